@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RoutinesConfig(AppConfig):
+    name = "routines"
+    label = "routines"
+    verbose_name = "Routines"

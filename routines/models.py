@@ -1,0 +1,1 @@
+# Technique, RoutineTemplate and RoutineStep arrive with the routines issue.

@@ -1,0 +1,137 @@
+"""Load the demo salon: staff, rooms and clients to try every page with.
+
+Idempotent: what already exists (matched by username, room name, client name)
+is left as it is, so running it again adds only what is missing.
+Later issues add their demo data here.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from clients.models import Client
+from clients.services import client_create
+from salon.models import Room, Salon, Therapist, User
+from salon.roles import Role
+from salon.services import room_create, salon_create, staff_user_create, therapist_create
+
+SALON = {
+    "name": "Lindenhof Massage",
+    "time_zone": "Europe/Berlin",
+    "address": "Lindenstraße 12\n10969 Berlin",
+    "phone": "+49 30 55571200",
+    "email": "hello@lindenhof-massage.example",
+    "currency": "EUR",
+    "default_turnover_minutes": 15,
+}
+
+STAFF = [
+    {"username": "manager", "first_name": "Petra", "last_name": "Wagner", "roles": [Role.MANAGER]},
+    {"username": "reception", "first_name": "Clara", "last_name": "Hoffmann", "roles": [Role.RECEPTIONIST]},
+]
+
+THERAPISTS = [
+    {"username": "therapist1", "first_name": "Anna", "last_name": "Becker"},
+    {"username": "therapist2", "first_name": "Jonas", "last_name": "Weber", "qualified_therapeutic": True},
+    {"username": "therapist3", "first_name": "Mira", "last_name": "Schulz", "qualified_pregnancy": True},
+    {
+        "username": "therapist4",
+        "first_name": "Lukas",
+        "last_name": "Fischer",
+        "qualified_therapeutic": True,
+        "qualified_pregnancy": True,
+    },
+]
+
+ROOMS = [
+    {"name": "Linden", "equipment": "Adjustable massage table, towel warmer, bolsters"},
+    {"name": "Birke", "equipment": "Massage table with face cradle, side-lying pillows for pregnancy"},
+    {"name": "Ahorn", "equipment": "Massage table, heated pads, soft rollers"},
+]
+
+CLIENTS = [
+    {"given_name": "Sabine", "family_name": "Krüger", "email": "sabine.krueger@example.com", "phone": "+49 151 23456789",
+     "date_of_birth": datetime.date(1978, 4, 2), "consent_reminders": True, "consent_feedback": True},
+    {"given_name": "Thomas", "family_name": "Müller", "phone": "+49 170 9876543", "preferred_channel": "sms",
+     "consent_reminders": True},
+    {"given_name": "Leonie", "family_name": "Schmitt", "email": "leonie.schmitt@example.org",
+     "date_of_birth": datetime.date(1991, 11, 19), "consent_reminders": True, "consent_feedback": True,
+     "notes": "Prefers a warm room; often tense between the shoulder blades."},
+    {"given_name": "Mehmet", "family_name": "Yılmaz", "email": "m.yilmaz@example.net", "phone": "+49 176 11223344",
+     "preferred_channel": "sms", "consent_reminders": True, "consent_feedback": False},
+    {"given_name": "Julia", "family_name": "Neumann", "email": "julia.neumann@example.com",
+     "date_of_birth": datetime.date(1988, 6, 30), "consent_reminders": True, "consent_feedback": True,
+     "notes": "Expecting; books the pregnancy massage."},
+    {"given_name": "Olivia", "family_name": "Smith", "email": "olivia.smith@example.co.uk", "phone": "+44 7700 900123",
+     "consent_reminders": False, "consent_feedback": True},
+    {"given_name": "Étienne", "family_name": "Dubois", "phone": "+33 6 12 34 56 78", "preferred_channel": "sms",
+     "date_of_birth": datetime.date(1969, 2, 14)},
+    {"given_name": "Katharina", "family_name": "von Arnim", "email": "k.vonarnim@example.de",
+     "consent_reminders": True, "consent_feedback": True, "notes": "Lower-back pain after long desk days."},
+    {"given_name": "Felix", "family_name": "Braun", "email": "felix.braun@example.com", "phone": "+49 160 5550101",
+     "date_of_birth": datetime.date(2001, 9, 8), "consent_reminders": True},
+    {"given_name": "Aisha", "family_name": "Rahman", "email": "aisha.rahman@example.org", "phone": "+49 157 30405060",
+     "preferred_channel": "sms", "consent_reminders": True, "consent_feedback": True},
+    {"given_name": "Henrik", "family_name": "Lange", "phone": "+49 30 7788990",
+     "date_of_birth": datetime.date(1955, 12, 1), "notes": "Recovering from a shoulder injury; therapeutic sessions."},
+    {"given_name": "Marta", "family_name": "Nowak", "email": "marta.nowak@example.pl", "phone": "+48 601 234 567",
+     "consent_reminders": True, "consent_feedback": True},
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo salon (idempotent). Passwords come from DEMO_PASSWORD."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when any salon exists already (used by `make run`).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Salon.objects.exists():
+            self.stdout.write("A salon exists already; demo data not loaded.")
+            return
+
+        salon = Salon.objects.filter(name=SALON["name"]).first() or salon_create(**SALON)
+        password = settings.DEMO_PASSWORD
+
+        for person in STAFF:
+            self._staff_user(password=password, **person)
+
+        for spec in THERAPISTS:
+            spec = dict(spec)
+            user = self._staff_user(
+                username=spec.pop("username"),
+                first_name=spec.pop("first_name"),
+                last_name=spec.pop("last_name"),
+                password=password,
+                roles=[Role.THERAPIST],
+            )
+            if not Therapist.objects.filter(user=user).exists():
+                therapist_create(salon=salon, user=user, display_name=user.get_full_name(), **spec)
+
+        for room in ROOMS:
+            if not Room.objects.filter(salon=salon, name=room["name"]).exists():
+                room_create(salon=salon, **room)
+
+        for person in CLIENTS:
+            known = Client.objects.filter(salon=salon, given_name=person["given_name"], family_name=person["family_name"])
+            if not known.exists():
+                client_create(salon=salon, **person)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo salon {salon.name!r} ready: {salon.therapists.count()} therapists, "
+                f"{salon.rooms.count()} rooms, {salon.clients.count()} clients."
+            )
+        )
+
+    def _staff_user(self, *, username: str, password: str, **fields) -> User:
+        return User.objects.filter(username=username).first() or staff_user_create(
+            username=username, password=password, **fields
+        )

@@ -1,0 +1,71 @@
+"""Staff roles and the one check that pages and the API both use.
+
+A role is a Django group; its model permissions are granted by data migrations
+(one per app, for that app's models). A superuser counts as every role.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from rest_framework.permissions import BasePermission
+
+
+class Role(models.TextChoices):
+    RECEPTIONIST = "Receptionist"
+    THERAPIST = "Therapist"
+    MANAGER = "Manager"
+
+
+def user_roles(user) -> frozenset[Role]:
+    """The roles of ``user``, read once per request and kept on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role)
+    cached = getattr(user, "_salon_roles", None)
+    if cached is None:
+        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+        cached = frozenset(Role(name) for name in names)
+        user._salon_roles = cached
+    return cached
+
+
+def has_role(user, *roles: Role) -> bool:
+    """True when ``user`` holds at least one of ``roles``."""
+    return not user_roles(user).isdisjoint(roles)
+
+
+def role_required(*roles: Role) -> Callable:
+    """View decorator: anonymous users go to the login page, staff without
+    one of ``roles`` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """DRF permission: ``permission_classes = [HasRole.of(Role.MANAGER)]``."""
+
+    roles: tuple[Role, ...] = ()
+    message = "Your role does not allow this."
+
+    @classmethod
+    def of(cls, *roles: Role) -> type["HasRole"]:
+        names = "".join(role.name.title() for role in roles)
+        return type(f"HasRole{names}", (cls,), {"roles": roles})
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated) and has_role(request.user, *self.roles)

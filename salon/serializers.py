@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+from salon.models import Salon
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(source="key")
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+    roles = serializers.ListField(child=serializers.CharField())
+    therapist = serializers.IntegerField(allow_null=True, help_text="Id of the therapist record, if any.")
+
+
+class SalonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Salon
+        fields = ["id", "name", "time_zone", "address", "phone", "email", "currency", "default_turnover_minutes"]

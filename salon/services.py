@@ -1,0 +1,113 @@
+"""Writes for the salon's standing structure and for staff accounts."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from salon.errors import InvalidInput
+from salon.models import Room, Salon, Therapist, User
+from salon.roles import Role
+
+
+@transaction.atomic
+def salon_create(
+    *,
+    name: str,
+    time_zone: str,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    currency: str = "EUR",
+    default_turnover_minutes: int = 15,
+) -> Salon:
+    salon = Salon(
+        name=name,
+        time_zone=time_zone,
+        address=address,
+        phone=phone,
+        email=email,
+        currency=currency,
+        default_turnover_minutes=default_turnover_minutes,
+    )
+    salon.full_clean()
+    salon.save()
+    return salon
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    username: str,
+    password: str,
+    roles: list[Role],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Create a staff account in the given roles. Managers get the admin
+    (``is_staff``); other roles work only through the salon's own pages."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=Role.MANAGER in roles,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in roles]))
+    return user
+
+
+@transaction.atomic
+def therapist_create(
+    *,
+    salon: Salon,
+    user: User,
+    display_name: str,
+    qualified_therapeutic: bool = False,
+    qualified_pregnancy: bool = False,
+) -> Therapist:
+    therapist = Therapist(
+        salon=salon,
+        user=user,
+        display_name=display_name,
+        qualified_therapeutic=qualified_therapeutic,
+        qualified_pregnancy=qualified_pregnancy,
+    )
+    therapist.full_clean()
+    therapist.save()
+    user.groups.add(Group.objects.get(name=Role.THERAPIST))
+    return therapist
+
+
+@transaction.atomic
+def room_create(*, salon: Salon, name: str, equipment: str = "") -> Room:
+    room = Room(salon=salon, name=name, equipment=equipment)
+    room.full_clean()
+    room.save()
+    return room
+
+
+def auth_token_obtain(*, username: str, password: str, request=None) -> Token:
+    """The API token of the staff member with these credentials, created on
+    first use. Inactive users are refused like wrong passwords."""
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise InvalidInput(
+            "Unable to log in with the username and password given.",
+            code="invalid_credentials",
+        )
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def login_sessions_clear_expired() -> None:
+    """Delete expired login sessions; the session table otherwise only grows."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()

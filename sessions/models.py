@@ -1,0 +1,1 @@
+# Appointment, SessionPlan, Feedback and Notification arrive with later issues.
