@@ -1,0 +1,125 @@
+"""Run the web server, a Celery worker and Celery beat as one unit.
+
+All three stay in this command's process group, so Ctrl-C in the terminal
+reaches every one of them; a SIGTERM to this command is passed on. When one of
+them dies, the others are stopped too and the command exits non-zero: a salon
+without its worker would silently stop sending reminders.
+"""
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+STOP_GRACE_SECONDS = 15
+READY_TIMEOUT_SECONDS = 90
+
+
+def _die_with_parent() -> None:
+    """Linux only: a child gets SIGTERM if this command is killed outright."""
+    with contextlib.suppress(OSError, AttributeError):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class Command(BaseCommand):
+    help = "Start web (gunicorn), Celery worker and Celery beat together; Ctrl-C stops all three."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args, host: str, port: int, web_workers: int, **options):
+        python = sys.executable
+        programs = {
+            "web": [
+                python, "-m", "gunicorn", "salon.wsgi:application",
+                "--bind", f"{host}:{port}",
+                "--workers", str(web_workers),
+                "--threads", "4",
+                "--access-logfile", "-",
+            ],
+            "worker": [python, "-m", "celery", "-A", "salon", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "beat": [python, "-m", "celery", "-A", "salon", "beat", "--loglevel", "INFO"],
+        }  # fmt: skip
+        children: dict[str, subprocess.Popen] = {}
+        stopping = threading.Event()
+
+        def request_stop(signum, frame):
+            stopping.set()
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+
+        for name, command in programs.items():
+            children[name] = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                preexec_fn=_die_with_parent,
+            )
+            threading.Thread(target=self._relay, args=(name, children[name]), daemon=True).start()
+
+        url = f"http://{host}:{port}/"
+        threading.Thread(target=self._announce_when_ready, args=(url, stopping), daemon=True).start()
+
+        exit_code = 0
+        while not stopping.is_set():
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"serve: {name} exited with code {child.returncode}; stopping the others.")
+                    exit_code = 1
+                    stopping.set()
+                    break
+            stopping.wait(0.5)
+
+        self._stop(children)
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _relay(self, name: str, child: subprocess.Popen) -> None:
+        for line in child.stdout:
+            self.stdout.write(f"{name:>6} | {line.rstrip()}")
+
+    def _announce_when_ready(self, url: str, stopping: threading.Event) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and not stopping.is_set():
+            try:
+                with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310 (our own server)
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            return
+        logins = "manager, reception, therapist1 … therapist4"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nSalon is running at {url}\n"
+                f"Demo logins: {logins} — password: {settings.DEMO_PASSWORD}\n"
+                "Press Ctrl-C to stop web, worker and beat.\n"
+            )
+        )
+
+    def _stop(self, children: dict[str, subprocess.Popen]) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"serve: {name} did not stop in time; killing it.")
+                child.kill()
+                child.wait()
+        self.stdout.write("serve: web, worker and beat stopped.")
