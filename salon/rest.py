@@ -68,7 +68,7 @@ def exception_handler(exc, context):
         return Response(error_body(code=exc.code, detail=exc.detail, fields=exc.fields), status=status_code)
 
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(*exc.args[:1])
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 

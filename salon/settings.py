@@ -23,7 +23,7 @@ SECRET_KEY = env.str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (50 or more random characters).")
-    SECRET_KEY = "development-only-key-never-use-in-production-salon-0123456789"
+    SECRET_KEY = "development-only-key-never-use-in-production-salon-0123456789"  # noqa: S105 (DEBUG only)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 HTTPS = SITE_URL.startswith("https://")

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
 
-from salon.settings import *  # noqa: E402,F403
+from salon.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests that check hashing use the real list.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -5,34 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('salon', '0001_initial'),
+        ("salon", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=80)),
-                ('family_name', models.CharField(max_length=80)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, help_text='International format, e.g. +49 30 1234567.', max_length=32)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('preferred_channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], default='email', max_length=8)),
-                ('consent_reminders', models.BooleanField(default=False, help_text='Agreed to appointment reminders.')),
-                ('consent_feedback', models.BooleanField(default=False, help_text='Agreed to feedback requests.')),
-                ('notes', models.TextField(blank=True)),
-                ('archived', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('salon', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='salon.salon')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("given_name", models.CharField(max_length=80)),
+                ("family_name", models.CharField(max_length=80)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "phone",
+                    models.CharField(blank=True, help_text="International format, e.g. +49 30 1234567.", max_length=32),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "preferred_channel",
+                    models.CharField(choices=[("email", "Email"), ("sms", "SMS")], default="email", max_length=8),
+                ),
+                ("consent_reminders", models.BooleanField(default=False, help_text="Agreed to appointment reminders.")),
+                ("consent_feedback", models.BooleanField(default=False, help_text="Agreed to feedback requests.")),
+                ("notes", models.TextField(blank=True)),
+                ("archived", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "salon",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="clients", to="salon.salon"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('email', ''), _negated=True), models.Q(('phone', ''), _negated=True), _connector='OR'), name='client_has_email_or_phone', violation_error_message='Give an email address or a phone number.')],
+                "ordering": ["family_name", "given_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("email", ""), _negated=True),
+                            models.Q(("phone", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="client_has_email_or_phone",
+                        violation_error_message="Give an email address or a phone number.",
+                    )
+                ],
             },
         ),
     ]

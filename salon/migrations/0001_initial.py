@@ -11,84 +11,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Salon',
+            name="Salon",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('time_zone', models.CharField(help_text='IANA name, e.g. Europe/Berlin. Working hours are wall-clock times in this zone.', max_length=64, validators=[salon.models.validate_time_zone])),
-                ('address', models.TextField(blank=True)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('currency', models.CharField(default='EUR', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code such as EUR.')])),
-                ('default_turnover_minutes', models.PositiveSmallIntegerField(default=15, help_text='Time after a session for fresh towels, oil and the table, unless the routine says otherwise.', validators=[django.core.validators.MaxValueValidator(120)])),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        help_text="IANA name, e.g. Europe/Berlin. Working hours are wall-clock times in this zone.",
+                        max_length=64,
+                        validators=[salon.models.validate_time_zone],
+                    ),
+                ),
+                ("address", models.TextField(blank=True)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "currency",
+                    models.CharField(
+                        default="EUR",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "default_turnover_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="Time after a session for fresh towels, oil and the table, unless the routine says otherwise.",
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('equipment', models.TextField(blank=True, help_text='What the room has, e.g. massage table, heated towels.')),
-                ('active', models.BooleanField(default=True)),
-                ('salon', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='salon.salon')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "equipment",
+                    models.TextField(blank=True, help_text="What the room has, e.g. massage table, heated towels."),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "salon",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rooms", to="salon.salon"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('salon', 'name'), name='room_name_unique_per_salon')],
+                "ordering": ["name"],
+                "constraints": [models.UniqueConstraint(fields=("salon", "name"), name="room_name_unique_per_salon")],
             },
         ),
         migrations.CreateModel(
-            name='Therapist',
+            name="Therapist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=80)),
-                ('qualified_therapeutic', models.BooleanField(default=False, help_text='May give therapeutic massage (injury recovery, spasm).')),
-                ('qualified_pregnancy', models.BooleanField(default=False, help_text='May give the pregnancy massage.')),
-                ('active', models.BooleanField(default=True)),
-                ('salon', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='therapists', to='salon.salon')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='therapist', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("display_name", models.CharField(max_length=80)),
+                (
+                    "qualified_therapeutic",
+                    models.BooleanField(
+                        default=False, help_text="May give therapeutic massage (injury recovery, spasm)."
+                    ),
+                ),
+                (
+                    "qualified_pregnancy",
+                    models.BooleanField(default=False, help_text="May give the pregnancy massage."),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "salon",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="therapists", to="salon.salon"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="therapist",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['display_name'],
-                'constraints': [models.UniqueConstraint(fields=('salon', 'display_name'), name='therapist_name_unique_per_salon')],
+                "ordering": ["display_name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("salon", "display_name"), name="therapist_name_unique_per_salon")
+                ],
             },
         ),
     ]

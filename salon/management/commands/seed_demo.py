@@ -52,32 +52,104 @@ ROOMS = [
 ]
 
 CLIENTS = [
-    {"given_name": "Sabine", "family_name": "Krüger", "email": "sabine.krueger@example.com", "phone": "+49 151 23456789",
-     "date_of_birth": datetime.date(1978, 4, 2), "consent_reminders": True, "consent_feedback": True},
-    {"given_name": "Thomas", "family_name": "Müller", "phone": "+49 170 9876543", "preferred_channel": "sms",
-     "consent_reminders": True},
-    {"given_name": "Leonie", "family_name": "Schmitt", "email": "leonie.schmitt@example.org",
-     "date_of_birth": datetime.date(1991, 11, 19), "consent_reminders": True, "consent_feedback": True,
-     "notes": "Prefers a warm room; often tense between the shoulder blades."},
-    {"given_name": "Mehmet", "family_name": "Yılmaz", "email": "m.yilmaz@example.net", "phone": "+49 176 11223344",
-     "preferred_channel": "sms", "consent_reminders": True, "consent_feedback": False},
-    {"given_name": "Julia", "family_name": "Neumann", "email": "julia.neumann@example.com",
-     "date_of_birth": datetime.date(1988, 6, 30), "consent_reminders": True, "consent_feedback": True,
-     "notes": "Expecting; books the pregnancy massage."},
-    {"given_name": "Olivia", "family_name": "Smith", "email": "olivia.smith@example.co.uk", "phone": "+44 7700 900123",
-     "consent_reminders": False, "consent_feedback": True},
-    {"given_name": "Étienne", "family_name": "Dubois", "phone": "+33 6 12 34 56 78", "preferred_channel": "sms",
-     "date_of_birth": datetime.date(1969, 2, 14)},
-    {"given_name": "Katharina", "family_name": "von Arnim", "email": "k.vonarnim@example.de",
-     "consent_reminders": True, "consent_feedback": True, "notes": "Lower-back pain after long desk days."},
-    {"given_name": "Felix", "family_name": "Braun", "email": "felix.braun@example.com", "phone": "+49 160 5550101",
-     "date_of_birth": datetime.date(2001, 9, 8), "consent_reminders": True},
-    {"given_name": "Aisha", "family_name": "Rahman", "email": "aisha.rahman@example.org", "phone": "+49 157 30405060",
-     "preferred_channel": "sms", "consent_reminders": True, "consent_feedback": True},
-    {"given_name": "Henrik", "family_name": "Lange", "phone": "+49 30 7788990",
-     "date_of_birth": datetime.date(1955, 12, 1), "notes": "Recovering from a shoulder injury; therapeutic sessions."},
-    {"given_name": "Marta", "family_name": "Nowak", "email": "marta.nowak@example.pl", "phone": "+48 601 234 567",
-     "consent_reminders": True, "consent_feedback": True},
+    {
+        "given_name": "Sabine",
+        "family_name": "Krüger",
+        "email": "sabine.krueger@example.com",
+        "phone": "+49 151 23456789",
+        "date_of_birth": datetime.date(1978, 4, 2),
+        "consent_reminders": True,
+        "consent_feedback": True,
+    },
+    {
+        "given_name": "Thomas",
+        "family_name": "Müller",
+        "phone": "+49 170 9876543",
+        "preferred_channel": "sms",
+        "consent_reminders": True,
+    },
+    {
+        "given_name": "Leonie",
+        "family_name": "Schmitt",
+        "email": "leonie.schmitt@example.org",
+        "date_of_birth": datetime.date(1991, 11, 19),
+        "consent_reminders": True,
+        "consent_feedback": True,
+        "notes": "Prefers a warm room; often tense between the shoulder blades.",
+    },
+    {
+        "given_name": "Mehmet",
+        "family_name": "Yılmaz",
+        "email": "m.yilmaz@example.net",
+        "phone": "+49 176 11223344",
+        "preferred_channel": "sms",
+        "consent_reminders": True,
+        "consent_feedback": False,
+    },
+    {
+        "given_name": "Julia",
+        "family_name": "Neumann",
+        "email": "julia.neumann@example.com",
+        "date_of_birth": datetime.date(1988, 6, 30),
+        "consent_reminders": True,
+        "consent_feedback": True,
+        "notes": "Expecting; books the pregnancy massage.",
+    },
+    {
+        "given_name": "Olivia",
+        "family_name": "Smith",
+        "email": "olivia.smith@example.co.uk",
+        "phone": "+44 7700 900123",
+        "consent_reminders": False,
+        "consent_feedback": True,
+    },
+    {
+        "given_name": "Étienne",
+        "family_name": "Dubois",
+        "phone": "+33 6 12 34 56 78",
+        "preferred_channel": "sms",
+        "date_of_birth": datetime.date(1969, 2, 14),
+    },
+    {
+        "given_name": "Katharina",
+        "family_name": "von Arnim",
+        "email": "k.vonarnim@example.de",
+        "consent_reminders": True,
+        "consent_feedback": True,
+        "notes": "Lower-back pain after long desk days.",
+    },
+    {
+        "given_name": "Felix",
+        "family_name": "Braun",
+        "email": "felix.braun@example.com",
+        "phone": "+49 160 5550101",
+        "date_of_birth": datetime.date(2001, 9, 8),
+        "consent_reminders": True,
+    },
+    {
+        "given_name": "Aisha",
+        "family_name": "Rahman",
+        "email": "aisha.rahman@example.org",
+        "phone": "+49 157 30405060",
+        "preferred_channel": "sms",
+        "consent_reminders": True,
+        "consent_feedback": True,
+    },
+    {
+        "given_name": "Henrik",
+        "family_name": "Lange",
+        "phone": "+49 30 7788990",
+        "date_of_birth": datetime.date(1955, 12, 1),
+        "notes": "Recovering from a shoulder injury; therapeutic sessions.",
+    },
+    {
+        "given_name": "Marta",
+        "family_name": "Nowak",
+        "email": "marta.nowak@example.pl",
+        "phone": "+48 601 234 567",
+        "consent_reminders": True,
+        "consent_feedback": True,
+    },
 ]
 
 
@@ -120,7 +192,9 @@ class Command(BaseCommand):
                 room_create(salon=salon, **room)
 
         for person in CLIENTS:
-            known = Client.objects.filter(salon=salon, given_name=person["given_name"], family_name=person["family_name"])
+            known = Client.objects.filter(
+                salon=salon, given_name=person["given_name"], family_name=person["family_name"]
+            )
             if not known.exists():
                 client_create(salon=salon, **person)
 

@@ -1,0 +1,30 @@
+import pytest
+from rest_framework.test import APIClient
+
+from salon.roles import Role
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def receptionist(db):
+    return UserFactory(username="reception-test", roles=[Role.RECEPTIONIST])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager-test", roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def therapist_user(db):
+    return UserFactory(username="therapist-test", roles=[Role.THERAPIST])

@@ -1,0 +1,65 @@
+"""Test data. Factories build valid rows; each test states what matters to it."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from clients.models import Client
+from salon.models import Room, Salon, Therapist, User
+from salon.roles import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class SalonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Salon
+
+    name = factory.Sequence(lambda n: f"Salon {n}")
+    time_zone = "Europe/Berlin"
+    email = "hello@salon.example"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, roles, **kwargs):
+        if create and roles:
+            self.groups.add(*Group.objects.filter(name__in=[Role(role).value for role in roles]))
+            self.is_staff = Role.MANAGER in roles
+            self.save(update_fields=["is_staff"])
+
+
+class TherapistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Therapist
+
+    salon = factory.SubFactory(SalonFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.THERAPIST])
+    display_name = factory.Sequence(lambda n: f"Therapist {n}")
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    salon = factory.SubFactory(SalonFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    salon = factory.SubFactory(SalonFactory)
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"client{n}@example.com")

@@ -1,0 +1,115 @@
+import pytest
+from django.urls import get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from salon.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def test_right_credentials_get_a_token_that_authenticates(api_client, password):
+    user = UserFactory(username="clara", roles=[Role.RECEPTIONIST])
+
+    response = api_client.post(TOKEN_URL, {"username": "clara", "password": password}, format="json")
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=user).key == token
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api_client.get("/api/v1/me/")
+    assert me.status_code == 200
+    assert me.json()["username"] == "clara"
+    assert me.json()["roles"] == ["Receptionist"]
+
+
+def test_asking_twice_returns_the_same_token(api_client, password):
+    UserFactory(username="clara")
+    body = {"username": "clara", "password": password}
+
+    first = api_client.post(TOKEN_URL, body, format="json").json()["token"]
+    second = api_client.post(TOKEN_URL, body, format="json").json()["token"]
+
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"username": "clara", "password": "wrong"}, {"username": "nobody", "password": "whatever"}],
+)
+def test_wrong_credentials_get_400_with_a_clear_message(api_client, credentials):
+    UserFactory(username="clara")
+
+    response = api_client.post(TOKEN_URL, credentials, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_credentials",
+        "detail": "Unable to log in with the username and password given.",
+        "fields": {},
+    }
+    assert not Token.objects.exists()
+
+
+def test_inactive_staff_get_no_token(api_client, password):
+    UserFactory(username="gone", is_active=False)
+
+    response = api_client.post(TOKEN_URL, {"username": "gone", "password": password}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+
+
+def test_missing_fields_are_named(api_client):
+    response = api_client.post(TOKEN_URL, {"username": "clara"}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["fields"] == {"password": ["This field is required."]}
+    assert "password" in body["detail"]
+
+
+def test_malformed_json_is_a_400_not_a_500(api_client):
+    response = api_client.post(TOKEN_URL, "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def api_v1_urls() -> list[str]:
+    """Every URL under /api/v1/, with "1" for each path parameter, so the
+    check below covers endpoints that later issues add."""
+    api = get_resolver().namespace_dict["api"][1]
+    urls = set()
+    for name in filter(lambda key: isinstance(key, str), api.reverse_dict):
+        for possibility, *_ in api.reverse_dict.getlist(name):
+            for _, params in possibility:
+                if "format" not in params:
+                    urls.add(reverse(f"api:{name}", kwargs=dict.fromkeys(params, "1")))
+    return sorted(urls - {TOKEN_URL})
+
+
+def test_the_walk_finds_the_endpoints():
+    assert {"/api/v1/", "/api/v1/me/", "/api/v1/salons/", "/api/v1/salons/1/"} <= set(api_v1_urls())
+
+
+@pytest.mark.parametrize("path", api_v1_urls())
+def test_anonymous_requests_are_refused_with_401(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_bad_token_is_refused(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"

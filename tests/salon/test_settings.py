@@ -1,0 +1,105 @@
+"""The settings as a deployment sees them: each case starts a fresh Python so
+the environment is read from scratch."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in settings.ENVIRONMENT_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="salon.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def production_env(**overrides: str) -> dict:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "salon.example",
+        "SITE_URL": "https://salon.example",
+        **overrides,
+    }
+
+
+def test_deploy_check_passes_for_a_production_configuration():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_bad_database_url_stops_start_up_with_a_message_naming_it():
+    result = manage("check", **production_env(DATABASE_URL="mysql://root@localhost/salon"))
+
+    assert result.returncode != 0
+    assert "DATABASE_URL must start with postgres:// or sqlite://" in result.stderr
+
+
+def test_embedded_default_is_sqlite_and_filesystem_broker_under_var():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['NAME']); print(s.CELERY_BROKER_URL); "
+        "print(s.DATABASES['default']['OPTIONS']['transaction_mode'])",
+        DEBUG="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    database, broker, mode = result.stdout.split()[-3:]
+    assert database == str(ROOT / "var" / "salon.sqlite3")
+    assert broker == "filesystem://"
+    assert mode == "IMMEDIATE"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("task_acks_late", True), ("task_reject_on_worker_lost", True), ("task_serializer", "json")],
+)
+def test_celery_delivery_guarantees(name, expected):
+    from salon.celery import app
+
+    assert app.conf[name] == expected
+
+
+def test_celery_accepts_only_json_and_keeps_no_results():
+    from salon.celery import app
+
+    assert list(app.conf.accept_content) == ["json"]
+    assert app.conf.result_backend is None
+    assert app.conf.task_ignore_result is True
+
+
+def test_every_beat_entry_names_a_registered_task():
+    from salon.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry
+
+
+def test_passwords_are_hashed_with_argon2():
+    result = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])", DEBUG="1"
+    )
+    assert result.stdout.split()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
