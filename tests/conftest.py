@@ -28,3 +28,13 @@ def manager(db):
 @pytest.fixture
 def therapist_user(db):
     return UserFactory(username="therapist-test", roles=[Role.THERAPIST])
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    """A local port nothing listens on (free when asked)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,180 @@
+"""Real parts for integration tests: a private Redis server, a Celery worker
+process, Chromium driven by Playwright.
+
+A part that is missing skips its tests with the reason shown in the summary,
+except where CI asks for it (REQUIRE_SERVICES=1, REQUIRE_BROWSER=1): there a
+missing part fails the run.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"]
+
+
+def missing(what: str, requirement: str) -> None:
+    if os.environ.get(requirement) == "1":
+        pytest.fail(f"{what} is required ({requirement}=1) but not available.")
+    pytest.skip(f"{what} is not available; set {requirement}=1 to make this a failure.")
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
+
+
+def child_database_url() -> str:
+    """A DATABASE_URL that points a child process at the test database."""
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(config['NAME']).resolve()}"
+    credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    port = f":{config['PORT']}" if config["PORT"] else ""
+    return f"postgres://{credentials}@{config['HOST']}{port}/{config['NAME']}"
+
+
+def child_env(**overrides: str) -> dict:
+    env = dict(os.environ)
+    env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=child_database_url(), PYTHONUNBUFFERED="1")
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class RedisServer:
+    binary: str
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.ConnectionError:
+                return False
+
+        wait_for(answers, timeout=10, what="the private Redis server")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(unused_tcp_port):
+    """A Redis server of this test's own, so stopping it disturbs nothing else."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        missing("redis-server", "REQUIRE_SERVICES")
+    server = RedisServer(binary=binary, port=unused_tcp_port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stop_process_group():
+    """Stops (SIGTERM, then SIGKILL) every process group a test started."""
+    groups: list[subprocess.Popen] = []
+    yield groups.append
+    for process in groups:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, stop_process_group, tmp_path):
+    """Start a real Celery worker on the configured broker, consuming a queue of
+    this test's own. Returns the queue name."""
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "salon", "worker", "-Q", queue, "--pool", "solo", "--loglevel", "INFO"],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stop_process_group(process)
+    wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, timeout=60, what="the worker")
+    assert process.poll() is None, log.read_text()
+    return queue
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    for name in [os.environ.get("CHROMIUM_PATH", ""), *CHROMIUM_NAMES]:
+        path = shutil.which(name) if name else None
+        if path:
+            return path
+    missing("Chromium (apt-get install chromium)", "REQUIRE_BROWSER")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Debian's Chromium through Playwright (Playwright's own download does not
+    work on these machines)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django would
+    # otherwise refuse database access from the test body.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
