@@ -1,0 +1,81 @@
+"""`manage.py serve` (what `make run` ends with): web, worker and beat come up
+together and Ctrl-C stops all of them."""
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tests.integration.conftest import ROOT, child_env, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def process_group_members(pgid: int) -> list[int]:
+    listing = subprocess.run(["ps", "-o", "pid=", "-g", str(pgid)], capture_output=True, text=True)
+    return [int(pid) for pid in listing.stdout.split()]
+
+
+def fetch(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
+    transactional_db, stop_process_group, unused_tcp_port, tmp_path
+):
+    log = tmp_path / "serve.log"
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(unused_tcp_port), "--web-workers", "1"],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    stop_process_group(serve)
+    base = f"http://127.0.0.1:{unused_tcp_port}"
+
+    wait_for(lambda: fetch(f"{base}/accounts/login/") == 200, timeout=90, what="the login page")
+    wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker")
+    wait_for(lambda: "beat: Starting" in log.read_text(), timeout=60, what="beat")
+    assert fetch(f"{base}/healthz") == 200
+    assert f"Salon is running at {base}/" in wait_for(
+        lambda: "Salon is running" in log.read_text() and log.read_text(), timeout=10, what="the banner"
+    )
+    assert "password: salon-demo" in log.read_text()
+    assert len(process_group_members(serve.pid)) >= 4  # serve, gunicorn master + worker, celery, beat
+
+    os.killpg(serve.pid, signal.SIGINT)
+
+    assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
+    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
+    assert fetch(f"{base}/healthz") is None
+
+
+def test_serve_stops_everything_when_one_part_dies(transactional_db, stop_process_group, unused_tcp_port, tmp_path):
+    log = tmp_path / "serve.log"
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(unused_tcp_port), "--web-workers", "1"],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stop_process_group(serve)
+    wait_for(lambda: "beat: Starting" in log.read_text(), timeout=60, what="beat")
+    beat_pids = subprocess.run(["pgrep", "-g", str(serve.pid), "-f", "celery -A salon beat"], capture_output=True)
+    beat_pid = int(beat_pids.stdout.split()[0])
+
+    os.kill(beat_pid, signal.SIGKILL)
+
+    assert serve.wait(timeout=40) == 1
+    assert "beat exited" in log.read_text()
+    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")

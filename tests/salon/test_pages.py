@@ -1,0 +1,79 @@
+import pytest
+
+from salon.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_asks_anonymous_visitors_to_log_in(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_renders_with_labelled_fields_and_htmx(client):
+    response = client.get("/accounts/login/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<label for="id_username">Username</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+    assert "htmx" in html
+    assert 'name="viewport"' in html
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_username(client):
+    UserFactory(username="clara")
+
+    response = client.post("/accounts/login/", {"username": "clara", "password": "nope"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert 'value="clara"' in html
+
+
+def test_manager_is_sent_to_the_admin(client, manager, password):
+    client.login(username=manager.username, password=password)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.THERAPIST])
+def test_front_line_staff_see_home_until_their_page_exists_and_cannot_enter_the_admin(client, role, password):
+    user = UserFactory(roles=[role])
+    client.login(username=user.username, password=password)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert f"You are signed in as {role.value}" in response.content.decode()
+    admin = client.get("/admin/")
+    assert admin.status_code == 302
+    assert admin["Location"].startswith("/admin/login/")
+
+
+def test_logout_is_a_post_and_ends_the_session(client, manager, password):
+    client.login(username=manager.username, password=password)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_api_docs_and_schema_are_served(client):
+    schema = client.get("/api/schema/")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/auth/token/" in schema.content
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content

@@ -1,0 +1,78 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from clients.models import Client
+from salon.models import Room, Salon, Therapist, User
+from salon.roles import Role, has_role
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Salon.objects.count(), User.objects.count(), Therapist.objects.count(), Room.objects.count(),
+            Client.objects.count())  # fmt: skip
+
+
+def test_demo_salon_has_the_promised_people_rooms_and_clients():
+    call_command("seed_demo", stdout=None)
+
+    salon = Salon.objects.get()
+    assert salon.time_zone == "Europe/Berlin"
+    assert counts() == (1, 6, 4, 3, 12)
+    assert Client.objects.exclude(email="").exclude(phone="").exists()
+    assert Client.objects.filter(email="").exists()
+    assert Client.objects.filter(phone="").exists()
+    assert Therapist.objects.filter(qualified_pregnancy=True).exists()
+    assert Therapist.objects.filter(qualified_therapeutic=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("manager", Role.MANAGER), ("reception", Role.RECEPTIONIST)]
+    + [(f"therapist{n}", Role.THERAPIST) for n in range(1, 5)],
+)
+def test_demo_logins_work_with_the_demo_password(username, role, settings):
+    settings.DEMO_PASSWORD = "demo-pass-for-test"
+    call_command("seed_demo")
+
+    user = authenticate(username=username, password="demo-pass-for-test")
+
+    assert user is not None
+    assert has_role(user, role)
+
+
+def test_staff_passwords_are_stored_as_argon2_hashes(settings):
+    from salon.services import staff_user_create
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+    user = staff_user_create(username="clara", password="a long enough password", roles=[Role.RECEPTIONIST])
+
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password("a long enough password")
+
+
+def test_each_therapist_login_has_its_therapist_record():
+    call_command("seed_demo")
+
+    assert sorted(Therapist.objects.values_list("user__username", flat=True)) == [
+        f"therapist{n}" for n in range(1, 5)
+    ]
+
+
+def test_running_it_again_changes_nothing():
+    call_command("seed_demo")
+    before = counts()
+
+    call_command("seed_demo")
+
+    assert counts() == before
+
+
+def test_if_empty_leaves_an_existing_salon_alone(settings):
+    Salon.objects.create(name="Our own salon", time_zone="Europe/Vienna")
+
+    call_command("seed_demo", if_empty=True)
+
+    assert counts() == (1, 0, 0, 0, 0)
