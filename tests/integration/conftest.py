@@ -153,8 +153,8 @@ def browser(chromium_path):
 
     # Playwright's sync API runs an event loop in this thread; Django would
     # otherwise refuse database access from the test body.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=chromium_path,
             args=[

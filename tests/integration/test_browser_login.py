@@ -38,7 +38,8 @@ def test_login_page_is_usable_on_a_phone(browser, live_server, transactional_db)
         button = page.get_by_role("button", name="Log in").bounding_box()
         field = page.get_by_label("Username").bounding_box()
 
-        assert field["x"] >= 0 and field["x"] + field["width"] <= 375
+        assert field["x"] >= 0
+        assert field["x"] + field["width"] <= 375
         assert button["height"] >= 44  # a comfortable touch target
     finally:
         context.close()

@@ -113,3 +113,12 @@ def test_a_bad_token_is_refused(api_client):
 
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+
+
+def test_an_authenticated_call_costs_a_fixed_number_of_queries(api_client, password, django_assert_max_num_queries):
+    UserFactory(username="clara", roles=[Role.RECEPTIONIST])
+    token = api_client.post(TOKEN_URL, {"username": "clara", "password": password}, format="json").json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    with django_assert_max_num_queries(3):  # token with user, roles, therapist record
+        assert api_client.get("/api/v1/me/").status_code == 200

@@ -56,9 +56,7 @@ def test_staff_passwords_are_stored_as_argon2_hashes(settings):
 def test_each_therapist_login_has_its_therapist_record():
     call_command("seed_demo")
 
-    assert sorted(Therapist.objects.values_list("user__username", flat=True)) == [
-        f"therapist{n}" for n in range(1, 5)
-    ]
+    assert sorted(Therapist.objects.values_list("user__username", flat=True)) == [f"therapist{n}" for n in range(1, 5)]
 
 
 def test_running_it_again_changes_nothing():

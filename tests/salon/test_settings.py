@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in settings.ENVIRONMENT_VARIABLES}
+    ignored = settings.ENVIRONMENT_VARIABLES | {"DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests
+    clean = {key: value for key, value in os.environ.items() if key not in ignored}
     clean.update(env, DJANGO_SETTINGS_MODULE="salon.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -99,7 +100,5 @@ def test_every_beat_entry_names_a_registered_task():
 
 
 def test_passwords_are_hashed_with_argon2():
-    result = manage(
-        "shell", "-c", "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])", DEBUG="1"
-    )
+    result = manage("shell", "-c", "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])", DEBUG="1")
     assert result.stdout.split()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"

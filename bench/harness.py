@@ -1,0 +1,74 @@
+"""Shared plumbing for the benchmarks: a throw-away database the script fills
+itself, and one JSON line per case.
+
+Run a benchmark as a module from the project root, e.g.
+``.venv/bin/python -m bench.api_basics``. It uses DATABASE_URL when set (a
+``test_`` copy is created and dropped) and SQLite otherwise.
+"""
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+@contextmanager
+def scratch_database():
+    """Create a test database with all migrations applied; drop it afterwards."""
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def count_queries(action: Callable[[], object]) -> int:
+    """Queries one call of ``action`` sends (an execute wrapper sees them even
+    when a request resets Django's query log)."""
+    executed = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal executed
+        executed += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        action()
+    return executed
+
+
+def measure(case: str, action: Callable[[], object], *, repeat: int = 200, warmup: int = 10, **extra) -> dict:
+    """Time ``action`` ``repeat`` times and print one JSON line."""
+    for _ in range(warmup):
+        action()
+    queries = count_queries(action)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    result = {
+        "case": case,
+        "median_ms": round(statistics.median(timings), 3),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 3),
+        "queries": queries,
+        "runs": repeat,
+        "database": connection.vendor,
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        **extra,
+    }
+    print(json.dumps(result), flush=True)
+    return result
