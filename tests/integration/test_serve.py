@@ -27,12 +27,9 @@ def fetch(url: str) -> int | None:
         return None
 
 
-def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
-    transactional_db, stop_process_group, unused_tcp_port, tmp_path
-):
-    log = tmp_path / "serve.log"
+def start_serve(port: int, log, stop_process_group) -> subprocess.Popen:
     serve = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(unused_tcp_port), "--web-workers", "1"],
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--web-workers", "1"],
         cwd=ROOT,
         env=child_env(),
         stdout=log.open("w"),
@@ -40,6 +37,14 @@ def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )
     stop_process_group(serve)
+    return serve
+
+
+def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
+    transactional_db, stop_process_group, unused_tcp_port, tmp_path
+):
+    log = tmp_path / "serve.log"
+    serve = start_serve(unused_tcp_port, log, stop_process_group)
     base = f"http://127.0.0.1:{unused_tcp_port}"
 
     wait_for(lambda: fetch(f"{base}/accounts/login/") == 200, timeout=90, what="the login page")
@@ -52,24 +57,32 @@ def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
     assert "password: salon-demo" in log.read_text()
     assert len(process_group_members(serve.pid)) >= 4  # serve, gunicorn master + worker, celery, beat
 
-    os.killpg(serve.pid, signal.SIGINT)
+    os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
 
     assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
     wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
     assert fetch(f"{base}/healthz") is None
+    assert "serve: web, worker and beat stopped." in log.read_text()
+    assert "worker: Warm shutdown" in log.read_text()
+    assert "worker: Cold shutdown" not in log.read_text()  # running tasks are finished, not abandoned
+
+
+def test_a_sigterm_to_serve_alone_is_passed_on(transactional_db, stop_process_group, unused_tcp_port, tmp_path):
+    log = tmp_path / "serve.log"
+    serve = start_serve(unused_tcp_port, log, stop_process_group)
+    wait_for(lambda: "beat: Starting" in log.read_text() and "ready." in log.read_text(), timeout=60, what="start")
+    wait_for(lambda: fetch(f"http://127.0.0.1:{unused_tcp_port}/healthz") == 200, timeout=60, what="web")
+
+    serve.send_signal(signal.SIGTERM)
+
+    assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
+    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
+    assert "serve: web, worker and beat stopped." in log.read_text()
 
 
 def test_serve_stops_everything_when_one_part_dies(transactional_db, stop_process_group, unused_tcp_port, tmp_path):
     log = tmp_path / "serve.log"
-    serve = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(unused_tcp_port), "--web-workers", "1"],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    stop_process_group(serve)
+    serve = start_serve(unused_tcp_port, log, stop_process_group)
     wait_for(lambda: "beat: Starting" in log.read_text(), timeout=60, what="beat")
     beat_pids = subprocess.run(["pgrep", "-g", str(serve.pid), "-f", "celery -A salon beat"], capture_output=True)
     beat_pid = int(beat_pids.stdout.split()[0])

@@ -1,9 +1,12 @@
 """Run the web server, a Celery worker and Celery beat as one unit.
 
 All three stay in this command's process group, so Ctrl-C in the terminal
-reaches every one of them; a SIGTERM to this command is passed on. When one of
-them dies, the others are stopped too and the command exits non-zero: a salon
-without its worker would silently stop sending reminders.
+reaches every one of them at once; this command then only waits for them (a
+second SIGINT would make the Celery worker abandon running tasks). A SIGTERM
+sent to this command alone is passed on. Whatever still runs after the grace
+period is terminated, then killed. When one of them dies on its own, the
+others are stopped too and the command exits non-zero: a salon without its
+worker would silently stop sending reminders.
 """
 
 import contextlib
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 STOP_GRACE_SECONDS = 15
+KILL_GRACE_SECONDS = 5
 READY_TIMEOUT_SECONDS = 90
 
 
@@ -52,8 +56,10 @@ class Command(BaseCommand):
         }  # fmt: skip
         children: dict[str, subprocess.Popen] = {}
         stopping = threading.Event()
+        received: list[int] = []
 
         def request_stop(signum, frame):
+            received.append(signum)
             stopping.set()
 
         signal.signal(signal.SIGINT, request_stop)
@@ -83,7 +89,9 @@ class Command(BaseCommand):
                     break
             stopping.wait(0.5)
 
-        self._stop(children)
+        # Ctrl-C reached the whole group already; anything else is passed on.
+        interrupted_by_terminal = received[:1] == [signal.SIGINT]
+        self._stop(children, forward=not interrupted_by_terminal)
         if exit_code:
             sys.exit(exit_code)
 
@@ -110,16 +118,32 @@ class Command(BaseCommand):
             )
         )
 
-    def _stop(self, children: dict[str, subprocess.Popen]) -> None:
+    def _stop(self, children: dict[str, subprocess.Popen], *, forward: bool) -> None:
+        if forward:
+            self._signal_running(children, signal.SIGTERM)
+        if self._wait(children, STOP_GRACE_SECONDS):
+            self.stdout.write("serve: web, worker and beat stopped.")
+            return
+        self.stderr.write("serve: still running after the grace period; terminating.")
+        self._signal_running(children, signal.SIGTERM)
+        if not self._wait(children, KILL_GRACE_SECONDS):
+            self.stderr.write("serve: killing what is left.")
+            self._signal_running(children, signal.SIGKILL)
+            self._wait(children, KILL_GRACE_SECONDS)
+
+    @staticmethod
+    def _signal_running(children: dict[str, subprocess.Popen], signum: int) -> None:
         for child in children.values():
             if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for name, child in children.items():
+                child.send_signal(signum)
+
+    @staticmethod
+    def _wait(children: dict[str, subprocess.Popen], seconds: float) -> bool:
+        """True when every child exited within ``seconds``."""
+        deadline = time.monotonic() + seconds
+        for child in children.values():
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.stderr.write(f"serve: {name} did not stop in time; killing it.")
-                child.kill()
-                child.wait()
-        self.stdout.write("serve: web, worker and beat stopped.")
+                return False
+        return True
