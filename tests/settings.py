@@ -16,3 +16,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Beat started by the tests keeps its schedule apart from a developer's `make run`.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")  # noqa: F405
+# WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.
+STATIC_ROOT = VAR_DIR / "test-staticfiles"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -77,3 +77,11 @@ def test_api_docs_and_schema_are_served(client):
     assert b"/api/v1/auth/token/" in schema.content
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+    assert "/api/v1/auth/token/" in (tmp_path / "schema.yml").read_text()
