@@ -1,1 +1,230 @@
-# Technique, RoutineTemplate and RoutineStep arrive with the routines issue.
+"""How a salon writes down a massage once: techniques, routine templates and
+their ordered steps, and the words both use for the body."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class BodyArea(models.TextChoices):
+    """Where a step works, where a client must not be touched, where a pad goes."""
+
+    NECK = "neck", "Neck"
+    SHOULDERS = "shoulders", "Shoulders"
+    UPPER_BACK = "upper_back", "Upper back"
+    MID_BACK = "mid_back", "Mid back"
+    LOWER_BACK = "lower_back", "Lower back"
+    SPINE = "spine", "Spine"
+    BUTTOCKS = "buttocks", "Buttocks"
+    ANKLES = "ankles", "Ankles"
+
+
+BACK_AREAS = frozenset(
+    {BodyArea.NECK, BodyArea.SHOULDERS, BodyArea.UPPER_BACK, BodyArea.MID_BACK, BodyArea.LOWER_BACK, BodyArea.SPINE}
+)
+
+
+class Pressure(models.TextChoices):
+    LIGHT = "light", "Light"
+    MEDIUM = "medium", "Medium"
+    FIRM = "firm", "Firm"
+    ADAPTIVE = "adaptive", "Adaptive (guided by the client)"
+
+
+# Adaptive pressure may rise to firm as the client allows, so it ranks as firm
+# when compared with a limit.
+PRESSURE_RANK = {Pressure.LIGHT: 1, Pressure.MEDIUM: 2, Pressure.FIRM: 3, Pressure.ADAPTIVE: 3}
+
+
+class Position(models.TextChoices):
+    PRONE = "prone", "Prone (lying on the front)"
+    SIDE_LYING = "side_lying", "Side-lying"
+    SEATED = "seated", "Seated"
+
+
+class Qualification(models.TextChoices):
+    NONE = "none", "None"
+    THERAPEUTIC = "therapeutic", "Therapeutic massage"
+    PREGNANCY = "pregnancy", "Pregnancy massage"
+
+
+class HandPart(models.TextChoices):
+    PALM = "palm", "Open palm"
+    BASE_OF_PALM = "base_of_palm", "Base of the palm"
+    FINGERTIPS = "fingertips", "Fingertips"
+    THUMBS = "thumbs", "Thumbs"
+    MIDDLE_FINGER = "middle_finger", "Middle finger"
+    FOREARM = "forearm", "Forearm"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both"
+    ALTERNATING = "alternating", "Alternating sides"
+
+
+class Direction(models.TextChoices):
+    BOTTOM_UP = "bottom_up", "Bottom up"
+    TOP_DOWN = "top_down", "Top down"
+    SPINE_OUTWARD = "spine_outward", "From the spine outward and back"
+    CIRCULAR = "circular", "Circular"
+    TOWARD_HEAD = "toward_head", "Towards the head"
+    STATIC = "static", "Static hold"
+
+
+def validate_areas(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Name at least one body area.", code="required")
+    unknown = [area for area in value if area not in BodyArea.values]
+    if unknown:
+        raise ValidationError(
+            "Unknown body area: %(unknown)s. Use %(known)s.",
+            code="invalid_area",
+            params={"unknown": ", ".join(map(str, unknown)), "known": ", ".join(BodyArea.values)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("A body area is listed twice.", code="duplicate_area")
+
+
+def validate_text_lines(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(line, str) and line.strip() for line in value):
+        raise ValidationError("Give a list of non-empty lines of text.", code="invalid_lines")
+
+
+class Technique(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    hand_part = models.CharField(max_length=16, choices=HandPart.choices)
+    default_pressure = models.CharField(max_length=10, choices=Pressure.choices, default=Pressure.MEDIUM)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutineTemplate(models.Model):
+    """One version of a routine. Versions of the same routine share ``slug``;
+    exactly one of them is current. A version that session plans use is never
+    edited: a change makes the next version."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    purpose = models.TextField(blank=True)
+    position = models.CharField(max_length=12, choices=Position.choices, default=Position.PRONE)
+    qualification = models.CharField(max_length=12, choices=Qualification.choices, default=Qualification.NONE)
+    turnover_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MaxValueValidator(120)],
+        help_text="Time after the session for fresh towels, oil and the table.",
+    )
+    surface = models.CharField(max_length=120, default="Massage table (or a firm bed, couch or floor mat)")
+    oil = models.CharField(max_length=120, default="Massage oil (baby oil as a substitute)", blank=True)
+    towels = models.PositiveSmallIntegerField(default=3, help_text="One to lie on, the others to cover.")
+    supports = models.JSONField(
+        default=list, blank=True, validators=[validate_text_lines], help_text="Pads, rollers or pillows to have ready."
+    )
+    precautions = models.JSONField(default=list, blank=True, validators=[validate_text_lines])
+    areas = models.JSONField(default=list, validators=[validate_areas], help_text="Body areas the routine works.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="routine_version_unique"),
+            models.UniqueConstraint(fields=["slug"], condition=Q(is_current=True), name="routine_one_current_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class RoutineStep(models.Model):
+    """One movement of a routine and how much of it: either minutes (a range)
+    or a count of units with seconds per unit."""
+
+    class DoseKind(models.TextChoices):
+        DURATION = "duration", "Duration in minutes"
+        COUNT = "count", "Count of repetitions, cycles or holds"
+
+    routine = models.ForeignKey(RoutineTemplate, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    technique = models.ForeignKey(Technique, on_delete=models.PROTECT, related_name="steps")
+    areas = models.JSONField(validators=[validate_areas])
+    direction = models.CharField(max_length=16, choices=Direction.choices, blank=True)
+    side = models.CharField(max_length=12, choices=Side.choices, default=Side.BOTH)
+    pressure = models.CharField(max_length=10, choices=Pressure.choices)
+    dose_kind = models.CharField(max_length=10, choices=DoseKind.choices)
+    min_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True, help_text="movements, cycles, holds ...")
+    seconds_per_unit = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_side = models.BooleanField(default=False, help_text="The count is done on each side.")
+    alternating_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Minutes of stroking alternated with this movement, once per side."
+    )
+    uses_pain_map = models.BooleanField(
+        default=False, help_text="The step works the client's painful points from the screening."
+    )
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+        help_text="A finishing step that repeats an earlier movement.",
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["routine", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["routine", "order"], name="routine_step_order_unique"),
+            models.CheckConstraint(
+                name="routine_step_dose_complete",
+                condition=(
+                    Q(dose_kind="duration", min_minutes__gte=1, max_minutes__gte=models.F("min_minutes"))
+                    | Q(dose_kind="count", count__gte=1, seconds_per_unit__gte=1)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.technique}"
+
+    def clean(self) -> None:
+        """A dose is either minutes or a count, complete and positive."""
+        errors = {}
+        if self.dose_kind == self.DoseKind.DURATION:
+            if not self.min_minutes:
+                errors["min_minutes"] = "Give the least minutes (1 or more) for a duration dose."
+            if not self.max_minutes:
+                errors["max_minutes"] = "Give the most minutes for a duration dose."
+            elif self.min_minutes and self.max_minutes < self.min_minutes:
+                errors["max_minutes"] = "The most minutes cannot be fewer than the least."
+            if self.count or self.seconds_per_unit:
+                errors["count"] = "A duration dose has no count; clear count and seconds per unit."
+        elif self.dose_kind == self.DoseKind.COUNT:
+            if not self.count:
+                errors["count"] = "Give how many (1 or more) for a count dose."
+            if not self.seconds_per_unit:
+                errors["seconds_per_unit"] = "Give the seconds each unit takes (1 or more)."
+            if self.min_minutes or self.max_minutes:
+                errors["min_minutes"] = "A count dose has no minutes; clear the minute range."
+        if self.repeat_of_id and (
+            self.repeat_of.routine_id != self.routine_id or self.order is None or self.repeat_of.order >= self.order
+        ):
+            errors["repeat_of"] = "A finishing step can only repeat an earlier step of the same routine."
+        if errors:
+            raise ValidationError(errors)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 
@@ -43,6 +43,11 @@ class Salon(models.Model):
         max_length=3,
         default="EUR",
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR.")],
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text="Bookings start on this grid, and a booking's length is rounded up to it.",
     )
     default_turnover_minutes = models.PositiveSmallIntegerField(
         default=15,

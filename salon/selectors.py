@@ -14,3 +14,12 @@ def therapist_for_user(user) -> Therapist | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Therapist.objects.select_related("salon").filter(user=user).first()
+
+
+DEFAULT_SLOT_GRID_MINUTES = 15
+
+
+def slot_grid_minutes() -> int:
+    """The booking grid of the salon (one salon for now)."""
+    grid = Salon.objects.values_list("slot_minutes", flat=True).first()
+    return grid or DEFAULT_SLOT_GRID_MINUTES

@@ -23,4 +23,14 @@ class MeSerializer(serializers.Serializer):
 class SalonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Salon
-        fields = ["id", "name", "time_zone", "address", "phone", "email", "currency", "default_turnover_minutes"]
+        fields = [
+            "id",
+            "name",
+            "time_zone",
+            "address",
+            "phone",
+            "email",
+            "currency",
+            "slot_minutes",
+            "default_turnover_minutes",
+        ]

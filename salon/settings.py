@@ -175,6 +175,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "BodyAreaEnum": "routines.models.BodyArea",
+        "PressureEnum": "routines.models.Pressure",
+        "PositionEnum": "routines.models.Position",
+        "QualificationEnum": "routines.models.Qualification",
+        "SideEnum": "routines.models.Side",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------

@@ -4,12 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from routines import api as routines_api
+from routines import views as routines_views
 from salon import api as salon_api
 from salon import views
 from salon.health import healthz
 
 router = DefaultRouter()
 router.register("salons", salon_api.SalonViewSet, basename="salon")
+router.register("routines", routines_api.RoutineViewSet, basename="routine")
 
 api_v1 = [
     path("auth/token/", salon_api.AuthTokenView.as_view(), name="auth-token"),
@@ -26,6 +29,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("routines/", routines_views.routine_list_page, name="routines"),
+    path("routines/<slug:slug>/", routines_views.routine_page, name="routine"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

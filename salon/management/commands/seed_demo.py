@@ -13,6 +13,7 @@ from django.db import transaction
 
 from clients.models import Client
 from clients.services import client_create
+from routines.services import guide_routines_ensure
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
@@ -190,6 +191,8 @@ class Command(BaseCommand):
         for room in ROOMS:
             if not Room.objects.filter(salon=salon, name=room["name"]).exists():
                 room_create(salon=salon, **room)
+
+        guide_routines_ensure()
 
         for person in CLIENTS:
             known = Client.objects.filter(

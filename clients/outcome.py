@@ -1,0 +1,102 @@
+"""What a health screening means for a session: the object the screening
+rules produce and the session-plan builder consumes.
+
+The screening rules (clients issue) fill it; until a client has a screening,
+``ScreeningOutcome.neutral()`` stands in. It is plain, immutable data so a
+session plan can keep it as a snapshot (``to_dict`` / ``from_dict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    BLOCKED = "blocked", "Blocked until cleared"
+    REVIEW = "review", "Needs therapist review"
+    INFO = "info", "For information"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a screening rule found, e.g. ("wounds", "review", "Graze on the lower back")."""
+
+    rule: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Support:
+    """A pad, roller or pillow and the body area it goes under."""
+
+    item: str
+    area: str
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    area: str
+    side: str
+    intensity: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ScreeningOutcome:
+    findings: tuple[Finding, ...] = ()
+    # A routine that works any of these areas may not be given at all.
+    blocked_areas: frozenset[str] = frozenset()
+    # Steps keep away from these areas; a step left with no area is dropped.
+    avoid_areas: frozenset[str] = frozenset()
+    # The most pressure allowed on an area ("light", "medium" or "firm").
+    pressure_caps: dict[str, str] = field(default_factory=dict)
+    # The most pressure allowed anywhere (the client's preference or a rule).
+    max_pressure: str | None = None
+    # When set, only routines given in this position are allowed.
+    position: str | None = None
+    # When set, only routines that require this qualification are allowed.
+    qualification: str | None = None
+    supports: tuple[Support, ...] = ()
+    # Replaces the routine's oil, e.g. a neutral oil for a nut allergy.
+    oil: str = ""
+    # Painful points the thumb-pressure step works, strongest first.
+    pain_points: tuple[PainPoint, ...] = ()
+    precautions: tuple[str, ...] = ()
+
+    @classmethod
+    def neutral(cls) -> ScreeningOutcome:
+        """No screening on record, nothing restricted."""
+        return cls()
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.severity == Severity.BLOCKED)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(finding.severity == Severity.REVIEW for finding in self.findings)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["blocked_areas"] = sorted(self.blocked_areas)
+        data["avoid_areas"] = sorted(self.avoid_areas)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ScreeningOutcome:
+        return cls(
+            findings=tuple(Finding(**item) for item in data.get("findings", ())),
+            blocked_areas=frozenset(data.get("blocked_areas", ())),
+            avoid_areas=frozenset(data.get("avoid_areas", ())),
+            pressure_caps=dict(data.get("pressure_caps", {})),
+            max_pressure=data.get("max_pressure"),
+            position=data.get("position"),
+            qualification=data.get("qualification"),
+            supports=tuple(Support(**item) for item in data.get("supports", ())),
+            oil=data.get("oil", ""),
+            pain_points=tuple(PainPoint(**item) for item in data.get("pain_points", ())),
+            precautions=tuple(data.get("precautions", ())),
+        )

@@ -1,0 +1,302 @@
+"""The routines of the practitioner's back-massage guide, as data.
+
+A data migration loads them into every new database (``write_guide_routines``
+with the migration's historical models); ``seed_demo`` calls it again so the
+demo salon always has them. Where the guide gives no time, the step's notes
+say which time was chosen and why.
+"""
+
+from routines.models import BodyArea
+
+TECHNIQUES = [
+    {
+        "name": "Open-palm stroking",
+        "hand_part": "palm",
+        "default_pressure": "medium",
+        "description": "Both hands together, open palms: up from the lower back to the neck, "
+        "then back down in circles with a little pressure. Spreads oil warmed in the palm.",
+    },
+    {
+        "name": "Base-of-palm stroking",
+        "hand_part": "base_of_palm",
+        "default_pressure": "medium",
+        "description": "Circular strokes with the base of the palm, out to the sides, up, and back to the centre, "
+        "working up the back. A smaller contact, so deeper than open-palm stroking.",
+    },
+    {
+        "name": "Reinforced fingertip stroking",
+        "hand_part": "fingertips",
+        "default_pressure": "firm",
+        "description": "Fingertips with one hand on top of the other, from the spine outward and back, "
+        "from the bottom up to the neck, standing on the opposite side; start on the right side.",
+    },
+    {
+        "name": "Reinforced thumb rubbing",
+        "hand_part": "thumbs",
+        "default_pressure": "firm",
+        "description": "Rubbing with the thumbs along the whole length of the muscles either side of the spine, "
+        "slowly upward, lighter at the neck, longer where tension is strong.",
+    },
+    {
+        "name": "Reinforced middle-finger kneading",
+        "hand_part": "middle_finger",
+        "default_pressure": "firm",
+        "description": "Deep kneading with the middle finger, supported by the others, on each side of the back "
+        "from the bottom up; five movements at each point, more where it hurts.",
+    },
+    {
+        "name": "Forearm stroking",
+        "hand_part": "forearm",
+        "default_pressure": "medium",
+        "description": "The forearms glide towards the head with steady pressure, stopping just below the "
+        "shoulder blades.",
+    },
+    {
+        "name": "Thumb pressure on painful points",
+        "hand_part": "thumbs",
+        "default_pressure": "adaptive",
+        "description": "Guided by the client's pain map and what they say: press the point, hold about five "
+        "seconds, release, then press a little harder.",
+    },
+    {
+        "name": "Thumb kneading beside the spine",
+        "hand_part": "thumbs",
+        "default_pressure": "medium",
+        "description": "Both thumbs knead softly in small circles beside (never on) the spine, from the bottom up, "
+        "lingering where tension is greatest.",
+    },
+]
+
+COMMON_PRECAUTIONS = [
+    "Warm the oil in your palm; never pour it onto the body.",
+    "Use little oil: the less oil, the deeper the effect.",
+    "Keep parts not being worked covered with a warm towel.",
+    "No direct pressure on bones or the spine.",
+]
+
+BACK = ["lower_back", "mid_back", "upper_back"]
+
+
+def duration(minimum, maximum=None):
+    return {"dose_kind": "duration", "min_minutes": minimum, "max_minutes": maximum or minimum}
+
+
+def counted(count, unit, seconds, *, per_side=False, alternating_minutes=0):
+    return {
+        "dose_kind": "count",
+        "count": count,
+        "unit": unit,
+        "seconds_per_unit": seconds,
+        "per_side": per_side,
+        "alternating_minutes": alternating_minutes,
+    }
+
+
+ROUTINES = [
+    {
+        "slug": "classic-back-massage",
+        "name": "Classic back massage",
+        "purpose": "Relaxes the back muscles, relieves tension and mild pain, improves circulation.",
+        "position": "prone",
+        "qualification": "none",
+        "turnover_minutes": 15,
+        "oil": "Massage oil (baby oil as a substitute)",
+        "towels": 3,
+        "supports": ["Small pad", "Soft rollers"],
+        "precautions": [*COMMON_PRECAUTIONS, "Lighter pressure at the neck."],
+        "steps": [
+            {"order": 1, "technique": "Open-palm stroking", "areas": [*BACK, "neck"], "direction": "bottom_up",
+             "side": "both", "pressure": "medium", **duration(5, 10),
+             "notes": "Apply the oil with both hands; up to the neck, then circle back down to the lower back."},
+            {"order": 2, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
+             "side": "both", "pressure": "medium", **duration(5),
+             "notes": "Outward, up, back to the centre, moving up the back."},
+            {"order": 3, "technique": "Reinforced fingertip stroking", "areas": [*BACK, "neck"],
+             "direction": "spine_outward", "side": "alternating", "pressure": "firm", **duration(5),
+             "notes": "Stand on the opposite side; start with the right side, bottom to neck."},
+            {"order": 4, "technique": "Reinforced thumb rubbing", "areas": [*BACK, "neck"], "direction": "bottom_up",
+             "side": "alternating", "pressure": "firm",
+             **counted(3, "cycles", 60, per_side=True, alternating_minutes=2),
+             "notes": "Lighter at the neck. The guide gives no time per cycle: one minute each is assumed; "
+             "each side's three cycles are followed by two minutes of stroking."},
+            {"order": 5, "technique": "Reinforced middle-finger kneading", "areas": BACK, "direction": "bottom_up",
+             "side": "alternating", "pressure": "firm", **counted(40, "movements", 4, per_side=True),
+             "notes": "Five movements at each of about eight points per side, more at painful points. "
+             "The guide gives no time: four seconds a movement is assumed."},
+            {"order": 6, "technique": "Forearm stroking", "areas": ["lower_back", "mid_back"],
+             "direction": "toward_head", "side": "both", "pressure": "medium", **counted(6, "movements", 20),
+             "notes": "Stop just below the shoulder blades. About twenty seconds a movement is assumed."},
+            {"order": 7, "technique": "Thumb pressure on painful points", "areas": [*BACK, "shoulders"],
+             "direction": "static", "side": "both", "pressure": "adaptive", "uses_pain_map": True,
+             **counted(12, "holds", 15),
+             "notes": "Hold about five seconds, release, press a little harder; the client guides you. "
+             "Fifteen seconds per hold with release and repositioning; twelve holds is the planned default."},
+            {"order": 8, "technique": "Reinforced fingertip stroking", "areas": [*BACK, "neck"],
+             "direction": "spine_outward", "side": "alternating", "pressure": "medium", "repeat_of": 3,
+             **duration(2, 3), "notes": "Finish, first movement. The guide gives no time: two to three minutes."},
+            {"order": 9, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
+             "side": "both", "pressure": "medium", "repeat_of": 2, **duration(2, 3),
+             "notes": "Finish, second movement. The guide gives no time: two to three minutes."},
+            {"order": 10, "technique": "Open-palm stroking", "areas": [*BACK, "neck"], "direction": "bottom_up",
+             "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
+             "notes": "Finish, last movement. The guide gives no time: two to three minutes."},
+        ],
+    },
+    {
+        "slug": "lower-back-relief",
+        "name": "Lower-back relief",
+        "purpose": "Eases fatigue, tension and mild pain in the lower back.",
+        "position": "prone",
+        "qualification": "none",
+        "turnover_minutes": 15,
+        "oil": "Massage oil (baby oil as a substitute)",
+        "towels": 3,
+        "supports": ["Small pad"],
+        "precautions": COMMON_PRECAUTIONS,
+        "steps": [
+            {"order": 1, "technique": "Open-palm stroking", "areas": ["lower_back"], "direction": "bottom_up",
+             "side": "both", "pressure": "light", **duration(3, 5),
+             "notes": "Warm-up and oil. The guide gives no time for this routine: three to five minutes."},
+            {"order": 2, "technique": "Thumb kneading beside the spine", "areas": ["lower_back"],
+             "direction": "bottom_up", "side": "both", "pressure": "medium", **duration(10, 15),
+             "notes": "Muscles only, no pressure on the spine; extra attention where tension is greatest. "
+             "Ten to fifteen minutes chosen."},
+            {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["buttocks"],
+             "direction": "circular", "side": "both", "pressure": "medium", **duration(5, 8),
+             "notes": "Gently knead the buttocks. Five to eight minutes chosen."},
+            {"order": 4, "technique": "Open-palm stroking", "areas": ["lower_back"], "direction": "bottom_up",
+             "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
+             "notes": "Finish. Two to three minutes chosen."},
+        ],
+    },
+    {
+        "slug": "neck-and-shoulders",
+        "name": "Neck and shoulders",
+        "purpose": "The lower-back kneading technique applied to the neck and shoulders.",
+        "position": "prone",
+        "qualification": "none",
+        "turnover_minutes": 10,
+        "oil": "Massage oil (baby oil as a substitute)",
+        "towels": 3,
+        "supports": ["Small pad under the ankles", "Soft roller under the shoulders if needed"],
+        "precautions": [*COMMON_PRECAUTIONS, "Lighter pressure at the neck."],
+        "steps": [
+            {"order": 1, "technique": "Open-palm stroking", "areas": ["upper_back", "shoulders", "neck"],
+             "direction": "bottom_up", "side": "both", "pressure": "light", **duration(3, 5),
+             "notes": "Warm-up and oil. Three to five minutes chosen."},
+            {"order": 2, "technique": "Thumb kneading beside the spine", "areas": ["neck"], "direction": "bottom_up",
+             "side": "both", "pressure": "light", **duration(5, 8),
+             "notes": "Beside the cervical spine, never on it; light at the neck. Five to eight minutes chosen."},
+            {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["shoulders", "upper_back"],
+             "direction": "circular", "side": "alternating", "pressure": "medium", **duration(8, 12),
+             "notes": "Small circles over the shoulders and between the shoulder blades. Eight to twelve minutes."},
+            {"order": 4, "technique": "Open-palm stroking", "areas": ["upper_back", "shoulders", "neck"],
+             "direction": "top_down", "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
+             "notes": "Finish. Two to three minutes chosen."},
+        ],
+    },
+    {
+        "slug": "pregnancy-back-massage",
+        "name": "Pregnancy back massage",
+        "purpose": "A gentle back massage for pregnant clients, lying on their side.",
+        "position": "side_lying",
+        "qualification": "pregnancy",
+        "turnover_minutes": 15,
+        "oil": "Neutral, unscented oil (baby oil)",
+        "towels": 4,
+        "supports": ["Pillow between the knees", "Pillow under the head", "Small pad under the belly"],
+        "precautions": [
+            *COMMON_PRECAUTIONS,
+            "Client lies on her side throughout; she turns halfway to give the other side.",
+            "Light to medium pressure only; stop at any discomfort.",
+        ],
+        "steps": [
+            {"order": 1, "technique": "Open-palm stroking", "areas": [*BACK, "shoulders"], "direction": "bottom_up",
+             "side": "both", "pressure": "light", **duration(5, 8),
+             "notes": "Each side after the client turns. Five to eight minutes chosen."},
+            {"order": 2, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
+             "side": "both", "pressure": "medium", **duration(4, 6),
+             "notes": "Four to six minutes chosen."},
+            {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["lower_back"],
+             "direction": "bottom_up", "side": "both", "pressure": "medium", **duration(6, 10),
+             "notes": "Beside the spine only. Six to ten minutes chosen."},
+            {"order": 4, "technique": "Thumb kneading beside the spine", "areas": ["shoulders", "neck"],
+             "direction": "circular", "side": "both", "pressure": "light", **duration(4, 6),
+             "notes": "Light at the neck. Four to six minutes chosen."},
+            {"order": 5, "technique": "Open-palm stroking", "areas": [*BACK, "shoulders"], "direction": "top_down",
+             "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
+             "notes": "Finish. Two to three minutes chosen."},
+        ],
+    },
+    {
+        "slug": "therapeutic-back-massage",
+        "name": "Therapeutic back massage",
+        "purpose": "Recovery of the muscles after injury and relief of spasm in the lower back.",
+        "position": "prone",
+        "qualification": "therapeutic",
+        "turnover_minutes": 15,
+        "oil": "Massage oil (baby oil as a substitute)",
+        "towels": 3,
+        "supports": ["Small pad", "Soft rollers"],
+        "precautions": [
+            *COMMON_PRECAUTIONS,
+            "The client reports sensations throughout; adjust pressure continuously.",
+            "Mild pain at first is expected; stop and reassess if it grows.",
+        ],
+        "steps": [
+            {"order": 1, "technique": "Open-palm stroking", "areas": BACK, "direction": "bottom_up",
+             "side": "both", "pressure": "medium", **duration(5, 8),
+             "notes": "Warm-up and oil. Five to eight minutes chosen."},
+            {"order": 2, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
+             "side": "both", "pressure": "medium", **duration(5),
+             "notes": "As in the classic massage."},
+            {"order": 3, "technique": "Reinforced thumb rubbing", "areas": BACK, "direction": "bottom_up",
+             "side": "alternating", "pressure": "adaptive",
+             **counted(3, "cycles", 60, per_side=True, alternating_minutes=2),
+             "notes": "Pressure follows what the client reports. One minute per cycle assumed."},
+            {"order": 4, "technique": "Reinforced middle-finger kneading", "areas": ["lower_back", "mid_back"],
+             "direction": "bottom_up", "side": "alternating", "pressure": "adaptive",
+             **counted(30, "movements", 4, per_side=True),
+             "notes": "On the areas prone to spasm, stretching the muscle. Four seconds a movement assumed."},
+            {"order": 5, "technique": "Thumb pressure on painful points", "areas": [*BACK, "shoulders"],
+             "direction": "static", "side": "both", "pressure": "adaptive", "uses_pain_map": True,
+             **counted(12, "holds", 15),
+             "notes": "Hold about five seconds, release, press again; guided by the pain map and the client."},
+            {"order": 6, "technique": "Open-palm stroking", "areas": BACK, "direction": "bottom_up",
+             "side": "both", "pressure": "light", "repeat_of": 1, **duration(3, 5),
+             "notes": "Finish. Three to five minutes chosen."},
+        ],
+    },
+]  # fmt: skip
+
+
+def write_guide_routines(technique_model, routine_model, step_model) -> int:
+    """Create the guide's techniques and routines that are missing (matched by
+    name and slug). Takes the model classes so the data migration can pass its
+    historical models. Returns how many routines were created."""
+    techniques = {}
+    for spec in TECHNIQUES:
+        technique, _ = technique_model.objects.get_or_create(name=spec["name"], defaults=spec)
+        techniques[spec["name"]] = technique
+
+    created = 0
+    for spec in ROUTINES:
+        if routine_model.objects.filter(slug=spec["slug"]).exists():
+            continue
+        fields = {key: value for key, value in spec.items() if key != "steps"}
+        worked = {area for step in spec["steps"] for area in step["areas"]}
+        routine = routine_model.objects.create(
+            **fields, version=1, is_current=True, status="active", areas=[a for a in BodyArea.values if a in worked]
+        )
+        steps_by_order = {}
+        for step_spec in spec["steps"]:
+            data = {key: value for key, value in step_spec.items() if key not in {"technique", "repeat_of"}}
+            step = step_model.objects.create(
+                routine=routine,
+                technique=techniques[step_spec["technique"]],
+                repeat_of=steps_by_order.get(step_spec.get("repeat_of")),
+                **data,
+            )
+            steps_by_order[step.order] = step
+        created += 1
+    return created

@@ -1,0 +1,74 @@
+"""Reads of routines."""
+
+from django.db.models import Prefetch, QuerySet
+
+from routines.models import RoutineStep, RoutineTemplate
+from routines.specs import RoutineSpec, StepSpec
+
+
+def _with_steps(queryset: QuerySet[RoutineTemplate]) -> QuerySet[RoutineTemplate]:
+    steps = RoutineStep.objects.select_related("technique", "repeat_of").order_by("order")
+    return queryset.prefetch_related(Prefetch("steps", queryset=steps))
+
+
+def routine_list(*, include_archived: bool = False) -> QuerySet[RoutineTemplate]:
+    """Current versions of the routines, with their steps (two queries)."""
+    routines = RoutineTemplate.objects.filter(is_current=True)
+    if not include_archived:
+        routines = routines.filter(status=RoutineTemplate.Status.ACTIVE)
+    return _with_steps(routines.order_by("name"))
+
+
+def routine_versions() -> QuerySet[RoutineTemplate]:
+    """Every version of every routine, with steps: plans may point at old ones."""
+    return _with_steps(RoutineTemplate.objects.order_by("name", "-version"))
+
+
+def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
+    """The routine version as immutable data. Uses prefetched steps when present."""
+    steps = tuple(
+        StepSpec(
+            order=step.order,
+            technique=step.technique.name,
+            hand_part=step.technique.hand_part,
+            areas=tuple(step.areas),
+            pressure=step.pressure,
+            dose_kind=step.dose_kind,
+            direction=step.direction,
+            side=step.side,
+            min_minutes=step.min_minutes,
+            max_minutes=step.max_minutes,
+            count=step.count,
+            unit=step.unit,
+            seconds_per_unit=step.seconds_per_unit,
+            per_side=step.per_side,
+            alternating_minutes=step.alternating_minutes,
+            uses_pain_map=step.uses_pain_map,
+            repeat_of=step.repeat_of.order if step.repeat_of_id else None,
+            notes=step.notes,
+        )
+        for step in sorted(routine.steps.all(), key=lambda step: step.order)
+    )
+    return RoutineSpec(
+        id=routine.pk,
+        slug=routine.slug,
+        name=routine.name,
+        version=routine.version,
+        position=routine.position,
+        qualification=routine.qualification,
+        turnover_minutes=routine.turnover_minutes,
+        steps=steps,
+        surface=routine.surface,
+        oil=routine.oil,
+        towels=routine.towels,
+        supports=tuple(routine.supports),
+        precautions=tuple(routine.precautions),
+        areas=tuple(routine.areas),
+    )
+
+
+def routine_in_use(routine: RoutineTemplate) -> bool:
+    """True when a session plan was built from this version. The reverse
+    accessor comes from ``sessions.SessionPlan.routine`` (related_name
+    ``session_plans``); routines does not import sessions."""
+    return routine.session_plans.exists()

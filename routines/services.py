@@ -1,0 +1,188 @@
+"""Writes of routines. A routine version that session plans use is never
+changed: an edit makes the next version and the plans keep theirs."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from routines.guide import write_guide_routines
+from routines.models import BodyArea, RoutineStep, RoutineTemplate, Technique
+from routines.selectors import routine_in_use
+from salon.errors import Conflict
+
+TEMPLATE_FIELDS = [
+    "name",
+    "purpose",
+    "position",
+    "qualification",
+    "turnover_minutes",
+    "surface",
+    "oil",
+    "towels",
+    "supports",
+    "precautions",
+    "status",
+]
+STEP_FIELDS = [
+    "order",
+    "technique",
+    "areas",
+    "direction",
+    "side",
+    "pressure",
+    "dose_kind",
+    "min_minutes",
+    "max_minutes",
+    "count",
+    "unit",
+    "seconds_per_unit",
+    "per_side",
+    "alternating_minutes",
+    "uses_pain_map",
+    "notes",
+]
+
+
+def _unsaved_steps(routine: RoutineTemplate, steps: list[dict]) -> tuple[list[RoutineStep], dict]:
+    """Build and validate the steps without saving them. ``repeat_of`` is given
+    as the order number of an earlier step. Errors are keyed ``steps.<i>.<field>``."""
+    errors: dict[str, list[str]] = {}
+    if not steps:
+        return [], {"steps": ["A routine needs at least one step."]}
+    orders = [data.get("order") for data in steps]
+    if sorted(orders, key=lambda order: (order is None, order)) != list(range(1, len(steps) + 1)):
+        errors["steps"] = [f"Number the steps 1 to {len(steps)} without gaps or repeats (got {orders})."]
+
+    built = []
+    for index, data in enumerate(steps):
+        unknown = set(data) - {*STEP_FIELDS, "repeat_of"}
+        if unknown:
+            errors[f"steps.{index}"] = [f"Unknown field(s): {', '.join(sorted(unknown))}."]
+            continue
+        step = RoutineStep(routine=routine, **{name: value for name, value in data.items() if name != "repeat_of"})
+        try:
+            step.full_clean(exclude=["routine", "repeat_of"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"steps.{index}.{field}"] = messages
+        repeat_of = data.get("repeat_of")
+        if repeat_of is not None:
+            order = data.get("order")
+            if not isinstance(order, int) or repeat_of not in orders or repeat_of >= order:
+                errors[f"steps.{index}.repeat_of"] = [
+                    "A finishing step can only repeat an earlier step of the same routine (give its order)."
+                ]
+        step.repeat_order = repeat_of
+        built.append(step)
+    return built, errors
+
+
+def _areas_of(steps: list[RoutineStep]) -> list[str]:
+    worked = {area for step in steps for area in step.areas}
+    return [area for area in BodyArea.values if area in worked]
+
+
+def _validated(routine: RoutineTemplate, steps: list[dict], *, check_constraints: bool = True) -> list[RoutineStep]:
+    """Validate the routine and its steps together; raise with every error."""
+    built, errors = _unsaved_steps(routine, steps)
+    if not errors:
+        routine.areas = _areas_of(built)
+    try:
+        routine.full_clean(exclude=["areas"] if errors else None, validate_constraints=check_constraints)
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
+def _write(routine: RoutineTemplate, built: list[RoutineStep]) -> RoutineTemplate:
+    routine.save()
+    routine.steps.all().delete()
+    by_order = {}
+    for step in sorted(built, key=lambda step: step.order):
+        step.routine = routine
+        step.repeat_of = by_order.get(step.repeat_order)
+        step.save()
+        by_order[step.order] = step
+    return routine
+
+
+def _step_data(step: RoutineStep) -> dict:
+    data = {name: getattr(step, name) for name in STEP_FIELDS}
+    data["repeat_of"] = step.repeat_of.order if step.repeat_of_id else None
+    return data
+
+
+@transaction.atomic
+def routine_create(*, slug: str, steps: list[dict], **fields) -> RoutineTemplate:
+    if RoutineTemplate.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": ["A routine with this slug exists; edit it to make a new version."]})
+    unknown = set(fields) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    routine = RoutineTemplate(slug=slug, version=1, is_current=True, **fields)
+    return _write(routine, _validated(routine, steps))
+
+
+@transaction.atomic
+def routine_update(*, routine: RoutineTemplate, steps: list[dict] | None = None, **changes) -> RoutineTemplate:
+    """Change a routine. Returns the version that holds the change: the same
+    one when no plan uses it yet, else a new current version."""
+    routine = RoutineTemplate.objects.select_for_update().get(pk=routine.pk)
+    if not routine.is_current:
+        raise Conflict(
+            f"Version {routine.version} of {routine.name} has been replaced; edit the current version.",
+            code="not_current_version",
+        )
+    unknown = set(changes) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    if steps is None:
+        steps = [_step_data(step) for step in routine.steps.select_related("repeat_of")]
+
+    if not routine_in_use(routine):
+        for name, value in changes.items():
+            setattr(routine, name, value)
+        return _write(routine, _validated(routine, steps))
+
+    return _next_version(routine, steps=steps, changes=changes)
+
+
+@transaction.atomic
+def routine_new_version(*, routine: RoutineTemplate) -> RoutineTemplate:
+    """Duplicate the current version as the next one, to edit freely."""
+    routine = RoutineTemplate.objects.select_for_update().get(pk=routine.pk)
+    if not routine.is_current:
+        raise Conflict("Only the current version can be duplicated.", code="not_current_version")
+    steps = [_step_data(step) for step in routine.steps.select_related("repeat_of")]
+    return _next_version(routine, steps=steps, changes={})
+
+
+def _next_version(routine: RoutineTemplate, *, steps: list[dict], changes: dict) -> RoutineTemplate:
+    latest = RoutineTemplate.objects.filter(slug=routine.slug).aggregate(latest=Max("version"))["latest"]
+    fields = {name: getattr(routine, name) for name in TEMPLATE_FIELDS}
+    fields.update(changes)
+    successor = RoutineTemplate(slug=routine.slug, version=latest + 1, is_current=True, **fields)
+    # Validated before the old version is retired, so a refused edit changes
+    # nothing; "one current version" holds again once the old one is retired.
+    built = _validated(successor, steps, check_constraints=False)
+    RoutineTemplate.objects.filter(pk=routine.pk).update(is_current=False)
+    return _write(successor, built)
+
+
+@transaction.atomic
+def routine_areas_refresh(*, routine: RoutineTemplate) -> RoutineTemplate:
+    """Recompute the areas a routine works from its steps (after the admin
+    edited the steps directly)."""
+    routine.areas = _areas_of(list(routine.steps.all()))
+    routine.full_clean()
+    routine.save(update_fields=["areas"])
+    return routine
+
+
+@transaction.atomic
+def guide_routines_ensure() -> int:
+    """Add the guide's routines that are missing (the data migration loads them
+    into a new database; this restores any deleted since). Returns how many."""
+    return write_guide_routines(Technique, RoutineTemplate, RoutineStep)

@@ -1,0 +1,231 @@
+"""The session-plan builder: a routine version made concrete for one client on
+one day.
+
+``build_plan`` is a pure function of (routine version, screening outcome,
+booked minutes). It never includes a step that works an area the screening
+says to avoid, never plans more pressure than a cap allows, keeps the
+routine's order, and fits the steps into the booked minutes by shortening
+steps with a duration range (never below their minimum), or refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support
+from routines.models import PRESSURE_RANK, BodyArea
+from routines.specs import RoutineSpec, StepSpec
+from salon.errors import InvalidInput
+
+
+class PlanNotPossible(InvalidInput):
+    """The routine cannot be given to this client in this time. ``code`` says
+    why: routine_blocked, position_not_allowed, qualification_required,
+    no_steps_left or booking_too_short."""
+
+    default_code = "plan_not_possible"
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    order: int
+    template_order: int
+    technique: str
+    hand_part: str
+    areas: tuple[str, ...]
+    direction: str
+    side: str
+    pressure: str
+    pressure_by_area: dict[str, str]
+    start_offset: int
+    minutes: int
+    dose: str
+    repeat_of: int | None
+    pain_points: tuple[PainPoint, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    routine_id: int | None
+    routine_slug: str
+    routine_name: str
+    routine_version: int
+    position: str
+    qualification: str
+    surface: str
+    oil: str
+    towels: int
+    supplies: tuple[str, ...]
+    supports: tuple[Support, ...]
+    precautions: tuple[str, ...]
+    avoid_areas: tuple[str, ...]
+    pressure_caps: dict[str, str]
+    pain_points: tuple[PainPoint, ...]
+    flags: tuple[Finding, ...]
+    adaptations: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
+    booked_minutes: int
+    planned_minutes: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _label(area: str) -> str:
+    return BodyArea(area).label.lower() if area in BodyArea.values else area
+
+
+def _lower(pressure: str, cap: str | None) -> str:
+    """The pressure to plan: the step's own, or the cap when the step would exceed it."""
+    if cap is None or PRESSURE_RANK[pressure] <= PRESSURE_RANK[cap]:
+        return pressure
+    return cap
+
+
+def _cap_for(area: str, outcome: ScreeningOutcome) -> str | None:
+    limits = [limit for limit in (outcome.pressure_caps.get(area), outcome.max_pressure) if limit]
+    return min(limits, key=PRESSURE_RANK.__getitem__) if limits else None
+
+
+def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> None:
+    worked = {area for step in routine.steps for area in step.areas}
+    blocked = worked & outcome.blocked_areas
+    if blocked:
+        reasons = "; ".join(finding.message for finding in outcome.blocking_findings) or "the screening"
+        raise PlanNotPossible(
+            f"{routine.name} works the {', '.join(map(_label, sorted(blocked)))}, blocked by: {reasons}.",
+            code="routine_blocked",
+        )
+    if outcome.position and routine.position != outcome.position:
+        raise PlanNotPossible(
+            f"{routine.name} is given {routine.position.replace('_', '-')}; this client needs "
+            f"{outcome.position.replace('_', '-')}.",
+            code="position_not_allowed",
+        )
+    if outcome.qualification and routine.qualification != outcome.qualification:
+        raise PlanNotPossible(
+            f"This client needs a routine designed for {outcome.qualification} massage; {routine.name} is not.",
+            code="qualification_required",
+        )
+
+
+def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
+    """Typical minutes per step, shortened where the booking is shorter:
+    a minute at a time from the step with the most room above its minimum."""
+    minutes = [step.typical_minutes for step in steps]
+    deficit = sum(minutes) - booked_minutes
+    room = [typical - step.minimum_minutes for typical, step in zip(minutes, steps, strict=True)]
+    if deficit > sum(room):
+        needed = sum(step.minimum_minutes for step in steps)
+        raise PlanNotPossible(
+            f"The routine needs at least {needed} minutes; {booked_minutes} are booked.",
+            code="booking_too_short",
+            fields={"minutes": [f"Book at least {needed} minutes."]},
+        )
+    while deficit > 0:
+        most = max(range(len(steps)), key=lambda index: (room[index], index))
+        minutes[most] -= 1
+        room[most] -= 1
+        deficit -= 1
+    return minutes
+
+
+def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minutes: int) -> Plan:
+    _refuse_if_not_allowed(routine, outcome)
+    adaptations: list[str] = []
+    kept: list[tuple[StepSpec, tuple[str, ...], list[str]]] = []
+
+    for step in routine.steps:
+        areas = tuple(area for area in step.areas if area not in outcome.avoid_areas)
+        avoided = [area for area in step.areas if area in outcome.avoid_areas]
+        if not areas:
+            adaptations.append(
+                f"Step {step.order} ({step.technique}) left out: it works only the "
+                f"{', '.join(map(_label, avoided))}, which the screening says to avoid."
+            )
+            continue
+        notes = [step.notes] if step.notes else []
+        if avoided:
+            notes.append(f"Keep away from the {', '.join(map(_label, avoided))} (screening).")
+            adaptations.append(f"Step {step.order} keeps away from the {', '.join(map(_label, avoided))}.")
+        kept.append((step, areas, notes))
+
+    if not kept:
+        raise PlanNotPossible(
+            f"Every step of {routine.name} works an area the screening says to avoid.", code="no_steps_left"
+        )
+
+    minutes = _fit_minutes([step for step, _, _ in kept], booked_minutes)
+    shortened = [
+        step.order for (step, _, _), planned in zip(kept, minutes, strict=True) if planned < step.typical_minutes
+    ]
+    if shortened:
+        adaptations.append(
+            f"Shortened to fit {booked_minutes} booked minutes: step(s) {', '.join(map(str, shortened))}."
+        )
+
+    painful = tuple(point for point in outcome.pain_points if point.area not in outcome.avoid_areas)
+    plan_steps = []
+    offset = 0
+    for number, ((step, areas, notes), planned) in enumerate(zip(kept, minutes, strict=True), start=1):
+        pressure_by_area = {area: _lower(step.pressure, _cap_for(area, outcome)) for area in areas}
+        limited = sorted(area for area, pressure in pressure_by_area.items() if pressure != step.pressure)
+        if limited:
+            notes.append(
+                f"Pressure limited on the {', '.join(map(_label, limited))}: "
+                + ", ".join(f"{pressure_by_area[area]}" for area in limited)
+                + " (screening)."
+            )
+        targets = tuple(point for point in painful if point.area in areas) if step.uses_pain_map else ()
+        if step.uses_pain_map and not targets:
+            notes.append("No painful points recorded here: ask the client and feel for knots of tension.")
+        plan_steps.append(
+            PlanStep(
+                order=number,
+                template_order=step.order,
+                technique=step.technique,
+                hand_part=step.hand_part,
+                areas=areas,
+                direction=step.direction,
+                side=step.side,
+                pressure=step.pressure,
+                pressure_by_area=pressure_by_area,
+                start_offset=offset,
+                minutes=planned,
+                dose=step.dose_text,
+                repeat_of=step.repeat_of,
+                pain_points=targets,
+                notes=tuple(notes),
+            )
+        )
+        offset += planned
+
+    oil = outcome.oil or routine.oil
+    if outcome.oil and outcome.oil != routine.oil:
+        adaptations.append(f"Oil: {outcome.oil} instead of {routine.oil} (screening).")
+    precautions = tuple(dict.fromkeys((*routine.precautions, *outcome.precautions)))
+    caps = {area: cap for area in BodyArea.values if (cap := _cap_for(area, outcome))}
+
+    return Plan(
+        routine_id=routine.id,
+        routine_slug=routine.slug,
+        routine_name=routine.name,
+        routine_version=routine.version,
+        position=routine.position,
+        qualification=routine.qualification,
+        surface=routine.surface,
+        oil=oil,
+        towels=routine.towels,
+        supplies=routine.supports,
+        supports=outcome.supports,
+        precautions=precautions,
+        avoid_areas=tuple(area for area in BodyArea.values if area in outcome.avoid_areas),
+        pressure_caps=caps,
+        pain_points=painful,
+        flags=outcome.findings,
+        adaptations=tuple(adaptations),
+        steps=tuple(plan_steps),
+        booked_minutes=booked_minutes,
+        planned_minutes=offset,
+    )
