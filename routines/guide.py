@@ -156,7 +156,7 @@ ROUTINES = [
         "steps": [
             {"order": 1, "technique": "Open-palm stroking", "areas": ["lower_back"], "direction": "bottom_up",
              "side": "both", "pressure": "light", **duration(3, 5),
-             "notes": "Warm-up and oil. The guide gives no time for this routine: three to five minutes."},
+             "notes": "Warm-up and oil. Three to five minutes chosen; the guide gives no time here."},
             {"order": 2, "technique": "Thumb kneading beside the spine", "areas": ["lower_back"],
              "direction": "bottom_up", "side": "both", "pressure": "medium", **duration(10, 15),
              "notes": "Muscles only, no pressure on the spine; extra attention where tension is greatest. "

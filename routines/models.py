@@ -181,7 +181,8 @@ class RoutineStep(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A repeated step goes only together with the routine (or its repeats).
+        on_delete=models.RESTRICT,
         related_name="repeats",
         help_text="A finishing step that repeats an earlier movement.",
     )

@@ -63,3 +63,33 @@ class ClientFactory(factory.django.DjangoModelFactory):
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"client{n}@example.com")
+
+
+def step_data(order: int, **overrides) -> dict:
+    """One valid step for routine_create: five minutes of open-palm stroking."""
+    from routines.models import Technique
+
+    data = {
+        "order": order,
+        "technique": Technique.objects.get(name="Open-palm stroking"),
+        "areas": ["lower_back"],
+        "direction": "bottom_up",
+        "side": "both",
+        "pressure": "medium",
+        "dose_kind": "duration",
+        "min_minutes": 5,
+        "max_minutes": 5,
+    }
+    data.update(overrides)
+    return data
+
+
+def routine_create_for_test(slug: str = "test-routine", steps: list[dict] | None = None, **fields):
+    from routines.services import routine_create
+
+    return routine_create(
+        slug=slug,
+        name=fields.pop("name", "Test routine"),
+        steps=steps if steps is not None else [step_data(1), step_data(2, areas=["upper_back"])],
+        **fields,
+    )
