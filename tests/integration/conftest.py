@@ -23,6 +23,16 @@ ARTIFACTS = ROOT / "var" / "test-artifacts"
 CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"]
 
 
+def pytest_collection_modifyitems(items):
+    """Integration tests commit for real (other processes must see the data),
+    so the database is flushed after each; serialized rollback puts back what
+    the migrations loaded (roles, the guide's routines) for the next one."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
 def missing(what: str, requirement: str) -> None:
     if os.environ.get(requirement) == "1":
         pytest.fail(f"{what} is required ({requirement}=1) but not available.")
@@ -146,15 +156,23 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path, django_db_setup):
     """Debian's Chromium through Playwright (Playwright's own download does not
     work on these machines)."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     # Playwright's sync API runs an event loop in this thread; Django would
     # otherwise refuse database access from the test body.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # From here on Django sees new connection objects (its connections
+        # live in context variables, which Playwright's start replaces); give
+        # them the snapshot that serialized rollback restores after a flush.
+        for alias, contents in snapshots.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=chromium_path,
             args=[
