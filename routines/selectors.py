@@ -25,7 +25,12 @@ def routine_versions() -> QuerySet[RoutineTemplate]:
 
 
 def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
-    """The routine version as immutable data. Uses prefetched steps when present."""
+    """The routine version as immutable data, from prefetched steps when
+    present, else from one query."""
+    if "steps" in getattr(routine, "_prefetched_objects_cache", {}):
+        rows = routine.steps.all()
+    else:
+        rows = routine.steps.select_related("technique", "repeat_of")
     steps = tuple(
         StepSpec(
             order=step.order,
@@ -47,7 +52,7 @@ def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
             repeat_of=step.repeat_of.order if step.repeat_of_id else None,
             notes=step.notes,
         )
-        for step in sorted(routine.steps.all(), key=lambda step: step.order)
+        for step in sorted(rows, key=lambda step: step.order)
     )
     return RoutineSpec(
         id=routine.pk,

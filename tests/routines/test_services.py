@@ -150,3 +150,12 @@ def test_duplicate_as_new_version_copies_the_steps():
     assert routine_spec(copy).steps == routine_spec(routine).steps
     assert [step.repeat_of.order for step in copy.steps.filter(repeat_of__isnull=False).order_by("order")] == [3, 2, 1]
     assert copy.steps.filter(repeat_of__routine=routine).count() == 0
+
+
+def test_a_routine_spec_costs_one_query_for_all_steps(django_assert_num_queries):
+    routine = RoutineTemplate.objects.get(slug="classic-back-massage")
+
+    with django_assert_num_queries(1):
+        spec = routine_spec(routine)
+
+    assert len(spec.steps) == 10
