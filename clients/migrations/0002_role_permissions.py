@@ -1,7 +1,8 @@
 """Grant the staff roles their rights on client records."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from salon.role_grants import grant_role_permissions, revoke_role_permissions
 
 GRANTS = {
     "Manager": ["add_client", "change_client", "delete_client", "view_client"],
@@ -11,22 +12,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("clients")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="clients", codename__in=codenames))
+    grant_role_permissions(apps, "clients", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="clients"))
+    revoke_role_permissions(apps, "clients", list(GRANTS))
 
 
 class Migration(migrations.Migration):

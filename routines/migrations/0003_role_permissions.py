@@ -1,7 +1,8 @@
 """Grant the staff roles their rights on routines: managers write them, everyone reads."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from salon.role_grants import grant_role_permissions, revoke_role_permissions
 
 MODELS = ["technique", "routinetemplate", "routinestep"]
 GRANTS = {
@@ -12,22 +13,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("routines")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="routines", codename__in=codenames))
+    grant_role_permissions(apps, "routines", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="routines"))
+    revoke_role_permissions(apps, "routines", list(GRANTS))
 
 
 class Migration(migrations.Migration):

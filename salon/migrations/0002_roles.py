@@ -5,8 +5,9 @@ role's rights grow with the apps. Codenames are written out here (not read
 from ``salon.roles``) so this migration never changes meaning later.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from salon.role_grants import grant_role_permissions
 
 ROLES = ["Receptionist", "Therapist", "Manager"]
 
@@ -22,19 +23,7 @@ GRANTS = {
 
 
 def create_roles(apps, schema_editor):
-    app_config = apps.get_app_config("salon")
-    # Permissions are normally created after all migrations; make them now.
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role in ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="salon", codename__in=GRANTS.get(role, []))
-        )
+    grant_role_permissions(apps, "salon", {role: GRANTS.get(role, []) for role in ROLES})
 
 
 def remove_roles(apps, schema_editor):

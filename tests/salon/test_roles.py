@@ -15,11 +15,14 @@ def test_the_three_roles_exist_after_migrating():
 @pytest.mark.parametrize(
     ("role", "may", "may_not"),
     [
-        (Role.MANAGER, ["salon.change_salon", "salon.add_therapist", "clients.delete_client"], []),
-        (Role.RECEPTIONIST, ["clients.add_client", "salon.view_room"], ["salon.change_salon", "clients.delete_client"]),
-        (Role.THERAPIST, ["clients.view_client"], ["clients.change_client", "salon.add_room"]),
+        (Role.MANAGER, ["salon.change_salon", "salon.add_therapist", "clients.delete_client",
+                        "routines.change_routinetemplate"], []),
+        (Role.RECEPTIONIST, ["clients.add_client", "salon.view_room", "routines.view_routinetemplate"],
+         ["salon.change_salon", "clients.delete_client", "routines.change_routinetemplate"]),
+        (Role.THERAPIST, ["clients.view_client", "routines.view_routinestep"],
+         ["clients.change_client", "salon.add_room", "routines.add_technique"]),
     ],
-)
+)  # fmt: skip
 def test_role_permissions_granted_by_migrations(role, may, may_not):
     user = UserFactory(roles=[role])
 
