@@ -1,9 +1,16 @@
-"""Clients of the salon. Health screening arrives with the screening issue."""
+"""Clients, their health screenings, clearances, and the log of who read or
+wrote health data."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from routines.models import BodyArea, Side
 from salon.models import Salon
+
+PRONE_DISCOMFORT_PLACES = [BodyArea.LOWER_BACK, BodyArea.NECK, BodyArea.SHOULDERS, BodyArea.ANKLES]
 
 
 class Client(models.Model):
@@ -15,7 +22,7 @@ class Client(models.Model):
     given_name = models.CharField(max_length=80)
     family_name = models.CharField(max_length=80)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True, help_text="International format, e.g. +49 30 1234567.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +493012345678.")
     date_of_birth = models.DateField(null=True, blank=True)
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     consent_reminders = models.BooleanField(default=False, help_text="Agreed to appointment reminders.")
@@ -23,6 +30,9 @@ class Client(models.Model):
     notes = models.TextField(blank=True)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Lower-case, accent-free copies for prefix search (see clients/search.py).
+    name_key = models.CharField(max_length=170, editable=False, default="")
+    family_key = models.CharField(max_length=80, editable=False, default="")
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -33,6 +43,14 @@ class Client(models.Model):
                 violation_error_message="Give an email address or a phone number.",
             ),
         ]
+        indexes = [
+            models.Index(fields=["salon", "name_key"], name="client_name_key", opclasses=["", "varchar_pattern_ops"]),
+            models.Index(
+                fields=["salon", "family_key"], name="client_family_key", opclasses=["", "varchar_pattern_ops"]
+            ),
+            models.Index(fields=["salon", "email"], name="client_email", opclasses=["", "varchar_pattern_ops"]),
+            models.Index(fields=["salon", "phone"], name="client_phone", opclasses=["", "varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -40,3 +58,133 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+def validate_pain_map(value) -> None:
+    """A list of points: {"area", "side", "intensity" 0-10, "note"}."""
+    if not isinstance(value, list):
+        raise ValidationError("The pain map is a list of points.", code="invalid")
+    for index, point in enumerate(value):
+        if not isinstance(point, dict):
+            raise ValidationError(f"Point {index + 1} is not a point.", code="invalid")
+        if point.get("area") not in BodyArea.values:
+            raise ValidationError(f"Point {index + 1}: choose a body area.", code="invalid_area")
+        if point.get("side") not in Side.values:
+            raise ValidationError(f"Point {index + 1}: choose left, right or both.", code="invalid_side")
+        intensity = point.get("intensity")
+        if not isinstance(intensity, int) or isinstance(intensity, bool) or not 0 <= intensity <= 10:
+            raise ValidationError(f"Point {index + 1}: intensity is a whole number from 0 to 10.", code="invalid")
+        if len(str(point.get("note", ""))) > 200:
+            raise ValidationError(f"Point {index + 1}: keep the note under 200 characters.", code="too_long")
+
+
+def validate_areas_list(value) -> None:
+    if not isinstance(value, list) or any(area not in BodyArea.values for area in value):
+        raise ValidationError(f"Use body areas from: {', '.join(BodyArea.values)}.", code="invalid_area")
+
+
+class HealthScreening(models.Model):
+    """A client's answers at one moment. Never edited: a new answer is a new
+    screening, and the history stays."""
+
+    class EnteredVia(models.TextChoices):
+        CLIENT_LINK = "client_link", "The client, through a link"
+        STAFF = "staff", "A member of staff"
+
+    class PressurePreference(models.TextChoices):
+        NONE = "", "No preference"
+        LIGHT = "light", "Light"
+        MEDIUM = "medium", "Medium"
+        FIRM = "firm", "Firm"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="screenings")
+    pregnant = models.BooleanField(default=False)
+    pregnancy_weeks = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(42)])
+    acute_spinal_inflammation = models.BooleanField(default=False)
+    skin_injuries = models.BooleanField(default=False, help_text="Wounds or skin injuries.")
+    skin_injury_areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
+    skin_injury_note = models.CharField(max_length=300, blank=True)
+    recent_injury = models.BooleanField(default=False, help_text="Recent injury or surgery.")
+    recent_injury_what = models.CharField(max_length=300, blank=True)
+    recent_injury_when = models.DateField(null=True, blank=True)
+    conditions = models.TextField(blank=True, help_text="Other conditions.")
+    medications = models.TextField(blank=True)
+    allergies = models.TextField(blank=True)
+    oil_or_nut_allergy = models.BooleanField(default=False)
+    prone_discomfort = models.JSONField(
+        default=list, blank=True, validators=[validate_areas_list], help_text="Where lying on the front hurts."
+    )
+    pressure_preference = models.CharField(
+        max_length=8, choices=PressurePreference.choices, default=PressurePreference.NONE, blank=True
+    )
+    pain_map = models.JSONField(default=list, blank=True, validators=[validate_pain_map])
+    consent_treatment = models.BooleanField(default=False)
+    consent_health_data = models.BooleanField(default=False)
+    consent_name = models.CharField(max_length=160, help_text="The name typed as a signature.")
+    consent_at = models.DateTimeField()
+    entered_via = models.CharField(max_length=12, choices=EnteredVia.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client last confirmed that nothing has changed."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_treatment=True, consent_health_data=True),
+                name="screening_has_consent",
+                violation_error_message="A screening needs consent to the treatment and to storing health data.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening {self.pk} of {self.client}"
+
+
+class ScreeningClearance(models.Model):
+    """A therapist's record that a blocking finding no longer applies, e.g. the
+    spinal inflammation has settled. Kept with the screening it clears."""
+
+    screening = models.ForeignKey(HealthScreening, on_delete=models.CASCADE, related_name="clearances")
+    rule = models.CharField(max_length=40)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cleared_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["cleared_at"]
+        constraints = [models.UniqueConstraint(fields=["screening", "rule"], name="one_clearance_per_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} cleared on screening {self.screening_id}"
+
+
+class HealthDataAccess(models.Model):
+    """Who read or wrote a client's health data, and when. Holds no health data."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed screening answers"
+        CREATE = "create", "Entered a screening"
+        CLEAR = "clear", "Recorded a clearance"
+        EXPORT = "export", "Exported the client's data"
+        ERASE = "erase", "Erased the client's data"
+        PURGE = "purge", "Purged old screenings"
+
+    client = models.ForeignKey(Client, null=True, on_delete=models.SET_NULL, related_name="+")
+    client_label = models.CharField(max_length=40, help_text="Client id, kept when the client is erased.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=60, help_text="Username, 'client link' or 'system'.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["client", "-at"], name="health_access_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} client {self.client_label}"

@@ -1,39 +1,135 @@
-"""Writes for client records."""
+"""Writes for clients and their health data. Every write of health data is
+logged in HealthDataAccess in the same transaction."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, HealthDataAccess, HealthScreening, ScreeningClearance
+from clients.rules import evaluate_screening
+from clients.search import name_keys, normalise_phone
+from salon.errors import Conflict
 from salon.models import Salon
+
+CLIENT_FIELDS = [
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "preferred_channel",
+    "consent_reminders",
+    "consent_feedback",
+    "notes",
+]
+
+
+def health_access_log(*, client: Client, action: str, user=None, actor: str = "") -> HealthDataAccess:
+    """Record who touched a client's health data. ``actor`` names a non-user
+    (the client's own link, the system)."""
+    return HealthDataAccess.objects.create(
+        client=client,
+        client_label=str(client.pk),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        actor=actor or getattr(user, "username", "") or "system",
+        action=action,
+    )
+
+
+def _apply_client_fields(client: Client, fields: dict) -> None:
+    for name, value in fields.items():
+        if isinstance(value, str) and name != "notes":
+            value = value.strip()
+        setattr(client, name, value)
+    client.email = client.email.lower()
+    try:
+        client.phone = normalise_phone(client.phone, region=client.salon.phone_region)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    for name, value in name_keys(client.given_name, client.family_name).items():
+        setattr(client, name, value)
 
 
 @transaction.atomic
-def client_create(
-    *,
-    salon: Salon,
-    given_name: str,
-    family_name: str,
-    email: str = "",
-    phone: str = "",
-    date_of_birth: datetime.date | None = None,
-    preferred_channel: str = Client.Channel.EMAIL,
-    consent_reminders: bool = False,
-    consent_feedback: bool = False,
-    notes: str = "",
-) -> Client:
-    client = Client(
-        salon=salon,
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
-        email=email.strip().lower(),
-        phone=phone.strip(),
-        date_of_birth=date_of_birth,
-        preferred_channel=preferred_channel,
-        consent_reminders=consent_reminders,
-        consent_feedback=consent_feedback,
-        notes=notes,
-    )
+def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) -> Client:
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    client = Client(salon=salon)
+    _apply_client_fields(client, {"given_name": given_name, "family_name": family_name, **fields})
     client.full_clean()
     client.save()
     return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, **changes) -> Client:
+    unknown = set(changes) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    client = Client.objects.select_for_update().select_related("salon").get(pk=client.pk)
+    _apply_client_fields(client, changes)
+    client.full_clean()
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_archive(*, client: Client, archived: bool = True) -> Client:
+    Client.objects.filter(pk=client.pk).update(archived=archived)
+    client.archived = archived
+    return client
+
+
+@transaction.atomic
+def screening_create(*, client: Client, answers: dict, entered_via: str, entered_by=None) -> HealthScreening:
+    """Store a new screening; earlier ones stay as history."""
+    if client.archived:
+        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    screening = HealthScreening(
+        client=client,
+        entered_via=entered_via,
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        consent_at=answers.pop("consent_at", None) or timezone.now(),
+        **answers,
+    )
+    if not screening.pregnant:
+        screening.pregnancy_weeks = None
+    screening.full_clean()
+    screening.save()
+    via_link = entered_via == HealthScreening.EnteredVia.CLIENT_LINK
+    health_access_log(
+        client=client,
+        action=HealthDataAccess.Action.CREATE,
+        user=entered_by,
+        actor="client link" if via_link else "",
+    )
+    return screening
+
+
+@transaction.atomic
+def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.datetime | None = None) -> HealthScreening:
+    """The client says nothing has changed since this screening."""
+    latest = HealthScreening.objects.filter(client_id=screening.client_id).latest()
+    if latest.pk != screening.pk:
+        raise Conflict("Only the latest screening can be confirmed.", code="not_latest_screening")
+    screening.confirmed_at = at or timezone.now()
+    HealthScreening.objects.filter(pk=screening.pk).update(confirmed_at=screening.confirmed_at)
+    return screening
+
+
+@transaction.atomic
+def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: str) -> ScreeningClearance:
+    """A therapist records that a blocking finding no longer applies."""
+    blocking = {finding.rule for finding in evaluate_screening(screening).blocking_findings}
+    if rule not in blocking:
+        raise ValidationError({"rule": [f"Nothing to clear: '{rule}' does not block this screening."]})
+    if not note.strip():
+        raise ValidationError({"note": ["Say why it is safe now."]})
+    clearance = ScreeningClearance(screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip())
+    clearance.full_clean()
+    clearance.save()
+    health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=cleared_by)
+    return clearance

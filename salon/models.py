@@ -39,6 +39,22 @@ class Salon(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     email = models.EmailField(blank=True)
+    phone_region = models.CharField(
+        max_length=2,
+        default="DE",
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter country code such as DE.")],
+        help_text="Country assumed for phone numbers written without +country code.",
+    )
+    screening_valid_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How long a health screening stays valid before the client must fill a new one.",
+    )
+    health_data_retention_months = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Screenings of clients without a visit for this long are purged.",
+    )
     currency = models.CharField(
         max_length=3,
         default="EUR",

@@ -9,6 +9,11 @@ def salon_list() -> QuerySet[Salon]:
     return Salon.objects.all()
 
 
+def salon_current() -> Salon | None:
+    """The salon this installation serves (one for now; the first by name)."""
+    return Salon.objects.order_by("name", "pk").first()
+
+
 def therapist_for_user(user) -> Therapist | None:
     """The therapist record of a staff account, if it has one."""
     if not getattr(user, "is_authenticated", False):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from clients import api as clients_api
 from routines import api as routines_api
 from routines import views as routines_views
 from salon import api as salon_api
@@ -13,10 +14,16 @@ from salon.health import healthz
 router = DefaultRouter()
 router.register("salons", salon_api.SalonViewSet, basename="salon")
 router.register("routines", routines_api.RoutineViewSet, basename="routine")
+router.register("clients", clients_api.ClientViewSet, basename="client")
 
 api_v1 = [
     path("auth/token/", salon_api.AuthTokenView.as_view(), name="auth-token"),
     path("me/", salon_api.MeView.as_view(), name="me"),
+    path(
+        "clients/<int:client_pk>/screenings/",
+        clients_api.ScreeningViewSet.as_view({"get": "list", "post": "create"}),
+        name="client-screenings",
+    ),
     path("", include(router.urls)),
 ]
 

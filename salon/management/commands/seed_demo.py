@@ -100,7 +100,7 @@ CLIENTS = [
         "given_name": "Olivia",
         "family_name": "Smith",
         "email": "olivia.smith@example.co.uk",
-        "phone": "+44 7700 900123",
+        "phone": "+44 7911 123456",
         "consent_reminders": False,
         "consent_feedback": True,
     },

@@ -1,0 +1,178 @@
+"""Clients API. Contact data for all staff; screening answers only for those
+allowed (managers, and therapists with a session with the client), filtered in
+the queryset; every read of answers is logged."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from clients import selectors, services
+from clients.models import Client, HealthDataAccess, HealthScreening
+from clients.serializers import (
+    ClearanceRequestSerializer,
+    ClientCreatedSerializer,
+    ClientSerializer,
+    FlagSerializer,
+    ScreeningReceiptSerializer,
+    ScreeningSerializer,
+)
+from salon.roles import HasRole, Role
+from salon.selectors import salon_current
+
+STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
+FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
+CLINICAL = HasRole.of(Role.THERAPIST, Role.MANAGER)
+
+
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Clients of the salon. ``?q=`` searches names, phone and email by prefix;
+    ``?archived=1`` includes archived clients."""
+
+    serializer_class = ClientSerializer
+
+    def get_permissions(self):
+        if self.action in {"create", "update", "partial_update", "archive", "restore"}:
+            return [FRONT_DESK()]
+        if self.action == "clearance":
+            return [CLINICAL()]
+        return [STAFF()]
+
+    def get_queryset(self):
+        salon_clients = Client.objects.select_related("salon")
+        if self.action != "list":
+            return salon_clients
+        salon = salon_current()
+        if salon is None:
+            return Client.objects.none()
+        return selectors.client_search(
+            salon=salon,
+            query=self.request.query_params.get("q", ""),
+            include_archived=self.request.query_params.get("archived") == "1",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Start of a name, phone number or email."),
+            OpenApiParameter("archived", bool, description="1 to include archived clients."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={201: ClientCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client = services.client_create(salon=salon_current(), **serializer.validated_data)
+        duplicates = list(selectors.client_duplicates(client=client).values_list("pk", flat=True))
+        body = ClientCreatedSerializer(client, context={"duplicates": duplicates}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        client = self.get_object()
+        serializer = self.get_serializer(client, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        client = services.client_update(client=client, **serializer.validated_data)
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """Hide the client from search; nothing is deleted."""
+        client = services.client_archive(client=self.get_object(), archived=True)
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        client = services.client_archive(client=self.get_object(), archived=False)
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The evaluated outcome of the latest screening. Those who may not read health answers "
+        "(receptionists; therapists without a session with the client) get only `flags`.",
+    )
+    @action(detail=True, methods=["get"], url_path="screening-outcome")
+    def screening_outcome(self, request, pk=None):
+        client = self.get_object()
+        outcome = selectors.client_outcome(client)
+        flags = FlagSerializer(selectors.outcome_flags(outcome), many=True).data
+        if not selectors.can_read_health_answers(request.user, client):
+            return Response({"flags": flags})
+        services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
+        return Response({"flags": flags, "outcome": outcome.to_dict()})
+
+    @extend_schema(request=ClearanceRequestSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def clearance(self, request, pk=None):
+        """A therapist records that a blocking finding of the latest screening
+        no longer applies (e.g. the spinal inflammation has settled)."""
+        client = self.get_object()
+        if not selectors.can_read_health_answers(request.user, client):
+            raise PermissionDenied("Only a therapist with a session with this client, or a manager, can clear.")
+        screening = selectors.screening_latest(client)
+        if screening is None:
+            raise PermissionDenied("This client has no screening to clear.")
+        body = ClearanceRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        clearance = services.screening_clear(screening=screening, cleared_by=request.user, **body.validated_data)
+        return Response(
+            {"rule": clearance.rule, "cleared_at": clearance.cleared_at, "cleared_by": request.user.username},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """A client's screenings, newest first. Answers are listed only to those
+    allowed to read them; anyone on the staff can enter a new screening on the
+    client's behalf (the receipt then carries no answers)."""
+
+    serializer_class = ScreeningSerializer
+    permission_classes = [STAFF]
+    pagination_class = None
+
+    def client(self) -> Client:
+        if not hasattr(self, "_client"):
+            self._client = get_object_or_404(Client.objects.select_related("salon"), pk=self.kwargs["client_pk"])
+        return self._client
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no client
+            return HealthScreening.objects.none()
+        return selectors.screenings_visible_to(self.request.user, self.client())
+
+    def list(self, request, *args, **kwargs):
+        client = self.client()
+        if not selectors.can_read_health_answers(request.user, client):
+            raise PermissionDenied("Your role sees a client's flags, not the screening answers.")
+        response = super().list(request, *args, **kwargs)
+        services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
+        return response
+
+    @extend_schema(responses={201: ScreeningSerializer})
+    def create(self, request, *args, **kwargs):
+        client = self.client()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        screening = services.screening_create(
+            client=client,
+            answers=dict(serializer.validated_data),
+            entered_via=HealthScreening.EnteredVia.STAFF,
+            entered_by=request.user,
+        )
+        if selectors.can_read_health_answers(request.user, client):
+            body = ScreeningSerializer(screening).data
+        else:
+            body = ScreeningReceiptSerializer(screening).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,269 @@
+"""Screening rules: what a client's answers mean for a session.
+
+Each rule is a small named function from the screening (and its clearances)
+to a partial ``ScreeningOutcome``; ``evaluate_screening`` runs them all and
+combines the parts. Combining is conservative: areas add up, the lowest
+pressure limit wins, and any position or qualification demanded is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from clients.models import HealthScreening
+from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Support
+from routines.models import BACK_AREAS, PRESSURE_RANK, BodyArea, Position, Pressure, Qualification
+
+PAIN_TARGET_THRESHOLD = 4
+NEUTRAL_OIL = "Neutral baby oil (nut-free, unscented)"
+# Where a pad or roller goes when lying on the front hurts there (the guide:
+# small pads or cushions beneath the torso, ankles or neck).
+PRONE_SUPPORTS = {
+    BodyArea.LOWER_BACK: "Small pad under the belly to ease the lower back",
+    BodyArea.NECK: "Small pad under the forehead and neck",
+    BodyArea.SHOULDERS: "Soft rollers under the shoulders",
+    BodyArea.ANKLES: "Soft roller under the ankles",
+}
+
+Rule = Callable[[HealthScreening, frozenset[str]], ScreeningOutcome]
+RULES: list[tuple[str, Rule]] = []
+
+
+def rule(name: str):
+    def register(function: Rule) -> Rule:
+        RULES.append((name, function))
+        return function
+
+    return register
+
+
+def _label(area: str) -> str:
+    return BodyArea(area).label.lower()
+
+
+@rule("acute_spinal_inflammation")
+def acute_spinal_inflammation(screening, cleared):
+    if not screening.acute_spinal_inflammation:
+        return ScreeningOutcome()
+    if "acute_spinal_inflammation" in cleared:
+        return ScreeningOutcome(
+            findings=(
+                Finding(
+                    "acute_spinal_inflammation", Severity.INFO, "Spinal inflammation reported; cleared by a therapist."
+                ),
+            )
+        )
+    return ScreeningOutcome(
+        blocked_areas=BACK_AREAS,
+        findings=(
+            Finding(
+                "acute_spinal_inflammation",
+                Severity.BLOCKED,
+                "Acute inflammation of the spine: no back massage until a therapist clears it.",
+            ),
+        ),
+    )
+
+
+@rule("skin_injuries")
+def skin_injuries(screening, cleared):
+    if not screening.skin_injuries:
+        return ScreeningOutcome()
+    areas = frozenset(screening.skin_injury_areas)
+    if not areas:
+        return ScreeningOutcome(
+            findings=(
+                Finding(
+                    "skin_injuries", Severity.REVIEW, "Wound or skin injury, place not given: look before starting."
+                ),
+            )
+        )
+    where = ", ".join(_label(area) for area in BodyArea.values if area in areas)
+    return ScreeningOutcome(
+        avoid_areas=areas,
+        findings=(
+            Finding(
+                "skin_injuries", Severity.REVIEW, f"Wound or skin injury at the {where}: keep away (infection risk)."
+            ),
+        ),
+    )
+
+
+@rule("pregnancy")
+def pregnancy(screening, cleared):
+    if not screening.pregnant:
+        return ScreeningOutcome()
+    weeks = f" ({screening.pregnancy_weeks} weeks)" if screening.pregnancy_weeks else ""
+    return ScreeningOutcome(
+        position=Position.SIDE_LYING,
+        qualification=Qualification.PREGNANCY,
+        max_pressure=Pressure.MEDIUM,
+        findings=(
+            Finding(
+                "pregnancy",
+                Severity.INFO,
+                f"Pregnant{weeks}: side-lying pregnancy massage by a qualified therapist only.",
+            ),
+        ),
+    )
+
+
+@rule("prone_discomfort")
+def prone_discomfort(screening, cleared):
+    places = [area for area in PRONE_SUPPORTS if area in screening.prone_discomfort]
+    if not places:
+        return ScreeningOutcome()
+    supports = tuple(Support(item=PRONE_SUPPORTS[area], area=area) for area in places)
+    where = ", ".join(_label(area) for area in places)
+    return ScreeningOutcome(
+        supports=supports,
+        findings=(Finding("prone_discomfort", Severity.INFO, f"Lying on the front hurts at the {where}: pads ready."),),
+    )
+
+
+@rule("oil_allergy")
+def oil_allergy(screening, cleared):
+    if not screening.oil_or_nut_allergy:
+        return ScreeningOutcome()
+    detail = f" ({screening.allergies.strip()})" if screening.allergies.strip() else ""
+    return ScreeningOutcome(
+        oil=NEUTRAL_OIL,
+        findings=(
+            Finding(
+                "oil_allergy",
+                Severity.REVIEW,
+                f"Allergic to oils or nuts{detail}: {NEUTRAL_OIL.lower()} planned; check the bottle before starting.",
+            ),
+        ),
+    )
+
+
+@rule("pain_points")
+def pain_points(screening, cleared):
+    points = sorted(
+        (point for point in screening.pain_map if point["intensity"] >= PAIN_TARGET_THRESHOLD),
+        key=lambda point: -point["intensity"],
+    )
+    if not points:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        pain_points=tuple(
+            PainPoint(area=point["area"], side=point["side"], intensity=point["intensity"], note=point.get("note", ""))
+            for point in points
+        ),
+        findings=(
+            Finding("pain_points", Severity.INFO, f"{len(points)} painful point(s) to work with thumb pressure."),
+        ),
+    )
+
+
+@rule("spine")
+def spine(screening, cleared):
+    """No direct pressure on the spine, ever: holds for every client."""
+    return ScreeningOutcome(
+        pressure_caps={BodyArea.SPINE: Pressure.LIGHT},
+        precautions=("No direct pressure on the spine.",),
+    )
+
+
+@rule("pressure_preference")
+def pressure_preference(screening, cleared):
+    if screening.pressure_preference not in {Pressure.LIGHT, Pressure.MEDIUM}:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        max_pressure=screening.pressure_preference,
+        findings=(
+            Finding("pressure_preference", Severity.INFO, f"Prefers {screening.pressure_preference} pressure at most."),
+        ),
+    )
+
+
+@rule("recent_injury")
+def recent_injury(screening, cleared):
+    if not screening.recent_injury:
+        return ScreeningOutcome()
+    when = f" ({screening.recent_injury_when:%d %b %Y})" if screening.recent_injury_when else ""
+    what = screening.recent_injury_what.strip() or "not described"
+    return ScreeningOutcome(
+        findings=(Finding("recent_injury", Severity.REVIEW, f"Recent injury or surgery: {what}{when}."),),
+    )
+
+
+@rule("conditions")
+def conditions(screening, cleared):
+    if not (screening.conditions.strip() or screening.medications.strip()):
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        findings=(
+            Finding("conditions", Severity.REVIEW, "Other conditions or medications noted: read before starting."),
+        ),
+    )
+
+
+def _lowest(limits) -> str | None:
+    present = [limit for limit in limits if limit]
+    return min(present, key=PRESSURE_RANK.__getitem__) if present else None
+
+
+def combine(parts: list[ScreeningOutcome]) -> ScreeningOutcome:
+    caps: dict[str, str] = {}
+    for part in parts:
+        for area, limit in part.pressure_caps.items():
+            caps[area] = _lowest([caps.get(area), limit])
+    return ScreeningOutcome(
+        findings=tuple(finding for part in parts for finding in part.findings),
+        blocked_areas=frozenset().union(*(part.blocked_areas for part in parts)),
+        avoid_areas=frozenset().union(*(part.avoid_areas for part in parts)),
+        pressure_caps=caps,
+        max_pressure=_lowest(part.max_pressure for part in parts),
+        position=next((part.position for part in parts if part.position), None),
+        qualification=next((part.qualification for part in parts if part.qualification), None),
+        supports=tuple(support for part in parts for support in part.supports),
+        oil=next((part.oil for part in parts if part.oil), ""),
+        pain_points=tuple(point for part in parts for point in part.pain_points),
+        precautions=tuple(line for part in parts for line in part.precautions),
+    )
+
+
+def evaluate_screening(
+    screening: HealthScreening | None,
+    *,
+    cleared_rules: frozenset[str] = frozenset(),
+    valid_months: int = 12,
+    today: datetime.date | None = None,
+) -> ScreeningOutcome:
+    """The outcome of a client's latest screening. No screening at all is
+    itself a finding: a therapist must ask before the session."""
+    if screening is None:
+        return combine(
+            [
+                spine(None, cleared_rules),
+                ScreeningOutcome(
+                    findings=(
+                        Finding("no_screening", Severity.REVIEW, "No health screening yet: ask before starting."),
+                    )
+                ),
+            ]
+        )
+    parts = [check(screening, cleared_rules) for _, check in RULES]
+    today = today or datetime.date.today()
+    answered = (screening.confirmed_at or screening.created_at).date()
+    if _months_between(answered, today) >= valid_months:
+        parts.append(
+            ScreeningOutcome(
+                findings=(
+                    Finding(
+                        "screening_expired",
+                        Severity.REVIEW,
+                        f"Screening older than {valid_months} months: the client confirms or fills a new one.",
+                    ),
+                )
+            )
+        )
+    return combine(parts)
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)

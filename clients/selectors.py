@@ -1,0 +1,92 @@
+"""Reads of clients and their health data, and who may read what."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from clients.models import Client, HealthScreening
+from clients.outcome import ScreeningOutcome, Severity
+from clients.rules import evaluate_screening
+from clients.search import fold, phone_prefix
+from salon.models import Salon
+from salon.roles import Role, has_role
+
+SEARCH_LIMIT = 50
+
+
+def client_search(*, salon: Salon, query: str = "", include_archived: bool = False) -> QuerySet[Client]:
+    """Clients whose name, family name, phone or email starts with the query.
+    Each branch is a prefix match on an indexed, normalised column."""
+    clients = Client.objects.filter(salon=salon)
+    if not include_archived:
+        clients = clients.filter(archived=False)
+    query = query.strip()
+    if not query:
+        return clients
+    if "@" in query:
+        return clients.filter(email__startswith=query.lower())
+    prefix = phone_prefix(query, region=salon.phone_region)
+    if prefix:
+        return clients.filter(phone__startswith=prefix)
+    folded = fold(query)
+    return clients.filter(Q(name_key__startswith=folded) | Q(family_key__startswith=folded))
+
+
+def client_duplicates(*, client: Client) -> QuerySet[Client]:
+    """Other clients of the salon with the same email or phone."""
+    same = Q()
+    if client.email:
+        same |= Q(email=client.email)
+    if client.phone:
+        same |= Q(phone=client.phone)
+    if not same:
+        return Client.objects.none()
+    return Client.objects.filter(same, salon_id=client.salon_id).exclude(pk=client.pk)
+
+
+def screening_latest(client: Client) -> HealthScreening | None:
+    return client.screenings.order_by("-created_at", "-pk").first()
+
+
+def client_outcome(client: Client, *, today: datetime.date | None = None) -> ScreeningOutcome:
+    """The evaluated outcome of the client's latest screening, with its clearances."""
+    screening = screening_latest(client)
+    cleared = frozenset(screening.clearances.values_list("rule", flat=True)) if screening else frozenset()
+    return evaluate_screening(
+        screening, cleared_rules=cleared, valid_months=client.salon.screening_valid_months, today=today
+    )
+
+
+FLAG_LABELS = {
+    Severity.BLOCKED: ("blocked_until_cleared", "Back massage blocked until a therapist clears it"),
+    Severity.REVIEW: ("needs_therapist_review", "Needs therapist review"),
+}
+
+
+def outcome_flags(outcome: ScreeningOutcome) -> list[dict]:
+    """What the front desk may know: flags without health details."""
+    flags = []
+    for severity, (code, label) in FLAG_LABELS.items():
+        if any(finding.severity == severity for finding in outcome.findings):
+            flags.append({"code": code, "label": label})
+    return flags
+
+
+def therapist_has_session_with(user, client: Client) -> bool:
+    """Whether the therapist has a session (past or upcoming) with the client.
+    Appointments arrive with the booking issue; until then no therapist has
+    one, so therapists see flags only."""
+    return False
+
+
+def can_read_health_answers(user, client: Client) -> bool:
+    if has_role(user, Role.MANAGER):
+        return True
+    return has_role(user, Role.THERAPIST) and therapist_has_session_with(user, client)
+
+
+def screenings_visible_to(user, client: Client) -> QuerySet[HealthScreening]:
+    """The screenings ``user`` may read: filtered in the query, not per object."""
+    if not can_read_health_answers(user, client):
+        return HealthScreening.objects.none()
+    return client.screenings.select_related("entered_by").prefetch_related("clearances")

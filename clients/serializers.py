@@ -1,0 +1,117 @@
+from rest_framework import serializers
+
+from clients.models import Client, HealthScreening
+from routines.models import BodyArea
+from routines.serializers import PainPointSerializer
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "preferred_channel",
+            "consent_reminders",
+            "consent_feedback",
+            "notes",
+            "archived",
+            "created_at",
+        ]
+        read_only_fields = ["archived", "created_at"]
+        extra_kwargs = {"phone": {"max_length": 40, "help_text": "Any format; stored as E.164."}}
+
+    def validate(self, data):
+        email = data.get("email", getattr(self.instance, "email", ""))
+        phone = data.get("phone", getattr(self.instance, "phone", ""))
+        if not email and not phone:
+            raise serializers.ValidationError({"email": ["Give an email address or a phone number."]})
+        return data
+
+
+class ClientCreatedSerializer(ClientSerializer):
+    possible_duplicates = serializers.SerializerMethodField(
+        help_text="Ids of other clients with the same email or phone."
+    )
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "possible_duplicates"]
+
+    def get_possible_duplicates(self, client) -> list[int]:
+        return self.context.get("duplicates", [])
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    skin_injury_areas = serializers.ListField(
+        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+    )
+    prone_discomfort = serializers.ListField(
+        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+    )
+    pain_map = PainPointSerializer(many=True, required=False, default=list)
+    consent_treatment = serializers.BooleanField()
+    consent_health_data = serializers.BooleanField()
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = HealthScreening
+        fields = [
+            "id",
+            "pregnant",
+            "pregnancy_weeks",
+            "acute_spinal_inflammation",
+            "skin_injuries",
+            "skin_injury_areas",
+            "skin_injury_note",
+            "recent_injury",
+            "recent_injury_what",
+            "recent_injury_when",
+            "conditions",
+            "medications",
+            "allergies",
+            "oil_or_nut_allergy",
+            "prone_discomfort",
+            "pressure_preference",
+            "pain_map",
+            "consent_treatment",
+            "consent_health_data",
+            "consent_name",
+            "consent_at",
+            "entered_via",
+            "entered_by",
+            "created_at",
+            "confirmed_at",
+        ]
+        read_only_fields = ["consent_at", "entered_via", "created_at", "confirmed_at"]
+
+    def validate(self, data):
+        errors = {}
+        for name in ("consent_treatment", "consent_health_data"):
+            if not data.get(name):
+                errors[name] = ["Consent is needed to store a screening."]
+        if data.get("skin_injuries") is False and data.get("skin_injury_areas"):
+            errors["skin_injury_areas"] = ["Tick 'wounds or skin injuries' or leave the places empty."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class ScreeningReceiptSerializer(serializers.Serializer):
+    """What someone who may not read answers gets back after entering them."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class FlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["blocked_until_cleared", "needs_therapist_review"])
+    label = serializers.CharField()
+
+
+class ClearanceRequestSerializer(serializers.Serializer):
+    rule = serializers.CharField(max_length=40, help_text="The blocking rule, e.g. acute_spinal_inflammation.")
+    note = serializers.CharField(max_length=1000)
