@@ -93,7 +93,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
         for name in ("consent_treatment", "consent_health_data"):
             if not data.get(name):
                 errors[name] = ["Consent is needed to store a screening."]
-        if data.get("skin_injuries") is False and data.get("skin_injury_areas"):
+        if not data.get("skin_injuries") and data.get("skin_injury_areas"):
             errors["skin_injury_areas"] = ["Tick 'wounds or skin injuries' or leave the places empty."]
         if errors:
             raise serializers.ValidationError(errors)

@@ -56,6 +56,8 @@ class RoomFactory(factory.django.DjangoModelFactory):
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
+    """Built through client_create, so search keys and phone are normalised."""
+
     class Meta:
         model = Client
 
@@ -63,6 +65,12 @@ class ClientFactory(factory.django.DjangoModelFactory):
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"client{n}@example.com")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from clients.services import client_create
+
+        return client_create(**kwargs)
 
 
 def step_data(order: int, **overrides) -> dict:
@@ -92,4 +100,24 @@ def routine_create_for_test(slug: str = "test-routine", steps: list[dict] | None
         name=fields.pop("name", "Test routine"),
         steps=steps if steps is not None else [step_data(1), step_data(2, areas=["upper_back"])],
         **fields,
+    )
+
+
+def screening_answers(**overrides) -> dict:
+    """Answers of a healthy client who consents; override what the test is about."""
+    answers = {
+        "consent_treatment": True,
+        "consent_health_data": True,
+        "consent_name": "Sabine Krüger",
+    }
+    answers.update(overrides)
+    return answers
+
+
+def screening_for(client, **answers):
+    from clients.models import HealthScreening
+    from clients.services import screening_create
+
+    return screening_create(
+        client=client, answers=screening_answers(**answers), entered_via=HealthScreening.EnteredVia.STAFF
     )

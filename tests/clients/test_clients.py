@@ -1,0 +1,154 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from clients.models import Client, HealthDataAccess, HealthScreening
+from clients.selectors import client_duplicates, client_search
+from clients.services import client_create, client_update, screening_clear, screening_confirm_unchanged
+from salon.errors import Conflict
+from tests.factories import ClientFactory, SalonFactory, UserFactory, screening_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def salon():
+    return SalonFactory(phone_region="DE")
+
+
+def test_phone_numbers_are_stored_in_international_form(salon):
+    client = client_create(salon=salon, given_name="Thomas", family_name="Müller", phone="0170 987 6543")
+
+    assert client.phone == "+491709876543"
+
+
+@pytest.mark.parametrize("phone", ["12", "call me", "+49 000"])
+def test_an_invalid_phone_number_is_refused_naming_the_field(salon, phone):
+    with pytest.raises(ValidationError) as refused:
+        client_create(salon=salon, given_name="Thomas", family_name="Müller", phone=phone)
+
+    assert "phone" in refused.value.message_dict
+    assert Client.objects.count() == 0
+
+
+def test_a_client_needs_an_email_or_a_phone(salon):
+    with pytest.raises(ValidationError) as refused:
+        client_create(salon=salon, given_name="No", family_name="Contact")
+
+    assert "Give an email address or a phone number." in str(refused.value)
+
+
+def test_email_is_stored_lower_case(salon):
+    client = client_create(salon=salon, given_name="Leonie", family_name="Schmitt", email=" Leonie@Example.ORG ")
+
+    assert client.email == "leonie@example.org"
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("müll", ["Müller"]),
+        ("MULL", ["Müller"]),
+        ("thomas m", ["Müller"]),
+        ("yilm", ["Yılmaz"]),
+        ("0170 98", ["Müller"]),
+        ("+49170", ["Müller"]),
+        ("004917", ["Müller"]),
+        ("leonie@", ["Schmitt"]),
+        ("sch", ["Schmitt", "Schmitz"]),
+        ("nobody", []),
+    ],
+)
+def test_search_by_name_phone_or_email(salon, query, found):
+    client_create(salon=salon, given_name="Thomas", family_name="Müller", phone="0170 9876543")
+    client_create(salon=salon, given_name="Leonie", family_name="Schmitt", email="leonie@example.org")
+    client_create(salon=salon, given_name="Paul", family_name="Schmitz", email="paul@example.org")
+    client_create(salon=salon, given_name="Mehmet", family_name="Yılmaz", email="m@example.net")
+
+    results = client_search(salon=salon, query=query)
+
+    assert sorted(client.family_name for client in results) == found
+
+
+def test_archived_clients_are_left_out_of_search_unless_asked(salon):
+    client = client_create(salon=salon, given_name="Ada", family_name="Archived", email="ada@example.com")
+    Client.objects.filter(pk=client.pk).update(archived=True)
+
+    assert list(client_search(salon=salon, query="ada")) == []
+    assert list(client_search(salon=salon, query="ada", include_archived=True)) == [client]
+
+
+def test_duplicates_are_flagged_by_email_or_phone(salon):
+    first = client_create(salon=salon, given_name="Anna", family_name="Berg", email="anna@example.com")
+    second = client_create(salon=salon, given_name="Anna", family_name="Berg-Lind", email="anna@example.com")
+    other = client_create(salon=salon, given_name="Bo", family_name="Berg", phone="+49 30 7788990")
+
+    assert list(client_duplicates(client=second)) == [first]
+    assert list(client_duplicates(client=other)) == []
+
+
+def test_updating_a_name_updates_the_search_keys(salon):
+    client = client_create(salon=salon, given_name="Jo", family_name="Old", email="jo@example.com")
+
+    client_update(client=client, family_name="Neumann")
+
+    assert list(client_search(salon=salon, query="neum")) == [client]
+
+
+def test_a_new_screening_keeps_the_old_ones_and_is_logged():
+    client = ClientFactory()
+    first = screening_for(client, pressure_preference="light")
+
+    second = screening_for(client, pressure_preference="medium")
+
+    assert list(client.screenings.all()) == [second, first]
+    assert HealthDataAccess.objects.filter(client=client, action="create").count() == 2
+
+
+def test_a_screening_needs_both_consents():
+    client = ClientFactory()
+
+    with pytest.raises(ValidationError):
+        screening_for(client, consent_health_data=False)
+
+    assert HealthScreening.objects.count() == 0
+
+
+def test_an_invalid_pain_map_is_refused():
+    client = ClientFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        screening_for(client, pain_map=[{"area": "lower_back", "side": "left", "intensity": 11}])
+
+    assert "pain_map" in refused.value.message_dict
+
+
+def test_only_the_latest_screening_can_be_confirmed():
+    client = ClientFactory()
+    old = screening_for(client)
+    latest = screening_for(client)
+
+    screening_confirm_unchanged(screening=latest)
+    with pytest.raises(Conflict):
+        screening_confirm_unchanged(screening=old)
+
+    latest.refresh_from_db()
+    assert latest.confirmed_at is not None
+
+
+def test_a_clearance_needs_a_blocking_rule_and_a_note():
+    client = ClientFactory()
+    screening = screening_for(client, acute_spinal_inflammation=True)
+    therapist = UserFactory()
+
+    with pytest.raises(ValidationError) as wrong_rule:
+        screening_clear(screening=screening, rule="pregnancy", cleared_by=therapist, note="fine")
+    with pytest.raises(ValidationError) as no_note:
+        screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist, note=" ")
+    clearance = screening_clear(
+        screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist, note="Settled, GP letter seen."
+    )
+
+    assert "rule" in wrong_rule.value.message_dict
+    assert "note" in no_note.value.message_dict
+    assert clearance.cleared_by == therapist
+    assert HealthDataAccess.objects.filter(client=client, action="clear", user=therapist).exists()

@@ -1,0 +1,168 @@
+"""Each screening rule on its own, then the evaluation as a whole."""
+
+import datetime
+
+import pytest
+
+from clients.models import HealthScreening
+from clients.outcome import PainPoint, Severity
+from clients.rules import NEUTRAL_OIL, RULES, evaluate_screening
+from routines.models import BACK_AREAS
+
+RULE = dict(RULES)
+
+
+def screening(**answers) -> HealthScreening:
+    """An unsaved screening: the rules read only its answers."""
+    base = {"created_at": datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)}
+    return HealthScreening(**{**base, **answers})
+
+
+def test_acute_spinal_inflammation_blocks_the_back_until_cleared():
+    answers = screening(acute_spinal_inflammation=True)
+
+    blocked = RULE["acute_spinal_inflammation"](answers, frozenset())
+    cleared = RULE["acute_spinal_inflammation"](answers, frozenset({"acute_spinal_inflammation"}))
+
+    assert blocked.blocked_areas == BACK_AREAS
+    assert blocked.findings[0].severity == Severity.BLOCKED
+    assert cleared.blocked_areas == frozenset()
+    assert cleared.findings[0].severity == Severity.INFO
+
+
+def test_wounds_exclude_the_areas_named():
+    outcome = RULE["skin_injuries"](screening(skin_injuries=True, skin_injury_areas=["lower_back"]), frozenset())
+
+    assert outcome.avoid_areas == {"lower_back"}
+    assert outcome.findings[0].severity == Severity.REVIEW
+    assert "infection" in outcome.findings[0].message
+
+
+def test_a_wound_without_a_place_asks_the_therapist_to_look():
+    outcome = RULE["skin_injuries"](screening(skin_injuries=True), frozenset())
+
+    assert outcome.avoid_areas == frozenset()
+    assert outcome.findings[0].severity == Severity.REVIEW
+
+
+def test_pregnancy_means_side_lying_with_a_qualified_therapist():
+    outcome = RULE["pregnancy"](screening(pregnant=True, pregnancy_weeks=24), frozenset())
+
+    assert (outcome.position, outcome.qualification, outcome.max_pressure) == ("side_lying", "pregnancy", "medium")
+    assert "24 weeks" in outcome.findings[0].message
+
+
+def test_discomfort_lying_prone_adds_pads_where_named():
+    outcome = RULE["prone_discomfort"](screening(prone_discomfort=["ankles", "lower_back"]), frozenset())
+
+    assert [support.area for support in outcome.supports] == ["lower_back", "ankles"]
+    assert "roller" in outcome.supports[1].item.lower()
+
+
+def test_an_oil_or_nut_allergy_changes_the_oil_and_asks_for_a_check():
+    outcome = RULE["oil_allergy"](screening(oil_or_nut_allergy=True, allergies="almond oil"), frozenset())
+
+    assert outcome.oil == NEUTRAL_OIL
+    assert outcome.findings[0].severity == Severity.REVIEW
+    assert "almond oil" in outcome.findings[0].message
+
+
+def test_painful_points_above_the_threshold_become_targets_strongest_first():
+    pain_map = [
+        {"area": "neck", "side": "left", "intensity": 3, "note": ""},
+        {"area": "lower_back", "side": "right", "intensity": 6, "note": "after sitting"},
+        {"area": "shoulders", "side": "both", "intensity": 9, "note": ""},
+    ]
+
+    outcome = RULE["pain_points"](screening(pain_map=pain_map), frozenset())
+
+    assert outcome.pain_points == (
+        PainPoint("shoulders", "both", 9, ""),
+        PainPoint("lower_back", "right", 6, "after sitting"),
+    )
+
+
+def test_the_spine_never_gets_more_than_light_pressure():
+    outcome = evaluate_screening(screening(), today=datetime.date(2026, 11, 24))
+
+    assert outcome.pressure_caps == {"spine": "light"}
+    assert "No direct pressure on the spine." in outcome.precautions
+
+
+def test_a_pressure_preference_limits_pressure_everywhere():
+    assert RULE["pressure_preference"](screening(pressure_preference="light"), frozenset()).max_pressure == "light"
+    assert RULE["pressure_preference"](screening(pressure_preference="firm"), frozenset()).max_pressure is None
+
+
+def test_recent_injury_and_other_conditions_need_review():
+    injury = RULE["recent_injury"](
+        screening(recent_injury=True, recent_injury_what="Knee surgery", recent_injury_when=datetime.date(2026, 9, 1)),
+        frozenset(),
+    )
+    conditions = RULE["conditions"](screening(medications="Blood thinners"), frozenset())
+
+    assert injury.findings[0].severity == Severity.REVIEW
+    assert "Knee surgery (01 Sep 2026)" in injury.findings[0].message
+    assert conditions.findings[0].severity == Severity.REVIEW
+
+
+def test_a_healthy_client_has_no_findings():
+    outcome = evaluate_screening(screening(), today=datetime.date(2026, 11, 24))
+
+    assert outcome.findings == ()
+
+
+def test_no_screening_at_all_needs_review():
+    outcome = evaluate_screening(None)
+
+    assert [finding.rule for finding in outcome.findings] == ["no_screening"]
+    assert outcome.pressure_caps == {"spine": "light"}
+
+
+def test_an_old_screening_needs_confirming():
+    old = screening(created_at=datetime.datetime(2025, 10, 1, tzinfo=datetime.UTC))
+
+    outcome = evaluate_screening(old, valid_months=12, today=datetime.date(2026, 11, 24))
+
+    assert [finding.rule for finding in outcome.findings] == ["screening_expired"]
+
+
+def test_a_confirmation_renews_an_old_screening():
+    old = screening(
+        created_at=datetime.datetime(2025, 10, 1, tzinfo=datetime.UTC),
+        confirmed_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
+    )
+
+    assert evaluate_screening(old, valid_months=12, today=datetime.date(2026, 11, 24)).findings == ()
+
+
+def test_rules_combine_conservatively():
+    answers = screening(
+        pregnant=True,
+        pressure_preference="light",
+        skin_injuries=True,
+        skin_injury_areas=["shoulders"],
+        oil_or_nut_allergy=True,
+        prone_discomfort=["neck"],
+    )
+
+    outcome = evaluate_screening(answers, today=datetime.date(2026, 11, 24))
+
+    assert outcome.max_pressure == "light"  # the lower of pregnancy's medium and the preference
+    assert outcome.position == "side_lying"
+    assert outcome.avoid_areas == {"shoulders"}
+    assert outcome.oil == NEUTRAL_OIL
+    assert {finding.rule for finding in outcome.findings} == {
+        "pregnancy",
+        "pressure_preference",
+        "skin_injuries",
+        "oil_allergy",
+        "prone_discomfort",
+    }
+
+
+@pytest.mark.parametrize("name", [name for name, _ in RULES])
+def test_every_rule_is_silent_for_a_healthy_client(name):
+    outcome = RULE[name](screening(), frozenset())
+
+    assert outcome.findings == ()
