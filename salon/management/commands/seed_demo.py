@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clients.models import Client
-from clients.services import client_create
+from clients.models import Client, HealthScreening
+from clients.services import client_create, screening_create
 from routines.services import guide_routines_ensure
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
@@ -154,6 +154,41 @@ CLIENTS = [
 ]
 
 
+# Screenings that exercise every screening rule, keyed by the client's name.
+SCREENINGS = {
+    ("Julia", "Neumann"): {"pregnant": True, "pregnancy_weeks": 24, "prone_discomfort": ["lower_back"]},
+    ("Katharina", "von Arnim"): {
+        "skin_injuries": True,
+        "skin_injury_areas": ["lower_back"],
+        "skin_injury_note": "Healing graze above the belt line",
+        "pain_map": [{"area": "upper_back", "side": "right", "intensity": 6, "note": "Between the shoulder blades"}],
+    },
+    ("Henrik", "Lange"): {
+        "acute_spinal_inflammation": True,
+        "recent_injury": True,
+        "recent_injury_what": "Shoulder dislocation",
+        "recent_injury_when": datetime.date(2026, 8, 14),
+    },
+    ("Mehmet", "Yılmaz"): {"oil_or_nut_allergy": True, "allergies": "Almonds and almond oil"},
+    ("Sabine", "Krüger"): {
+        "prone_discomfort": ["neck", "ankles"],
+        "pain_map": [
+            {"area": "lower_back", "side": "left", "intensity": 8, "note": "Worse after long drives"},
+            {"area": "shoulders", "side": "both", "intensity": 5, "note": ""},
+            {"area": "neck", "side": "right", "intensity": 2, "note": "Stiff in the morning"},
+        ],
+    },
+    ("Leonie", "Schmitt"): {
+        "pressure_preference": "light",
+        "pain_map": [{"area": "shoulders", "side": "left", "intensity": 6, "note": "Desk work"}],
+    },
+    ("Felix", "Braun"): {"pain_map": [{"area": "lower_back", "side": "both", "intensity": 7, "note": "Gym"}]},
+    ("Olivia", "Smith"): {"medications": "Antihistamines in spring"},
+    ("Thomas", "Müller"): {},
+    ("Aisha", "Rahman"): {"pressure_preference": "firm"},
+}
+
+
 class Command(BaseCommand):
     help = "Load the demo salon (idempotent). Passwords come from DEMO_PASSWORD."
 
@@ -197,9 +232,21 @@ class Command(BaseCommand):
         for person in CLIENTS:
             known = Client.objects.filter(
                 salon=salon, given_name=person["given_name"], family_name=person["family_name"]
-            )
-            if not known.exists():
-                client_create(salon=salon, **person)
+            ).first()
+            client = known or client_create(salon=salon, **person)
+            answers = SCREENINGS.get((client.given_name, client.family_name))
+            if answers is not None and not client.screenings.exists():
+                screening_create(
+                    client=client,
+                    answers={
+                        **answers,
+                        "consent_treatment": True,
+                        "consent_health_data": True,
+                        "consent_name": client.full_name,
+                    },
+                    entered_via=HealthScreening.EnteredVia.STAFF,
+                    entered_by=User.objects.get(username="reception"),
+                )
 
         self.stdout.write(
             self.style.SUCCESS(
