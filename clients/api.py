@@ -11,12 +11,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from clients import selectors, services
-from clients.models import Client, HealthDataAccess, HealthScreening
+from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.serializers import (
     ClearanceRequestSerializer,
     ClientCreatedSerializer,
     ClientSerializer,
     FlagSerializer,
+    IntakeLinkSerializer,
     ScreeningReceiptSerializer,
     ScreeningSerializer,
 )
@@ -41,7 +42,7 @@ class ClientViewSet(
     serializer_class = ClientSerializer
 
     def get_permissions(self):
-        if self.action in {"create", "update", "partial_update", "archive", "restore"}:
+        if self.action in {"create", "update", "partial_update", "archive", "restore", "intake_link"}:
             return [FRONT_DESK()]
         if self.action == "clearance":
             return [CLINICAL()]
@@ -97,6 +98,15 @@ class ClientViewSet(
     def restore(self, request, pk=None):
         client = services.client_archive(client=self.get_object(), archived=False)
         return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=None, responses={201: IntakeLinkSerializer})
+    @action(detail=True, methods=["post"], url_path="intake-link")
+    def intake_link(self, request, pk=None):
+        """A signed, single-use link to the health intake form, valid for 7 days, to send to the client."""
+        link, url = services.client_link_create(
+            client=self.get_object(), purpose=ClientLink.Purpose.INTAKE, created_by=request.user
+        )
+        return Response(IntakeLinkSerializer({"url": url, "expires_at": link.expires_at}).data, status=201)
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},

@@ -188,3 +188,28 @@ class HealthDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} client {self.client_label}"
+
+
+class ClientLink(models.Model):
+    """A link sent to a client (the intake form now; feedback and rescheduling
+    later). The URL carries a signed token naming this row; the row makes the
+    link expire and work once."""
+
+    class Purpose(models.TextChoices):
+        INTAKE = "intake", "Health intake form"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    nonce = models.CharField(max_length=43, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link for client {self.client_id}"

@@ -3,15 +3,15 @@
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from clients.models import Client, HealthScreening
+from clients.links import LinkRefused, nonce_from
+from clients.models import Client, ClientLink, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.rules import evaluate_screening
 from clients.search import fold, phone_prefix
 from salon.models import Salon
 from salon.roles import Role, has_role
-
-SEARCH_LIMIT = 50
 
 
 def client_search(*, salon: Salon, query: str = "", include_archived: bool = False) -> QuerySet[Client]:
@@ -90,3 +90,19 @@ def screenings_visible_to(user, client: Client) -> QuerySet[HealthScreening]:
     if not can_read_health_answers(user, client):
         return HealthScreening.objects.none()
     return client.screenings.select_related("entered_by").prefetch_related("clearances")
+
+
+def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: str) -> ClientLink:
+    """The link named by a token (or, once the token is in the session, by its
+    id), if it is genuine, unexpired and unused; else LinkRefused."""
+    links = ClientLink.objects.select_related("client", "client__salon").filter(purpose=purpose)
+    link = (
+        links.filter(pk=link_id).first() if link_id else links.filter(nonce=nonce_from(token, purpose=purpose)).first()
+    )
+    if link is None:
+        raise LinkRefused("This link is not valid.", code="link_invalid")
+    if link.used_at is not None:
+        raise LinkRefused("This link has been used already.", code="link_used")
+    if link.expires_at <= timezone.now():
+        raise LinkRefused("This link has expired.", code="link_expired")
+    return link

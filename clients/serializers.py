@@ -115,3 +115,8 @@ class FlagSerializer(serializers.Serializer):
 class ClearanceRequestSerializer(serializers.Serializer):
     rule = serializers.CharField(max_length=40, help_text="The blocking rule, e.g. acute_spinal_inflammation.")
     note = serializers.CharField(max_length=1000)
+
+
+class IntakeLinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()

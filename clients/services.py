@@ -2,12 +2,16 @@
 logged in HealthDataAccess in the same transaction."""
 
 import datetime
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import Client, HealthDataAccess, HealthScreening, ScreeningClearance
+from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkRefused, token_for
+from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
 from clients.rules import evaluate_screening
 from clients.search import name_keys, normalise_phone
 from salon.errors import Conflict
@@ -133,3 +137,33 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     clearance.save()
     health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=cleared_by)
     return clearance
+
+
+@transaction.atomic
+def client_link_create(
+    *, client: Client, purpose: str, created_by=None, valid_days: int = DEFAULT_VALID_DAYS
+) -> tuple[ClientLink, str]:
+    """Create a link for the client and return it with its full URL."""
+    if client.archived:
+        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    link = ClientLink.objects.create(
+        client=client,
+        purpose=purpose,
+        nonce=secrets.token_urlsafe(32),
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        expires_at=timezone.now() + datetime.timedelta(days=valid_days),
+    )
+    return link, settings.SITE_URL + reverse(URL_NAMES[purpose], args=[token_for(link)])
+
+
+@transaction.atomic
+def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
+    """The client's own answers through an intake link: the screening is
+    stored and the link spent in one transaction, so a link works once even
+    when the form is sent twice at the same moment."""
+    spent = ClientLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=timezone.now()).update(
+        used_at=timezone.now()
+    )
+    if not spent:
+        raise LinkRefused("This link has been used already or has expired.", code="link_used")
+    return screening_create(client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK)

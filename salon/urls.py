@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clients import api as clients_api
+from clients import views as clients_views
 from routines import api as routines_api
 from routines import views as routines_views
 from salon import api as salon_api
@@ -36,6 +37,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("forms/intake/<str:token>/", clients_views.intake_link, name="intake-form-link"),
+    path("forms/intake/", clients_views.intake_form, name="intake-form"),
+    path("clients/", clients_views.client_search_page, name="clients"),
+    path("clients/<int:pk>/", clients_views.client_page, name="client"),
     path("routines/", routines_views.routine_list_page, name="routines"),
     path("routines/<slug:slug>/", routines_views.routine_page, name="routine"),
     path("admin/", admin.site.urls),

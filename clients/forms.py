@@ -1,0 +1,148 @@
+"""The client's intake form: plain fields, and a pain map edited either on the
+body chart (with JavaScript) or as a plain list of rows (without)."""
+
+from django import forms
+
+from clients.models import PRONE_DISCOMFORT_PLACES, HealthScreening
+from routines.models import BodyArea, Side
+
+PAIN_ROWS = 6
+PAIN_AREAS = [
+    BodyArea.NECK,
+    BodyArea.SHOULDERS,
+    BodyArea.UPPER_BACK,
+    BodyArea.MID_BACK,
+    BodyArea.LOWER_BACK,
+    BodyArea.SPINE,
+    BodyArea.BUTTOCKS,
+    BodyArea.ANKLES,
+]
+SKIN_AREAS = PAIN_AREAS
+SIDES = [(Side.LEFT, "Left"), (Side.RIGHT, "Right"), (Side.BOTH, "Both sides")]
+
+
+def area_choices(areas) -> list[tuple[str, str]]:
+    return [(area.value, area.label) for area in areas]
+
+
+class IntakeForm(forms.Form):
+    pregnant = forms.BooleanField(required=False, label="I am pregnant")
+    pregnancy_weeks = forms.IntegerField(required=False, min_value=1, max_value=42, label="Weeks of pregnancy")
+    acute_spinal_inflammation = forms.BooleanField(
+        required=False, label="I have an acute inflammation of the spine right now"
+    )
+    skin_injuries = forms.BooleanField(required=False, label="I have wounds or skin injuries")
+    skin_injury_areas = forms.MultipleChoiceField(
+        required=False,
+        choices=area_choices(SKIN_AREAS),
+        widget=forms.CheckboxSelectMultiple,
+        label="Where are the wounds or skin injuries?",
+    )
+    skin_injury_note = forms.CharField(required=False, max_length=300, label="Anything to add about them")
+    recent_injury = forms.BooleanField(required=False, label="I had an injury or surgery recently")
+    recent_injury_what = forms.CharField(required=False, max_length=300, label="What was it?")
+    recent_injury_when = forms.DateField(required=False, label="When?", widget=forms.DateInput(attrs={"type": "date"}))
+    conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Other conditions")
+    medications = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Medications")
+    allergies = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Allergies")
+    oil_or_nut_allergy = forms.BooleanField(required=False, label="I am allergic to oils or nuts")
+    prone_discomfort = forms.MultipleChoiceField(
+        required=False,
+        choices=area_choices(PRONE_DISCOMFORT_PLACES),
+        widget=forms.CheckboxSelectMultiple,
+        label="Lying on my front is uncomfortable at the",
+    )
+    pressure_preference = forms.ChoiceField(
+        required=False,
+        choices=HealthScreening.PressurePreference.choices,
+        widget=forms.RadioSelect,
+        label="Pressure I prefer",
+    )
+    consent_treatment = forms.BooleanField(label="I agree to the massage treatment")
+    consent_health_data = forms.BooleanField(
+        label="I agree that the salon stores these health answers for my treatment"
+    )
+    consent_name = forms.CharField(max_length=160, label="Type your full name to sign")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(PAIN_ROWS):
+            self.fields[f"pain_area_{row}"] = forms.ChoiceField(
+                required=False, choices=[("", "—"), *area_choices(PAIN_AREAS)], label=f"Place {row + 1}"
+            )
+            self.fields[f"pain_side_{row}"] = forms.ChoiceField(
+                required=False, choices=[("", "—"), *SIDES], label=f"Side {row + 1}"
+            )
+            self.fields[f"pain_intensity_{row}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=10, label=f"How strong, 0 to 10 ({row + 1})"
+            )
+            self.fields[f"pain_note_{row}"] = forms.CharField(required=False, max_length=200, label=f"Note {row + 1}")
+
+    def pain_rows(self):
+        """The bound fields of each pain-map row, for the template."""
+        return [
+            {
+                "number": row + 1,
+                "area": self[f"pain_area_{row}"],
+                "side": self[f"pain_side_{row}"],
+                "intensity": self[f"pain_intensity_{row}"],
+                "note": self[f"pain_note_{row}"],
+            }
+            for row in range(PAIN_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        pain_map = []
+        for row in range(PAIN_ROWS):
+            area = data.get(f"pain_area_{row}")
+            side = data.get(f"pain_side_{row}")
+            intensity = data.get(f"pain_intensity_{row}")
+            if not area and intensity is None:
+                continue
+            if not area:
+                self.add_error(f"pain_area_{row}", "Choose where it hurts.")
+                continue
+            if intensity is None:
+                self.add_error(f"pain_intensity_{row}", "Say how strong it is, from 0 to 10.")
+                continue
+            pain_map.append(
+                {
+                    "area": area,
+                    "side": side or Side.BOTH,
+                    "intensity": intensity,
+                    "note": data.get(f"pain_note_{row}", ""),
+                }
+            )
+        if data.get("pregnant") and not data.get("pregnancy_weeks"):
+            self.add_error("pregnancy_weeks", "Tell us how many weeks, so we can choose the right massage.")
+        if data.get("skin_injury_areas") and not data.get("skin_injuries"):
+            self.add_error("skin_injuries", "Tick this if you marked places with wounds.")
+        data["pain_map"] = pain_map
+        return data
+
+    def answers(self) -> dict:
+        """The cleaned answers in the shape ``screening_create`` takes."""
+        data = self.cleaned_data
+        names = [
+            "pregnant",
+            "pregnancy_weeks",
+            "acute_spinal_inflammation",
+            "skin_injuries",
+            "skin_injury_areas",
+            "skin_injury_note",
+            "recent_injury",
+            "recent_injury_what",
+            "recent_injury_when",
+            "conditions",
+            "medications",
+            "allergies",
+            "oil_or_nut_allergy",
+            "prone_discomfort",
+            "pressure_preference",
+            "pain_map",
+            "consent_treatment",
+            "consent_health_data",
+            "consent_name",
+        ]
+        return {name: data[name] for name in names}

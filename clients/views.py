@@ -1,0 +1,108 @@
+"""Client pages: the intake form clients open from a link (no login), and the
+staff's client search and client page."""
+
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from clients import selectors, services
+from clients.bodychart import chart_views
+from clients.forms import IntakeForm
+from clients.links import LinkRefused
+from clients.models import Client, ClientLink, HealthDataAccess
+from salon.roles import Role, role_required
+from salon.selectors import salon_current
+
+INTAKE_SESSION_KEY = "intake_link_id"
+REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404}
+STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
+
+
+def private(view):
+    """Health answers must not be cached, nor the link leak through Referer."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def refused_page(request, refused: LinkRefused):
+    return render(
+        request, "clients/link_refused.html", {"code": refused.code}, status=REFUSED_STATUS.get(refused.code, 400)
+    )
+
+
+@private
+@require_http_methods(["GET"])
+def intake_link(request, token):
+    """Check the link, keep it in the session, and move to an address without the token."""
+    try:
+        link = selectors.client_link_usable(token=token, purpose=ClientLink.Purpose.INTAKE)
+    except LinkRefused as refused:
+        return refused_page(request, refused)
+    request.session[INTAKE_SESSION_KEY] = link.pk
+    return redirect("intake-form")
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def intake_form(request):
+    try:
+        link = selectors.client_link_usable(
+            link_id=request.session.get(INTAKE_SESSION_KEY), purpose=ClientLink.Purpose.INTAKE
+        )
+    except LinkRefused as refused:
+        return refused_page(request, refused)
+
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intake_submit(link=link, answers=form.answers())
+        except LinkRefused as refused:
+            return refused_page(request, refused)
+        except ValidationError as invalid:
+            for field, messages in invalid.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            request.session.pop(INTAKE_SESSION_KEY, None)
+            return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
+    return render(
+        request,
+        "clients/intake_form.html",
+        {"form": form, "client": link.client, "salon": link.client.salon, "views": chart_views()},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def client_search_page(request):
+    salon = salon_current()
+    query = request.GET.get("q", "").strip()
+    clients = selectors.client_search(salon=salon, query=query)[:50] if salon and query else []
+    template = "clients/_search_results.html" if request.htmx else "clients/search.html"
+    return render(request, template, {"query": query, "clients": clients})
+
+
+@private
+@role_required(*STAFF_ROLES)
+def client_page(request, pk):
+    client = get_object_or_404(Client.objects.select_related("salon"), pk=pk)
+    outcome = selectors.client_outcome(client)
+    context = {"client": client, "flags": selectors.outcome_flags(outcome), "can_read_answers": False}
+    if selectors.can_read_health_answers(request.user, client):
+        screening = selectors.screening_latest(client)
+        services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
+        context.update(
+            can_read_answers=True,
+            screening=screening,
+            outcome=outcome,
+            views=chart_views(screening.pain_map if screening else []),
+        )
+    return render(request, "clients/client.html", context)
