@@ -64,3 +64,12 @@ def chart_views(pain_map: list[dict] | None = None) -> list[dict]:
         }
         for name, regions in REGIONS.items()
     ]
+
+
+def point_labels(pain_map: list[dict]) -> list[dict]:
+    """The pain map as words, strongest first, for lists beside the chart."""
+    sides = {"left": "left", "right": "right", "both": "both sides"}
+    return [
+        {**point, "place": f"{BodyArea(point['area']).label} ({sides.get(point['side'], point['side'])})"}
+        for point in sorted(pain_map, key=lambda point: -point["intensity"])
+    ]

@@ -5,10 +5,11 @@ from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
-from clients.bodychart import chart_views
+from clients.bodychart import chart_views, point_labels
 from clients.forms import IntakeForm
 from clients.links import LinkRefused
 from clients.models import Client, ClientLink, HealthDataAccess
@@ -18,6 +19,7 @@ from salon.selectors import salon_current
 INTAKE_SESSION_KEY = "intake_link_id"
 REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404}
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
+SAME_SITE = {"same-origin", "none"}
 
 
 def private(view):
@@ -52,8 +54,16 @@ def intake_link(request, token):
 
 
 @private
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def intake_form(request):
+    """The form itself. Django's CSRF check cannot run here: under
+    ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` with the
+    post. The form is protected instead by the session (its cookie is
+    SameSite=Lax, so another site's post arrives without the link) and by
+    refusing posts the browser marks as cross-site."""
+    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
+        return refused_page(request, LinkRefused("Cross-site post refused.", code="link_invalid"))
     try:
         link = selectors.client_link_usable(
             link_id=request.session.get(INTAKE_SESSION_KEY), purpose=ClientLink.Purpose.INTAKE
@@ -104,5 +114,6 @@ def client_page(request, pk):
             screening=screening,
             outcome=outcome,
             views=chart_views(screening.pain_map if screening else []),
+            pain_points=point_labels(screening.pain_map if screening else []),
         )
     return render(request, "clients/client.html", context)

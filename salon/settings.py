@@ -149,6 +149,9 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     # Only safe when the proxy in front always sets (or strips) this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Lax keeps other sites' posts from carrying the session; the client intake
+# form relies on it (see clients/views.py).
+SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 # --- API ------------------------------------------------------------------

@@ -143,3 +143,16 @@ def test_therapists_do_not_send_links(api_client):
     api_client.force_authenticate(UserFactory(roles=[Role.THERAPIST]))
 
     assert api_client.post(f"/api/v1/clients/{client.pk}/intake-link/").status_code == 403
+
+
+def test_a_cross_site_post_is_refused(client, link_url):
+    open_link(client, link_url)
+
+    response = client.post("/forms/intake/", GOOD_ANSWERS, headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert response.status_code == 404
+    assert HealthScreening.objects.count() == 0
+
+
+def test_the_session_cookie_stays_on_this_site(settings):
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
