@@ -22,9 +22,11 @@ class Region:
         return f"{BodyArea(self.area).label}{side}"
 
 
-def _pair(view, area, y, height, left_x, width, gap=0):
-    """Left and right halves; on the back view the client's left is the viewer's left."""
-    right_x = 200 - left_x - width
+def _pair(view, area, y, height, near_x, width):
+    """Left and right halves. Seen from behind, the client's left is on the
+    viewer's left; seen from the front, it is on the viewer's right."""
+    far_x = 200 - near_x - width
+    left_x, right_x = (near_x, far_x) if view == "back" else (far_x, near_x)
     return [
         Region(view, area, "left", left_x, y, width, height),
         Region(view, area, "right", right_x, y, width, height),
