@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from clients.models import Client
+from clients import services
+from clients.models import Client, HealthDataAccess
+from clients.services import CLIENT_FIELDS
 
 
 @admin.register(Client)
@@ -8,3 +10,36 @@ class ClientAdmin(admin.ModelAdmin):
     list_display = ["family_name", "given_name", "email", "phone", "preferred_channel", "archived"]
     list_filter = ["salon", "preferred_channel", "archived"]
     search_fields = ["family_name", "given_name", "email", "phone"]
+    # Contact data only: health answers are read through the logged pages and API.
+    exclude = ["name_key", "family_key"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in CLIENT_FIELDS}
+        if change:
+            services.client_update(client=obj, **fields)
+        else:
+            created = services.client_create(
+                salon=form.cleaned_data["salon"],
+                **{name: form.cleaned_data[name] for name in CLIENT_FIELDS if name in form.cleaned_data},
+            )
+            obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+@admin.register(HealthDataAccess)
+class HealthDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: who touched which client's health data, and when."""
+
+    list_display = ["at", "actor", "action", "client_label"]
+    list_filter = ["action"]
+    search_fields = ["actor", "client_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

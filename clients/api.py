@@ -27,6 +27,7 @@ from salon.selectors import salon_current
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 CLINICAL = HasRole.of(Role.THERAPIST, Role.MANAGER)
+MANAGERS = HasRole.of(Role.MANAGER)
 
 
 class ClientViewSet(
@@ -46,6 +47,8 @@ class ClientViewSet(
             return [FRONT_DESK()]
         if self.action == "clearance":
             return [CLINICAL()]
+        if self.action in {"export", "erase"}:
+            return [MANAGERS()]
         return [STAFF()]
 
     def get_queryset(self):
@@ -97,6 +100,19 @@ class ClientViewSet(
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
         client = services.client_archive(client=self.get_object(), archived=False)
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything the salon holds about the client, as JSON (managers)."""
+        return Response(services.client_export(client=self.get_object(), user=request.user))
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """Remove the client's personal and health data; an anonymous record stays for visit counts."""
+        client = services.client_erase(client=self.get_object(), user=request.user)
         return Response(self.get_serializer(client).data)
 
     @extend_schema(request=None, responses={201: IntakeLinkSerializer})

@@ -30,6 +30,7 @@ class Client(models.Model):
     notes = models.TextField(blank=True)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When personal and health data were erased.")
     # Lower-case, accent-free copies for prefix search (see clients/search.py).
     name_key = models.CharField(max_length=170, editable=False, default="")
     family_key = models.CharField(max_length=80, editable=False, default="")
@@ -38,7 +39,7 @@ class Client(models.Model):
         ordering = ["family_name", "given_name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""),
+                condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False),
                 name="client_has_email_or_phone",
                 violation_error_message="Give an email address or a phone number.",
             ),

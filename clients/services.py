@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,3 +168,83 @@ def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
     if not spent:
         raise LinkRefused("This link has been used already or has expired.", code="link_used")
     return screening_create(client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK)
+
+
+def client_export(*, client: Client, user) -> dict:
+    """Everything held about the client, as JSON-ready data (access logged)."""
+    from clients.serializers import ClientSerializer, ScreeningSerializer
+
+    screenings = client.screenings.select_related("entered_by").prefetch_related("clearances")
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "client": ClientSerializer(client).data,
+        "screenings": [
+            {
+                **ScreeningSerializer(screening).data,
+                "clearances": [
+                    {"rule": clearance.rule, "cleared_at": clearance.cleared_at.isoformat(), "note": clearance.note}
+                    for clearance in screening.clearances.all()
+                ],
+            }
+            for screening in screenings
+        ],
+        "links": [
+            {
+                "purpose": link.purpose,
+                "created_at": link.created_at.isoformat(),
+                "used_at": link.used_at and link.used_at.isoformat(),
+            }
+            for link in client.links.all()
+        ],
+        "health_data_access": [
+            {"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action}
+            for entry in HealthDataAccess.objects.filter(client=client)
+        ],
+    }
+    health_access_log(client=client, action=HealthDataAccess.Action.EXPORT, user=user)
+    return data
+
+
+@transaction.atomic
+def client_erase(*, client: Client, user) -> Client:
+    """Remove the client's personal and health data. The row stays, anonymous,
+    so that visit history can still be counted."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.erased_at:
+        return client
+    client.screenings.all().delete()
+    client.links.all().delete()
+    client.given_name = "Erased"
+    client.family_name = f"client {client.pk}"
+    client.email = client.phone = client.notes = ""
+    client.date_of_birth = None
+    client.consent_reminders = client.consent_feedback = False
+    client.archived = True
+    client.erased_at = timezone.now()
+    for name, value in name_keys(client.given_name, client.family_name).items():
+        setattr(client, name, value)
+    client.full_clean()
+    client.save()
+    health_access_log(client=client, action=HealthDataAccess.Action.ERASE, user=user)
+    return client
+
+
+@transaction.atomic
+def health_data_purge(*, salon: Salon, now: datetime.datetime | None = None) -> int:
+    """Delete the screenings of clients whose last screening activity is older
+    than the salon's retention period. Returns how many clients were purged."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=round(salon.health_data_retention_months * 30.44))
+    stale = (
+        Client.objects.filter(salon=salon, screenings__isnull=False)
+        .alias(last_created=Max("screenings__created_at"), last_confirmed=Max("screenings__confirmed_at"))
+        .filter(last_created__lt=cutoff)
+        .filter(Q(last_confirmed__isnull=True) | Q(last_confirmed__lt=cutoff))
+        .distinct()
+    )
+    purged = 0
+    for client in stale:
+        client.screenings.all().delete()
+        health_access_log(client=client, action=HealthDataAccess.Action.PURGE, actor="retention")
+        purged += 1
+    return purged

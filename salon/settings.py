@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salon.tasks.login_sessions_clear_expired",
         "schedule": 6 * 60 * 60,
     },
+    "purge-old-health-data": {
+        "task": "clients.tasks.health_data_purge_all",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Demo -----------------------------------------------------------------
