@@ -157,17 +157,32 @@ def client_link_create(
     return link, settings.SITE_URL + reverse(URL_NAMES[purpose], args=[token_for(link)])
 
 
-@transaction.atomic
-def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
-    """The client's own answers through an intake link: the screening is
-    stored and the link spent in one transaction, so a link works once even
-    when the form is sent twice at the same moment."""
+def _spend(link: ClientLink) -> None:
+    """Mark the link used; the conditional update makes a second, concurrent
+    use fail, so a link works once even when the form is sent twice at once."""
     spent = ClientLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=timezone.now()).update(
         used_at=timezone.now()
     )
     if not spent:
         raise LinkRefused("This link has been used already or has expired.", code="link_used")
+
+
+@transaction.atomic
+def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
+    """The client's own answers through an intake link, stored as a new
+    screening while the link is spent, in one transaction."""
+    _spend(link)
     return screening_create(client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK)
+
+
+@transaction.atomic
+def intake_confirm_unchanged(*, link: ClientLink) -> HealthScreening:
+    """The client says nothing has changed since their latest screening."""
+    latest = HealthScreening.objects.filter(client_id=link.client_id).order_by("-created_at", "-pk").first()
+    if latest is None:
+        raise ValidationError({"confirm": ["There is nothing to confirm yet: please answer the questions."]})
+    _spend(link)
+    return screening_confirm_unchanged(screening=latest)
 
 
 def client_export(*, client: Client, user) -> dict:

@@ -71,8 +71,21 @@ def intake_form(request):
     except LinkRefused as refused:
         return refused_page(request, refused)
 
-    form = IntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    latest = selectors.screening_latest(link.client)
+    confirming = request.method == "POST" and request.POST.get("action") == "confirm_unchanged"
+    form = IntakeForm(None if confirming else request.POST or None)
+    problem = ""
+    if confirming:
+        try:
+            services.intake_confirm_unchanged(link=link)
+        except LinkRefused as refused:
+            return refused_page(request, refused)
+        except ValidationError as invalid:
+            problem = " ".join(invalid.messages)
+        else:
+            request.session.pop(INTAKE_SESSION_KEY, None)
+            return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
+    elif request.method == "POST" and form.is_valid():
         try:
             services.intake_submit(link=link, answers=form.answers())
         except LinkRefused as refused:
@@ -86,8 +99,15 @@ def intake_form(request):
     return render(
         request,
         "clients/intake_form.html",
-        {"form": form, "client": link.client, "salon": link.client.salon, "views": chart_views()},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "client": link.client,
+            "salon": link.client.salon,
+            "views": chart_views(),
+            "answered_before": latest.created_at if latest else None,
+            "problem": problem,
+        },
+        status=400 if form.errors or problem else 200,
     )
 
 

@@ -156,3 +156,37 @@ def test_a_cross_site_post_is_refused(client, link_url):
 
 def test_the_session_cookie_stays_on_this_site(settings):
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_a_returning_client_confirms_that_nothing_has_changed(client):
+    from tests.factories import screening_for
+
+    person = ClientFactory()
+    earlier = screening_for(person, pressure_preference="light")
+    _, url = client_link_create(client=person, purpose=ClientLink.Purpose.INTAKE)
+    page = open_link(client, url.removeprefix("http://127.0.0.1:8000"))
+    assert "Nothing has changed" in page.content.decode()
+
+    done = client.post("/forms/intake/", {"action": "confirm_unchanged"})
+
+    assert "Thank you" in done.content.decode()
+    earlier.refresh_from_db()
+    assert earlier.confirmed_at is not None
+    assert HealthScreening.objects.filter(client=person).count() == 1
+    assert ClientLink.objects.get(client=person).used_at is not None
+
+
+def test_a_first_time_client_is_not_offered_the_shortcut(client, link_url):
+    page = open_link(client, link_url)
+
+    assert "Nothing has changed" not in page.content.decode()
+
+
+def test_confirming_without_an_earlier_screening_asks_for_answers(client, link_url):
+    open_link(client, link_url)
+
+    response = client.post("/forms/intake/", {"action": "confirm_unchanged"})
+
+    assert response.status_code == 400
+    assert "nothing to confirm yet" in response.content.decode()
+    assert ClientLink.objects.get().used_at is None
