@@ -73,10 +73,10 @@ def outcome_flags(outcome: ScreeningOutcome) -> list[dict]:
 
 
 def therapist_has_session_with(user, client: Client) -> bool:
-    """Whether the therapist has a session (past or upcoming) with the client.
-    Appointments arrive with the booking issue; until then no therapist has
-    one, so therapists see flags only."""
-    return False
+    """Whether the therapist has a session (past or upcoming, not cancelled)
+    with the client. Reads ``sessions.Appointment`` through its reverse
+    accessor, so clients does not import sessions."""
+    return client.appointments.filter(therapist__user=user).exclude(status="cancelled").exists()
 
 
 def can_read_health_answers(user, client: Client) -> bool:

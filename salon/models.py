@@ -62,8 +62,21 @@ class Salon(models.Model):
     )
     slot_minutes = models.PositiveSmallIntegerField(
         default=15,
-        validators=[MinValueValidator(5), MaxValueValidator(60)],
-        help_text="Bookings start on this grid, and a booking's length is rounded up to it.",
+        choices=[(minutes, f"{minutes} minutes") for minutes in (5, 10, 15, 20, 30, 60)],
+        help_text="Bookings start on this grid, and a booking's length is rounded up to it. "
+        "It divides the hour, so the grid survives daylight-saving changes.",
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        default=60, help_text="How soon before its start a session can still be booked."
+    )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How far ahead clients can book.",
+    )
+    screening_required = models.BooleanField(
+        default=False,
+        help_text="Refuse a first booking until the client has a valid screening (else an intake request goes out).",
     )
     default_turnover_minutes = models.PositiveSmallIntegerField(
         default=15,
@@ -116,3 +129,88 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """When the salon is open, in its local wall-clock time. Several rows on a
+    day make a lunch break."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class WorkingHours(models.Model):
+    """A therapist's shift on a weekday, in local wall-clock time. Several rows
+    on a day make a split shift; valid_from/valid_to plan a new rota ahead."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day this shift applies.")
+
+    class Meta:
+        ordering = ["therapist", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="working_hours_order"),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="working_hours_validity_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A therapist away, or a room out of use, from start to end (UTC instants)."""
+
+    therapist = models.ForeignKey(Therapist, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="time_off_order"),
+            models.CheckConstraint(
+                condition=models.Q(therapist__isnull=False, room__isnull=True)
+                | models.Q(therapist__isnull=True, room__isnull=False),
+                name="time_off_for_therapist_or_room",
+                violation_error_message="Time off is for a therapist or for a room.",
+            ),
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="time_off_span")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist or self.room}: {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"

@@ -11,15 +11,18 @@ from routines import views as routines_views
 from salon import api as salon_api
 from salon import views
 from salon.health import healthz
+from sessions import api as sessions_api
 
 router = DefaultRouter()
 router.register("salons", salon_api.SalonViewSet, basename="salon")
 router.register("routines", routines_api.RoutineViewSet, basename="routine")
 router.register("clients", clients_api.ClientViewSet, basename="client")
+router.register("appointments", sessions_api.AppointmentViewSet, basename="appointment")
 
 api_v1 = [
     path("auth/token/", salon_api.AuthTokenView.as_view(), name="auth-token"),
     path("me/", salon_api.MeView.as_view(), name="me"),
+    path("availability/", sessions_api.AvailabilityView.as_view(), name="availability"),
     path(
         "clients/<int:client_pk>/screenings/",
         clients_api.ScreeningViewSet.as_view({"get": "list", "post": "create"}),

@@ -22,3 +22,73 @@ class SessionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan {self.pk}: {self.plan.get('routine_name', '')}"
+
+
+class Appointment(models.Model):
+    """A booking: one client, therapist, room and routine version from start to
+    end, then the room and therapist stay busy for the turnover until
+    ``busy_until``. PostgreSQL refuses overlapping active bookings of a
+    therapist or a room (exclusion constraints, see migration 0002)."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED)
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey("salon.Therapist", on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey("salon.Room", on_delete=models.PROTECT, related_name="appointments")
+    routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="appointments")
+    plan = models.OneToOneField(SessionPlan, null=True, on_delete=models.PROTECT, related_name="appointment")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    busy_until = models.DateTimeField(help_text="End plus the routine's turnover.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    booked_by = models.ForeignKey(
+        "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"
+    )
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_order"),
+            models.CheckConstraint(
+                condition=models.Q(busy_until__gte=models.F("end")), name="appointment_turnover_after_end"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "start"], name="appointment_therapist_start"),
+            models.Index(fields=["room", "start"], name="appointment_room_start"),
+            models.Index(fields=["start", "busy_until"], name="appointment_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class AppointmentChange(models.Model):
+    """The history of an appointment: every reschedule and status change."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20)
+    from_start = models.DateTimeField(null=True, blank=True)
+    to_start = models.DateTimeField(null=True, blank=True)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey("salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of appointment {self.appointment_id}"

@@ -1,12 +1,44 @@
-"""Use cases of sessions."""
+"""Use cases of sessions: plans, booking, rescheduling and status changes.
 
-from django.db import transaction
+Booking on PostgreSQL is guarded three times: the therapist (and room) rows
+are locked before the checks, so concurrent bookings of one therapist queue
+instead of deadlocking on the exclusion constraint; the checks give precise
+errors; and the exclusion constraints refuse whatever slips through. On
+SQLite, transactions are IMMEDIATE, so the check and the insert are never
+interleaved with another writer.
+"""
 
+import datetime
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from clients.models import Client
 from clients.outcome import ScreeningOutcome
+from clients.selectors import client_outcome, screening_latest
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
-from sessions.models import SessionPlan
-from sessions.plans import build_plan
+from salon.errors import Conflict, InvalidInput
+from salon.models import Room, Therapist
+from sessions.availability import Calendar, booking_lengths, fits, to_minutes
+from sessions.models import Appointment, AppointmentChange, SessionPlan
+from sessions.plans import PlanNotPossible, build_plan
+
+# Constraint violations that mean "someone else got there first".
+CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
+TRANSITIONS = {
+    Appointment.Status.BOOKED: {
+        Appointment.Status.CHECKED_IN,
+        Appointment.Status.CANCELLED,
+        Appointment.Status.NO_SHOW,
+    },
+    Appointment.Status.CHECKED_IN: {
+        Appointment.Status.IN_PROGRESS,
+        Appointment.Status.CANCELLED,
+        Appointment.Status.NO_SHOW,
+    },
+    Appointment.Status.IN_PROGRESS: {Appointment.Status.COMPLETED},
+}
 
 
 @transaction.atomic
@@ -24,3 +56,306 @@ def session_plan_create(*, routine: RoutineTemplate, outcome: ScreeningOutcome, 
     session_plan.full_clean()
     session_plan.save()
     return session_plan
+
+
+def _local(moment: datetime.datetime, zone) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def _check_time(*, start: datetime.datetime, salon, now: datetime.datetime) -> None:
+    if timezone.is_naive(start):
+        raise InvalidInput("Give the start with its UTC offset.", code="invalid", fields={"start": ["No offset."]})
+    if start < now:
+        raise InvalidInput("That time has passed.", code="in_the_past", fields={"start": ["In the past."]})
+    if start < now + datetime.timedelta(minutes=salon.min_notice_minutes):
+        raise InvalidInput(
+            f"Bookings need {salon.min_notice_minutes} minutes' notice.",
+            code="too_short_notice",
+            fields={"start": ["Too soon."]},
+        )
+    if start > now + datetime.timedelta(days=salon.booking_horizon_days):
+        raise InvalidInput(
+            f"Bookings open {salon.booking_horizon_days} days ahead.",
+            code="too_far_ahead",
+            fields={"start": ["Too far ahead."]},
+        )
+    local = start.astimezone(salon.zone)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % salon.slot_minutes:
+        raise InvalidInput(
+            f"Bookings start on the {salon.slot_minutes}-minute grid.",
+            code="not_on_grid",
+            fields={"start": [f"Use a time on the {salon.slot_minutes}-minute grid."]},
+        )
+
+
+def _plan_for(*, client: Client, spec, session_minutes: int):
+    salon = client.salon
+    if salon.screening_required:
+        latest = screening_latest(client)
+        outcome = client_outcome(client)
+        if latest is None or any(finding.rule == "screening_expired" for finding in outcome.findings):
+            raise InvalidInput(
+                "This salon needs a current health screening before the first visit; send the client the form.",
+                code="screening_required",
+            )
+    outcome = client_outcome(client)
+    try:
+        return outcome, build_plan(routine=spec, outcome=outcome, booked_minutes=session_minutes)
+    except PlanNotPossible as refused:
+        if refused.code == "booking_too_short":
+            raise
+        # The front desk learns only that a therapist must look, never why.
+        raise InvalidInput(
+            "This routine cannot be booked for this client until a therapist has reviewed the health screening.",
+            code="contraindicated",
+        ) from None
+
+
+def _qualified(therapist: Therapist, qualification: str) -> bool:
+    return {
+        "none": True,
+        "therapeutic": therapist.qualified_therapeutic,
+        "pregnancy": therapist.qualified_pregnancy,
+    }[qualification]
+
+
+def _clash(*, field: str, value: int, start, busy_until, exclude: int | None):
+    clashes = Appointment.objects.filter(
+        **{field: value}, status__in=Appointment.ACTIVE, start__lt=busy_until, busy_until__gt=start
+    )
+    if exclude:
+        clashes = clashes.exclude(pk=exclude)
+    return clashes.order_by("start").first()
+
+
+def _overlaps(intervals, begin: int, finish: int) -> bool:
+    return any(start < finish and begin < end for start, end in intervals)
+
+
+def _place(
+    *,
+    client: Client,
+    spec,
+    start: datetime.datetime,
+    therapist: Therapist | None,
+    room: Room | None,
+    exclude: int | None = None,
+) -> tuple[Therapist, Room, datetime.datetime, datetime.datetime]:
+    """Choose (or check) the therapist and room for [start, start + slot),
+    lock them, and return them with the session's end and busy-until."""
+    salon = client.salon
+    slot_minutes, session_minutes = booking_lengths(spec, salon)
+    end = start + datetime.timedelta(minutes=session_minutes)
+    busy_until = start + datetime.timedelta(minutes=slot_minutes)
+    day = start.astimezone(salon.zone).date()
+    begin, finish = to_minutes(start), to_minutes(busy_until)
+    when = _local(start, salon.zone)
+    calendar = Calendar.load(
+        salon=salon, first_day=day, last_day=day, therapist_id=therapist.pk if therapist else None,
+        exclude_appointment=exclude,
+    )  # fmt: skip
+
+    if therapist is not None:
+        if therapist.salon_id != salon.pk or not therapist.active:
+            raise InvalidInput("That therapist does not work here.", code="invalid", fields={"therapist": ["Unknown."]})
+        if not _qualified(therapist, spec.qualification):
+            raise InvalidInput(
+                f"{therapist.display_name} is not qualified for {spec.name}.",
+                code="not_qualified",
+                fields={"therapist": ["Not qualified for this routine."]},
+            )
+        if not fits(calendar.therapist_on_duty(therapist, day), begin, finish):
+            raise InvalidInput(
+                f"{therapist.display_name} is not working at {when} for the whole session and turnover.",
+                code="outside_working_hours",
+                fields={"start": ["Outside working hours."]},
+            )
+        chosen = therapist
+    else:
+        on_duty = [
+            candidate
+            for candidate in calendar.therapists
+            if _qualified(candidate, spec.qualification)
+            and fits(calendar.therapist_on_duty(candidate, day), begin, finish)
+        ]
+        if not on_duty:
+            raise InvalidInput(
+                f"No qualified therapist works at {when}.", code="outside_working_hours", fields={"start": ["Closed."]}
+            )
+        free = [c for c in on_duty if not _overlaps(calendar.therapist_booked.get(c.pk, []), begin, finish)]
+        if not free:
+            raise Conflict(f"Every qualified therapist is busy at {when}.", code="therapist_busy")
+        chosen = free[0]
+
+    # Lock before checking: concurrent bookings of this therapist queue here
+    # instead of deadlocking on the exclusion constraint.
+    Therapist.objects.select_for_update().filter(pk=chosen.pk).first()
+    clash = _clash(field="therapist_id", value=chosen.pk, start=start, busy_until=busy_until, exclude=exclude)
+    if clash:
+        raise Conflict(
+            f"{chosen.display_name} is busy from {_local(clash.start, salon.zone)} "
+            f"to {clash.busy_until.astimezone(salon.zone):%H:%M} (with turnover).",
+            code="therapist_busy",
+            fields={"start": ["Therapist busy."]},
+        )
+
+    if room is not None:
+        if room.salon_id != salon.pk or not room.active:
+            raise InvalidInput("That room is not in use.", code="invalid", fields={"room": ["Unknown."]})
+        candidates = [room]
+    else:
+        candidates = [
+            candidate
+            for candidate in calendar.rooms
+            if not _overlaps(calendar.room_booked.get(candidate.pk, []), begin, finish)
+        ]
+    for candidate in candidates:
+        if not fits(calendar.room_in_use(candidate, day), begin, finish):
+            continue
+        Room.objects.select_for_update().filter(pk=candidate.pk).first()
+        clash = _clash(field="room_id", value=candidate.pk, start=start, busy_until=busy_until, exclude=exclude)
+        if clash is None:
+            return chosen, candidate, end, busy_until
+        if room is not None:
+            raise Conflict(
+                f"{candidate.name} is taken from {_local(clash.start, salon.zone)} "
+                f"to {clash.busy_until.astimezone(salon.zone):%H:%M}.",
+                code="room_busy",
+                fields={"room": ["Room busy."]},
+            )
+    raise Conflict(f"No room is free at {when}.", code="room_busy", fields={"room": ["No room free."]})
+
+
+def _conflicts_as_409(function):
+    """Exclusion violations and deadlocks mean a concurrent booking won: 409."""
+
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (IntegrityError, OperationalError) as error:
+            code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+            if code not in CONFLICT_PGCODES:
+                raise
+            raise Conflict("Someone booked that time a moment ago; pick another.", code="therapist_busy") from None
+
+    wrapped.__doc__ = function.__doc__
+    wrapped.__name__ = function.__name__
+    return wrapped
+
+
+@_conflicts_as_409
+@transaction.atomic
+def appointment_book(
+    *,
+    client: Client,
+    routine: RoutineTemplate,
+    start: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    booked_by=None,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Book a session, building its plan from the routine and the client's
+    screening in the same transaction."""
+    salon = client.salon
+    if client.archived:
+        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    _check_time(start=start, salon=salon, now=now or timezone.now())
+    spec = routine_spec(routine)
+    _, session_minutes = booking_lengths(spec, salon)
+    outcome, plan = _plan_for(client=client, spec=spec, session_minutes=session_minutes)
+    therapist, room, end, busy_until = _place(client=client, spec=spec, start=start, therapist=therapist, room=room)
+    session_plan = SessionPlan.objects.create(
+        routine=routine,
+        booked_minutes=session_minutes,
+        routine_snapshot=spec.to_dict(),
+        outcome=outcome.to_dict(),
+        plan=plan.to_dict(),
+    )
+    appointment = Appointment(
+        client=client,
+        therapist=therapist,
+        room=room,
+        routine=routine,
+        plan=session_plan,
+        start=start,
+        end=end,
+        busy_until=busy_until,
+        booked_by=booked_by if getattr(booked_by, "is_authenticated", False) else None,
+    )
+    appointment.full_clean(validate_constraints=False)
+    appointment.save()
+    AppointmentChange.objects.create(
+        appointment=appointment, kind="booked", to_start=start, to_status=appointment.status, by=appointment.booked_by
+    )
+    return appointment
+
+
+@_conflicts_as_409
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    by=None,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Move a booked session; its therapist and room stay unless changed or no longer free."""
+    appointment = Appointment.objects.select_for_update().select_related("client__salon").get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(
+            f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
+        )
+    client = appointment.client
+    _check_time(start=start, salon=client.salon, now=now or timezone.now())
+    spec = routine_spec(appointment.routine)
+    keep_therapist = therapist or appointment.therapist
+    chosen, chosen_room, end, busy_until = _place(
+        client=client, spec=spec, start=start, therapist=keep_therapist, room=room, exclude=appointment.pk
+    )
+    previous = appointment.start
+    appointment.start, appointment.end, appointment.busy_until = start, end, busy_until
+    appointment.therapist, appointment.room = chosen, chosen_room
+    appointment.save(update_fields=["start", "end", "busy_until", "therapist", "room", "updated_at"])
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        kind="rescheduled",
+        from_start=previous,
+        to_start=start,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_transition(*, appointment: Appointment, to_status: str, by=None, reason: str = "") -> Appointment:
+    """Move an appointment along its life: booked → checked in → in progress →
+    completed, or to cancelled / no-show before it starts. The update only
+    applies to the row still in the status it was read in."""
+    current = appointment.status
+    if to_status not in TRANSITIONS.get(current, set()):
+        raise Conflict(
+            f"A {Appointment.Status(current).label.lower()} appointment cannot become "
+            f"{Appointment.Status(to_status).label.lower()}.",
+            code="invalid_transition",
+        )
+    if to_status == Appointment.Status.CANCELLED and not reason.strip():
+        raise InvalidInput("Say why it is cancelled.", code="invalid", fields={"reason": ["Required."]})
+    fields = {"status": to_status, "updated_at": timezone.now()}
+    if to_status == Appointment.Status.CANCELLED:
+        fields["cancellation_reason"] = reason.strip()
+    changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(**fields)
+    if not changed:
+        raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        kind="status",
+        from_status=current,
+        to_status=to_status,
+        reason=reason.strip(),
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    appointment.refresh_from_db()
+    return appointment

@@ -1,0 +1,273 @@
+"""Free slots: a fixed number of queries, then interval arithmetic in memory.
+
+Times are whole minutes since the Unix epoch (UTC) while computing, so a day
+across a daylight-saving change has its true length. Local wall-clock rules
+(working and opening hours) become UTC intervals per local date in the
+salon's zone. Starts step through each free interval in real time on the
+salon's grid, aligned to local wall-clock time: a start is an instant, so a
+wall-clock time missing in spring is never offered, and the hour repeated in
+autumn is offered once for each occurrence, with its own offset.
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from routines.specs import RoutineSpec
+from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, WorkingHours
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+Interval = tuple[int, int]
+
+
+def to_minutes(moment: datetime.datetime) -> int:
+    return int((moment - EPOCH).total_seconds() // 60)
+
+
+def from_minutes(minutes: int) -> datetime.datetime:
+    return EPOCH + datetime.timedelta(minutes=minutes)
+
+
+def local_instant(day: datetime.date, wall: datetime.time, zone: ZoneInfo) -> datetime.datetime:
+    """The UTC instant a wall-clock time names on a day. A time in the spring
+    gap does not exist and moves forward by the gap (02:30 becomes 03:30); a
+    time that happens twice in autumn means its first occurrence."""
+    return datetime.datetime.combine(day, wall).replace(tzinfo=zone).astimezone(datetime.UTC)
+
+
+def subtract(free: list[Interval], busy: list[Interval]) -> list[Interval]:
+    """``free`` minus ``busy``; both sorted, free intervals disjoint."""
+    if not busy:
+        return free
+    result = []
+    busy = sorted(busy)
+    for start, end in free:
+        cursor = start
+        for busy_start, busy_end in busy:
+            if busy_end <= cursor or busy_start >= end:
+                continue
+            if busy_start > cursor:
+                result.append((cursor, busy_start))
+            cursor = max(cursor, busy_end)
+            if cursor >= end:
+                break
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    result = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        start = max(first[i][0], second[j][0])
+        end = min(first[i][1], second[j][1])
+        if start < end:
+            result.append((start, end))
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def fits(free: list[Interval], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one interval of the sorted ``free``."""
+    index = bisect_right(free, (start, float("inf"))) - 1
+    return index >= 0 and free[index][0] <= start and end <= free[index][1]
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: int
+    end: int
+    therapist: int
+    room: int
+
+    def as_dict(self, zone: ZoneInfo | None = None) -> dict:
+        """With ``zone``, times carry the salon's offset (ISO 8601 with offset in the API)."""
+        start, end = from_minutes(self.start), from_minutes(self.end)
+        if zone is not None:
+            start, end = start.astimezone(zone), end.astimezone(zone)
+        return {"start": start, "end": end, "therapist": self.therapist, "room": self.room}
+
+
+@dataclass
+class Calendar:
+    """Everything availability needs for a salon and a range, read in a fixed
+    number of queries."""
+
+    salon: Salon
+    zone: ZoneInfo
+    therapists: list[Therapist]
+    rooms: list[Room]
+    working: dict[int, list[WorkingHours]]
+    opening: dict[int, list[OpeningHours]]
+    # Time off and bookings, kept apart so that errors can say which.
+    therapist_away: dict[int, list[Interval]]
+    therapist_booked: dict[int, list[Interval]]
+    room_away: dict[int, list[Interval]]
+    room_booked: dict[int, list[Interval]]
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        salon: Salon,
+        first_day: datetime.date,
+        last_day: datetime.date,
+        qualification: str = "none",
+        therapist_id: int | None = None,
+        exclude_appointment: int | None = None,
+    ) -> Calendar:
+        from sessions.models import Appointment
+
+        zone = salon.zone
+        since = local_instant(first_day, datetime.time(0), zone) - datetime.timedelta(hours=3)
+        until = local_instant(last_day + datetime.timedelta(days=1), datetime.time(0), zone) + datetime.timedelta(
+            hours=3
+        )
+        therapists = Therapist.objects.filter(salon=salon, active=True)
+        if qualification == "therapeutic":
+            therapists = therapists.filter(qualified_therapeutic=True)
+        elif qualification == "pregnancy":
+            therapists = therapists.filter(qualified_pregnancy=True)
+        if therapist_id is not None:
+            therapists = therapists.filter(pk=therapist_id)
+        therapists = list(therapists.order_by("display_name", "pk"))
+        ids = [therapist.pk for therapist in therapists]
+        rooms = list(Room.objects.filter(salon=salon, active=True).order_by("name", "pk"))
+
+        working: dict[int, list[WorkingHours]] = defaultdict(list)
+        shifts = WorkingHours.objects.filter(therapist_id__in=ids).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
+        )
+        for shift in shifts:
+            working[shift.therapist_id].append(shift)
+        opening: dict[int, list[OpeningHours]] = defaultdict(list)
+        for hours in OpeningHours.objects.filter(salon=salon):
+            opening[hours.weekday].append(hours)
+
+        therapist_away: dict[int, list[Interval]] = defaultdict(list)
+        therapist_booked: dict[int, list[Interval]] = defaultdict(list)
+        room_away: dict[int, list[Interval]] = defaultdict(list)
+        room_booked: dict[int, list[Interval]] = defaultdict(list)
+        away = TimeOff.objects.filter(start__lt=until, end__gt=since).filter(
+            Q(therapist_id__in=ids) | Q(room__salon=salon)
+        )
+        for block in away.values_list("therapist_id", "room_id", "start", "end"):
+            interval = (to_minutes(block[2]), to_minutes(block[3]))
+            if block[0]:
+                therapist_away[block[0]].append(interval)
+            else:
+                room_away[block[1]].append(interval)
+        bookings = Appointment.objects.filter(
+            room__salon=salon, status__in=Appointment.ACTIVE, start__lt=until, busy_until__gt=since
+        )
+        if exclude_appointment:
+            bookings = bookings.exclude(pk=exclude_appointment)
+        for therapist, room, start, busy_until in bookings.values_list(
+            "therapist_id", "room_id", "start", "busy_until"
+        ):
+            interval = (to_minutes(start), to_minutes(busy_until))
+            therapist_booked[therapist].append(interval)
+            room_booked[room].append(interval)
+        return cls(
+            salon, zone, therapists, rooms, working, opening, therapist_away, therapist_booked, room_away, room_booked
+        )
+
+    def therapist_on_duty(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
+        """Working and open, less time off."""
+        hours = intersect(self.working_intervals(therapist, day), self.open_intervals(day))
+        return subtract(hours, merge(self.therapist_away.get(therapist.pk, [])))
+
+    def room_in_use(self, room: Room, day: datetime.date) -> list[Interval]:
+        """Open, less the room's time off."""
+        return subtract(self.open_intervals(day), merge(self.room_away.get(room.pk, [])))
+
+    def _offset(self, minutes: int) -> int:
+        return int(from_minutes(minutes).astimezone(self.zone).utcoffset().total_seconds() // 60)
+
+    def _day_intervals(self, day: datetime.date, rows, start_attr: str, end_attr: str) -> list[Interval]:
+        return merge(
+            [
+                (
+                    to_minutes(local_instant(day, getattr(row, start_attr), self.zone)),
+                    to_minutes(local_instant(day, getattr(row, end_attr), self.zone)),
+                )
+                for row in rows
+            ]
+        )
+
+    def open_intervals(self, day: datetime.date) -> list[Interval]:
+        return self._day_intervals(day, self.opening.get(day.weekday(), []), "opens", "closes")
+
+    def working_intervals(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
+        shifts = [
+            shift
+            for shift in self.working.get(therapist.pk, [])
+            if shift.weekday == day.weekday()
+            and (shift.valid_from is None or shift.valid_from <= day)
+            and (shift.valid_to is None or day <= shift.valid_to)
+        ]
+        return self._day_intervals(day, shifts, "starts", "ends")
+
+    def slots(
+        self,
+        *,
+        first_day: datetime.date,
+        last_day: datetime.date,
+        slot_minutes: int,
+        session_minutes: int,
+        earliest: int,
+        latest_start: int,
+    ) -> list[Slot]:
+        """Every (start, therapist) with a free room, ordered by start."""
+        grid = self.salon.slot_minutes
+        found: list[Slot] = []
+        day = first_day
+        while day <= last_day:
+            opened = self.open_intervals(day)
+            rooms_free = {room.pk: subtract(opened, merge(self.room_busy.get(room.pk, []))) for room in self.rooms}
+            for therapist in self.therapists:
+                free = intersect(self.working_intervals(therapist, day), opened)
+                free = subtract(free, merge(self.therapist_busy.get(therapist.pk, [])))
+                for start, end in free:
+                    first = max(start, earliest)
+                    first += (-(first + self._offset(first))) % grid  # onto the local grid
+                    for slot_start in range(first, end - slot_minutes + 1, grid):
+                        if slot_start > latest_start:
+                            break
+                        slot_end = slot_start + slot_minutes
+                        room = next(
+                            (pk for pk, room_free in rooms_free.items() if fits(room_free, slot_start, slot_end)), None
+                        )
+                        if room is not None:
+                            found.append(Slot(slot_start, slot_start + session_minutes, therapist.pk, room))
+            day += datetime.timedelta(days=1)
+        found.sort(key=lambda slot: (slot.start, slot.therapist))
+        return found
+
+
+def booking_lengths(spec: RoutineSpec, salon: Salon) -> tuple[int, int]:
+    """(slot minutes, session minutes): the slot is typical + turnover rounded
+    up to the grid; the session is the slot less the turnover."""
+    slot = spec.slot_minutes(salon.slot_minutes)
+    return slot, slot - spec.turnover_minutes
