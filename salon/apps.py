@@ -5,3 +5,6 @@ class SalonConfig(AppConfig):
     name = "salon"
     label = "salon"
     verbose_name = "Salon"
+
+    def ready(self):
+        from salon import signals  # noqa: F401 (connects the receivers)

@@ -1,5 +1,8 @@
 """Reads for the salon's standing structure."""
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models import QuerySet
 
 from salon.models import Salon, Therapist
@@ -28,3 +31,19 @@ def slot_grid_minutes() -> int:
     """The booking grid of the salon (one salon for now)."""
     grid = Salon.objects.values_list("slot_minutes", flat=True).first()
     return grid or DEFAULT_SLOT_GRID_MINUTES
+
+
+ZONE_CACHE_KEY = "salon:time_zone"
+
+
+def salon_time_zone() -> str:
+    """The salon's IANA zone, cached: every request shows times in it."""
+    zone = cache.get(ZONE_CACHE_KEY)
+    if zone is None:
+        try:
+            zone = Salon.objects.order_by("name", "pk").values_list("time_zone", flat=True).first()
+        except DatabaseError:
+            return settings.TIME_ZONE  # the health check must still answer when the database is down
+        zone = zone or settings.TIME_ZONE
+        cache.set(ZONE_CACHE_KEY, zone, 300)
+    return zone

@@ -244,11 +244,14 @@ class Calendar:
         found: list[Slot] = []
         day = first_day
         while day <= last_day:
-            opened = self.open_intervals(day)
-            rooms_free = {room.pk: subtract(opened, merge(self.room_busy.get(room.pk, []))) for room in self.rooms}
+            rooms_free = {
+                room.pk: subtract(self.room_in_use(room, day), merge(self.room_booked.get(room.pk, [])))
+                for room in self.rooms
+            }
             for therapist in self.therapists:
-                free = intersect(self.working_intervals(therapist, day), opened)
-                free = subtract(free, merge(self.therapist_busy.get(therapist.pk, [])))
+                free = subtract(
+                    self.therapist_on_duty(therapist, day), merge(self.therapist_booked.get(therapist.pk, []))
+                )
                 for start, end in free:
                     first = max(start, earliest)
                     first += (-(first + self._offset(first))) % grid  # onto the local grid

@@ -1,5 +1,7 @@
 """Test data. Factories build valid rows; each test states what matters to it."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -120,4 +122,28 @@ def screening_for(client, **answers):
 
     return screening_create(
         client=client, answers=screening_answers(**answers), entered_via=HealthScreening.EnteredVia.STAFF
+    )
+
+
+def open_every_day(salon, opens=datetime.time(0), closes=datetime.time(23, 59)):
+    from salon.models import OpeningHours
+
+    for weekday in range(7):
+        OpeningHours.objects.create(salon=salon, weekday=weekday, opens=opens, closes=closes)
+
+
+def works_every_day(therapist, starts=datetime.time(9), ends=datetime.time(17)):
+    from salon.models import WorkingHours
+
+    for weekday in range(7):
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=starts, ends=ends)
+
+
+def short_routine(slug="short", minutes=15, turnover=0, qualification="none"):
+    """A one-step routine whose slot is exactly ``minutes`` + ``turnover``."""
+    return routine_create_for_test(
+        slug=slug,
+        turnover_minutes=turnover,
+        qualification=qualification,
+        steps=[step_data(1, min_minutes=minutes, max_minutes=minutes)],
     )

@@ -201,5 +201,5 @@ def test_the_client_list_costs_a_fixed_number_of_queries(as_role, salon, django_
         ClientFactory(salon=salon)
     api = as_role(Role.RECEPTIONIST)
 
-    with django_assert_max_num_queries(4):  # roles, salon, count, page
+    with django_assert_max_num_queries(5):  # salon zone (cached), roles, salon, count, page
         assert api.get("/api/v1/clients/").json()["count"] == 15

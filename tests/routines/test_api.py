@@ -61,7 +61,7 @@ def test_all_staff_read_routines_with_steps_doses_and_durations(as_role, role):
 def test_the_list_costs_a_fixed_number_of_queries(as_role, django_assert_max_num_queries):
     client = as_role(Role.THERAPIST)
 
-    with django_assert_max_num_queries(5):  # user roles, salon grid, count, routines, steps
+    with django_assert_max_num_queries(6):  # zone (cached), roles, salon grid, count, routines, steps
         assert client.get(URL).status_code == 200
 
 

@@ -120,5 +120,5 @@ def test_an_authenticated_call_costs_a_fixed_number_of_queries(api_client, passw
     token = api_client.post(TOKEN_URL, {"username": "clara", "password": password}, format="json").json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
-    with django_assert_max_num_queries(3):  # token with user, roles, therapist record
+    with django_assert_max_num_queries(4):  # token with user, salon zone (cached), roles, therapist record
         assert api_client.get("/api/v1/me/").status_code == 200
