@@ -261,6 +261,7 @@ def appointment_book(
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     _check_time(start=start, salon=salon, now=now or timezone.now())
+    start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
     spec = routine_spec(routine)
     _, session_minutes = booking_lengths(spec, salon)
     outcome, plan = _plan_for(client=client, spec=spec, session_minutes=session_minutes)
@@ -310,6 +311,7 @@ def appointment_reschedule(
         )
     client = appointment.client
     _check_time(start=start, salon=client.salon, now=now or timezone.now())
+    start = start.astimezone(datetime.UTC)
     spec = routine_spec(appointment.routine)
     keep_therapist = therapist or appointment.therapist
     chosen, chosen_room, end, busy_until = _place(
