@@ -1,0 +1,106 @@
+"""Many front desks booking the same therapist at once: exactly the
+non-overlapping bookings win, every other attempt is a 409, nothing is a 5xx.
+PostgreSQL (exclusion constraints + row locks) and the SQLite default
+(IMMEDIATE transactions) alike."""
+
+import datetime
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from salon.roles import Role
+from tests.factories import (
+    ClientFactory,
+    RoomFactory,
+    SalonFactory,
+    TherapistFactory,
+    UserFactory,
+    open_every_day,
+    short_routine,
+    works_every_day,
+)
+
+pytestmark = pytest.mark.integration
+
+OVERLAPS = """
+    SELECT COUNT(*) FROM treatments_appointment a
+    JOIN treatments_appointment b
+      ON a.id < b.id AND a.{column} = b.{column} AND a.start < b.busy_until AND b.start < a.busy_until
+    WHERE a.status IN ('booked', 'checked_in', 'in_progress', 'completed')
+      AND b.status IN ('booked', 'checked_in', 'in_progress', 'completed')
+"""
+
+
+def overlapping_pairs(column: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(OVERLAPS.format(column=column))
+        return cursor.fetchone()[0]
+
+
+def race(threads: int, attempts: int) -> list[int]:
+    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0, booking_horizon_days=30)
+    open_every_day(salon, datetime.time(8), datetime.time(20))
+    therapist = TherapistFactory(salon=salon, display_name="Anna")
+    works_every_day(therapist)
+    for name in ["Linden", "Birke", "Ahorn"]:
+        RoomFactory(salon=salon, name=name)
+    routine = short_routine(minutes=45, turnover=15)
+    client = ClientFactory(salon=salon)
+    desk = UserFactory(roles=[Role.RECEPTIONIST])
+    day = datetime.date.today() + datetime.timedelta(days=2)
+    starts = [
+        datetime.datetime.combine(day, datetime.time(10, minute), tzinfo=salon.zone).isoformat()
+        for minute in (0, 15, 30, 45)
+    ] + [datetime.datetime.combine(day, datetime.time(11), tzinfo=salon.zone).isoformat()]
+
+    def attempt(number: int) -> int:
+        api = APIClient()
+        api.force_authenticate(desk)
+        body = {"client": client.pk, "routine": routine.pk, "therapist": therapist.pk}
+        try:
+            response = api.post(
+                "/api/v1/appointments/", {**body, "start": random.Random(number).choice(starts)}, format="json"
+            )
+            return response.status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(attempt, range(attempts)))
+
+
+def test_concurrent_bookings_never_overlap():
+    threads, attempts = (50, 500) if connection.vendor == "postgresql" else (10, 100)
+
+    statuses = race(threads, attempts)
+
+    assert set(statuses) <= {201, 409}, sorted(set(statuses))
+    assert statuses.count(201) >= 1
+    assert statuses.count(409) == attempts - statuses.count(201)
+    assert overlapping_pairs("therapist_id") == 0
+    assert overlapping_pairs("room_id") == 0
+
+
+def test_the_database_itself_refuses_an_overlap_on_postgresql():
+    """Even a write that skips the service cannot overlap on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Exclusion constraints exist only on PostgreSQL; SQLite relies on the service.")
+    from django.db import IntegrityError, transaction
+
+    from sessions.models import Appointment
+
+    race(2, 1)
+    booked = Appointment.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            client=booked.client,
+            therapist=booked.therapist,
+            room=booked.room,
+            routine=booked.routine,
+            start=booked.start + datetime.timedelta(minutes=30),
+            end=booked.end + datetime.timedelta(minutes=30),
+            busy_until=booked.busy_until + datetime.timedelta(minutes=30),
+        )
