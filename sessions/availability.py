@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Func, Q
 
 from routines.specs import RoutineSpec
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, WorkingHours
@@ -27,7 +27,7 @@ Interval = tuple[int, int]
 
 
 def to_minutes(moment: datetime.datetime) -> int:
-    return int((moment - EPOCH).total_seconds() // 60)
+    return int(moment.timestamp()) // 60
 
 
 def from_minutes(minutes: int) -> datetime.datetime:
@@ -42,15 +42,18 @@ def local_instant(day: datetime.date, wall: datetime.time, zone: ZoneInfo) -> da
 
 
 def subtract(free: list[Interval], busy: list[Interval]) -> list[Interval]:
-    """``free`` minus ``busy``; both sorted, free intervals disjoint."""
+    """``free`` minus ``busy``. Both sorted; ``busy`` merged (disjoint), so the
+    first busy interval that matters is found by bisection."""
     if not busy:
         return free
     result = []
-    busy = sorted(busy)
     for start, end in free:
         cursor = start
-        for busy_start, busy_end in busy:
-            if busy_end <= cursor or busy_start >= end:
+        first = max(bisect_right(busy, (start, float("inf"))) - 1, 0)
+        for busy_start, busy_end in busy[first:]:
+            if busy_start >= end:
+                break
+            if busy_end <= cursor:
                 continue
             if busy_start > cursor:
                 result.append((cursor, busy_start))
@@ -85,6 +88,22 @@ def merge(intervals: list[Interval]) -> list[Interval]:
         else:
             merged.append((start, end))
     return merged
+
+
+class EpochMinutes(Func):
+    """A timestamp as whole minutes since the epoch, computed by the database:
+    reading thousands of bookings, parsing timestamps would cost more than the
+    rest of the availability computation."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s)::bigint / 60)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # julianday, not strftime('%s'): a literal %s would be taken for a parameter.
+        template = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 1440) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def fits(free: list[Interval], start: int, end: int) -> bool:
@@ -172,35 +191,44 @@ class Calendar:
         away = TimeOff.objects.filter(start__lt=until, end__gt=since).filter(
             Q(therapist_id__in=ids) | Q(room__salon=salon)
         )
-        for block in away.values_list("therapist_id", "room_id", "start", "end"):
-            interval = (to_minutes(block[2]), to_minutes(block[3]))
-            if block[0]:
-                therapist_away[block[0]].append(interval)
+        away = away.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
+        for therapist, room, start, end in away.values_list("therapist_id", "room_id", "start_minute", "end_minute"):
+            if therapist:
+                therapist_away[therapist].append((start, end))
             else:
-                room_away[block[1]].append(interval)
+                room_away[room].append((start, end))
         bookings = Appointment.objects.filter(
             room__salon=salon, status__in=Appointment.ACTIVE, start__lt=until, busy_until__gt=since
         )
         if exclude_appointment:
             bookings = bookings.exclude(pk=exclude_appointment)
+        bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
         for therapist, room, start, busy_until in bookings.values_list(
-            "therapist_id", "room_id", "start", "busy_until"
-        ):
-            interval = (to_minutes(start), to_minutes(busy_until))
-            therapist_booked[therapist].append(interval)
-            room_booked[room].append(interval)
+            "therapist_id", "room_id", "start_minute", "end_minute"
+        ).order_by():
+            therapist_booked[therapist].append((start, busy_until))
+            room_booked[room].append((start, busy_until))
         return cls(
-            salon, zone, therapists, rooms, working, opening, therapist_away, therapist_booked, room_away, room_booked
+            salon,
+            zone,
+            therapists,
+            rooms,
+            working,
+            opening,
+            *(
+                {key: merge(value) for key, value in busy.items()}
+                for busy in (therapist_away, therapist_booked, room_away, room_booked)
+            ),
         )
 
     def therapist_on_duty(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
         """Working and open, less time off."""
         hours = intersect(self.working_intervals(therapist, day), self.open_intervals(day))
-        return subtract(hours, merge(self.therapist_away.get(therapist.pk, [])))
+        return subtract(hours, self.therapist_away.get(therapist.pk, []))
 
     def room_in_use(self, room: Room, day: datetime.date) -> list[Interval]:
         """Open, less the room's time off."""
-        return subtract(self.open_intervals(day), merge(self.room_away.get(room.pk, [])))
+        return subtract(self.open_intervals(day), self.room_away.get(room.pk, []))
 
     def _offset(self, minutes: int) -> int:
         return int(from_minutes(minutes).astimezone(self.zone).utcoffset().total_seconds() // 60)
@@ -217,7 +245,10 @@ class Calendar:
         )
 
     def open_intervals(self, day: datetime.date) -> list[Interval]:
-        return self._day_intervals(day, self.opening.get(day.weekday(), []), "opens", "closes")
+        cache = self.__dict__.setdefault("_open_cache", {})
+        if day not in cache:
+            cache[day] = self._day_intervals(day, self.opening.get(day.weekday(), []), "opens", "closes")
+        return cache[day]
 
     def working_intervals(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
         shifts = [
@@ -244,14 +275,12 @@ class Calendar:
         found: list[Slot] = []
         day = first_day
         while day <= last_day:
-            rooms_free = {
-                room.pk: subtract(self.room_in_use(room, day), merge(self.room_booked.get(room.pk, [])))
+            rooms_free = [
+                (room.pk, subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])))
                 for room in self.rooms
-            }
+            ]
             for therapist in self.therapists:
-                free = subtract(
-                    self.therapist_on_duty(therapist, day), merge(self.therapist_booked.get(therapist.pk, []))
-                )
+                free = subtract(self.therapist_on_duty(therapist, day), self.therapist_booked.get(therapist.pk, []))
                 for start, end in free:
                     first = max(start, earliest)
                     first += (-(first + self._offset(first))) % grid  # onto the local grid
@@ -259,9 +288,7 @@ class Calendar:
                         if slot_start > latest_start:
                             break
                         slot_end = slot_start + slot_minutes
-                        room = next(
-                            (pk for pk, room_free in rooms_free.items() if fits(room_free, slot_start, slot_end)), None
-                        )
+                        room = next((pk for pk, room_free in rooms_free if fits(room_free, slot_start, slot_end)), None)
                         if room is not None:
                             found.append(Slot(slot_start, slot_start + session_minutes, therapist.pk, room))
             day += datetime.timedelta(days=1)

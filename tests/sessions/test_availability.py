@@ -110,3 +110,18 @@ def test_slots_are_ordered_by_start(salon, room, routine, tomorrow):
     slots, _ = availability(salon=salon, routine=routine, first_day=tomorrow, last_day=tomorrow)
 
     assert [slot.start for slot in slots] == sorted(slot.start for slot in slots)
+
+
+def test_the_database_counts_minutes_like_python(salon, therapist, room, routine, client_, tomorrow):
+    """Availability reads bookings as epoch minutes computed in SQL."""
+    from sessions.availability import EpochMinutes, to_minutes
+    from sessions.models import Appointment
+
+    appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10, 45))
+
+    start, busy_until = (
+        Appointment.objects.annotate(s=EpochMinutes("start"), e=EpochMinutes("busy_until"))
+        .values_list("s", "e")
+        .get(pk=appointment.pk)
+    )
+    assert (start, busy_until) == (to_minutes(appointment.start), to_minutes(appointment.busy_until))
