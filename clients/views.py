@@ -125,7 +125,13 @@ def client_search_page(request):
 def client_page(request, pk):
     client = get_object_or_404(Client.objects.select_related("salon"), pk=pk)
     outcome = selectors.client_outcome(client)
-    context = {"client": client, "flags": selectors.outcome_flags(outcome), "can_read_answers": False}
+    visits = client.appointments.select_related("therapist", "room", "routine").order_by("-start")[:20]
+    context = {
+        "client": client,
+        "flags": selectors.outcome_flags(outcome),
+        "can_read_answers": False,
+        "visits": visits,
+    }
     if selectors.can_read_health_answers(request.user, client):
         screening = selectors.screening_latest(client)
         services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)

@@ -1,18 +1,40 @@
-"""A client fills the intake form on a phone; staff then see the points."""
+"""A client fills the intake form on a phone; their therapist then sees the points."""
 
 import pytest
 
 from clients.models import ClientLink, HealthScreening
 from clients.services import client_link_create
-from salon.roles import Role
-from tests.factories import ClientFactory, UserFactory
+from tests.factories import ClientFactory
 from tests.integration.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-def test_a_client_marks_two_points_on_a_phone_and_staff_see_them(browser, live_server, password):
-    client = ClientFactory(given_name="Sabine", family_name="Krüger")
+def test_a_client_marks_two_points_on_a_phone_and_the_therapist_sees_them(browser, live_server, password):
+    import datetime
+
+    from sessions.services import appointment_book
+    from tests.factories import (
+        RoomFactory,
+        SalonFactory,
+        TherapistFactory,
+        open_every_day,
+        short_routine,
+        works_every_day,
+    )
+
+    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0)
+    open_every_day(salon)
+    therapist = TherapistFactory(salon=salon, display_name="Anna", user__username="anna")
+    works_every_day(therapist)
+    RoomFactory(salon=salon)
+    client = ClientFactory(salon=salon, given_name="Sabine", family_name="Krüger")
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    appointment_book(
+        client=client,
+        routine=short_routine(minutes=45, turnover=15),
+        start=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=salon.zone),
+    )
     _, url = client_link_create(client=client, purpose=ClientLink.Purpose.INTAKE)
     path = url.removeprefix("http://127.0.0.1:8000")
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -42,12 +64,11 @@ def test_a_client_marks_two_points_on_a_phone_and_staff_see_them(browser, live_s
         ("shoulders", "right", 7),
     }
 
-    UserFactory(username="petra", roles=[Role.MANAGER])
-    desk = browser.new_context(viewport={"width": 1024, "height": 768})
-    staff = desk.new_page()
+    tablet = browser.new_context(viewport={"width": 1024, "height": 768})
+    staff = tablet.new_page()
     try:
         staff.goto(f"{live_server.url}/accounts/login/?next=/clients/{client.pk}/")
-        staff.get_by_label("Username").fill("petra")
+        staff.get_by_label("Username").fill("anna")
         staff.get_by_label("Password").fill(password)
         staff.get_by_role("button", name="Log in").click()
         staff.wait_for_url(f"{live_server.url}/clients/{client.pk}/")
@@ -60,4 +81,4 @@ def test_a_client_marks_two_points_on_a_phone_and_staff_see_them(browser, live_s
         ]
         staff.screenshot(path=str(ARTIFACTS / "client-page-pain-map.png"), full_page=True)
     finally:
-        desk.close()
+        tablet.close()
