@@ -74,3 +74,40 @@ def test_if_empty_leaves_an_existing_salon_alone(settings):
     call_command("seed_demo", if_empty=True)
 
     assert counts() == (1, 0, 0, 0, 0)
+
+
+def test_demo_rotas_time_off_and_two_weeks_of_bookings():
+    from collections import Counter
+
+    from salon.models import TimeOff, WorkingHours
+    from sessions.models import Appointment
+
+    call_command("seed_demo")
+
+    jonas_tuesday = WorkingHours.objects.filter(therapist__user__username="therapist2", weekday=1)
+    mira_days = set(
+        WorkingHours.objects.filter(therapist__user__username="therapist3").values_list("weekday", flat=True)
+    )
+    assert jonas_tuesday.count() == 2  # a split shift
+    assert len(mira_days) < 5  # part-time
+    assert TimeOff.objects.filter(therapist__isnull=False).exists()
+    assert TimeOff.objects.filter(room__isnull=False).exists()
+    statuses = Counter(Appointment.objects.values_list("status", flat=True))
+    assert {"booked", "completed", "cancelled", "no_show"} <= set(statuses)
+    starts = Appointment.objects.values_list("start", flat=True)
+    assert (max(starts) - min(starts)).days >= 13
+    assert not Appointment.objects.filter(client__given_name="Henrik").exists()  # blocked until cleared
+    julia = Appointment.objects.filter(client__given_name="Julia").select_related("therapist", "routine")
+    assert all(appointment.therapist.qualified_pregnancy for appointment in julia)
+    assert {appointment.routine.slug for appointment in julia} == {"pregnancy-back-massage"}
+
+
+def test_seeding_again_adds_no_bookings():
+    from sessions.models import Appointment
+
+    call_command("seed_demo")
+    before = Appointment.objects.count()
+
+    call_command("seed_demo")
+
+    assert Appointment.objects.count() == before

@@ -10,13 +10,18 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from clients.models import Client, HealthScreening
 from clients.services import client_create, screening_create
+from routines.models import RoutineTemplate
 from routines.services import guide_routines_ensure
-from salon.models import Room, Salon, Therapist, User
+from salon.errors import DomainError
+from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
+from sessions.models import Appointment
+from sessions.services import appointment_book, appointment_transition
 
 SALON = {
     "name": "Lindenhof Massage",
@@ -189,6 +194,35 @@ SCREENINGS = {
 }
 
 
+# Rotas in local time: (weekdays, start, end). Jonas works a split shift,
+# Mira part-time.
+ROTAS = {
+    "therapist1": [(range(0, 5), "09:00", "17:00")],
+    "therapist2": [(range(1, 6), "08:00", "12:00"), (range(1, 6), "15:00", "20:00")],
+    "therapist3": [((0, 2, 4), "10:00", "16:00")],
+    "therapist4": [(range(0, 5), "12:00", "20:00"), ((5,), "09:00", "14:00")],
+}
+OPENING = [(range(0, 6), "08:00", "20:00")]
+# (client's given name, routine slug) in the order bookings are handed out.
+REGULARS = [
+    ("Sabine", "classic-back-massage"),
+    ("Julia", "pregnancy-back-massage"),
+    ("Leonie", "neck-and-shoulders"),
+    ("Felix", "lower-back-relief"),
+    ("Katharina", "classic-back-massage"),
+    ("Mehmet", "classic-back-massage"),
+    ("Thomas", "lower-back-relief"),
+    ("Aisha", "classic-back-massage"),
+    ("Olivia", "neck-and-shoulders"),
+    ("Marta", "lower-back-relief"),
+]
+SESSION_TIMES = ["09:00", "10:30", "12:15", "14:00", "15:45", "17:30"]
+
+
+def _time(text: str) -> datetime.time:
+    return datetime.time.fromisoformat(text)
+
+
 class Command(BaseCommand):
     help = "Load the demo salon (idempotent). Passwords come from DEMO_PASSWORD."
 
@@ -248,12 +282,87 @@ class Command(BaseCommand):
                     entered_by=User.objects.get(username="reception"),
                 )
 
+        self._schedules(salon)
+
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo salon {salon.name!r} ready: {salon.therapists.count()} therapists, "
                 f"{salon.rooms.count()} rooms, {salon.clients.count()} clients."
             )
         )
+
+    def _schedules(self, salon: Salon) -> None:
+        """Opening hours, rotas, time off and two weeks of bookings, once."""
+        if not OpeningHours.objects.filter(salon=salon).exists():
+            for days, opens, closes in OPENING:
+                for day in days:
+                    OpeningHours.objects.create(salon=salon, weekday=day, opens=_time(opens), closes=_time(closes))
+        for username, shifts in ROTAS.items():
+            therapist = Therapist.objects.get(user__username=username)
+            if therapist.working_hours.exists():
+                continue
+            for days, starts, ends in shifts:
+                for day in days:
+                    WorkingHours.objects.create(
+                        therapist=therapist, weekday=day, starts=_time(starts), ends=_time(ends)
+                    )
+        if Appointment.objects.filter(room__salon=salon).exists():
+            return
+
+        zone = salon.zone
+        today = timezone.now().astimezone(zone).date()
+        anna = Therapist.objects.get(user__username="therapist1")
+        next_thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7 or 7)
+        TimeOff.objects.create(
+            therapist=anna,
+            start=datetime.datetime.combine(next_thursday, datetime.time(0), tzinfo=zone),
+            end=datetime.datetime.combine(next_thursday + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone),
+            reason="Training course",
+        )
+        TimeOff.objects.create(
+            room=Room.objects.get(salon=salon, name="Ahorn"),
+            start=datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(8), tzinfo=zone),
+            end=datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(12), tzinfo=zone),
+            reason="New massage table delivered",
+        )
+
+        reception = User.objects.get(username="reception")
+        regulars = [
+            (Client.objects.get(salon=salon, given_name=name), RoutineTemplate.objects.get(slug=slug, is_current=True))
+            for name, slug in REGULARS
+        ]
+        turn = 0
+        for offset in range(-7, 8):
+            day = today + datetime.timedelta(days=offset)
+            for therapist in Therapist.objects.filter(salon=salon).order_by("display_name"):
+                for wall in SESSION_TIMES[turn % 2 :: 2]:
+                    client, routine = regulars[turn % len(regulars)]
+                    turn += 1
+                    start = datetime.datetime.combine(day, _time(wall), tzinfo=zone)
+                    try:
+                        appointment = appointment_book(
+                            client=client,
+                            routine=routine,
+                            start=start,
+                            therapist=therapist,
+                            booked_by=reception,
+                            now=start - datetime.timedelta(days=3),
+                        )
+                    except DomainError:
+                        continue  # not working then, not qualified, or a screening forbids it
+                    if offset < 0:
+                        self._past(appointment, turn)
+
+    @staticmethod
+    def _past(appointment: Appointment, turn: int) -> None:
+        """Past sessions: mostly completed, some no-shows and cancellations."""
+        if turn % 11 == 0:
+            appointment_transition(appointment=appointment, to_status="no_show")
+        elif turn % 7 == 0:
+            appointment_transition(appointment=appointment, to_status="cancelled", reason="Client called in sick")
+        else:
+            for status in ("checked_in", "in_progress", "completed"):
+                appointment = appointment_transition(appointment=appointment, to_status=status)
 
     def _staff_user(self, *, username: str, password: str, **fields) -> User:
         return User.objects.filter(username=username).first() or staff_user_create(
