@@ -106,3 +106,22 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
     if link.expires_at <= timezone.now():
         raise LinkRefused("This link has expired.", code="link_expired")
     return link
+
+
+def client_outcomes(clients: list[Client], *, today: datetime.date | None = None) -> dict[int, ScreeningOutcome]:
+    """Outcomes for many clients in two queries (their screenings with
+    clearances), for pages that list many sessions."""
+    latest: dict[int, HealthScreening] = {}
+    ids = {client.pk for client in clients}
+    for screening in (
+        HealthScreening.objects.filter(client_id__in=ids).order_by("created_at", "pk").prefetch_related("clearances")
+    ):
+        latest[screening.client_id] = screening
+    outcomes = {}
+    for client in clients:
+        screening = latest.get(client.pk)
+        cleared = frozenset(clearance.rule for clearance in screening.clearances.all()) if screening else frozenset()
+        outcomes[client.pk] = evaluate_screening(
+            screening, cleared_rules=cleared, valid_months=client.salon.screening_valid_months, today=today
+        )
+    return outcomes

@@ -12,6 +12,7 @@ from salon import api as salon_api
 from salon import views
 from salon.health import healthz
 from sessions import api as sessions_api
+from sessions import views as sessions_views
 
 router = DefaultRouter()
 router.register("salons", salon_api.SalonViewSet, basename="salon")
@@ -42,6 +43,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("forms/intake/<str:token>/", clients_views.intake_link, name="intake-form-link"),
     path("forms/intake/", clients_views.intake_form, name="intake-form"),
+    path("desk/", sessions_views.desk, name="desk"),
+    path("desk/book/", sessions_views.desk_book, name="desk-book"),
+    path("desk/clients/", sessions_views.desk_clients, name="desk-clients"),
+    path("desk/next-free/", sessions_views.desk_next_free, name="desk-next-free"),
+    path("desk/appointments/<int:pk>/", sessions_views.desk_appointment, name="desk-appointment"),
+    path("desk/appointments/<int:pk>/<slug:action>/", sessions_views.desk_action, name="desk-action"),
     path("clients/", clients_views.client_search_page, name="clients"),
     path("clients/<int:pk>/", clients_views.client_page, name="client"),
     path("routines/", routines_views.routine_list_page, name="routines"),

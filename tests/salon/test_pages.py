@@ -45,7 +45,16 @@ def test_manager_is_sent_to_the_admin(client, manager, password):
     assert client.get("/admin/").status_code == 200
 
 
-@pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.THERAPIST])
+def test_receptionists_start_at_the_front_desk(client, receptionist, password):
+    client.login(username=receptionist.username, password=password)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/"
+
+
+@pytest.mark.parametrize("role", [Role.THERAPIST])
 def test_front_line_staff_see_home_until_their_page_exists_and_cannot_enter_the_admin(client, role, password):
     user = UserFactory(roles=[role])
     client.login(username=user.username, password=password)

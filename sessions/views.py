@@ -1,0 +1,220 @@
+"""The front desk at /desk/: the day grid, booking, moving, cancelling and
+checking in, with htmx refreshing only the parts that changed."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clients.models import Client
+from clients.selectors import client_search
+from clients.services import client_create
+from routines.selectors import routine_list
+from salon.errors import DomainError
+from salon.roles import Role, role_required
+from salon.selectors import salon_current
+from sessions import selectors, services
+from sessions.desk import desk_day
+from sessions.models import Appointment
+
+FRONT_DESK = (Role.RECEPTIONIST, Role.MANAGER)
+
+
+class BookingForm(forms.Form):
+    start = forms.DateTimeField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    routine = forms.TypedChoiceField(label="Routine", coerce=int)
+    therapist = forms.TypedChoiceField(label="Therapist", coerce=int, required=False, empty_value=None)
+    room = forms.TypedChoiceField(label="Room", coerce=int, required=False, empty_value=None)
+    client = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_given_name = forms.CharField(label="Given name", required=False, max_length=80)
+    new_family_name = forms.CharField(label="Family name", required=False, max_length=80)
+    new_phone = forms.CharField(label="Phone", required=False, max_length=40)
+    new_email = forms.EmailField(label="Email", required=False)
+
+    def __init__(self, *args, salon, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.salon = salon
+        self.fields["routine"].choices = [(routine.pk, routine.name) for routine in routine_list()]
+        therapists = salon.therapists.filter(active=True).order_by("display_name")
+        self.fields["therapist"].choices = [("", "Any qualified therapist")] + [
+            (therapist.pk, therapist.display_name) for therapist in therapists
+        ]
+        rooms = salon.rooms.filter(active=True).order_by("name")
+        self.fields["room"].choices = [("", "Any free room")] + [(room.pk, room.name) for room in rooms]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("client") and not (data.get("new_given_name") and data.get("new_family_name")):
+            raise ValidationError("Choose a client, or add a new one with a given and a family name.")
+        return data
+
+
+def _local(value: datetime.datetime, salon) -> datetime.datetime:
+    return timezone.make_aware(value.replace(tzinfo=None), salon.zone) if timezone.is_naive(value) else value
+
+
+def _grid(request, salon, day, *, message="", status=200):
+    context = {
+        "desk": desk_day(salon=salon, day=day),
+        "salon": salon,
+        "message": message,
+        "desk_routines": routine_list(),
+        # After a change the side panel goes back to its hint (an htmx out-of-band swap).
+        "reset_panel": bool(message) and request.htmx,
+    }
+    template = "sessions/_desk_grid.html" if request.htmx else "sessions/desk.html"
+    return render(request, template, context, status=status)
+
+
+def _day_param(request, salon) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.now().astimezone(salon.zone).date()
+
+
+@role_required(*FRONT_DESK)
+def desk(request):
+    salon = salon_current()
+    return _grid(request, salon, _day_param(request, salon))
+
+
+@role_required(*FRONT_DESK)
+def desk_clients(request):
+    """Client search for the booking form (radio buttons to choose one)."""
+    salon = salon_current()
+    query = request.GET.get("client_query", "").strip()
+    clients = list(client_search(salon=salon, query=query)[:8]) if query else []
+    return render(request, "sessions/_client_choices.html", {"clients": clients, "query": query})
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def desk_book(request):
+    salon = salon_current()
+    initial = {"therapist": request.GET.get("therapist"), "start": request.GET.get("start")}
+    form = BookingForm(request.POST or None, salon=salon, initial=initial)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                client = (
+                    Client.objects.get(pk=data["client"], salon=salon)
+                    if data.get("client")
+                    else client_create(
+                        salon=salon,
+                        given_name=data["new_given_name"],
+                        family_name=data["new_family_name"],
+                        phone=data["new_phone"],
+                        email=data["new_email"],
+                    )
+                )
+                appointment = services.appointment_book(
+                    client=client,
+                    routine=routine_list().get(pk=data["routine"]),
+                    start=_local(data["start"], salon),
+                    therapist=salon.therapists.filter(pk=data["therapist"]).first() if data["therapist"] else None,
+                    room=salon.rooms.filter(pk=data["room"]).first() if data["room"] else None,
+                    booked_by=request.user,
+                )
+        except (DomainError, Client.DoesNotExist, ValidationError) as error:
+            problem = _words(error)
+        else:
+            day = appointment.start.astimezone(salon.zone).date()
+            message = f"Booked {appointment.client} at {appointment.start.astimezone(salon.zone):%H:%M}."
+            response = _grid(request, salon, day, message=message)
+            response["HX-Retarget"] = "#desk-grid"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+    status = 400 if (form.errors or problem) else 200
+    return render(request, "sessions/_book_form.html", {"form": form, "problem": problem}, status=status)
+
+
+def _words(error) -> str:
+    if isinstance(error, DomainError):
+        return error.detail
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return "That client no longer exists."
+
+
+@role_required(*FRONT_DESK)
+def desk_appointment(request, pk):
+    appointment = get_object_or_404(Appointment.objects.select_related("client", "therapist", "room", "routine"), pk=pk)
+    salon = salon_current()
+    return render(
+        request,
+        "sessions/_appointment_panel.html",
+        {"appointment": appointment, "salon": salon, "therapists": salon.therapists.filter(active=True)},
+    )
+
+
+ACTIONS = {
+    "check-in": Appointment.Status.CHECKED_IN,
+    "no-show": Appointment.Status.NO_SHOW,
+    "cancel": Appointment.Status.CANCELLED,
+}
+
+
+@role_required(*FRONT_DESK)
+@require_POST
+def desk_action(request, pk, action):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    salon = salon_current()
+    try:
+        if action == "reschedule":
+            start = forms.DateTimeField().clean(request.POST.get("start"))
+            therapist_id = request.POST.get("therapist")
+            appointment = services.appointment_reschedule(
+                appointment=appointment,
+                start=_local(start, salon),
+                therapist=salon.therapists.filter(pk=therapist_id).first() if therapist_id else None,
+                by=request.user,
+            )
+            message = f"Moved to {appointment.start.astimezone(salon.zone):%a %d %b %H:%M}."
+        else:
+            appointment = services.appointment_transition(
+                appointment=appointment,
+                to_status=ACTIONS[action],
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            message = f"{appointment.client}: {appointment.get_status_display().lower()}."
+    except (DomainError, ValidationError) as error:
+        return render(
+            request,
+            "sessions/_appointment_panel.html",
+            {"appointment": appointment, "salon": salon, "problem": _words(error),
+             "therapists": salon.therapists.filter(active=True)},
+            status=409 if isinstance(error, DomainError) and error.code.endswith(("busy", "transition")) else 400,
+        )  # fmt: skip
+    response = _grid(request, salon, appointment.start.astimezone(salon.zone).date(), message=message)
+    response["HX-Retarget"] = "#desk-grid"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@role_required(*FRONT_DESK)
+def desk_next_free(request):
+    """The next free starts for a routine (and therapist), from now on."""
+    salon = salon_current()
+    routine = routine_list().filter(pk=request.GET.get("routine") or 0).first()
+    slots = []
+    if routine:
+        today = timezone.now().astimezone(salon.zone).date()
+        therapist = request.GET.get("therapist")
+        found, _ = selectors.availability(
+            salon=salon,
+            routine=routine,
+            first_day=today,
+            last_day=today + datetime.timedelta(days=13),
+            therapist_id=int(therapist) if therapist and therapist.isdigit() else None,
+        )
+        names = {t.pk: t.display_name for t in salon.therapists.all()}
+        slots = [{**slot.as_dict(salon.zone), "therapist_name": names.get(slot.therapist)} for slot in found[:6]]
+    return render(request, "sessions/_next_free.html", {"slots": slots, "routine": routine})
