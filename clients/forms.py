@@ -124,25 +124,4 @@ class IntakeForm(forms.Form):
     def answers(self) -> dict:
         """The cleaned answers in the shape ``screening_create`` takes."""
         data = self.cleaned_data
-        names = [
-            "pregnant",
-            "pregnancy_weeks",
-            "acute_spinal_inflammation",
-            "skin_injuries",
-            "skin_injury_areas",
-            "skin_injury_note",
-            "recent_injury",
-            "recent_injury_what",
-            "recent_injury_when",
-            "conditions",
-            "medications",
-            "allergies",
-            "oil_or_nut_allergy",
-            "prone_discomfort",
-            "pressure_preference",
-            "pain_map",
-            "consent_treatment",
-            "consent_health_data",
-            "consent_name",
-        ]
-        return {name: data[name] for name in names}
+        return {name: data[name] for name in HealthScreening.ANSWER_FIELDS}

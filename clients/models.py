@@ -88,6 +88,29 @@ class HealthScreening(models.Model):
     """A client's answers at one moment. Never edited: a new answer is a new
     screening, and the history stays."""
 
+    # What the client answers (the intake form and the API take these).
+    ANSWER_FIELDS = [
+        "pregnant",
+        "pregnancy_weeks",
+        "acute_spinal_inflammation",
+        "skin_injuries",
+        "skin_injury_areas",
+        "skin_injury_note",
+        "recent_injury",
+        "recent_injury_what",
+        "recent_injury_when",
+        "conditions",
+        "medications",
+        "allergies",
+        "oil_or_nut_allergy",
+        "prone_discomfort",
+        "pressure_preference",
+        "pain_map",
+        "consent_treatment",
+        "consent_health_data",
+        "consent_name",
+    ]
+
     class EnteredVia(models.TextChoices):
         CLIENT_LINK = "client_link", "The client, through a link"
         STAFF = "staff", "A member of staff"

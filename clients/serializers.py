@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from clients.models import Client, HealthScreening
+from clients.services import CLIENT_FIELDS
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
 
@@ -8,20 +9,7 @@ from routines.serializers import PainPointSerializer
 class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
-        fields = [
-            "id",
-            "given_name",
-            "family_name",
-            "email",
-            "phone",
-            "date_of_birth",
-            "preferred_channel",
-            "consent_reminders",
-            "consent_feedback",
-            "notes",
-            "archived",
-            "created_at",
-        ]
+        fields = ["id", *CLIENT_FIELDS, "archived", "created_at"]
         read_only_fields = ["archived", "created_at"]
         extra_kwargs = {"phone": {"max_length": 40, "help_text": "Any format; stored as E.164."}}
 
@@ -61,25 +49,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
         model = HealthScreening
         fields = [
             "id",
-            "pregnant",
-            "pregnancy_weeks",
-            "acute_spinal_inflammation",
-            "skin_injuries",
-            "skin_injury_areas",
-            "skin_injury_note",
-            "recent_injury",
-            "recent_injury_what",
-            "recent_injury_when",
-            "conditions",
-            "medications",
-            "allergies",
-            "oil_or_nut_allergy",
-            "prone_discomfort",
-            "pressure_preference",
-            "pain_map",
-            "consent_treatment",
-            "consent_health_data",
-            "consent_name",
+            *HealthScreening.ANSWER_FIELDS,
             "consent_at",
             "entered_via",
             "entered_by",
