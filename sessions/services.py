@@ -16,6 +16,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome, screening_latest
+from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, InvalidInput
@@ -290,6 +291,14 @@ def appointment_book(
         appointment=appointment, kind="booked", to_start=start, to_status=appointment.status, by=appointment.booked_by
     )
     return appointment
+
+
+@transaction.atomic
+def appointment_book_new_client(*, salon, client_fields: dict, **booking) -> Appointment:
+    """Add a client at the desk and book them at once; if the booking is
+    refused, the new client is not kept either."""
+    client = client_create(salon=salon, **client_fields)
+    return appointment_book(client=client, **booking)
 
 
 @_conflicts_as_409

@@ -5,14 +5,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.models import Client
 from clients.selectors import client_search
-from clients.services import client_create
 from routines.selectors import routine_list
 from salon.errors import DomainError
 from salon.roles import Role, role_required
@@ -101,27 +99,25 @@ def desk_book(request):
     problem = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        booking = {
+            "routine": routine_list().get(pk=data["routine"]),
+            "start": _local(data["start"], salon),
+            "therapist": salon.therapists.filter(pk=data["therapist"]).first() if data["therapist"] else None,
+            "room": salon.rooms.filter(pk=data["room"]).first() if data["room"] else None,
+            "booked_by": request.user,
+        }
         try:
-            with transaction.atomic():
-                client = (
-                    Client.objects.get(pk=data["client"], salon=salon)
-                    if data.get("client")
-                    else client_create(
-                        salon=salon,
-                        given_name=data["new_given_name"],
-                        family_name=data["new_family_name"],
-                        phone=data["new_phone"],
-                        email=data["new_email"],
-                    )
-                )
-                appointment = services.appointment_book(
-                    client=client,
-                    routine=routine_list().get(pk=data["routine"]),
-                    start=_local(data["start"], salon),
-                    therapist=salon.therapists.filter(pk=data["therapist"]).first() if data["therapist"] else None,
-                    room=salon.rooms.filter(pk=data["room"]).first() if data["room"] else None,
-                    booked_by=request.user,
-                )
+            if data.get("client"):
+                client = Client.objects.get(pk=data["client"], salon=salon)
+                appointment = services.appointment_book(client=client, **booking)
+            else:
+                new_client = {
+                    "given_name": data["new_given_name"],
+                    "family_name": data["new_family_name"],
+                    "phone": data["new_phone"],
+                    "email": data["new_email"],
+                }
+                appointment = services.appointment_book_new_client(salon=salon, client_fields=new_client, **booking)
         except (DomainError, Client.DoesNotExist, ValidationError) as error:
             problem = _words(error)
         else:
