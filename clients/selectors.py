@@ -108,15 +108,24 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
     return link
 
 
-def client_outcomes(clients: list[Client], *, today: datetime.date | None = None) -> dict[int, ScreeningOutcome]:
-    """Outcomes for many clients in two queries (their screenings with
-    clearances), for pages that list many sessions."""
+def latest_screenings(clients: list[Client]) -> dict[int, HealthScreening]:
+    """The latest screening of each client, with clearances, in two queries."""
     latest: dict[int, HealthScreening] = {}
-    ids = {client.pk for client in clients}
-    for screening in (
-        HealthScreening.objects.filter(client_id__in=ids).order_by("created_at", "pk").prefetch_related("clearances")
-    ):
+    screenings = HealthScreening.objects.filter(client_id__in={client.pk for client in clients})
+    for screening in screenings.order_by("created_at", "pk").prefetch_related("clearances"):
         latest[screening.client_id] = screening
+    return latest
+
+
+def client_outcomes(
+    clients: list[Client],
+    *,
+    screenings: dict[int, HealthScreening] | None = None,
+    today: datetime.date | None = None,
+) -> dict[int, ScreeningOutcome]:
+    """Outcomes for many clients from their latest screenings (read in two
+    queries unless given), for pages that list many sessions."""
+    latest = latest_screenings(clients) if screenings is None else screenings
     outcomes = {}
     for client in clients:
         screening = latest.get(client.pk)

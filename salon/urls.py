@@ -12,6 +12,7 @@ from salon import api as salon_api
 from salon import views
 from salon.health import healthz
 from sessions import api as sessions_api
+from sessions import therapist_views
 from sessions import views as sessions_views
 
 router = DefaultRouter()
@@ -49,6 +50,10 @@ urlpatterns = [
     path("desk/next-free/", sessions_views.desk_next_free, name="desk-next-free"),
     path("desk/appointments/<int:pk>/", sessions_views.desk_appointment, name="desk-appointment"),
     path("desk/appointments/<int:pk>/<slug:action>/", sessions_views.desk_action, name="desk-action"),
+    path("my-day/", therapist_views.my_day, name="my-day"),
+    path("my-day/print/", therapist_views.day_sheet, name="day-sheet"),
+    path("sessions/<int:pk>/", therapist_views.session_run, name="session-run"),
+    path("sessions/<int:pk>/<slug:action>/", therapist_views.session_action, name="session-action"),
     path("clients/", clients_views.client_search_page, name="clients"),
     path("clients/<int:pk>/", clients_views.client_page, name="client"),
     path("routines/", routines_views.routine_list_page, name="routines"),

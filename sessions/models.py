@@ -16,6 +16,7 @@ class SessionPlan(models.Model):
     outcome = models.JSONField(help_text="The screening outcome the plan was built from.")
     plan = models.JSONField(help_text="Position, supports, oil, precautions and the steps as built.")
     built_at = models.DateTimeField(auto_now_add=True)
+    change_note = models.CharField(max_length=300, blank=True, help_text="Why this plan replaced an earlier one.")
 
     class Meta:
         ordering = ["-built_at"]
@@ -53,6 +54,13 @@ class Appointment(models.Model):
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"
     )
     cancellation_reason = models.CharField(max_length=300, blank=True)
+    plan_problem = models.CharField(
+        max_length=300, blank=True, help_text="Why the plan could not follow the latest screening."
+    )
+    review_acknowledged_by = models.ForeignKey(
+        "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,3 +100,39 @@ class AppointmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of appointment {self.appointment_id}"
+
+
+class SessionNote(models.Model):
+    """What the therapist wrote at the end of a session."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="note")
+    client_reported = models.TextField(blank=True, help_text="What the client reported.")
+    therapist_found = models.TextField(blank=True, help_text="What the therapist found.")
+    work_done = models.TextField(blank=True, help_text="What was done.")
+    advice = models.TextField(blank=True, help_text="Advice for next time.")
+    written_by = models.ForeignKey("salon.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notes on appointment {self.appointment_id}"
+
+
+class PressureFeedback(models.Model):
+    """What the client said about the pressure, during the session."""
+
+    class Verdict(models.TextChoices):
+        TOO_LIGHT = "too_light", "Too light"
+        RIGHT = "right", "Right"
+        TOO_STRONG = "too_strong", "Too strong"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="pressure_feedback")
+    step = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Plan step number.")
+    area = models.CharField(max_length=16, blank=True)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} at step {self.step}"

@@ -61,3 +61,57 @@ def appointments_between(*, salon: Salon, since: datetime.datetime, until: datet
     if therapist_id:
         appointments = appointments.filter(therapist_id=therapist_id)
     return appointments.order_by("start", "pk")
+
+
+def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
+    """A therapist's sessions of one day with everything the day page shows,
+    in a fixed number of queries whatever the number of sessions."""
+    from clients.bodychart import chart_views, point_labels
+    from clients.selectors import client_outcomes, latest_screenings, outcome_flags
+
+    zone = therapist.salon.zone
+    since = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+    appointments = list(
+        Appointment.objects.filter(therapist=therapist, start__gte=since, start__lt=since + datetime.timedelta(days=1))
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("client__salon", "room", "routine", "plan", "note")
+        .prefetch_related("pressure_feedback")
+        .order_by("start")
+    )
+    clients = list({appointment.client_id: appointment.client for appointment in appointments}.values())
+    screenings = latest_screenings(clients)
+    outcomes = client_outcomes(clients, screenings=screenings)
+    earlier = (
+        Appointment.objects.filter(client__in=clients, status=Appointment.Status.COMPLETED, start__lt=since)
+        .select_related("note", "therapist")
+        .prefetch_related("pressure_feedback")
+        .order_by("start")
+    )
+    last_visit = {appointment.client_id: appointment for appointment in earlier}
+    entries = []
+    previous_end = None
+    for appointment in appointments:
+        screening = screenings.get(appointment.client_id)
+        plan_outcome = appointment.plan.outcome if appointment.plan else {}
+        needs_review = bool(appointment.plan_problem) or any(
+            finding["severity"] == "review" for finding in plan_outcome.get("findings", [])
+        )
+        pain_map = screening.pain_map if screening else []
+        entries.append(
+            {
+                "appointment": appointment,
+                "plan": appointment.plan.plan if appointment.plan else None,
+                "plan_change": appointment.plan.change_note if appointment.plan else "",
+                "flags": outcome_flags(outcomes[appointment.client_id]),
+                "findings": plan_outcome.get("findings", []),
+                "needs_review": needs_review and appointment.review_acknowledged_at is None,
+                "allergies": screening.allergies if screening else "",
+                "chart": chart_views(pain_map),
+                "pain_points": point_labels(pain_map),
+                "last_visit": last_visit.get(appointment.client_id),
+                "gap_minutes": int((appointment.start - previous_end).total_seconds() // 60) if previous_end else None,
+                "turnover_minutes": int((appointment.busy_until - appointment.end).total_seconds() // 60),
+            }
+        )
+        previous_end = appointment.busy_until
+    return entries

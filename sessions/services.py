@@ -22,7 +22,7 @@ from routines.selectors import routine_spec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Therapist
 from sessions.availability import Calendar, booking_lengths, fits, to_minutes
-from sessions.models import Appointment, AppointmentChange, SessionPlan
+from sessions.models import Appointment, AppointmentChange, PressureFeedback, SessionNote, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
 
 # Constraint violations that mean "someone else got there first".
@@ -370,3 +370,99 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
     )
     appointment.refresh_from_db()
     return appointment
+
+
+NOT_STARTED = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
+
+
+@transaction.atomic
+def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
+    """After a new screening or a clearance: rebuild the plans of the client's
+    sessions that have not started. Started and completed plans stay frozen.
+    A routine the screening now forbids keeps its old plan and says why."""
+    outcome = client_outcome(client)
+    rebuilt = []
+    upcoming = Appointment.objects.select_for_update().filter(client=client, status__in=NOT_STARTED)
+    for appointment in upcoming.select_related("routine", "plan"):
+        spec = routine_spec(appointment.routine)
+        try:
+            plan = build_plan(routine=spec, outcome=outcome, booked_minutes=appointment.plan.booked_minutes)
+        except PlanNotPossible as refused:
+            appointment.plan_problem = f"{reason}: {refused.detail}"
+            appointment.save(update_fields=["plan_problem", "updated_at"])
+            continue
+        appointment.plan = SessionPlan.objects.create(
+            routine=appointment.routine,
+            booked_minutes=appointment.plan.booked_minutes,
+            routine_snapshot=spec.to_dict(),
+            outcome=outcome.to_dict(),
+            plan=plan.to_dict(),
+            change_note=f"{reason} ({timezone.now():%d %b %H:%M} UTC)",
+        )
+        appointment.plan_problem = ""
+        appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
+        appointment.save(update_fields=["plan", "plan_problem", "review_acknowledged_by", "review_acknowledged_at"])
+        rebuilt.append(appointment)
+    return rebuilt
+
+
+@transaction.atomic
+def session_review_acknowledge(*, appointment: Appointment, by) -> Appointment:
+    """The therapist has read the findings that need review for this session."""
+    Appointment.objects.filter(pk=appointment.pk).update(
+        review_acknowledged_by=by, review_acknowledged_at=timezone.now()
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def session_start(*, appointment: Appointment, by) -> Appointment:
+    """Start a checked-in session. Findings that need review must have been
+    acknowledged for this plan; from here on the plan is frozen."""
+    outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
+    if (outcome.needs_review or appointment.plan_problem) and appointment.review_acknowledged_at is None:
+        raise Conflict("Read and acknowledge the findings that need review before starting.", code="review_required")
+    return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
+
+
+@transaction.atomic
+def session_pressure_record(*, appointment: Appointment, verdict: str, step: int | None = None, area: str = ""):
+    """What the client says about the pressure, while the session runs."""
+    if appointment.status != Appointment.Status.IN_PROGRESS:
+        raise Conflict("Pressure feedback is recorded while the session runs.", code="invalid_transition")
+    steps = {entry["order"]: entry for entry in appointment.plan.plan["steps"]}
+    if step is not None and step not in steps:
+        raise InvalidInput("The plan has no such step.", code="invalid", fields={"step": ["Unknown step."]})
+    if area and step is not None and area not in steps[step]["areas"]:
+        raise InvalidInput("That step does not work this area.", code="invalid", fields={"area": ["Not in step."]})
+    feedback = PressureFeedback(appointment=appointment, verdict=verdict, step=step, area=area)
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+NOTE_FIELDS = ["client_reported", "therapist_found", "work_done", "advice"]
+
+
+@transaction.atomic
+def session_notes_save(*, appointment: Appointment, by, **fields) -> SessionNote:
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown note fields.", code="invalid", fields={name: ["Unknown."] for name in unknown})
+    note, _ = SessionNote.objects.get_or_create(appointment=appointment, defaults={"written_by": by})
+    for name, value in fields.items():
+        setattr(note, name, value.strip())
+    note.written_by = by
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def session_complete(*, appointment: Appointment, by, **notes) -> Appointment:
+    """Finish a running session with its structured notes."""
+    if not any(value.strip() for value in notes.values()):
+        raise InvalidInput("Write at least one note before completing.", code="invalid", fields={"advice": ["Empty."]})
+    session_notes_save(appointment=appointment, by=by, **notes)
+    return appointment_transition(appointment=appointment, to_status=Appointment.Status.COMPLETED, by=by)

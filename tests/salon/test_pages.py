@@ -54,18 +54,25 @@ def test_receptionists_start_at_the_front_desk(client, receptionist, password):
     assert response["Location"] == "/desk/"
 
 
-@pytest.mark.parametrize("role", [Role.THERAPIST])
-def test_front_line_staff_see_home_until_their_page_exists_and_cannot_enter_the_admin(client, role, password):
+@pytest.mark.parametrize(("role", "page"), [(Role.RECEPTIONIST, "/desk/"), (Role.THERAPIST, "/my-day/")])
+def test_front_line_staff_start_on_their_page_and_cannot_enter_the_admin(client, role, page, password):
     user = UserFactory(roles=[role])
+    client.login(username=user.username, password=password)
+
+    assert client.get("/")["Location"] == page
+    admin = client.get("/admin/")
+    assert admin.status_code == 302
+    assert admin["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_a_role_see_the_home_page(client, password):
+    user = UserFactory()
     client.login(username=user.username, password=password)
 
     response = client.get("/")
 
     assert response.status_code == 200
-    assert f"You are signed in as {role.value}" in response.content.decode()
-    admin = client.get("/admin/")
-    assert admin.status_code == 302
-    assert admin["Location"].startswith("/admin/login/")
+    assert "Your account has no role yet" in response.content.decode()
 
 
 def test_logout_is_a_post_and_ends_the_session(client, manager, password):

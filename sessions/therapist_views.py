@@ -1,0 +1,133 @@
+"""The therapist's pages: "my day", the printable day sheet, and running a
+session on the tablet beside the table."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from salon.errors import DomainError
+from salon.models import Therapist
+from salon.roles import Role, has_role, role_required
+from salon.selectors import salon_current, therapist_for_user
+from sessions import selectors, services
+from sessions.models import Appointment, PressureFeedback
+
+CLINICAL = (Role.THERAPIST, Role.MANAGER)
+
+
+def therapist_in_view(request) -> Therapist:
+    """The caller's own therapist record; managers may pick any (?therapist=)."""
+    if has_role(request.user, Role.MANAGER):
+        chosen = request.GET.get("therapist")
+        if chosen and chosen.isdigit():
+            return get_object_or_404(Therapist, pk=chosen)
+    own = therapist_for_user(request.user)
+    if own is None:
+        if has_role(request.user, Role.MANAGER):
+            first = Therapist.objects.filter(active=True).order_by("display_name").first()
+            if first:
+                return first
+        raise PermissionDenied("Only therapists have a day here.")
+    return own
+
+
+def own_appointment(request, pk) -> Appointment:
+    """A session of the caller (managers: any). Others get 403."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("client", "therapist__salon", "routine", "room", "plan"), pk=pk
+    )
+    if not has_role(request.user, Role.MANAGER) and appointment.therapist.user_id != request.user.pk:
+        raise PermissionDenied("This is another therapist's session.")
+    return appointment
+
+
+def _day(request, therapist) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.now().astimezone(therapist.salon.zone).date()
+
+
+def _day_context(request):
+    therapist = therapist_in_view(request)
+    day = _day(request, therapist)
+    return {
+        "therapist": therapist,
+        "day": day,
+        "previous": day - datetime.timedelta(days=1),
+        "next": day + datetime.timedelta(days=1),
+        "entries": selectors.therapist_day(therapist=therapist, day=day),
+        "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
+    }
+
+
+@role_required(*CLINICAL)
+def my_day(request):
+    return render(request, "sessions/my_day.html", _day_context(request))
+
+
+@role_required(*CLINICAL)
+def day_sheet(request):
+    return render(request, "sessions/day_sheet.html", _day_context(request))
+
+
+@role_required(*CLINICAL)
+def session_run(request, pk):
+    appointment = own_appointment(request, pk)
+    plan = appointment.plan.plan if appointment.plan else {"steps": []}
+    feedback = list(appointment.pressure_feedback.all())
+    return render(
+        request,
+        "sessions/run.html",
+        {
+            "appointment": appointment,
+            "plan": plan,
+            "feedback": feedback,
+            "verdicts": PressureFeedback.Verdict.choices,
+            "problem": request.GET.get("problem", ""),
+            "salon": salon_current(),
+        },
+    )
+
+
+def _back(appointment, problem: str = ""):
+    response = redirect("session-run", pk=appointment.pk)
+    if problem:
+        response["Location"] += "?" + urlencode({"problem": problem})
+    return response
+
+
+@role_required(*CLINICAL)
+@require_POST
+def session_action(request, pk, action):
+    appointment = own_appointment(request, pk)
+    try:
+        if action == "acknowledge":
+            services.session_review_acknowledge(appointment=appointment, by=request.user)
+        elif action == "start":
+            services.session_start(appointment=appointment, by=request.user)
+        elif action == "pressure":
+            step = request.POST.get("step")
+            services.session_pressure_record(
+                appointment=appointment,
+                verdict=request.POST.get("verdict", ""),
+                step=int(step) if step and step.isdigit() else None,
+                area=request.POST.get("area", ""),
+            )
+        elif action == "complete":
+            services.session_complete(
+                appointment=appointment,
+                by=request.user,
+                **{name: request.POST.get(name, "") for name in services.NOTE_FIELDS},
+            )
+        else:
+            raise PermissionDenied("Unknown action.")
+    except DomainError as error:
+        return _back(appointment, error.detail)
+    except ValidationError as error:  # e.g. an unknown verdict
+        return _back(appointment, " ".join(error.messages))
+    return _back(appointment)
