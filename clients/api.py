@@ -23,6 +23,7 @@ from clients.serializers import (
 )
 from salon.roles import HasRole, Role
 from salon.selectors import salon_current
+from sessions import services as sessions_services
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -154,7 +155,9 @@ class ClientViewSet(
             raise PermissionDenied("This client has no screening to clear.")
         body = ClearanceRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        clearance = services.screening_clear(screening=screening, cleared_by=request.user, **body.validated_data)
+        clearance = sessions_services.screening_clear_and_replan(
+            screening=screening, cleared_by=request.user, **body.validated_data
+        )
         return Response(
             {"rule": clearance.rule, "cleared_at": clearance.cleared_at, "cleared_by": request.user.username},
             status=status.HTTP_201_CREATED,
@@ -193,7 +196,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         client = self.client()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        screening = services.screening_create(
+        screening = sessions_services.screening_create_and_replan(
             client=client,
             answers=dict(serializer.validated_data),
             entered_via=HealthScreening.EnteredVia.STAFF,

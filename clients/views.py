@@ -15,6 +15,7 @@ from clients.links import LinkRefused
 from clients.models import Client, ClientLink, HealthDataAccess
 from salon.roles import Role, role_required
 from salon.selectors import salon_current
+from sessions import services as sessions_services
 
 INTAKE_SESSION_KEY = "intake_link_id"
 REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404}
@@ -87,7 +88,7 @@ def intake_form(request):
             return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
     elif request.method == "POST" and form.is_valid():
         try:
-            services.intake_submit(link=link, answers=form.answers())
+            sessions_services.intake_submit_and_replan(link=link, answers=form.answers())
         except LinkRefused as refused:
             return refused_page(request, refused)
         except ValidationError as invalid:

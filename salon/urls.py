@@ -25,6 +25,7 @@ api_v1 = [
     path("auth/token/", salon_api.AuthTokenView.as_view(), name="auth-token"),
     path("me/", salon_api.MeView.as_view(), name="me"),
     path("availability/", sessions_api.AvailabilityView.as_view(), name="availability"),
+    path("day/", sessions_api.DayView.as_view(), name="day"),
     path(
         "clients/<int:client_pk>/screenings/",
         clients_api.ScreeningViewSet.as_view({"get": "list", "post": "create"}),

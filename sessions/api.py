@@ -2,14 +2,17 @@
 
 import datetime
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from salon.roles import HasRole, Role
+from salon.models import Therapist
+from salon.roles import HasRole, Role, has_role
 from salon.selectors import salon_current
 from sessions import selectors, services
 from sessions.models import Appointment
@@ -18,6 +21,8 @@ from sessions.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     BookingSerializer,
+    NotesSerializer,
+    PressureFeedbackSerializer,
     ReasonSerializer,
     RescheduleSerializer,
 )
@@ -59,7 +64,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_permissions(self):
         if self.action in {"list", "retrieve"}:
             return [STAFF()]
-        if self.action in {"start", "complete"}:
+        if self.action in {"start", "complete", "acknowledge_review", "plan", "notes", "pressure_feedback"}:
             return [HasRole.of(Role.THERAPIST, Role.MANAGER)()]
         return [FRONT_DESK()]
 
@@ -125,12 +130,134 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def no_show(self, request, pk=None):
         return self._transition(request, Appointment.Status.NO_SHOW)
 
-    @extend_schema(request=None, responses=AppointmentSerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request, pk=None):
-        return self._transition(request, Appointment.Status.IN_PROGRESS)
+    def _own(self) -> Appointment:
+        """The session, if it is the caller's (managers: any); else 403."""
+        appointment = self.get_object()
+        if not has_role(self.request.user, Role.MANAGER) and appointment.therapist.user_id != self.request.user.pk:
+            raise PermissionDenied("This is another therapist's session.")
+        return appointment
 
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """Start a checked-in session; findings that need review must be acknowledged first."""
+        return self._render(services.session_start(appointment=self._own(), by=request.user))
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"], url_path="acknowledge-review")
+    def acknowledge_review(self, request, pk=None):
+        return self._render(services.session_review_acknowledge(appointment=self._own(), by=request.user))
+
+    @extend_schema(request=NotesSerializer, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._transition(request, Appointment.Status.COMPLETED)
+        """Complete a running session with its notes."""
+        notes = NotesSerializer(data=request.data)
+        notes.is_valid(raise_exception=True)
+        return self._render(services.session_complete(appointment=self._own(), by=request.user, **notes.validated_data))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def plan(self, request, pk=None):
+        """The session's plan as built (a snapshot)."""
+        appointment = self._own()
+        return Response(
+            {
+                "plan": appointment.plan.plan if appointment.plan else None,
+                "change_note": appointment.plan.change_note if appointment.plan else "",
+                "plan_problem": appointment.plan_problem,
+            }
+        )
+
+    @extend_schema(request=NotesSerializer, responses=NotesSerializer)
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        notes = NotesSerializer(data=request.data)
+        notes.is_valid(raise_exception=True)
+        note = services.session_notes_save(appointment=self._own(), by=request.user, **notes.validated_data)
+        return Response(NotesSerializer(note).data)
+
+    @extend_schema(request=PressureFeedbackSerializer, responses={201: PressureFeedbackSerializer})
+    @action(detail=True, methods=["post"], url_path="pressure-feedback")
+    def pressure_feedback(self, request, pk=None):
+        body = PressureFeedbackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        feedback = services.session_pressure_record(appointment=self._own(), **body.validated_data)
+        return Response(PressureFeedbackSerializer(feedback).data, status=201)
+
+
+class DayView(APIView):
+    """A therapist's whole day with plans, in one request. ``therapist``
+    defaults to the caller, ``date`` to today in the salon's zone."""
+
+    permission_classes = [HasRole.of(Role.THERAPIST, Role.MANAGER)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", str), OpenApiParameter("therapist", int)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        from salon.selectors import therapist_for_user
+
+        own = therapist_for_user(request.user)
+        wanted = request.query_params.get("therapist")
+        if wanted and not wanted.isdigit():
+            raise ValidationError({"therapist": ["Give a therapist id."]})
+        if wanted and (own is None or int(wanted) != own.pk):
+            if not has_role(request.user, Role.MANAGER):
+                raise PermissionDenied("Therapists see their own day.")
+            therapist = Therapist.objects.select_related("salon").filter(pk=wanted).first()
+            if therapist is None:
+                raise ValidationError({"therapist": ["No such therapist."]})
+        elif own is not None:
+            therapist = own
+        else:
+            raise ValidationError({"therapist": ["Say whose day to show."]})
+        try:
+            day = (
+                datetime.date.fromisoformat(request.query_params.get("date", ""))
+                if request.query_params.get("date")
+                else timezone.now().astimezone(therapist.salon.zone).date()
+            )
+        except ValueError:
+            raise ValidationError({"date": ["Use YYYY-MM-DD."]}) from None
+        entries = selectors.therapist_day(therapist=therapist, day=day)
+        return Response(
+            {
+                "date": day.isoformat(),
+                "therapist": therapist.pk,
+                "sessions": [day_entry(entry) for entry in entries],
+            }
+        )
+
+
+def day_entry(entry: dict) -> dict:
+    appointment = entry["appointment"]
+    last = entry["last_visit"]
+    return {
+        "id": appointment.pk,
+        "client": appointment.client_id,
+        "client_name": appointment.client.full_name,
+        "room_name": appointment.room.name,
+        "routine_name": appointment.routine.name,
+        "start": timezone.localtime(appointment.start).isoformat(),
+        "end": timezone.localtime(appointment.end).isoformat(),
+        "status": appointment.status,
+        "plan": entry["plan"],
+        "plan_change": entry["plan_change"],
+        "plan_problem": appointment.plan_problem,
+        "flags": entry["flags"],
+        "findings": entry["findings"],
+        "needs_review": entry["needs_review"],
+        "allergies": entry["allergies"],
+        "pain_points": entry["pain_points"],
+        "gap_minutes": entry["gap_minutes"],
+        "turnover_minutes": entry["turnover_minutes"],
+        "last_visit": None
+        if last is None
+        else {
+            "date": timezone.localtime(last.start).isoformat(),
+            "advice": getattr(getattr(last, "note", None), "advice", ""),
+            "pressure": [{"step": item.step, "verdict": item.verdict} for item in last.pressure_feedback.all()],
+        },
+    }

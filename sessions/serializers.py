@@ -3,7 +3,7 @@ from rest_framework import serializers
 from clients.models import Client
 from routines.models import RoutineTemplate
 from salon.models import Room, Therapist
-from sessions.models import Appointment, AppointmentChange
+from sessions.models import Appointment, AppointmentChange, PressureFeedback, SessionNote
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -89,3 +89,18 @@ class RescheduleSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class NotesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SessionNote
+        fields = ["client_reported", "therapist_found", "work_done", "advice"]
+        extra_kwargs = {name: {"required": False, "allow_blank": True, "default": ""} for name in fields}
+
+
+class PressureFeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PressureFeedback
+        fields = ["step", "area", "verdict", "at"]
+        read_only_fields = ["at"]
+        extra_kwargs = {"area": {"required": False, "default": ""}, "step": {"required": False}}

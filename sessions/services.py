@@ -16,7 +16,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome, screening_latest
-from clients.services import client_create
+from clients.services import client_create, intake_submit, screening_clear, screening_create
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, InvalidInput
@@ -382,7 +382,7 @@ def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
     A routine the screening now forbids keeps its old plan and says why."""
     outcome = client_outcome(client)
     rebuilt = []
-    upcoming = Appointment.objects.select_for_update().filter(client=client, status__in=NOT_STARTED)
+    upcoming = Appointment.objects.select_for_update(of=("self",)).filter(client=client, status__in=NOT_STARTED)
     for appointment in upcoming.select_related("routine", "plan"):
         spec = routine_spec(appointment.routine)
         try:
@@ -466,3 +466,29 @@ def session_complete(*, appointment: Appointment, by, **notes) -> Appointment:
         raise InvalidInput("Write at least one note before completing.", code="invalid", fields={"advice": ["Empty."]})
     session_notes_save(appointment=appointment, by=by, **notes)
     return appointment_transition(appointment=appointment, to_status=Appointment.Status.COMPLETED, by=by)
+
+
+# A changed screening changes the plans of sessions that have not started.
+# These compose the clients' services with the rebuild, in one transaction;
+# pages and the API call them instead of the plain clients' services.
+
+
+@transaction.atomic
+def screening_create_and_replan(*, client: Client, answers: dict, entered_via: str, entered_by=None):
+    screening = screening_create(client=client, answers=answers, entered_via=entered_via, entered_by=entered_by)
+    session_plans_rebuild(client=client, reason="New health screening")
+    return screening
+
+
+@transaction.atomic
+def screening_clear_and_replan(*, screening, rule: str, cleared_by, note: str):
+    clearance = screening_clear(screening=screening, rule=rule, cleared_by=cleared_by, note=note)
+    session_plans_rebuild(client=screening.client, reason=f"Cleared by {cleared_by.get_full_name() or cleared_by}")
+    return clearance
+
+
+@transaction.atomic
+def intake_submit_and_replan(*, link, answers: dict):
+    screening = intake_submit(link=link, answers=answers)
+    session_plans_rebuild(client=link.client, reason="The client sent new health answers")
+    return screening

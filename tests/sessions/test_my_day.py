@@ -1,0 +1,192 @@
+import datetime
+
+import pytest
+
+from salon.errors import Conflict
+from sessions.models import Appointment
+from sessions.services import (
+    appointment_book,
+    appointment_transition,
+    screening_clear_and_replan,
+    screening_create_and_replan,
+    session_complete,
+    session_pressure_record,
+    session_review_acknowledge,
+    session_start,
+)
+from tests.factories import ClientFactory, TherapistFactory, screening_answers, screening_for, works_every_day
+from tests.sessions.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booked(salon, therapist, room, routine, client_, tomorrow):
+    return appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
+
+
+def test_a_new_screening_rebuilds_plans_that_have_not_started_and_leaves_the_others(
+    salon, therapist, room, routine, client_, tomorrow
+):
+    started = appointment_book(client=client_, routine=routine, start=at(tomorrow, 9))
+    upcoming = appointment_book(client=client_, routine=routine, start=at(tomorrow, 11))
+    session_review_acknowledge(appointment=started, by=therapist.user)
+    appointment_transition(appointment=started, to_status="checked_in")
+    session_start(appointment=started, by=therapist.user)
+    frozen = started.plan.plan
+
+    screening_create_and_replan(
+        client=client_, answers=screening_answers(oil_or_nut_allergy=True, allergies="almond"), entered_via="staff"
+    )
+
+    started.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert started.plan.plan == frozen
+    assert upcoming.plan.plan["oil"].startswith("Neutral baby oil")
+    assert upcoming.plan.change_note.startswith("New health screening")
+
+
+def test_a_screening_that_now_forbids_the_routine_keeps_the_plan_and_says_why(booked, client_):
+    screening_create_and_replan(
+        client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
+    )
+
+    booked.refresh_from_db()
+    assert "New health screening" in booked.plan_problem
+    assert "blocked" in booked.plan_problem
+
+
+def test_a_clearance_rebuilds_the_plan(booked, client_, therapist):
+    screening = screening_create_and_replan(
+        client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
+    )
+
+    screening_clear_and_replan(
+        screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist.user, note="Settled"
+    )
+
+    booked.refresh_from_db()
+    assert booked.plan_problem == ""
+    assert booked.plan.change_note.startswith("Cleared by")
+
+
+def test_a_session_needing_review_cannot_start_until_acknowledged(booked, client_, therapist):
+    screening_create_and_replan(client=client_, answers=screening_answers(medications="x"), entered_via="staff")
+    booked.refresh_from_db()
+    appointment_transition(appointment=booked, to_status="checked_in")
+
+    with pytest.raises(Conflict) as refused:
+        session_start(appointment=booked, by=therapist.user)
+    session_review_acknowledge(appointment=booked, by=therapist.user)
+    started = session_start(appointment=booked, by=therapist.user)
+
+    assert refused.value.code == "review_required"
+    assert started.status == "in_progress"
+
+
+def test_pressure_feedback_only_while_running_and_on_real_steps(booked, therapist):
+    with pytest.raises(Conflict):
+        session_pressure_record(appointment=booked, verdict="right", step=1)
+    session_review_acknowledge(appointment=booked, by=therapist.user)
+    appointment_transition(appointment=booked, to_status="checked_in")
+    session_start(appointment=booked, by=therapist.user)
+    booked.refresh_from_db()
+
+    feedback = session_pressure_record(appointment=booked, verdict="too_strong", step=1, area="lower_back")
+
+    assert feedback.verdict == "too_strong"
+    from salon.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        session_pressure_record(appointment=booked, verdict="right", step=99)
+
+
+def test_completing_needs_a_note(booked, therapist):
+    from salon.errors import InvalidInput
+
+    session_review_acknowledge(appointment=booked, by=therapist.user)
+    appointment_transition(appointment=booked, to_status="checked_in")
+    session_start(appointment=booked, by=therapist.user)
+    booked.refresh_from_db()
+
+    with pytest.raises(InvalidInput):
+        session_complete(appointment=booked, by=therapist.user, advice=" ")
+    done = session_complete(appointment=booked, by=therapist.user, advice="Medium pressure next time")
+
+    assert done.status == "completed"
+    assert done.note.advice == "Medium pressure next time"
+
+
+class TestApi:
+    def test_the_day_in_one_request_with_a_fixed_number_of_queries(
+        self, api_client, salon, therapist, room, routine, tomorrow, django_assert_max_num_queries
+    ):
+        api_client.force_authenticate(therapist.user)
+        for hour in (9, 11):
+            appointment_book(client=ClientFactory(salon=salon), routine=routine, start=at(tomorrow, hour))
+        with django_assert_max_num_queries(12):
+            two = api_client.get(f"/api/v1/day/?date={tomorrow}").json()
+        therapist.working_hours.all().delete()
+        works_every_day(therapist, datetime.time(8), datetime.time(20))
+        day = tomorrow + datetime.timedelta(days=1)
+        for hour in range(8, 20):
+            appointment_book(
+                client=ClientFactory(salon=salon), routine=routine, start=at(day, hour), therapist=therapist
+            )
+        with django_assert_max_num_queries(12):
+            twelve = api_client.get(f"/api/v1/day/?date={tomorrow + datetime.timedelta(days=1)}").json()
+
+        assert len(two["sessions"]) == 2
+        assert len(twelve["sessions"]) == 12
+        assert twelve["sessions"][0]["plan"]["steps"]
+
+    def test_a_therapist_cannot_see_another_therapists_day_or_session(
+        self, api_client, salon, therapist, room, routine, client_, tomorrow
+    ):
+        other = TherapistFactory(salon=salon, display_name="Jonas")
+        works_every_day(other)
+        theirs = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10), therapist=other)
+        api_client.force_authenticate(therapist.user)
+
+        assert api_client.get(f"/api/v1/day/?therapist={other.pk}").status_code == 403
+        assert api_client.get(f"/api/v1/appointments/{theirs.pk}/plan/").status_code == 403
+        assert api_client.post(f"/api/v1/appointments/{theirs.pk}/notes/", {"advice": "x"}).status_code == 403
+        assert (
+            api_client.post(f"/api/v1/appointments/{theirs.pk}/pressure-feedback/", {"verdict": "right"}).status_code
+            == 403
+        )
+        assert Appointment.objects.get(pk=theirs.pk).pressure_feedback.count() == 0
+
+    def test_run_a_session_through_the_api(self, api_client, booked, therapist):
+        api_client.force_authenticate(therapist.user)
+        appointment_transition(appointment=booked, to_status="checked_in")
+        base = f"/api/v1/appointments/{booked.pk}"
+
+        api_client.post(f"{base}/acknowledge-review/")
+        started = api_client.post(f"{base}/start/")
+        feedback = api_client.post(f"{base}/pressure-feedback/", {"step": 1, "verdict": "too_light"})
+        plan = api_client.get(f"{base}/plan/")
+        done = api_client.post(f"{base}/complete/", {"advice": "Firmer next time"})
+
+        assert started.json()["status"] == "in_progress"
+        assert feedback.status_code == 201
+        assert plan.json()["plan"]["steps"][0]["order"] == 1
+        assert done.json()["status"] == "completed"
+
+
+def test_my_day_page_costs_a_fixed_number_of_queries(
+    client, password, salon, therapist, room, routine, tomorrow, django_assert_max_num_queries
+):
+    client.login(username=therapist.user.username, password=password)
+    for hour in (9, 11):
+        person = ClientFactory(salon=salon)
+        screening_for(person, pain_map=[{"area": "neck", "side": "left", "intensity": 5, "note": ""}])
+        appointment_book(client=person, routine=routine, start=at(tomorrow, hour))
+
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/my-day/?date={tomorrow}")
+
+    html = response.content.decode()
+    assert html.count('class="card session"') == 2
+    assert "Neck (left): 5/10" in html
+    assert "min free" in html
