@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
+from clients.rules import combine
 from clients.selectors import client_outcome, screening_latest
 from clients.services import client_create, intake_submit, screening_clear, screening_create
 from routines.models import RoutineTemplate
@@ -89,6 +90,40 @@ def _check_time(*, start: datetime.datetime, salon, now: datetime.datetime) -> N
         )
 
 
+def last_session_lessons(client: Client) -> ScreeningOutcome:
+    """What the last completed session taught, as an outcome to combine with
+    the screening's: pressure that was too strong is capped, pressure that was
+    too light or right is noted, and the therapist's advice is repeated."""
+    last = (
+        Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
+        .prefetch_related("pressure_feedback")
+        .order_by("-start")
+        .first()
+    )
+    if last is None:
+        return ScreeningOutcome()
+    verdicts = [feedback.verdict for feedback in last.pressure_feedback.all()]
+    when = last.start.strftime("%d %b")
+    lines = []
+    max_pressure = None
+    if "too_strong" in verdicts:
+        max_pressure = "medium"
+        lines.append(f"Last time ({when}) the pressure felt too strong: medium at most this time.")
+    elif "too_light" in verdicts:
+        lines.append(f"Last time ({when}) the pressure felt too light: start a little firmer where allowed.")
+    elif "right" in verdicts:
+        lines.append(f"Last time ({when}) the pressure suited: start there.")
+    note = SessionNote.objects.filter(appointment=last).first()
+    advice = note.advice.strip() if note else ""
+    if advice:
+        lines.append(f"Advice from last time: {advice}")
+    return ScreeningOutcome(max_pressure=max_pressure, precautions=tuple(lines))
+
+
+def _with_lessons(client: Client, outcome: ScreeningOutcome) -> ScreeningOutcome:
+    return combine([outcome, last_session_lessons(client)])
+
+
 def _plan_for(*, client: Client, spec, session_minutes: int):
     salon = client.salon
     if salon.screening_required:
@@ -99,7 +134,7 @@ def _plan_for(*, client: Client, spec, session_minutes: int):
                 "This salon needs a current health screening before the first visit; send the client the form.",
                 code="screening_required",
             )
-    outcome = client_outcome(client)
+    outcome = _with_lessons(client, client_outcome(client))
     try:
         return outcome, build_plan(routine=spec, outcome=outcome, booked_minutes=session_minutes)
     except PlanNotPossible as refused:
@@ -380,7 +415,7 @@ def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
     """After a new screening or a clearance: rebuild the plans of the client's
     sessions that have not started. Started and completed plans stay frozen.
     A routine the screening now forbids keeps its old plan and says why."""
-    outcome = client_outcome(client)
+    outcome = _with_lessons(client, client_outcome(client))
     rebuilt = []
     upcoming = Appointment.objects.select_for_update(of=("self",)).filter(client=client, status__in=NOT_STARTED)
     for appointment in upcoming.select_related("routine", "plan"):

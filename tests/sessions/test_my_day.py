@@ -190,3 +190,25 @@ def test_my_day_page_costs_a_fixed_number_of_queries(
     assert html.count('class="card session"') == 2
     assert "Neck (left): 5/10" in html
     assert "min free" in html
+
+
+def test_the_next_plan_learns_from_the_last_session(salon, therapist, room, routine, client_, tomorrow):
+    first = appointment_book(client=client_, routine=routine, start=at(tomorrow, 9))
+    session_review_acknowledge(appointment=first, by=therapist.user)
+    appointment_transition(appointment=first, to_status="checked_in")
+    session_start(appointment=first, by=therapist.user)
+    first.refresh_from_db()
+    session_pressure_record(appointment=first, verdict="too_strong", step=1)
+    session_complete(appointment=first, by=therapist.user, advice="Go gently on the left")
+
+    from routines.models import RoutineTemplate
+
+    classic = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)  # has firm steps
+    second = appointment_book(client=client_, routine=classic, start=at(tomorrow, 11))
+
+    plan = second.plan.plan
+    assert any("too strong: medium at most" in line for line in plan["precautions"])
+    assert "Advice from last time: Go gently on the left" in plan["precautions"]
+    assert all(
+        pressure in {"light", "medium"} for step in plan["steps"] for pressure in step["pressure_by_area"].values()
+    )
