@@ -212,3 +212,44 @@ def test_the_next_plan_learns_from_the_last_session(salon, therapist, room, rout
     assert all(
         pressure in {"light", "medium"} for step in plan["steps"] for pressure in step["pressure_by_area"].values()
     )
+
+
+def test_my_day_page_stays_at_a_fixed_number_of_queries_with_twelve_sessions(
+    client, password, salon, therapist, room, routine, tomorrow, django_assert_max_num_queries
+):
+    client.login(username=therapist.user.username, password=password)
+    therapist.working_hours.all().delete()
+    works_every_day(therapist, datetime.time(8), datetime.time(20))
+    for hour in range(8, 20):
+        appointment_book(client=ClientFactory(salon=salon), routine=routine, start=at(tomorrow, hour))
+
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/my-day/?date={tomorrow}")
+
+    assert response.content.decode().count('class="card session"') == 12
+
+
+def test_another_therapists_session_page_is_forbidden(client, password, salon, therapist, room, routine, tomorrow):
+    other = TherapistFactory(salon=salon, display_name="Jonas")
+    works_every_day(other)
+    theirs = appointment_book(
+        client=ClientFactory(salon=salon), routine=routine, start=at(tomorrow, 10), therapist=other
+    )
+    client.login(username=therapist.user.username, password=password)
+
+    assert client.get(f"/sessions/{theirs.pk}/").status_code == 403
+    assert client.post(f"/sessions/{theirs.pk}/start/").status_code == 403
+
+
+def test_a_manager_picks_whose_day_to_see(client, password, salon, therapist, room, routine, tomorrow):
+    from salon.roles import Role
+    from tests.factories import UserFactory
+
+    appointment_book(client=ClientFactory(salon=salon, given_name="Ida"), routine=routine, start=at(tomorrow, 10))
+    manager = UserFactory(roles=[Role.MANAGER])
+    client.login(username=manager.username, password=password)
+
+    html = client.get(f"/my-day/?date={tomorrow}&therapist={therapist.pk}").content.decode()
+
+    assert "Anna" in html
+    assert "Ida" in html
