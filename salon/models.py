@@ -1,5 +1,6 @@
 """The salon's standing structure: who works there, in which rooms, where."""
 
+import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -74,6 +75,16 @@ class Salon(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(730)],
         help_text="How far ahead clients can book.",
     )
+    reminder_lead_hours = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Hours before a session that reminders go out; empty means 24 and 2.",
+    )
+    feedback_delay_minutes = models.PositiveIntegerField(
+        default=120, help_text="How long after a completed session the feedback request goes out."
+    )
+    quiet_hours_start = models.TimeField(default=datetime.time(21), help_text="No SMS from this local time ...")
+    quiet_hours_end = models.TimeField(default=datetime.time(8), help_text="... until this local time.")
     screening_required = models.BooleanField(
         default=False,
         help_text="Refuse a first booking until the client has a valid screening (else an intake request goes out).",

@@ -134,6 +134,8 @@ STORAGES = {
 
 globals().update(parse_email_url(env.str("EMAIL_URL", default="consolemail://")))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Salon <salon@localhost>")
+# An http(s) URL posts SMS as JSON to a gateway; anything else logs them.
+SMS_URL = env.str("SMS_URL", default="console://")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -------------------------------------------------------------
@@ -218,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-login-sessions": {
         "task": "salon.tasks.login_sessions_clear_expired",
         "schedule": 6 * 60 * 60,
+    },
+    "dispatch-due-notifications": {
+        "task": "sessions.tasks.notifications_dispatch",
+        "schedule": 60,
     },
     "purge-old-health-data": {
         "task": "clients.tasks.health_data_purge_all",

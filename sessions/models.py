@@ -61,6 +61,7 @@ class Appointment(models.Model):
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    calendar_sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: raised on each change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,3 +137,48 @@ class PressureFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} at step {self.step}"
+
+
+class Notification(models.Model):
+    """The outbox: one row per message to a client. ``key`` makes the same
+    message impossible to create twice; the status moves pending → sending →
+    sent (or failed, or cancelled) by conditional updates only."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        REMINDER = "reminder", "Reminder"
+        INTAKE_REQUEST = "intake_request", "Intake request"
+        RESCHEDULE = "reschedule", "Reschedule notice"
+        CANCELLATION = "cancellation", "Cancellation notice"
+        FEEDBACK_REQUEST = "feedback_request", "Feedback request"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notifications")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it (the lease starts).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_at"], name="notification_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for appointment {self.appointment_id} ({self.status})"

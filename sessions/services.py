@@ -11,6 +11,7 @@ interleaved with another writer.
 import datetime
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client
@@ -22,6 +23,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Therapist
+from sessions import outbox
 from sessions.availability import Calendar, booking_lengths, fits, to_minutes
 from sessions.models import Appointment, AppointmentChange, PressureFeedback, SessionNote, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
@@ -325,6 +327,7 @@ def appointment_book(
     AppointmentChange.objects.create(
         appointment=appointment, kind="booked", to_start=start, to_status=appointment.status, by=appointment.booked_by
     )
+    outbox.notifications_for_booking(appointment=appointment, now=now)
     return appointment
 
 
@@ -364,7 +367,11 @@ def appointment_reschedule(
     previous = appointment.start
     appointment.start, appointment.end, appointment.busy_until = start, end, busy_until
     appointment.therapist, appointment.room = chosen, chosen_room
-    appointment.save(update_fields=["start", "end", "busy_until", "therapist", "room", "updated_at"])
+    appointment.calendar_sequence += 1
+    appointment.save(
+        update_fields=["start", "end", "busy_until", "therapist", "room", "calendar_sequence", "updated_at"]
+    )
+    outbox.notifications_for_reschedule(appointment=appointment, now=now)
     AppointmentChange.objects.create(
         appointment=appointment,
         kind="rescheduled",
@@ -392,6 +399,7 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Appointment.Status.CANCELLED:
         fields["cancellation_reason"] = reason.strip()
+        fields["calendar_sequence"] = F("calendar_sequence") + 1
     changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(**fields)
     if not changed:
         raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
@@ -404,6 +412,10 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
         by=by if getattr(by, "is_authenticated", False) else None,
     )
     appointment.refresh_from_db()
+    if to_status in {Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW}:
+        outbox.notifications_for_cancellation(appointment=appointment)
+    elif to_status == Appointment.Status.COMPLETED:
+        outbox.notifications_for_completion(appointment=appointment)
     return appointment
 
 

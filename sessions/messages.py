@@ -1,0 +1,105 @@
+"""What a notification says, and sending it by email or SMS."""
+
+import json
+import logging
+import urllib.request
+
+import icalendar
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from sessions.models import Appointment, Notification
+
+SUBJECTS = {
+    "confirmation": "Your massage is booked",
+    "reminder": "Reminder: your massage",
+    "intake_request": "A few health questions before your massage",
+    "reschedule": "Your massage has moved",
+    "cancellation": "Your massage is cancelled",
+    "feedback_request": "How was your massage?",
+}
+CALENDAR_KINDS = {"confirmation", "reschedule", "cancellation"}
+SMS_LIMIT = 306  # two GSM segments
+logger = logging.getLogger(__name__)
+
+
+def calendar_uid(appointment: Appointment) -> str:
+    """The same UID for the whole life of the appointment."""
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "salon.local"
+    return f"appointment-{appointment.pk}@{host}"
+
+
+def calendar_file(appointment: Appointment, *, cancelled: bool) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Salon//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", calendar_uid(appointment))
+    event.add("sequence", appointment.calendar_sequence)
+    event.add("dtstamp", appointment.updated_at)
+    event.add("dtstart", appointment.start)
+    event.add("dtend", appointment.end)
+    event.add("summary", f"{appointment.routine.name} at {appointment.client.salon.name}")
+    event.add("location", appointment.client.salon.address.replace("\n", ", "))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def message_id(notification: Notification) -> str:
+    """Derived from the row's unique key, so a resend can be recognised."""
+    host = calendar_uid(notification.appointment).split("@", 1)[1]
+    return f"<{notification.key.replace(':', '.')}@{host}>"
+
+
+def context_for(notification: Notification, link: str = "") -> dict:
+    appointment = notification.appointment
+    salon = appointment.client.salon
+    return {
+        "notification": notification,
+        "appointment": appointment,
+        "client": appointment.client,
+        "salon": salon,
+        "local_start": appointment.start.astimezone(salon.zone),
+        "link": link,
+        "subject": SUBJECTS[notification.kind],
+    }
+
+
+def send_email(notification: Notification, *, link: str = "") -> None:
+    context = context_for(notification, link)
+    text = render_to_string("sessions/email/message.txt", context)
+    html = render_to_string("sessions/email/message.html", context)
+    email = EmailMultiAlternatives(
+        subject=f"{context['subject']} · {context['salon'].name}",
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.appointment.client.email],
+        headers={"Message-ID": message_id(notification)},
+    )
+    email.attach_alternative(html, "text/html")
+    if notification.kind in CALENDAR_KINDS:
+        ics = calendar_file(notification.appointment, cancelled=notification.kind == "cancellation")
+        email.attach("appointment.ics", ics, "text/calendar; charset=utf-8")
+    email.send()
+
+
+def sms_text(notification: Notification, *, link: str = "") -> str:
+    context = context_for(notification, link)
+    text = render_to_string("sessions/sms/message.txt", context).strip()
+    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+
+
+def send_sms(notification: Notification, *, link: str = "") -> None:
+    """Through the gateway at SMS_URL (JSON POST), or to the log when unset."""
+    body = {"to": notification.appointment.client.phone, "text": sms_text(notification, link=link)}
+    if not settings.SMS_URL.startswith(("http://", "https://")):
+        logger.info("SMS to %s: %s", body["to"], body["text"])
+        return
+    request = urllib.request.Request(  # noqa: S310 (the configured gateway)
+        settings.SMS_URL, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass

@@ -1,0 +1,203 @@
+"""The notification outbox: which messages a booking's life produces and
+when (written in the same transaction as the change), and sending them
+exactly once.
+
+Consent: reminders need ``consent_reminders`` and feedback requests
+``consent_feedback``; confirmations, reschedule and cancellation notices and
+intake requests are part of the booking itself and always go out.
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from clients.selectors import client_outcome
+from sessions.models import Appointment, Notification
+
+DEFAULT_LEAD_HOURS = [24, 2]
+INTAKE_AGAIN_HOURS = 48
+LEASE = datetime.timedelta(minutes=10)
+BATCH = 500
+Kind = Notification.Kind
+
+
+def channel_for(client) -> str | None:
+    """The client's preferred channel, or the other one when that has no address."""
+    wanted = client.preferred_channel
+    if wanted == "sms" and client.phone:
+        return Notification.Channel.SMS
+    if client.email:
+        return Notification.Channel.EMAIL
+    return Notification.Channel.SMS if client.phone else None
+
+
+def outside_quiet_hours(
+    due: datetime.datetime, *, salon, channel: str, latest: datetime.datetime | None
+) -> datetime.datetime:
+    """SMS never in the salon's quiet hours: a message due then waits for the
+    morning, unless the morning is too late (after ``latest``), in which case
+    it goes out just before the quiet hours began."""
+    if channel != Notification.Channel.SMS:
+        return due
+    zone = salon.zone
+    local = due.astimezone(zone)
+    start, end = salon.quiet_hours_start, salon.quiet_hours_end
+    wall = local.time()
+    quiet = (start <= wall or wall < end) if start > end else (start <= wall < end)
+    if not quiet:
+        return due
+    morning_day = local.date() + datetime.timedelta(days=1) if wall >= start and start > end else local.date()
+    morning = datetime.datetime.combine(morning_day, end, tzinfo=zone)
+    if latest is None or morning <= latest:
+        return morning.astimezone(datetime.UTC)
+    evening_day = morning_day - datetime.timedelta(days=1) if start > end else morning_day
+    evening = datetime.datetime.combine(evening_day, start, tzinfo=zone) - datetime.timedelta(minutes=1)
+    return evening.astimezone(datetime.UTC)
+
+
+def _lead_hours(salon) -> list[int]:
+    return list(salon.reminder_lead_hours or DEFAULT_LEAD_HOURS)
+
+
+def _write(appointment: Appointment, *, kind: str, key: str, due: datetime.datetime, latest=None) -> None:
+    channel = channel_for(appointment.client)
+    if channel is None:
+        return
+    due = outside_quiet_hours(due, salon=appointment.client.salon, channel=channel, latest=latest)
+    Notification.objects.get_or_create(
+        key=key,
+        defaults={"kind": kind, "appointment": appointment, "client": appointment.client, "channel": channel,
+                  "due_at": due},
+    )  # fmt: skip
+
+
+def _reminders(appointment: Appointment, now: datetime.datetime) -> None:
+    """Reminders still ahead of the session; none in the past."""
+    if not appointment.client.consent_reminders:
+        return
+    for hours in _lead_hours(appointment.client.salon):
+        due = appointment.start - datetime.timedelta(hours=hours)
+        if due > now:
+            _write(appointment, kind=Kind.REMINDER, key=f"{appointment.pk}:reminder:{hours}h", due=due,
+                   latest=appointment.start)  # fmt: skip
+
+
+def _needs_intake(appointment: Appointment) -> bool:
+    findings = {finding.rule for finding in client_outcome(appointment.client).findings}
+    return bool(findings & {"no_screening", "screening_expired"})
+
+
+@transaction.atomic
+def notifications_for_booking(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
+    now = now or timezone.now()
+    _write(appointment, kind=Kind.CONFIRMATION, key=f"{appointment.pk}:confirmation", due=now)
+    _reminders(appointment, now)
+    if _needs_intake(appointment):
+        _write(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake", due=now)
+        again = appointment.start - datetime.timedelta(hours=INTAKE_AGAIN_HOURS)
+        if again > now:
+            _write(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake:again", due=again,
+                   latest=appointment.start)  # fmt: skip
+
+
+@transaction.atomic
+def notifications_for_reschedule(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
+    """A notice of the new time, and the pending reminders moved with it."""
+    now = now or timezone.now()
+    _write(
+        appointment,
+        kind=Kind.RESCHEDULE,
+        key=f"{appointment.pk}:reschedule:{appointment.calendar_sequence}",
+        due=now,
+    )
+    pending = Notification.objects.filter(appointment=appointment, kind=Kind.REMINDER, status="pending")
+    pending.update(status=Notification.Status.CANCELLED)
+    # Give the re-timed reminders fresh keys: the cancelled rows keep theirs.
+    for hours in _lead_hours(appointment.client.salon) if appointment.client.consent_reminders else []:
+        due = appointment.start - datetime.timedelta(hours=hours)
+        if due > now:
+            _write(appointment, kind=Kind.REMINDER, due=due, latest=appointment.start,
+                   key=f"{appointment.pk}:reminder:{hours}h:{appointment.calendar_sequence}")  # fmt: skip
+
+
+@transaction.atomic
+def notifications_for_cancellation(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
+    Notification.objects.filter(appointment=appointment, status="pending").update(status=Notification.Status.CANCELLED)
+    if appointment.status == Appointment.Status.CANCELLED:
+        _write(appointment, kind=Kind.CANCELLATION, key=f"{appointment.pk}:cancellation", due=now or timezone.now())
+
+
+@transaction.atomic
+def notifications_for_completion(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
+    if appointment.client.consent_feedback:
+        delay = datetime.timedelta(minutes=appointment.client.salon.feedback_delay_minutes)
+        _write(
+            appointment,
+            kind=Kind.FEEDBACK_REQUEST,
+            key=f"{appointment.pk}:feedback",
+            due=(now or timezone.now()) + delay,
+        )
+
+
+@transaction.atomic
+def notifications_claim_due(*, now: datetime.datetime | None = None, batch: int = BATCH) -> list[int]:
+    """Take due messages for sending. A message a dead worker left in
+    ``sending`` goes back to pending after the lease; a message already
+    handed to the queue is not handed out again within the lease."""
+    now = now or timezone.now()
+    Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - LEASE).update(
+        status=Notification.Status.PENDING
+    )
+    due = Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=now).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True)
+    ids = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:batch])
+    Notification.objects.filter(pk__in=ids).update(claimed_at=now)
+    return ids
+
+
+def notification_start_sending(*, notification_id: int) -> Notification | None:
+    """pending → sending, only for a row still pending: a rerun or a second
+    worker gets None and leaves the row alone."""
+    taken = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not taken:
+        return None
+    related = ["appointment__client__salon", "appointment__therapist", "appointment__room", "appointment__routine"]
+    return Notification.objects.select_related(*related).get(pk=notification_id)
+
+
+def notification_sent(*, notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def notification_failed(*, notification: Notification, error: str, final: bool) -> None:
+    """Back to pending for the next try, or failed after the last."""
+    # claimed_at stays "now": the retry, not the next dispatch, takes it up.
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.FAILED if final else Notification.Status.PENDING,
+        last_error=error[:2000],
+        claimed_at=timezone.now(),
+    )
+
+
+def notification_deliver(*, notification: Notification) -> None:
+    """Send one message by its channel, with a fresh client link where it needs one."""
+    from clients.models import ClientLink
+    from clients.services import client_link_create
+    from sessions import messages
+
+    link = ""
+    if notification.kind == Kind.INTAKE_REQUEST:
+        _, link = client_link_create(client=notification.client, purpose=ClientLink.Purpose.INTAKE)
+    if notification.channel == Notification.Channel.EMAIL:
+        messages.send_email(notification, link=link)
+    else:
+        messages.send_sms(notification, link=link)
