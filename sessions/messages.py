@@ -8,6 +8,7 @@ import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from sessions.models import Appointment, Notification
 
@@ -68,10 +69,16 @@ def context_for(notification: Notification, link: str = "") -> dict:
     }
 
 
+def render(template: str, context: dict) -> str:
+    """Templates show times in the current zone; a worker has none, so use the salon's."""
+    with timezone.override(context["salon"].zone):
+        return render_to_string(template, context)
+
+
 def send_email(notification: Notification, *, link: str = "") -> None:
     context = context_for(notification, link)
-    text = render_to_string("sessions/email/message.txt", context)
-    html = render_to_string("sessions/email/message.html", context)
+    text = render("sessions/email/message.txt", context)
+    html = render("sessions/email/message.html", context)
     email = EmailMultiAlternatives(
         subject=f"{context['subject']} · {context['salon'].name}",
         body=text,
@@ -88,7 +95,7 @@ def send_email(notification: Notification, *, link: str = "") -> None:
 
 def sms_text(notification: Notification, *, link: str = "") -> str:
     context = context_for(notification, link)
-    text = render_to_string("sessions/sms/message.txt", context).strip()
+    text = render("sessions/sms/message.txt", context).strip()
     return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
 
 

@@ -161,11 +161,11 @@ def notifications_claim_due(*, now: datetime.datetime | None = None, batch: int 
 
 
 def notification_start_sending(*, notification_id: int) -> Notification | None:
-    """pending → sending, only for a row still pending: a rerun or a second
-    worker gets None and leaves the row alone."""
-    taken = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    """pending → sending, only for a row still pending and due: a rerun or a
+    second worker gets None and leaves the row alone."""
+    taken = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING, due_at__lte=timezone.now()
+    ).update(status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     if not taken:
         return None
     related = ["appointment__client__salon", "appointment__therapist", "appointment__room", "appointment__routine"]

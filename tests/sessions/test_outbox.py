@@ -1,0 +1,259 @@
+import datetime
+
+import icalendar
+import pytest
+from django.core import mail
+
+from sessions.models import Appointment, Notification
+from sessions.outbox import notifications_claim_due, outside_quiet_hours
+from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.tasks import notification_send, notifications_dispatch
+from tests.factories import ClientFactory, screening_for
+from tests.sessions.conftest import BERLIN, at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consenting(salon):
+    person = ClientFactory(salon=salon, given_name="Sabine", consent_reminders=True, consent_feedback=True)
+    screening_for(person)
+    return person
+
+
+def rows(appointment):
+    return {(n.kind, n.status): n for n in Notification.objects.filter(appointment=appointment)}
+
+
+def test_booking_writes_a_confirmation_and_reminders_24h_and_2h_before(salon, therapist, room, routine, consenting):
+    now = at(datetime.date(2027, 1, 4), 9)
+    start = at(datetime.date(2027, 1, 6), 10)
+
+    appointment = appointment_book(client=consenting, routine=routine, start=start, now=now)
+
+    reminders = sorted(
+        Notification.objects.filter(appointment=appointment, kind="reminder").values_list("due_at", flat=True)
+    )
+    assert reminders == [start - datetime.timedelta(hours=24), start - datetime.timedelta(hours=2)]
+    assert Notification.objects.get(appointment=appointment, kind="confirmation").due_at == now
+    assert not Notification.objects.filter(appointment=appointment, kind="intake_request").exists()
+
+
+def test_a_booking_inside_a_lead_time_gets_only_the_reminders_still_ahead(salon, therapist, room, routine, consenting):
+    now = at(datetime.date(2027, 1, 6), 7)
+
+    appointment = appointment_book(client=consenting, routine=routine, start=at(datetime.date(2027, 1, 6), 12), now=now)
+
+    assert list(
+        Notification.objects.filter(appointment=appointment, kind="reminder").values_list("key", flat=True)
+    ) == [f"{appointment.pk}:reminder:2h"]
+
+
+def test_no_reminders_or_feedback_without_consent(salon, therapist, room, routine, client_):
+    now = at(datetime.date(2027, 1, 4), 9)
+    appointment = appointment_book(client=client_, routine=routine, start=at(datetime.date(2027, 1, 6), 10), now=now)
+    for status in ("checked_in", "in_progress", "completed"):
+        appointment = appointment_transition(appointment=appointment, to_status=status)
+
+    kinds = set(Notification.objects.filter(appointment=appointment).values_list("kind", flat=True))
+    assert kinds == {"confirmation", "intake_request"}  # no screening yet: the client is asked for one
+
+
+def test_an_intake_request_goes_out_on_booking_and_again_48h_before(salon, therapist, room, routine, client_):
+    now = at(datetime.date(2027, 1, 4), 9)
+    start = at(datetime.date(2027, 1, 10), 10)
+
+    appointment = appointment_book(client=client_, routine=routine, start=start, now=now)
+
+    dues = sorted(
+        Notification.objects.filter(appointment=appointment, kind="intake_request").values_list("due_at", flat=True)
+    )
+    assert dues == [now, start - datetime.timedelta(hours=48)]
+
+
+def test_reschedule_sends_a_notice_and_moves_pending_reminders(salon, therapist, room, routine, consenting):
+    now = at(datetime.date(2027, 1, 4), 9)
+    appointment = appointment_book(client=consenting, routine=routine, start=at(datetime.date(2027, 1, 6), 10), now=now)
+    new_start = at(datetime.date(2027, 1, 7), 14)
+
+    appointment_reschedule(appointment=appointment, start=new_start, now=now)
+
+    pending = Notification.objects.filter(appointment=appointment, kind="reminder", status="pending")
+    assert sorted(pending.values_list("due_at", flat=True)) == [
+        new_start - datetime.timedelta(hours=24),
+        new_start - datetime.timedelta(hours=2),
+    ]
+    assert Notification.objects.filter(appointment=appointment, kind="reminder", status="cancelled").count() == 2
+    assert Notification.objects.filter(appointment=appointment, kind="reschedule").count() == 1
+
+
+def test_cancelling_cancels_pending_reminders_and_sends_a_notice(salon, therapist, room, routine, consenting):
+    now = at(datetime.date(2027, 1, 4), 9)
+    appointment = appointment_book(client=consenting, routine=routine, start=at(datetime.date(2027, 1, 6), 10), now=now)
+
+    appointment_transition(appointment=appointment, to_status="cancelled", reason="Ill")
+
+    statuses = set(
+        Notification.objects.filter(appointment=appointment, kind="reminder").values_list("status", flat=True)
+    )
+    assert statuses == {"cancelled"}
+    assert Notification.objects.get(appointment=appointment, kind="cancellation").status == "pending"
+
+
+def test_completion_asks_for_feedback_after_the_salons_delay(salon, therapist, room, routine, consenting, tomorrow):
+    appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+    for status in ("checked_in", "in_progress", "completed"):
+        appointment = appointment_transition(appointment=appointment, to_status=status)
+
+    feedback = Notification.objects.get(appointment=appointment, kind="feedback_request")
+    assert feedback.due_at - feedback.created_at == pytest.approx(
+        datetime.timedelta(minutes=120), abs=datetime.timedelta(seconds=5)
+    )
+
+
+@pytest.mark.parametrize(
+    ("due_local", "latest_local", "expected_local"),
+    [
+        ("2027-01-05 22:30", None, "2027-01-06 08:00"),  # waits for the morning
+        ("2027-01-06 06:00", None, "2027-01-06 08:00"),
+        ("2027-01-06 12:00", None, "2027-01-06 12:00"),  # not quiet
+        ("2027-01-05 22:30", "2027-01-06 07:30", "2027-01-05 20:59"),  # the morning is too late: the evening before
+    ],
+)
+def test_sms_never_in_quiet_hours(salon, due_local, latest_local, expected_local):
+    def local(text):
+        return datetime.datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+    moved = outside_quiet_hours(
+        local(due_local), salon=salon, channel="sms", latest=local(latest_local) if latest_local else None
+    )
+
+    assert moved.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == expected_local
+    assert outside_quiet_hours(local(due_local), salon=salon, channel="email", latest=None) == local(due_local)
+
+
+def test_a_reminder_24_hours_before_a_session_just_after_the_autumn_change(salon, therapist, room, consenting):
+    from salon.models import OpeningHours, WorkingHours
+    from tests.factories import short_routine
+
+    OpeningHours.objects.create(salon=salon, weekday=6, opens=datetime.time(0), closes=datetime.time(23, 59))
+    WorkingHours.objects.create(therapist=therapist, weekday=6, starts=datetime.time(0), ends=datetime.time(6))
+    start = datetime.datetime(2027, 10, 31, 4, 0, tzinfo=BERLIN)  # CET, after the change at 03:00
+    now = datetime.datetime(2027, 10, 20, tzinfo=BERLIN)
+
+    appointment = appointment_book(
+        client=consenting, routine=short_routine(minutes=30, turnover=0), start=start, now=now
+    )
+
+    day_before = Notification.objects.get(appointment=appointment, key__endswith="reminder:24h")
+    assert start - day_before.due_at == datetime.timedelta(hours=24)  # real hours
+    assert day_before.due_at.astimezone(BERLIN).strftime("%H:%M%z") == "05:00+0200"  # wall clock shows 25 hours
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in this process, so nothing reaches the real broker here
+    (tests/integration covers the real worker)."""
+    from salon.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.mark.usefixtures("eager_celery")
+class TestSending:
+    def test_dispatch_sends_each_due_message_once_with_the_calendar_file(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+
+        notifications_dispatch.apply()
+        notifications_dispatch.apply()
+        for notification in Notification.objects.all():
+            notification_send.apply(args=[notification.pk])  # a rerun changes nothing
+
+        confirmation = Notification.objects.get(appointment=appointment, kind="confirmation")
+        assert confirmation.status == "sent"
+        assert confirmation.attempts == 1
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [consenting.email]
+        assert message.extra_headers["Message-ID"].startswith(f"<{appointment.pk}.confirmation@")
+        assert "Sabine" in message.body
+        assert at(tomorrow, 10).strftime("%H:%M") in message.body
+        calendar = icalendar.Calendar.from_ical(message.attachments[0][1])
+        event = calendar.walk("VEVENT")[0]
+        assert str(event["uid"]) == f"appointment-{appointment.pk}@127.0.0.1:8000"
+        assert int(event["sequence"]) == 0
+
+    def test_a_reschedule_notice_keeps_the_uid_and_raises_the_sequence(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        appointment_reschedule(appointment=appointment, start=at(tomorrow, 12))
+
+        notifications_dispatch.apply()
+
+        files = {
+            m.subject.split(" · ")[0]: icalendar.Calendar.from_ical(m.attachments[0][1]).walk("VEVENT")[0]
+            for m in mail.outbox
+        }
+        moved = files["Your massage has moved"]
+        assert str(moved["uid"]) == f"appointment-{appointment.pk}@127.0.0.1:8000"
+        assert int(moved["sequence"]) == 1
+        assert moved.decoded("dtstart") == at(tomorrow, 12)
+
+    def test_a_cancellation_carries_method_cancel(self, salon, therapist, room, routine, consenting, tomorrow):
+        appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        appointment_transition(appointment=appointment, to_status="cancelled", reason="Ill")
+
+        notifications_dispatch.apply()
+
+        cancel = next(m for m in mail.outbox if m.subject.startswith("Your massage is cancelled"))
+        assert icalendar.Calendar.from_ical(cancel.attachments[0][1])["method"] == "CANCEL"
+
+    def test_a_failing_send_is_retried_then_marked_failed(
+        self, salon, therapist, room, routine, consenting, tomorrow, monkeypatch
+    ):
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        notification = Notification.objects.get(kind="confirmation")
+
+        def broken(*args, **kwargs):
+            raise ConnectionRefusedError("mail server down")
+
+        monkeypatch.setattr("sessions.messages.send_email", broken)
+        result = notification_send.apply(args=[notification.pk])
+
+        notification.refresh_from_db()
+        assert notification.status == "failed"
+        assert notification.attempts == 5
+        assert "mail server down" in notification.last_error
+        assert result.state == "SUCCESS"
+
+    def test_a_row_left_sending_by_a_dead_worker_returns_after_the_lease(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        from django.utils import timezone
+
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        stuck = Notification.objects.get(kind="confirmation")
+        Notification.objects.filter(pk=stuck.pk).update(
+            status="sending", claimed_at=timezone.now() - datetime.timedelta(minutes=11)
+        )
+
+        assert stuck.pk in notifications_claim_due()
+        stuck.refresh_from_db()
+        assert stuck.status == "pending"
+
+    def test_a_claimed_row_is_not_handed_out_twice_within_the_lease(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+
+        first = notifications_claim_due()
+        second = notifications_claim_due()
+
+        assert first
+        assert second == []
+        assert Appointment.objects.count() == 1
