@@ -13,9 +13,22 @@ from salon.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 # The manifest storage needs `collectstatic`; the tests serve from the apps.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in memory, except for the worker of the notification integration
+# test, which is pointed at its SMTP sink.
+if os.environ.get("TEST_EMAIL_URL"):
+    globals().update(parse_email_url(os.environ["TEST_EMAIL_URL"], name="TEST_EMAIL_URL"))  # noqa: F405
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Beat started by the tests keeps its schedule apart from a developer's `make run`.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")  # noqa: F405
 # WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.
 STATIC_ROOT = VAR_DIR / "test-staticfiles"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# The notification integration test runs its worker on a queue of its own and
+# its beat every second.
+if os.environ.get("TEST_CELERY_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
+    CELERY_BEAT_SCHEDULE = {
+        "dispatch-due-notifications": {"task": "sessions.tasks.notifications_dispatch", "schedule": 1.0}
+    }

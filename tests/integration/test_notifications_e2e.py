@@ -1,0 +1,134 @@
+"""Reminders end to end: a real Celery worker and beat on the configured
+broker, a real SMTP server (aiosmtpd) on loopback."""
+
+import datetime
+import email
+import email.policy
+import subprocess
+import sys
+import time
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+
+from sessions.models import Appointment
+from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from tests.factories import (
+    ClientFactory,
+    RoomFactory,
+    SalonFactory,
+    TherapistFactory,
+    open_every_day,
+    screening_for,
+    short_routine,
+    works_every_day,
+)
+from tests.integration.conftest import ROOT, child_env, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return [str(message["Subject"]).split(" · ")[0] for message in self.messages]
+
+    def calendar(self, subject: str):
+        message = next(m for m in self.messages if str(m["Subject"]).startswith(subject))
+        part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        return icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+
+
+@pytest.fixture
+def smtp_sink(unused_tcp_port):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=unused_tcp_port)
+    controller.start()
+    yield inbox, unused_tcp_port
+    controller.stop()
+
+
+@pytest.fixture
+def worker_and_beat(transactional_db, smtp_sink, stop_process_group, tmp_path):
+    _, port = smtp_sink
+    queue = f"notify-{time.monotonic_ns()}"
+    env = child_env(TEST_EMAIL_URL=f"smtp://127.0.0.1:{port}", TEST_CELERY_QUEUE=queue)
+    log = tmp_path / "celery.log"
+    for command in (
+        ["worker", "-Q", queue, "--pool", "solo"],
+        ["beat", "--schedule", str(tmp_path / "beat-schedule")],
+    ):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "salon", *command, "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        stop_process_group(process)
+    wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker")
+    return log
+
+
+def test_confirmation_reminders_reschedule_and_cancel_arrive_once(smtp_sink, worker_and_beat):
+    inbox, _ = smtp_sink
+    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0, slot_minutes=5)
+    open_every_day(salon)
+    therapist = TherapistFactory(salon=salon, display_name="Anna")
+    works_every_day(therapist, datetime.time(0), datetime.time(23, 59))
+    RoomFactory(salon=salon)
+    client = ClientFactory(salon=salon, given_name="Sabine", consent_reminders=True, consent_feedback=True)
+    screening_for(client)
+    now = datetime.datetime.now(datetime.UTC)
+    start = (now + datetime.timedelta(minutes=6)).replace(second=0, microsecond=0)
+    start -= datetime.timedelta(minutes=start.minute % 5)
+    # Reminders due 4 and 10 seconds from now.
+    salon.reminder_lead_hours = [(start - now).total_seconds() / 3600 - seconds / 3600 for seconds in (4, 10)]
+    salon.save()
+    routine = short_routine(minutes=15, turnover=0)
+
+    appointment = appointment_book(client=client, routine=routine, start=start)
+    wait_for(lambda: inbox.subjects().count("Reminder: your massage") == 2, timeout=60, what="two reminders")
+    assert inbox.subjects().count("Your massage is booked") == 1
+
+    appointment_reschedule(appointment=appointment, start=start + datetime.timedelta(minutes=30))
+    wait_for(lambda: "Your massage has moved" in inbox.subjects(), timeout=30, what="the reschedule notice")
+    moved = inbox.calendar("Your massage has moved")
+    booked = inbox.calendar("Your massage is booked")
+    assert moved["uid"] == booked["uid"]
+    assert int(moved["sequence"]) == int(booked["sequence"]) + 1
+
+    appointment_transition(appointment=Appointment.objects.get(pk=appointment.pk), to_status="cancelled", reason="Ill")
+    wait_for(lambda: "Your massage is cancelled" in inbox.subjects(), timeout=30, what="the cancellation")
+    time.sleep(3)  # a few more beats: nothing else may arrive
+    assert inbox.subjects().count("Reminder: your massage") == 2
+    assert sorted(inbox.subjects()) == sorted(
+        ["Your massage is booked", "Reminder: your massage", "Reminder: your massage", "Your massage has moved",
+         "Your massage is cancelled"]
+    )  # fmt: skip
+    assert len({message["Message-ID"] for message in inbox.messages}) == 5
+
+
+def test_completing_sends_a_feedback_request(smtp_sink, worker_and_beat):
+    inbox, _ = smtp_sink
+    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0, feedback_delay_minutes=0)
+    open_every_day(salon)
+    therapist = TherapistFactory(salon=salon)
+    works_every_day(therapist, datetime.time(0), datetime.time(23, 59))
+    RoomFactory(salon=salon)
+    client = ClientFactory(salon=salon, consent_feedback=True)
+    screening_for(client)
+    tomorrow = datetime.datetime.now(salon.zone).date() + datetime.timedelta(days=1)
+    appointment = appointment_book(
+        client=client,
+        routine=short_routine(minutes=15, turnover=0),
+        start=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=salon.zone),
+    )
+    for status in ("checked_in", "in_progress", "completed"):
+        appointment = appointment_transition(appointment=appointment, to_status=status)
+
+    wait_for(lambda: "How was your massage?" in inbox.subjects(), timeout=60, what="the feedback request")
