@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
         "PositionEnum": "routines.models.Position",
         "QualificationEnum": "routines.models.Qualification",
         "SideEnum": "routines.models.Side",
+        "ChannelEnum": "clients.models.Client.Channel",
     },
 }
 

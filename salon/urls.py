@@ -20,6 +20,7 @@ router.register("salons", salon_api.SalonViewSet, basename="salon")
 router.register("routines", routines_api.RoutineViewSet, basename="routine")
 router.register("clients", clients_api.ClientViewSet, basename="client")
 router.register("appointments", sessions_api.AppointmentViewSet, basename="appointment")
+router.register("notifications", sessions_api.NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", salon_api.AuthTokenView.as_view(), name="auth-token"),

@@ -2,6 +2,7 @@
 
 import datetime
 
+import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,17 +12,19 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salon.errors import Conflict
 from salon.models import Therapist
 from salon.roles import HasRole, Role, has_role
 from salon.selectors import salon_current
-from sessions import selectors, services
-from sessions.models import Appointment
+from sessions import outbox, selectors, services
+from sessions.models import Appointment, Notification
 from sessions.serializers import (
     AppointmentSerializer,
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     BookingSerializer,
     NotesSerializer,
+    NotificationSerializer,
     PressureFeedbackSerializer,
     ReasonSerializer,
     RescheduleSerializer,
@@ -261,3 +264,31 @@ def day_entry(entry: dict) -> dict:
             "pressure": [{"step": item.step, "verdict": item.verdict} for item in last.pressure_feedback.all()],
         },
     }
+
+
+class NotificationFilter(django_filters.FilterSet):
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = Notification
+        fields = ["status", "kind", "appointment", "channel"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The outbox, for managers: filter by ``status``, ``kind``, ``appointment``,
+    ``channel``, ``due_after``/``due_before``; failed messages can be retried."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [HasRole.of(Role.MANAGER)]
+    filterset_class = NotificationFilter
+    queryset = Notification.objects.order_by("-due_at", "-pk")
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        notification = self.get_object()
+        if not outbox.notification_retry(notification=notification):
+            raise Conflict("Only failed messages can be retried.", code="invalid_transition")
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)

@@ -201,3 +201,13 @@ def notification_deliver(*, notification: Notification) -> None:
         messages.send_email(notification, link=link)
     else:
         messages.send_sms(notification, link=link)
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification) -> bool:
+    """A manager sends a failed message again: back to pending, due now."""
+    return bool(
+        Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+            status=Notification.Status.PENDING, due_at=timezone.now(), claimed_at=None, attempts=0
+        )
+    )

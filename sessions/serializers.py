@@ -3,7 +3,7 @@ from rest_framework import serializers
 from clients.models import Client
 from routines.models import RoutineTemplate
 from salon.models import Room, Therapist
-from sessions.models import Appointment, AppointmentChange, PressureFeedback, SessionNote
+from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -104,3 +104,10 @@ class PressureFeedbackSerializer(serializers.ModelSerializer):
         fields = ["step", "area", "verdict", "at"]
         read_only_fields = ["at"]
         extra_kwargs = {"area": {"required": False, "default": ""}, "step": {"required": False}}
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "channel", "status", "appointment", "due_at", "sent_at", "attempts", "last_error"]
+        read_only_fields = fields
