@@ -9,7 +9,7 @@ from salon.errors import InvalidInput
 
 SALT = "salon.clients.link"
 DEFAULT_VALID_DAYS = 7
-URL_NAMES = {ClientLink.Purpose.INTAKE: "intake-form-link"}
+URL_NAMES = {ClientLink.Purpose.INTAKE: "intake-form-link", ClientLink.Purpose.FEEDBACK: "feedback-form-link"}
 
 
 class LinkRefused(InvalidInput):

@@ -221,6 +221,7 @@ class ClientLink(models.Model):
 
     class Purpose(models.TextChoices):
         INTAKE = "intake", "Health intake form"
+        FEEDBACK = "feedback", "Feedback form"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
@@ -231,6 +232,9 @@ class ClientLink(models.Model):
     )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # What the link is about beyond the client, e.g. the appointment a
+    # feedback link asks about (sessions lies to the right of clients).
+    reference = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

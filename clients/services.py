@@ -142,7 +142,7 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
 
 @transaction.atomic
 def client_link_create(
-    *, client: Client, purpose: str, created_by=None, valid_days: int = DEFAULT_VALID_DAYS
+    *, client: Client, purpose: str, created_by=None, valid_days: int = DEFAULT_VALID_DAYS, reference: int | None = None
 ) -> tuple[ClientLink, str]:
     """Create a link for the client and return it with its full URL."""
     if client.archived:
@@ -153,11 +153,12 @@ def client_link_create(
         nonce=secrets.token_urlsafe(32),
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         expires_at=timezone.now() + datetime.timedelta(days=valid_days),
+        reference=reference,
     )
     return link, settings.SITE_URL + reverse(URL_NAMES[purpose], args=[token_for(link)])
 
 
-def _spend(link: ClientLink) -> None:
+def client_link_spend(link: ClientLink) -> None:
     """Mark the link used; the conditional update makes a second, concurrent
     use fail, so a link works once even when the form is sent twice at once."""
     spent = ClientLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=timezone.now()).update(
@@ -171,7 +172,7 @@ def _spend(link: ClientLink) -> None:
 def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
     """The client's own answers through an intake link, stored as a new
     screening while the link is spent, in one transaction."""
-    _spend(link)
+    client_link_spend(link)
     return screening_create(client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK)
 
 
@@ -181,7 +182,7 @@ def intake_confirm_unchanged(*, link: ClientLink) -> HealthScreening:
     latest = HealthScreening.objects.filter(client_id=link.client_id).order_by("-created_at", "-pk").first()
     if latest is None:
         raise ValidationError({"confirm": ["There is nothing to confirm yet: please answer the questions."]})
-    _spend(link)
+    client_link_spend(link)
     return screening_confirm_unchanged(screening=latest)
 
 

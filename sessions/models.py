@@ -1,6 +1,7 @@
 """Appointments and what happens in them. The Appointment arrives with the
 booking issue; a SessionPlan exists already, as a snapshot."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from routines.models import RoutineTemplate
@@ -182,3 +183,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for appointment {self.appointment_id} ({self.status})"
+
+
+class Feedback(models.Model):
+    """What the client said about a session, through the feedback link."""
+
+    class Pressure(models.TextChoices):
+        TOO_LIGHT = "too_light", "Too light"
+        RIGHT = "right", "Just right"
+        TOO_STRONG = "too_strong", "Too strong"
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="feedback")
+    overall = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    pressure = models.CharField(max_length=12, choices=Pressure.choices, blank=True)
+    would_book_again = models.BooleanField(null=True, blank=True)
+    comment = models.TextField(blank=True, max_length=2000)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Feedback on appointment {self.appointment_id}: {self.overall}/5"

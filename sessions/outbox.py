@@ -197,6 +197,10 @@ def notification_deliver(*, notification: Notification) -> None:
     link = ""
     if notification.kind == Kind.INTAKE_REQUEST:
         _, link = client_link_create(client=notification.client, purpose=ClientLink.Purpose.INTAKE)
+    elif notification.kind == Kind.FEEDBACK_REQUEST:
+        _, link = client_link_create(
+            client=notification.client, purpose=ClientLink.Purpose.FEEDBACK, reference=notification.appointment_id
+        )
     if notification.channel == Notification.Channel.EMAIL:
         messages.send_email(notification, link=link)
     else:

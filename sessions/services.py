@@ -25,7 +25,7 @@ from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Therapist
 from sessions import outbox
 from sessions.availability import Calendar, booking_lengths, fits, to_minutes
-from sessions.models import Appointment, AppointmentChange, PressureFeedback, SessionNote, SessionPlan
+from sessions.models import Appointment, AppointmentChange, Feedback, PressureFeedback, SessionNote, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
 
 # Constraint violations that mean "someone else got there first".
@@ -105,6 +105,9 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     if last is None:
         return ScreeningOutcome()
     verdicts = [feedback.verdict for feedback in last.pressure_feedback.all()]
+    said = Feedback.objects.filter(appointment=last).first()
+    if said and said.pressure:
+        verdicts.append(said.pressure)
     when = last.start.strftime("%d %b")
     lines = []
     max_pressure = None
@@ -119,6 +122,9 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     advice = note.advice.strip() if note else ""
     if advice:
         lines.append(f"Advice from last time: {advice}")
+    if said:
+        comment = f": “{said.comment.strip()}”" if said.comment.strip() else ""
+        lines.append(f"The client rated last time {said.overall}/5{comment}")
     return ScreeningOutcome(max_pressure=max_pressure, precautions=tuple(lines))
 
 
@@ -539,3 +545,32 @@ def intake_submit_and_replan(*, link, answers: dict):
     screening = intake_submit(link=link, answers=answers)
     session_plans_rebuild(client=link.client, reason="The client sent new health answers")
     return screening
+
+
+FEEDBACK_FIELDS = ["overall", "pain_before", "pain_after", "pressure", "would_book_again", "comment"]
+
+
+@transaction.atomic
+def feedback_submit(*, link, answers: dict):
+    """The client's feedback through their link: stored with the appointment,
+    the link spent, in one transaction."""
+    from clients.services import client_link_spend
+
+    appointment = Appointment.objects.get(pk=link.reference, client_id=link.client_id)
+    client_link_spend(link)
+    return feedback_record(appointment=appointment, **answers)
+
+
+@transaction.atomic
+def feedback_record(*, appointment: Appointment, **answers):
+    if appointment.status != Appointment.Status.COMPLETED:
+        raise Conflict("Feedback is for completed sessions.", code="invalid_transition")
+    unknown = set(answers) - set(FEEDBACK_FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown feedback fields.", code="invalid", fields={name: ["Unknown."] for name in unknown})
+    if Feedback.objects.filter(appointment=appointment).exists():
+        raise Conflict("Feedback for this session is in already.", code="feedback_exists")
+    feedback = Feedback(appointment=appointment, **answers)
+    feedback.full_clean()
+    feedback.save()
+    return feedback

@@ -7,6 +7,7 @@ import email.policy
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import icalendar
 import pytest
@@ -113,18 +114,18 @@ def test_confirmation_reminders_reschedule_and_cancel_arrive_once(smtp_sink, wor
     assert len({message["Message-ID"] for message in inbox.messages}) == 5
 
 
-def test_completing_sends_a_feedback_request(smtp_sink, worker_and_beat):
+def test_completing_sends_a_feedback_request_whose_link_opens_the_form(smtp_sink, worker_and_beat, client):
     inbox, _ = smtp_sink
     salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0, feedback_delay_minutes=0)
     open_every_day(salon)
     therapist = TherapistFactory(salon=salon)
     works_every_day(therapist, datetime.time(0), datetime.time(23, 59))
     RoomFactory(salon=salon)
-    client = ClientFactory(salon=salon, consent_feedback=True)
-    screening_for(client)
+    person = ClientFactory(salon=salon, consent_feedback=True)
+    screening_for(person)
     tomorrow = datetime.datetime.now(salon.zone).date() + datetime.timedelta(days=1)
     appointment = appointment_book(
-        client=client,
+        client=person,
         routine=short_routine(minutes=15, turnover=0),
         start=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=salon.zone),
     )
@@ -132,3 +133,9 @@ def test_completing_sends_a_feedback_request(smtp_sink, worker_and_beat):
         appointment = appointment_transition(appointment=appointment, to_status=status)
 
     wait_for(lambda: "How was your massage?" in inbox.subjects(), timeout=60, what="the feedback request")
+    message = next(m for m in inbox.messages if str(m["Subject"]).startswith("How was your massage?"))
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    link = next(line.strip() for line in text.splitlines() if "/forms/feedback/" in line)
+    opened = client.get(urlsplit(link).path, follow=True)
+    assert opened.status_code == 200
+    assert "How was your massage?" in opened.content.decode()

@@ -21,7 +21,7 @@ from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, Wo
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
 from sessions.models import Appointment
-from sessions.services import appointment_book, appointment_transition
+from sessions.services import appointment_book, appointment_transition, feedback_record
 
 SALON = {
     "name": "Lindenhof Massage",
@@ -363,6 +363,16 @@ class Command(BaseCommand):
         else:
             for status in ("checked_in", "in_progress", "completed"):
                 appointment = appointment_transition(appointment=appointment, to_status=status)
+            if turn % 3 == 0:
+                feedback_record(
+                    appointment=appointment,
+                    overall=5 if turn % 2 else 4,
+                    pain_before=6,
+                    pain_after=2 if turn % 2 else 3,
+                    pressure="right" if turn % 2 else "too_strong",
+                    would_book_again=True,
+                    comment="Felt much looser afterwards." if turn % 2 else "",
+                )
 
     def _staff_user(self, *, username: str, password: str, **fields) -> User:
         return User.objects.filter(username=username).first() or staff_user_create(

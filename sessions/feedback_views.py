@@ -1,0 +1,84 @@
+"""The client's feedback form, from the link in the feedback request (no login)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from clients.links import LinkRefused
+from clients.models import ClientLink
+from clients.selectors import client_link_usable
+from clients.views import SAME_SITE, private, refused_page
+from salon.errors import DomainError
+from sessions import services
+from sessions.models import Appointment, Feedback
+
+FEEDBACK_SESSION_KEY = "feedback_link_id"
+
+
+class FeedbackForm(forms.Form):
+    overall = forms.TypedChoiceField(
+        label="How was your massage overall?", coerce=int, widget=forms.RadioSelect,
+        choices=[(n, f"{n} of 5") for n in range(5, 0, -1)],
+    )  # fmt: skip
+    pain_before = forms.IntegerField(label="Pain before the massage (0–10)", required=False, min_value=0, max_value=10)
+    pain_after = forms.IntegerField(label="Pain after the massage (0–10)", required=False, min_value=0, max_value=10)
+    pressure = forms.ChoiceField(
+        label="The pressure was", required=False, widget=forms.RadioSelect, choices=Feedback.Pressure.choices
+    )
+    would_book_again = forms.TypedChoiceField(
+        label="Would you book again?", required=False, widget=forms.RadioSelect, empty_value=None,
+        coerce=lambda value: value == "yes", choices=[("yes", "Yes"), ("no", "No")],
+    )  # fmt: skip
+    comment = forms.CharField(
+        label="Anything else?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
+
+@private
+@require_http_methods(["GET"])
+def feedback_link(request, token):
+    try:
+        link = client_link_usable(token=token, purpose=ClientLink.Purpose.FEEDBACK)
+    except LinkRefused as refused:
+        return refused_page(request, refused)
+    request.session[FEEDBACK_SESSION_KEY] = link.pk
+    return redirect("feedback-form")
+
+
+@private
+@csrf_exempt  # see clients.views.intake_form: protected by the session and Sec-Fetch-Site
+@require_http_methods(["GET", "POST"])
+def feedback_form(request):
+    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
+        return refused_page(request, LinkRefused("Cross-site post refused.", code="link_invalid"))
+    try:
+        link = client_link_usable(
+            link_id=request.session.get(FEEDBACK_SESSION_KEY), purpose=ClientLink.Purpose.FEEDBACK
+        )
+    except LinkRefused as refused:
+        return refused_page(request, refused)
+    appointment = Appointment.objects.select_related("routine", "client__salon").get(pk=link.reference)
+    form = FeedbackForm(request.POST or None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        answers = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+        try:
+            services.feedback_submit(link=link, answers=answers)
+        except LinkRefused as refused:
+            return refused_page(request, refused)
+        except (DomainError, ValidationError) as error:
+            problem = error.detail if isinstance(error, DomainError) else " ".join(error.messages)
+        else:
+            request.session.pop(FEEDBACK_SESSION_KEY, None)
+            return render(request, "sessions/feedback_thanks.html", {"salon": appointment.client.salon})
+    return render(
+        request,
+        "sessions/feedback_form.html",
+        {"form": form, "appointment": appointment, "problem": problem},
+        status=400 if form.errors or problem else 200,
+    )
