@@ -57,15 +57,19 @@ def smtp_sink(unused_tcp_port):
 
 
 @pytest.fixture
-def worker_and_beat(transactional_db, smtp_sink, stop_process_group, tmp_path):
+def beats() -> int:
+    return 1
+
+
+@pytest.fixture
+def worker_and_beat(transactional_db, smtp_sink, stop_process_group, tmp_path, beats):
     _, port = smtp_sink
     queue = f"notify-{time.monotonic_ns()}"
     env = child_env(TEST_EMAIL_URL=f"smtp://127.0.0.1:{port}", TEST_CELERY_QUEUE=queue)
     log = tmp_path / "celery.log"
-    for command in (
-        ["worker", "-Q", queue, "--pool", "solo"],
-        ["beat", "--schedule", str(tmp_path / "beat-schedule")],
-    ):
+    commands = [["worker", "-Q", queue, "--pool", "solo"]]
+    commands += [["beat", "--schedule", str(tmp_path / f"beat-schedule-{n}")] for n in range(beats)]
+    for command in commands:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "salon", *command, "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -139,3 +143,29 @@ def test_completing_sends_a_feedback_request_whose_link_opens_the_form(smtp_sink
     opened = client.get(urlsplit(link).path, follow=True)
     assert opened.status_code == 200
     assert "How was your massage?" in opened.content.decode()
+
+
+@pytest.mark.parametrize("beats", [2])
+def test_two_beats_at_once_still_send_each_message_once(smtp_sink, worker_and_beat, beats):
+    inbox, _ = smtp_sink
+    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0)
+    open_every_day(salon)
+    therapist = TherapistFactory(salon=salon)
+    works_every_day(therapist, datetime.time(0), datetime.time(23, 59))
+    RoomFactory(salon=salon)
+    routine = short_routine(minutes=15, turnover=0)
+    tomorrow = datetime.datetime.now(salon.zone).date() + datetime.timedelta(days=1)
+    for hour in range(8, 14):
+        person = ClientFactory(salon=salon)
+        screening_for(person)
+        appointment_book(
+            client=person,
+            routine=routine,
+            start=datetime.datetime.combine(tomorrow, datetime.time(hour), tzinfo=salon.zone),
+        )
+
+    wait_for(lambda: len(inbox.messages) >= 6, timeout=60, what="six confirmations")
+    time.sleep(4)  # several more beats from both
+
+    assert inbox.subjects().count("Your massage is booked") == 6
+    assert len({message["Message-ID"] for message in inbox.messages}) == len(inbox.messages) == 6
