@@ -108,3 +108,15 @@ def test_seeding_again_adds_no_bookings():
     call_command("seed_demo")
 
     assert Appointment.objects.count() == before
+
+
+def test_the_demo_has_no_backlog_of_messages():
+    from django.utils import timezone
+
+    from sessions.models import Notification
+
+    call_command("seed_demo")
+
+    assert not Notification.objects.filter(status="pending", due_at__lt=timezone.now()).exists()
+    assert Notification.objects.filter(status="sent").exists()
+    assert Notification.objects.filter(status="pending", kind="reminder").exists()

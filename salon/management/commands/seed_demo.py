@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client, HealthScreening
@@ -20,7 +21,7 @@ from salon.errors import DomainError
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
-from sessions.models import Appointment
+from sessions.models import Appointment, Notification
 from sessions.services import appointment_book, appointment_transition, feedback_record
 
 SALON = {
@@ -352,6 +353,11 @@ class Command(BaseCommand):
                         continue  # not working then, not qualified, or a screening forbids it
                     if offset < 0:
                         self._past(appointment, turn)
+        # The demo's history: messages that were due before today count as
+        # sent, so starting the worker does not send a backlog.
+        Notification.objects.filter(status=Notification.Status.PENDING, due_at__lt=timezone.now()).update(
+            status=Notification.Status.SENT, sent_at=F("due_at")
+        )
 
     @staticmethod
     def _past(appointment: Appointment, turn: int) -> None:
