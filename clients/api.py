@@ -22,7 +22,7 @@ from clients.serializers import (
     ScreeningSerializer,
 )
 from salon.roles import HasRole, Role
-from salon.selectors import salon_current
+from salon.selectors import salon_current, salon_required
 from sessions import services as sessions_services
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
@@ -80,7 +80,7 @@ class ClientViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        client = services.client_create(salon=salon_current(), **serializer.validated_data)
+        client = services.client_create(salon=salon_required(), **serializer.validated_data)
         duplicates = list(selectors.client_duplicates(client=client).values_list("pk", flat=True))
         body = ClientCreatedSerializer(client, context={"duplicates": duplicates}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import QuerySet
 
+from salon.errors import Conflict
 from salon.models import Salon, Therapist
 
 
@@ -15,6 +16,14 @@ def salon_list() -> QuerySet[Salon]:
 def salon_current() -> Salon | None:
     """The salon this installation serves (one for now; the first by name)."""
     return Salon.objects.order_by("name", "pk").first()
+
+
+def salon_required() -> Salon:
+    """The salon, or a clear error (409) before any salon is set up."""
+    salon = salon_current()
+    if salon is None:
+        raise Conflict("No salon is set up yet: add one in the admin first.", code="no_salon")
+    return salon
 
 
 def therapist_for_user(user) -> Therapist | None:

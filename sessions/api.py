@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from salon.errors import Conflict
 from salon.models import Therapist
 from salon.roles import HasRole, Role, has_role
-from salon.selectors import salon_current
+from salon.selectors import salon_current, salon_required
 from sessions import outbox, selectors, services
 from sessions.models import Appointment, Notification
 from sessions.serializers import (
@@ -45,7 +45,7 @@ class AvailabilityView(APIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        salon = salon_current()
+        salon = salon_required()
         slots, reason = selectors.availability(
             salon=salon,
             routine=data["routine"],

@@ -203,3 +203,12 @@ def test_the_client_list_costs_a_fixed_number_of_queries(as_role, salon, django_
 
     with django_assert_max_num_queries(5):  # salon zone (cached), roles, salon, count, page
         assert api.get("/api/v1/clients/").json()["count"] == 15
+
+
+def test_before_any_salon_exists_creating_a_client_is_a_clear_409(api_client):
+    api_client.force_authenticate(UserFactory(roles=[Role.RECEPTIONIST]))
+
+    response = api_client.post("/api/v1/clients/", {"given_name": "A", "family_name": "B", "email": "a@b.example"})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_salon"
