@@ -83,23 +83,36 @@ def test_concurrent_bookings_never_overlap():
     assert overlapping_pairs("room_id") == 0
 
 
-def test_the_database_itself_refuses_an_overlap_on_postgresql():
-    """Even a write that skips the service cannot overlap on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        pytest.skip("Exclusion constraints exist only on PostgreSQL; SQLite relies on the service.")
+def test_an_overlapping_write_is_refused_by_the_guard_of_each_database():
+    """PostgreSQL refuses even a write that skips the service (exclusion
+    constraint); SQLite has none, so there the guard is the booking service."""
     from django.db import IntegrityError, transaction
 
+    from salon.errors import Conflict
     from sessions.models import Appointment
+    from sessions.services import appointment_book
 
     race(2, 1)
     booked = Appointment.objects.get()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Appointment.objects.create(
-            client=booked.client,
-            therapist=booked.therapist,
-            room=booked.room,
-            routine=booked.routine,
-            start=booked.start + datetime.timedelta(minutes=30),
-            end=booked.end + datetime.timedelta(minutes=30),
-            busy_until=booked.busy_until + datetime.timedelta(minutes=30),
-        )
+    later = datetime.timedelta(minutes=30)
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Appointment.objects.create(
+                client=booked.client,
+                therapist=booked.therapist,
+                room=booked.room,
+                routine=booked.routine,
+                start=booked.start + later,
+                end=booked.end + later,
+                busy_until=booked.busy_until + later,
+            )
+    else:
+        with pytest.raises(Conflict):
+            appointment_book(
+                client=booked.client,
+                routine=booked.routine,
+                start=booked.start + later,
+                therapist=booked.therapist,
+                room=booked.room,
+            )
+    assert Appointment.objects.count() == 1
