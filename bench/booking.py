@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.harness import scratch_database
+from salon.env import database_url_for
 
 CLIENTS = 4
 BOOKINGS_PER_CLIENT = 50
@@ -57,23 +58,17 @@ def fill():
     return salon, routine.pk, lanes, token
 
 
-def database_url() -> str:
-    from django.db import connection
-
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(config['NAME']).resolve()}"
-    port = f":{config['PORT']}" if config["PORT"] else ""
-    return f"postgres://{config['USER']}@{config['HOST']}{port}/{config['NAME']}"
-
-
 def main() -> None:
     with scratch_database():
         from django.db import connection
 
         salon, routine, lanes, token = fill()
         port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url()}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": database_url_for(connection.settings_dict),
+        }
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "salon.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "4", "--log-level", "warning"],

@@ -9,7 +9,11 @@ from salon.errors import InvalidInput
 
 SALT = "salon.clients.link"
 DEFAULT_VALID_DAYS = 7
-URL_NAMES = {ClientLink.Purpose.INTAKE: "intake-form-link", ClientLink.Purpose.FEEDBACK: "feedback-form-link"}
+URL_NAMES = {
+    ClientLink.Purpose.INTAKE: "intake-form-link",
+    ClientLink.Purpose.FEEDBACK: "feedback-form-link",
+    ClientLink.Purpose.CANCEL: "cancel-link",
+}
 
 
 class LinkRefused(InvalidInput):

@@ -215,13 +215,14 @@ class HealthDataAccess(models.Model):
 
 
 class ClientLink(models.Model):
-    """A link sent to a client (the intake form now; feedback and rescheduling
-    later). The URL carries a signed token naming this row; the row makes the
-    link expire and work once."""
+    """A link sent to a client: the intake form, the feedback form, or
+    cancelling an appointment. The URL carries a signed token naming this
+    row; the row makes the link expire and work once."""
 
     class Purpose(models.TextChoices):
         INTAKE = "intake", "Health intake form"
         FEEDBACK = "feedback", "Feedback form"
+        CANCEL = "cancel", "Cancelling an appointment"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
@@ -232,8 +233,8 @@ class ClientLink(models.Model):
     )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    # What the link is about beyond the client, e.g. the appointment a
-    # feedback link asks about (sessions lies to the right of clients).
+    # What the link is about beyond the client: the appointment of a feedback
+    # or cancel link (sessions lies to the right of clients).
     reference = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

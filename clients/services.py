@@ -142,9 +142,16 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
 
 @transaction.atomic
 def client_link_create(
-    *, client: Client, purpose: str, created_by=None, valid_days: int = DEFAULT_VALID_DAYS, reference: int | None = None
+    *,
+    client: Client,
+    purpose: str,
+    created_by=None,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    expires_at: datetime.datetime | None = None,
+    reference: int | None = None,
 ) -> tuple[ClientLink, str]:
-    """Create a link for the client and return it with its full URL."""
+    """Create a link for the client and return it with its full URL. It
+    expires at ``expires_at`` when given, else after ``valid_days``."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     link = ClientLink.objects.create(
@@ -152,7 +159,7 @@ def client_link_create(
         purpose=purpose,
         nonce=secrets.token_urlsafe(32),
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
-        expires_at=timezone.now() + datetime.timedelta(days=valid_days),
+        expires_at=expires_at or timezone.now() + datetime.timedelta(days=valid_days),
         reference=reference,
     )
     return link, settings.SITE_URL + reverse(URL_NAMES[purpose], args=[token_for(link)])

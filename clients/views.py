@@ -17,7 +17,6 @@ from salon.roles import Role, role_required
 from salon.selectors import salon_current
 from sessions import services as sessions_services
 
-INTAKE_SESSION_KEY = "intake_link_id"
 REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404}
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 SAME_SITE = {"same-origin", "none"}
@@ -36,39 +35,59 @@ def private(view):
     return wrapped
 
 
-def refused_page(request, refused: LinkRefused):
+def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Purpose.INTAKE):
     return render(
-        request, "clients/link_refused.html", {"code": refused.code}, status=REFUSED_STATUS.get(refused.code, 400)
+        request,
+        "clients/link_refused.html",
+        {"code": refused.code, "purpose": purpose},
+        status=REFUSED_STATUS.get(refused.code, 400),
     )
+
+
+def _session_key(purpose: str) -> str:
+    return f"{purpose}_link_id"
+
+
+def link_landing(request, token: str, *, purpose: str, form_url: str):
+    """Where a client link lands: check it, keep it in the session and move
+    to an address without the token (so it is not left in the history)."""
+    try:
+        link = selectors.client_link_usable(token=token, purpose=purpose)
+    except LinkRefused as refused:
+        return refused_page(request, refused, purpose=purpose)
+    request.session[_session_key(purpose)] = link.pk
+    return redirect(form_url)
+
+
+def link_in_session(request, *, purpose: str) -> ClientLink:
+    """The link this browser opened, for the form behind it, or LinkRefused.
+
+    Django's CSRF check cannot run on these forms: under ``Referrer-Policy:
+    no-referrer`` browsers send ``Origin: null`` with the post. They are
+    protected instead by the session (its cookie is SameSite=Lax, so another
+    site's post arrives without the link) and by refusing posts the browser
+    marks as cross-site."""
+    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
+        raise LinkRefused("Cross-site post refused.", code="link_invalid")
+    return selectors.client_link_usable(link_id=request.session.get(_session_key(purpose)), purpose=purpose)
+
+
+def link_finished(request, *, purpose: str) -> None:
+    request.session.pop(_session_key(purpose), None)
 
 
 @private
 @require_http_methods(["GET"])
 def intake_link(request, token):
-    """Check the link, keep it in the session, and move to an address without the token."""
-    try:
-        link = selectors.client_link_usable(token=token, purpose=ClientLink.Purpose.INTAKE)
-    except LinkRefused as refused:
-        return refused_page(request, refused)
-    request.session[INTAKE_SESSION_KEY] = link.pk
-    return redirect("intake-form")
+    return link_landing(request, token, purpose=ClientLink.Purpose.INTAKE, form_url="intake-form")
 
 
 @private
-@csrf_exempt
+@csrf_exempt  # see link_in_session
 @require_http_methods(["GET", "POST"])
 def intake_form(request):
-    """The form itself. Django's CSRF check cannot run here: under
-    ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` with the
-    post. The form is protected instead by the session (its cookie is
-    SameSite=Lax, so another site's post arrives without the link) and by
-    refusing posts the browser marks as cross-site."""
-    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
-        return refused_page(request, LinkRefused("Cross-site post refused.", code="link_invalid"))
     try:
-        link = selectors.client_link_usable(
-            link_id=request.session.get(INTAKE_SESSION_KEY), purpose=ClientLink.Purpose.INTAKE
-        )
+        link = link_in_session(request, purpose=ClientLink.Purpose.INTAKE)
     except LinkRefused as refused:
         return refused_page(request, refused)
 
@@ -84,7 +103,7 @@ def intake_form(request):
         except ValidationError as invalid:
             problem = " ".join(invalid.messages)
         else:
-            request.session.pop(INTAKE_SESSION_KEY, None)
+            link_finished(request, purpose=ClientLink.Purpose.INTAKE)
             return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
     elif request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +114,7 @@ def intake_form(request):
             for field, messages in invalid.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
-            request.session.pop(INTAKE_SESSION_KEY, None)
+            link_finished(request, purpose=ClientLink.Purpose.INTAKE)
             return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
     return render(
         request,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -109,6 +109,18 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict:
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite://; got {url!r}.")
+
+
+def database_url_for(config: dict) -> str:
+    """The URL of a DATABASES entry (the inverse of ``parse_database_url``),
+    for pointing another process, such as a worker, at the same database."""
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(config['NAME']).resolve()}"
+    user = quote(config["USER"], safe="")
+    credentials = user + (f":{quote(config['PASSWORD'], safe='')}" if config["PASSWORD"] else "")
+    port = f":{config['PORT']}" if config["PORT"] else ""
+    query = f"?{urlencode(config['OPTIONS'])}" if config.get("OPTIONS") else ""
+    return f"postgres://{credentials}@{config['HOST']}{port}/{quote(config['NAME'], safe='')}{query}"
 
 
 def parse_email_url(url: str, *, name: str = "EMAIL_URL") -> dict:

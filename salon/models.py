@@ -83,6 +83,11 @@ class Salon(models.Model):
     feedback_delay_minutes = models.PositiveIntegerField(
         default=120, help_text="How long after a completed session the feedback request goes out."
     )
+    client_cancel_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MaxValueValidator(14 * 24)],
+        help_text="Clients may cancel from the link in their messages until this many hours before; later they call.",
+    )
     quiet_hours_start = models.TimeField(default=datetime.time(21), help_text="No SMS from this local time ...")
     quiet_hours_end = models.TimeField(default=datetime.time(8), help_text="... until this local time.")
     screening_required = models.BooleanField(

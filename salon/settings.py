@@ -196,16 +196,28 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
-    CELERY_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
+    for folder in (CELERY_QUEUE_DIR, CELERY_CONTROL_DIR):
+        folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
+        # Without it kombu writes its exchange tables to ./control in whatever
+        # folder the process started in.
+        "control_folder": str(CELERY_CONTROL_DIR),
         "store_processed": False,
+        # Kombu looks at the folder once a second by default, and with
+        # prefetch 1 a busy worker waits that long between tasks.
+        "polling_interval": 0.1,
     }
 else:
     # acks_late: a task not acknowledged within this time is redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A notification claimed or being sent is handed out again after this long,
+# on the assumption that its worker died; it must exceed the longest send
+# (EMAIL_TIMEOUT and the SMS gateway's timeout are 10 s).
+NOTIFICATION_LEASE_SECONDS = 600
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -213,6 +225,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the database connection around every task unless this is set;
+# with it, it closes one every thousand tasks, and in between the connection
+# is kept or dropped as for a web request (salon/celery.py).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The schedule is static: every periodic job is listed here, nothing is added
@@ -238,12 +254,21 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="salon-demo")
 
 # --- Logging --------------------------------------------------------------
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Celery's two lines per task ("received", "succeeded") cost the worker
+    # about a sixth of its time and say less than the outbox, which keeps each
+    # message's status, tries, error and sending time. Failures still log;
+    # LOG_LEVEL=DEBUG brings the lines back.
+    "loggers": {
+        name: {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"}
+        for name in ("celery.app.trace", "celery.worker.strategy")
+    },
 }
 
 # Every environment variable the settings read; tests compare the README,

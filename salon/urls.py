@@ -12,7 +12,7 @@ from salon import api as salon_api
 from salon import views
 from salon.health import healthz
 from sessions import api as sessions_api
-from sessions import feedback_views, therapist_views
+from sessions import cancel_views, feedback_views, therapist_views
 from sessions import views as sessions_views
 
 router = DefaultRouter()
@@ -48,6 +48,8 @@ urlpatterns = [
     path("forms/intake/", clients_views.intake_form, name="intake-form"),
     path("forms/feedback/<str:token>/", feedback_views.feedback_link, name="feedback-form-link"),
     path("forms/feedback/", feedback_views.feedback_form, name="feedback-form"),
+    path("forms/cancel/<str:token>/", cancel_views.cancel_link, name="cancel-link"),
+    path("forms/cancel/", cancel_views.cancel_form, name="cancel-form"),
     path("desk/", sessions_views.desk, name="desk"),
     path("desk/book/", sessions_views.desk_book, name="desk-book"),
     path("desk/clients/", sessions_views.desk_clients, name="desk-clients"),

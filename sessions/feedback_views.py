@@ -2,19 +2,16 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkRefused
 from clients.models import ClientLink
-from clients.selectors import client_link_usable
-from clients.views import SAME_SITE, private, refused_page
+from clients.views import link_finished, link_in_session, link_landing, private, refused_page
 from salon.errors import DomainError
 from sessions import services
 from sessions.models import Appointment, Feedback
-
-FEEDBACK_SESSION_KEY = "feedback_link_id"
 
 
 class FeedbackForm(forms.Form):
@@ -42,26 +39,17 @@ class FeedbackForm(forms.Form):
 @private
 @require_http_methods(["GET"])
 def feedback_link(request, token):
-    try:
-        link = client_link_usable(token=token, purpose=ClientLink.Purpose.FEEDBACK)
-    except LinkRefused as refused:
-        return refused_page(request, refused)
-    request.session[FEEDBACK_SESSION_KEY] = link.pk
-    return redirect("feedback-form")
+    return link_landing(request, token, purpose=ClientLink.Purpose.FEEDBACK, form_url="feedback-form")
 
 
 @private
-@csrf_exempt  # see clients.views.intake_form: protected by the session and Sec-Fetch-Site
+@csrf_exempt  # see clients.views.link_in_session
 @require_http_methods(["GET", "POST"])
 def feedback_form(request):
-    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
-        return refused_page(request, LinkRefused("Cross-site post refused.", code="link_invalid"))
     try:
-        link = client_link_usable(
-            link_id=request.session.get(FEEDBACK_SESSION_KEY), purpose=ClientLink.Purpose.FEEDBACK
-        )
+        link = link_in_session(request, purpose=ClientLink.Purpose.FEEDBACK)
     except LinkRefused as refused:
-        return refused_page(request, refused)
+        return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
     appointment = Appointment.objects.select_related("routine", "client__salon").get(pk=link.reference)
     form = FeedbackForm(request.POST or None)
     problem = ""
@@ -70,11 +58,11 @@ def feedback_form(request):
         try:
             services.feedback_submit(link=link, answers=answers)
         except LinkRefused as refused:
-            return refused_page(request, refused)
+            return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
         except (DomainError, ValidationError) as error:
             problem = error.detail if isinstance(error, DomainError) else " ".join(error.messages)
         else:
-            request.session.pop(FEEDBACK_SESSION_KEY, None)
+            link_finished(request, purpose=ClientLink.Purpose.FEEDBACK)
             return render(request, "sessions/feedback_thanks.html", {"salon": appointment.client.salon})
     return render(
         request,

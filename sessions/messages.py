@@ -2,6 +2,8 @@
 
 import json
 import logging
+import smtplib
+import urllib.error
 import urllib.request
 
 import icalendar
@@ -11,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sessions.models import Appointment, Notification
+from sessions.selectors import client_cancel_deadline
 
 SUBJECTS = {
     "confirmation": "Your massage is booked",
@@ -21,8 +24,30 @@ SUBJECTS = {
     "feedback_request": "How was your massage?",
 }
 CALENDAR_KINDS = {"confirmation", "reschedule", "cancellation"}
+CANCEL_LINK_KINDS = {"confirmation", "reminder", "reschedule"}
 SMS_LIMIT = 306  # two GSM segments
 logger = logging.getLogger(__name__)
+
+
+class Undeliverable(Exception):
+    """The message cannot go out as it stands (the client has no address for
+    its channel any more); trying again will not help."""
+
+
+def is_permanent_failure(error: BaseException) -> bool:
+    """Whether retrying cannot help: the mail server refused the recipient or
+    the message for good (5xx), or the SMS gateway refused the request (4xx
+    other than timeout and rate limit). A refused login is a setup problem
+    that someone may fix within the retries, so it is retried."""
+    if isinstance(error, Undeliverable):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(error, smtplib.SMTPAuthenticationError):
+        return error.smtp_code >= 500
+    if isinstance(error, urllib.error.HTTPError):
+        return 400 <= error.code < 500 and error.code not in {408, 429}
+    return False
 
 
 def calendar_uid(appointment: Appointment) -> str:
@@ -58,6 +83,7 @@ def message_id(notification: Notification) -> str:
 def context_for(notification: Notification, link: str = "") -> dict:
     appointment = notification.appointment
     salon = appointment.client.salon
+    cancel_link_kind = notification.kind in CANCEL_LINK_KINDS
     return {
         "notification": notification,
         "appointment": appointment,
@@ -65,6 +91,9 @@ def context_for(notification: Notification, link: str = "") -> dict:
         "salon": salon,
         "local_start": appointment.start.astimezone(salon.zone),
         "link": link,
+        "cancel_link_kind": cancel_link_kind,
+        "cancel_link": bool(link) and cancel_link_kind,
+        "cancel_until": client_cancel_deadline(appointment).astimezone(salon.zone),
         "subject": SUBJECTS[notification.kind],
     }
 
@@ -76,6 +105,8 @@ def render(template: str, context: dict) -> str:
 
 
 def send_email(notification: Notification, *, link: str = "") -> None:
+    if not notification.appointment.client.email:
+        raise Undeliverable("The client has no email address.")
     context = context_for(notification, link)
     text = render("sessions/email/message.txt", context)
     html = render("sessions/email/message.html", context)
@@ -101,6 +132,8 @@ def sms_text(notification: Notification, *, link: str = "") -> str:
 
 def send_sms(notification: Notification, *, link: str = "") -> None:
     """Through the gateway at SMS_URL (JSON POST), or to the log when unset."""
+    if not notification.appointment.client.phone:
+        raise Undeliverable("The client has no phone number.")
     body = {"to": notification.appointment.client.phone, "text": sms_text(notification, link=link)}
     if not settings.SMS_URL.startswith(("http://", "https://")):
         logger.info("SMS to %s: %s", body["to"], body["text"])

@@ -32,6 +32,8 @@ class Appointment(models.Model):
     ``busy_until``. PostgreSQL refuses overlapping active bookings of a
     therapist or a room (exclusion constraints, see migration 0002)."""
 
+    REASON_LENGTH = 300
+
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
         CHECKED_IN = "checked_in", "Checked in"
@@ -54,7 +56,7 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"
     )
-    cancellation_reason = models.CharField(max_length=300, blank=True)
+    cancellation_reason = models.CharField(max_length=REASON_LENGTH, blank=True)
     plan_problem = models.CharField(
         max_length=300, blank=True, help_text="Why the plan could not follow the latest screening."
     )

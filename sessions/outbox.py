@@ -8,19 +8,31 @@ intake requests are part of the booking itself and always go out.
 """
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.selectors import client_outcome
+from sessions import messages
 from sessions.models import Appointment, Notification
+from sessions.selectors import client_cancel_deadline
 
 DEFAULT_LEAD_HOURS = [24, 2]
 INTAKE_AGAIN_HOURS = 48
-LEASE = datetime.timedelta(minutes=10)
 BATCH = 500
+MAX_TRIES = 5
+FIRST_RETRY_AFTER = datetime.timedelta(seconds=30)
 Kind = Notification.Kind
+logger = logging.getLogger(__name__)
+
+
+def lease() -> datetime.timedelta:
+    """How long a claimed or sending row is left to its worker before it is
+    handed out again (``NOTIFICATION_LEASE_SECONDS``; longer than any send)."""
+    return datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
 
 
 def channel_for(client) -> str | None:
@@ -147,11 +159,12 @@ def notifications_claim_due(*, now: datetime.datetime | None = None, batch: int 
     ``sending`` goes back to pending after the lease; a message already
     handed to the queue is not handed out again within the lease."""
     now = now or timezone.now()
-    Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - LEASE).update(
+    expired = now - lease()
+    Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=expired).update(
         status=Notification.Status.PENDING
     )
     due = Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=now).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired)
     )
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True)
@@ -168,8 +181,11 @@ def notification_start_sending(*, notification_id: int) -> Notification | None:
     ).update(status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     if not taken:
         return None
-    related = ["appointment__client__salon", "appointment__therapist", "appointment__room", "appointment__routine"]
-    return Notification.objects.select_related(*related).get(pk=notification_id)
+    # What the message says: the client, the salon, the routine's name and
+    # the time (not the therapist or the room).
+    return Notification.objects.select_related("appointment__client__salon", "appointment__routine").get(
+        pk=notification_id
+    )
 
 
 def notification_sent(*, notification: Notification) -> None:
@@ -178,28 +194,50 @@ def notification_sent(*, notification: Notification) -> None:
     )
 
 
-def notification_failed(*, notification: Notification, error: str, final: bool) -> None:
-    """Back to pending for the next try, or failed after the last."""
-    # claimed_at stays "now": the retry, not the next dispatch, takes it up.
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.FAILED if final else Notification.Status.PENDING,
-        last_error=error[:2000],
-        claimed_at=timezone.now(),
-    )
+def notification_failed(*, notification: Notification, error: str, permanent: bool = False) -> str:
+    """After a failed try: back to pending, due again after an exponential
+    backoff (30 s, 1, 2, 4 minutes), or failed after the last try or an error
+    that no retry can mend. Returns the new status.
+
+    The retry goes through the outbox rather than a Celery countdown, so no
+    task waits in the broker and a worker that dies meanwhile loses nothing.
+    """
+    final = permanent or notification.attempts >= MAX_TRIES
+    now = timezone.now()
+    changes = {"last_error": error[:2000], "claimed_at": None}
+    if final:
+        changes["status"] = Notification.Status.FAILED
+    else:
+        changes["status"] = Notification.Status.PENDING
+        changes["due_at"] = now + FIRST_RETRY_AFTER * 2 ** (notification.attempts - 1)
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(**changes)
+    logger.warning(
+        "Notification %s (%s) failed on try %s, now %s: %s",
+        notification.pk, notification.key, notification.attempts, changes["status"], error,
+    )  # fmt: skip
+    return changes["status"]
 
 
 def notification_deliver(*, notification: Notification) -> None:
-    """Send one message by its channel, with a fresh client link where it needs one."""
+    """Send one message by its channel, with a fresh client link where it
+    carries one: the intake or feedback form, or cancelling while the client
+    still may (the link expires when online cancelling ends)."""
     from clients.models import ClientLink
     from clients.services import client_link_create
-    from sessions import messages
 
+    appointment = notification.appointment
+    client = appointment.client  # already loaded with the row
     link = ""
     if notification.kind == Kind.INTAKE_REQUEST:
-        _, link = client_link_create(client=notification.client, purpose=ClientLink.Purpose.INTAKE)
+        _, link = client_link_create(client=client, purpose=ClientLink.Purpose.INTAKE)
     elif notification.kind == Kind.FEEDBACK_REQUEST:
+        _, link = client_link_create(client=client, purpose=ClientLink.Purpose.FEEDBACK, reference=appointment.pk)
+    elif notification.kind in messages.CANCEL_LINK_KINDS and timezone.now() < client_cancel_deadline(appointment):
         _, link = client_link_create(
-            client=notification.client, purpose=ClientLink.Purpose.FEEDBACK, reference=notification.appointment_id
+            client=client,
+            purpose=ClientLink.Purpose.CANCEL,
+            reference=appointment.pk,
+            expires_at=client_cancel_deadline(appointment),
         )
     if notification.channel == Notification.Channel.EMAIL:
         messages.send_email(notification, link=link)

@@ -115,3 +115,8 @@ def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
         )
         previous_end = appointment.busy_until
     return entries
+
+
+def client_cancel_deadline(appointment: Appointment) -> datetime.datetime:
+    """Until when the client may cancel through the link in their messages."""
+    return appointment.start - datetime.timedelta(hours=appointment.client.salon.client_cancel_hours)

@@ -425,6 +425,36 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
     return appointment
 
 
+@transaction.atomic
+def appointment_cancel_by_client(*, link, reason: str = "", now: datetime.datetime | None = None) -> Appointment:
+    """The client cancels through the link in a confirmation, reminder or
+    reschedule notice: a booked appointment, until the salon's
+    ``client_cancel_hours`` before it. The link is spent, and the usual
+    cancellation notice (with ``METHOD:CANCEL``) goes out."""
+    from clients.services import client_link_spend
+    from sessions.selectors import client_cancel_deadline
+
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_related("client__salon").get(pk=link.reference, client_id=link.client_id)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(
+            f"This appointment is {appointment.get_status_display().lower()} and can no longer be cancelled online.",
+            code="invalid_transition",
+        )
+    if now > client_cancel_deadline(appointment):
+        salon = appointment.client.salon
+        raise Conflict(
+            f"Online cancelling ends {salon.client_cancel_hours} hours before the appointment; "
+            f"please call us{' on ' + salon.phone if salon.phone else ''}.",
+            code="too_late_to_cancel",
+        )
+    client_link_spend(link)
+    note = "Cancelled by the client online" + (f": {reason.strip()}" if reason.strip() else ".")
+    return appointment_transition(
+        appointment=appointment, to_status=Appointment.Status.CANCELLED, reason=note[: Appointment.REASON_LENGTH]
+    )
+
+
 NOT_STARTED = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
 
 

@@ -1,34 +1,46 @@
 """Celery tasks of sessions: thin, state-guarded wrappers around the outbox."""
 
+import time
+
 from celery import shared_task
 
-from sessions import outbox
+from sessions import messages, outbox
 
-MAX_TRIES = 5
+# Beat runs dispatch every minute; one run stops handing out batches before
+# the next begins.
+DISPATCH_SECONDS = 45
 
 
 @shared_task
 def notifications_dispatch() -> int:
-    """Every minute (beat): hand each due message to its own send task."""
-    ids = outbox.notifications_claim_due()
-    for notification_id in ids:
-        notification_send.delay(notification_id)
-    return len(ids)
+    """Every minute (beat): hand each due message to its own send task, batch
+    after batch until none is due."""
+    deadline = time.monotonic() + DISPATCH_SECONDS
+    handed_out = 0
+    while True:
+        ids = outbox.notifications_claim_due()
+        for notification_id in ids:
+            notification_send.delay(notification_id)
+        handed_out += len(ids)
+        if len(ids) < outbox.BATCH or time.monotonic() > deadline:
+            return handed_out
 
 
-@shared_task(bind=True, max_retries=MAX_TRIES - 1)
-def notification_send(self, notification_id: int) -> None:
-    """Send one message once. A row that is no longer pending (sent, being
-    sent by another worker, cancelled) is left alone, so reruns are harmless."""
+@shared_task
+def notification_send(notification_id: int) -> None:
+    """Send one message once. A row that is no longer pending and due (sent,
+    being sent by another worker, cancelled, waiting for its retry) is left
+    alone, so reruns and duplicate deliveries are harmless."""
     notification = outbox.notification_start_sending(notification_id=notification_id)
     if notification is None:
         return
     try:
         outbox.notification_deliver(notification=notification)
-    except Exception as error:  # any failure of the mail server or gateway
-        final = self.request.retries >= self.max_retries
-        outbox.notification_failed(notification=notification, error=f"{type(error).__name__}: {error}", final=final)
-        if not final:
-            raise self.retry(countdown=30 * 2**self.request.retries) from error
+    except Exception as error:  # any failure of the mail server or the gateway
+        outbox.notification_failed(
+            notification=notification,
+            error=f"{type(error).__name__}: {error}",
+            permanent=messages.is_permanent_failure(error),
+        )
         return
     outbox.notification_sent(notification=notification)

@@ -32,3 +32,16 @@ if os.environ.get("TEST_CELERY_QUEUE"):
     CELERY_BEAT_SCHEDULE = {
         "dispatch-due-notifications": {"task": "sessions.tasks.notifications_dispatch", "schedule": 1.0}
     }
+
+# The crash test lets a dead worker's rows return within seconds, not
+# minutes, and has Redis hand a dead worker's unacknowledged tasks out again
+# just as soon, so the resent rows meet their original tasks a second time.
+if os.environ.get("TEST_NOTIFICATION_LEASE_SECONDS"):
+    NOTIFICATION_LEASE_SECONDS = int(os.environ["TEST_NOTIFICATION_LEASE_SECONDS"])
+    if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:  # noqa: F405
+        CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+            "visibility_timeout": NOTIFICATION_LEASE_SECONDS,
+            "unacked_restore_interval": 1,
+            "unacked_restore_throttle": 1,
+        }

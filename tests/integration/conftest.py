@@ -6,6 +6,8 @@ except where CI asks for it (REQUIRE_SERVICES=1, REQUIRE_BROWSER=1): there a
 missing part fails the run.
 """
 
+import email
+import email.policy
 import os
 import shutil
 import signal
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from salon.env import database_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -49,19 +53,10 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "c
     raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
 
 
-def child_database_url() -> str:
-    """A DATABASE_URL that points a child process at the test database."""
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(config['NAME']).resolve()}"
-    credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
-    port = f":{config['PORT']}" if config["PORT"] else ""
-    return f"postgres://{credentials}@{config['HOST']}{port}/{config['NAME']}"
-
-
 def child_env(**overrides: str) -> dict:
     env = dict(os.environ)
-    env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=child_database_url(), PYTHONUNBUFFERED="1")
+    database_url = database_url_for(connection.settings_dict)
+    env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
     env.update(overrides)
     return env
 
@@ -126,24 +121,82 @@ def stop_process_group():
                 process.wait()
 
 
+def start_celery(arguments: list[str], *, env: dict, log: Path) -> subprocess.Popen:
+    """Start ``celery -A salon <arguments>`` in a process group of its own
+    (so the group can be signalled), appending its output to ``log``."""
+    with log.open("a") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "salon", *arguments, "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def wait_until_ready(process: subprocess.Popen, log: Path, *, after: int = 0) -> None:
+    """Wait for a worker's "ready." line (the ``after``-th one onwards)."""
+    wait_for(
+        lambda: log.read_text().count("ready.") > after or process.poll() is not None, timeout=60, what="the worker"
+    )
+    assert process.poll() is None, log.read_text()
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, stop_process_group, tmp_path):
     """Start a real Celery worker on the configured broker, consuming a queue of
     this test's own. Returns the queue name."""
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salon", "worker", "-Q", queue, "--pool", "solo", "--loglevel", "INFO"],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = start_celery(["worker", "-Q", queue, "--pool", "solo"], env=child_env(), log=log)
     stop_process_group(process)
-    wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, timeout=60, what="the worker")
-    assert process.poll() is None, log.read_text()
+    wait_until_ready(process, log)
     return queue
+
+
+class Inbox:
+    """What a real SMTP server on loopback received, with the time each
+    message was accepted."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.arrived_at: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accept(envelope)
+        return "250 OK"
+
+    def accept(self, envelope) -> None:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.arrived_at.append(time.time())
+
+    def subjects(self) -> list[str]:
+        return [str(message["Subject"]).split(" · ")[0] for message in self.messages]
+
+    def arrivals(self, subject: str) -> list[float]:
+        return [at for message, at in zip(self.messages, self.arrived_at, strict=True)
+                if str(message["Subject"]).startswith(subject)]  # fmt: skip
+
+    def calendar(self, subject: str):
+        import icalendar
+
+        message = next(m for m in self.messages if str(m["Subject"]).startswith(subject))
+        part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        return icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+
+
+def serve_smtp(inbox, port: int):
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp_sink(unused_tcp_port):
+    """An aiosmtpd server on loopback; yields its inbox and port."""
+    inbox = Inbox()
+    controller = serve_smtp(inbox, unused_tcp_port)
+    yield inbox, unused_tcp_port
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,12 @@
 broker, a real SMTP server (aiosmtpd) on loopback."""
 
 import datetime
-import email
-import email.policy
-import subprocess
-import sys
 import time
 from urllib.parse import urlsplit
 
-import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 
-from sessions.models import Appointment
+from sessions.models import Appointment, Notification
 from sessions.services import appointment_book, appointment_reschedule, appointment_transition
 from tests.factories import (
     ClientFactory,
@@ -25,35 +19,9 @@ from tests.factories import (
     short_routine,
     works_every_day,
 )
-from tests.integration.conftest import ROOT, child_env, wait_for
+from tests.integration.conftest import child_env, start_celery, wait_for, wait_until_ready
 
 pytestmark = pytest.mark.integration
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def subjects(self) -> list[str]:
-        return [str(message["Subject"]).split(" · ")[0] for message in self.messages]
-
-    def calendar(self, subject: str):
-        message = next(m for m in self.messages if str(m["Subject"]).startswith(subject))
-        part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
-        return icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
-
-
-@pytest.fixture
-def smtp_sink(unused_tcp_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=unused_tcp_port)
-    controller.start()
-    yield inbox, unused_tcp_port
-    controller.stop()
 
 
 @pytest.fixture
@@ -67,15 +35,11 @@ def worker_and_beat(transactional_db, smtp_sink, stop_process_group, tmp_path, b
     queue = f"notify-{time.monotonic_ns()}"
     env = child_env(TEST_EMAIL_URL=f"smtp://127.0.0.1:{port}", TEST_CELERY_QUEUE=queue)
     log = tmp_path / "celery.log"
-    commands = [["worker", "-Q", queue, "--pool", "solo"]]
-    commands += [["beat", "--schedule", str(tmp_path / f"beat-schedule-{n}")] for n in range(beats)]
-    for command in commands:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "salon", *command, "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        stop_process_group(process)
-    wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker")
+    worker = start_celery(["worker", "-Q", queue, "--pool", "solo"], env=env, log=log)
+    stop_process_group(worker)
+    for n in range(beats):
+        stop_process_group(start_celery(["beat", "--schedule", str(tmp_path / f"beat-schedule-{n}")], env=env, log=log))
+    wait_until_ready(worker, log)
     return log
 
 
@@ -99,6 +63,10 @@ def test_confirmation_reminders_reschedule_and_cancel_arrive_once(smtp_sink, wor
     appointment = appointment_book(client=client, routine=routine, start=start)
     wait_for(lambda: inbox.subjects().count("Reminder: your massage") == 2, timeout=60, what="two reminders")
     assert inbox.subjects().count("Your massage is booked") == 1
+    # At their time: never early, and within a few beats of being due.
+    due = sorted(n.due_at.timestamp() for n in Notification.objects.filter(appointment=appointment, kind="reminder"))
+    for due_at, arrived_at in zip(due, sorted(inbox.arrivals("Reminder: your massage")), strict=True):
+        assert due_at <= arrived_at < due_at + 20
 
     appointment_reschedule(appointment=appointment, start=start + datetime.timedelta(minutes=30))
     wait_for(lambda: "Your massage has moved" in inbox.subjects(), timeout=30, what="the reschedule notice")

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from salon.env import Env, parse_database_url, parse_email_url
+from salon.env import Env, database_url_for, parse_database_url, parse_email_url
 
 
 class TestEnv:
@@ -48,6 +48,20 @@ class TestDatabaseUrl:
 
     def test_absolute_sqlite_path(self):
         assert parse_database_url("sqlite:////srv/salon.sqlite3")["NAME"] == "/srv/salon.sqlite3"
+
+    @pytest.mark.parametrize(
+        "url",
+        ["postgres://salon:p%40ss@db.internal:6543/salon?sslmode=require", "postgres://postgres@127.0.0.1/test_salon"],
+    )
+    def test_a_worker_is_given_the_same_postgres_database_back(self, url):
+        config = parse_database_url(url)
+
+        assert parse_database_url(database_url_for(config)) == config
+
+    def test_a_worker_is_given_the_same_sqlite_file_back(self, tmp_path):
+        config = parse_database_url(f"sqlite:///{tmp_path}/salon.sqlite3")
+
+        assert parse_database_url(database_url_for(config))["NAME"] == str(tmp_path / "salon.sqlite3")
 
     @pytest.mark.parametrize("url", ["mysql://root@localhost/salon", "postgres://localhost", "sqlite://"])
     def test_unusable_urls_are_refused_naming_the_variable(self, url):

@@ -3,6 +3,7 @@ import datetime
 import icalendar
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from sessions.models import Appointment, Notification
 from sessions.outbox import notifications_claim_due, outside_quiet_hours
@@ -213,9 +214,10 @@ class TestSending:
         cancel = next(m for m in mail.outbox if m.subject.startswith("Your massage is cancelled"))
         assert icalendar.Calendar.from_ical(cancel.attachments[0][1])["method"] == "CANCEL"
 
-    def test_a_failing_send_is_retried_then_marked_failed(
+    def test_a_failing_send_is_retried_with_backoff_then_marked_failed(
         self, salon, therapist, room, routine, consenting, tomorrow, monkeypatch
     ):
+
         appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
         notification = Notification.objects.get(kind="confirmation")
 
@@ -223,18 +225,79 @@ class TestSending:
             raise ConnectionRefusedError("mail server down")
 
         monkeypatch.setattr("sessions.messages.send_email", broken)
-        result = notification_send.apply(args=[notification.pk])
+        waits = []
+        for _ in range(5):
+            tried_at = timezone.now()
+            notification_send.apply(args=[notification.pk])
+            notification.refresh_from_db()
+            if notification.status == "pending":
+                waits.append(round((notification.due_at - tried_at).total_seconds()))
+                notification_send.apply(args=[notification.pk])  # a duplicate task before the wait is over
+                assert Notification.objects.get(pk=notification.pk).attempts == notification.attempts
+                assert notification.pk not in notifications_claim_due()
+                Notification.objects.filter(pk=notification.pk).update(due_at=timezone.now())  # the wait is over
 
-        notification.refresh_from_db()
+        assert waits == [30, 60, 120, 240]
         assert notification.status == "failed"
         assert notification.attempts == 5
         assert "mail server down" in notification.last_error
-        assert result.state == "SUCCESS"
+        assert mail.outbox == []
+
+    def test_a_recipient_refused_for_good_fails_at_once(
+        self, salon, therapist, room, routine, consenting, tomorrow, monkeypatch
+    ):
+        import smtplib
+
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        notification = Notification.objects.get(kind="confirmation")
+
+        def refused(*args, **kwargs):
+            raise smtplib.SMTPRecipientsRefused({consenting.email: (550, b"No such user")})
+
+        monkeypatch.setattr("sessions.messages.send_email", refused)
+        notification_send.apply(args=[notification.pk])
+
+        notification.refresh_from_db()
+        assert (notification.status, notification.attempts) == ("failed", 1)
+        assert "No such user" in notification.last_error
+
+    def test_a_client_whose_address_was_removed_gets_a_clear_failure(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        consenting.__class__.objects.filter(pk=consenting.pk).update(email="", phone="+4930123456")
+        notification = Notification.objects.get(kind="confirmation")
+
+        notification_send.apply(args=[notification.pk])
+
+        notification.refresh_from_db()
+        assert notification.status == "failed"
+        assert "no email address" in notification.last_error
+
+    def test_a_resend_after_a_crash_carries_the_same_message_id(
+        self, salon, therapist, room, routine, consenting, tomorrow
+    ):
+        """Given a worker that died after the mail server took the message but
+        before the row was marked sent, when the lease runs out and the message
+        goes out again, then the receiver can recognise it by its Message-ID."""
+
+        from sessions.outbox import lease, notification_deliver, notification_start_sending
+
+        appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        confirmation = Notification.objects.get(kind="confirmation")
+        notification_deliver(notification=notification_start_sending(notification_id=confirmation.pk))  # then dies
+        later = timezone.now() + lease() + datetime.timedelta(seconds=1)
+
+        assert notifications_claim_due(now=later) == [confirmation.pk]
+        notification_send.apply(args=[confirmation.pk])
+
+        first, second = mail.outbox
+        assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+        assert Notification.objects.get(pk=confirmation.pk).status == "sent"
 
     def test_a_row_left_sending_by_a_dead_worker_returns_after_the_lease(
         self, salon, therapist, room, routine, consenting, tomorrow
     ):
-        from django.utils import timezone
 
         appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
         stuck = Notification.objects.get(kind="confirmation")
@@ -257,3 +320,56 @@ class TestSending:
         assert first
         assert second == []
         assert Appointment.objects.count() == 1
+
+
+def due_reminders(appointment, count: int) -> list[Notification]:
+    """``count`` reminders for one appointment, all due a minute ago."""
+
+    due = timezone.now() - datetime.timedelta(minutes=1)
+    return Notification.objects.bulk_create(
+        Notification(key=f"{appointment.pk}:test:{n}", kind="reminder", appointment=appointment,
+                     client=appointment.client, channel="email", due_at=due)
+        for n in range(count)
+    )  # fmt: skip
+
+
+@pytest.mark.usefixtures("eager_celery")
+class TestDispatchAtScale:
+    def test_dispatch_drains_every_due_message_batch_after_batch(
+        self, salon, therapist, room, routine, consenting, tomorrow, monkeypatch
+    ):
+        appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        due_reminders(appointment, 10)
+        monkeypatch.setattr("sessions.outbox.BATCH", 4)
+
+        handed_out = notifications_dispatch.apply().get()
+
+        assert handed_out == 11  # the confirmation and ten reminders, in three batches
+        due_by_now = Notification.objects.filter(due_at__lte=timezone.now())
+        assert set(due_by_now.values_list("status", flat=True)) == {"sent"}
+        assert len(mail.outbox) == 11
+
+    @pytest.mark.parametrize("count", [10, 100])
+    def test_claiming_takes_the_same_queries_for_ten_or_a_hundred(
+        self, salon, therapist, room, routine, consenting, tomorrow, count, django_assert_num_queries
+    ):
+        appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        due_reminders(appointment, count)
+
+        with django_assert_num_queries(5):  # savepoint, lease return, select due, mark claimed, release
+            claimed = notifications_claim_due()
+
+        assert len(claimed) == count + 1
+
+    @pytest.mark.parametrize("kind", ["confirmation", "reminder", "intake_request", "feedback_request"])
+    def test_sending_one_message_takes_a_fixed_number_of_queries(
+        self, salon, therapist, room, routine, client_, tomorrow, kind, django_assert_max_num_queries
+    ):
+        appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
+        notification = Notification.objects.filter(appointment=appointment).first()
+        Notification.objects.filter(pk=notification.pk).update(kind=kind)
+
+        with django_assert_max_num_queries(6):
+            notification_send.apply(args=[notification.pk])
+
+        assert Notification.objects.get(pk=notification.pk).status == "sent"

@@ -1,0 +1,194 @@
+"""10,000 due reminders dispatched and sent by one Celery worker (target:
+all sent in under 60 s, with the same number of queries for every message).
+
+The worker is a real ``celery worker`` process (prefork, one process per
+core) on the configured broker, with Django's locmem email backend, started
+against the scratch database. Dispatch is one ``notifications_dispatch``
+task, as beat would send it; the clock runs from that task's publication
+until the last row is marked sent. Queries per message are counted in this
+process on messages sent the same way; on PostgreSQL the database's own
+count of committed transactions during the worker's run is reported too.
+``median_ms`` and ``p95_ms`` are how long after dispatch began a message
+was sent (its wait in the queue included).
+
+Run it with ``scripts/testenv.py -m bench.dispatch [messages]``.
+"""
+
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import count_queries, scratch_database
+from salon.env import database_url_for
+
+MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+SAMPLE = 20  # sent in this process to count queries
+THERAPISTS = 20
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fill() -> list[int]:
+    """Appointments a fortnight ahead, each with one reminder due now."""
+    from clients.models import Client
+    from clients.search import name_keys
+    from routines.models import RoutineTemplate
+    from salon.models import Room, Salon, Therapist, User
+    from sessions.models import Appointment, Notification
+
+    salon = Salon.objects.create(name="Bench", time_zone="Europe/Berlin", phone="+49301234567")
+    rooms = Room.objects.bulk_create(Room(salon=salon, name=f"Room {n:02d}") for n in range(THERAPISTS))
+    therapists = [
+        Therapist.objects.create(salon=salon, user=User.objects.create(username=f"bench{n}"), display_name=f"T{n}")
+        for n in range(THERAPISTS)
+    ]
+    clients = Client.objects.bulk_create(
+        Client(salon=salon, given_name=f"Client{n}", family_name="Bench", email=f"client{n}@example.com",
+               consent_reminders=True, **name_keys(f"Client{n}", "Bench"))
+        for n in range(1000)
+    )  # fmt: skip
+    routine = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)
+    first = datetime.datetime.now(datetime.UTC).replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=14)
+    total = MESSAGES + SAMPLE
+    appointments = Appointment.objects.bulk_create(
+        (
+            Appointment(
+                client=clients[n % len(clients)],
+                therapist=therapists[n % THERAPISTS],
+                room=rooms[n % THERAPISTS],
+                routine=routine,
+                start=first + datetime.timedelta(hours=n // THERAPISTS),
+                end=first + datetime.timedelta(hours=n // THERAPISTS, minutes=60),
+                busy_until=first + datetime.timedelta(hours=n // THERAPISTS, minutes=60),
+            )
+            for n in range(total)
+        ),
+        batch_size=2000,
+    )
+    due = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+    notifications = Notification.objects.bulk_create(
+        (
+            Notification(key=f"{appointment.pk}:reminder:24h", kind="reminder", appointment=appointment,
+                         client=appointment.client, channel="email", due_at=due)
+            for appointment in appointments
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+    return [notification.pk for notification in notifications]
+
+
+def queries_per_message(sample: list[int]) -> list[int]:
+    """Send ``sample`` here, one by one, counting each message's queries."""
+    from salon.celery import app
+    from sessions.tasks import notification_send
+
+    app.conf.task_always_eager = True
+    try:
+        return [count_queries(lambda pk=pk: notification_send.apply(args=[pk])) for pk in sample]
+    finally:
+        app.conf.task_always_eager = False
+
+
+def committed_transactions() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    time.sleep(1.5)  # PostgreSQL flushes its statistics about once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def start_worker(queue: str, log: Path) -> subprocess.Popen:
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",  # locmem email
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+        "TEST_CELERY_QUEUE": queue,
+    }
+    env.pop("TEST_EMAIL_URL", None)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "salon", "worker", "-Q", queue, "--concurrency", str(os.cpu_count()),
+         "--loglevel", "INFO"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            raise SystemExit(f"The worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+    return worker
+
+
+def main() -> None:
+    with scratch_database(), tempfile.TemporaryDirectory() as scratch:
+        from django.conf import settings
+        from django.db import connection
+
+        from sessions.models import Notification
+        from sessions.tasks import notifications_dispatch
+
+        ids = fill()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        counts = queries_per_message(ids[:SAMPLE])
+        rows = Notification.objects.filter(pk__gt=ids[SAMPLE - 1])  # the worker's share (ids ascend)
+
+        queue = f"bench-dispatch-{os.getpid()}"
+        worker = start_worker(queue, Path(scratch) / "worker.log")
+        try:
+            transactions_before = committed_transactions()
+            published = time.time()
+            notifications_dispatch.apply_async(queue=queue)
+            deadline = time.monotonic() + 600
+            while rows.filter(status="sent").count() < MESSAGES:
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise SystemExit("The worker did not send everything in ten minutes.")
+                time.sleep(0.25)
+            finished = time.time()
+            transactions = committed_transactions()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+        worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker and its pool, once reaped
+
+        latencies = sorted((sent - published) * 1000 for sent in
+                           (moment.timestamp() for moment in rows.values_list("sent_at", flat=True)))  # fmt: skip
+        seconds = finished - published
+        result = {
+            "case": f"dispatch-{MESSAGES}-{connection.vendor}",
+            "messages": MESSAGES,
+            "seconds": round(seconds, 2),
+            "messages_per_s": round(MESSAGES / seconds, 1),
+            "median_ms": round(statistics.median(latencies), 1),
+            "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
+            "worker_cpu_ms_per_message": round((worker_cpu.ru_utime + worker_cpu.ru_stime) * 1000 / MESSAGES, 2),
+            "queries": max(counts),
+            "queries_per_message": sorted(set(counts)),
+            "transactions_per_message": round((transactions - transactions_before) / MESSAGES, 2)
+            if transactions is not None
+            else None,
+            "sent_each_once": rows.filter(status="sent", attempts=1).count() == MESSAGES,
+            "worker": f"prefork, {os.cpu_count()} processes",
+            "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+            "database": connection.vendor,
+            "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        }
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

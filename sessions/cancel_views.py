@@ -1,0 +1,66 @@
+"""Cancelling an appointment from the link in the client's messages (no login)."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from clients.links import LinkRefused
+from clients.models import ClientLink
+from clients.views import link_finished, link_in_session, link_landing, private, refused_page
+from salon.errors import Conflict
+from sessions import selectors, services
+from sessions.models import Appointment
+
+PURPOSE = ClientLink.Purpose.CANCEL
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Would you tell us why? (optional)",
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
+
+@private
+@require_http_methods(["GET"])
+def cancel_link(request, token):
+    return link_landing(request, token, purpose=PURPOSE, form_url="cancel-form")
+
+
+@private
+@csrf_exempt  # see clients.views.link_in_session
+@require_http_methods(["GET", "POST"])
+def cancel_form(request):
+    try:
+        link = link_in_session(request, purpose=PURPOSE)
+    except LinkRefused as refused:
+        return refused_page(request, refused, purpose=PURPOSE)
+    appointment = Appointment.objects.select_related("routine", "therapist", "client__salon").get(pk=link.reference)
+    form = CancelForm(request.POST or None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel_by_client(link=link, reason=form.cleaned_data["reason"])
+        except LinkRefused as refused:
+            return refused_page(request, refused, purpose=PURPOSE)
+        except Conflict as conflict:
+            problem = conflict.detail
+        else:
+            link_finished(request, purpose=PURPOSE)
+            return render(request, "sessions/cancel_done.html", {"appointment": appointment})
+    context = {
+        "form": form,
+        "appointment": appointment,
+        "salon": appointment.client.salon,
+        "deadline": selectors.client_cancel_deadline(appointment),
+        "now": timezone.now(),
+        "problem": problem,
+    }
+    return render(request, "sessions/cancel_form.html", context, status=409 if problem else 200)
