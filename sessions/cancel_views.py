@@ -63,4 +63,5 @@ def cancel_form(request):
         "now": timezone.now(),
         "problem": problem,
     }
-    return render(request, "sessions/cancel_form.html", context, status=409 if problem else 200)
+    status = 409 if problem else 400 if form.errors else 200
+    return render(request, "sessions/cancel_form.html", context, status=status)

@@ -25,7 +25,16 @@ SUBJECTS = {
 }
 CALENDAR_KINDS = {"confirmation", "reschedule", "cancellation"}
 CANCEL_LINK_KINDS = {"confirmation", "reminder", "reschedule"}
-SMS_LIMIT = 306  # two GSM segments
+SMS_MAX_SEGMENTS = 2
+# The GSM 03.38 alphabet: a text made only of these characters travels in
+# 7-bit units, 160 to a single message or 153 to each part of a longer one
+# (the extension characters take two units). Any other character turns the
+# whole text into UCS-2: 70 or 67 UTF-16 units.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 logger = logging.getLogger(__name__)
 
 
@@ -124,10 +133,43 @@ def send_email(notification: Notification, *, link: str = "") -> None:
     email.send()
 
 
+def sms_segments(text: str) -> int:
+    """How many SMS parts ``text`` takes. Parts are filled unit by unit, and
+    a character is never split between two parts (an extension character's
+    two units or a UTF-16 surrogate pair), as phones and gateways do."""
+    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+        sizes = [2 if char in GSM7_EXTENSION else 1 for char in text]
+        single, part = 160, 153
+    else:
+        sizes = [len(char.encode("utf-16-le")) // 2 for char in text]
+        single, part = 70, 67
+    if sum(sizes) <= single:
+        return 1
+    parts, used = 1, 0
+    for size in sizes:
+        if used + size > part:
+            parts, used = parts + 1, 0
+        used += size
+    return parts
+
+
 def sms_text(notification: Notification, *, link: str = "") -> str:
+    """The SMS, within two parts, with any link whole. Only the salon's name
+    can make it long, or push it out of the GSM alphabet (an emoji, a
+    Polish letter), so the name is shortened, then left out; a cancel link
+    is dropped before that (the client can still call). A text that still
+    does not fit is refused rather than cut mid-link."""
     context = context_for(notification, link)
-    text = render("sessions/sms/message.txt", context).strip()
-    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+    name = context["salon"].name
+    tries = [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
+    links = [link, ""] if context["cancel_link"] else [link]
+    for keep_link in links:
+        for sender in [*tries, ""]:
+            context.update(sender=sender, link=keep_link, cancel_link=bool(keep_link) and context["cancel_link_kind"])
+            text = " ".join(render("sessions/sms/message.txt", context).split())
+            if sms_segments(text) <= SMS_MAX_SEGMENTS:
+                return text
+    raise Undeliverable(f"The SMS does not fit in {SMS_MAX_SEGMENTS} parts: {text}")
 
 
 def send_sms(notification: Notification, *, link: str = "") -> None:

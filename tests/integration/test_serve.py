@@ -14,9 +14,18 @@ from tests.integration.conftest import ROOT, child_env, wait_for
 pytestmark = pytest.mark.integration
 
 
-def process_group_members(pgid: int) -> list[int]:
-    listing = subprocess.run(["ps", "-o", "pid=", "-g", str(pgid)], capture_output=True, text=True)
-    return [int(pid) for pid in listing.stdout.split()]
+def process_group_members(pgid: int) -> list[str]:
+    """What still runs in the group: one "pid stat command" line per process."""
+    listing = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-g", str(pgid)], capture_output=True, text=True)
+    return listing.stdout.splitlines()
+
+
+def assert_every_child_exits(pgid: int, log) -> None:
+    try:
+        wait_for(lambda: not process_group_members(pgid), timeout=15, what="every child to exit")
+    except AssertionError as timeout:
+        left = "\n".join(process_group_members(pgid))
+        raise AssertionError(f"{timeout}\nStill running:\n{left}\n{log.read_text()[-3000:]}") from None
 
 
 def fetch(url: str) -> int | None:
@@ -60,7 +69,7 @@ def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
     os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
 
     assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
-    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
+    assert_every_child_exits(serve.pid, log)
     assert fetch(f"{base}/healthz") is None
     assert "serve: web, worker and beat stopped." in log.read_text()
     assert "worker: Warm shutdown" in log.read_text()
@@ -76,7 +85,7 @@ def test_a_sigterm_to_serve_alone_is_passed_on(transactional_db, stop_process_gr
     serve.send_signal(signal.SIGTERM)
 
     assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
-    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
+    assert_every_child_exits(serve.pid, log)
     assert "serve: web, worker and beat stopped." in log.read_text()
 
 
@@ -91,4 +100,4 @@ def test_serve_stops_everything_when_one_part_dies(transactional_db, stop_proces
 
     assert serve.wait(timeout=40) == 1
     assert "beat exited" in log.read_text()
-    wait_for(lambda: not process_group_members(serve.pid), timeout=15, what="every child to exit")
+    assert_every_child_exits(serve.pid, log)

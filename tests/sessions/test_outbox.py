@@ -151,17 +151,6 @@ def test_a_reminder_24_hours_before_a_session_just_after_the_autumn_change(salon
     assert day_before.due_at.astimezone(BERLIN).strftime("%H:%M%z") == "05:00+0200"  # wall clock shows 25 hours
 
 
-@pytest.fixture
-def eager_celery():
-    """Tasks run in this process, so nothing reaches the real broker here
-    (tests/integration covers the real worker)."""
-    from salon.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 @pytest.mark.usefixtures("eager_celery")
 class TestSending:
     def test_dispatch_sends_each_due_message_once_with_the_calendar_file(

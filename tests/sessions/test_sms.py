@@ -1,0 +1,93 @@
+"""SMS texts stay within two parts, whatever the salon is called, and a link
+in them always arrives whole."""
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clients.models import Client
+from salon.models import Salon
+from sessions.messages import sms_segments, sms_text
+from sessions.models import Appointment, Notification
+
+LINK = "http://127.0.0.1:8000/forms/cancel/" + "t" * 90 + "/"
+START = datetime.datetime(2027, 3, 9, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("a" * 160, 1),  # GSM 7-bit: 160 in one message
+        ("a" * 161, 2),  # then 153 per part
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("ä" * 160, 1),  # German umlauts are in the GSM alphabet
+        ("€" * 80, 1),  # an extension character takes two units
+        ("€" * 81, 2),
+        ("a" * 151 + "€" + "a" * 153, 2),  # the euro fills part one's last two units
+        ("a" * 152 + "€" + "a" * 152, 3),  # 306 units, but the euro cannot be split: it starts part two
+        ("ł" * 70, 1),  # a Polish letter switches the whole text to UCS-2: 70
+        ("ł" * 71, 2),  # then 67 per part
+        ("ł" * 134, 2),
+        ("…" + "a" * 69, 1),  # the ellipsis is not GSM either
+        ("🌿" * 35, 1),  # an emoji is a surrogate pair: two units
+        ("🌿" * 36, 2),
+        ("a" * 65 + "🌿" + "a" * 67, 2),
+        ("a" * 66 + "🌿" + "a" * 66, 3),  # 134 units, but the pair is not split: part one ends a unit early
+    ],
+)
+def test_counting_parts(text, parts):
+    assert sms_segments(text) == parts
+
+
+def message(kind: str, salon_name: str, phone: str = "+49 30 1234567") -> Notification:
+    """Unsaved rows: rendering needs no database."""
+    salon = Salon(name=salon_name, time_zone="Europe/Berlin", phone=phone, client_cancel_hours=24)
+    client = Client(salon=salon, given_name="Sabine", phone="+491701234567")
+    appointment = Appointment(client=client, start=START, end=START + datetime.timedelta(hours=1))
+    return Notification(kind=kind, appointment=appointment, client=client, channel="sms", due_at=START)
+
+
+def test_a_reminder_with_a_cancel_link_in_the_salons_local_time():
+    text = sms_text(message("reminder", "Salon am Park"), link=LINK)
+
+    assert text == (
+        f"Salon am Park: reminder, your massage Tue 9 Mar 10:30. Cannot come? Cancel until Mon 8 Mar 10:30: {LINK} "
+        "Tel +49 30 1234567"
+    )
+    assert sms_segments(text) == 2
+
+
+def test_a_long_salon_name_is_shortened_and_the_link_kept_whole():
+    name = "Massagepraxis am Stadtpark für Rücken, Nacken und Schultern, Sportmassage und Entspannung, Inh. A. Weber"
+    text = sms_text(message("reminder", name), link=LINK)
+
+    assert text.startswith("Massagepraxis am Stadtpark für.: reminder, your massage Tue 9 Mar 10:30.")
+    assert LINK in text
+    assert sms_segments(text) == 2
+
+
+def test_a_name_outside_the_gsm_alphabet_is_left_out_rather_than_tripling_the_cost():
+    text = sms_text(message("feedback_request", "Łódź Masaż"), link=LINK)
+
+    assert text.startswith("how was your massage?")
+    assert LINK in text
+    assert sms_segments(text) == 2
+
+
+@given(
+    kind=st.sampled_from([kind for kind, _ in Notification.Kind.choices]),
+    salon_name=st.text(min_size=1, max_size=120),
+    phone=st.from_regex(r"\+[0-9 ]{6,20}", fullmatch=True),
+    with_link=st.booleans(),
+)
+def test_any_message_fits_in_two_parts_with_its_link_whole(kind, salon_name, phone, with_link):
+    link = LINK if with_link else ""
+    text = sms_text(message(kind, salon_name, phone), link=link)
+
+    assert sms_segments(text) <= 2
+    if link and kind not in {"confirmation", "reminder", "reschedule"}:
+        assert link in text  # the intake and feedback links are the point of their messages
+    assert "Tel " + " ".join(phone.split()) in text or not phone.strip()
