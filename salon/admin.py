@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from salon.models import Room, Salon, Therapist, User
+from salon.services import therapist_calendar_feed_reset
 
 admin.site.site_header = "Salon administration"
 admin.site.site_title = "Salon admin"
@@ -25,6 +26,14 @@ class TherapistAdmin(admin.ModelAdmin):
     list_select_related = ["salon"]
     search_fields = ["display_name", "user__username"]
     autocomplete_fields = ["user"]
+    exclude = ["calendar_feed_version"]
+    actions = ["reset_calendar_feed"]
+
+    @admin.action(description="Give the selected therapists a new calendar feed address")
+    def reset_calendar_feed(self, request, queryset):
+        for therapist in queryset:
+            therapist_calendar_feed_reset(therapist=therapist)
+        self.message_user(request, f"{len(queryset)} calendar feed address(es) replaced; the old ones no longer work.")
 
 
 @admin.register(Room)

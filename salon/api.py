@@ -39,6 +39,7 @@ class MeView(APIView):
             "get_full_name": request.user.get_full_name(),
             "roles": sorted(user_roles(request.user)),
             "therapist": therapist.pk if therapist else None,
+            "calendar_feed_url": selectors.calendar_feed_url(therapist) if therapist else None,
         }
         return Response(MeSerializer(me).data)
 

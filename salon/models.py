@@ -120,6 +120,9 @@ class Therapist(models.Model):
     )
     qualified_pregnancy = models.BooleanField(default=False, help_text="May give the pregnancy massage.")
     active = models.BooleanField(default=True)
+    calendar_feed_version = models.PositiveIntegerField(
+        default=0, help_text="Part of the signed calendar feed address; raising it retires the old address."
+    )
 
     class Meta:
         ordering = ["display_name"]

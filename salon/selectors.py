@@ -1,9 +1,11 @@
 """Reads for the salon's standing structure."""
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from salon.errors import Conflict
 from salon.models import Salon, Therapist
@@ -56,3 +58,27 @@ def salon_time_zone() -> str:
         zone = zone or settings.TIME_ZONE
         cache.set(ZONE_CACHE_KEY, zone, 300)
     return zone
+
+
+CALENDAR_FEED_SALT = "salon.calendar-feed"
+
+
+def calendar_feed_token(therapist: Therapist) -> str:
+    """The secret part of the therapist's calendar feed address. Signed rather
+    than stored, so it can be shown again on any device; the version in it
+    lets a reset retire every address handed out before."""
+    return signing.Signer(salt=CALENDAR_FEED_SALT).sign_object([therapist.pk, therapist.calendar_feed_version])
+
+
+def calendar_feed_url(therapist: Therapist) -> str:
+    return settings.SITE_URL + reverse("calendar-feed", args=[calendar_feed_token(therapist)])
+
+
+def therapist_for_calendar_feed(token: str) -> Therapist | None:
+    """The active therapist whose current feed address carries ``token``;
+    None for a forged, mistyped or reset one."""
+    try:
+        pk, version = signing.Signer(salt=CALENDAR_FEED_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Therapist.objects.select_related("salon").filter(pk=pk, calendar_feed_version=version, active=True).first()

@@ -18,6 +18,9 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField(source="get_full_name")
     roles = serializers.ListField(child=serializers.CharField())
     therapist = serializers.IntegerField(allow_null=True, help_text="Id of the therapist record, if any.")
+    calendar_feed_url = serializers.URLField(
+        allow_null=True, help_text="The therapist's private calendar feed (iCalendar); keep it secret."
+    )
 
 
 class SalonSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from rest_framework.authtoken.models import Token
 
 from salon.errors import InvalidInput
@@ -83,6 +84,14 @@ def therapist_create(
     therapist.full_clean()
     therapist.save()
     user.groups.add(Group.objects.get(name=Role.THERAPIST))
+    return therapist
+
+
+def therapist_calendar_feed_reset(*, therapist: Therapist) -> Therapist:
+    """A new calendar feed address; the old one stops working at once (for a
+    lost phone, or an address shared by mistake)."""
+    Therapist.objects.filter(pk=therapist.pk).update(calendar_feed_version=F("calendar_feed_version") + 1)
+    therapist.refresh_from_db(fields=["calendar_feed_version"])
     return therapist
 
 

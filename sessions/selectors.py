@@ -120,3 +120,31 @@ def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
 def client_cancel_deadline(appointment: Appointment) -> datetime.datetime:
     """Until when the client may cancel through the link in their messages."""
     return appointment.start - datetime.timedelta(hours=appointment.client.salon.client_cancel_hours)
+
+
+CALENDAR_FEED_PAST_DAYS = 7
+CALENDAR_FEED_DAYS_AHEAD = 90
+CALENDAR_FEED_STATUSES = (
+    Appointment.Status.BOOKED,
+    Appointment.Status.CHECKED_IN,
+    Appointment.Status.IN_PROGRESS,
+    Appointment.Status.COMPLETED,
+)
+
+
+def therapist_calendar_feed(*, therapist, now: datetime.datetime | None = None):
+    """The therapist's sessions for their phone's calendar: the coming
+    90 days, and the last week so a look back still finds them. Cancelled
+    and missed sessions are left out, so they disappear on the next refresh."""
+    today = (now or timezone.now()).astimezone(therapist.salon.zone).date()
+    since = datetime.datetime.combine(
+        today - datetime.timedelta(days=CALENDAR_FEED_PAST_DAYS), datetime.time(), tzinfo=therapist.salon.zone
+    )
+    until = since + datetime.timedelta(days=CALENDAR_FEED_PAST_DAYS + CALENDAR_FEED_DAYS_AHEAD + 1)
+    return (
+        Appointment.objects.filter(
+            therapist=therapist, status__in=CALENDAR_FEED_STATUSES, start__gte=since, start__lt=until
+        )
+        .select_related("client", "room")
+        .order_by("start", "pk")
+    )

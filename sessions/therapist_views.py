@@ -5,15 +5,18 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from salon.errors import DomainError
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
-from salon.selectors import salon_current, therapist_for_user
+from salon.selectors import calendar_feed_url, salon_current, therapist_for_calendar_feed, therapist_for_user
+from salon.services import therapist_calendar_feed_reset
 from sessions import selectors, services
+from sessions.calendar_feed import calendar_feed_file
 from sessions.models import Appointment, PressureFeedback
 
 CLINICAL = (Role.THERAPIST, Role.MANAGER)
@@ -62,6 +65,7 @@ def _day_context(request):
         "next": day + datetime.timedelta(days=1),
         "entries": selectors.therapist_day(therapist=therapist, day=day),
         "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
+        "calendar_feed_url": calendar_feed_url(therapist),
     }
 
 
@@ -131,3 +135,30 @@ def session_action(request, pk, action):
     except ValidationError as error:  # e.g. an unknown verdict
         return _back(appointment, " ".join(error.messages))
     return _back(appointment)
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The therapist's sessions as iCalendar, for a phone to subscribe to. No
+    login (calendar apps cannot log in): the signed address is the key."""
+    therapist = therapist_for_calendar_feed(token)
+    if therapist is None:
+        raise Http404("No such calendar.")
+    ics = calendar_feed_file(therapist=therapist, appointments=selectors.therapist_calendar_feed(therapist=therapist))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@role_required(*CLINICAL)
+@require_POST
+def calendar_feed_reset(request):
+    """A new feed address for the therapist in view; the old one stops working."""
+    therapist = therapist_calendar_feed_reset(therapist=therapist_in_view(request))
+    response = redirect("my-day")
+    if has_role(request.user, Role.MANAGER):
+        response["Location"] += "?" + urlencode({"therapist": therapist.pk})
+    return response
