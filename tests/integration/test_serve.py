@@ -68,7 +68,7 @@ def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
 
     os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
 
-    assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
+    assert serve.wait(timeout=70) == 0, log.read_text()[-3000:]
     assert_every_child_exits(serve.pid, log)
     assert fetch(f"{base}/healthz") is None
     assert "serve: web, worker and beat stopped." in log.read_text()
@@ -84,7 +84,7 @@ def test_a_sigterm_to_serve_alone_is_passed_on(transactional_db, stop_process_gr
 
     serve.send_signal(signal.SIGTERM)
 
-    assert serve.wait(timeout=40) == 0, log.read_text()[-3000:]
+    assert serve.wait(timeout=70) == 0, log.read_text()[-3000:]
     assert_every_child_exits(serve.pid, log)
     assert "serve: web, worker and beat stopped." in log.read_text()
 
@@ -101,3 +101,24 @@ def test_serve_stops_everything_when_one_part_dies(transactional_db, stop_proces
     assert serve.wait(timeout=40) == 1
     assert "beat exited" in log.read_text()
     assert_every_child_exits(serve.pid, log)
+
+
+def test_serve_finds_grandchildren_it_must_not_leave_behind():
+    """What serve kills when a child had to be killed and left its own
+    children (a Celery pool) behind: everything below it, and nothing once gone."""
+    from salon.management.commands.serve import _descendants, _still_running
+
+    shell = subprocess.Popen(["sh", "-c", "sleep 30 & wait"])
+    try:
+        wait_for(lambda: len(_descendants(shell.pid)) == 1, timeout=5, what="the grandchild")
+        found = _descendants(os.getpid())
+        assert shell.pid in {pid for pid, _ in found}
+        grandchild = next(iter(_descendants(shell.pid)))
+        assert grandchild in found
+        assert _still_running(grandchild)
+        assert not _still_running((grandchild[0], "0"))  # another start time: a reused pid, not this process
+    finally:
+        shell.kill()
+        shell.wait()
+    os.kill(grandchild[0], signal.SIGKILL)
+    wait_for(lambda: not _still_running(grandchild), timeout=5, what="the grandchild to go")

@@ -11,19 +11,45 @@ worker would silently stop sending reminders.
 
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-STOP_GRACE_SECONDS = 15
+STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
 KILL_GRACE_SECONDS = 5
 READY_TIMEOUT_SECONDS = 90
+
+
+def _descendants(pid: int) -> set[tuple[int, str]]:
+    """Every process below ``pid`` (Linux ``/proc``; empty elsewhere), each as
+    (pid, start time), so a reused pid is never mistaken for one of them."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name may hold spaces and parentheses; the fields after its last ")" do not.
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append((int(entry.parent.name), fields[19]))
+    found, waiting = set(), [pid]
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            found.add(child)
+            waiting.append(child[0])
+    return found
+
+
+def _still_running(process: tuple[int, str]) -> bool:
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{process[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        return stat[0] != "Z" and stat[19] == process[1]
+    return False
 
 
 def _die_with_parent() -> None:
@@ -119,17 +145,26 @@ class Command(BaseCommand):
         )
 
     def _stop(self, children: dict[str, subprocess.Popen], *, forward: bool) -> None:
+        # Noted now: a worker killed below would leave its pool processes
+        # behind, no longer below this command.
+        below = _descendants(os.getpid())
         if forward:
             self._signal_running(children, signal.SIGTERM)
         if self._wait(children, STOP_GRACE_SECONDS):
             self.stdout.write("serve: web, worker and beat stopped.")
-            return
-        self.stderr.write("serve: still running after the grace period; terminating.")
-        self._signal_running(children, signal.SIGTERM)
-        if not self._wait(children, KILL_GRACE_SECONDS):
-            self.stderr.write("serve: killing what is left.")
-            self._signal_running(children, signal.SIGKILL)
-            self._wait(children, KILL_GRACE_SECONDS)
+        else:
+            self.stderr.write("serve: still running after the grace period; terminating.")
+            self._signal_running(children, signal.SIGTERM)
+            if not self._wait(children, KILL_GRACE_SECONDS):
+                self.stderr.write("serve: killing what is left.")
+                self._signal_running(children, signal.SIGKILL)
+                self._wait(children, KILL_GRACE_SECONDS)
+        left_behind = [process for process in below if _still_running(process)]
+        if left_behind:
+            self.stderr.write(f"serve: {len(left_behind)} process(es) left behind; killing them.")
+            for pid, _ in left_behind:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     @staticmethod
     def _signal_running(children: dict[str, subprocess.Popen], signum: int) -> None:
