@@ -17,9 +17,10 @@ from salon.roles import Role, role_required
 from salon.selectors import salon_current
 from sessions import services as sessions_services
 
-REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404}
+REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404, "link_replaced": 409}
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 SAME_SITE = {"same-origin", "none"}
+FORM_LINK_FIELD = "link"
 
 
 def private(view):
@@ -39,7 +40,7 @@ def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Pur
     return render(
         request,
         "clients/link_refused.html",
-        {"code": refused.code, "purpose": purpose},
+        {"code": refused.code, "purpose": purpose, "salon": salon_current()},
         status=REFUSED_STATUS.get(refused.code, 400),
     )
 
@@ -69,7 +70,14 @@ def link_in_session(request, *, purpose: str) -> ClientLink:
     marks as cross-site."""
     if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
         raise LinkRefused("Cross-site post refused.", code="link_invalid")
-    return selectors.client_link_usable(link_id=request.session.get(_session_key(purpose)), purpose=purpose)
+    link_id = request.session.get(_session_key(purpose))
+    # The session holds the last link opened. A form still open in another
+    # tab names its own (``FORM_LINK_FIELD``); acting on the newer link would
+    # cancel or answer for the wrong appointment.
+    posted = request.POST.get(FORM_LINK_FIELD) if request.method == "POST" else None
+    if posted is not None and posted != str(link_id):
+        raise LinkRefused("Another link was opened since this page.", code="link_replaced")
+    return selectors.client_link_usable(link_id=link_id, purpose=purpose)
 
 
 def link_finished(request, *, purpose: str) -> None:
@@ -125,6 +133,7 @@ def intake_form(request):
             "salon": link.client.salon,
             "views": chart_views(),
             "answered_before": latest.created_at if latest else None,
+            "link": link,
             "problem": problem,
         },
         status=400 if form.errors or problem else 200,

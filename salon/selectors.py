@@ -75,10 +75,14 @@ def calendar_feed_url(therapist: Therapist) -> str:
 
 
 def therapist_for_calendar_feed(token: str) -> Therapist | None:
-    """The active therapist whose current feed address carries ``token``;
-    None for a forged, mistyped or reset one."""
+    """The active therapist (with an active login) whose current feed address
+    carries ``token``; None for a forged, mistyped or reset one."""
     try:
         pk, version = signing.Signer(salt=CALENDAR_FEED_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return Therapist.objects.select_related("salon").filter(pk=pk, calendar_feed_version=version, active=True).first()
+    return (
+        Therapist.objects.select_related("salon")
+        .filter(pk=pk, calendar_feed_version=version, active=True, user__is_active=True)
+        .first()
+    )

@@ -42,7 +42,13 @@ def cancel_form(request):
         link = link_in_session(request, purpose=PURPOSE)
     except LinkRefused as refused:
         return refused_page(request, refused, purpose=PURPOSE)
-    appointment = Appointment.objects.select_related("routine", "therapist", "client__salon").get(pk=link.reference)
+    appointment = (
+        Appointment.objects.select_related("routine", "therapist", "client__salon")
+        .filter(pk=link.reference, client_id=link.client_id)
+        .first()
+    )
+    if appointment is None:  # erased since the message went out
+        return refused_page(request, LinkRefused("No such appointment.", code="link_invalid"), purpose=PURPOSE)
     form = CancelForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():
@@ -62,6 +68,7 @@ def cancel_form(request):
         "deadline": selectors.client_cancel_deadline(appointment),
         "now": timezone.now(),
         "problem": problem,
+        "link": link,
     }
     status = 409 if problem else 400 if form.errors else 200
     return render(request, "sessions/cancel_form.html", context, status=status)

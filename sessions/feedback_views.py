@@ -67,6 +67,6 @@ def feedback_form(request):
     return render(
         request,
         "sessions/feedback_form.html",
-        {"form": form, "appointment": appointment, "problem": problem},
+        {"form": form, "appointment": appointment, "problem": problem, "link": link},
         status=400 if form.errors or problem else 200,
     )

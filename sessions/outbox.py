@@ -221,7 +221,7 @@ def notification_failed(*, notification: Notification, error: str, permanent: bo
 def notification_deliver(*, notification: Notification) -> None:
     """Send one message by its channel, with a fresh client link where it
     carries one: the intake or feedback form, or cancelling while the client
-    still may (the link expires when online cancelling ends)."""
+    still may."""
     from clients.models import ClientLink
     from clients.services import client_link_create
 
@@ -232,12 +232,16 @@ def notification_deliver(*, notification: Notification) -> None:
         _, link = client_link_create(client=client, purpose=ClientLink.Purpose.INTAKE)
     elif notification.kind == Kind.FEEDBACK_REQUEST:
         _, link = client_link_create(client=client, purpose=ClientLink.Purpose.FEEDBACK, reference=appointment.pk)
-    elif notification.kind in messages.CANCEL_LINK_KINDS and timezone.now() < client_cancel_deadline(appointment):
+    elif (
+        notification.kind in messages.CANCEL_LINK_KINDS
+        and not client.archived
+        and timezone.now() < client_cancel_deadline(appointment)
+    ):
+        # Valid until the appointment starts, not just the cut-off: opened
+        # late (or after a move) it still says why it is too late, and whom
+        # to call. The service enforces the cut-off in force at that moment.
         _, link = client_link_create(
-            client=client,
-            purpose=ClientLink.Purpose.CANCEL,
-            reference=appointment.pk,
-            expires_at=client_cancel_deadline(appointment),
+            client=client, purpose=ClientLink.Purpose.CANCEL, reference=appointment.pk, expires_at=appointment.start
         )
     if notification.channel == Notification.Channel.EMAIL:
         messages.send_email(notification, link=link)

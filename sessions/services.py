@@ -431,11 +431,20 @@ def appointment_cancel_by_client(*, link, reason: str = "", now: datetime.dateti
     reschedule notice: a booked appointment, until the salon's
     ``client_cancel_hours`` before it. The link is spent, and the usual
     cancellation notice (with ``METHOD:CANCEL``) goes out."""
+    from clients.links import LinkRefused
     from clients.services import client_link_spend
     from sessions.selectors import client_cancel_deadline
 
     now = now or timezone.now()
-    appointment = Appointment.objects.select_related("client__salon").get(pk=link.reference, client_id=link.client_id)
+    # Locked, as a reschedule locks it: a move into the cut-off cannot slip in between.
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("client__salon")
+        .filter(pk=link.reference, client_id=link.client_id)
+        .first()
+    )
+    if appointment is None:
+        raise LinkRefused("This link is not valid.", code="link_invalid")
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
             f"This appointment is {appointment.get_status_display().lower()} and can no longer be cancelled online.",

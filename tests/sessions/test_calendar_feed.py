@@ -145,6 +145,14 @@ def test_a_therapist_who_left_has_no_feed(client, therapist):
     assert fetch(client, url).status_code == 404
 
 
+def test_a_therapist_whose_login_was_switched_off_has_no_feed(client, therapist):
+    url = calendar_feed_url(therapist)
+    therapist.user.is_active = False
+    therapist.user.save()
+
+    assert fetch(client, url).status_code == 404
+
+
 def test_another_therapists_address_cannot_be_reset_by_a_receptionist(client, therapist, receptionist):
     old = calendar_feed_url(therapist)
     client.force_login(receptionist)

@@ -110,16 +110,87 @@ def test_inside_the_cut_off_the_message_says_to_call(salon, therapist, room, rou
     assert not ClientLink.objects.filter(purpose=ClientLink.Purpose.CANCEL).exists()
 
 
-def test_the_link_expires_when_online_cancelling_ends(client, salon, in_three_days):
+def test_past_the_cut_off_the_page_says_until_when_and_whom_to_call(client, salon, in_three_days):
+    """Given a link opened after online cancelling ended (here: the salon
+    moved its cut-off to a week), the page names the cut-off and the phone
+    number, and a post changes nothing."""
     path = cancel_link_in(confirmation_email())
     link = ClientLink.objects.get(purpose=ClientLink.Purpose.CANCEL)
-    assert link.expires_at == in_three_days.start - datetime.timedelta(hours=salon.client_cancel_hours)
+    assert link.expires_at == in_three_days.start
+    salon.phone = "+49 30 1234567"
+    salon.client_cancel_hours = 7 * 24
+    salon.save()
+    client.get(path)
 
-    ClientLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    page = client.get("/forms/cancel/").content.decode()
+    refused = client.post("/forms/cancel/", {"reason": "", "link": link.pk})
+
+    assert "Cancelling online was possible until" in page
+    assert 'href="tel:+49 30 1234567"' in page
+    assert "Cancel my appointment" not in page
+    assert refused.status_code == 409
+    assert "Online cancelling ends 168 hours before the appointment" in refused.content.decode()
+    assert Appointment.objects.get(pk=in_three_days.pk).status == Appointment.Status.BOOKED
+
+
+def test_once_the_appointment_has_begun_the_link_has_expired(client, salon, in_three_days):
+    path = cancel_link_in(confirmation_email())
+    salon.phone = "+49 30 1234567"
+    salon.save()
+    ClientLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
     response = client.get(path)
 
     assert response.status_code == 410
-    assert "call" in response.content.decode()
+    assert "The appointment has begun or is over" in response.content.decode()
+    assert "+49 30 1234567" in response.content.decode()
+
+
+def test_a_page_left_open_in_another_tab_cannot_cancel_the_appointment_of_a_newer_link(
+    client, salon, routine, sabine, in_three_days
+):
+    """Given two bookings and a page open for the first when the client opens
+    the second's link in another tab, when the first tab's form is sent, then
+    nothing is cancelled and the client is told why."""
+    from clients.services import client_link_create
+
+    later = appointment_book(client=sabine, routine=routine, start=in_three_days.start + datetime.timedelta(days=7))
+    first, first_url = client_link_create(client=sabine, purpose="cancel", reference=in_three_days.pk)
+    second, second_url = client_link_create(client=sabine, purpose="cancel", reference=later.pk)
+    client.get(first_url.removeprefix(SITE))
+    assert f'name="link" value="{first.pk}"' in client.get("/forms/cancel/").content.decode()
+    client.get(second_url.removeprefix(SITE))  # the other tab
+
+    stale = client.post("/forms/cancel/", {"reason": "", "link": first.pk})
+
+    assert stale.status_code == 409
+    assert "You opened another link" in stale.content.decode()
+    assert set(Appointment.objects.values_list("status", flat=True)) == {"booked"}
+    assert client.post("/forms/cancel/", {"reason": "", "link": second.pk}).status_code == 200
+    assert Appointment.objects.get(pk=later.pk).status == Appointment.Status.CANCELLED
+    assert Appointment.objects.get(pk=in_three_days.pk).status == Appointment.Status.BOOKED
+
+
+def test_an_archived_client_still_gets_the_confirmation_without_a_link(in_three_days, sabine):
+    from clients.services import client_archive
+
+    client_archive(client=sabine)
+
+    message = confirmation_email()
+
+    assert "/forms/cancel/" not in message.body
+    assert "Please call us" in message.body
+    assert Notification.objects.get(appointment=in_three_days, kind="confirmation").status == "sent"
+
+
+def test_a_link_to_an_appointment_that_is_gone_finds_nothing(client, sabine):
+    from clients.services import client_link_create
+
+    _, url = client_link_create(client=sabine, purpose=ClientLink.Purpose.CANCEL, reference=987654)
+    client.get(url.removeprefix(SITE))
+
+    assert client.get("/forms/cancel/").status_code == 404
+    assert client.post("/forms/cancel/", {"reason": ""}).status_code == 404
 
 
 def test_too_late_is_a_conflict_that_names_the_cut_off(salon, in_three_days):

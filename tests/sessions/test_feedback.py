@@ -34,6 +34,8 @@ def test_the_client_gives_feedback_once_through_the_link(client, completed):
     page = open_link(client, completed)
     assert "How was your massage?" in page.content.decode()
     assert page["Cache-Control"] == "no-store"
+    link = ClientLink.objects.get(purpose=ClientLink.Purpose.FEEDBACK)
+    assert f'name="link" value="{link.pk}"' in page.content.decode()  # a tab left open is recognised
 
     done = client.post(
         "/forms/feedback/",

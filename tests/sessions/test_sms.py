@@ -90,4 +90,5 @@ def test_any_message_fits_in_two_parts_with_its_link_whole(kind, salon_name, pho
     assert sms_segments(text) <= 2
     if link and kind not in {"confirmation", "reminder", "reschedule"}:
         assert link in text  # the intake and feedback links are the point of their messages
+    assert link in text or "/forms/" not in text  # a link is whole or left out, never cut
     assert "Tel " + " ".join(phone.split()) in text or not phone.strip()

@@ -154,6 +154,7 @@ class Command(BaseCommand):
             self.stdout.write("serve: web, worker and beat stopped.")
         else:
             self.stderr.write("serve: still running after the grace period; terminating.")
+            below |= _descendants(os.getpid())  # with any started meanwhile
             self._signal_running(children, signal.SIGTERM)
             if not self._wait(children, KILL_GRACE_SECONDS):
                 self.stderr.write("serve: killing what is left.")
