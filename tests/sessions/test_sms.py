@@ -92,3 +92,70 @@ def test_any_message_fits_in_two_parts_with_its_link_whole(kind, salon_name, pho
         assert link in text  # the intake and feedback links are the point of their messages
     assert link in text or "/forms/" not in text  # a link is whole or left out, never cut
     assert "Tel " + " ".join(phone.split()) in text or not phone.strip()
+
+
+class Gateway:
+    """A generic SMS gateway on loopback: records each JSON post, answers ``status``."""
+
+    def __init__(self, status: int = 202):
+        import http.server
+        import json
+        import threading
+
+        gateway = self
+        self.status = status
+        self.received: list[dict] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                gateway.received.append(
+                    {"content_type": self.headers["Content-Type"], "body": json.loads(self.rfile.read(length))}
+                )
+                self.send_response(gateway.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gateway(settings):
+    running = Gateway()
+    settings.SMS_URL = running.url
+    yield running
+    running.close()
+
+
+def test_the_http_backend_posts_json_to_the_gateway(gateway):
+    from sessions.messages import send_sms
+
+    send_sms(message("feedback_request", "Salon am Park"), link=LINK)
+
+    (post,) = gateway.received
+    assert post["content_type"] == "application/json"
+    assert post["body"]["to"] == "+491701234567"
+    assert LINK in post["body"]["text"]
+
+
+@pytest.mark.parametrize(("status", "permanent"), [(400, True), (404, True), (429, False), (503, False)])
+def test_a_gateway_refusal_is_final_but_a_busy_gateway_is_retried(gateway, status, permanent):
+    import urllib.error
+
+    from sessions.messages import is_permanent_failure, send_sms
+
+    gateway.status = status
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        send_sms(message("reminder", "Salon am Park"), link="")
+
+    assert refused.value.code == status
+    assert is_permanent_failure(refused.value) is permanent
