@@ -156,9 +156,9 @@ def sms_segments(text: str) -> int:
 def sms_text(notification: Notification, *, link: str = "") -> str:
     """The SMS, within two parts, with any link whole. Only the salon's name
     can make it long, or push it out of the GSM alphabet (an emoji, a
-    Polish letter), so the name is shortened, then left out; a cancel link
-    is dropped before that (the client can still call). A text that still
-    does not fit is refused rather than cut mid-link."""
+    Polish letter), so the name is shortened, then left out; only then is a
+    cancel link dropped (the text still ends with the phone number). A text
+    that still does not fit is refused rather than cut mid-link."""
     context = context_for(notification, link)
     name = context["salon"].name
     tries = [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
