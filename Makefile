@@ -5,18 +5,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format demo clean
+.PHONY: run test lint format lock smoke clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# Both files pin every package with its hashes (see `lock`); pip refuses
+# anything that does not match.
 $(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
 ## run: install, migrate, load the demo salon if the database is empty, start web + worker + beat
@@ -35,6 +37,18 @@ test: $(VENV)/.installed-dev
 	$(PY) scripts/testenv.py manage.py makemigrations --check --dry-run
 	$(PY) scripts/testenv.py -m pytest $(PYTEST_ARGS)
 
+## lock: pin requirements.in and requirements-dev.in (every package, with hashes)
+# PIP_CONFIG_FILE=/dev/null: only PyPI, whatever this machine's pip is set up to use.
+PIP_COMPILE = PIP_CONFIG_FILE=/dev/null $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+## smoke: install requirements.txt alone and run web, worker and beat as the Docker image does
+smoke: $(VENV)/.installed-dev
+	$(PY) scripts/smoke_production.py
+
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -44,4 +58,4 @@ format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles var/celery var/test-*
+	rm -rf $(VENV) staticfiles var/celery var/test-* var/smoke

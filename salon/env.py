@@ -54,6 +54,12 @@ class Env:
         except ValueError:
             raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
 
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = (self.raw(name) or "").strip().lower() or default
+        if value not in choices:
+            raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+        return value
+
     def list(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self.raw(name)
         if value is None or value.strip() == "":

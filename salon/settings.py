@@ -5,11 +5,13 @@ With nothing set, the project runs on the embedded default: an SQLite file and
 Celery's filesystem broker, both under ``var/``.
 """
 
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from salon.env import Env, parse_database_url, parse_email_url, sqlite_database
+from salon.logs import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salon.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +128,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site's root, such as /favicon.ico, which browsers ask
+# for on every page that does not name an icon (the API, the admin).
+WHITENOISE_ROOT = BASE_DIR / "salon" / "root_files"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -193,7 +199,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# A host name, though the filesystem transport ignores it, keeps kombu from
+# warning "No hostname was supplied" in every process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
     CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
@@ -214,6 +222,11 @@ else:
     # acks_late: a task not acknowledged within this time is redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker is down (Redis restarted, a network blip) keeps
+# trying, waiting a little longer each time, instead of exiting after 100
+# tries and leaving reminders unsent until someone notices.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A notification claimed or being sent is handed out again after this long,
 # on the assumption that its worker died; it must exceed the longest send
 # (EMAIL_TIMEOUT and the SMS gateway's timeout are 10 s).
@@ -246,30 +259,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.health_data_purge_all",
         "schedule": 24 * 60 * 60,
     },
+    "back-up-the-database": {
+        "task": "salon.tasks.database_back_up",
+        "schedule": 24 * 60 * 60,
+    },
 }
+
+# --- Backups --------------------------------------------------------------
+# `manage.py backup` and the daily beat entry copy the embedded SQLite
+# database here; the oldest copies beyond BACKUP_KEEP are deleted. PostgreSQL
+# is backed up with pg_dump (README, "Backups").
+
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured(f"BACKUP_KEEP must be 1 or more; got {BACKUP_KEEP}.")
 
 # --- Demo -----------------------------------------------------------------
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="salon-demo")
 
-# --- Logging --------------------------------------------------------------
+# --- Logging and error reporting -----------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Celery's two lines per task ("received", "succeeded") cost the worker
-    # about a sixth of its time and say less than the outbox, which keeps each
-    # message's status, tries, error and sending time. Failures still log;
-    # LOG_LEVEL=DEBUG brings the lines back.
-    "loggers": {
-        name: {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"}
-        for name in ("celery.app.trace", "celery.worker.strategy")
-    },
-}
+LOG_FORMAT = env.choice("LOG_FORMAT", LOG_FORMATS, default="plain")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+if LOG_FORMAT == "json":
+    # Python's warnings otherwise go to stderr as bare text lines.
+    logging.captureWarnings(True)
+
+SENTRY_DSN = env.str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+if SENTRY_DSN:
+    from salon.observability import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # Every environment variable the settings read; tests compare the README,
 # .env.example and docker-compose.yml with it.

@@ -69,7 +69,7 @@ def test_embedded_default_is_sqlite_and_filesystem_broker_under_var():
     assert result.returncode == 0, result.stderr
     database, broker, mode = result.stdout.split()[-3:]
     assert database == str(ROOT / "var" / "salon.sqlite3")
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost/"
     assert mode == "IMMEDIATE"
 
 

@@ -1,4 +1,5 @@
-"""Run the web server, a Celery worker and Celery beat as one unit.
+"""Run the web server, a Celery worker and Celery beat as one unit, started
+with the same commands as the Docker image (``PROCESS_COMMANDS``).
 
 All three stay in this command's process group, so Ctrl-C in the terminal
 reaches every one of them at once; this command then only waits for them (a
@@ -11,6 +12,8 @@ worker would silently stop sending reminders.
 
 import contextlib
 import ctypes
+import json
+import logging
 import os
 import signal
 import subprocess
@@ -23,9 +26,24 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from salon.logs import JsonFormatter
+
 STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
 KILL_GRACE_SECONDS = 5
 READY_TIMEOUT_SECONDS = 90
+# Start-up is over when nobody has printed anything for this long.
+SETTLE_SECONDS = 1.0
+
+# What each process runs, here and in the Docker image: docker-compose.yml and
+# the Dockerfile's CMD must say the same (tests/test_project.py checks), and
+# the production smoke test starts what compose says.
+PROCESS_COMMANDS = {
+    "web": ["gunicorn", "--config", "python:salon.gunicorn_conf"],
+    "worker": ["celery", "-A", "salon", "--quiet", "worker", "--concurrency", "2"],
+    "beat": ["celery", "-A", "salon", "--quiet", "beat"],
+}
+# A line that tells that a process has started (gunicorn answers by HTTP).
+READY_MARKERS = {"worker": " ready.", "beat": "Beat started:"}
 
 
 def _descendants(pid: int) -> set[tuple[int, str]]:
@@ -52,6 +70,26 @@ def _still_running(process: tuple[int, str]) -> bool:
     return False
 
 
+def site_host(host: str) -> str:
+    """The host name links should use for a server bound to ``host``."""
+    return "127.0.0.1" if host in {"0.0.0.0", "", "::", "[::]"} else host  # noqa: S104 (a comparison, not a bind)
+
+
+def json_line(line: str, *, process: str) -> str:
+    """A child's log line as JSON, marked with the process it came from; a
+    line that is not JSON already (a crash before logging is set up) is
+    wrapped, so that every line of the output parses."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        entry = None
+    if not isinstance(entry, dict):
+        record = logging.LogRecord(process, logging.INFO, "", 0, line, None, None)
+        entry = json.loads(JsonFormatter().format(record))
+    entry["process"] = process
+    return json.dumps(entry, ensure_ascii=False)
+
+
 def _die_with_parent() -> None:
     """Linux only: a child gets SIGTERM if this command is killed outright."""
     with contextlib.suppress(OSError, AttributeError):
@@ -69,17 +107,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options):
         python = sys.executable
-        programs = {
-            "web": [
-                python, "-m", "gunicorn", "salon.wsgi:application",
-                "--bind", f"{host}:{port}",
-                "--workers", str(web_workers),
-                "--threads", "4",
-                "--access-logfile", "-",
-            ],
-            "worker": [python, "-m", "celery", "-A", "salon", "worker", "--loglevel", "INFO", "--concurrency", "2"],
-            "beat": [python, "-m", "celery", "-A", "salon", "beat", "--loglevel", "INFO"],
-        }  # fmt: skip
+        programs = {name: [python, "-m", *command] for name, command in PROCESS_COMMANDS.items()}
+        programs["web"] += ["--bind", f"{host}:{port}", "--workers", str(web_workers)]
+        self.json_lines = settings.LOG_FORMAT == "json"
+        self.last_output = time.monotonic()
+        self.started = {name: threading.Event() for name in READY_MARKERS}
+        url = f"http://{site_host(host)}:{port}/"
+        environment = dict(os.environ)
+        # Links in messages to clients must reach this server unless the
+        # operator named another address.
+        environment.setdefault("SITE_URL", url.rstrip("/"))
         children: dict[str, subprocess.Popen] = {}
         stopping = threading.Event()
         received: list[int] = []
@@ -94,6 +131,8 @@ class Command(BaseCommand):
         for name, command in programs.items():
             children[name] = subprocess.Popen(  # noqa: S603 (fixed commands, no user input)
                 command,
+                cwd=settings.BASE_DIR,
+                env=environment,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -102,14 +141,13 @@ class Command(BaseCommand):
             )
             threading.Thread(target=self._relay, args=(name, children[name]), daemon=True).start()
 
-        url = f"http://{host}:{port}/"
         threading.Thread(target=self._announce_when_ready, args=(url, stopping), daemon=True).start()
 
         exit_code = 0
         while not stopping.is_set():
             for name, child in children.items():
                 if child.poll() is not None:
-                    self.stderr.write(f"serve: {name} exited with code {child.returncode}; stopping the others.")
+                    self._say(f"serve: {name} exited with code {child.returncode}; stopping the others.", error=True)
                     exit_code = 1
                     stopping.set()
                     break
@@ -122,27 +160,55 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _relay(self, name: str, child: subprocess.Popen) -> None:
+        marker = READY_MARKERS.get(name)
         for line in child.stdout:
-            self.stdout.write(f"{name:>6} | {line.rstrip()}")
+            line = line.rstrip()
+            self.last_output = time.monotonic()
+            if marker and marker in line:
+                self.started[name].set()
+            if self.json_lines:
+                if line.strip():
+                    self.stdout.write(json_line(line, process=name))
+            else:
+                self.stdout.write(f"{name:>6} | {line}")
 
     def _announce_when_ready(self, url: str, stopping: threading.Event) -> None:
+        """Print the address and logins last, once the web server answers, the
+        worker and beat have started and their start-up output has passed."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline and not stopping.is_set():
-            try:
-                with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310 (our own server)
-                    break
-            except OSError:
-                time.sleep(0.5)
+            if all(event.is_set() for event in self.started.values()) and self._answers(url):
+                break
+            time.sleep(0.5)
         else:
             return
+        while time.monotonic() - self.last_output < SETTLE_SECONDS and time.monotonic() < deadline:
+            time.sleep(0.2)
         logins = "manager, reception, therapist1 … therapist4"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nSalon is running at {url}\n"
-                f"Demo logins: {logins} — password: {settings.DEMO_PASSWORD}\n"
-                "Press Ctrl-C to stop web, worker and beat.\n"
-            )
-        )
+        lines = [
+            f"Salon is running at {url}",
+            f"Demo logins: {logins} — password: {settings.DEMO_PASSWORD}",
+            "Press Ctrl-C to stop web, worker and beat.",
+        ]
+        if self.json_lines:
+            self.stdout.write(json_line(" ".join(lines), process="serve"))
+        else:
+            self.stdout.write(self.style.SUCCESS("\n" + "\n".join(lines) + "\n"))
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        if self.json_lines:
+            record = logging.LogRecord("serve", logging.ERROR if error else logging.INFO, "", 0, message, None, None)
+            self.stdout.write(json_line(JsonFormatter().format(record), process="serve"))
+        else:
+            (self.stderr if error else self.stdout).write(message)
+
+    @staticmethod
+    def _answers(url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310 (our own server)
+                return True
+        except OSError:
+            return False
 
     def _stop(self, children: dict[str, subprocess.Popen], *, forward: bool) -> None:
         # Noted now: a worker killed below would leave its pool processes
@@ -151,18 +217,18 @@ class Command(BaseCommand):
         if forward:
             self._signal_running(children, signal.SIGTERM)
         if self._wait(children, STOP_GRACE_SECONDS):
-            self.stdout.write("serve: web, worker and beat stopped.")
+            self._say("serve: web, worker and beat stopped.")
         else:
-            self.stderr.write("serve: still running after the grace period; terminating.")
+            self._say("serve: still running after the grace period; terminating.", error=True)
             below |= _descendants(os.getpid())  # with any started meanwhile
             self._signal_running(children, signal.SIGTERM)
             if not self._wait(children, KILL_GRACE_SECONDS):
-                self.stderr.write("serve: killing what is left.")
+                self._say("serve: killing what is left.", error=True)
                 self._signal_running(children, signal.SIGKILL)
                 self._wait(children, KILL_GRACE_SECONDS)
         left_behind = [process for process in below if _still_running(process)]
         if left_behind:
-            self.stderr.write(f"serve: {len(left_behind)} process(es) left behind; killing them.")
+            self._say(f"serve: {len(left_behind)} process(es) left behind; killing them.", error=True)
             for pid, _ in left_behind:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,42 @@
+"""gunicorn's settings, the same wherever the site is served: the Dockerfile,
+docker compose, the production smoke test and ``manage.py serve`` (which
+only binds to its own host and port).
+
+``PORT`` and ``WEB_CONCURRENCY`` follow the convention of hosting platforms;
+logging follows ``LOG_LEVEL`` and ``LOG_FORMAT`` like the rest of the site.
+"""
+
+from gunicorn.glogging import Logger
+
+from salon.env import Env
+from salon.logs import LOG_FORMATS, logging_config, scrub_path
+
+env = Env()
+
+
+class AccessLogger(Logger):
+    """Access lines without the tokens of client links and calendar feeds,
+    and without query strings (a client search's words can be a name)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = scrub_path(atoms["U"])
+        atoms.update(U=path, q="", r=f"{atoms['m']} {path} {atoms['H']}")
+        return atoms
+
+
+logger_class = AccessLogger
+
+wsgi_app = "salon.wsgi:application"
+bind = [f"0.0.0.0:{env.int('PORT', default=8000)}"]
+workers = env.int("WEB_CONCURRENCY", default=3)
+threads = 4
+# A booking takes milliseconds; a request still running after this is stuck.
+timeout = 30
+graceful_timeout = 30
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+logconfig_dict = logging_config(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    log_format=env.choice("LOG_FORMAT", LOG_FORMATS, default="plain"),
+)
