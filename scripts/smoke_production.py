@@ -146,12 +146,23 @@ class Smoke:
             say(f"could not drop {self.database}: {error}")
 
     def empty_redis(self) -> None:
-        import redis
-
+        """FLUSHDB on the smoke test's own Redis database, spoken directly
+        (this script must not depend on the Redis client it is testing for)."""
+        parts = urlsplit(REDIS)
+        number = parts.path.strip("/") or "0"
         try:
-            redis.Redis.from_url(REDIS, socket_connect_timeout=5).flushdb()
-        except redis.RedisError as error:
+            with socket.create_connection((parts.hostname, parts.port or 6379), timeout=5) as connection:
+                connection.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
+                answer = b""
+                while answer.count(b"\r\n") < 2:
+                    chunk = connection.recv(256)
+                    if not chunk:
+                        break
+                    answer += chunk
+        except OSError as error:
             raise SmokeFailure(f"Redis at {REDIS} is not usable: {error}") from None
+        if answer != b"+OK\r\n+OK\r\n":
+            raise SmokeFailure(f"Redis at {REDIS} answered {answer!r} to SELECT and FLUSHDB")
 
     def start_smtp_sink(self) -> None:
         from aiosmtpd.controller import Controller
