@@ -30,4 +30,4 @@ RUN DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
 USER salon
 EXPOSE 8000
 
-CMD ["gunicorn", "--config", "python:salon.gunicorn_conf"]
+CMD ["gunicorn", "--config", "python:config.gunicorn"]

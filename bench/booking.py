@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.harness import scratch_database
-from salon.env import database_url_for
+from config.env import database_url_for
 
 CLIENTS = 4
 BOOKINGS_PER_CLIENT = 50
@@ -70,7 +70,7 @@ def main() -> None:
             "DATABASE_URL": database_url_for(connection.settings_dict),
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "salon.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "4", "--log-level", "warning"],
             cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip

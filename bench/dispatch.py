@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from bench.harness import count_queries, scratch_database
-from salon.env import database_url_for
+from config.env import database_url_for
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 SAMPLE = 20  # sent in this process to count queries
@@ -86,7 +86,7 @@ def fill() -> list[int]:
 
 def queries_per_message(sample: list[int]) -> list[int]:
     """Send ``sample`` here, one by one, counting each message's queries."""
-    from salon.celery import app
+    from config.celery import app
     from sessions.tasks import notification_send
 
     app.conf.task_always_eager = True
@@ -119,7 +119,7 @@ def start_worker(queue: str, log: Path) -> subprocess.Popen:
     }
     env.pop("TEST_EMAIL_URL", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salon", "worker", "-Q", queue, "--concurrency", str(os.cpu_count()),
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency", str(os.cpu_count()),
          "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

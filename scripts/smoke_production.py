@@ -312,7 +312,7 @@ class Smoke:
         say(f'the confirmation "{messages[0]["Subject"]}" arrived at the SMTP sink through the worker')
 
     def check_ping(self) -> None:
-        command = in_venv(["celery", "-A", "salon", "inspect", "ping", "--timeout", "5"])
+        command = in_venv(["celery", "-A", "config", "inspect", "ping", "--timeout", "5"])
         result = subprocess.run(command, cwd=ROOT, env=self.environment(), capture_output=True, text=True, timeout=60)
         if result.returncode != 0 or "pong" not in result.stdout:
             raise SmokeFailure(f"celery inspect ping got no answer:\n{result.stdout}{result.stderr}")

@@ -1,13 +1,17 @@
 """Settings for the test suite: the real settings, given the two values a
 production deployment must provide, plus speed-ups that change no behaviour
-under test."""
+under test. The environment is read through the settings' own ``Env``."""
 
 import os
 
+# What a deployment must provide, given here unless the run sets its own.
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
 
-from salon.settings import *  # noqa: F403
+from config.env import Env
+from config.settings import *  # noqa: F403
+
+test_env = Env()
 
 # Argon2 is deliberately slow; tests that check hashing use the real list.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
@@ -15,8 +19,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Mail stays in memory, except for the worker of the notification integration
 # test, which is pointed at its SMTP sink.
-if os.environ.get("TEST_EMAIL_URL"):
-    globals().update(parse_email_url(os.environ["TEST_EMAIL_URL"], name="TEST_EMAIL_URL"))  # noqa: F405
+if test_env.str("TEST_EMAIL_URL"):
+    globals().update(parse_email_url(test_env.str("TEST_EMAIL_URL"), name="TEST_EMAIL_URL"))  # noqa: F405
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Beat started by the tests keeps its schedule apart from a developer's `make run`.
@@ -27,8 +31,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 
 # The notification integration test runs its worker on a queue of its own and
 # its beat every second.
-if os.environ.get("TEST_CELERY_QUEUE"):
-    CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
+if test_env.str("TEST_CELERY_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = test_env.str("TEST_CELERY_QUEUE")
     CELERY_BEAT_SCHEDULE = {
         "dispatch-due-notifications": {"task": "sessions.tasks.notifications_dispatch", "schedule": 1.0}
     }
@@ -36,8 +40,8 @@ if os.environ.get("TEST_CELERY_QUEUE"):
 # The crash test lets a dead worker's rows return within seconds, not
 # minutes, and has Redis hand a dead worker's unacknowledged tasks out again
 # just as soon, so the resent rows meet their original tasks a second time.
-if os.environ.get("TEST_NOTIFICATION_LEASE_SECONDS"):
-    NOTIFICATION_LEASE_SECONDS = int(os.environ["TEST_NOTIFICATION_LEASE_SECONDS"])
+if test_env.str("TEST_NOTIFICATION_LEASE_SECONDS"):
+    NOTIFICATION_LEASE_SECONDS = test_env.int("TEST_NOTIFICATION_LEASE_SECONDS", default=600)
     if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:  # noqa: F405
         CELERY_BROKER_TRANSPORT_OPTIONS = {
             **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405

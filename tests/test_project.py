@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import get_commands
 
-from salon.management.commands.serve import PROCESS_COMMANDS
+from config.management.commands.serve import PROCESS_COMMANDS
 from scripts.smoke_production import COLLECTSTATIC
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,12 +27,12 @@ def compose() -> dict:
 def assert_command_runs_project_code(command: list[str]) -> None:
     """The module or management command a container starts must exist."""
     if command[0] == "gunicorn":
-        assert command[1:3] == ["--config", "python:salon.gunicorn_conf"]
-        module, attribute = importlib.import_module("salon.gunicorn_conf").wsgi_app.split(":")
+        assert command[1:3] == ["--config", "python:config.gunicorn"]
+        module, attribute = importlib.import_module("config.gunicorn").wsgi_app.split(":")
         assert callable(getattr(importlib.import_module(module), attribute))
     elif command[0] == "celery":
-        assert command[1:3] == ["-A", "salon"]
-        assert importlib.import_module("salon.celery").app.main == "salon"
+        assert command[1:3] == ["-A", "config"]
+        assert importlib.import_module("config.celery").app.main == "salon"
         assert {"worker", "beat"} & set(command[3:5])
     elif command[:2] == ["python", "manage.py"]:
         assert command[2] in get_commands()

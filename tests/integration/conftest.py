@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from salon.env import database_url_for
+from config.env import database_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -122,11 +122,11 @@ def stop_process_group():
 
 
 def start_celery(arguments: list[str], *, env: dict, log: Path) -> subprocess.Popen:
-    """Start ``celery -A salon <arguments>`` in a process group of its own
+    """Start ``celery -A config <arguments>`` in a process group of its own
     (so the group can be signalled), appending its output to ``log``."""
     with log.open("a") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "salon", *arguments, "--loglevel", "INFO"],
+            [sys.executable, "-m", "celery", "-A", "config", *arguments, "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 

@@ -34,7 +34,7 @@ def test_worker_clears_expired_login_sessions(celery_worker_process):
 PUBLISH_AND_TAKE = """
 import django
 django.setup()
-from salon.celery import app
+from config.celery import app
 with app.connection_for_write() as connection:
     queue = connection.SimpleQueue("placement-check")
     queue.put({"hello": "broker"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from salon.celery import app
+from config.celery import app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

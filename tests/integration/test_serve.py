@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from salon.management.commands.serve import PROCESS_COMMANDS
+from config.management.commands.serve import PROCESS_COMMANDS
 from salon.roles import Role
 from tests.factories import TEST_PASSWORD, ClientFactory, UserFactory
 from tests.integration.conftest import ROOT, child_env, wait_for
@@ -180,7 +180,7 @@ def test_serve_stops_everything_when_one_part_dies(transactional_db, stop_proces
 def test_serve_finds_grandchildren_it_must_not_leave_behind():
     """What serve kills when a child had to be killed and left its own
     children (a Celery pool) behind: everything below it, and nothing once gone."""
-    from salon.management.commands.serve import _descendants, _still_running
+    from config.management.commands.serve import _descendants, _still_running
 
     shell = subprocess.Popen(["sh", "-c", "sleep 30 & wait"])
     try:

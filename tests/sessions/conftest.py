@@ -51,7 +51,7 @@ def routine(db):
 def eager_celery():
     """Tasks run in this process, so nothing reaches the real broker here
     (tests/integration covers the real worker)."""
-    from salon.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     yield

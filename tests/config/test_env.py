@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from salon.env import Env, database_url_for, parse_database_url, parse_email_url
+from config.env import Env, database_url_for, parse_database_url, parse_email_url
 
 
 class TestEnv:

@@ -10,7 +10,7 @@ Celery task arguments are never sent, and no user is identified.
 
 from __future__ import annotations
 
-from salon.logs import current_request_id, scrub_path
+from config.logs import current_request_id, scrub_path
 
 SAFE_HEADERS = frozenset({"content-type", "user-agent", "x-request-id", "accept", "hx-request"})
 

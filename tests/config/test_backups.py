@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from salon.tasks import database_back_up
+from config.tasks import database_back_up
 from tests.integration.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_postgresql_installations_are_pointed_to_pg_dump(tmp_path):
 def test_the_daily_beat_entry_backs_up_the_embedded_database_only(db, settings, tmp_path):
     settings.BACKUP_DIR = tmp_path
     entry = settings.CELERY_BEAT_SCHEDULE["back-up-the-database"]
-    assert (entry["task"], entry["schedule"]) == ("salon.tasks.database_back_up", 24 * 60 * 60)
+    assert (entry["task"], entry["schedule"]) == ("config.tasks.database_back_up", 24 * 60 * 60)
 
     database_back_up()
 

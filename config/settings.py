@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from salon.env import Env, parse_database_url, parse_email_url, sqlite_database
-from salon.logs import LOG_FORMATS, logging_config
+from config.env import Env, parse_database_url, parse_email_url, sqlite_database
+from config.logs import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "routines.apps.RoutinesConfig",
     "clients.apps.ClientsConfig",
     "sessions.apps.TreatmentsConfig",
+    # The installation: operator commands and housekeeping.
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
-    "salon.middleware.RequestIdMiddleware",
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,8 +70,8 @@ MIDDLEWARE = [
     "salon.middleware.SalonTimeZoneMiddleware",
 ]
 
-ROOT_URLCONF = "salon.urls"
-WSGI_APPLICATION = "salon.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -130,7 +132,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Files served at the site's root, such as /favicon.ico, which browsers ask
 # for on every page that does not name an icon (the API, the admin).
-WHITENOISE_ROOT = BASE_DIR / "salon" / "root_files"
+WHITENOISE_ROOT = BASE_DIR / "config" / "root_files"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -240,7 +242,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery closes the database connection around every task unless this is set;
 # with it, it closes one every thousand tasks, and in between the connection
-# is kept or dropped as for a web request (salon/celery.py).
+# is kept or dropped as for a web request (config/celery.py).
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -260,7 +262,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "back-up-the-database": {
-        "task": "salon.tasks.database_back_up",
+        "task": "config.tasks.database_back_up",
         "schedule": 24 * 60 * 60,
     },
 }
@@ -291,7 +293,7 @@ if LOG_FORMAT == "json":
 SENTRY_DSN = env.str("SENTRY_DSN")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 if SENTRY_DSN:
-    from salon.observability import sentry_init
+    from config.observability import sentry_init
 
     sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 

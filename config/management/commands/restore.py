@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from salon.backups import backup_problem, database_restore, embedded_database_path
+from config.backups import backup_problem, database_restore, embedded_database_path
 from salon.errors import DomainError
 
 

@@ -8,8 +8,8 @@ logging follows ``LOG_LEVEL`` and ``LOG_FORMAT`` like the rest of the site.
 
 from gunicorn.glogging import Logger
 
-from salon.env import Env
-from salon.logs import LOG_FORMATS, logging_config, scrub_path
+from config.env import Env
+from config.logs import LOG_FORMATS, logging_config, scrub_path
 
 env = Env()
 
@@ -27,7 +27,7 @@ class AccessLogger(Logger):
 
 logger_class = AccessLogger
 
-wsgi_app = "salon.wsgi:application"
+wsgi_app = "config.wsgi:application"
 bind = [f"0.0.0.0:{env.int('PORT', default=8000)}"]
 workers = env.int("WEB_CONCURRENCY", default=3)
 threads = 4

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ignored = settings.ENVIRONMENT_VARIABLES | {"DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests
     clean = {key: value for key, value in os.environ.items() if key not in ignored}
-    clean.update(env, DJANGO_SETTINGS_MODULE="salon.settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
     )
@@ -78,13 +78,13 @@ def test_embedded_default_is_sqlite_and_filesystem_broker_under_var():
     [("task_acks_late", True), ("task_reject_on_worker_lost", True), ("task_serializer", "json")],
 )
 def test_celery_delivery_guarantees(name, expected):
-    from salon.celery import app
+    from config.celery import app
 
     assert app.conf[name] == expected
 
 
 def test_celery_accepts_only_json_and_keeps_no_results():
-    from salon.celery import app
+    from config.celery import app
 
     assert list(app.conf.accept_content) == ["json"]
     assert app.conf.result_backend is None
@@ -92,7 +92,7 @@ def test_celery_accepts_only_json_and_keeps_no_results():
 
 
 def test_every_beat_entry_names_a_registered_task():
-    from salon.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():

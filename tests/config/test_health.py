@@ -21,7 +21,7 @@ def test_database_failure_is_a_503_naming_the_database(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("salon.health.connection.cursor", broken_cursor)
+    monkeypatch.setattr("config.health.connection.cursor", broken_cursor)
 
     response = client.get("/healthz")
 
@@ -30,7 +30,7 @@ def test_database_failure_is_a_503_naming_the_database(client, monkeypatch):
 
 
 def test_unreachable_broker_is_a_503_naming_the_broker(client, monkeypatch, unused_tcp_port):
-    from salon.celery import app
+    from config.celery import app
 
     monkeypatch.setattr(app.conf, "broker_write_url", f"redis://127.0.0.1:{unused_tcp_port}/0")
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from salon.logs import JsonFormatter, RequestIdFilter, current_request_id, logging_config
-from tests.salon.test_settings import ROOT
+from config.logs import JsonFormatter, RequestIdFilter, current_request_id, logging_config
+from tests.config.test_settings import ROOT
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_per_task_lines_show_only_when_debugging():
 
 
 def test_a_wrong_log_format_stops_start_up_naming_the_variable():
-    from tests.salon.test_settings import manage
+    from tests.config.test_settings import manage
 
     result = manage("check", DEBUG="1", LOG_FORMAT="xml")
 
@@ -106,7 +106,7 @@ def test_management_commands_log_json_when_asked():
         "import logging, django; django.setup(); "
         "logging.getLogger('salon.check').warning('stock of %s is low', 'towels')"
     )
-    env = {"DEBUG": "1", "LOG_FORMAT": "json", "DJANGO_SETTINGS_MODULE": "salon.settings", "PATH": "/usr/bin:/bin"}
+    env = {"DEBUG": "1", "LOG_FORMAT": "json", "DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin"}
 
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
@@ -125,7 +125,7 @@ def test_favicon_is_served_at_the_root(client, db):
 def test_access_lines_leave_out_link_tokens_and_query_strings():
     from types import SimpleNamespace
 
-    from salon.gunicorn_conf import AccessLogger
+    from config.gunicorn import AccessLogger
 
     request = SimpleNamespace(
         method="GET",

@@ -9,9 +9,9 @@ from celery import Celery, signals
 from celery.exceptions import SecurityWarning
 from celery.worker.consumer import consumer
 
-from salon.logs import NO_REQUEST, current_request_id
+from config.logs import NO_REQUEST, current_request_id
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salon.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 logger = logging.getLogger(__name__)
 

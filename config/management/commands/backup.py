@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from salon.backups import database_back_up
+from config.backups import database_back_up
 from salon.errors import DomainError
 
 

@@ -98,10 +98,10 @@ def logging_config(*, level: str, log_format: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "salon.logs.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
         "formatters": {
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-            "json": {"()": "salon.logs.JsonFormatter"},
+            "json": {"()": "config.logs.JsonFormatter"},
         },
         "handlers": {
             "console": {

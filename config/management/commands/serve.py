@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from salon.logs import JsonFormatter
+from config.logs import JsonFormatter
 
 STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
 KILL_GRACE_SECONDS = 5
@@ -38,9 +38,9 @@ SETTLE_SECONDS = 1.0
 # the Dockerfile's CMD must say the same (tests/test_project.py checks), and
 # the production smoke test starts what compose says.
 PROCESS_COMMANDS = {
-    "web": ["gunicorn", "--config", "python:salon.gunicorn_conf"],
-    "worker": ["celery", "-A", "salon", "--quiet", "worker", "--concurrency", "2"],
-    "beat": ["celery", "-A", "salon", "--quiet", "beat"],
+    "web": ["gunicorn", "--config", "python:config.gunicorn"],
+    "worker": ["celery", "-A", "config", "--quiet", "worker", "--concurrency", "2"],
+    "beat": ["celery", "-A", "config", "--quiet", "beat"],
 }
 # A line that tells that a process has started (gunicorn answers by HTTP).
 READY_MARKERS = {"worker": " ready.", "beat": "Beat started:"}

@@ -1,0 +1,12 @@
+"""Pages of the clients app: client search and record, the intake form."""
+
+from django.urls import path
+
+from clients import views
+
+urlpatterns = [
+    path("forms/intake/<str:token>/", views.intake_link, name="intake-form-link"),
+    path("forms/intake/", views.intake_form, name="intake-form"),
+    path("clients/", views.client_search_page, name="clients"),
+    path("clients/<int:pk>/", views.client_page, name="client"),
+]

@@ -1,0 +1,34 @@
+"""The root URLconf: each app's pages and its part of /api/v1/, plus what
+belongs to the installation (health check, admin, API schema and docs)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from clients import api_urls as clients_api
+from config.health import healthz
+from routines import api_urls as routines_api
+from salon import api_urls as salon_api
+from sessions import api_urls as sessions_api
+
+APPS_API = [salon_api, routines_api, clients_api, sessions_api]
+
+# One router over every app's resources, so /api/v1/ lists them all.
+router = DefaultRouter()
+for app_api in APPS_API:
+    router.registry.extend(app_api.router.registry)
+
+api_v1 = [url for app_api in APPS_API for url in app_api.urlpatterns] + [path("", include(router.urls))]
+
+urlpatterns = [
+    path("", include("salon.urls")),
+    path("", include("routines.urls")),
+    path("", include("clients.urls")),
+    path("", include("sessions.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,15 @@
+"""The sessions app's part of /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from sessions import api
+
+router = SimpleRouter()
+router.register("appointments", api.AppointmentViewSet, basename="appointment")
+router.register("notifications", api.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("availability/", api.AvailabilityView.as_view(), name="availability"),
+    path("day/", api.DayView.as_view(), name="day"),
+]
