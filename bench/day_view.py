@@ -14,7 +14,7 @@ def main() -> None:
 
         from routines.models import RoutineTemplate
         from salon.services import auth_token_obtain
-        from sessions.services import appointment_book
+        from sessions.services.booking import appointment_book
         from tests.factories import (
             TEST_PASSWORD,
             ClientFactory,

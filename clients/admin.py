@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from clients import services
-from clients.models import Client, HealthDataAccess
-from clients.services import CLIENT_FIELDS
+from clients.models import CLIENT_FIELDS, Client, HealthDataAccess
 
 
 @admin.register(Client)

@@ -20,10 +20,10 @@ from clients.serializers import (
     IntakeLinkSerializer,
     ScreeningReceiptSerializer,
     ScreeningSerializer,
+    client_export_data,
 )
 from salon.roles import HasRole, Role
 from salon.selectors import salon_current, salon_required
-from sessions import services as sessions_services
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -109,7 +109,10 @@ class ClientViewSet(
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         """Everything the salon holds about the client, as JSON (managers)."""
-        return Response(services.client_export(client=self.get_object(), user=request.user))
+        client = self.get_object()
+        data = client_export_data(client)
+        services.client_export_record(client=client, user=request.user)
+        return Response(data)
 
     @extend_schema(request=None, responses=ClientSerializer)
     @action(detail=True, methods=["post"])
@@ -155,9 +158,7 @@ class ClientViewSet(
             raise PermissionDenied("This client has no screening to clear.")
         body = ClearanceRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        clearance = sessions_services.screening_clear_and_replan(
-            screening=screening, cleared_by=request.user, **body.validated_data
-        )
+        clearance = services.screening_clear(screening=screening, cleared_by=request.user, **body.validated_data)
         return Response(
             {"rule": clearance.rule, "cleared_at": clearance.cleared_at, "cleared_by": request.user.username},
             status=status.HTTP_201_CREATED,
@@ -196,7 +197,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         client = self.client()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        screening = sessions_services.screening_create_and_replan(
+        screening = services.screening_create(
             client=client,
             answers=dict(serializer.validated_data),
             entered_via=HealthScreening.EnteredVia.STAFF,

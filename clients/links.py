@@ -5,7 +5,7 @@ the link has expired or been used (see services/selectors)."""
 from django.core import signing
 
 from clients.models import ClientLink
-from salon.errors import InvalidInput
+from salon.errors import Conflict, DomainError, Gone, NotFound
 
 SALT = "salon.clients.link"
 DEFAULT_VALID_DAYS = 7
@@ -16,8 +16,26 @@ URL_NAMES = {
 }
 
 
-class LinkRefused(InvalidInput):
-    """``code`` is ``link_invalid`` (tampered or unknown), ``link_expired`` or ``link_used``."""
+class LinkRefused(DomainError):
+    """A client link that cannot be used; ``code`` says why, the subclass
+    gives the status (salon.errors.HTTP_STATUS)."""
+
+
+class LinkInvalid(LinkRefused, NotFound):
+    """Tampered, unknown, or posted from another site (404)."""
+
+    default_code = "link_invalid"
+    default_detail = "This link is not valid."
+
+
+class LinkGone(LinkRefused, Gone):
+    """Used already (``link_used``) or expired (``link_expired``) (410)."""
+
+
+class LinkReplaced(LinkRefused, Conflict):
+    """Another link was opened in this browser since the form was (409)."""
+
+    default_code = "link_replaced"
 
 
 def token_for(link: ClientLink) -> str:
@@ -28,4 +46,4 @@ def nonce_from(token: str, *, purpose: str) -> str:
     try:
         return signing.loads(token, salt=f"{SALT}.{purpose}")
     except signing.BadSignature:
-        raise LinkRefused("This link is not valid.", code="link_invalid") from None
+        raise LinkInvalid() from None

@@ -13,6 +13,20 @@ from salon.models import Salon
 PRONE_DISCOMFORT_PLACES = [BodyArea.LOWER_BACK, BodyArea.NECK, BodyArea.SHOULDERS, BodyArea.ANKLES]
 
 
+# What staff may set on a client (forms, the API, the admin).
+CLIENT_FIELDS = [
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "preferred_channel",
+    "consent_reminders",
+    "consent_feedback",
+    "notes",
+]
+
+
 class Client(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from clients.links import LinkRefused, nonce_from
+from clients.links import LinkGone, LinkInvalid, nonce_from
 from clients.models import Client, ClientLink, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.rules import evaluate_screening
@@ -100,11 +100,11 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
         links.filter(pk=link_id).first() if link_id else links.filter(nonce=nonce_from(token, purpose=purpose)).first()
     )
     if link is None:
-        raise LinkRefused("This link is not valid.", code="link_invalid")
+        raise LinkInvalid()
     if link.used_at is not None:
-        raise LinkRefused("This link has been used already.", code="link_used")
+        raise LinkGone("This link has been used already.", code="link_used")
     if link.expires_at <= timezone.now():
-        raise LinkRefused("This link has expired.", code="link_expired")
+        raise LinkGone("This link has expired.", code="link_expired")
     return link
 
 

@@ -1,7 +1,7 @@
+from django.utils import timezone
 from rest_framework import serializers
 
-from clients.models import Client, HealthScreening
-from clients.services import CLIENT_FIELDS
+from clients.models import CLIENT_FIELDS, Client, HealthDataAccess, HealthScreening
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
 
@@ -90,3 +90,35 @@ class ClearanceRequestSerializer(serializers.Serializer):
 class IntakeLinkSerializer(serializers.Serializer):
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
+
+
+def client_export_data(client: Client) -> dict:
+    """Everything held about the client, as JSON-ready data: details,
+    screenings with their clearances, links, and who touched the health data."""
+    screenings = client.screenings.select_related("entered_by").prefetch_related("clearances")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "client": ClientSerializer(client).data,
+        "screenings": [
+            {
+                **ScreeningSerializer(screening).data,
+                "clearances": [
+                    {"rule": clearance.rule, "cleared_at": clearance.cleared_at.isoformat(), "note": clearance.note}
+                    for clearance in screening.clearances.all()
+                ],
+            }
+            for screening in screenings
+        ],
+        "links": [
+            {
+                "purpose": link.purpose,
+                "created_at": link.created_at.isoformat(),
+                "used_at": link.used_at and link.used_at.isoformat(),
+            }
+            for link in client.links.all()
+        ],
+        "health_data_access": [
+            {"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action}
+            for entry in HealthDataAccess.objects.filter(client=client)
+        ],
+    }

@@ -11,24 +11,14 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkRefused, token_for
-from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
+from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
+from clients.models import CLIENT_FIELDS, Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
 from clients.rules import evaluate_screening
 from clients.search import name_keys, normalise_phone
-from salon.errors import Conflict
+from clients.signals import screening_changed
+from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Salon
-
-CLIENT_FIELDS = [
-    "given_name",
-    "family_name",
-    "email",
-    "phone",
-    "date_of_birth",
-    "preferred_channel",
-    "consent_reminders",
-    "consent_feedback",
-    "notes",
-]
+from salon.roles import signed_in_or_none
 
 
 def health_access_log(*, client: Client, action: str, user=None, actor: str = "") -> HealthDataAccess:
@@ -37,7 +27,7 @@ def health_access_log(*, client: Client, action: str, user=None, actor: str = ""
     return HealthDataAccess.objects.create(
         client=client,
         client_label=str(client.pk),
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=signed_in_or_none(user),
         actor=actor or getattr(user, "username", "") or "system",
         action=action,
     )
@@ -52,7 +42,7 @@ def _apply_client_fields(client: Client, fields: dict) -> None:
     try:
         client.phone = normalise_phone(client.phone, region=client.salon.phone_region)
     except ValidationError as error:
-        raise ValidationError({"phone": error.messages}) from None
+        raise InvalidInput(" ".join(error.messages), code="invalid_phone", fields={"phone": error.messages}) from None
     for name, value in name_keys(client.given_name, client.family_name).items():
         setattr(client, name, value)
 
@@ -61,10 +51,10 @@ def _apply_client_fields(client: Client, fields: dict) -> None:
 def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) -> Client:
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
+        raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
     client = Client(salon=salon)
     _apply_client_fields(client, {"given_name": given_name, "family_name": family_name, **fields})
-    client.full_clean()
+    validate(client)
     client.save()
     return client
 
@@ -73,10 +63,10 @@ def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) 
 def client_update(*, client: Client, **changes) -> Client:
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+        raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
     client = Client.objects.select_for_update().select_related("salon").get(pk=client.pk)
     _apply_client_fields(client, changes)
-    client.full_clean()
+    validate(client)
     client.save()
     return client
 
@@ -90,19 +80,21 @@ def client_archive(*, client: Client, archived: bool = True) -> Client:
 
 @transaction.atomic
 def screening_create(*, client: Client, answers: dict, entered_via: str, entered_by=None) -> HealthScreening:
-    """Store a new screening; earlier ones stay as history."""
+    """Store a new screening; earlier ones stay as history. Apps that keep
+    plans built from the screening hear of it (``screening_changed``) in this
+    transaction."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     screening = HealthScreening(
         client=client,
         entered_via=entered_via,
-        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        entered_by=signed_in_or_none(entered_by),
         consent_at=answers.pop("consent_at", None) or timezone.now(),
         **answers,
     )
     if not screening.pregnant:
         screening.pregnancy_weeks = None
-    screening.full_clean()
+    validate(screening)
     screening.save()
     via_link = entered_via == HealthScreening.EnteredVia.CLIENT_LINK
     health_access_log(
@@ -111,6 +103,8 @@ def screening_create(*, client: Client, answers: dict, entered_via: str, entered
         user=entered_by,
         actor="client link" if via_link else "",
     )
+    reason = "The client sent new health answers" if via_link else "New health screening"
+    screening_changed.send(sender=HealthScreening, client=client, reason=reason)
     return screening
 
 
@@ -130,13 +124,16 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     """A therapist records that a blocking finding no longer applies."""
     blocking = {finding.rule for finding in evaluate_screening(screening).blocking_findings}
     if rule not in blocking:
-        raise ValidationError({"rule": [f"Nothing to clear: '{rule}' does not block this screening."]})
+        message = f"Nothing to clear: '{rule}' does not block this screening."
+        raise InvalidInput(message, fields={"rule": [message]})
     if not note.strip():
-        raise ValidationError({"note": ["Say why it is safe now."]})
+        raise InvalidInput("Say why it is safe now.", fields={"note": ["Say why it is safe now."]})
     clearance = ScreeningClearance(screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip())
-    clearance.full_clean()
+    validate(clearance)
     clearance.save()
     health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=cleared_by)
+    reason = f"Cleared by {cleared_by.get_full_name() or cleared_by}"
+    screening_changed.send(sender=ScreeningClearance, client=screening.client, reason=reason)
     return clearance
 
 
@@ -158,7 +155,7 @@ def client_link_create(
         client=client,
         purpose=purpose,
         nonce=secrets.token_urlsafe(32),
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        created_by=signed_in_or_none(created_by),
         expires_at=expires_at or timezone.now() + datetime.timedelta(days=valid_days),
         reference=reference,
     )
@@ -172,7 +169,7 @@ def client_link_spend(link: ClientLink) -> None:
         used_at=timezone.now()
     )
     if not spent:
-        raise LinkRefused("This link has been used already or has expired.", code="link_used")
+        raise LinkGone("This link has been used already or has expired.", code="link_used")
 
 
 @transaction.atomic
@@ -188,44 +185,16 @@ def intake_confirm_unchanged(*, link: ClientLink) -> HealthScreening:
     """The client says nothing has changed since their latest screening."""
     latest = HealthScreening.objects.filter(client_id=link.client_id).order_by("-created_at", "-pk").first()
     if latest is None:
-        raise ValidationError({"confirm": ["There is nothing to confirm yet: please answer the questions."]})
+        message = "There is nothing to confirm yet: please answer the questions."
+        raise InvalidInput(message, fields={"confirm": [message]})
     client_link_spend(link)
     return screening_confirm_unchanged(screening=latest)
 
 
-def client_export(*, client: Client, user) -> dict:
-    """Everything held about the client, as JSON-ready data (access logged)."""
-    from clients.serializers import ClientSerializer, ScreeningSerializer
-
-    screenings = client.screenings.select_related("entered_by").prefetch_related("clearances")
-    data = {
-        "exported_at": timezone.now().isoformat(),
-        "client": ClientSerializer(client).data,
-        "screenings": [
-            {
-                **ScreeningSerializer(screening).data,
-                "clearances": [
-                    {"rule": clearance.rule, "cleared_at": clearance.cleared_at.isoformat(), "note": clearance.note}
-                    for clearance in screening.clearances.all()
-                ],
-            }
-            for screening in screenings
-        ],
-        "links": [
-            {
-                "purpose": link.purpose,
-                "created_at": link.created_at.isoformat(),
-                "used_at": link.used_at and link.used_at.isoformat(),
-            }
-            for link in client.links.all()
-        ],
-        "health_data_access": [
-            {"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action}
-            for entry in HealthDataAccess.objects.filter(client=client)
-        ],
-    }
-    health_access_log(client=client, action=HealthDataAccess.Action.EXPORT, user=user)
-    return data
+def client_export_record(*, client: Client, user) -> HealthDataAccess:
+    """Log that everything held about the client was handed out (the API
+    renders the export itself, ``clients.serializers.ClientExportSerializer``)."""
+    return health_access_log(client=client, action=HealthDataAccess.Action.EXPORT, user=user)
 
 
 @transaction.atomic
@@ -246,7 +215,7 @@ def client_erase(*, client: Client, user) -> Client:
     client.erased_at = timezone.now()
     for name, value in name_keys(client.given_name, client.family_name).items():
         setattr(client, name, value)
-    client.full_clean()
+    validate(client)
     client.save()
     health_access_log(client=client, action=HealthDataAccess.Action.ERASE, user=user)
     return client

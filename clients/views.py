@@ -3,7 +3,6 @@ staff's client search and client page."""
 
 from functools import wraps
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -11,13 +10,12 @@ from django.views.decorators.http import require_http_methods
 from clients import selectors, services
 from clients.bodychart import chart_views, point_labels
 from clients.forms import IntakeForm
-from clients.links import LinkRefused
+from clients.links import LinkInvalid, LinkRefused, LinkReplaced
 from clients.models import Client, ClientLink, HealthDataAccess
+from salon.errors import DomainError, error_words, http_status
 from salon.roles import Role, role_required
 from salon.selectors import salon_current
-from sessions import services as sessions_services
 
-REFUSED_STATUS = {"link_expired": 410, "link_used": 410, "link_invalid": 404, "link_replaced": 409}
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 SAME_SITE = {"same-origin", "none"}
 FORM_LINK_FIELD = "link"
@@ -41,7 +39,7 @@ def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Pur
         request,
         "clients/link_refused.html",
         {"code": refused.code, "purpose": purpose, "salon": salon_current()},
-        status=REFUSED_STATUS.get(refused.code, 400),
+        status=http_status(refused),
     )
 
 
@@ -69,14 +67,14 @@ def link_in_session(request, *, purpose: str) -> ClientLink:
     site's post arrives without the link) and by refusing posts the browser
     marks as cross-site."""
     if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
-        raise LinkRefused("Cross-site post refused.", code="link_invalid")
+        raise LinkInvalid("Cross-site post refused.")
     link_id = request.session.get(_session_key(purpose))
     # The session holds the last link opened. A form still open in another
     # tab names its own (``FORM_LINK_FIELD``); acting on the newer link would
     # cancel or answer for the wrong appointment.
     posted = request.POST.get(FORM_LINK_FIELD) if request.method == "POST" else None
     if posted is not None and posted != str(link_id):
-        raise LinkRefused("Another link was opened since this page.", code="link_replaced")
+        raise LinkReplaced("Another link was opened since this page.")
     return selectors.client_link_usable(link_id=link_id, purpose=purpose)
 
 
@@ -108,19 +106,21 @@ def intake_form(request):
             services.intake_confirm_unchanged(link=link)
         except LinkRefused as refused:
             return refused_page(request, refused)
-        except ValidationError as invalid:
-            problem = " ".join(invalid.messages)
+        except DomainError as refusal:
+            problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
             return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
     elif request.method == "POST" and form.is_valid():
         try:
-            sessions_services.intake_submit_and_replan(link=link, answers=form.answers())
+            services.intake_submit(link=link, answers=form.answers())
         except LinkRefused as refused:
             return refused_page(request, refused)
-        except ValidationError as invalid:
-            for field, messages in invalid.message_dict.items():
+        except DomainError as refusal:
+            for field, messages in refusal.fields.items():
                 form.add_error(field if field in form.fields else None, messages)
+            if not refusal.fields:
+                problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
             return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})

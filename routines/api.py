@@ -1,22 +1,17 @@
 """Routines API: every member of staff reads; managers write, through the
-same validation as everywhere else; managers and therapists preview plans."""
+same validation as everywhere else. (Previewing a plan composes routines with
+screenings and lives in the sessions app, under /api/v1/routines/ too.)"""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
-from clients.outcome import ScreeningOutcome
 from routines import selectors, services
-from routines.serializers import PlanPreviewRequestSerializer, RoutineSerializer
+from routines.serializers import RoutineSerializer
 from salon.roles import HasRole, Role
 from salon.selectors import slot_grid_minutes
-from sessions.plans import build_plan
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 MANAGERS = HasRole.of(Role.MANAGER)
-PLANNERS = HasRole.of(Role.MANAGER, Role.THERAPIST)
 
 
 class RoutineViewSet(
@@ -35,8 +30,6 @@ class RoutineViewSet(
     def get_permissions(self):
         if self.action in {"create", "update", "partial_update"}:
             return [MANAGERS()]
-        if self.action == "preview_plan":
-            return [PLANNERS()]
         return [STAFF()]
 
     def get_queryset(self):
@@ -59,16 +52,3 @@ class RoutineViewSet(
         result = services.routine_update(routine=routine, **changes)
         result = self.get_queryset().get(pk=result.pk)
         return Response(self.get_serializer(result).data)
-
-    @extend_schema(request=PlanPreviewRequestSerializer, responses={200: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"], url_path="preview-plan")
-    def preview_plan(self, request, pk=None):
-        """Build a plan for a screening outcome and booked minutes, without saving it."""
-        routine = self.get_object()
-        preview = PlanPreviewRequestSerializer(data=request.data)
-        preview.is_valid(raise_exception=True)
-        outcome = ScreeningOutcome.from_dict(preview.validated_data.get("outcome", {}))
-        plan = build_plan(
-            routine=selectors.routine_spec(routine), outcome=outcome, booked_minutes=preview.validated_data["minutes"]
-        )
-        return Response(plan.to_dict(), status=status.HTTP_200_OK)

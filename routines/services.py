@@ -8,7 +8,7 @@ from django.db.models import Max
 from routines.guide import write_guide_routines
 from routines.models import BodyArea, RoutineStep, RoutineTemplate, Technique
 from routines.selectors import routine_in_use
-from salon.errors import Conflict
+from salon.errors import Conflict, InvalidInput, validate
 
 TEMPLATE_FIELDS = [
     "name",
@@ -92,7 +92,7 @@ def _validated(routine: RoutineTemplate, steps: list[dict], *, check_constraints
     except ValidationError as error:
         errors = {**error.message_dict, **errors}
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput.for_fields(errors)
     return built
 
 
@@ -117,10 +117,10 @@ def _step_data(step: RoutineStep) -> dict:
 @transaction.atomic
 def routine_create(*, slug: str, steps: list[dict], **fields) -> RoutineTemplate:
     if RoutineTemplate.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": ["A routine with this slug exists; edit it to make a new version."]})
+        raise InvalidInput.for_fields({"slug": ["A routine with this slug exists; edit it to make a new version."]})
     unknown = set(fields) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
+        raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
     routine = RoutineTemplate(slug=slug, version=1, is_current=True, **fields)
     return _write(routine, _validated(routine, steps))
 
@@ -137,7 +137,7 @@ def routine_update(*, routine: RoutineTemplate, steps: list[dict] | None = None,
         )
     unknown = set(changes) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+        raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if steps is None:
         steps = [_step_data(step) for step in routine.steps.select_related("repeat_of")]
 
@@ -176,7 +176,7 @@ def routine_areas_refresh(*, routine: RoutineTemplate) -> RoutineTemplate:
     """Recompute the areas a routine works from its steps (after the admin
     edited the steps directly)."""
     routine.areas = _areas_of(list(routine.steps.all()))
-    routine.full_clean()
+    validate(routine)
     routine.save(update_fields=["areas"])
     return routine
 

@@ -19,6 +19,12 @@ class Role(models.TextChoices):
     MANAGER = "Manager"
 
 
+def signed_in_or_none(user):
+    """The user to record as having done something: a signed-in user, or
+    None for an anonymous visitor, a client's link or a background task."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def user_roles(user) -> frozenset[Role]:
     """The roles of ``user``, read once per request and kept on the user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

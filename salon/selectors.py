@@ -1,13 +1,16 @@
 """Reads for the salon's standing structure."""
 
+import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
-from salon.errors import Conflict
+from salon.errors import Conflict, InvalidInput
 from salon.models import Salon, Therapist
 
 
@@ -26,6 +29,22 @@ def salon_required() -> Salon:
     if salon is None:
         raise Conflict("No salon is set up yet: add one in the admin first.", code="no_salon")
     return salon
+
+
+def salon_today(salon: Salon, now: datetime.datetime | None = None) -> datetime.date:
+    """Today where the salon is, which is not always today on the server."""
+    return (now or timezone.now()).astimezone(salon.zone).date()
+
+
+def requested_day(value: str | None, *, salon: Salon) -> datetime.date:
+    """The day a page or API call asks for (``?date=YYYY-MM-DD``); the
+    salon's today when none is given."""
+    if not value:
+        return salon_today(salon)
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Give the date as YYYY-MM-DD.", fields={"date": ["Use YYYY-MM-DD."]}) from None
 
 
 def therapist_for_user(user) -> Therapist | None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from rest_framework.authtoken.models import Token
 
-from salon.errors import InvalidInput
+from salon.errors import InvalidInput, validate
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
 
@@ -34,7 +34,7 @@ def salon_create(
         currency=currency,
         default_turnover_minutes=default_turnover_minutes,
     )
-    salon.full_clean()
+    validate(salon)
     salon.save()
     return salon
 
@@ -59,7 +59,7 @@ def staff_user_create(
         is_staff=Role.MANAGER in roles,
     )
     user.set_password(password)
-    user.full_clean()
+    validate(user)
     user.save()
     user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in roles]))
     return user
@@ -81,7 +81,7 @@ def therapist_create(
         qualified_therapeutic=qualified_therapeutic,
         qualified_pregnancy=qualified_pregnancy,
     )
-    therapist.full_clean()
+    validate(therapist)
     therapist.save()
     user.groups.add(Group.objects.get(name=Role.THERAPIST))
     return therapist
@@ -98,7 +98,7 @@ def therapist_calendar_feed_reset(*, therapist: Therapist) -> Therapist:
 @transaction.atomic
 def room_create(*, salon: Salon, name: str, equipment: str = "") -> Room:
     room = Room(salon=salon, name=name, equipment=equipment)
-    room.full_clean()
+    validate(room)
     room.save()
     return room
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from sessions import outbox
 from sessions.models import Notification
+from sessions.services import outbox
 
 
 @admin.register(Notification)

@@ -3,21 +3,23 @@
 import datetime
 
 import django_filters
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clients.outcome import ScreeningOutcome
+from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
-from salon.models import Therapist
-from salon.roles import HasRole, Role, has_role
-from salon.selectors import salon_current, salon_required
-from sessions import outbox, selectors, services
+from salon.roles import HasRole, Role
+from salon.selectors import requested_day, salon_required
+from sessions import selectors
 from sessions.models import Appointment, Notification
+from sessions.plans import build_plan
 from sessions.serializers import (
     AppointmentSerializer,
     AvailabilityQuerySerializer,
@@ -25,10 +27,12 @@ from sessions.serializers import (
     BookingSerializer,
     NotesSerializer,
     NotificationSerializer,
+    PlanPreviewRequestSerializer,
     PressureFeedbackSerializer,
     ReasonSerializer,
     RescheduleSerializer,
 )
+from sessions.services import booking, lifecycle, outbox, running
 
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
@@ -78,11 +82,8 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if self.action == "list":
             day = self.request.query_params.get("date")
             if day:
-                salon = salon_current()
-                try:
-                    first = datetime.date.fromisoformat(day)
-                except ValueError:
-                    raise ValidationError({"date": ["Use YYYY-MM-DD."]}) from None
+                salon = salon_required()
+                first = requested_day(day, salon=salon)
                 since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
                 appointments = appointments.filter(start__lt=since + datetime.timedelta(days=1), busy_until__gt=since)
             therapist = self.request.query_params.get("therapist")
@@ -92,9 +93,9 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=BookingSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
-        booking = BookingSerializer(data=request.data)
-        booking.is_valid(raise_exception=True)
-        appointment = services.appointment_book(**booking.validated_data, booked_by=request.user)
+        body = BookingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = booking.appointment_book(**body.validated_data, booked_by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data, status=201)
 
     def _render(self, appointment, code=status.HTTP_200_OK):
@@ -105,7 +106,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def reschedule(self, request, pk=None):
         body = RescheduleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        appointment = services.appointment_reschedule(
+        appointment = booking.appointment_reschedule(
             appointment=self.get_object(), by=request.user, **body.validated_data
         )
         return self._render(appointment)
@@ -113,7 +114,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _transition(self, request, to_status):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        appointment = services.appointment_transition(
+        appointment = lifecycle.appointment_transition(
             appointment=self.get_object(), to_status=to_status, by=request.user, reason=body.validated_data["reason"]
         )
         return self._render(appointment)
@@ -135,21 +136,18 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _own(self) -> Appointment:
         """The session, if it is the caller's (managers: any); else 403."""
-        appointment = self.get_object()
-        if not has_role(self.request.user, Role.MANAGER) and appointment.therapist.user_id != self.request.user.pk:
-            raise PermissionDenied("This is another therapist's session.")
-        return appointment
+        return selectors.session_of(user=self.request.user, appointment=self.get_object())
 
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Start a checked-in session; findings that need review must be acknowledged first."""
-        return self._render(services.session_start(appointment=self._own(), by=request.user))
+        return self._render(running.session_start(appointment=self._own(), by=request.user))
 
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"], url_path="acknowledge-review")
     def acknowledge_review(self, request, pk=None):
-        return self._render(services.session_review_acknowledge(appointment=self._own(), by=request.user))
+        return self._render(running.session_review_acknowledge(appointment=self._own(), by=request.user))
 
     @extend_schema(request=NotesSerializer, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])
@@ -157,7 +155,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         """Complete a running session with its notes."""
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        return self._render(services.session_complete(appointment=self._own(), by=request.user, **notes.validated_data))
+        return self._render(running.session_complete(appointment=self._own(), by=request.user, **notes.validated_data))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -177,7 +175,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def notes(self, request, pk=None):
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        note = services.session_notes_save(appointment=self._own(), by=request.user, **notes.validated_data)
+        note = running.session_notes_save(appointment=self._own(), by=request.user, **notes.validated_data)
         return Response(NotesSerializer(note).data)
 
     @extend_schema(request=PressureFeedbackSerializer, responses={201: PressureFeedbackSerializer})
@@ -185,13 +183,14 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def pressure_feedback(self, request, pk=None):
         body = PressureFeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        feedback = services.session_pressure_record(appointment=self._own(), **body.validated_data)
+        feedback = running.session_pressure_record(appointment=self._own(), **body.validated_data)
         return Response(PressureFeedbackSerializer(feedback).data, status=201)
 
 
 class DayView(APIView):
     """A therapist's whole day with plans, in one request. ``therapist``
-    defaults to the caller, ``date`` to today in the salon's zone."""
+    defaults to the caller (a manager who is no therapist: the first active
+    therapist by name), ``date`` to today in the salon's zone."""
 
     permission_classes = [HasRole.of(Role.THERAPIST, Role.MANAGER)]
 
@@ -200,30 +199,8 @@ class DayView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        from salon.selectors import therapist_for_user
-
-        own = therapist_for_user(request.user)
-        wanted = request.query_params.get("therapist")
-        if wanted and not wanted.isdigit():
-            raise ValidationError({"therapist": ["Give a therapist id."]})
-        if wanted and (own is None or int(wanted) != own.pk):
-            if not has_role(request.user, Role.MANAGER):
-                raise PermissionDenied("Therapists see their own day.")
-            therapist = Therapist.objects.select_related("salon").filter(pk=wanted).first()
-            if therapist is None:
-                raise ValidationError({"therapist": ["No such therapist."]})
-        elif own is not None:
-            therapist = own
-        else:
-            raise ValidationError({"therapist": ["Say whose day to show."]})
-        try:
-            day = (
-                datetime.date.fromisoformat(request.query_params.get("date", ""))
-                if request.query_params.get("date")
-                else timezone.now().astimezone(therapist.salon.zone).date()
-            )
-        except ValueError:
-            raise ValidationError({"date": ["Use YYYY-MM-DD."]}) from None
+        therapist = selectors.day_therapist(user=request.user, wanted=request.query_params.get("therapist"))
+        day = requested_day(request.query_params.get("date"), salon=therapist.salon)
         entries = selectors.therapist_day(therapist=therapist, day=day)
         return Response(
             {
@@ -292,3 +269,28 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise Conflict("Only failed messages can be retried.", code="invalid_transition")
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
+
+
+ROUTINE_ID = "A unique integer value identifying this routine template."
+
+
+class RoutinePlanPreviewView(APIView):
+    """Build a plan for a screening outcome and booked minutes, without saving it."""
+
+    permission_classes = [HasRole.of(Role.MANAGER, Role.THERAPIST)]
+
+    @extend_schema(
+        request=PlanPreviewRequestSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=ROUTINE_ID)],
+    )
+    def post(self, request, pk):
+        routine = get_object_or_404(routine_versions(), pk=pk)
+        preview = PlanPreviewRequestSerializer(data=request.data)
+        preview.is_valid(raise_exception=True)
+        plan = build_plan(
+            routine=routine_spec(routine),
+            outcome=ScreeningOutcome.from_dict(preview.validated_data.get("outcome", {})),
+            booked_minutes=preview.validated_data["minutes"],
+        )
+        return Response(plan.to_dict())

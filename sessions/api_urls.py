@@ -12,4 +12,6 @@ router.register("notifications", api.NotificationViewSet, basename="notification
 urlpatterns = [
     path("availability/", api.AvailabilityView.as_view(), name="availability"),
     path("day/", api.DayView.as_view(), name="day"),
+    # Composes a routine with a screening outcome, so it lives here, above both.
+    path("routines/<int:pk>/preview-plan/", api.RoutinePlanPreviewView.as_view(), name="routine-preview-plan"),
 ]

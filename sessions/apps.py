@@ -12,3 +12,6 @@ class TreatmentsConfig(AppConfig):
     name = "sessions"
     label = "treatments"
     verbose_name = "Sessions"
+
+    def ready(self):
+        from sessions import receivers  # noqa: F401 (connects the receivers)

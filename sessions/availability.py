@@ -198,7 +198,7 @@ class Calendar:
             else:
                 room_away[room].append((start, end))
         bookings = Appointment.objects.filter(
-            room__salon=salon, status__in=Appointment.ACTIVE, start__lt=until, busy_until__gt=since
+            room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
         )
         if exclude_appointment:
             bookings = bookings.exclude(pk=exclude_appointment)

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from clients.links import LinkRefused
+from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
 from clients.views import link_finished, link_in_session, link_landing, private, refused_page
 from salon.errors import Conflict
-from sessions import selectors, services
+from sessions import selectors
 from sessions.models import Appointment
+from sessions.services import lifecycle
 
 PURPOSE = ClientLink.Purpose.CANCEL
 
@@ -48,12 +49,12 @@ def cancel_form(request):
         .first()
     )
     if appointment is None:  # erased since the message went out
-        return refused_page(request, LinkRefused("No such appointment.", code="link_invalid"), purpose=PURPOSE)
+        return refused_page(request, LinkInvalid("No such appointment."), purpose=PURPOSE)
     form = CancelForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_cancel_by_client(link=link, reason=form.cleaned_data["reason"])
+            lifecycle.appointment_cancel_by_client(link=link, reason=form.cleaned_data["reason"])
         except LinkRefused as refused:
             return refused_page(request, refused, purpose=PURPOSE)
         except Conflict as conflict:

@@ -1,7 +1,6 @@
 """The client's feedback form, from the link in the feedback request (no login)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -9,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 from clients.links import LinkRefused
 from clients.models import ClientLink
 from clients.views import link_finished, link_in_session, link_landing, private, refused_page
-from salon.errors import DomainError
-from sessions import services
+from salon.errors import DomainError, error_words
 from sessions.models import Appointment, Feedback
+from sessions.services import feedback
 
 
 class FeedbackForm(forms.Form):
@@ -56,11 +55,11 @@ def feedback_form(request):
     if request.method == "POST" and form.is_valid():
         answers = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
         try:
-            services.feedback_submit(link=link, answers=answers)
+            feedback.feedback_submit(link=link, answers=answers)
         except LinkRefused as refused:
             return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
-        except (DomainError, ValidationError) as error:
-            problem = error.detail if isinstance(error, DomainError) else " ".join(error.messages)
+        except DomainError as error:
+            problem = error_words(error)
         else:
             link_finished(request, purpose=ClientLink.Purpose.FEEDBACK)
             return render(request, "sessions/feedback_thanks.html", {"salon": appointment.client.salon})

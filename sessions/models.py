@@ -42,7 +42,12 @@ class Appointment(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
 
-    ACTIVE = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED)
+    # Statuses whose appointment keeps its therapist and room busy (a
+    # completed session did take the time); the exclusion constraints use
+    # the same list.
+    HOLDS_TIME = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED)
+    # Statuses whose plan may still be rebuilt; a started plan is frozen.
+    NOT_STARTED = (Status.BOOKED, Status.CHECKED_IN)
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey("salon.Therapist", on_delete=models.PROTECT, related_name="appointments")
@@ -89,7 +94,14 @@ class Appointment(models.Model):
 class AppointmentChange(models.Model):
     """The history of an appointment: every reschedule and status change."""
 
+    class Kind(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        STATUS = "status", "Status changed"
+
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
+    # One of Kind; kept a plain string in the table and the API, which have
+    # always taken it as such.
     kind = models.CharField(max_length=20)
     from_start = models.DateTimeField(null=True, blank=True)
     to_start = models.DateTimeField(null=True, blank=True)

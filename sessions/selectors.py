@@ -1,16 +1,21 @@
-"""Reads of sessions: availability and appointments."""
+"""Reads of sessions: availability, a therapist's day, what the last session taught, whose session it is."""
 
 import datetime
 
 from django.utils import timezone
 
 from clients.models import Client
+from clients.outcome import ScreeningOutcome
+from clients.rules import combine
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
-from salon.models import Salon
+from salon.errors import Forbidden, InvalidInput
+from salon.models import Salon, Therapist
+from salon.roles import Role, has_role
+from salon.selectors import therapist_for_user
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
-from sessions.models import Appointment
+from sessions.models import Appointment, Feedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
 
 MAX_DAYS = 62
@@ -54,13 +59,74 @@ def availability(
     return slots, ""
 
 
-def appointments_between(*, salon: Salon, since: datetime.datetime, until: datetime.datetime, therapist_id=None):
-    appointments = Appointment.objects.filter(room__salon=salon, start__lt=until, busy_until__gt=since).select_related(
-        "client", "therapist", "room", "routine"
+def last_session_lessons(client: Client) -> ScreeningOutcome:
+    """What the last completed session taught, as an outcome to combine with
+    the screening's: pressure that was too strong is capped, pressure that was
+    too light or right is noted, and the therapist's advice is repeated."""
+    last = (
+        Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
+        .prefetch_related("pressure_feedback")
+        .order_by("-start")
+        .first()
     )
-    if therapist_id:
-        appointments = appointments.filter(therapist_id=therapist_id)
-    return appointments.order_by("start", "pk")
+    if last is None:
+        return ScreeningOutcome()
+    verdicts = [feedback.verdict for feedback in last.pressure_feedback.all()]
+    said = Feedback.objects.filter(appointment=last).first()
+    if said and said.pressure:
+        verdicts.append(said.pressure)
+    when = last.start.strftime("%d %b")
+    lines = []
+    max_pressure = None
+    if "too_strong" in verdicts:
+        max_pressure = "medium"
+        lines.append(f"Last time ({when}) the pressure felt too strong: medium at most this time.")
+    elif "too_light" in verdicts:
+        lines.append(f"Last time ({when}) the pressure felt too light: start a little firmer where allowed.")
+    elif "right" in verdicts:
+        lines.append(f"Last time ({when}) the pressure suited: start there.")
+    note = SessionNote.objects.filter(appointment=last).first()
+    advice = note.advice.strip() if note else ""
+    if advice:
+        lines.append(f"Advice from last time: {advice}")
+    if said:
+        comment = f": “{said.comment.strip()}”" if said.comment.strip() else ""
+        lines.append(f"The client rated last time {said.overall}/5{comment}")
+    return ScreeningOutcome(max_pressure=max_pressure, precautions=tuple(lines))
+
+
+def outcome_with_lessons(client: Client, outcome: ScreeningOutcome) -> ScreeningOutcome:
+    """The screening's outcome together with what the last session taught."""
+    return combine([outcome, last_session_lessons(client)])
+
+
+def session_of(*, user, appointment: Appointment) -> Appointment:
+    """The appointment, when it is the user's own session (managers: any)."""
+    if not has_role(user, Role.MANAGER) and appointment.therapist.user_id != user.pk:
+        raise Forbidden("This is another therapist's session.")
+    return appointment
+
+
+def day_therapist(*, user, wanted: str | None) -> Therapist:
+    """Whose day to show: ``wanted`` (a therapist id, for managers), else the
+    user's own; a manager who is no therapist sees the first active one."""
+    own = therapist_for_user(user)
+    if wanted:
+        if not wanted.isdigit():
+            raise InvalidInput("Give a therapist id.", fields={"therapist": ["Give a therapist id."]})
+        if own is None or int(wanted) != own.pk:
+            if not has_role(user, Role.MANAGER):
+                raise Forbidden("Therapists see their own day.")
+            chosen = Therapist.objects.select_related("salon").filter(pk=wanted).first()
+            if chosen is None:
+                raise InvalidInput("No such therapist.", fields={"therapist": ["No such therapist."]})
+            return chosen
+    if own is not None:
+        return own
+    first = Therapist.objects.select_related("salon").filter(active=True).order_by("display_name").first()
+    if first is None or not has_role(user, Role.MANAGER):
+        raise Forbidden("Only therapists have a day here.")
+    return first
 
 
 def therapist_day(*, therapist, day: datetime.date) -> list[dict]:

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from clients.models import Client
-from routines.models import RoutineTemplate
+from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
+from routines.serializers import PainPointSerializer
 from salon.models import Room, Therapist
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
@@ -111,3 +112,46 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "channel", "status", "appointment", "due_at", "sent_at", "attempts", "last_error"]
         read_only_fields = fields
+
+
+# Previewing a plan: a routine, an outcome of the shape of clients/outcome.py,
+# and booked minutes.
+LIMIT_PRESSURES = [Pressure.LIGHT, Pressure.MEDIUM, Pressure.FIRM]
+
+
+class SupportSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=80)
+    area = serializers.ChoiceField(choices=BodyArea.choices)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField(max_length=60)
+    severity = serializers.ChoiceField(choices=["blocked", "review", "info"])
+    message = serializers.CharField(max_length=300)
+
+
+class ScreeningOutcomeSerializer(serializers.Serializer):
+    """The shape of a screening outcome (see clients/outcome.py)."""
+
+    findings = FindingSerializer(many=True, required=False, default=list)
+    blocked_areas = serializers.ListField(child=serializers.ChoiceField(choices=BodyArea.choices), required=False)
+    avoid_areas = serializers.ListField(child=serializers.ChoiceField(choices=BodyArea.choices), required=False)
+    pressure_caps = serializers.DictField(child=serializers.ChoiceField(choices=LIMIT_PRESSURES), required=False)
+    max_pressure = serializers.ChoiceField(choices=LIMIT_PRESSURES, required=False, allow_null=True)
+    position = serializers.ChoiceField(choices=Position.choices, required=False, allow_null=True)
+    qualification = serializers.ChoiceField(choices=Qualification.choices, required=False, allow_null=True)
+    supports = SupportSerializer(many=True, required=False, default=list)
+    oil = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    pain_points = PainPointSerializer(many=True, required=False, default=list)
+    precautions = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+
+    def validate_pressure_caps(self, caps):
+        unknown = sorted(set(caps) - set(BodyArea.values))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown body area: {', '.join(unknown)}.")
+        return caps
+
+
+class PlanPreviewRequestSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=480, help_text="Minutes booked for the session.")
+    outcome = ScreeningOutcomeSerializer(required=False)

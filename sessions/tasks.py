@@ -4,7 +4,8 @@ import time
 
 from celery import shared_task
 
-from sessions import messages, outbox
+from sessions import messages
+from sessions.services import outbox
 
 # Beat runs dispatch every minute; one run stops handing out batches before
 # the next begins.

@@ -4,38 +4,27 @@ session on the tablet beside the table."""
 import datetime
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from salon.errors import DomainError
+from salon.errors import DomainError, error_words
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
-from salon.selectors import calendar_feed_url, salon_current, therapist_for_calendar_feed, therapist_for_user
+from salon.selectors import calendar_feed_url, requested_day, salon_current, therapist_for_calendar_feed
 from salon.services import therapist_calendar_feed_reset
-from sessions import selectors, services
+from sessions import selectors
 from sessions.calendar_feed import calendar_feed_file
 from sessions.models import Appointment, PressureFeedback
+from sessions.services import running
 
 CLINICAL = (Role.THERAPIST, Role.MANAGER)
 
 
 def therapist_in_view(request) -> Therapist:
-    """The caller's own therapist record; managers may pick any (?therapist=)."""
-    if has_role(request.user, Role.MANAGER):
-        chosen = request.GET.get("therapist")
-        if chosen and chosen.isdigit():
-            return get_object_or_404(Therapist, pk=chosen)
-    own = therapist_for_user(request.user)
-    if own is None:
-        if has_role(request.user, Role.MANAGER):
-            first = Therapist.objects.filter(active=True).order_by("display_name").first()
-            if first:
-                return first
-        raise PermissionDenied("Only therapists have a day here.")
-    return own
+    """Whose day the page shows: the caller's own; managers may pick any (?therapist=)."""
+    wanted = request.GET.get("therapist") if has_role(request.user, Role.MANAGER) else None
+    return selectors.day_therapist(user=request.user, wanted=wanted)
 
 
 def own_appointment(request, pk) -> Appointment:
@@ -43,21 +32,12 @@ def own_appointment(request, pk) -> Appointment:
     appointment = get_object_or_404(
         Appointment.objects.select_related("client", "therapist__salon", "routine", "room", "plan"), pk=pk
     )
-    if not has_role(request.user, Role.MANAGER) and appointment.therapist.user_id != request.user.pk:
-        raise PermissionDenied("This is another therapist's session.")
-    return appointment
-
-
-def _day(request, therapist) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.now().astimezone(therapist.salon.zone).date()
+    return selectors.session_of(user=request.user, appointment=appointment)
 
 
 def _day_context(request):
     therapist = therapist_in_view(request)
-    day = _day(request, therapist)
+    day = requested_day(request.GET.get("date"), salon=therapist.salon)
     return {
         "therapist": therapist,
         "day": day,
@@ -105,35 +85,36 @@ def _back(appointment, problem: str = ""):
     return response
 
 
+SESSION_ACTIONS = {"acknowledge", "start", "pressure", "complete"}
+
+
 @role_required(*CLINICAL)
 @require_POST
 def session_action(request, pk, action):
+    if action not in SESSION_ACTIONS:
+        raise Http404("No such action.")
     appointment = own_appointment(request, pk)
     try:
         if action == "acknowledge":
-            services.session_review_acknowledge(appointment=appointment, by=request.user)
+            running.session_review_acknowledge(appointment=appointment, by=request.user)
         elif action == "start":
-            services.session_start(appointment=appointment, by=request.user)
+            running.session_start(appointment=appointment, by=request.user)
         elif action == "pressure":
             step = request.POST.get("step")
-            services.session_pressure_record(
+            running.session_pressure_record(
                 appointment=appointment,
                 verdict=request.POST.get("verdict", ""),
                 step=int(step) if step and step.isdigit() else None,
                 area=request.POST.get("area", ""),
             )
-        elif action == "complete":
-            services.session_complete(
+        else:
+            running.session_complete(
                 appointment=appointment,
                 by=request.user,
-                **{name: request.POST.get(name, "") for name in services.NOTE_FIELDS},
+                **{name: request.POST.get(name, "") for name in running.NOTE_FIELDS},
             )
-        else:
-            raise PermissionDenied("Unknown action.")
-    except DomainError as error:
-        return _back(appointment, error.detail)
-    except ValidationError as error:  # e.g. an unknown verdict
-        return _back(appointment, " ".join(error.messages))
+    except DomainError as error:  # e.g. an unknown verdict, or not started yet
+        return _back(appointment, error_words(error))
     return _back(appointment)
 
 

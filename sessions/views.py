@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clients.models import Client
 from clients.selectors import client_search
 from routines.selectors import routine_list
-from salon.errors import DomainError
+from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.roles import Role, role_required
-from salon.selectors import salon_current
-from sessions import selectors, services
+from salon.selectors import requested_day, salon_current, salon_today
+from sessions import selectors
 from sessions.desk import desk_day
 from sessions.models import Appointment
+from sessions.services import booking, lifecycle
 
 FRONT_DESK = (Role.RECEPTIONIST, Role.MANAGER)
 
@@ -68,17 +70,10 @@ def _grid(request, salon, day, *, message="", status=200):
     return render(request, template, context, status=status)
 
 
-def _day_param(request, salon) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.now().astimezone(salon.zone).date()
-
-
 @role_required(*FRONT_DESK)
 def desk(request):
     salon = salon_current()
-    return _grid(request, salon, _day_param(request, salon))
+    return _grid(request, salon, requested_day(request.GET.get("date"), salon=salon))
 
 
 @role_required(*FRONT_DESK)
@@ -99,7 +94,7 @@ def desk_book(request):
     problem = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        booking = {
+        details = {
             "routine": routine_list().get(pk=data["routine"]),
             "start": _local(data["start"], salon),
             "therapist": salon.therapists.filter(pk=data["therapist"]).first() if data["therapist"] else None,
@@ -108,8 +103,10 @@ def desk_book(request):
         }
         try:
             if data.get("client"):
-                client = Client.objects.get(pk=data["client"], salon=salon)
-                appointment = services.appointment_book(client=client, **booking)
+                client = Client.objects.filter(pk=data["client"], salon=salon).first()
+                if client is None:
+                    raise NotFound("That client no longer exists.", code="client_not_found")
+                appointment = booking.appointment_book(client=client, **details)
             else:
                 new_client = {
                     "given_name": data["new_given_name"],
@@ -117,9 +114,9 @@ def desk_book(request):
                     "phone": data["new_phone"],
                     "email": data["new_email"],
                 }
-                appointment = services.appointment_book_new_client(salon=salon, client_fields=new_client, **booking)
-        except (DomainError, Client.DoesNotExist, ValidationError) as error:
-            problem = _words(error)
+                appointment = booking.appointment_book_new_client(salon=salon, client_fields=new_client, **details)
+        except DomainError as error:
+            problem = error_words(error)
         else:
             day = appointment.start.astimezone(salon.zone).date()
             message = f"Booked {appointment.client} at {appointment.start.astimezone(salon.zone):%H:%M}."
@@ -129,14 +126,6 @@ def desk_book(request):
             return response
     status = 400 if (form.errors or problem) else 200
     return render(request, "sessions/_book_form.html", {"form": form, "problem": problem}, status=status)
-
-
-def _words(error) -> str:
-    if isinstance(error, DomainError):
-        return error.detail
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return "That client no longer exists."
 
 
 @role_required(*FRONT_DESK)
@@ -157,16 +146,25 @@ ACTIONS = {
 }
 
 
+def _start_field(value: str | None) -> datetime.datetime:
+    try:
+        return forms.DateTimeField().clean(value)
+    except ValidationError as error:
+        raise InvalidInput("Give the new start as a date and time.", fields={"start": error.messages}) from None
+
+
 @role_required(*FRONT_DESK)
 @require_POST
 def desk_action(request, pk, action):
+    if action != "reschedule" and action not in ACTIONS:
+        raise Http404("No such action.")
     appointment = get_object_or_404(Appointment, pk=pk)
     salon = salon_current()
     try:
         if action == "reschedule":
-            start = forms.DateTimeField().clean(request.POST.get("start"))
+            start = _start_field(request.POST.get("start"))
             therapist_id = request.POST.get("therapist")
-            appointment = services.appointment_reschedule(
+            appointment = booking.appointment_reschedule(
                 appointment=appointment,
                 start=_local(start, salon),
                 therapist=salon.therapists.filter(pk=therapist_id).first() if therapist_id else None,
@@ -174,20 +172,20 @@ def desk_action(request, pk, action):
             )
             message = f"Moved to {appointment.start.astimezone(salon.zone):%a %d %b %H:%M}."
         else:
-            appointment = services.appointment_transition(
+            appointment = lifecycle.appointment_transition(
                 appointment=appointment,
                 to_status=ACTIONS[action],
                 by=request.user,
                 reason=request.POST.get("reason", ""),
             )
             message = f"{appointment.client}: {appointment.get_status_display().lower()}."
-    except (DomainError, ValidationError) as error:
+    except DomainError as error:
         return render(
             request,
             "sessions/_appointment_panel.html",
-            {"appointment": appointment, "salon": salon, "problem": _words(error),
+            {"appointment": appointment, "salon": salon, "problem": error_words(error),
              "therapists": salon.therapists.filter(active=True)},
-            status=409 if isinstance(error, DomainError) and error.code.endswith(("busy", "transition")) else 400,
+            status=http_status(error),
         )  # fmt: skip
     response = _grid(request, salon, appointment.start.astimezone(salon.zone).date(), message=message)
     response["HX-Retarget"] = "#desk-grid"
@@ -202,7 +200,7 @@ def desk_next_free(request):
     routine = routine_list().filter(pk=request.GET.get("routine") or 0).first()
     slots = []
     if routine:
-        today = timezone.now().astimezone(salon.zone).date()
+        today = salon_today(salon)
         therapist = request.GET.get("therapist")
         found, _ = selectors.availability(
             salon=salon,

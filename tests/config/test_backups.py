@@ -31,7 +31,7 @@ from salon.errors import DomainError
 from salon.models import Room, Salon, Therapist
 from sessions.availability import from_minutes
 from sessions.selectors import availability
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 
 salon = Salon.objects.get()
 routine = RoutineTemplate.objects.filter(is_current=True, slug="classic-back").first() or \\

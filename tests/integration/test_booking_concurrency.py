@@ -90,7 +90,7 @@ def test_an_overlapping_write_is_refused_by_the_guard_of_each_database():
 
     from salon.errors import Conflict
     from sessions.models import Appointment
-    from sessions.services import appointment_book
+    from sessions.services.booking import appointment_book
 
     race(2, 1)
     booked = Appointment.objects.get()

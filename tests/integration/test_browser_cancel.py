@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from clients.models import ClientLink
 from salon.selectors import calendar_feed_url
 from sessions.models import Appointment, Notification
-from sessions.outbox import notification_deliver, notification_start_sending
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
+from sessions.services.outbox import notification_deliver, notification_start_sending
 from tests.factories import (
     ClientFactory,
     RoomFactory,

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from salon.roles import Role
 from sessions.models import Appointment
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 from tests.factories import (
     ClientFactory,
     RoomFactory,

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 def test_a_client_marks_two_points_on_a_phone_and_the_therapist_sees_them(browser, live_server, password):
     import datetime
 
-    from sessions.services import appointment_book
+    from sessions.services.booking import appointment_book
     from tests.factories import (
         RoomFactory,
         SalonFactory,

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions.models import Appointment
-from sessions.services import appointment_book, appointment_transition
+from sessions.services.booking import appointment_book
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import (
     ClientFactory,
     RoomFactory,

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from sessions.models import Notification
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 from sessions.tasks import notification_send
 from tests.factories import (
     ClientFactory,

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from sessions.models import Appointment, Notification
-from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.services.booking import appointment_book, appointment_reschedule
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import (
     ClientFactory,
     RoomFactory,

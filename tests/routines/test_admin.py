@@ -2,7 +2,7 @@ import pytest
 
 from clients.outcome import ScreeningOutcome
 from routines.models import RoutineTemplate
-from sessions.services import session_plan_create
+from sessions.services.plans import session_plan_create
 
 pytestmark = pytest.mark.django_db
 

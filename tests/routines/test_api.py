@@ -134,7 +134,7 @@ def test_editing_an_unused_routine_keeps_its_version(as_role):
 
 def test_editing_a_used_routine_answers_with_the_new_version(as_role):
     from clients.outcome import ScreeningOutcome
-    from sessions.services import session_plan_create
+    from sessions.services.plans import session_plan_create
 
     classic = RoutineTemplate.objects.get(slug="classic-back-massage")
     session_plan_create(routine=classic, outcome=ScreeningOutcome.neutral(), booked_minutes=60)
@@ -152,7 +152,7 @@ def test_editing_a_used_routine_answers_with_the_new_version(as_role):
 
 def test_editing_a_replaced_version_is_a_409(as_role):
     from clients.outcome import ScreeningOutcome
-    from sessions.services import session_plan_create
+    from sessions.services.plans import session_plan_create
 
     classic = RoutineTemplate.objects.get(slug="classic-back-massage")
     session_plan_create(routine=classic, outcome=ScreeningOutcome.neutral(), booked_minutes=60)

@@ -1,15 +1,14 @@
 import json
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from clients.outcome import ScreeningOutcome
 from routines.models import RoutineStep, RoutineTemplate
 from routines.selectors import routine_spec
 from routines.services import routine_new_version, routine_update
-from salon.errors import Conflict
+from salon.errors import Conflict, InvalidInput
 from sessions.models import SessionPlan
-from sessions.services import session_plan_create
+from sessions.services.plans import session_plan_create
 from tests.factories import routine_create_for_test, step_data
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +20,10 @@ def stored_rows() -> tuple[int, int]:
 
 def refused(**kwargs) -> dict:
     before = stored_rows()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         routine_create_for_test(**kwargs)
     assert stored_rows() == before, "nothing may be saved"
-    return error.value.message_dict
+    return error.value.fields
 
 
 def test_a_valid_routine_is_stored_with_its_areas_worked():
@@ -133,7 +132,7 @@ def test_a_refused_edit_of_a_used_routine_changes_nothing():
     session_plan_create(routine=routine, outcome=ScreeningOutcome.neutral(), booked_minutes=30)
     before = stored_rows()
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         routine_update(routine=routine, steps=[step_data(2)])
 
     routine.refresh_from_db()

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from salon.errors import Conflict, InvalidInput, NotFound
-from salon.rest import exception_handler, flatten_field_errors
+from salon.errors import Conflict, InvalidInput, NotFound, flatten_field_errors
+from salon.rest import exception_handler
 from salon.roles import Role
 from tests.factories import SalonFactory, UserFactory
 

@@ -4,7 +4,7 @@ import pytest
 
 from salon.models import TimeOff
 from sessions.selectors import availability
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 from tests.factories import TherapistFactory, screening_for, works_every_day
 from tests.sessions.conftest import BERLIN, at
 

@@ -6,7 +6,8 @@ from salon.errors import Conflict, InvalidInput
 from salon.models import TimeOff
 from salon.roles import Role
 from sessions.models import Appointment
-from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.services.booking import appointment_book, appointment_reschedule
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import RoomFactory, TherapistFactory, UserFactory, screening_for, short_routine, works_every_day
 from tests.sessions.conftest import BERLIN, at
 

@@ -16,7 +16,8 @@ from salon.errors import Conflict, InvalidInput
 from salon.models import TimeOff
 from sessions.models import Appointment
 from sessions.selectors import availability
-from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.services.booking import appointment_book, appointment_reschedule
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import (
     ClientFactory,
     RoomFactory,
@@ -33,7 +34,7 @@ REFUSALS = (Conflict, InvalidInput)
 
 
 def overlaps(column: str) -> list:
-    active = list(Appointment.objects.filter(status__in=Appointment.ACTIVE).values_list(column, "start", "busy_until"))
+    active = list(Appointment.objects.filter(status__in=Appointment.HOLDS_TIME).values_list(column, "start", "busy_until"))
     return [
         (a, b)
         for index, a in enumerate(active)

@@ -6,7 +6,8 @@ import icalendar
 import pytest
 
 from salon.selectors import calendar_feed_url
-from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.services.booking import appointment_book, appointment_reschedule
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import (
     ClientFactory,
     RoomFactory,

@@ -11,7 +11,8 @@ from django.utils import timezone
 from clients.models import ClientLink
 from salon.errors import Conflict
 from sessions.models import Appointment, AppointmentChange, Notification
-from sessions.services import appointment_book, appointment_cancel_by_client, appointment_transition
+from sessions.services.booking import appointment_book
+from sessions.services.lifecycle import appointment_cancel_by_client, appointment_transition
 from sessions.tasks import notifications_dispatch
 from tests.factories import ClientFactory, screening_for
 from tests.sessions.conftest import at

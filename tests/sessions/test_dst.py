@@ -8,7 +8,7 @@ import pytest
 
 from salon.models import WorkingHours
 from sessions.selectors import availability
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 from tests.factories import short_routine
 from tests.sessions.conftest import BERLIN
 

@@ -4,7 +4,9 @@ from clients.models import ClientLink
 from clients.services import client_link_create
 from salon.errors import Conflict
 from sessions.models import Feedback
-from sessions.services import appointment_book, appointment_transition, feedback_record
+from sessions.services.booking import appointment_book
+from sessions.services.feedback import feedback_record
+from sessions.services.lifecycle import appointment_transition
 from tests.factories import ClientFactory, screening_for
 from tests.sessions.conftest import at
 

@@ -2,13 +2,12 @@ import datetime
 
 import pytest
 
+from clients.services import screening_clear, screening_create
 from salon.errors import Conflict
 from sessions.models import Appointment
-from sessions.services import (
-    appointment_book,
-    appointment_transition,
-    screening_clear_and_replan,
-    screening_create_and_replan,
+from sessions.services.booking import appointment_book
+from sessions.services.lifecycle import appointment_transition
+from sessions.services.running import (
     session_complete,
     session_pressure_record,
     session_review_acknowledge,
@@ -35,7 +34,7 @@ def test_a_new_screening_rebuilds_plans_that_have_not_started_and_leaves_the_oth
     session_start(appointment=started, by=therapist.user)
     frozen = started.plan.plan
 
-    screening_create_and_replan(
+    screening_create(
         client=client_, answers=screening_answers(oil_or_nut_allergy=True, allergies="almond"), entered_via="staff"
     )
 
@@ -47,9 +46,7 @@ def test_a_new_screening_rebuilds_plans_that_have_not_started_and_leaves_the_oth
 
 
 def test_a_screening_that_now_forbids_the_routine_keeps_the_plan_and_says_why(booked, client_):
-    screening_create_and_replan(
-        client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
-    )
+    screening_create(client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff")
 
     booked.refresh_from_db()
     assert "New health screening" in booked.plan_problem
@@ -57,13 +54,11 @@ def test_a_screening_that_now_forbids_the_routine_keeps_the_plan_and_says_why(bo
 
 
 def test_a_clearance_rebuilds_the_plan(booked, client_, therapist):
-    screening = screening_create_and_replan(
+    screening = screening_create(
         client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
     )
 
-    screening_clear_and_replan(
-        screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist.user, note="Settled"
-    )
+    screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist.user, note="Settled")
 
     booked.refresh_from_db()
     assert booked.plan_problem == ""
@@ -71,7 +66,7 @@ def test_a_clearance_rebuilds_the_plan(booked, client_, therapist):
 
 
 def test_a_session_needing_review_cannot_start_until_acknowledged(booked, client_, therapist):
-    screening_create_and_replan(client=client_, answers=screening_answers(medications="x"), entered_via="staff")
+    screening_create(client=client_, answers=screening_answers(medications="x"), entered_via="staff")
     booked.refresh_from_db()
     appointment_transition(appointment=booked, to_status="checked_in")
 

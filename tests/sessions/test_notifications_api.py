@@ -2,7 +2,7 @@ import pytest
 
 from salon.roles import Role
 from sessions.models import Notification
-from sessions.services import appointment_book
+from sessions.services.booking import appointment_book
 from tests.factories import UserFactory
 from tests.sessions.conftest import at
 

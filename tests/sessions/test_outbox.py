@@ -6,8 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from sessions.models import Appointment, Notification
-from sessions.outbox import notifications_claim_due, outside_quiet_hours
-from sessions.services import appointment_book, appointment_reschedule, appointment_transition
+from sessions.services.booking import appointment_book, appointment_reschedule
+from sessions.services.lifecycle import appointment_transition
+from sessions.services.outbox import notifications_claim_due, outside_quiet_hours
 from sessions.tasks import notification_send, notifications_dispatch
 from tests.factories import ClientFactory, screening_for
 from tests.sessions.conftest import BERLIN, at
@@ -270,7 +271,7 @@ class TestSending:
         before the row was marked sent, when the lease runs out and the message
         goes out again, then the receiver can recognise it by its Message-ID."""
 
-        from sessions.outbox import lease, notification_deliver, notification_start_sending
+        from sessions.services.outbox import lease, notification_deliver, notification_start_sending
 
         appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
         confirmation = Notification.objects.get(kind="confirmation")
@@ -329,7 +330,7 @@ class TestDispatchAtScale:
     ):
         appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
         due_reminders(appointment, 10)
-        monkeypatch.setattr("sessions.outbox.BATCH", 4)
+        monkeypatch.setattr("sessions.services.outbox.BATCH", 4)
 
         handed_out = notifications_dispatch.apply().get()
 

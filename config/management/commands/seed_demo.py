@@ -22,7 +22,9 @@ from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, Wo
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
 from sessions.models import Appointment, Notification
-from sessions.services import appointment_book, appointment_transition, feedback_record
+from sessions.services.booking import appointment_book
+from sessions.services.feedback import feedback_record
+from sessions.services.lifecycle import appointment_transition
 
 SALON = {
     "name": "Lindenhof Massage",

@@ -1,0 +1,12 @@
+"""Use cases of the sessions app, one module per job (like Zulip's
+``zerver/actions/``). Pages, the API and tasks import each function from its
+module:
+
+- ``booking``: book (also with a new client) and reschedule, after checking the start time
+- ``placement``: choose and lock the therapist and the room for a booking
+- ``lifecycle``: status changes (check in, cancel, no-show, ...) and cancelling from a client's link
+- ``plans``: the one way a session plan is made, and rebuilding plans after a screening changes
+- ``running``: running a session: acknowledging findings, starting, pressure feedback, notes, completing
+- ``feedback``: the client's feedback after a session
+- ``outbox``: writing, dispatching and sending the notifications to clients
+"""

@@ -1,0 +1,170 @@
+"""Booking and rescheduling: check the start, build the plan, place the
+therapist and room, write the appointment, its history and its messages, in
+one transaction."""
+
+import datetime
+import functools
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from clients.models import Client
+from clients.services import client_create
+from routines.models import RoutineTemplate
+from routines.selectors import routine_spec
+from salon.errors import Conflict, InvalidInput, validate
+from salon.models import Room, Salon, Therapist
+from salon.roles import signed_in_or_none
+from sessions.availability import booking_lengths
+from sessions.models import Appointment, AppointmentChange
+from sessions.services import outbox
+from sessions.services.placement import appointment_place
+from sessions.services.plans import session_plan_for_booking
+
+# Constraint violations that mean "someone else got there first".
+CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
+
+
+def start_check(*, start: datetime.datetime, salon: Salon, now: datetime.datetime) -> None:
+    """A start the salon's booking rules allow: with an offset, not past,
+    with enough notice, within the horizon, on the grid."""
+    if timezone.is_naive(start):
+        raise InvalidInput("Give the start with its UTC offset.", code="invalid", fields={"start": ["No offset."]})
+    if start < now:
+        raise InvalidInput("That time has passed.", code="in_the_past", fields={"start": ["In the past."]})
+    if start < now + datetime.timedelta(minutes=salon.min_notice_minutes):
+        raise InvalidInput(
+            f"Bookings need {salon.min_notice_minutes} minutes' notice.",
+            code="too_short_notice",
+            fields={"start": ["Too soon."]},
+        )
+    if start > now + datetime.timedelta(days=salon.booking_horizon_days):
+        raise InvalidInput(
+            f"Bookings open {salon.booking_horizon_days} days ahead.",
+            code="too_far_ahead",
+            fields={"start": ["Too far ahead."]},
+        )
+    local = start.astimezone(salon.zone)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % salon.slot_minutes:
+        raise InvalidInput(
+            f"Bookings start on the {salon.slot_minutes}-minute grid.",
+            code="not_on_grid",
+            fields={"start": [f"Use a time on the {salon.slot_minutes}-minute grid."]},
+        )
+
+
+def conflicts_as_409(function):
+    """Exclusion violations and deadlocks mean a concurrent booking won: 409."""
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (IntegrityError, OperationalError) as error:
+            code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+            if code not in CONFLICT_PGCODES:
+                raise
+            raise Conflict("Someone booked that time a moment ago; pick another.", code="therapist_busy") from None
+
+    return wrapped
+
+
+@conflicts_as_409
+@transaction.atomic
+def appointment_book(
+    *,
+    client: Client,
+    routine: RoutineTemplate,
+    start: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    booked_by=None,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Book a session, building its plan from the routine and the client's
+    screening in the same transaction."""
+    salon = client.salon
+    if client.archived:
+        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    start_check(start=start, salon=salon, now=now or timezone.now())
+    start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
+    spec = routine_spec(routine)
+    _, session_minutes = booking_lengths(spec, salon)
+    plan = session_plan_for_booking(client=client, routine=routine, booked_minutes=session_minutes)
+    placement = appointment_place(client=client, spec=spec, start=start, therapist=therapist, room=room)
+    appointment = Appointment(
+        client=client,
+        therapist=placement.therapist,
+        room=placement.room,
+        routine=routine,
+        plan=plan,
+        start=start,
+        end=placement.end,
+        busy_until=placement.busy_until,
+        booked_by=signed_in_or_none(booked_by),
+    )
+    validate(appointment, validate_constraints=False)
+    appointment.save()
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        kind=AppointmentChange.Kind.BOOKED,
+        to_start=start,
+        to_status=appointment.status,
+        by=appointment.booked_by,
+    )
+    outbox.notifications_for_booking(appointment=appointment, now=now)
+    return appointment
+
+
+@transaction.atomic
+def appointment_book_new_client(*, salon: Salon, client_fields: dict, **booking) -> Appointment:
+    """Add a client at the desk and book them at once; if the booking is
+    refused, the new client is not kept either."""
+    client = client_create(salon=salon, **client_fields)
+    return appointment_book(client=client, **booking)
+
+
+@conflicts_as_409
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    by=None,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Move a booked session; its therapist and room stay unless changed or no longer free."""
+    appointment = Appointment.objects.select_for_update().select_related("client__salon").get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(
+            f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
+        )
+    client = appointment.client
+    start_check(start=start, salon=client.salon, now=now or timezone.now())
+    start = start.astimezone(datetime.UTC)
+    placement = appointment_place(
+        client=client,
+        spec=routine_spec(appointment.routine),
+        start=start,
+        therapist=therapist or appointment.therapist,
+        room=room,
+        exclude=appointment.pk,
+    )
+    previous = appointment.start
+    appointment.start, appointment.end, appointment.busy_until = start, placement.end, placement.busy_until
+    appointment.therapist, appointment.room = placement.therapist, placement.room
+    appointment.calendar_sequence += 1
+    appointment.save(
+        update_fields=["start", "end", "busy_until", "therapist", "room", "calendar_sequence", "updated_at"]
+    )
+    outbox.notifications_for_reschedule(appointment=appointment, now=now)
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        kind=AppointmentChange.Kind.RESCHEDULED,
+        from_start=previous,
+        to_start=start,
+        by=signed_in_or_none(by),
+    )
+    return appointment

@@ -1,0 +1,34 @@
+"""The client's feedback after a completed session."""
+
+from django.db import transaction
+
+from clients.models import ClientLink
+from clients.services import client_link_spend
+from salon.errors import Conflict, InvalidInput, validate
+from sessions.models import Appointment, Feedback
+
+FEEDBACK_FIELDS = ["overall", "pain_before", "pain_after", "pressure", "would_book_again", "comment"]
+
+
+@transaction.atomic
+def feedback_submit(*, link: ClientLink, answers: dict) -> Feedback:
+    """The client's feedback through their link: stored with the appointment,
+    the link spent, in one transaction."""
+    appointment = Appointment.objects.get(pk=link.reference, client_id=link.client_id)
+    client_link_spend(link)
+    return feedback_record(appointment=appointment, **answers)
+
+
+@transaction.atomic
+def feedback_record(*, appointment: Appointment, **answers) -> Feedback:
+    if appointment.status != Appointment.Status.COMPLETED:
+        raise Conflict("Feedback is for completed sessions.", code="invalid_transition")
+    unknown = set(answers) - set(FEEDBACK_FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown feedback fields.", code="invalid", fields={name: ["Unknown."] for name in unknown})
+    if Feedback.objects.filter(appointment=appointment).exists():
+        raise Conflict("Feedback for this session is in already.", code="feedback_exists")
+    feedback = Feedback(appointment=appointment, **answers)
+    validate(feedback)
+    feedback.save()
+    return feedback

@@ -1,0 +1,185 @@
+"""Choosing the therapist and the room for a session, and locking them.
+
+Booking on PostgreSQL is guarded three times: the therapist (and room) rows
+are locked before the checks, so concurrent bookings of one therapist queue
+instead of deadlocking on the exclusion constraint; the checks give precise
+errors; and the exclusion constraints refuse whatever slips through. On
+SQLite, transactions are IMMEDIATE, so the check and the insert are never
+interleaved with another writer.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from clients.models import Client
+from routines.specs import RoutineSpec
+from salon.errors import Conflict, InvalidInput
+from salon.models import Room, Salon, Therapist
+from sessions.availability import Calendar, booking_lengths, fits, to_minutes
+from sessions.models import Appointment
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time a booking takes: the session, then the turnover, as
+    datetimes and as epoch minutes for the interval arithmetic."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    busy_until: datetime.datetime
+    day: datetime.date
+    salon: Salon
+
+    @property
+    def begin(self) -> int:
+        return to_minutes(self.start)
+
+    @property
+    def finish(self) -> int:
+        return to_minutes(self.busy_until)
+
+    def local(self, moment: datetime.datetime | None = None) -> str:
+        return (moment or self.start).astimezone(self.salon.zone).strftime("%a %d %b %H:%M")
+
+
+@dataclass(frozen=True)
+class Placement:
+    therapist: Therapist
+    room: Room
+    end: datetime.datetime
+    busy_until: datetime.datetime
+
+
+def appointment_place(
+    *,
+    client: Client,
+    spec: RoutineSpec,
+    start: datetime.datetime,
+    therapist: Therapist | None,
+    room: Room | None,
+    exclude: int | None = None,
+) -> Placement:
+    """Choose (or check) the therapist and room for the routine's slot from
+    ``start``, lock both rows, and return them with the session's end and
+    busy-until. ``exclude`` is the appointment being moved."""
+    salon = client.salon
+    slot_minutes, session_minutes = booking_lengths(spec, salon)
+    window = Window(
+        start=start,
+        end=start + datetime.timedelta(minutes=session_minutes),
+        busy_until=start + datetime.timedelta(minutes=slot_minutes),
+        day=start.astimezone(salon.zone).date(),
+        salon=salon,
+    )
+    calendar = Calendar.load(
+        salon=salon, first_day=window.day, last_day=window.day,
+        therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
+    )  # fmt: skip
+    chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist)
+    therapist_lock(therapist=chosen, window=window, exclude=exclude)
+    chosen_room = room_choose_and_lock(calendar=calendar, window=window, room=room, exclude=exclude)
+    return Placement(therapist=chosen, room=chosen_room, end=window.end, busy_until=window.busy_until)
+
+
+def qualified(therapist: Therapist, qualification: str) -> bool:
+    return {
+        "none": True,
+        "therapeutic": therapist.qualified_therapeutic,
+        "pregnancy": therapist.qualified_pregnancy,
+    }[qualification]
+
+
+def _overlaps(intervals, begin: int, finish: int) -> bool:
+    return any(start < finish and begin < end for start, end in intervals)
+
+
+def therapist_choose(*, calendar: Calendar, window: Window, spec: RoutineSpec, therapist: Therapist | None):
+    """The therapist asked for, if they may and can take the slot; else the
+    first qualified therapist on duty and free (by the calendar read)."""
+    if therapist is not None:
+        if therapist.salon_id != window.salon.pk or not therapist.active:
+            raise InvalidInput("That therapist does not work here.", code="invalid", fields={"therapist": ["Unknown."]})
+        if not qualified(therapist, spec.qualification):
+            raise InvalidInput(
+                f"{therapist.display_name} is not qualified for {spec.name}.",
+                code="not_qualified",
+                fields={"therapist": ["Not qualified for this routine."]},
+            )
+        if not fits(calendar.therapist_on_duty(therapist, window.day), window.begin, window.finish):
+            raise InvalidInput(
+                f"{therapist.display_name} is not working at {window.local()} for the whole session and turnover.",
+                code="outside_working_hours",
+                fields={"start": ["Outside working hours."]},
+            )
+        return therapist
+    on_duty = [
+        candidate
+        for candidate in calendar.therapists
+        if qualified(candidate, spec.qualification)
+        and fits(calendar.therapist_on_duty(candidate, window.day), window.begin, window.finish)
+    ]
+    if not on_duty:
+        raise InvalidInput(
+            f"No qualified therapist works at {window.local()}.",
+            code="outside_working_hours",
+            fields={"start": ["Closed."]},
+        )
+    free = [c for c in on_duty if not _overlaps(calendar.therapist_booked.get(c.pk, []), window.begin, window.finish)]
+    if not free:
+        raise Conflict(f"Every qualified therapist is busy at {window.local()}.", code="therapist_busy")
+    return free[0]
+
+
+def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Appointment | None:
+    clashes = Appointment.objects.filter(
+        **{field: value},
+        status__in=Appointment.HOLDS_TIME,
+        start__lt=window.busy_until,
+        busy_until__gt=window.start,
+    )
+    if exclude:
+        clashes = clashes.exclude(pk=exclude)
+    return clashes.order_by("start").first()
+
+
+def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None) -> None:
+    """Lock before checking: concurrent bookings of this therapist queue here
+    instead of deadlocking on the exclusion constraint."""
+    Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+    clash = _clash(field="therapist_id", value=therapist.pk, window=window, exclude=exclude)
+    if clash:
+        raise Conflict(
+            f"{therapist.display_name} is busy from {window.local(clash.start)} "
+            f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M} (with turnover).",
+            code="therapist_busy",
+            fields={"start": ["Therapist busy."]},
+        )
+
+
+def room_choose_and_lock(*, calendar: Calendar, window: Window, room: Room | None, exclude: int | None) -> Room:
+    """The room asked for, or the first free one in use that day, locked."""
+    if room is not None:
+        if room.salon_id != window.salon.pk or not room.active:
+            raise InvalidInput("That room is not in use.", code="invalid", fields={"room": ["Unknown."]})
+        candidates = [room]
+    else:
+        candidates = [
+            candidate
+            for candidate in calendar.rooms
+            if not _overlaps(calendar.room_booked.get(candidate.pk, []), window.begin, window.finish)
+        ]
+    for candidate in candidates:
+        if not fits(calendar.room_in_use(candidate, window.day), window.begin, window.finish):
+            continue
+        Room.objects.select_for_update().filter(pk=candidate.pk).first()
+        clash = _clash(field="room_id", value=candidate.pk, window=window, exclude=exclude)
+        if clash is None:
+            return candidate
+        if room is not None:
+            raise Conflict(
+                f"{candidate.name} is taken from {window.local(clash.start)} "
+                f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M}.",
+                code="room_busy",
+                fields={"room": ["Room busy."]},
+            )
+    raise Conflict(f"No room is free at {window.local()}.", code="room_busy", fields={"room": ["No room free."]})

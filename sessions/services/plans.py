@@ -1,0 +1,99 @@
+"""Session plans: the one way a plan is made and kept, for a booking, and
+rebuilt after the client's screening changes.
+
+A plan is a snapshot: the routine version, the screening outcome (with what
+the last session taught) and the built plan are copied into the
+``SessionPlan``, so later edits change no past plan.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Client
+from clients.outcome import ScreeningOutcome
+from clients.selectors import client_outcome, screening_latest
+from routines.models import RoutineTemplate
+from routines.selectors import routine_spec
+from salon.errors import InvalidInput, validate
+from sessions.models import Appointment, SessionPlan
+from sessions.plans import PlanNotPossible, build_plan
+from sessions.selectors import outcome_with_lessons
+
+
+@transaction.atomic
+def session_plan_create(
+    *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
+) -> SessionPlan:
+    """Build a plan and keep it with copies of everything it was built from.
+    Raises ``PlanNotPossible`` when the outcome forbids the routine."""
+    spec = routine_spec(routine)
+    plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes)
+    session_plan = SessionPlan(
+        routine=routine,
+        booked_minutes=booked_minutes,
+        routine_snapshot=spec.to_dict(),
+        outcome=outcome.to_dict(),
+        plan=plan.to_dict(),
+        change_note=change_note,
+    )
+    validate(session_plan)
+    session_plan.save()
+    return session_plan
+
+
+def _check_screening_required(client: Client) -> None:
+    if not client.salon.screening_required:
+        return
+    latest = screening_latest(client)
+    if latest is None or any(finding.rule == "screening_expired" for finding in client_outcome(client).findings):
+        raise InvalidInput(
+            "This salon needs a current health screening before the first visit; send the client the form.",
+            code="screening_required",
+        )
+
+
+@transaction.atomic
+def session_plan_for_booking(*, client: Client, routine: RoutineTemplate, booked_minutes: int) -> SessionPlan:
+    """The plan of a new booking, from the client's screening and last visit.
+    The front desk learns only that a therapist must look, never why."""
+    _check_screening_required(client)
+    try:
+        return session_plan_create(
+            routine=routine, outcome=outcome_with_lessons(client, client_outcome(client)), booked_minutes=booked_minutes
+        )
+    except PlanNotPossible as refused:
+        if refused.code == "booking_too_short":
+            raise
+        raise InvalidInput(
+            "This routine cannot be booked for this client until a therapist has reviewed the health screening.",
+            code="contraindicated",
+        ) from None
+
+
+@transaction.atomic
+def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
+    """After a new screening or a clearance: rebuild the plans of the client's
+    sessions that have not started. Started and completed plans stay frozen.
+    A routine the screening now forbids keeps its old plan and says why."""
+    outcome = outcome_with_lessons(client, client_outcome(client))
+    rebuilt = []
+    upcoming = Appointment.objects.select_for_update(of=("self",)).filter(
+        client=client, status__in=Appointment.NOT_STARTED
+    )
+    for appointment in upcoming.select_related("routine", "plan"):
+        try:
+            appointment.plan = session_plan_create(
+                routine=appointment.routine,
+                outcome=outcome,
+                booked_minutes=appointment.plan.booked_minutes,
+                change_note=f"{reason} ({timezone.now():%d %b %H:%M} UTC)",
+            )
+        except PlanNotPossible as refused:
+            appointment.plan_problem = f"{reason}: {refused.detail}"
+            appointment.save(update_fields=["plan_problem", "updated_at"])
+            continue
+        appointment.plan_problem = ""
+        appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
+        appointment.save(update_fields=["plan", "plan_problem", "review_acknowledged_by", "review_acknowledged_at"])
+        rebuilt.append(appointment)
+    return rebuilt

@@ -1,0 +1,74 @@
+"""Running a session at the table: the therapist acknowledges findings that
+need review, starts, records what the client says about the pressure,
+writes notes and completes."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients.outcome import ScreeningOutcome
+from salon.errors import Conflict, InvalidInput, validate
+from sessions.models import Appointment, PressureFeedback, SessionNote
+from sessions.services.lifecycle import appointment_transition
+
+NOTE_FIELDS = ["client_reported", "therapist_found", "work_done", "advice"]
+
+
+@transaction.atomic
+def session_review_acknowledge(*, appointment: Appointment, by) -> Appointment:
+    """The therapist has read the findings that need review for this session."""
+    Appointment.objects.filter(pk=appointment.pk).update(
+        review_acknowledged_by=by, review_acknowledged_at=timezone.now()
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def session_start(*, appointment: Appointment, by) -> Appointment:
+    """Start a checked-in session. Findings that need review must have been
+    acknowledged for this plan; from here on the plan is frozen."""
+    outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
+    if (outcome.needs_review or appointment.plan_problem) and appointment.review_acknowledged_at is None:
+        raise Conflict("Read and acknowledge the findings that need review before starting.", code="review_required")
+    return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
+
+
+@transaction.atomic
+def session_pressure_record(
+    *, appointment: Appointment, verdict: str, step: int | None = None, area: str = ""
+) -> PressureFeedback:
+    """What the client says about the pressure, while the session runs."""
+    if appointment.status != Appointment.Status.IN_PROGRESS:
+        raise Conflict("Pressure feedback is recorded while the session runs.", code="invalid_transition")
+    steps = {entry["order"]: entry for entry in appointment.plan.plan["steps"]}
+    if step is not None and step not in steps:
+        raise InvalidInput("The plan has no such step.", code="invalid", fields={"step": ["Unknown step."]})
+    if area and step is not None and area not in steps[step]["areas"]:
+        raise InvalidInput("That step does not work this area.", code="invalid", fields={"area": ["Not in step."]})
+    feedback = PressureFeedback(appointment=appointment, verdict=verdict, step=step, area=area)
+    validate(feedback)
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def session_notes_save(*, appointment: Appointment, by, **fields) -> SessionNote:
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown note fields.", code="invalid", fields={name: ["Unknown."] for name in unknown})
+    note, _ = SessionNote.objects.get_or_create(appointment=appointment, defaults={"written_by": by})
+    for name, value in fields.items():
+        setattr(note, name, value.strip())
+    note.written_by = by
+    validate(note)
+    note.save()
+    return note
+
+
+@transaction.atomic
+def session_complete(*, appointment: Appointment, by, **notes) -> Appointment:
+    """Finish a running session with its structured notes."""
+    if not any(value.strip() for value in notes.values()):
+        raise InvalidInput("Write at least one note before completing.", code="invalid", fields={"advice": ["Empty."]})
+    session_notes_save(appointment=appointment, by=by, **notes)
+    return appointment_transition(appointment=appointment, to_status=Appointment.Status.COMPLETED, by=by)
