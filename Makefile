@@ -30,10 +30,11 @@ run: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-## test: install test tools, lint, check migrations, run the whole suite
+## test: install test tools, lint, check the layers, check migrations, run the whole suite
 test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) scripts/testenv.py manage.py makemigrations --check --dry-run
 	$(PY) scripts/testenv.py -m pytest $(PYTEST_ARGS)
 
@@ -52,6 +53,7 @@ smoke: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff check --fix .

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.utils import timezone
+
 from clients.models import HealthScreening
 from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Support
 from routines.models import BACK_AREAS, PRESSURE_RANK, BodyArea, Position, Pressure, Qualification
@@ -232,9 +234,12 @@ def evaluate_screening(
     cleared_rules: frozenset[str] = frozenset(),
     valid_months: int = 12,
     today: datetime.date | None = None,
+    zone: datetime.tzinfo = datetime.UTC,
 ) -> ScreeningOutcome:
     """The outcome of a client's latest screening. No screening at all is
-    itself a finding: a therapist must ask before the session."""
+    itself a finding: a therapist must ask before the session. Dates are the
+    salon's (``zone``): a screening answered late on the last valid evening
+    is still valid that evening, whatever the server's zone."""
     if screening is None:
         return combine(
             [
@@ -247,8 +252,8 @@ def evaluate_screening(
             ]
         )
     parts = [check(screening, cleared_rules) for _, check in RULES]
-    today = today or datetime.date.today()
-    answered = (screening.confirmed_at or screening.created_at).date()
+    today = today or timezone.now().astimezone(zone).date()
+    answered = (screening.confirmed_at or screening.created_at).astimezone(zone).date()
     if _months_between(answered, today) >= valid_months:
         parts.append(
             ScreeningOutcome(

@@ -53,7 +53,11 @@ def client_outcome(client: Client, *, today: datetime.date | None = None) -> Scr
     screening = screening_latest(client)
     cleared = frozenset(screening.clearances.values_list("rule", flat=True)) if screening else frozenset()
     return evaluate_screening(
-        screening, cleared_rules=cleared, valid_months=client.salon.screening_valid_months, today=today
+        screening,
+        cleared_rules=cleared,
+        valid_months=client.salon.screening_valid_months,
+        today=today,
+        zone=client.salon.zone,
     )
 
 
@@ -76,7 +80,8 @@ def therapist_has_session_with(user, client: Client) -> bool:
     """Whether the therapist has a session (past or upcoming, not cancelled)
     with the client. Reads ``sessions.Appointment`` through its reverse
     accessor, so clients does not import sessions."""
-    return client.appointments.filter(therapist__user=user).exclude(status="cancelled").exists()
+    sessions = client.appointments  # the sessions app's model, reached without importing it (it sits above)
+    return sessions.filter(therapist__user=user).exclude(status=sessions.model.Status.CANCELLED).exists()
 
 
 def can_read_health_answers(user, client: Client) -> bool:
@@ -131,6 +136,10 @@ def client_outcomes(
         screening = latest.get(client.pk)
         cleared = frozenset(clearance.rule for clearance in screening.clearances.all()) if screening else frozenset()
         outcomes[client.pk] = evaluate_screening(
-            screening, cleared_rules=cleared, valid_months=client.salon.screening_valid_months, today=today
+            screening,
+            cleared_rules=cleared,
+            valid_months=client.salon.screening_valid_months,
+            today=today,
+            zone=client.salon.zone,
         )
     return outcomes

@@ -122,7 +122,8 @@ def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.date
 @transaction.atomic
 def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: str) -> ScreeningClearance:
     """A therapist records that a blocking finding no longer applies."""
-    blocking = {finding.rule for finding in evaluate_screening(screening).blocking_findings}
+    outcome = evaluate_screening(screening, zone=screening.client.salon.zone)
+    blocking = {finding.rule for finding in outcome.blocking_findings}
     if rule not in blocking:
         message = f"Nothing to clear: '{rule}' does not block this screening."
         raise InvalidInput(message, fields={"rule": [message]})

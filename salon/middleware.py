@@ -33,6 +33,4 @@ class DomainErrorPageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError):
             return None
-        return render(
-            request, "salon/refused.html", {"problem": error_words(exception)}, status=http_status(exception)
-        )
+        return render(request, "salon/refused.html", {"problem": error_words(exception)}, status=http_status(exception))

@@ -155,21 +155,12 @@ class Calendar:
         therapist_id: int | None = None,
         exclude_appointment: int | None = None,
     ) -> Calendar:
-        from sessions.models import Appointment
-
         zone = salon.zone
         since = local_instant(first_day, datetime.time(0), zone) - datetime.timedelta(hours=3)
         until = local_instant(last_day + datetime.timedelta(days=1), datetime.time(0), zone) + datetime.timedelta(
             hours=3
         )
-        therapists = Therapist.objects.filter(salon=salon, active=True)
-        if qualification == "therapeutic":
-            therapists = therapists.filter(qualified_therapeutic=True)
-        elif qualification == "pregnancy":
-            therapists = therapists.filter(qualified_pregnancy=True)
-        if therapist_id is not None:
-            therapists = therapists.filter(pk=therapist_id)
-        therapists = list(therapists.order_by("display_name", "pk"))
+        therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
         ids = [therapist.pk for therapist in therapists]
         rooms = list(Room.objects.filter(salon=salon, active=True).order_by("name", "pk"))
 
@@ -183,31 +174,7 @@ class Calendar:
         opening: dict[int, list[OpeningHours]] = defaultdict(list)
         for hours in OpeningHours.objects.filter(salon=salon):
             opening[hours.weekday].append(hours)
-
-        therapist_away: dict[int, list[Interval]] = defaultdict(list)
-        therapist_booked: dict[int, list[Interval]] = defaultdict(list)
-        room_away: dict[int, list[Interval]] = defaultdict(list)
-        room_booked: dict[int, list[Interval]] = defaultdict(list)
-        away = TimeOff.objects.filter(start__lt=until, end__gt=since).filter(
-            Q(therapist_id__in=ids) | Q(room__salon=salon)
-        )
-        away = away.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
-        for therapist, room, start, end in away.values_list("therapist_id", "room_id", "start_minute", "end_minute"):
-            if therapist:
-                therapist_away[therapist].append((start, end))
-            else:
-                room_away[room].append((start, end))
-        bookings = Appointment.objects.filter(
-            room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
-        )
-        if exclude_appointment:
-            bookings = bookings.exclude(pk=exclude_appointment)
-        bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
-        for therapist, room, start, busy_until in bookings.values_list(
-            "therapist_id", "room_id", "start_minute", "end_minute"
-        ).order_by():
-            therapist_booked[therapist].append((start, busy_until))
-            room_booked[room].append((start, busy_until))
+        busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
         return cls(
             salon,
             zone,
@@ -215,10 +182,7 @@ class Calendar:
             rooms,
             working,
             opening,
-            *(
-                {key: merge(value) for key, value in busy.items()}
-                for busy in (therapist_away, therapist_booked, room_away, room_booked)
-            ),
+            *({key: merge(value) for key, value in intervals.items()} for intervals in busy),
         )
 
     def therapist_on_duty(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
@@ -301,3 +265,48 @@ def booking_lengths(spec: RoutineSpec, salon: Salon) -> tuple[int, int]:
     up to the grid; the session is the slot less the turnover."""
     slot = spec.slot_minutes(salon.slot_minutes)
     return slot, slot - spec.turnover_minutes
+
+
+def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:
+    therapists = Therapist.objects.filter(salon=salon, active=True)
+    if qualification == "therapeutic":
+        therapists = therapists.filter(qualified_therapeutic=True)
+    elif qualification == "pregnancy":
+        therapists = therapists.filter(qualified_pregnancy=True)
+    if therapist_id is not None:
+        therapists = therapists.filter(pk=therapist_id)
+    return list(therapists.order_by("display_name", "pk"))
+
+
+def _busy(
+    *, salon: Salon, therapist_ids: list[int], since, until, exclude_appointment: int | None
+) -> tuple[dict[int, list[Interval]], ...]:
+    """Time off and bookings as epoch minutes (computed in SQL): therapists
+    away, therapists booked, rooms away, rooms booked. Two queries."""
+    from sessions.models import Appointment
+
+    therapist_away: dict[int, list[Interval]] = defaultdict(list)
+    therapist_booked: dict[int, list[Interval]] = defaultdict(list)
+    room_away: dict[int, list[Interval]] = defaultdict(list)
+    room_booked: dict[int, list[Interval]] = defaultdict(list)
+    away = TimeOff.objects.filter(start__lt=until, end__gt=since).filter(
+        Q(therapist_id__in=therapist_ids) | Q(room__salon=salon)
+    )
+    away = away.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
+    for therapist, room, start, end in away.values_list("therapist_id", "room_id", "start_minute", "end_minute"):
+        if therapist:
+            therapist_away[therapist].append((start, end))
+        else:
+            room_away[room].append((start, end))
+    bookings = Appointment.objects.filter(
+        room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
+    )
+    if exclude_appointment:
+        bookings = bookings.exclude(pk=exclude_appointment)
+    bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
+    for therapist, room, start, busy_until in bookings.values_list(
+        "therapist_id", "room_id", "start_minute", "end_minute"
+    ).order_by():
+        therapist_booked[therapist].append((start, busy_until))
+        room_booked[room].append((start, busy_until))
+    return therapist_away, therapist_booked, room_away, room_booked

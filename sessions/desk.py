@@ -87,7 +87,14 @@ def desk_day(*, salon: Salon, day: datetime.date) -> DeskDay:
             )
         )
 
-    free = []
+    free, unavailable = _cells_without_bookings(calendar=calendar, day=day, rows=rows, columns=columns, taken=taken)
+    return DeskDay(day, calendar.therapists, rows, blocks + unavailable, free)
+
+
+def _cells_without_bookings(*, calendar: Calendar, day: datetime.date, rows, columns, taken):
+    """The cells no booking covers: free while the therapist is on duty,
+    else away (time off) or off."""
+    free, unavailable = [], []
     for therapist in calendar.therapists:
         column = columns[therapist.pk]
         on_duty = calendar.therapist_on_duty(therapist, day)
@@ -99,5 +106,5 @@ def desk_day(*, salon: Salon, day: datetime.date) -> DeskDay:
                 free.append((row, column, local, therapist))
             else:
                 away = any(start <= minute < end for start, end in calendar.therapist_away.get(therapist.pk, []))
-                blocks.append(Block(row=row, span=1, column=column, kind="away" if away else "off"))
-    return DeskDay(day, calendar.therapists, rows, blocks, free)
+                unavailable.append(Block(row=row, span=1, column=column, kind="away" if away else "off"))
+    return free, unavailable

@@ -132,6 +132,16 @@ def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
 
 
 def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minutes: int) -> Plan:
+    """The plan for one session: the routine's steps adapted to the outcome
+    (areas dropped, pressure capped, pain points attached, supports and oil)
+    and fitted to the booked minutes, or ``PlanNotPossible``.
+
+    It stays one function, longer than the others, on purpose: it is the
+    safety rule of the whole product read top to bottom, step by step, in the
+    order a therapist would check it; the property tests in
+    tests/sessions/test_plans.py hold it to "no forbidden step, no pressure
+    above its cap". Split, the order of the checks would be harder to see.
+    """
     _refuse_if_not_allowed(routine, outcome)
     adaptations: list[str] = []
     kept: list[tuple[StepSpec, tuple[str, ...], list[str]]] = []

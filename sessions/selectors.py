@@ -15,7 +15,7 @@ from salon.models import Salon, Therapist
 from salon.roles import Role, has_role
 from salon.selectors import therapist_for_user
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
-from sessions.models import Appointment, Feedback, SessionNote
+from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
 
 MAX_DAYS = 62
@@ -78,12 +78,13 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     when = last.start.strftime("%d %b")
     lines = []
     max_pressure = None
-    if "too_strong" in verdicts:
+    Verdict = PressureFeedback.Verdict
+    if Verdict.TOO_STRONG in verdicts:
         max_pressure = "medium"
         lines.append(f"Last time ({when}) the pressure felt too strong: medium at most this time.")
-    elif "too_light" in verdicts:
+    elif Verdict.TOO_LIGHT in verdicts:
         lines.append(f"Last time ({when}) the pressure felt too light: start a little firmer where allowed.")
-    elif "right" in verdicts:
+    elif Verdict.RIGHT in verdicts:
         lines.append(f"Last time ({when}) the pressure suited: start there.")
     note = SessionNote.objects.filter(appointment=last).first()
     advice = note.advice.strip() if note else ""

@@ -124,7 +124,9 @@ def notifications_for_reschedule(*, appointment: Appointment, now: datetime.date
         key=f"{appointment.pk}:reschedule:{appointment.calendar_sequence}",
         due=now,
     )
-    pending = Notification.objects.filter(appointment=appointment, kind=Kind.REMINDER, status="pending")
+    pending = Notification.objects.filter(
+        appointment=appointment, kind=Kind.REMINDER, status=Notification.Status.PENDING
+    )
     pending.update(status=Notification.Status.CANCELLED)
     # Give the re-timed reminders fresh keys: the cancelled rows keep theirs.
     for hours in _lead_hours(appointment.client.salon) if appointment.client.consent_reminders else []:
@@ -136,7 +138,8 @@ def notifications_for_reschedule(*, appointment: Appointment, now: datetime.date
 
 @transaction.atomic
 def notifications_for_cancellation(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
-    Notification.objects.filter(appointment=appointment, status="pending").update(status=Notification.Status.CANCELLED)
+    pending = Notification.objects.filter(appointment=appointment, status=Notification.Status.PENDING)
+    pending.update(status=Notification.Status.CANCELLED)
     if appointment.status == Appointment.Status.CANCELLED:
         _write(appointment, kind=Kind.CANCELLATION, key=f"{appointment.pk}:cancellation", due=now or timezone.now())
 

@@ -1,6 +1,7 @@
 """Each screening rule on its own, then the evaluation as a whole."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -125,6 +126,20 @@ def test_an_old_screening_needs_confirming():
     outcome = evaluate_screening(old, valid_months=12, today=datetime.date(2026, 11, 24))
 
     assert [finding.rule for finding in outcome.findings] == ["screening_expired"]
+
+
+def test_validity_counts_in_the_salons_days_not_the_servers():
+    """Answered at 00:30 in Berlin on 25 Nov 2025 (still the 24th in UTC):
+    on 24 Nov 2026 in Berlin it is not yet twelve months old."""
+    berlin = ZoneInfo("Europe/Berlin")
+    late = screening(created_at=datetime.datetime(2025, 11, 25, 0, 30, tzinfo=berlin))
+    today_in_berlin = datetime.date(2026, 11, 24)
+
+    in_berlin = evaluate_screening(late, valid_months=12, today=today_in_berlin, zone=berlin)
+    in_utc = evaluate_screening(late, valid_months=12, today=today_in_berlin, zone=datetime.UTC)
+
+    assert in_berlin.findings == ()
+    assert [finding.rule for finding in in_utc.findings] == ["screening_expired"]
 
 
 def test_a_confirmation_renews_an_old_screening():

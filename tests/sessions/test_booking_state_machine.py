@@ -34,7 +34,9 @@ REFUSALS = (Conflict, InvalidInput)
 
 
 def overlaps(column: str) -> list:
-    active = list(Appointment.objects.filter(status__in=Appointment.HOLDS_TIME).values_list(column, "start", "busy_until"))
+    active = list(
+        Appointment.objects.filter(status__in=Appointment.HOLDS_TIME).values_list(column, "start", "busy_until")
+    )
     return [
         (a, b)
         for index, a in enumerate(active)

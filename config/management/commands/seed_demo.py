@@ -21,7 +21,7 @@ from salon.errors import DomainError
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
 from salon.services import room_create, salon_create, staff_user_create, therapist_create
-from sessions.models import Appointment, Notification
+from sessions.models import Appointment, Feedback, Notification
 from sessions.services.booking import appointment_book
 from sessions.services.feedback import feedback_record
 from sessions.services.lifecycle import appointment_transition
@@ -295,7 +295,7 @@ class Command(BaseCommand):
         )
 
     def _schedules(self, salon: Salon) -> None:
-        """Opening hours, rotas, time off and two weeks of bookings, once."""
+        """Opening hours, rotas, time off and two weeks of bookings, once each."""
         if not OpeningHours.objects.filter(salon=salon).exists():
             for days, opens, closes in OPENING:
                 for day in days:
@@ -311,9 +311,13 @@ class Command(BaseCommand):
                     )
         if Appointment.objects.filter(room__salon=salon).exists():
             return
+        today = timezone.now().astimezone(salon.zone).date()
+        self._time_off(salon, today)
+        self._bookings(salon, today)
 
+    @staticmethod
+    def _time_off(salon: Salon, today: datetime.date) -> None:
         zone = salon.zone
-        today = timezone.now().astimezone(zone).date()
         anna = Therapist.objects.get(user__username="therapist1")
         next_thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7 or 7)
         TimeOff.objects.create(
@@ -329,6 +333,9 @@ class Command(BaseCommand):
             reason="New massage table delivered",
         )
 
+    def _bookings(self, salon: Salon, today: datetime.date) -> None:
+        """Two weeks of bookings around today; the past ones played through."""
+        zone = salon.zone
         reception = User.objects.get(username="reception")
         regulars = [
             (Client.objects.get(salon=salon, given_name=name), RoutineTemplate.objects.get(slug=slug, is_current=True))
@@ -365,11 +372,13 @@ class Command(BaseCommand):
     def _past(appointment: Appointment, turn: int) -> None:
         """Past sessions: mostly completed, some no-shows and cancellations."""
         if turn % 11 == 0:
-            appointment_transition(appointment=appointment, to_status="no_show")
+            appointment_transition(appointment=appointment, to_status=Appointment.Status.NO_SHOW)
         elif turn % 7 == 0:
-            appointment_transition(appointment=appointment, to_status="cancelled", reason="Client called in sick")
+            appointment_transition(
+                appointment=appointment, to_status=Appointment.Status.CANCELLED, reason="Client called in sick"
+            )
         else:
-            for status in ("checked_in", "in_progress", "completed"):
+            for status in (Appointment.Status.CHECKED_IN, Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED):
                 appointment = appointment_transition(appointment=appointment, to_status=status)
             if turn % 3 == 0:
                 feedback_record(
@@ -377,7 +386,7 @@ class Command(BaseCommand):
                     overall=5 if turn % 2 else 4,
                     pain_before=6,
                     pain_after=2 if turn % 2 else 3,
-                    pressure="right" if turn % 2 else "too_strong",
+                    pressure=Feedback.Pressure.RIGHT if turn % 2 else Feedback.Pressure.TOO_STRONG,
                     would_book_again=True,
                     comment="Felt much looser afterwards." if turn % 2 else "",
                 )
