@@ -33,25 +33,25 @@ def fill():
     from routines.models import RoutineTemplate
     from salon.roles import Role
     from salon.services import auth_token_obtain
-    from tests.factories import (
-        TEST_PASSWORD,
-        ClientFactory,
-        RoomFactory,
-        SalonFactory,
-        TherapistFactory,
-        UserFactory,
-        open_every_day,
-        works_every_day,
-    )
+    from tests.factories import TEST_PASSWORD, UserFactory
+    from tests.scenario import salon_scenario
 
-    salon = SalonFactory(name="Bench", time_zone="Europe/Berlin", min_notice_minutes=0, booking_horizon_days=400)
-    open_every_day(salon, datetime.time(0), datetime.time(23, 59))
-    lanes = []
-    for number in range(CLIENTS):
-        therapist = TherapistFactory(salon=salon, display_name=f"Therapist {number}")
-        works_every_day(therapist, datetime.time(0), datetime.time(23, 59))
-        room = RoomFactory(salon=salon, name=f"Room {number}")
-        lanes.append((therapist.pk, room.pk, ClientFactory(salon=salon).pk))
+    all_day = (datetime.time(0), datetime.time(23, 59))
+    scene = salon_scenario(
+        name="Bench",
+        min_notice_minutes=0,
+        opens=all_day[0],
+        closes=all_day[1],
+        works=all_day,
+        therapists=[f"Therapist {number}" for number in range(CLIENTS)],
+        rooms=[f"Room {number}" for number in range(CLIENTS)],
+        clients=[f"Client {number}" for number in range(CLIENTS)],
+    )
+    salon = scene.salon
+    lanes = [
+        (therapist.pk, room.pk, client.pk)
+        for therapist, room, client in zip(scene.therapists, scene.rooms, scene.clients, strict=True)
+    ]
     UserFactory(username="bench-desk", roles=[Role.RECEPTIONIST])
     token = auth_token_obtain(username="bench-desk", password=TEST_PASSWORD).key
     routine = RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)

@@ -15,30 +15,23 @@ def main() -> None:
         from routines.models import RoutineTemplate
         from salon.services import auth_token_obtain
         from sessions.services.booking import appointment_book
-        from tests.factories import (
-            TEST_PASSWORD,
-            ClientFactory,
-            RoomFactory,
-            SalonFactory,
-            TherapistFactory,
-            open_every_day,
-            screening_for,
-            works_every_day,
-        )
+        from tests.factories import TEST_PASSWORD, screening_for
+        from tests.scenario import salon_scenario
 
-        salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0)
-        open_every_day(salon, datetime.time(7), datetime.time(22))
-        therapist = TherapistFactory(salon=salon, display_name="Anna", user__username="bench-anna")
-        works_every_day(therapist, datetime.time(7), datetime.time(22))
-        RoomFactory(salon=salon)
+        scene = salon_scenario(
+            min_notice_minutes=0,
+            opens=datetime.time(7),
+            closes=datetime.time(22),
+            works=(datetime.time(7), datetime.time(22)),
+            therapists=[{"display_name": "Anna", "user__username": "bench-anna"}],
+            clients=[f"Client {number}" for number in range(SESSIONS)],
+        )
+        therapist = scene.therapist
         routine = RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)  # 45-minute slot
         day = datetime.date.today() + datetime.timedelta(days=1)
-        for number in range(SESSIONS):
-            client = ClientFactory(salon=salon)
+        for number, client in enumerate(scene.clients):
             screening_for(client, pain_map=[{"area": "lower_back", "side": "left", "intensity": 6, "note": ""}])
-            start = datetime.datetime.combine(day, datetime.time(8), tzinfo=salon.zone) + datetime.timedelta(
-                minutes=60 * number
-            )
+            start = scene.at(day, 8) + datetime.timedelta(minutes=60 * number)
             appointment_book(client=client, routine=routine, start=start, therapist=therapist)
 
         page = Client()

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 
 from config.tasks import database_back_up
-from tests.integration.conftest import wait_for
+from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,15 +13,10 @@ from rest_framework.test import APIClient
 
 from salon.roles import Role
 from tests.factories import (
-    ClientFactory,
-    RoomFactory,
-    SalonFactory,
-    TherapistFactory,
     UserFactory,
-    open_every_day,
     short_routine,
-    works_every_day,
 )
+from tests.scenario import salon_scenario
 
 pytestmark = pytest.mark.integration
 
@@ -41,14 +36,9 @@ def overlapping_pairs(column: str) -> int:
 
 
 def race(threads: int, attempts: int) -> list[int]:
-    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=0, booking_horizon_days=30)
-    open_every_day(salon, datetime.time(8), datetime.time(20))
-    therapist = TherapistFactory(salon=salon, display_name="Anna")
-    works_every_day(therapist)
-    for name in ["Linden", "Birke", "Ahorn"]:
-        RoomFactory(salon=salon, name=name)
+    scene = salon_scenario(rooms=["Linden", "Birke", "Ahorn"], min_notice_minutes=0, booking_horizon_days=30)
+    salon, therapist, client = scene.salon, scene.therapist, scene.client
     routine = short_routine(minutes=45, turnover=15)
-    client = ClientFactory(salon=salon)
     desk = UserFactory(roles=[Role.RECEPTIONIST])
     day = datetime.date.today() + datetime.timedelta(days=2)
     starts = [

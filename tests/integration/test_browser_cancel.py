@@ -22,7 +22,7 @@ from tests.factories import (
     short_routine,
     works_every_day,
 )
-from tests.integration.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 SITE = "http://127.0.0.1:8000"

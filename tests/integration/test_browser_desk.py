@@ -9,29 +9,23 @@ from salon.roles import Role
 from sessions.models import Appointment
 from sessions.services.booking import appointment_book
 from tests.factories import (
-    ClientFactory,
-    RoomFactory,
-    SalonFactory,
-    TherapistFactory,
     UserFactory,
-    open_every_day,
     short_routine,
-    works_every_day,
 )
-from tests.integration.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
+from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
 def test_book_conflict_reschedule_and_cancel_at_the_desk(browser, live_server, password):
-    salon = SalonFactory(name="Lindenhof", time_zone="Europe/Berlin", min_notice_minutes=0)
-    open_every_day(salon, datetime.time(8), datetime.time(20))
-    anna = TherapistFactory(salon=salon, display_name="Anna")
-    works_every_day(anna)
-    RoomFactory(salon=salon, name="Linden")
+    scene = salon_scenario(
+        name="Lindenhof",
+        min_notice_minutes=0,
+        clients=[{"given_name": "Sabine", "family_name": "Krüger"}, {"given_name": "Thomas", "family_name": "Müller"}],
+    )
+    salon, other = scene.salon, scene.clients[1]
     routine = short_routine(slug="back", minutes=45, turnover=15)
-    ClientFactory(salon=salon, given_name="Sabine", family_name="Krüger")
-    other = ClientFactory(salon=salon, given_name="Thomas", family_name="Müller")
     day = datetime.date.today() + datetime.timedelta(days=1)
     appointment_book(
         client=other, routine=routine, start=datetime.datetime.combine(day, datetime.time(14), tzinfo=salon.zone)

@@ -5,7 +5,7 @@ import pytest
 from clients.models import ClientLink, HealthScreening
 from clients.services import client_link_create
 from tests.factories import ClientFactory
-from tests.integration.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -18,7 +18,7 @@ from tests.factories import (
     screening_for,
     works_every_day,
 )
-from tests.integration.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -4,7 +4,7 @@ import pytest
 
 from salon.roles import Role
 from tests.factories import UserFactory
-from tests.integration.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from salon.tasks import login_sessions_clear_expired
-from tests.integration.conftest import ROOT, child_env, wait_for
+from tests.helpers import ROOT, child_env, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -31,7 +31,7 @@ from tests.factories import (
     short_routine,
     works_every_day,
 )
-from tests.integration.conftest import Inbox, child_env, serve_smtp, start_celery, wait_for, wait_until_ready
+from tests.helpers import Inbox, child_env, serve_smtp, start_celery, wait_for, wait_until_ready
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from tests.factories import (
     short_routine,
     works_every_day,
 )
-from tests.integration.conftest import child_env, start_celery, wait_for, wait_until_ready
+from tests.helpers import child_env, start_celery, wait_for, wait_until_ready
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from tests.integration.conftest import ROOT, child_env
+from tests.helpers import ROOT, child_env
 
 pytestmark = pytest.mark.integration
 

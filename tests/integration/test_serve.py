@@ -14,7 +14,7 @@ import pytest
 from config.management.commands.serve import PROCESS_COMMANDS
 from salon.roles import Role
 from tests.factories import TEST_PASSWORD, ClientFactory, UserFactory
-from tests.integration.conftest import ROOT, child_env, wait_for
+from tests.helpers import ROOT, child_env, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.conf import settings
 
-from tests.integration.conftest import RedisServer, child_env, missing, start_celery, wait_for, wait_until_ready
+from tests.helpers import RedisServer, child_env, missing, start_celery, wait_for, wait_until_ready
 
 pytestmark = pytest.mark.integration
 

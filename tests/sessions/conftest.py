@@ -1,44 +1,37 @@
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import (
-    ClientFactory,
-    RoomFactory,
-    SalonFactory,
-    TherapistFactory,
-    open_every_day,
-    short_routine,
-    works_every_day,
-)
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from tests.factories import short_routine
+from tests.helpers import BERLIN
+from tests.scenario import salon_scenario
 
 
 @pytest.fixture
-def salon():
-    salon = SalonFactory(time_zone="Europe/Berlin", min_notice_minutes=60, booking_horizon_days=400)
-    open_every_day(salon, datetime.time(8), datetime.time(20))
-    return salon
+def scene(db):
+    """Lindenhof-like: open 8–20, Anna works 9–17, room Linden, client Sabine."""
+    return salon_scenario()
 
 
 @pytest.fixture
-def therapist(salon):
-    therapist = TherapistFactory(salon=salon, display_name="Anna")
-    works_every_day(therapist)
-    return therapist
+def salon(scene):
+    return scene.salon
 
 
 @pytest.fixture
-def room(salon):
-    return RoomFactory(salon=salon, name="Linden")
+def therapist(scene):
+    return scene.therapist
 
 
 @pytest.fixture
-def client_(salon):
-    return ClientFactory(salon=salon, given_name="Sabine")
+def room(scene):
+    return scene.room
+
+
+@pytest.fixture
+def client_(scene):
+    return scene.client
 
 
 @pytest.fixture
@@ -61,7 +54,3 @@ def eager_celery():
 @pytest.fixture
 def tomorrow() -> datetime.date:
     return (timezone.now().astimezone(BERLIN) + datetime.timedelta(days=1)).date()
-
-
-def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BERLIN)

@@ -6,7 +6,7 @@ from salon.models import TimeOff
 from sessions.selectors import availability
 from sessions.services.booking import appointment_book
 from tests.factories import TherapistFactory, screening_for, works_every_day
-from tests.sessions.conftest import BERLIN, at
+from tests.helpers import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 

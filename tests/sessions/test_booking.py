@@ -9,7 +9,7 @@ from sessions.models import Appointment
 from sessions.services.booking import appointment_book, appointment_reschedule
 from sessions.services.lifecycle import appointment_transition
 from tests.factories import RoomFactory, TherapistFactory, UserFactory, screening_for, short_routine, works_every_day
-from tests.sessions.conftest import BERLIN, at
+from tests.helpers import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from tests.factories import (
     screening_for,
     works_every_day,
 )
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"

@@ -15,7 +15,7 @@ from sessions.services.booking import appointment_book
 from sessions.services.lifecycle import appointment_cancel_by_client, appointment_transition
 from sessions.tasks import notifications_dispatch
 from tests.factories import ClientFactory, screening_for
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 SITE = "http://127.0.0.1:8000"

@@ -3,7 +3,7 @@ import pytest
 from salon.roles import Role
 from sessions.services.booking import appointment_book
 from tests.factories import ClientFactory, TherapistFactory, UserFactory, screening_for, works_every_day
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from salon.models import WorkingHours
 from sessions.selectors import availability
 from sessions.services.booking import appointment_book
 from tests.factories import short_routine
-from tests.sessions.conftest import BERLIN
+from tests.helpers import BERLIN
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from sessions.services.booking import appointment_book
 from sessions.services.feedback import feedback_record
 from sessions.services.lifecycle import appointment_transition
 from tests.factories import ClientFactory, screening_for
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 

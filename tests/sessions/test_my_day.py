@@ -14,7 +14,7 @@ from sessions.services.running import (
     session_start,
 )
 from tests.factories import ClientFactory, TherapistFactory, screening_answers, screening_for, works_every_day
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from salon.roles import Role
 from sessions.models import Notification
 from sessions.services.booking import appointment_book
 from tests.factories import UserFactory
-from tests.sessions.conftest import at
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 

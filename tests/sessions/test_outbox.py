@@ -11,7 +11,7 @@ from sessions.services.lifecycle import appointment_transition
 from sessions.services.outbox import notifications_claim_due, outside_quiet_hours
 from sessions.tasks import notification_send, notifications_dispatch
 from tests.factories import ClientFactory, screening_for
-from tests.sessions.conftest import BERLIN, at
+from tests.helpers import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,140 @@
+"""Helpers the tests import (fixtures stay in the conftest files)."""
+
+import datetime
+import email
+import email.policy
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from config.env import database_url_for
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    """A wall-clock time in Berlin, where the test salons are."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BERLIN)
+
+
+def missing(what: str, requirement: str) -> None:
+    if os.environ.get(requirement) == "1":
+        pytest.fail(f"{what} is required ({requirement}=1) but not available.")
+    pytest.skip(f"{what} is not available; set {requirement}=1 to make this a failure.")
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
+
+
+def child_env(**overrides: str) -> dict:
+    env = dict(os.environ)
+    database_url = database_url_for(connection.settings_dict)
+    env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class RedisServer:
+    binary: str
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.ConnectionError:
+                return False
+
+        wait_for(answers, timeout=10, what="the private Redis server")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_celery(arguments: list[str], *, env: dict, log: Path) -> subprocess.Popen:
+    """Start ``celery -A config <arguments>`` in a process group of its own
+    (so the group can be signalled), appending its output to ``log``."""
+    with log.open("a") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *arguments, "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def wait_until_ready(process: subprocess.Popen, log: Path, *, after: int = 0) -> None:
+    """Wait for a worker's "ready." line (the ``after``-th one onwards)."""
+    wait_for(
+        lambda: log.read_text().count("ready.") > after or process.poll() is not None, timeout=60, what="the worker"
+    )
+    assert process.poll() is None, log.read_text()
+
+
+class Inbox:
+    """What a real SMTP server on loopback received, with the time each
+    message was accepted."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.arrived_at: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accept(envelope)
+        return "250 OK"
+
+    def accept(self, envelope) -> None:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.arrived_at.append(time.time())
+
+    def subjects(self) -> list[str]:
+        return [str(message["Subject"]).split(" · ")[0] for message in self.messages]
+
+    def arrivals(self, subject: str) -> list[float]:
+        return [at for message, at in zip(self.messages, self.arrived_at, strict=True)
+                if str(message["Subject"]).startswith(subject)]  # fmt: skip
+
+    def calendar(self, subject: str):
+        import icalendar
+
+        message = next(m for m in self.messages if str(m["Subject"]).startswith(subject))
+        part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        return icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+
+
+def serve_smtp(inbox, port: int):
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller

@@ -1,0 +1,66 @@
+"""The one way to set up a salon for unit tests, integration tests and the
+benchmarks: a salon in Berlin, open every day, with therapists who work
+every day, rooms and clients, all made through the factories.
+
+    scene = salon_scenario(therapists=["Anna"], rooms=["Linden", "Birke"])
+    scene.salon, scene.therapist, scene.room, scene.client
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from tests.factories import ClientFactory, RoomFactory, SalonFactory, TherapistFactory, open_every_day, works_every_day
+
+
+@dataclass
+class SalonScenario:
+    salon: object
+    therapists: list = field(default_factory=list)
+    rooms: list = field(default_factory=list)
+    clients: list = field(default_factory=list)
+
+    @property
+    def therapist(self):
+        return self.therapists[0]
+
+    @property
+    def room(self):
+        return self.rooms[0]
+
+    @property
+    def client(self):
+        return self.clients[0]
+
+    def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        """A wall-clock time on ``day`` in the salon's zone."""
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.salon.zone)
+
+
+def salon_scenario(
+    *,
+    therapists: list[str | dict] = ("Anna",),
+    rooms: list[str] = ("Linden",),
+    clients: list[str | dict] = ("Sabine",),
+    opens: datetime.time = datetime.time(8),
+    closes: datetime.time = datetime.time(20),
+    works: tuple[datetime.time, datetime.time] = (datetime.time(9), datetime.time(17)),
+    **salon_fields,
+) -> SalonScenario:
+    """Therapists and clients are given by name, or as the factory's fields
+    (``{"display_name": "Anna", "user__username": "anna"}``)."""
+    salon = SalonFactory(
+        **{"time_zone": "Europe/Berlin", "min_notice_minutes": 60, "booking_horizon_days": 400, **salon_fields}
+    )
+    open_every_day(salon, opens, closes)
+    scene = SalonScenario(salon=salon)
+    for entry in therapists:
+        therapist = TherapistFactory(salon=salon, **({"display_name": entry} if isinstance(entry, str) else entry))
+        works_every_day(therapist, *works)
+        scene.therapists.append(therapist)
+    scene.rooms = [RoomFactory(salon=salon, name=name) for name in rooms]
+    scene.clients = [
+        ClientFactory(salon=salon, **({"given_name": entry} if isinstance(entry, str) else entry)) for entry in clients
+    ]
+    return scene
