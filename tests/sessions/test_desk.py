@@ -85,3 +85,27 @@ def test_next_free_slot(desk_client, salon, therapist, room, routine):
 
     assert response.status_code == 200
     assert response.content.decode().count("<li>") == 6
+
+
+def test_a_desk_date_that_is_no_date_is_refused(desk_client, salon):
+    response = desk_client.get("/desk/?date=next-week")
+
+    assert response.status_code == 400
+    assert "Give the date as YYYY-MM-DD." in response.content.decode()
+
+
+def test_an_unknown_desk_action_is_not_found(desk_client, salon, therapist, room, routine, tomorrow, client_):
+    appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
+
+    assert desk_client.post(f"/desk/appointments/{appointment.pk}/teleport/").status_code == 404
+
+
+def test_a_move_without_a_valid_time_names_the_field(desk_client, salon, therapist, room, routine, tomorrow, client_):
+    appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
+
+    response = desk_client.post(f"/desk/appointments/{appointment.pk}/reschedule/", {"start": "soon"})
+
+    assert response.status_code == 400
+    assert "Give the new start as a date and time." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.start == at(tomorrow, 10)

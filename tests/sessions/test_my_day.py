@@ -4,6 +4,7 @@ import pytest
 
 from clients.services import screening_clear, screening_create
 from salon.errors import Conflict
+from salon.roles import Role
 from sessions.models import Appointment
 from sessions.services.booking import appointment_book
 from sessions.services.lifecycle import appointment_transition
@@ -13,7 +14,14 @@ from sessions.services.running import (
     session_review_acknowledge,
     session_start,
 )
-from tests.factories import ClientFactory, TherapistFactory, screening_answers, screening_for, works_every_day
+from tests.factories import (
+    ClientFactory,
+    TherapistFactory,
+    UserFactory,
+    screening_answers,
+    screening_for,
+    works_every_day,
+)
 from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +256,45 @@ def test_a_manager_picks_whose_day_to_see(client, password, salon, therapist, ro
 
     assert "Anna" in html
     assert "Ida" in html
+
+
+def test_a_manager_who_is_no_therapist_sees_the_first_therapists_day_on_the_page_and_in_the_api(
+    client, api_client, password, salon, therapist, room, routine, tomorrow
+):
+    """One rule for "whose day" on the page and in the API."""
+    later = TherapistFactory(salon=salon, display_name="Zora")
+    works_every_day(later)
+    appointment_book(client=ClientFactory(salon=salon, given_name="Ida"), routine=routine, start=at(tomorrow, 10))
+    manager = UserFactory(roles=[Role.MANAGER])
+    client.login(username=manager.username, password=password)
+    api_client.force_authenticate(manager)
+
+    page = client.get(f"/my-day/?date={tomorrow}")
+    api = api_client.get(f"/api/v1/day/?date={tomorrow}")
+
+    assert page.status_code == 200
+    assert "Ida" in page.content.decode()
+    assert api.status_code == 200
+    assert api.json()["therapist"] == therapist.pk  # Anna comes before Zora
+
+
+@pytest.mark.parametrize("date", ["tomorrow", "2026-13-01", "25.11.2026"])
+def test_a_date_that_is_no_date_is_refused_naming_the_field_on_the_page_and_in_the_api(
+    client, api_client, password, therapist, date
+):
+    client.login(username=therapist.user.username, password=password)
+    api_client.force_authenticate(therapist.user)
+
+    page = client.get(f"/my-day/?date={date}")
+    api = api_client.get(f"/api/v1/day/?date={date}")
+
+    assert page.status_code == 400
+    assert "YYYY-MM-DD" in page.content.decode()
+    assert api.status_code == 400
+    assert api.json()["fields"] == {"date": ["Use YYYY-MM-DD."]}
+
+
+def test_an_unknown_session_action_is_not_found(client, password, booked, therapist):
+    client.login(username=therapist.user.username, password=password)
+
+    assert client.post(f"/sessions/{booked.pk}/dance/").status_code == 404
