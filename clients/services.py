@@ -116,6 +116,10 @@ def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.date
         raise Conflict("Only the latest screening can be confirmed.", code="not_latest_screening")
     screening.confirmed_at = at or timezone.now()
     HealthScreening.objects.filter(pk=screening.pk).update(confirmed_at=screening.confirmed_at)
+    # A renewed screening is no longer expired: plans that said so change.
+    screening_changed.send(
+        sender=HealthScreening, client=screening.client, reason="The client confirmed nothing has changed"
+    )
     return screening
 
 

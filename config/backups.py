@@ -48,8 +48,8 @@ def _copy(source: Path, target: Path, *, source_read_only: bool = False) -> None
 
 
 def backups_in(folder: Path) -> list[Path]:
-    """The regular backups in ``folder``, oldest first (names sort by time)."""
-    return sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
+    """The regular backups in ``folder``, oldest first."""
+    return sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"), key=lambda path: (path.stat().st_mtime, path.name))
 
 
 def database_back_up(
@@ -65,7 +65,8 @@ def database_back_up(
     source = embedded_database_path()
     folder = Path(folder or settings.BACKUP_DIR)
     keep = settings.BACKUP_KEEP if keep is None else keep
-    folder.mkdir(parents=True, exist_ok=True)
+    # Copies of health data: for the account that runs the salon only.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{prefix}{stamp}{BACKUP_SUFFIX}"
     counter = 1
@@ -74,6 +75,7 @@ def database_back_up(
         target = folder / f"{prefix}{stamp}-{counter}{BACKUP_SUFFIX}"
     partial = target.with_name(target.name + ".partial")
     try:
+        partial.touch(mode=0o600)
         _copy(source, partial)
         partial.rename(target)
     finally:

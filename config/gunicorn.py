@@ -9,7 +9,8 @@ logging follows ``LOG_LEVEL`` and ``LOG_FORMAT`` like the rest of the site.
 from gunicorn.glogging import Logger
 
 from config.env import Env
-from config.logs import LOG_FORMATS, logging_config, scrub_path
+from config.logs import LOG_FORMATS, logging_config
+from salon.redaction import scrub_path
 
 env = Env()
 

@@ -13,25 +13,14 @@ import contextvars
 import datetime
 import json
 import logging
-import re
+
+from salon.redaction import scrub_path
 
 LOG_FORMATS = ("plain", "json")
 NO_REQUEST = "-"
-# Client links and calendar feeds carry their credential in the path.
-SECRET_PATH = re.compile(r"^(/forms/[a-z-]+/|/calendar/)[^/?]+")
-REDACTED = "[redacted]"
 
 # The id of the request (web) or task (worker) being handled in this thread.
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
-
-
-def scrub_path(url: str) -> str:
-    """``https://salon.example/forms/intake/<token>/`` → ``.../forms/intake/[redacted]/``."""
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return SECRET_PATH.sub(rf"\g<1>{REDACTED}", url)
-    host, slash, path = rest.partition("/")
-    return f"{scheme}://{host}" + SECRET_PATH.sub(rf"\g<1>{REDACTED}", slash + path)
 
 
 class RequestIdFilter(logging.Filter):

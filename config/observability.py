@@ -10,7 +10,8 @@ Celery task arguments are never sent, and no user is identified.
 
 from __future__ import annotations
 
-from config.logs import current_request_id, scrub_path
+from config.logs import current_request_id
+from salon.redaction import scrub_path, scrub_text
 
 SAFE_HEADERS = frozenset({"content-type", "user-agent", "x-request-id", "accept", "hx-request"})
 
@@ -47,8 +48,21 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
     if isinstance(event.get("extra"), dict):
         event["extra"].pop("celery-job", None)
     for exception in (event.get("exception") or {}).get("values") or []:
+        # The first line says what failed; a database's "DETAIL: Failing row
+        # contains (...)" on the next ones can hold a whole screening.
+        exception["value"] = scrub_text(str(exception.get("value") or "").split("\n", 1)[0])
         for frame in (exception.get("stacktrace") or {}).get("frames") or []:
             frame.pop("vars", None)
+    entry = event.get("logentry")
+    if isinstance(entry, dict):
+        for key in ("message", "formatted"):
+            if isinstance(entry.get(key), str):
+                entry[key] = scrub_text(entry[key])
+        entry["params"] = [
+            scrub_text(param) if isinstance(param, str) else param for param in entry.get("params") or []
+        ]
+    if isinstance(event.get("message"), str):
+        event["message"] = scrub_text(event["message"])
     crumbs = event.get("breadcrumbs")
     values = crumbs.get("values", []) if isinstance(crumbs, dict) else crumbs or []
     for crumb in values:
@@ -59,7 +73,11 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
 
 
 def scrub_breadcrumb(crumb: dict, hint: dict | None = None) -> dict:
+    """Breadcrumbs keep what happened, not with what: no data (SQL
+    parameters, form values), no log message (an SMS's text, an address)."""
     crumb.pop("data", None)
-    if crumb.get("category") == "httplib" or crumb.get("type") == "http":
-        crumb["message"] = scrub_path(str(crumb.get("message") or ""))
+    if crumb.get("type") == "log" or crumb.get("category") not in {"query", "httplib", None}:
+        crumb.pop("message", None)
+    elif crumb.get("message"):
+        crumb["message"] = scrub_text(str(crumb["message"]))
     return crumb

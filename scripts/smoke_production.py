@@ -84,6 +84,8 @@ class Smoke:
         self.web_port = free_port()
         self.smtp_port = free_port()
         self.database = f"salon_smoke_{os.getpid()}"
+        # One key for every process: links the worker signs, web must accept.
+        self.secret_key = secrets.token_urlsafe(50)
         self.base = f"http://127.0.0.1:{self.web_port}"
         self.smtp = None
         self.inbox: list[email.message.EmailMessage] = []
@@ -96,7 +98,9 @@ class Smoke:
         started = time.monotonic()
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
         pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        result = subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], capture_output=True, text=True)
+        result = subprocess.run(
+            [*pip, "--require-hashes", "-r", str(ROOT / "requirements.txt")], capture_output=True, text=True
+        )
         if result.returncode != 0:
             raise SmokeFailure(f"pip could not install requirements.txt:\n{result.stderr[-3000:]}")
         say(f"installed requirements.txt alone into a fresh environment ({time.monotonic() - started:.0f} s)")
@@ -111,7 +115,7 @@ class Smoke:
             "LANG": "C.UTF-8",
             "PYTHONUNBUFFERED": "1",
             "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": self.base,
             "DATABASE_URL": database_url,
@@ -218,8 +222,10 @@ class Smoke:
         raise SmokeFailure(f"{what} (gave up after {timeout:.0f} s; last: {last})" + "".join(map(self.log_tail, logs)))
 
     def stop_all(self) -> None:
+        """SIGTERM to each process group (also when its leader died and left
+        a Celery pool behind), then SIGKILL to whatever is left."""
         for process in self.processes.values():
-            if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 40
         for name, process in self.processes.items():
@@ -227,8 +233,9 @@ class Smoke:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 say(f"{name} did not stop within 40 s of SIGTERM; killing it")
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
 
     # --- talking to the running site --------------------------------------
 
@@ -286,7 +293,9 @@ class Smoke:
         if status != 200 or not routines.get("results"):
             raise SmokeFailure(f"listing routines failed: {status} {routines}")
         routine = routines["results"][0]
-        first = datetime.date.today() + datetime.timedelta(days=1)
+        # Beyond the demo salon's cut-off for cancelling online (24 h), so the
+        # confirmation carries a cancel link.
+        first = datetime.date.today() + datetime.timedelta(days=3)
         query = urlencode({"routine": routine["id"], "start": first, "end": first + datetime.timedelta(days=7)})
         status, availability = self.http("GET", f"/api/v1/availability/?{query}", token=token)
         if status != 200 or not availability.get("slots"):
@@ -303,13 +312,32 @@ class Smoke:
 
     def check_confirmation(self, address: str) -> None:
         def arrived():
-            found = [m for m in self.inbox if address in str(m["To"])]
-            return found, f"{len(self.inbox)} message(s) in the sink"
+            found = [m for m in self.inbox if address in str(m["To"]) and "booked" in str(m["Subject"])]
+            return found, f"{len(self.inbox)} message(s) in the sink: {[str(m['Subject']) for m in self.inbox]}"
 
         messages = self.wait(
             f"no confirmation reached the SMTP sink for {address}", arrived, timeout=120, logs=("worker", "beat")
         )
         say(f'the confirmation "{messages[0]["Subject"]}" arrived at the SMTP sink through the worker')
+        self.check_link(messages[0])
+
+    def check_link(self, message: email.message.EmailMessage) -> None:
+        """The cancel link the worker put in the message opens on the web
+        server: same SITE_URL, same SECRET_KEY."""
+        text = "\n".join(part.get_content() for part in message.walk() if part.get_content_type() == "text/plain")
+        link = next((word for word in text.split() if word.startswith(f"{self.base}/forms/cancel/")), None)
+        if link is None:
+            raise SmokeFailure(f"the confirmation has no cancel link to {self.base}:\n{text[:1000]}")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        try:
+            with browser.open(link, timeout=10) as response:
+                page = response.read().decode()
+                landed = response.url
+        except OSError as error:
+            raise SmokeFailure(f"the cancel link in the confirmation does not open: {error}") from None
+        if landed != f"{self.base}/forms/cancel/" or "Cancel" not in page:
+            raise SmokeFailure(f"the cancel link led to {landed}, not the cancel form")
+        say("the cancel link in the confirmation opens the cancel form on the web server")
 
     def check_ping(self) -> None:
         command = in_venv(["celery", "-A", "config", "inspect", "ping", "--timeout", "5"])

@@ -16,7 +16,7 @@ from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.roles import HasRole, Role
-from salon.selectors import requested_day, salon_required
+from salon.selectors import requested_day, salon_required, whole_number
 from sessions import selectors
 from sessions.models import Appointment, Notification
 from sessions.plans import build_plan
@@ -86,8 +86,8 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 first = requested_day(day, salon=salon)
                 since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
                 appointments = appointments.filter(start__lt=since + datetime.timedelta(days=1), busy_until__gt=since)
-            therapist = self.request.query_params.get("therapist")
-            if therapist and therapist.isdigit():
+            therapist = whole_number(self.request.query_params.get("therapist"))
+            if therapist is not None:
                 appointments = appointments.filter(therapist_id=therapist)
         return appointments.order_by("start", "pk")
 

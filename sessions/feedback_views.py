@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from clients.links import LinkRefused
+from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
 from clients.views import link_finished, link_in_session, link_landing, private, refused_page
 from salon.errors import DomainError, error_words
@@ -49,7 +49,9 @@ def feedback_form(request):
         link = link_in_session(request, purpose=ClientLink.Purpose.FEEDBACK)
     except LinkRefused as refused:
         return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
-    appointment = Appointment.objects.select_related("routine", "client__salon").get(pk=link.reference)
+    appointment = Appointment.objects.select_related("routine", "client__salon").filter(pk=link.reference).first()
+    if appointment is None:
+        return refused_page(request, LinkInvalid("No such appointment."), purpose=ClientLink.Purpose.FEEDBACK)
     form = FeedbackForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,7 @@ from routines.selectors import routine_spec
 from salon.errors import Forbidden, InvalidInput
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role
-from salon.selectors import therapist_for_user
+from salon.selectors import therapist_for_user, whole_number
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
@@ -113,9 +113,9 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     user's own; a manager who is no therapist sees the first active one."""
     own = therapist_for_user(user)
     if wanted:
-        if not wanted.isdigit():
+        if whole_number(wanted) is None:
             raise InvalidInput("Give a therapist id.", fields={"therapist": ["Give a therapist id."]})
-        if own is None or int(wanted) != own.pk:
+        if own is None or whole_number(wanted) != own.pk:
             if not has_role(user, Role.MANAGER):
                 raise Forbidden("Therapists see their own day.")
             chosen = Therapist.objects.select_related("salon").filter(pk=wanted).first()

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 from salon.errors import DomainError, error_words
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
-from salon.selectors import calendar_feed_url, requested_day, salon_current, therapist_for_calendar_feed
+from salon.selectors import (
+    calendar_feed_url,
+    requested_day,
+    salon_current,
+    therapist_for_calendar_feed,
+    whole_number,
+)
 from salon.services import therapist_calendar_feed_reset
 from sessions import selectors
 from sessions.calendar_feed import calendar_feed_file
@@ -104,7 +110,7 @@ def session_action(request, pk, action):
             running.session_pressure_record(
                 appointment=appointment,
                 verdict=request.POST.get("verdict", ""),
-                step=int(step) if step and step.isdigit() else None,
+                step=whole_number(step),
                 area=request.POST.get("area", ""),
             )
         else:

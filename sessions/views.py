@@ -15,7 +15,7 @@ from clients.selectors import client_search
 from routines.selectors import routine_list
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.roles import Role, role_required
-from salon.selectors import requested_day, salon_current, salon_today
+from salon.selectors import requested_day, salon_current, salon_today, whole_number
 from sessions import selectors
 from sessions.desk import desk_day
 from sessions.models import Appointment
@@ -207,7 +207,7 @@ def desk_next_free(request):
             routine=routine,
             first_day=today,
             last_day=today + datetime.timedelta(days=13),
-            therapist_id=int(therapist) if therapist and therapist.isdigit() else None,
+            therapist_id=whole_number(therapist),
         )
         names = {t.pk: t.display_name for t in salon.therapists.all()}
         slots = [{**slot.as_dict(salon.zone), "therapist_name": names.get(slot.therapist)} for slot in found[:6]]

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from clients.links import LinkInvalid
 from clients.models import ClientLink
 from clients.services import client_link_spend
 from salon.errors import Conflict, InvalidInput, validate
@@ -14,7 +15,9 @@ FEEDBACK_FIELDS = ["overall", "pain_before", "pain_after", "pressure", "would_bo
 def feedback_submit(*, link: ClientLink, answers: dict) -> Feedback:
     """The client's feedback through their link: stored with the appointment,
     the link spent, in one transaction."""
-    appointment = Appointment.objects.get(pk=link.reference, client_id=link.client_id)
+    appointment = Appointment.objects.filter(pk=link.reference, client_id=link.client_id).first()
+    if appointment is None:
+        raise LinkInvalid("The appointment of this link no longer exists.")
     client_link_spend(link)
     return feedback_record(appointment=appointment, **answers)
 

@@ -70,6 +70,13 @@ def session_plan_for_booking(*, client: Client, routine: RoutineTemplate, booked
         ) from None
 
 
+def _change_note(reason: str) -> str:
+    """The reason with the time, within the field's length (a clearer's long name must not refuse the rebuild)."""
+    stamp = f" ({timezone.now():%d %b %H:%M} UTC)"
+    room = SessionPlan._meta.get_field("change_note").max_length - len(stamp)
+    return (reason if len(reason) <= room else reason[: room - 1] + "…") + stamp
+
+
 @transaction.atomic
 def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
     """After a new screening or a clearance: rebuild the plans of the client's
@@ -86,7 +93,7 @@ def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
                 routine=appointment.routine,
                 outcome=outcome,
                 booked_minutes=appointment.plan.booked_minutes,
-                change_note=f"{reason} ({timezone.now():%d %b %H:%M} UTC)",
+                change_note=_change_note(reason),
             )
         except PlanNotPossible as refused:
             appointment.plan_problem = f"{reason}: {refused.detail}"

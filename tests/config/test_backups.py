@@ -124,6 +124,7 @@ def test_a_backup_taken_while_bookings_go_on_restores_every_committed_booking(sa
     assert result.returncode == 0, result.stderr
     [backup] = folder.glob("salon-*.sqlite3")
     assert f"Backup written: {backup}" in result.stdout
+    assert (backup.stat().st_mode & 0o777, folder.stat().st_mode & 0o777) == (0o600, 0o700)  # health data
 
     committed_before = bookings.before(backup_started)
     in_backup = appointment_ids(backup)

@@ -160,3 +160,32 @@ def test_django_request_lines_leave_out_link_tokens(client, db, captured):
 
     assert "Not Found: /forms/feedback/[redacted]/x/" in captured.getvalue()
     assert "not-a-real-token" not in captured.getvalue()
+
+
+def test_error_reports_lose_database_details_log_messages_and_link_tokens():
+    from config.observability import scrub_event
+
+    event = {
+        "exception": {"values": [{"value": 'new row violates check\nDETAIL: Failing row contains (7, "pregnant")'}]},
+        "logentry": {"message": "Opened %s", "params": ["/forms/intake/tok3n/"]},
+        "breadcrumbs": {"values": [
+            {"type": "log", "category": "sessions.messages", "message": "SMS to +4917012345678: Hello Sabine"},
+            {"category": "query", "message": "SELECT 1 WHERE id = %s", "data": {"params": [7]}},
+        ]},
+    }  # fmt: skip
+
+    scrubbed = json.dumps(scrub_event(event))
+
+    assert "pregnant" not in scrubbed
+    assert "tok3n" not in scrubbed
+    assert "Sabine" not in scrubbed
+    assert "+4917012345678" not in scrubbed
+    assert "new row violates check" in scrubbed
+    assert "SELECT 1 WHERE id = %s" in scrubbed
+
+
+@pytest.mark.parametrize(("value", "expected"), [("7", 7), ("²", None), ("-1", None), ("", None), (None, None)])
+def test_ids_in_query_strings_are_plain_digits(value, expected):
+    from salon.selectors import whole_number
+
+    assert whole_number(value) == expected

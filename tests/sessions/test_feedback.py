@@ -78,3 +78,16 @@ def test_the_next_plan_mentions_the_feedback(salon, therapist, room, routine, co
     precautions = following.plan.plan["precautions"]
     assert any("rated last time 4/5" in line and "A bit firm" in line for line in precautions)
     assert any("too strong" in line for line in precautions)
+
+
+def test_a_link_to_an_appointment_that_is_gone_is_refused_not_an_error(client, completed):
+    from sessions.models import Appointment
+
+    _, url = client_link_create(client=completed.client, purpose=ClientLink.Purpose.FEEDBACK, reference=completed.pk)
+    client.get(url.removeprefix("http://127.0.0.1:8000"))
+    Appointment.objects.filter(pk=completed.pk).delete()
+
+    response = client.get("/forms/feedback/")
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()

@@ -298,3 +298,41 @@ def test_an_unknown_session_action_is_not_found(client, password, booked, therap
     client.login(username=therapist.user.username, password=password)
 
     assert client.post(f"/sessions/{booked.pk}/dance/").status_code == 404
+
+
+def test_confirming_an_expired_screening_rebuilds_the_plans_that_said_it_was_expired(booked, client_):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import ClientLink, HealthScreening
+    from clients.services import client_link_create, intake_confirm_unchanged
+    from sessions.services.plans import session_plans_rebuild
+
+    screening = screening_for(client_)
+    HealthScreening.objects.filter(pk=screening.pk).update(created_at=timezone.now() - timedelta(days=400))
+    session_plans_rebuild(client=client_, reason="A year went by")
+    booked.refresh_from_db()
+    assert "screening_expired" in [finding["rule"] for finding in booked.plan.outcome["findings"]]
+    link, _ = client_link_create(client=client_, purpose=ClientLink.Purpose.INTAKE)
+
+    intake_confirm_unchanged(link=link)
+
+    booked.refresh_from_db()
+    assert "screening_expired" not in [finding["rule"] for finding in booked.plan.outcome["findings"]]
+    assert booked.plan.change_note.startswith("The client confirmed nothing has changed")
+
+
+def test_a_clearance_by_someone_with_a_very_long_name_still_rebuilds(booked, client_, therapist):
+    therapist.user.first_name, therapist.user.last_name = "A" * 150, "B" * 150
+    therapist.user.save()
+    screening = screening_create(
+        client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
+    )
+
+    screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=therapist.user, note="Settled")
+
+    booked.refresh_from_db()
+    assert booked.plan_problem == ""
+    assert len(booked.plan.change_note) <= 300
+    assert booked.plan.change_note.startswith("Cleared by AAA")

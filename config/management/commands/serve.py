@@ -90,11 +90,17 @@ def json_line(line: str, *, process: str) -> str:
     return json.dumps(entry, ensure_ascii=False)
 
 
+try:  # loaded here: a forked child must not load libraries while threads run
+    _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:
+    _LIBC = None
+
+
 def _die_with_parent() -> None:
     """Linux only: a child gets SIGTERM if this command is killed outright."""
-    with contextlib.suppress(OSError, AttributeError):
+    if _LIBC is not None:
         pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        _LIBC.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -181,6 +187,13 @@ class Command(BaseCommand):
                 break
             time.sleep(0.5)
         else:
+            if not stopping.is_set():
+                waiting = [name for name, event in self.started.items() if not event.is_set()] or ["web"]
+                self._say(
+                    f"serve: still waiting for {', '.join(waiting)} after {READY_TIMEOUT_SECONDS} s "
+                    f"(is {url} in ALLOWED_HOSTS?)",
+                    error=True,
+                )
             return
         while time.monotonic() - self.last_output < SETTLE_SECONDS and time.monotonic() < deadline:
             time.sleep(0.2)
