@@ -55,6 +55,9 @@ class ScreeningOutcome:
     pressure_caps: dict[str, str] = field(default_factory=dict)
     # The most pressure allowed anywhere (the client's preference or a rule).
     max_pressure: str | None = None
+    # Why a limit is there, in a few words for the therapist: by area for
+    # ``pressure_caps``, under "*" for ``max_pressure``.
+    limit_reasons: dict[str, str] = field(default_factory=dict)
     # When set, only routines given in this position are allowed.
     position: str | None = None
     # When set, only routines that require this qualification are allowed.
@@ -93,6 +96,7 @@ class ScreeningOutcome:
             avoid_areas=frozenset(data.get("avoid_areas", ())),
             pressure_caps=dict(data.get("pressure_caps", {})),
             max_pressure=data.get("max_pressure"),
+            limit_reasons=dict(data.get("limit_reasons", {})),
             position=data.get("position"),
             qualification=data.get("qualification"),
             supports=tuple(Support(**item) for item in data.get("supports", ())),

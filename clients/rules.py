@@ -18,6 +18,8 @@ from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Supp
 from routines.models import BACK_AREAS, PRESSURE_RANK, BodyArea, Position, Pressure, Qualification
 
 PAIN_TARGET_THRESHOLD = 4
+# The key of ScreeningOutcome.limit_reasons for a limit on every area.
+EVERYWHERE = "*"
 NEUTRAL_OIL = "Neutral baby oil (nut-free, unscented)"
 # Where a pad or roller goes when lying on the front hurts there (the guide:
 # small pads or cushions beneath the torso, ankles or neck).
@@ -101,6 +103,7 @@ def pregnancy(screening, cleared):
         position=Position.SIDE_LYING,
         qualification=Qualification.PREGNANCY,
         max_pressure=Pressure.MEDIUM,
+        limit_reasons={EVERYWHERE: "pregnancy"},
         findings=(
             Finding(
                 "pregnancy",
@@ -165,6 +168,7 @@ def spine(screening, cleared):
     """No direct pressure on the spine, ever: holds for every client."""
     return ScreeningOutcome(
         pressure_caps={BodyArea.SPINE: Pressure.LIGHT},
+        limit_reasons={BodyArea.SPINE: "no direct pressure on the spine"},
         precautions=("No direct pressure on the spine.",),
     )
 
@@ -175,6 +179,7 @@ def pressure_preference(screening, cleared):
         return ScreeningOutcome()
     return ScreeningOutcome(
         max_pressure=screening.pressure_preference,
+        limit_reasons={EVERYWHERE: f"the client prefers {screening.pressure_preference} pressure"},
         findings=(
             Finding("pressure_preference", Severity.INFO, f"Prefers {screening.pressure_preference} pressure at most."),
         ),
@@ -208,17 +213,31 @@ def _lowest(limits) -> str | None:
     return min(present, key=PRESSURE_RANK.__getitem__) if present else None
 
 
+def _reasons_for_limits(parts: list[ScreeningOutcome], caps: dict[str, str], most: str | None) -> dict[str, str]:
+    """For each limit that holds, the reasons of the parts that set it that low."""
+    reasons: dict[str, list[str]] = {}
+    for part in parts:
+        for area, limit in part.pressure_caps.items():
+            if limit == caps.get(area) and part.limit_reasons.get(area):
+                reasons.setdefault(area, []).append(part.limit_reasons[area])
+        if most and part.max_pressure == most and part.limit_reasons.get(EVERYWHERE):
+            reasons.setdefault(EVERYWHERE, []).append(part.limit_reasons[EVERYWHERE])
+    return {key: "; ".join(dict.fromkeys(texts)) for key, texts in reasons.items()}
+
+
 def combine(parts: list[ScreeningOutcome]) -> ScreeningOutcome:
     caps: dict[str, str] = {}
     for part in parts:
         for area, limit in part.pressure_caps.items():
             caps[area] = _lowest([caps.get(area), limit])
+    most = _lowest(part.max_pressure for part in parts)
     return ScreeningOutcome(
         findings=tuple(finding for part in parts for finding in part.findings),
         blocked_areas=frozenset().union(*(part.blocked_areas for part in parts)),
         avoid_areas=frozenset().union(*(part.avoid_areas for part in parts)),
         pressure_caps=caps,
-        max_pressure=_lowest(part.max_pressure for part in parts),
+        max_pressure=most,
+        limit_reasons=_reasons_for_limits(parts, caps, most),
         position=next((part.position for part in parts if part.position), None),
         qualification=next((part.qualification for part in parts if part.qualification), None),
         supports=tuple(support for part in parts for support in part.supports),

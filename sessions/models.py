@@ -48,6 +48,7 @@ class Appointment(models.Model):
     HOLDS_TIME = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED)
     # Statuses whose plan may still be rebuilt; a started plan is frozen.
     NOT_STARTED = (Status.BOOKED, Status.CHECKED_IN)
+    FINISHED = (Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW)
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey("salon.Therapist", on_delete=models.PROTECT, related_name="appointments")
@@ -89,6 +90,10 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
 
 
 class AppointmentChange(models.Model):

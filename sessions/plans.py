@@ -37,6 +37,8 @@ class PlanStep:
     side: str
     pressure: str
     pressure_by_area: dict[str, str]
+    # For each area planned lighter than the step's own pressure: why.
+    pressure_reasons: dict[str, str]
     start_offset: int
     minutes: int
     dose: str
@@ -86,6 +88,16 @@ def _lower(pressure: str, cap: str | None) -> str:
 def _cap_for(area: str, outcome: ScreeningOutcome) -> str | None:
     limits = [limit for limit in (outcome.pressure_caps.get(area), outcome.max_pressure) if limit]
     return min(limits, key=PRESSURE_RANK.__getitem__) if limits else None
+
+
+def _why_capped(area: str, cap: str, outcome: ScreeningOutcome) -> str:
+    """The reasons of the limits that hold ``area`` at ``cap``."""
+    reasons = []
+    if outcome.pressure_caps.get(area) == cap:
+        reasons.append(outcome.limit_reasons.get(area, "the screening"))
+    if outcome.max_pressure == cap:
+        reasons.append(outcome.limit_reasons.get("*", "the screening"))
+    return "; ".join(dict.fromkeys(reasons)) or "the screening"
 
 
 def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> None:
@@ -180,13 +192,13 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     offset = 0
     for number, ((step, areas, notes), planned) in enumerate(zip(kept, minutes, strict=True), start=1):
         pressure_by_area = {area: _lower(step.pressure, _cap_for(area, outcome)) for area in areas}
-        limited = sorted(area for area, pressure in pressure_by_area.items() if pressure != step.pressure)
-        if limited:
-            notes.append(
-                f"Pressure limited on the {', '.join(map(_label, limited))}: "
-                + ", ".join(f"{pressure_by_area[area]}" for area in limited)
-                + " (screening)."
-            )
+        pressure_reasons = {
+            area: _why_capped(area, pressure, outcome)
+            for area, pressure in pressure_by_area.items()
+            if pressure != step.pressure
+        }
+        for area, why in pressure_reasons.items():
+            notes.append(f"{_label(area).capitalize()}: {pressure_by_area[area]} pressure only ({why}).")
         targets = tuple(point for point in painful if point.area in areas) if step.uses_pain_map else ()
         if step.uses_pain_map and not targets:
             notes.append("No painful points recorded here: ask the client and feel for knots of tension.")
@@ -201,6 +213,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
                 side=step.side,
                 pressure=step.pressure,
                 pressure_by_area=pressure_by_area,
+                pressure_reasons=pressure_reasons,
                 start_offset=offset,
                 minutes=planned,
                 dose=step.dose_text,

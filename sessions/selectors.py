@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
-from clients.rules import combine
+from clients.rules import EVERYWHERE, combine
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
@@ -78,10 +78,12 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     when = last.start.strftime("%d %b")
     lines = []
     max_pressure = None
+    reasons = {}
     Verdict = PressureFeedback.Verdict
     if Verdict.TOO_STRONG in verdicts:
         max_pressure = "medium"
         lines.append(f"Last time ({when}) the pressure felt too strong: medium at most this time.")
+        reasons = {EVERYWHERE: f"it felt too strong last time ({when})"}
     elif Verdict.TOO_LIGHT in verdicts:
         lines.append(f"Last time ({when}) the pressure felt too light: start a little firmer where allowed.")
     elif Verdict.RIGHT in verdicts:
@@ -93,7 +95,7 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     if said:
         comment = f": “{said.comment.strip()}”" if said.comment.strip() else ""
         lines.append(f"The client rated last time {said.overall}/5{comment}")
-    return ScreeningOutcome(max_pressure=max_pressure, precautions=tuple(lines))
+    return ScreeningOutcome(max_pressure=max_pressure, limit_reasons=reasons, precautions=tuple(lines))
 
 
 def outcome_with_lessons(client: Client, outcome: ScreeningOutcome) -> ScreeningOutcome:
@@ -133,9 +135,6 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
 def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
     """A therapist's sessions of one day with everything the day page shows,
     in a fixed number of queries whatever the number of sessions."""
-    from clients.bodychart import chart_views, point_labels
-    from clients.selectors import client_outcomes, latest_screenings, outcome_flags
-
     zone = therapist.salon.zone
     since = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
     appointments = list(
@@ -145,11 +144,24 @@ def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
         .prefetch_related("pressure_feedback")
         .order_by("start")
     )
+    return _session_entries(appointments, before=since)
+
+
+def session_entry(appointment: Appointment) -> dict:
+    """One session with everything the session page shows beside the table:
+    the same facts as its entry on "my day"."""
+    return _session_entries([appointment], before=appointment.start)[0]
+
+
+def _session_entries(appointments: list[Appointment], *, before: datetime.datetime) -> list[dict]:
+    from clients.bodychart import chart_views, point_labels
+    from clients.selectors import client_outcomes, latest_screenings, outcome_flags
+
     clients = list({appointment.client_id: appointment.client for appointment in appointments}.values())
     screenings = latest_screenings(clients)
     outcomes = client_outcomes(clients, screenings=screenings)
     earlier = (
-        Appointment.objects.filter(client__in=clients, status=Appointment.Status.COMPLETED, start__lt=since)
+        Appointment.objects.filter(client__in=clients, status=Appointment.Status.COMPLETED, start__lt=before)
         .select_related("note", "therapist")
         .prefetch_related("pressure_feedback")
         .order_by("start")

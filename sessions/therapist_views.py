@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from salon.errors import DomainError, error_words
+from salon.errors import DomainError, error_words, http_status
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
 from salon.selectors import (
@@ -22,7 +22,8 @@ from salon.services import therapist_calendar_feed_reset
 from sessions import selectors
 from sessions.calendar_feed import calendar_feed_file
 from sessions.models import Appointment, PressureFeedback
-from sessions.services import running
+from sessions.plan_view import plan_view
+from sessions.services import lifecycle, running
 
 CLINICAL = (Role.THERAPIST, Role.MANAGER)
 
@@ -49,7 +50,10 @@ def _day_context(request):
         "day": day,
         "previous": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
-        "entries": selectors.therapist_day(therapist=therapist, day=day),
+        "entries": [
+            {**entry, "view": plan_view(entry["plan"])}
+            for entry in selectors.therapist_day(therapist=therapist, day=day)
+        ],
         "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
         "calendar_feed_url": calendar_feed_url(therapist),
     }
@@ -65,23 +69,25 @@ def day_sheet(request):
     return render(request, "sessions/day_sheet.html", _day_context(request))
 
 
+def _session_page(request, appointment: Appointment, *, problem: str = "", pressure_problem: str = "", status=200):
+    entry = selectors.session_entry(appointment)
+    context = {
+        "appointment": appointment,
+        "entry": entry,
+        "view": plan_view(entry["plan"]),
+        "feedback": list(appointment.pressure_feedback.all()),
+        "verdicts": PressureFeedback.Verdict.choices,
+        "in_progress": appointment.status == Appointment.Status.IN_PROGRESS,
+        "problem": problem,
+        "pressure_problem": pressure_problem,
+        "salon": salon_current(),
+    }
+    return render(request, "sessions/run.html", context, status=status)
+
+
 @role_required(*CLINICAL)
 def session_run(request, pk):
-    appointment = own_appointment(request, pk)
-    plan = appointment.plan.plan if appointment.plan else {"steps": []}
-    feedback = list(appointment.pressure_feedback.all())
-    return render(
-        request,
-        "sessions/run.html",
-        {
-            "appointment": appointment,
-            "plan": plan,
-            "feedback": feedback,
-            "verdicts": PressureFeedback.Verdict.choices,
-            "problem": request.GET.get("problem", ""),
-            "salon": salon_current(),
-        },
-    )
+    return _session_page(request, own_appointment(request, pk), problem=request.GET.get("problem", ""))
 
 
 def _back(appointment, problem: str = ""):
@@ -91,37 +97,52 @@ def _back(appointment, problem: str = ""):
     return response
 
 
-SESSION_ACTIONS = {"acknowledge", "start", "pressure", "complete"}
+SESSION_ACTIONS = {"acknowledge", "check-in", "start", "pressure", "complete"}
 
 
 @role_required(*CLINICAL)
 @require_POST
 def session_action(request, pk, action):
+    """Each action calls one service. With htmx the changed part of the page
+    is sent back (a running step timer is left alone); without JavaScript
+    the browser is sent back to the page."""
     if action not in SESSION_ACTIONS:
         raise Http404("No such action.")
     appointment = own_appointment(request, pk)
     try:
-        if action == "acknowledge":
-            running.session_review_acknowledge(appointment=appointment, by=request.user)
-        elif action == "start":
-            running.session_start(appointment=appointment, by=request.user)
-        elif action == "pressure":
-            step = request.POST.get("step")
-            running.session_pressure_record(
-                appointment=appointment,
-                verdict=request.POST.get("verdict", ""),
-                step=whole_number(step),
-                area=request.POST.get("area", ""),
-            )
-        else:
-            running.session_complete(
-                appointment=appointment,
-                by=request.user,
-                **{name: request.POST.get(name, "") for name in running.NOTE_FIELDS},
-            )
-    except DomainError as error:  # e.g. an unknown verdict, or not started yet
-        return _back(appointment, error_words(error))
-    return _back(appointment)
+        _act(request, appointment, action)
+    except DomainError as error:  # e.g. an unknown verdict, or not checked in yet
+        if not request.htmx:
+            return _back(appointment, error_words(error))
+        words = {"pressure_problem" if action == "pressure" else "problem": error_words(error)}
+        return _session_page(request, own_appointment(request, pk), status=http_status(error), **words)
+    if not request.htmx:
+        return _back(appointment)
+    return _session_page(request, own_appointment(request, pk))
+
+
+def _act(request, appointment: Appointment, action: str) -> None:
+    if action == "acknowledge":
+        running.session_review_acknowledge(appointment=appointment, by=request.user)
+    elif action == "check-in":
+        lifecycle.appointment_transition(
+            appointment=appointment, to_status=Appointment.Status.CHECKED_IN, by=request.user
+        )
+    elif action == "start":
+        running.session_start(appointment=appointment, by=request.user)
+    elif action == "pressure":
+        running.session_pressure_record(
+            appointment=appointment,
+            verdict=request.POST.get("verdict", ""),
+            step=whole_number(request.POST.get("step")),
+            area=request.POST.get("area", ""),
+        )
+    else:
+        running.session_complete(
+            appointment=appointment,
+            by=request.user,
+            **{name: request.POST.get(name, "") for name in running.NOTE_FIELDS},
+        )
 
 
 @require_GET

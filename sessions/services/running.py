@@ -27,6 +27,8 @@ def session_review_acknowledge(*, appointment: Appointment, by) -> Appointment:
 def session_start(*, appointment: Appointment, by) -> Appointment:
     """Start a checked-in session. Findings that need review must have been
     acknowledged for this plan; from here on the plan is frozen."""
+    if appointment.status == Appointment.Status.BOOKED:
+        raise Conflict("Check the client in first: they have not been checked in yet.", code="invalid_transition")
     outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
     if (outcome.needs_review or appointment.plan_problem) and appointment.review_acknowledged_at is None:
         raise Conflict("Read and acknowledge the findings that need review before starting.", code="review_required")

@@ -88,8 +88,29 @@ def test_pressure_caps_and_the_clients_limit_lower_pressure_only_where_needed():
     assert fingertips.pressure == "firm"
     assert fingertips.pressure_by_area == {"lower_back": "medium", "mid_back": "medium", "upper_back": "medium",
                                           "neck": "light"}  # fmt: skip
-    assert any("Pressure limited" in note for note in fingertips.notes)
+    assert "Neck: light pressure only (the screening)." in fingertips.notes
     assert plan.steps[0].pressure_by_area["lower_back"] == "medium"
+
+
+def test_each_lowered_pressure_says_why():
+    outcome = ScreeningOutcome(
+        pressure_caps={"spine": "light"},
+        max_pressure="medium",
+        limit_reasons={"spine": "no direct pressure on the spine", "*": "the client prefers medium pressure"},
+    )
+    step = StepSpec(order=1, technique="Thumb rubbing", hand_part="thumbs", areas=("spine", "upper_back", "neck"),
+                    pressure="firm", dose_kind="duration", min_minutes=5, max_minutes=5)  # fmt: skip
+    routine = RoutineSpec(id=None, slug="r", name="R", version=1, position="prone", qualification="none",
+                          turnover_minutes=0, steps=(step,))  # fmt: skip
+
+    planned = build_plan(routine=routine, outcome=outcome, booked_minutes=5).steps[0]
+
+    assert planned.pressure_by_area == {"spine": "light", "upper_back": "medium", "neck": "medium"}
+    assert planned.pressure_reasons == {
+        "spine": "no direct pressure on the spine",
+        "upper_back": "the client prefers medium pressure",
+        "neck": "the client prefers medium pressure",
+    }
 
 
 def test_painful_points_become_targets_of_the_thumb_pressure_step():
