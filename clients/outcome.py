@@ -30,10 +30,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class Support:
-    """A pad, roller or pillow and the body area it goes under."""
+    """A pad, roller or pillow and the body area it goes under; ``position``
+    names the only position it is for ("prone": a pad for lying on the
+    front), empty for any."""
 
     item: str
     area: str
+    position: str = ""
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,8 @@ def prone_discomfort(screening, cleared):
     places = [area for area in PRONE_SUPPORTS if area in screening.prone_discomfort]
     if not places:
         return ScreeningOutcome()
-    supports = tuple(Support(item=PRONE_SUPPORTS[area], area=area) for area in places)
+    supports = tuple(Support(item=PRONE_SUPPORTS[area], area=area, position=Position.PRONE) for area in places)
+    # Lying on the side needs other supports; the side-lying routines bring their own.
     where = ", ".join(_label(area) for area in places)
     return ScreeningOutcome(
         supports=supports,

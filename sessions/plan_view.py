@@ -106,4 +106,8 @@ def plan_view(plan: dict | None) -> dict | None:
             *(f"{support['item']} ({support['area_label']})" for support in supports),
         ],
         "steps": [step_view(step) for step in plan.get("steps", ())],
+        "do_not_press": [
+            {**point, "label": f"{area_label(point['area'])} ({point['side']})"}
+            for point in plan.get("do_not_press", ())
+        ],
     }

@@ -48,6 +48,16 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
+class UnpressedPoint:
+    """A painful point that is not a thumb-pressure target, and why."""
+
+    area: str
+    side: str
+    intensity: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Plan:
     routine_id: int | None
     routine_slug: str
@@ -64,6 +74,9 @@ class Plan:
     avoid_areas: tuple[str, ...]
     pressure_caps: dict[str, str]
     pain_points: tuple[PainPoint, ...]
+    # Points of the pain map shown "do not press": on the spine or where the
+    # screening says to keep away.
+    do_not_press: tuple[UnpressedPoint, ...]
     flags: tuple[Finding, ...]
     adaptations: tuple[str, ...]
     steps: tuple[PlanStep, ...]
@@ -120,6 +133,21 @@ def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> N
             f"This client needs a routine designed for {outcome.qualification} massage; {routine.name} is not.",
             code="qualification_required",
         )
+
+
+def _pressable(outcome: ScreeningOutcome) -> tuple[tuple[PainPoint, ...], tuple[UnpressedPoint, ...]]:
+    """Painful points split into thumb-pressure targets and points not to
+    press: the guide allows no direct pressure on the spine, and an area the
+    screening says to keep away from is not touched at all."""
+    targets, unpressed = [], []
+    for point in outcome.pain_points:
+        if point.area == BodyArea.SPINE:
+            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, "no direct pressure on the spine"))
+        elif point.area in outcome.avoid_areas:
+            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, "the screening says to keep away"))
+        else:
+            targets.append(point)
+    return tuple(targets), tuple(unpressed)
 
 
 def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
@@ -187,7 +215,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
             f"Shortened to fit {booked_minutes} booked minutes: step(s) {', '.join(map(str, shortened))}."
         )
 
-    painful = tuple(point for point in outcome.pain_points if point.area not in outcome.avoid_areas)
+    painful, do_not_press = _pressable(outcome)
     plan_steps = []
     offset = 0
     for number, ((step, areas, notes), planned) in enumerate(zip(kept, minutes, strict=True), start=1):
@@ -224,6 +252,16 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
         )
         offset += planned
 
+    supports = tuple(support for support in outcome.supports if support.position in {"", routine.position})
+    if len(supports) < len(outcome.supports):
+        adaptations.append("Pads for lying on the front left out: this routine is given in another position.")
+    targets_worked = sum(len(step.pain_points) for step in plan_steps)
+    flags = tuple(finding for finding in outcome.findings if finding.rule != "pain_points")
+    if targets_worked:
+        flags += (Finding("pain_points", "info", f"{targets_worked} painful point(s) to work with thumb pressure."),)
+    if do_not_press:
+        flags += (Finding("pain_points_not_pressed", "info", f"{len(do_not_press)} painful point(s) not to press."),)
+
     oil = outcome.oil or routine.oil
     if outcome.oil and outcome.oil != routine.oil:
         adaptations.append(f"Oil: {outcome.oil} instead of {routine.oil} (screening).")
@@ -241,12 +279,13 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
         oil=oil,
         towels=routine.towels,
         supplies=routine.supports,
-        supports=outcome.supports,
+        supports=supports,
         precautions=precautions,
         avoid_areas=tuple(area for area in BodyArea.values if area in outcome.avoid_areas),
         pressure_caps=caps,
         pain_points=painful,
-        flags=outcome.findings,
+        do_not_press=do_not_press,
+        flags=flags,
         adaptations=tuple(adaptations),
         steps=tuple(plan_steps),
         booked_minutes=booked_minutes,

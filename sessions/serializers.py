@@ -122,6 +122,12 @@ LIMIT_PRESSURES = [Pressure.LIGHT, Pressure.MEDIUM, Pressure.FIRM]
 class SupportSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=80)
     area = serializers.ChoiceField(choices=BodyArea.choices)
+    position = serializers.ChoiceField(
+        choices=["", *Position.values],
+        required=False,
+        default="",
+        help_text="The only position it is for; empty for any.",
+    )
 
 
 class FindingSerializer(serializers.Serializer):

@@ -186,7 +186,7 @@ def test_preview_plan_builds_without_saving(as_role, role):
     assert plan["planned_minutes"] <= 45
     assert all("neck" not in step["areas"] for step in plan["steps"])
     assert all(step["pressure_by_area"].get("lower_back") in {None, "light", "medium"} for step in plan["steps"])
-    assert plan["supports"] == [{"item": "Small pad", "area": "ankles"}]
+    assert plan["supports"] == [{"item": "Small pad", "area": "ankles", "position": ""}]
     assert SessionPlan.objects.count() == 0
 
 

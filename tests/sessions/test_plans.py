@@ -203,7 +203,7 @@ def routines(draw):
         slug="random",
         name="Random routine",
         version=1,
-        position="prone",
+        position=draw(st.sampled_from(["prone", "side_lying"])),
         qualification="none",
         turnover_minutes=15,
         steps=tuple(draw(steps(order)) for order in range(1, count + 1)),
@@ -212,6 +212,11 @@ def routines(draw):
 
 outcomes = st.builds(
     ScreeningOutcome,
+    supports=st.lists(
+        st.builds(Support, item=st.sampled_from(["Pad", "Roller"]), area=st.sampled_from(AREAS),
+                  position=st.sampled_from(["", "prone", "side_lying"])),
+        max_size=3,
+    ).map(tuple),
     avoid_areas=st.frozensets(st.sampled_from(AREAS), max_size=4),
     pressure_caps=st.dictionaries(st.sampled_from(AREAS), st.sampled_from(LIMITS), max_size=4),
     max_pressure=st.none() | st.sampled_from(LIMITS),
@@ -240,6 +245,12 @@ def test_plans_never_break_the_screening_or_the_booking(routine, outcome, booked
     for step in plan.steps:
         assert not set(step.areas) & outcome.avoid_areas
         assert all(point.area in step.areas for point in step.pain_points)
+        assert all(point.area != "spine" and point.area not in outcome.avoid_areas for point in step.pain_points)
+    assert all(support.position in {"", plan.position} for support in plan.supports)
+    unpressed = {(point.area, point.side, point.intensity) for point in plan.do_not_press}
+    for point in outcome.pain_points:
+        if point.area == "spine" or point.area in outcome.avoid_areas:
+            assert (point.area, point.side, point.intensity) in unpressed
         for area, pressure in step.pressure_by_area.items():
             for limit in (outcome.pressure_caps.get(area), outcome.max_pressure):
                 if limit:
@@ -262,3 +273,44 @@ def test_plans_survive_a_round_trip_through_json(routine, outcome):
 
     assert ScreeningOutcome.from_dict(json.loads(json.dumps(outcome.to_dict()))) == outcome
     assert RoutineSpec.from_dict(json.loads(json.dumps(routine.to_dict()))) == routine
+
+
+def test_points_on_the_spine_or_where_to_keep_away_are_shown_not_to_press():
+    points = (PainPoint("spine", "both", 7), PainPoint("mid_back", "left", 6), PainPoint("lower_back", "left", 8))
+    outcome = ScreeningOutcome(pain_points=points, avoid_areas=frozenset({"mid_back"}))
+
+    plan = build_plan(routine=CLASSIC, outcome=outcome, booked_minutes=60)
+
+    thumb = next(step for step in plan.steps if step.technique == "Thumb pressure on painful points")
+    assert thumb.pain_points == (points[2],)
+    assert [(point.area, point.reason) for point in plan.do_not_press] == [
+        ("spine", "no direct pressure on the spine"),
+        ("mid_back", "the screening says to keep away"),
+    ]
+
+
+def test_the_painful_points_finding_counts_only_points_the_routine_works():
+    outcome = ScreeningOutcome(
+        pain_points=(PainPoint("lower_back", "left", 8), PainPoint("neck", "right", 6)),
+        findings=(Finding("pain_points", "info", "2 painful point(s) to work with thumb pressure."),),
+    )
+
+    classic = build_plan(routine=CLASSIC, outcome=outcome, booked_minutes=60)
+    no_thumb_step = build_plan(routine=guide_spec("lower-back-relief"), outcome=outcome, booked_minutes=60)
+
+    assert [flag.message for flag in classic.flags] == ["1 painful point(s) to work with thumb pressure."]
+    assert [flag.rule for flag in no_thumb_step.flags] == []
+
+
+def test_front_lying_pads_stay_out_of_a_side_lying_plan():
+    outcome = ScreeningOutcome(
+        position="side_lying",
+        qualification="pregnancy",
+        supports=(Support("Small pad under the forehead and neck", "neck", "prone"), Support("Warm towel", "ankles")),
+    )
+
+    plan = build_plan(routine=guide_spec("pregnancy-back-massage"), outcome=outcome, booked_minutes=30)
+
+    assert plan.supports == (Support("Warm towel", "ankles"),)
+    assert "Pillow between the knees" in plan.supplies
+    assert any("Pads for lying on the front left out" in line for line in plan.adaptations)
