@@ -40,6 +40,7 @@ class RoutineStepInline(admin.TabularInline):
     fields = [
         "order", "technique", "areas", "direction", "side", "pressure", "dose_kind", "min_minutes", "max_minutes",
         "count", "unit", "seconds_per_unit", "per_side", "alternating_minutes", "uses_pain_map", "repeat_of", "notes",
+        "core",
     ]  # fmt: skip
 
 

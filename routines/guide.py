@@ -270,6 +270,27 @@ ROUTINES = [
 ]  # fmt: skip
 
 
+# The steps without which each routine is not itself (by order): the opening
+# stroking that spreads the warmed oil, and the routine's main technique. A
+# plan that would have to leave one out is refused (sessions/plans.py).
+CORE_STEPS = {
+    "classic-back-massage": [1, 4],
+    "lower-back-relief": [1, 2],
+    "neck-and-shoulders": [1, 3],
+    "pregnancy-back-massage": [1, 2],
+    "therapeutic-back-massage": [1, 3],
+}
+
+
+def mark_core_steps(routine_model, step_model) -> None:
+    """Mark CORE_STEPS on every version of the guide's routines (after the
+    field exists; an older historical model has no ``core``)."""
+    if not any(field.name == "core" for field in step_model._meta.get_fields()):
+        return
+    for slug, orders in CORE_STEPS.items():
+        step_model.objects.filter(routine__slug=slug, order__in=orders).update(core=True)
+
+
 def write_guide_routines(technique_model, routine_model, step_model) -> int:
     """Create the guide's techniques and routines that are missing (matched by
     name and slug). Takes the model classes so the data migration can pass its
@@ -299,4 +320,5 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
             )
             steps_by_order[step.order] = step
         created += 1
+    mark_core_steps(routine_model, step_model)
     return created

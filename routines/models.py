@@ -187,6 +187,10 @@ class RoutineStep(models.Model):
         help_text="A finishing step that repeats an earlier movement.",
     )
     notes = models.TextField(blank=True)
+    core = models.BooleanField(
+        default=False,
+        help_text="Without this step the routine is not itself: a plan that would have to drop it is refused.",
+    )
 
     class Meta:
         ordering = ["routine", "order"]

@@ -51,6 +51,7 @@ def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
             uses_pain_map=step.uses_pain_map,
             repeat_of=step.repeat_of.order if step.repeat_of_id else None,
             notes=step.notes,
+            core=step.core,
         )
         for step in sorted(rows, key=lambda step: step.order)
     )

@@ -63,6 +63,7 @@ class RoutineStepSerializer(serializers.ModelSerializer):
             "uses_pain_map",
             "repeat_of",
             "notes",
+            "core",
         ]
         extra_kwargs = {"order": {"min_value": 1, "max_value": 100}}
 

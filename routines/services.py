@@ -40,6 +40,7 @@ STEP_FIELDS = [
     "alternating_minutes",
     "uses_pain_map",
     "notes",
+    "core",
 ]
 
 

@@ -29,6 +29,7 @@ class StepSpec:
     uses_pain_map: bool = False
     repeat_of: int | None = None
     notes: str = ""
+    core: bool = False
 
     @property
     def sides(self) -> int:

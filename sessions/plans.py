@@ -21,7 +21,7 @@ from salon.errors import InvalidInput
 class PlanNotPossible(InvalidInput):
     """The routine cannot be given to this client in this time. ``code`` says
     why: routine_blocked, position_not_allowed, qualification_required,
-    no_steps_left or booking_too_short."""
+    no_steps_left, core_step_lost or booking_too_short."""
 
     default_code = "plan_not_possible"
 
@@ -204,6 +204,15 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     if not kept:
         raise PlanNotPossible(
             f"Every step of {routine.name} works an area the screening says to avoid.", code="no_steps_left"
+        )
+    kept_orders = {step.order for step, _, _ in kept}
+    lost = [step for step in routine.steps if step.core and step.order not in kept_orders]
+    if lost:
+        raise PlanNotPossible(
+            f"{routine.name} without step {lost[0].order} ({lost[0].technique}) would not be {routine.name}: "
+            f"it works only the {', '.join(map(_label, lost[0].areas))}, which the screening says to avoid. "
+            "Choose another routine.",
+            code="core_step_lost",
         )
 
     minutes = _fit_minutes([step for step, _, _ in kept], booked_minutes)

@@ -38,7 +38,11 @@ def availability(
     if client is not None:
         try:
             build_plan(routine=spec, outcome=client_outcome(client), booked_minutes=session_minutes)
-        except PlanNotPossible:
+        except PlanNotPossible as refused:
+            if refused.code == "core_step_lost":
+                return [], (
+                    "For this client the routine would lose a step it cannot do without; choose another routine."
+                )
             return [], "A therapist must review this client's health screening before this routine can be booked."
     now = now or timezone.now()
     calendar = Calendar.load(

@@ -19,6 +19,12 @@ from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
 from sessions.selectors import outcome_with_lessons
 
+# Words for the front desk: that the routine cannot be itself, not why.
+CORE_STEP_LOST = (
+    "For this client the routine would lose a step it cannot do without; choose another routine "
+    "(a therapist can say which suits)."
+)
+
 
 @transaction.atomic
 def session_plan_create(
@@ -64,6 +70,8 @@ def session_plan_for_booking(*, client: Client, routine: RoutineTemplate, booked
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             raise
+        if refused.code == "core_step_lost":
+            raise InvalidInput(CORE_STEP_LOST, code="core_step_lost") from None
         raise InvalidInput(
             "This routine cannot be booked for this client until a therapist has reviewed the health screening.",
             code="contraindicated",

@@ -277,3 +277,27 @@ def test_times_are_stored_in_utc(salon, therapist, room, routine, client_, tomor
     stored = Appointment.objects.values_list("start", flat=True).get(pk=appointment.pk)
     assert stored.utcoffset() == datetime.timedelta(0)
     assert stored.astimezone(BERLIN).hour == 10
+
+
+def test_a_routine_that_would_lose_its_core_is_refused_at_booking_and_in_availability(
+    salon, therapist, room, client_, tomorrow
+):
+    from clients.services import screening_create
+    from routines.models import RoutineTemplate
+    from salon.errors import InvalidInput
+    from sessions.selectors import availability
+    from tests.factories import screening_answers
+
+    relief = RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)
+    screening_create(
+        client=client_, answers=screening_answers(skin_injuries=True, skin_injury_areas=["lower_back"]),
+        entered_via="staff",
+    )  # fmt: skip
+
+    slots, reason = availability(salon=salon, routine=relief, first_day=tomorrow, last_day=tomorrow, client=client_)
+    with pytest.raises(InvalidInput) as refused:
+        appointment_book(client=client_, routine=relief, start=at(tomorrow, 10))
+
+    assert (slots, refused.value.code) == ([], "core_step_lost")
+    assert "would lose a step it cannot do without" in reason
+    assert "lower back" not in refused.value.detail  # the desk is told that, not why

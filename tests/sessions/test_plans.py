@@ -14,14 +14,15 @@ from sessions.plans import PlanNotPossible, build_plan
 
 def guide_spec(slug: str) -> RoutineSpec:
     """A guide routine as a spec, without the database."""
-    from routines.guide import TECHNIQUES
+    from routines.guide import CORE_STEPS, TECHNIQUES
 
     hand = {technique["name"]: technique["hand_part"] for technique in TECHNIQUES}
     data = next(routine for routine in ROUTINES if routine["slug"] == slug)
     steps = tuple(
-        StepSpec(**{**step, "areas": tuple(step["areas"]), "hand_part": hand[step["technique"]]})
+        StepSpec(**{**step, "areas": tuple(step["areas"]), "hand_part": hand[step["technique"]],
+                    "core": step["order"] in CORE_STEPS[slug]})
         for step in data["steps"]
-    )
+    )  # fmt: skip
     return RoutineSpec(
         id=None,
         slug=slug,
@@ -192,6 +193,7 @@ def steps(draw, order: int):
         per_side=draw(st.booleans()),
         alternating_minutes=draw(st.integers(0, 2)),
         uses_pain_map=draw(st.booleans()),
+        core=draw(st.booleans()),
     )
 
 
@@ -237,6 +239,8 @@ def test_plans_never_break_the_screening_or_the_booking(routine, outcome, booked
         kept = [step for step in routine.steps if set(step.areas) - outcome.avoid_areas]
         if refused.code == "no_steps_left":
             assert kept == []
+        elif refused.code == "core_step_lost":
+            assert any(step.core and step not in kept for step in routine.steps)
         else:
             assert refused.code == "booking_too_short"  # noqa: PT017 (the property checks why it refused)
             assert sum(step.minimum_minutes for step in kept) > booked
@@ -264,6 +268,8 @@ def test_plans_never_break_the_screening_or_the_booking(routine, outcome, booked
     by_order = {step.order: step for step in routine.steps}
     for step in plan.steps:
         assert step.minutes >= by_order[step.template_order].minimum_minutes
+    planned_orders = {step.template_order for step in plan.steps}
+    assert all(step.order in planned_orders for step in routine.steps if step.core)  # never without its core
 
 
 @settings(max_examples=100, deadline=None)
@@ -314,3 +320,22 @@ def test_front_lying_pads_stay_out_of_a_side_lying_plan():
     assert plan.supports == (Support("Warm towel", "ankles"),)
     assert "Pillow between the knees" in plan.supplies
     assert any("Pads for lying on the front left out" in line for line in plan.adaptations)
+
+
+def test_a_routine_that_would_lose_a_core_step_is_refused_not_shrunk():
+    lower_back = guide_spec("lower-back-relief")  # core: the opening stroking and the thumb kneading
+    outcome = ScreeningOutcome(avoid_areas=frozenset({"lower_back"}))  # only the buttocks step would be left
+
+    with pytest.raises(PlanNotPossible) as refused:
+        build_plan(routine=lower_back, outcome=outcome, booked_minutes=30)
+
+    assert refused.value.code == "core_step_lost"
+    assert "Choose another routine" in refused.value.detail
+
+
+def test_the_guides_routines_name_their_core_steps():
+    from routines.guide import CORE_STEPS
+
+    for routine in ROUTINES:
+        assert CORE_STEPS[routine["slug"]], routine["slug"]
+        assert 1 in CORE_STEPS[routine["slug"]]  # the opening stroking that spreads the oil
