@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from clients import selectors, services
 from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.serializers import (
+    AreasMarkSerializer,
     ClearanceRequestSerializer,
     ClientCreatedSerializer,
     ClientSerializer,
@@ -46,7 +47,7 @@ class ClientViewSet(
     def get_permissions(self):
         if self.action in {"create", "update", "partial_update", "archive", "restore", "intake_link"}:
             return [FRONT_DESK()]
-        if self.action == "clearance":
+        if self.action in {"clearance", "avoid_areas"}:
             return [CLINICAL()]
         if self.action in {"export", "erase"}:
             return [MANAGERS()]
@@ -160,7 +161,31 @@ class ClientViewSet(
         body.is_valid(raise_exception=True)
         clearance = services.screening_clear(screening=screening, cleared_by=request.user, **body.validated_data)
         return Response(
-            {"rule": clearance.rule, "cleared_at": clearance.cleared_at, "cleared_by": request.user.username},
+            {
+                "rule": clearance.rule,
+                "cleared_at": clearance.cleared_at,
+                "cleared_by": request.user.username,
+                "expires_at": clearance.expires_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=AreasMarkSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="avoid-areas")
+    def avoid_areas(self, request, pk=None):
+        """A therapist who has looked marks areas to keep away from on the
+        latest screening; the plans of coming sessions are rebuilt."""
+        client = self.get_object()
+        if not selectors.can_read_health_answers(request.user, client):
+            raise PermissionDenied("Only a therapist with a session with this client, or a manager, can mark areas.")
+        screening = selectors.screening_latest(client)
+        if screening is None:
+            raise PermissionDenied("This client has no screening yet.")
+        body = AreasMarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        mark = services.screening_areas_mark(screening=screening, marked_by=request.user, **body.validated_data)
+        return Response(
+            {"areas": mark.areas, "marked_at": mark.cleared_at, "marked_by": request.user.username},
             status=status.HTTP_201_CREATED,
         )
 

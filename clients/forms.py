@@ -118,6 +118,8 @@ class IntakeForm(forms.Form):
             self.add_error("pregnancy_weeks", "Tell us how many weeks, so we can choose the right massage.")
         if data.get("skin_injury_areas") and not data.get("skin_injuries"):
             self.add_error("skin_injuries", "Tick this if you marked places with wounds.")
+        if data.get("skin_injuries") and not data.get("skin_injury_areas"):
+            self.add_error("skin_injury_areas", "Say where the wound or skin injury is, so it can be kept clear.")
         data["pain_map"] = pain_map
         return data
 

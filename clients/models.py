@@ -183,23 +183,39 @@ class HealthScreening(models.Model):
     def __str__(self) -> str:
         return f"Screening {self.pk} of {self.client}"
 
+    def clean(self):
+        # A wound without a place cannot be kept away from: the therapist
+        # would have to guess (infection risk, the guide).
+        if self.skin_injuries and not self.skin_injury_areas:
+            raise ValidationError(
+                {"skin_injury_areas": ["Say where the wound or skin injury is."]}, code="wound_without_place"
+            )
+
 
 class ScreeningClearance(models.Model):
-    """A therapist's record that a blocking finding no longer applies, e.g. the
-    spinal inflammation has settled. Kept with the screening it clears."""
+    """A therapist's considered decision on a screening, kept with it, with who
+    and when: that a blocking finding no longer applies (the spinal
+    inflammation has settled; until ``expires_at``), or, under the rule
+    ``AREAS_MARKED``, which areas to keep away from after looking."""
+
+    AREAS_MARKED = "areas_marked"
 
     screening = models.ForeignKey(HealthScreening, on_delete=models.CASCADE, related_name="clearances")
     rule = models.CharField(max_length=40)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cleared_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField()
+    areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this the block applies again.")
 
     class Meta:
-        ordering = ["cleared_at"]
-        constraints = [models.UniqueConstraint(fields=["screening", "rule"], name="one_clearance_per_rule")]
+        ordering = ["cleared_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.rule} cleared on screening {self.screening_id}"
+
+    def is_in_force(self, now) -> bool:
+        return self.expires_at is None or self.expires_at > now
 
 
 class HealthDataAccess(models.Model):

@@ -75,13 +75,28 @@ def skin_injuries(screening, cleared):
     if not screening.skin_injuries:
         return ScreeningOutcome()
     areas = frozenset(screening.skin_injury_areas)
-    if not areas:
+    if not areas and "skin_injuries" in cleared:
         return ScreeningOutcome(
             findings=(
                 Finding(
-                    "skin_injuries", Severity.REVIEW, "Wound or skin injury, place not given: look before starting."
+                    "skin_injuries",
+                    Severity.REVIEW,
+                    "Wound or skin injury, place not given by the client; a therapist marked where to keep away.",
                 ),
             )
+        )
+    if not areas:
+        # An older screening, from before the place was asked for.
+        return ScreeningOutcome(
+            blocked_areas=frozenset(BodyArea.values),
+            findings=(
+                Finding(
+                    "skin_injuries",
+                    Severity.BLOCKED,
+                    "Wound or skin injury, place not given: a therapist must look and mark the areas to keep "
+                    "away from before any massage.",
+                ),
+            ),
         )
     where = ", ".join(_label(area) for area in BodyArea.values if area in areas)
     return ScreeningOutcome(
@@ -252,6 +267,7 @@ def evaluate_screening(
     screening: HealthScreening | None,
     *,
     cleared_rules: frozenset[str] = frozenset(),
+    marked_areas: frozenset[str] = frozenset(),
     valid_months: int = 12,
     today: datetime.date | None = None,
     zone: datetime.tzinfo = datetime.UTC,
@@ -272,6 +288,14 @@ def evaluate_screening(
             ]
         )
     parts = [check(screening, cleared_rules) for _, check in RULES]
+    if marked_areas:
+        where = ", ".join(_label(area) for area in BodyArea.values if area in marked_areas)
+        parts.append(
+            ScreeningOutcome(
+                avoid_areas=frozenset(marked_areas),
+                findings=(Finding("areas_marked", Severity.INFO, f"A therapist marked: keep away from the {where}."),),
+            )
+        )
     today = today or timezone.now().astimezone(zone).date()
     answered = (screening.confirmed_at or screening.created_at).astimezone(zone).date()
     if _months_between(answered, today) >= valid_months:

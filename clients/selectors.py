@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clients.links import LinkGone, LinkInvalid, nonce_from
-from clients.models import Client, ClientLink, HealthScreening
+from clients.models import Client, ClientLink, HealthScreening, ScreeningClearance
 from clients.outcome import ScreeningOutcome, Severity
 from clients.rules import evaluate_screening
 from clients.search import fold, phone_prefix
@@ -48,17 +48,36 @@ def screening_latest(client: Client) -> HealthScreening | None:
     return client.screenings.order_by("-created_at", "-pk").first()
 
 
-def client_outcome(client: Client, *, today: datetime.date | None = None) -> ScreeningOutcome:
-    """The evaluated outcome of the client's latest screening, with its clearances."""
-    screening = screening_latest(client)
-    cleared = frozenset(screening.clearances.values_list("rule", flat=True)) if screening else frozenset()
+def therapist_decisions(screening: HealthScreening | None, *, now=None) -> tuple[frozenset[str], frozenset[str]]:
+    """What therapists decided on a screening: the rules cleared and still in
+    force, and the areas they marked to keep away from (marking the areas
+    also settles a wound whose place the client did not give)."""
+    if screening is None:
+        return frozenset(), frozenset()
+    now = now or timezone.now()
+    decisions = list(screening.clearances.all())
+    marks = [decision for decision in decisions if decision.rule == ScreeningClearance.AREAS_MARKED]
+    cleared = {decision.rule for decision in decisions if decision not in marks and decision.is_in_force(now)}
+    if marks:
+        cleared.add("skin_injuries")
+    return frozenset(cleared), frozenset(area for mark in marks for area in mark.areas)
+
+
+def _evaluate(client: Client, screening: HealthScreening | None, today) -> ScreeningOutcome:
+    cleared, marked = therapist_decisions(screening)
     return evaluate_screening(
         screening,
         cleared_rules=cleared,
+        marked_areas=marked,
         valid_months=client.salon.screening_valid_months,
         today=today,
         zone=client.salon.zone,
     )
+
+
+def client_outcome(client: Client, *, today: datetime.date | None = None) -> ScreeningOutcome:
+    """The evaluated outcome of the client's latest screening, with what therapists decided on it."""
+    return _evaluate(client, screening_latest(client), today)
 
 
 FLAG_LABELS = {
@@ -131,15 +150,4 @@ def client_outcomes(
     """Outcomes for many clients from their latest screenings (read in two
     queries unless given), for pages that list many sessions."""
     latest = latest_screenings(clients) if screenings is None else screenings
-    outcomes = {}
-    for client in clients:
-        screening = latest.get(client.pk)
-        cleared = frozenset(clearance.rule for clearance in screening.clearances.all()) if screening else frozenset()
-        outcomes[client.pk] = evaluate_screening(
-            screening,
-            cleared_rules=cleared,
-            valid_months=client.salon.screening_valid_months,
-            today=today,
-            zone=client.salon.zone,
-        )
-    return outcomes
+    return {client.pk: _evaluate(client, latest.get(client.pk), today) for client in clients}

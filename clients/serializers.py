@@ -87,6 +87,11 @@ class ClearanceRequestSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000)
 
 
+class AreasMarkSerializer(serializers.Serializer):
+    areas = serializers.ListField(child=serializers.ChoiceField(choices=BodyArea.choices), min_length=1)
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
 class IntakeLinkSerializer(serializers.Serializer):
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()

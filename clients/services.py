@@ -16,9 +16,9 @@ from clients.models import CLIENT_FIELDS, Client, ClientLink, HealthDataAccess, 
 from clients.rules import evaluate_screening
 from clients.search import name_keys, normalise_phone
 from clients.signals import screening_changed
-from salon.errors import Conflict, InvalidInput, validate
-from salon.models import Salon
-from salon.roles import signed_in_or_none
+from salon.errors import Conflict, Forbidden, InvalidInput, validate
+from salon.models import Salon, Therapist
+from salon.roles import Role, has_role, signed_in_or_none
 
 
 def health_access_log(*, client: Client, action: str, user=None, actor: str = "") -> HealthDataAccess:
@@ -123,23 +123,67 @@ def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.date
     return screening
 
 
+def may_clear_blocks(user) -> bool:
+    """Lifting a block is a considered act: managers, and therapists who hold
+    the therapeutic qualification."""
+    if has_role(user, Role.MANAGER):
+        return True
+    return Therapist.objects.filter(user=user, active=True, qualified_therapeutic=True).exists()
+
+
 @transaction.atomic
 def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: str) -> ScreeningClearance:
-    """A therapist records that a blocking finding no longer applies."""
+    """A manager or a therapeutically qualified therapist records, with a
+    reason, that a blocking finding no longer applies; the clearance lasts
+    the salon's ``clearance_valid_days``, then the block returns."""
+    if not may_clear_blocks(cleared_by):
+        raise Forbidden(
+            "Only a manager or a therapist qualified for therapeutic massage can lift a block.", code="not_allowed"
+        )
     outcome = evaluate_screening(screening, zone=screening.client.salon.zone)
     blocking = {finding.rule for finding in outcome.blocking_findings}
+    if rule == "skin_injuries":
+        message = "Look at the wound and mark the areas to keep away from instead."
+        raise InvalidInput(message, fields={"rule": [message]})
     if rule not in blocking:
         message = f"Nothing to clear: '{rule}' does not block this screening."
         raise InvalidInput(message, fields={"rule": [message]})
     if not note.strip():
         raise InvalidInput("Say why it is safe now.", fields={"note": ["Say why it is safe now."]})
-    clearance = ScreeningClearance(screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip())
+    expires = timezone.now() + datetime.timedelta(days=screening.client.salon.clearance_valid_days)
+    clearance = ScreeningClearance(
+        screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip(), expires_at=expires
+    )
     validate(clearance)
     clearance.save()
     health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=cleared_by)
     reason = f"Cleared by {cleared_by.get_full_name() or cleared_by}"
     screening_changed.send(sender=ScreeningClearance, client=screening.client, reason=reason)
     return clearance
+
+
+@transaction.atomic
+def screening_areas_mark(
+    *, screening: HealthScreening, areas: list[str], marked_by, note: str = ""
+) -> ScreeningClearance:
+    """A therapist who has looked marks areas to keep away from (a wound the
+    client could not place, a bruise, a rash); kept with who and when, and
+    the plans of coming sessions follow."""
+    if not areas:
+        raise InvalidInput("Mark at least one area.", fields={"areas": ["Mark at least one area."]})
+    mark = ScreeningClearance(
+        screening=screening,
+        rule=ScreeningClearance.AREAS_MARKED,
+        cleared_by=marked_by,
+        note=note.strip(),
+        areas=list(dict.fromkeys(areas)),
+    )
+    validate(mark)
+    mark.save()
+    health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=marked_by)
+    reason = f"{marked_by.get_full_name() or marked_by} marked areas to keep away from"
+    screening_changed.send(sender=ScreeningClearance, client=screening.client, reason=reason)
+    return mark
 
 
 @transaction.atomic

@@ -282,6 +282,21 @@ CORE_STEPS = {
 }
 
 
+# Techniques that work the muscles either side of the spine: with a wound or
+# injury on the spine itself they are left out, not just kept off the spine.
+BESIDE_SPINE = {
+    "Reinforced fingertip stroking",
+    "Reinforced thumb rubbing",
+    "Reinforced middle-finger kneading",
+    "Thumb kneading beside the spine",
+}
+
+
+def mark_beside_spine(technique_model) -> None:
+    if any(field.name == "beside_spine" for field in technique_model._meta.get_fields()):
+        technique_model.objects.filter(name__in=BESIDE_SPINE).update(beside_spine=True)
+
+
 def mark_core_steps(routine_model, step_model) -> None:
     """Mark CORE_STEPS on every version of the guide's routines (after the
     field exists; an older historical model has no ``core``)."""
@@ -321,4 +336,5 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
             steps_by_order[step.order] = step
         created += 1
     mark_core_steps(routine_model, step_model)
+    mark_beside_spine(technique_model)
     return created

@@ -98,6 +98,10 @@ class Technique(models.Model):
     description = models.TextField(blank=True)
     hand_part = models.CharField(max_length=16, choices=HandPart.choices)
     default_pressure = models.CharField(max_length=10, choices=Pressure.choices, default=Pressure.MEDIUM)
+    beside_spine = models.BooleanField(
+        default=False,
+        help_text="Works the muscles beside the spine: left out when the spine itself must be kept away from.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -52,6 +52,7 @@ def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
             repeat_of=step.repeat_of.order if step.repeat_of_id else None,
             notes=step.notes,
             core=step.core,
+            beside_spine=step.technique.beside_spine,
         )
         for step in sorted(rows, key=lambda step: step.order)
     )

@@ -30,6 +30,7 @@ class StepSpec:
     repeat_of: int | None = None
     notes: str = ""
     core: bool = False
+    beside_spine: bool = False
 
     @property
     def sides(self) -> int:

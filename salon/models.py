@@ -51,6 +51,11 @@ class Salon(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="How long a health screening stays valid before the client must fill a new one.",
     )
+    clearance_valid_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How long a therapist's clearance of a blocking finding lasts before the block returns.",
+    )
     health_data_retention_months = models.PositiveSmallIntegerField(
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(240)],

@@ -187,6 +187,12 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     kept: list[tuple[StepSpec, tuple[str, ...], list[str]]] = []
 
     for step in routine.steps:
+        if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas:
+            adaptations.append(
+                f"Step {step.order} ({step.technique}) left out: it works beside the spine, "
+                "which the screening says to keep away from."
+            )
+            continue
         areas = tuple(area for area in step.areas if area not in outcome.avoid_areas)
         avoided = [area for area in step.areas if area in outcome.avoid_areas]
         if not areas:
@@ -208,10 +214,15 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     kept_orders = {step.order for step, _, _ in kept}
     lost = [step for step in routine.steps if step.core and step.order not in kept_orders]
     if lost:
+        step = lost[0]
+        where = (
+            "beside the spine"
+            if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas
+            else f"only the {', '.join(map(_label, step.areas))}"
+        )
         raise PlanNotPossible(
-            f"{routine.name} without step {lost[0].order} ({lost[0].technique}) would not be {routine.name}: "
-            f"it works only the {', '.join(map(_label, lost[0].areas))}, which the screening says to avoid. "
-            "Choose another routine.",
+            f"{routine.name} without step {step.order} ({step.technique}) would not be {routine.name}: "
+            f"it works {where}, which the screening says to keep away from. Choose another routine.",
             code="core_step_lost",
         )
 

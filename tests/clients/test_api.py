@@ -153,6 +153,7 @@ def test_a_receptionist_can_enter_a_screening_but_gets_only_a_receipt(as_role, s
         ({"pain_map": [{"area": "knee", "side": "left", "intensity": 3}]}, "pain_map.0.area"),
         ({"pain_map": [{"area": "neck", "side": "left", "intensity": 12}]}, "pain_map.0.intensity"),
         ({"skin_injury_areas": ["lower_back"]}, "skin_injury_areas"),
+        ({"skin_injuries": True}, "skin_injury_areas"),  # a wound must have a place
         ({"pregnancy_weeks": 60, "pregnant": True}, "pregnancy_weeks"),
     ],
 )
@@ -212,3 +213,19 @@ def test_before_any_salon_exists_creating_a_client_is_a_clear_409(api_client):
 
     assert response.status_code == 409
     assert response.json()["code"] == "no_salon"
+
+
+def test_a_manager_marks_areas_to_keep_away_from_and_the_receptionist_may_not(as_role, client_with_screening):
+    url = f"/api/v1/clients/{client_with_screening.pk}/avoid-areas/"
+
+    refused = as_role(Role.RECEPTIONIST).post(url, {"areas": ["neck"]}, format="json")
+    bad = as_role(Role.MANAGER).post(url, {"areas": ["knee"]}, format="json")
+    marked = as_role(Role.MANAGER).post(url, {"areas": ["neck"], "note": "Rash"}, format="json")
+
+    assert refused.status_code == 403
+    assert bad.status_code == 400
+    assert "areas.0" in bad.json()["fields"]
+    assert marked.status_code == 201
+    assert marked.json()["areas"] == ["neck"]
+    outcome = as_role(Role.MANAGER).get(f"/api/v1/clients/{client_with_screening.pk}/screening-outcome/").json()
+    assert set(outcome["outcome"]["avoid_areas"]) == {"lower_back", "neck"}

@@ -3,8 +3,9 @@ import pytest
 from clients.models import Client, HealthDataAccess, HealthScreening
 from clients.selectors import client_duplicates, client_search
 from clients.services import client_create, client_update, screening_clear, screening_confirm_unchanged
-from salon.errors import Conflict, InvalidInput
-from tests.factories import ClientFactory, SalonFactory, UserFactory, screening_for
+from salon.errors import Conflict, Forbidden, InvalidInput
+from salon.roles import Role
+from tests.factories import ClientFactory, SalonFactory, TherapistFactory, UserFactory, screening_for
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,7 @@ def test_only_the_latest_screening_can_be_confirmed():
 def test_a_clearance_needs_a_blocking_rule_and_a_note():
     client = ClientFactory()
     screening = screening_for(client, acute_spinal_inflammation=True)
-    therapist = UserFactory()
+    therapist = TherapistFactory(salon=client.salon, qualified_therapeutic=True).user
 
     with pytest.raises(InvalidInput) as wrong_rule:
         screening_clear(screening=screening, rule="pregnancy", cleared_by=therapist, note="fine")
@@ -150,4 +151,58 @@ def test_a_clearance_needs_a_blocking_rule_and_a_note():
     assert "rule" in wrong_rule.value.fields
     assert "note" in no_note.value.fields
     assert clearance.cleared_by == therapist
+    assert HealthDataAccess.objects.filter(client=client, action="clear", user=therapist).exists()
+    lasts = clearance.expires_at - clearance.cleared_at
+    assert abs(lasts.total_seconds() - client.salon.clearance_valid_days * 86400) < 5
+
+
+def test_only_a_manager_or_a_therapeutically_qualified_therapist_lifts_a_block():
+    client = ClientFactory()
+    screening = screening_for(client, acute_spinal_inflammation=True)
+    unqualified = TherapistFactory(salon=client.salon, qualified_therapeutic=False).user
+    manager = UserFactory(roles=[Role.MANAGER])
+
+    with pytest.raises(Forbidden):
+        screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=unqualified, note="ok")
+
+    assert screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=manager, note="GP letter")
+
+
+def test_a_clearance_ends_and_the_block_returns():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import ScreeningClearance
+    from clients.selectors import client_outcome
+
+    client = ClientFactory()
+    screening = screening_for(client, acute_spinal_inflammation=True)
+    manager = UserFactory(roles=[Role.MANAGER])
+    clearance = screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=manager, note="ok")
+    assert not client_outcome(client).blocking_findings
+
+    ScreeningClearance.objects.filter(pk=clearance.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    assert [finding.rule for finding in client_outcome(client).blocking_findings] == ["acute_spinal_inflammation"]
+
+
+def test_a_therapist_marks_areas_to_keep_away_from_and_it_settles_a_wound_without_a_place():
+    from clients.models import HealthScreening
+    from clients.selectors import client_outcome
+    from clients.services import screening_areas_mark
+
+    client = ClientFactory()
+    screening = screening_for(client)
+    HealthScreening.objects.filter(pk=screening.pk).update(skin_injuries=True)  # an older screening, no place
+    screening.refresh_from_db()
+    therapist = TherapistFactory(salon=client.salon).user
+    assert client_outcome(client).blocked_areas  # nothing may be massaged until someone looks
+
+    mark = screening_areas_mark(screening=screening, areas=["mid_back"], marked_by=therapist, note="Graze, healing")
+
+    outcome = client_outcome(client)
+    assert outcome.blocked_areas == frozenset()
+    assert outcome.avoid_areas == frozenset({"mid_back"})
+    assert (mark.cleared_by, mark.areas) == (therapist, ["mid_back"])
     assert HealthDataAccess.objects.filter(client=client, action="clear", user=therapist).exists()

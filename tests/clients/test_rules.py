@@ -8,7 +8,7 @@ import pytest
 from clients.models import HealthScreening
 from clients.outcome import PainPoint, Severity
 from clients.rules import NEUTRAL_OIL, RULES, evaluate_screening
-from routines.models import BACK_AREAS
+from routines.models import BACK_AREAS, BodyArea
 
 RULE = dict(RULES)
 
@@ -39,11 +39,23 @@ def test_wounds_exclude_the_areas_named():
     assert "infection" in outcome.findings[0].message
 
 
-def test_a_wound_without_a_place_asks_the_therapist_to_look():
-    outcome = RULE["skin_injuries"](screening(skin_injuries=True), frozenset())
+def test_a_wound_without_a_place_blocks_until_a_therapist_has_looked():
+    blocked = RULE["skin_injuries"](screening(skin_injuries=True), frozenset())
+    looked = RULE["skin_injuries"](screening(skin_injuries=True), frozenset({"skin_injuries"}))
 
-    assert outcome.avoid_areas == frozenset()
-    assert outcome.findings[0].severity == Severity.REVIEW
+    assert blocked.blocked_areas == frozenset(BodyArea.values)
+    assert blocked.findings[0].severity == Severity.BLOCKED
+    assert looked.blocked_areas == frozenset()
+    assert looked.findings[0].severity == Severity.REVIEW
+
+
+def test_a_new_screening_needs_the_place_of_a_wound():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        screening(skin_injuries=True).clean()
+
+    assert list(refused.value.message_dict) == ["skin_injury_areas"]
 
 
 def test_pregnancy_means_side_lying_with_a_qualified_therapist():

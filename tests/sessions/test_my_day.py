@@ -62,6 +62,8 @@ def test_a_screening_that_now_forbids_the_routine_keeps_the_plan_and_says_why(bo
 
 
 def test_a_clearance_rebuilds_the_plan(booked, client_, therapist):
+    therapist.qualified_therapeutic = True
+    therapist.save()
     screening = screening_create(
         client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
     )
@@ -324,6 +326,8 @@ def test_confirming_an_expired_screening_rebuilds_the_plans_that_said_it_was_exp
 
 
 def test_a_clearance_by_someone_with_a_very_long_name_still_rebuilds(booked, client_, therapist):
+    therapist.qualified_therapeutic = True
+    therapist.save()
     therapist.user.first_name, therapist.user.last_name = "A" * 150, "B" * 150
     therapist.user.save()
     screening = screening_create(

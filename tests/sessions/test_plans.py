@@ -14,13 +14,13 @@ from sessions.plans import PlanNotPossible, build_plan
 
 def guide_spec(slug: str) -> RoutineSpec:
     """A guide routine as a spec, without the database."""
-    from routines.guide import CORE_STEPS, TECHNIQUES
+    from routines.guide import BESIDE_SPINE, CORE_STEPS, TECHNIQUES
 
     hand = {technique["name"]: technique["hand_part"] for technique in TECHNIQUES}
     data = next(routine for routine in ROUTINES if routine["slug"] == slug)
     steps = tuple(
         StepSpec(**{**step, "areas": tuple(step["areas"]), "hand_part": hand[step["technique"]],
-                    "core": step["order"] in CORE_STEPS[slug]})
+                    "core": step["order"] in CORE_STEPS[slug], "beside_spine": step["technique"] in BESIDE_SPINE})
         for step in data["steps"]
     )  # fmt: skip
     return RoutineSpec(
@@ -339,3 +339,17 @@ def test_the_guides_routines_name_their_core_steps():
     for routine in ROUTINES:
         assert CORE_STEPS[routine["slug"]], routine["slug"]
         assert 1 in CORE_STEPS[routine["slug"]]  # the opening stroking that spreads the oil
+
+
+def test_a_wound_on_the_spine_removes_every_step_on_or_beside_it():
+    spine = ScreeningOutcome(avoid_areas=frozenset({"spine"}))
+
+    plan = build_plan(routine=guide_spec("pregnancy-back-massage"), outcome=spine, booked_minutes=45)
+    with pytest.raises(PlanNotPossible) as classic:  # its thumb rubbing beside the spine is its core
+        build_plan(routine=CLASSIC, outcome=spine, booked_minutes=60)
+
+    assert [step.technique for step in plan.steps] == ["Open-palm stroking", "Base-of-palm stroking",
+                                                       "Open-palm stroking"]  # fmt: skip
+    assert sum("works beside the spine" in line for line in plan.adaptations) == 2
+    assert classic.value.code == "core_step_lost"
+    assert "works beside the spine" in classic.value.detail
