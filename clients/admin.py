@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from clients import services
 from clients.models import CLIENT_FIELDS, Client, HealthDataAccess
+from clients.selectors import front_desk_notes_warning
 
 
 @admin.register(Client)
@@ -23,6 +24,9 @@ class ClientAdmin(admin.ModelAdmin):
             )
             obj.pk = created.pk
         obj.refresh_from_db()
+        warning = front_desk_notes_warning(obj)
+        if warning:
+            self.message_user(request, warning, level=messages.WARNING)
 
 
 @admin.register(HealthDataAccess)

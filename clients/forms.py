@@ -28,6 +28,11 @@ def area_choices(areas) -> list[tuple[str, str]]:
 class IntakeForm(forms.Form):
     pregnant = forms.BooleanField(required=False, label="I am pregnant")
     pregnancy_weeks = forms.IntegerField(required=False, min_value=1, max_value=42, label="Weeks of pregnancy")
+    pregnancy_high_risk = forms.BooleanField(required=False, label="My doctor called the pregnancy high-risk")
+    fever_or_acute_illness = forms.BooleanField(
+        required=False, label="I have a fever, flu or another acute illness at the moment"
+    )
+    blood_clots = forms.BooleanField(required=False, label="I have, or may have, a blood clot (thrombosis)")
     acute_spinal_inflammation = forms.BooleanField(
         required=False, label="I have an acute inflammation of the spine right now"
     )
@@ -42,6 +47,14 @@ class IntakeForm(forms.Form):
     recent_injury = forms.BooleanField(required=False, label="I had an injury or surgery recently")
     recent_injury_what = forms.CharField(required=False, max_length=300, label="What was it?")
     recent_injury_when = forms.DateField(required=False, label="When?", widget=forms.DateInput(attrs={"type": "date"}))
+    recent_injury_areas = forms.MultipleChoiceField(
+        required=False,
+        choices=area_choices(SKIN_AREAS),
+        widget=forms.CheckboxSelectMultiple,
+        label="Where was the fracture or surgery?",
+    )
+    osteoporosis = forms.BooleanField(required=False, label="I have osteoporosis (fragile bones)")
+    blood_thinners = forms.BooleanField(required=False, label="I take blood-thinning medication")
     conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Other conditions")
     medications = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Medications")
     allergies = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Allergies")

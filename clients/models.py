@@ -23,7 +23,7 @@ CLIENT_FIELDS = [
     "preferred_channel",
     "consent_reminders",
     "consent_feedback",
-    "notes",
+    "front_desk_notes",
 ]
 
 
@@ -41,7 +41,12 @@ class Client(models.Model):
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     consent_reminders = models.BooleanField(default=False, help_text="Agreed to appointment reminders.")
     consent_feedback = models.BooleanField(default=False, help_text="Agreed to feedback requests.")
-    notes = models.TextField(blank=True)
+    front_desk_notes = models.TextField(
+        "front-desk notes — no health information",
+        blank=True,
+        help_text="For booking: preferences, how to reach them. Receptionists read these; health answers belong "
+        "in the screening.",
+    )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When personal and health data were erased.")
@@ -106,6 +111,9 @@ class HealthScreening(models.Model):
     ANSWER_FIELDS = [
         "pregnant",
         "pregnancy_weeks",
+        "pregnancy_high_risk",
+        "fever_or_acute_illness",
+        "blood_clots",
         "acute_spinal_inflammation",
         "skin_injuries",
         "skin_injury_areas",
@@ -113,6 +121,9 @@ class HealthScreening(models.Model):
         "recent_injury",
         "recent_injury_what",
         "recent_injury_when",
+        "recent_injury_areas",
+        "osteoporosis",
+        "blood_thinners",
         "conditions",
         "medications",
         "allergies",
@@ -138,6 +149,9 @@ class HealthScreening(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="screenings")
     pregnant = models.BooleanField(default=False)
     pregnancy_weeks = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(42)])
+    pregnancy_high_risk = models.BooleanField(default=False, help_text="A doctor called the pregnancy high-risk.")
+    fever_or_acute_illness = models.BooleanField(default=False, help_text="Fever, flu or another acute illness.")
+    blood_clots = models.BooleanField(default=False, help_text="Suspected or known blood clot (thrombosis).")
     acute_spinal_inflammation = models.BooleanField(default=False)
     skin_injuries = models.BooleanField(default=False, help_text="Wounds or skin injuries.")
     skin_injury_areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
@@ -145,6 +159,11 @@ class HealthScreening(models.Model):
     recent_injury = models.BooleanField(default=False, help_text="Recent injury or surgery.")
     recent_injury_what = models.CharField(max_length=300, blank=True)
     recent_injury_when = models.DateField(null=True, blank=True)
+    recent_injury_areas = models.JSONField(
+        default=list, blank=True, validators=[validate_areas_list], help_text="Where the fracture or surgery was."
+    )
+    osteoporosis = models.BooleanField(default=False)
+    blood_thinners = models.BooleanField(default=False, help_text="Takes blood-thinning medication.")
     conditions = models.TextField(blank=True, help_text="Other conditions.")
     medications = models.TextField(blank=True)
     allergies = models.TextField(blank=True)

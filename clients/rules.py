@@ -18,6 +18,7 @@ from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Supp
 from routines.models import BACK_AREAS, PRESSURE_RANK, BodyArea, Position, Pressure, Qualification
 
 PAIN_TARGET_THRESHOLD = 4
+FIRST_TRIMESTER_WEEKS = 12
 # The key of ScreeningOutcome.limit_reasons for a limit on every area.
 EVERYWHERE = "*"
 NEUTRAL_OIL = "Neutral baby oil (nut-free, unscented)"
@@ -204,12 +205,87 @@ def pressure_preference(screening, cleared):
 
 @rule("recent_injury")
 def recent_injury(screening, cleared):
+    """A recent fracture or surgery: its area is kept away from, and the
+    therapist reads what it was (common practice)."""
     if not screening.recent_injury:
         return ScreeningOutcome()
     when = f" ({screening.recent_injury_when:%d %b %Y})" if screening.recent_injury_when else ""
     what = screening.recent_injury_what.strip() or "not described"
+    areas = frozenset(screening.recent_injury_areas)
+    where = f" at the {', '.join(_label(area) for area in BodyArea.values if area in areas)}" if areas else ""
     return ScreeningOutcome(
-        findings=(Finding("recent_injury", Severity.REVIEW, f"Recent injury or surgery: {what}{when}."),),
+        avoid_areas=areas,
+        findings=(Finding("recent_injury", Severity.REVIEW, f"Recent injury or surgery{where}: {what}{when}."),),
+    )
+
+
+@rule("blood_clots")
+def blood_clots(screening, cleared):
+    """A clot could be set loose: no massage until a therapist clears it (common practice)."""
+    if not screening.blood_clots:
+        return ScreeningOutcome()
+    if "blood_clots" in cleared:
+        return ScreeningOutcome(
+            findings=(Finding("blood_clots", Severity.INFO, "Blood clot reported; cleared by a therapist."),)
+        )
+    return ScreeningOutcome(
+        blocked_areas=frozenset(BodyArea.values),
+        findings=(
+            Finding(
+                "blood_clots",
+                Severity.BLOCKED,
+                "Suspected or known blood clot: no massage until a therapist clears it (doctor's all-clear).",
+            ),
+        ),
+    )
+
+
+@rule("blood_thinners")
+def blood_thinners(screening, cleared):
+    """Bruising comes easily: pressure medium at most (common practice)."""
+    if not screening.blood_thinners:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        max_pressure=Pressure.MEDIUM,
+        limit_reasons={EVERYWHERE: "blood thinners (bruising)"},
+        findings=(
+            Finding(
+                "blood_thinners", Severity.REVIEW, "Takes blood thinners: medium pressure at most, watch for bruising."
+            ),
+        ),
+    )
+
+
+@rule("osteoporosis")
+def osteoporosis(screening, cleared):
+    """Fragile bones: light pressure only, never on bones (the guide: no direct pressure on bones)."""
+    if not screening.osteoporosis:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        max_pressure=Pressure.LIGHT,
+        limit_reasons={EVERYWHERE: "osteoporosis (fragile bones)"},
+        precautions=("Fragile bones: no pressure near bones, ribs or the spine.",),
+        findings=(Finding("osteoporosis", Severity.REVIEW, "Osteoporosis: light pressure only, keep off the bones."),),
+    )
+
+
+@rule("pregnancy_risk")
+def pregnancy_risk(screening, cleared):
+    """The first trimester and a high-risk pregnancy are for the therapist to
+    weigh before starting (common practice)."""
+    if not screening.pregnant:
+        return ScreeningOutcome()
+    reasons = []
+    if screening.pregnancy_weeks and screening.pregnancy_weeks <= FIRST_TRIMESTER_WEEKS:
+        reasons.append(f"first trimester ({screening.pregnancy_weeks} weeks)")
+    if screening.pregnancy_high_risk:
+        reasons.append("a high-risk pregnancy")
+    if not reasons:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        findings=(
+            Finding("pregnancy_risk", Severity.REVIEW, f"Pregnancy: {' and '.join(reasons)}; check before starting."),
+        )
     )
 
 
@@ -288,6 +364,7 @@ def evaluate_screening(
             ]
         )
     parts = [check(screening, cleared_rules) for _, check in RULES]
+    parts.append(_fever(screening, today or timezone.now().astimezone(zone).date(), zone))
     if marked_areas:
         where = ", ".join(_label(area) for area in BodyArea.values if area in marked_areas)
         parts.append(
@@ -311,6 +388,28 @@ def evaluate_screening(
             )
         )
     return combine(parts)
+
+
+def _fever(screening: HealthScreening, today: datetime.date, zone) -> ScreeningOutcome:
+    """Fever or an acute illness: no massage that day; later, ask whether the
+    client is well again (common practice)."""
+    if not screening.fever_or_acute_illness:
+        return ScreeningOutcome()
+    answered = (screening.confirmed_at or screening.created_at).astimezone(zone).date()
+    if answered == today:
+        return ScreeningOutcome(
+            blocked_areas=frozenset(BodyArea.values),
+            findings=(
+                Finding("fever", Severity.BLOCKED, "Fever or acute illness today: no massage today; rebook when well."),
+            ),
+        )
+    return ScreeningOutcome(
+        findings=(
+            Finding(
+                "fever", Severity.REVIEW, f"Reported fever or acute illness on {answered:%d %b}: ask if well again."
+            ),
+        )
+    )
 
 
 def _months_between(start: datetime.date, end: datetime.date) -> int:

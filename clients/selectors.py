@@ -1,6 +1,7 @@
 """Reads of clients and their health data, and who may read what."""
 
 import datetime
+import re
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -46,6 +47,30 @@ def client_duplicates(*, client: Client) -> QuerySet[Client]:
 
 def screening_latest(client: Client) -> HealthScreening | None:
     return client.screenings.order_by("-created_at", "-pk").first()
+
+
+# Word beginnings that suggest health information, in English and German.
+HEALTH_WORDS = (
+    "allerg", "blood", "blut", "bruch", "cancer", "clot", "diabet", "disc", "bandscheib", "entzünd", "fractur",
+    "inflam", "injur", "krebs", "medic", "medikament", "operat", "osteopor", "pain", "pregnan", "schmerz",
+    "schwanger", "surgery", "thrombos", "verletz", "wound", "wunde",
+)  # fmt: skip
+
+
+def health_words_in(text: str) -> list[str]:
+    """Words of ``text`` that look like health information; the front desk
+    reads notes, so such words are pointed out (not refused)."""
+    words = re.findall(r"\w+", text.casefold())
+    return sorted({word for word in words if word.startswith(HEALTH_WORDS)})
+
+
+def front_desk_notes_warning(client: Client) -> str:
+    found = health_words_in(client.front_desk_notes)
+    if not found:
+        return ""
+    return (
+        f"These notes are read at the front desk: keep health information in the screening (found: {', '.join(found)})."
+    )
 
 
 def therapist_decisions(screening: HealthScreening | None, *, now=None) -> tuple[frozenset[str], frozenset[str]]:

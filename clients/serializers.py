@@ -2,16 +2,24 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from clients.models import CLIENT_FIELDS, Client, HealthDataAccess, HealthScreening
+from clients.selectors import front_desk_notes_warning
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
 
 
 class ClientSerializer(serializers.ModelSerializer):
+    front_desk_notes_warning = serializers.SerializerMethodField(
+        help_text="Said when the front-desk notes look like they hold health information (they are not refused)."
+    )
+
     class Meta:
         model = Client
-        fields = ["id", *CLIENT_FIELDS, "archived", "created_at"]
+        fields = ["id", *CLIENT_FIELDS, "front_desk_notes_warning", "archived", "created_at"]
         read_only_fields = ["archived", "created_at"]
         extra_kwargs = {"phone": {"max_length": 40, "help_text": "Any format; stored as E.164."}}
+
+    def get_front_desk_notes_warning(self, client) -> str:
+        return front_desk_notes_warning(client)
 
     def validate(self, data):
         email = data.get("email", getattr(self.instance, "email", ""))
@@ -38,6 +46,9 @@ class ScreeningSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
     )
     prone_discomfort = serializers.ListField(
+        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+    )
+    recent_injury_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
     )
     pain_map = PainPointSerializer(many=True, required=False, default=list)

@@ -35,7 +35,7 @@ def health_access_log(*, client: Client, action: str, user=None, actor: str = ""
 
 def _apply_client_fields(client: Client, fields: dict) -> None:
     for name, value in fields.items():
-        if isinstance(value, str) and name != "notes":
+        if isinstance(value, str) and name != "front_desk_notes":
             value = value.strip()
         setattr(client, name, value)
     client.email = client.email.lower()
@@ -257,7 +257,7 @@ def client_erase(*, client: Client, user) -> Client:
     client.links.all().delete()
     client.given_name = "Erased"
     client.family_name = f"client {client.pk}"
-    client.email = client.phone = client.notes = ""
+    client.email = client.phone = client.front_desk_notes = ""
     client.date_of_birth = None
     client.consent_reminders = client.consent_feedback = False
     client.archived = True

@@ -18,7 +18,7 @@ def test_a_client_added_in_the_admin_goes_through_the_service(admin_client):
     response = admin_client.post(
         "/admin/clients/client/add/",
         {"salon": salon.pk, "given_name": "Étienne", "family_name": "Dubois", "phone": "+33 6 12 34 56 78",
-         "email": "", "preferred_channel": "sms", "notes": ""},
+         "email": "", "preferred_channel": "sms", "front_desk_notes": ""},
     )  # fmt: skip
 
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -85,7 +85,7 @@ def test_bad_client_input_is_a_400_naming_the_field(as_role, salon, body, field)
 def test_therapists_cannot_change_client_records(as_role, salon):
     client = ClientFactory(salon=salon)
 
-    response = as_role(Role.THERAPIST).patch(f"/api/v1/clients/{client.pk}/", {"notes": "x"})
+    response = as_role(Role.THERAPIST).patch(f"/api/v1/clients/{client.pk}/", {"front_desk_notes": "x"})
 
     assert response.status_code == 403
 
@@ -229,3 +229,31 @@ def test_a_manager_marks_areas_to_keep_away_from_and_the_receptionist_may_not(as
     assert marked.json()["areas"] == ["neck"]
     outcome = as_role(Role.MANAGER).get(f"/api/v1/clients/{client_with_screening.pk}/screening-outcome/").json()
     assert set(outcome["outcome"]["avoid_areas"]) == {"lower_back", "neck"}
+
+
+def test_front_desk_notes_that_look_like_health_information_are_pointed_out_not_refused(as_role, salon):
+    response = as_role(Role.RECEPTIONIST).post(
+        "/api/v1/clients/",
+        {"given_name": "Ida", "family_name": "Roth", "email": "ida@example.com",
+         "front_desk_notes": "Schwanger, 20. Woche; prefers mornings"},
+        format="json",
+    )  # fmt: skip
+    plain = as_role(Role.RECEPTIONIST).post(
+        "/api/v1/clients/",
+        {"given_name": "Ina", "family_name": "Roth", "email": "ina@example.com", "front_desk_notes": "Mornings"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert "keep health information in the screening (found: schwanger)" in response.json()["front_desk_notes_warning"]
+    assert plain.json()["front_desk_notes_warning"] == ""
+
+
+def test_the_demo_salon_keeps_no_health_information_in_front_desk_notes():
+    from django.core.management import call_command
+
+    from clients.selectors import health_words_in
+
+    call_command("seed_demo", stdout=None)
+
+    assert [c.given_name for c in Client.objects.all() if health_words_in(c.front_desk_notes)] == []

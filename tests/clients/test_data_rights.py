@@ -43,14 +43,16 @@ def test_only_managers_export_or_erase(api_client, role):
 
 
 def test_erasing_removes_personal_and_health_data_but_keeps_an_anonymous_record(manager_api):
-    client = ClientFactory(given_name="Sabine", family_name="Krüger", email="sabine@example.com", notes="VIP")
+    client = ClientFactory(
+        given_name="Sabine", family_name="Krüger", email="sabine@example.com", front_desk_notes="VIP"
+    )
     screening_for(client, allergies="almond oil")
 
     response = manager_api.post(f"/api/v1/clients/{client.pk}/erase/")
 
     assert response.status_code == 200
     client.refresh_from_db()
-    assert (client.given_name, client.email, client.phone, client.notes) == ("Erased", "", "", "")
+    assert (client.given_name, client.email, client.phone, client.front_desk_notes) == ("Erased", "", "", "")
     assert client.erased_at is not None
     assert client.archived
     assert HealthScreening.objects.filter(client=client).count() == 0

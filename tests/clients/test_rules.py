@@ -193,3 +193,69 @@ def test_every_rule_is_silent_for_a_healthy_client(name):
     outcome = RULE[name](screening(), frozenset())
 
     assert outcome.findings == ()
+
+
+def test_a_blood_clot_blocks_every_massage_until_cleared():
+    blocked = RULE["blood_clots"](screening(blood_clots=True), frozenset())
+    cleared = RULE["blood_clots"](screening(blood_clots=True), frozenset({"blood_clots"}))
+
+    assert blocked.blocked_areas == frozenset(BodyArea.values)
+    assert blocked.findings[0].severity == Severity.BLOCKED
+    assert (cleared.blocked_areas, cleared.findings[0].severity) == (frozenset(), Severity.INFO)
+
+
+def test_a_recent_fracture_or_surgery_keeps_away_from_its_area_and_asks_for_review():
+    outcome = RULE["recent_injury"](
+        screening(recent_injury=True, recent_injury_what="Broken rib", recent_injury_areas=["mid_back"]), frozenset()
+    )
+
+    assert outcome.avoid_areas == frozenset({"mid_back"})
+    assert outcome.findings[0].severity == Severity.REVIEW
+    assert "at the mid back: Broken rib" in outcome.findings[0].message
+
+
+@pytest.mark.parametrize(("answer", "cap", "reason"), [
+    ("blood_thinners", "medium", "blood thinners (bruising)"),
+    ("osteoporosis", "light", "osteoporosis (fragile bones)"),
+])  # fmt: skip
+def test_blood_thinners_and_osteoporosis_cap_the_pressure_and_ask_for_review(answer, cap, reason):
+    outcome = RULE[answer](screening(**{answer: True}), frozenset())
+
+    assert outcome.max_pressure == cap
+    assert outcome.limit_reasons == {"*": reason}
+    assert outcome.findings[0].severity == Severity.REVIEW
+
+
+@pytest.mark.parametrize(("answers", "review"), [
+    ({"pregnant": True, "pregnancy_weeks": 10}, True),
+    ({"pregnant": True, "pregnancy_weeks": 24, "pregnancy_high_risk": True}, True),
+    ({"pregnant": True, "pregnancy_weeks": 24}, False),
+])  # fmt: skip
+def test_the_first_trimester_or_a_high_risk_pregnancy_needs_review(answers, review):
+    outcome = RULE["pregnancy_risk"](screening(**answers), frozenset())
+
+    assert bool(outcome.findings) is review
+
+
+def test_fever_blocks_the_day_it_is_reported_and_later_asks_if_the_client_is_well():
+    ill = screening(fever_or_acute_illness=True, created_at=datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC))
+
+    same_day = evaluate_screening(ill, today=datetime.date(2026, 11, 24))
+    next_week = evaluate_screening(ill, today=datetime.date(2026, 12, 1))
+
+    assert same_day.blocked_areas == frozenset(BodyArea.values)
+    assert [f.severity for f in same_day.findings if f.rule == "fever"] == [Severity.BLOCKED]
+    assert next_week.blocked_areas == frozenset()
+    assert [f.severity for f in next_week.findings if f.rule == "fever"] == [Severity.REVIEW]
+
+
+def test_the_lowest_limit_keeps_its_reason_when_outcomes_combine():
+    from clients.rules import combine
+
+    outcome = combine([
+        RULE["pregnancy"](screening(pregnant=True, pregnancy_weeks=24), frozenset()),
+        RULE["osteoporosis"](screening(osteoporosis=True), frozenset()),
+    ])  # fmt: skip
+
+    assert outcome.max_pressure == "light"
+    assert outcome.limit_reasons["*"] == "osteoporosis (fragile bones)"

@@ -84,7 +84,7 @@ CLIENTS = [
         "date_of_birth": datetime.date(1991, 11, 19),
         "consent_reminders": True,
         "consent_feedback": True,
-        "notes": "Prefers a warm room; often tense between the shoulder blades.",
+        "front_desk_notes": "Prefers late-afternoon slots and a warm room.",
     },
     {
         "given_name": "Mehmet",
@@ -102,7 +102,7 @@ CLIENTS = [
         "date_of_birth": datetime.date(1988, 6, 30),
         "consent_reminders": True,
         "consent_feedback": True,
-        "notes": "Expecting; books the pregnancy massage.",
+        "front_desk_notes": "Likes to book the next visit before leaving.",
     },
     {
         "given_name": "Olivia",
@@ -125,7 +125,7 @@ CLIENTS = [
         "email": "k.vonarnim@example.de",
         "consent_reminders": True,
         "consent_feedback": True,
-        "notes": "Lower-back pain after long desk days.",
+        "front_desk_notes": "Comes straight from work; call the mobile before 17:00.",
     },
     {
         "given_name": "Felix",
@@ -149,7 +149,7 @@ CLIENTS = [
         "family_name": "Lange",
         "phone": "+49 30 7788990",
         "date_of_birth": datetime.date(1955, 12, 1),
-        "notes": "Recovering from a shoulder injury; therapeutic sessions.",
+        "front_desk_notes": "Landline only, no text messages.",
     },
     {
         "given_name": "Marta",
@@ -176,6 +176,7 @@ SCREENINGS = {
         "recent_injury": True,
         "recent_injury_what": "Shoulder dislocation",
         "recent_injury_when": datetime.date(2026, 8, 14),
+        "recent_injury_areas": ["shoulders"],
     },
     ("Mehmet", "Yılmaz"): {"oil_or_nut_allergy": True, "allergies": "Almonds and almond oil"},
     ("Sabine", "Krüger"): {
