@@ -61,9 +61,22 @@ TECHNIQUES = [
     {
         "name": "Thumb kneading beside the spine",
         "hand_part": "thumbs",
-        "default_pressure": "medium",
+        "default_pressure": "light",
         "description": "Both thumbs knead softly in small circles beside (never on) the spine, from the bottom up, "
         "lingering where tension is greatest.",
+    },
+    {
+        "name": "Gentle kneading of the buttocks",
+        "hand_part": "palm",
+        "default_pressure": "light",
+        "description": "After the lower back, knead the buttocks gently with the whole hand.",
+    },
+    {
+        "name": "Soft thumb kneading of neck and shoulders",
+        "hand_part": "thumbs",
+        "default_pressure": "light",
+        "description": "The lower-back kneading used on the neck and shoulders: small soft circles with the thumbs "
+        "over the shoulder muscles and the sides of the neck, never on the spine or the shoulder blades.",
     },
 ]
 
@@ -71,8 +84,11 @@ COMMON_PRECAUTIONS = [
     "Warm the oil in your palm; never pour it onto the body.",
     "Use little oil: the less oil, the deeper the effect.",
     "Keep parts not being worked covered with a warm towel.",
-    "No direct pressure on bones or the spine.",
+    "No direct pressure on bones (shoulder blades, ribs, hips) or on the spine.",
+    "Stand so you reach the whole back without straining; keep your own back straight.",
 ]
+# The guide's cue for every pressing finger or thumb.
+SUPPORTED = "Support the pressing finger or thumb with the others, or it tires quickly and starts to hurt."
 
 BACK = ["lower_back", "mid_back", "upper_back"]
 
@@ -106,23 +122,28 @@ ROUTINES = [
         "precautions": [*COMMON_PRECAUTIONS, "Lighter pressure at the neck."],
         "steps": [
             {"order": 1, "technique": "Open-palm stroking", "areas": [*BACK, "neck"], "direction": "bottom_up",
-             "side": "both", "pressure": "medium", **duration(5, 10),
-             "notes": "Apply the oil with both hands; up to the neck, then circle back down to the lower back."},
+             "side": "both", "pressure": "medium", "area_pressure": {"neck": "light"}, **duration(5, 10),
+             "notes": "Warm a little oil in your palms and apply it with both hands; up to the neck, then circle "
+             "back down to the lower back."},
             {"order": 2, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
-             "side": "both", "pressure": "medium", **duration(5),
-             "notes": "Outward, up, back to the centre, moving up the back."},
+             "side": "both", "pressure": "firm", **duration(5),
+             "notes": "A smaller contact than the open palm, so deeper: outward, up, back to the centre, moving up "
+             "the back."},
             {"order": 3, "technique": "Reinforced fingertip stroking", "areas": [*BACK, "neck"],
-             "direction": "spine_outward", "side": "alternating", "pressure": "firm", **duration(5),
-             "notes": "Stand on the opposite side; start with the right side, bottom to neck."},
+             "direction": "spine_outward", "side": "alternating", "pressure": "firm",
+             "area_pressure": {"neck": "medium"}, **duration(5),
+             "notes": "Stand on the opposite side; start with the right side, bottom to neck. One hand on top of "
+             "the other."},
             {"order": 4, "technique": "Reinforced thumb rubbing", "areas": [*BACK, "neck"], "direction": "bottom_up",
-             "side": "alternating", "pressure": "firm",
+             "side": "alternating", "pressure": "firm", "area_pressure": {"neck": "medium"},
              **counted(3, "cycles", 60, per_side=True, alternating_minutes=2),
-             "notes": "Lighter at the neck. The guide gives no time per cycle: one minute each is assumed; "
-             "each side's three cycles are followed by two minutes of stroking."},
+             "notes": "Along the muscles either side of the spine, never on it; lighter at the neck. The guide gives "
+             "no time per cycle: one minute each is assumed; each side's three cycles are followed by two minutes "
+             "of stroking."},
             {"order": 5, "technique": "Reinforced middle-finger kneading", "areas": BACK, "direction": "bottom_up",
              "side": "alternating", "pressure": "firm", **counted(40, "movements", 4, per_side=True),
              "notes": "Five movements at each of about eight points per side, more at painful points. "
-             "The guide gives no time: four seconds a movement is assumed."},
+             "The guide gives no time: four seconds a movement is assumed. " + SUPPORTED},
             {"order": 6, "technique": "Forearm stroking", "areas": ["lower_back", "mid_back"],
              "direction": "toward_head", "side": "both", "pressure": "medium", **counted(6, "movements", 20),
              "notes": "Stop just below the shoulder blades. About twenty seconds a movement is assumed."},
@@ -130,9 +151,11 @@ ROUTINES = [
              "direction": "static", "side": "both", "pressure": "adaptive", "uses_pain_map": True,
              **counted(12, "holds", 15),
              "notes": "Hold about five seconds, release, press a little harder; the client guides you. "
-             "Fifteen seconds per hold with release and repositioning; twelve holds is the planned default."},
+             "Fifteen seconds per hold with release and repositioning; twelve holds is the planned default. "
+             + SUPPORTED},
             {"order": 8, "technique": "Reinforced fingertip stroking", "areas": [*BACK, "neck"],
              "direction": "spine_outward", "side": "alternating", "pressure": "medium", "repeat_of": 3,
+             "area_pressure": {"neck": "light"},
              **duration(2, 3), "notes": "Finish, first movement. The guide gives no time: two to three minutes."},
             {"order": 9, "technique": "Base-of-palm stroking", "areas": BACK, "direction": "circular",
              "side": "both", "pressure": "medium", "repeat_of": 2, **duration(2, 3),
@@ -158,11 +181,11 @@ ROUTINES = [
              "side": "both", "pressure": "light", **duration(3, 5),
              "notes": "Warm-up and oil. Three to five minutes chosen; the guide gives no time here."},
             {"order": 2, "technique": "Thumb kneading beside the spine", "areas": ["lower_back"],
-             "direction": "bottom_up", "side": "both", "pressure": "medium", **duration(10, 15),
-             "notes": "Muscles only, no pressure on the spine; extra attention where tension is greatest. "
-             "Ten to fifteen minutes chosen."},
-            {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["buttocks"],
-             "direction": "circular", "side": "both", "pressure": "medium", **duration(5, 8),
+             "direction": "bottom_up", "side": "both", "pressure": "light", **duration(10, 15),
+             "notes": "Soft kneading in small circles from the bottom up: the muscles only, no pressure on the "
+             "spine; extra attention where tension is greatest. Ten to fifteen minutes chosen."},
+            {"order": 3, "technique": "Gentle kneading of the buttocks", "areas": ["buttocks"],
+             "direction": "circular", "side": "both", "pressure": "light", **duration(5, 8),
              "notes": "Gently knead the buttocks. Five to eight minutes chosen."},
             {"order": 4, "technique": "Open-palm stroking", "areas": ["lower_back"], "direction": "bottom_up",
              "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
@@ -187,9 +210,10 @@ ROUTINES = [
             {"order": 2, "technique": "Thumb kneading beside the spine", "areas": ["neck"], "direction": "bottom_up",
              "side": "both", "pressure": "light", **duration(5, 8),
              "notes": "Beside the cervical spine, never on it; light at the neck. Five to eight minutes chosen."},
-            {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["shoulders", "upper_back"],
+            {"order": 3, "technique": "Soft thumb kneading of neck and shoulders", "areas": ["shoulders", "upper_back"],
              "direction": "circular", "side": "alternating", "pressure": "medium", **duration(8, 12),
-             "notes": "Small circles over the shoulders and between the shoulder blades. Eight to twelve minutes."},
+             "notes": "Small circles over the shoulder muscles and between the shoulder blades, not on the blades "
+             "themselves. Eight to twelve minutes."},
             {"order": 4, "technique": "Open-palm stroking", "areas": ["upper_back", "shoulders", "neck"],
              "direction": "top_down", "side": "both", "pressure": "light", "repeat_of": 1, **duration(2, 3),
              "notes": "Finish. Two to three minutes chosen."},
@@ -220,7 +244,7 @@ ROUTINES = [
             {"order": 3, "technique": "Thumb kneading beside the spine", "areas": ["lower_back"],
              "direction": "bottom_up", "side": "both", "pressure": "medium", **duration(6, 10),
              "notes": "Beside the spine only. Six to ten minutes chosen."},
-            {"order": 4, "technique": "Thumb kneading beside the spine", "areas": ["shoulders", "neck"],
+            {"order": 4, "technique": "Soft thumb kneading of neck and shoulders", "areas": ["shoulders", "neck"],
              "direction": "circular", "side": "both", "pressure": "light", **duration(4, 6),
              "notes": "Light at the neck. Four to six minutes chosen."},
             {"order": 5, "technique": "Open-palm stroking", "areas": [*BACK, "shoulders"], "direction": "top_down",
@@ -297,6 +321,22 @@ def mark_beside_spine(technique_model) -> None:
         technique_model.objects.filter(name__in=BESIDE_SPINE).update(beside_spine=True)
 
 
+def mark_area_pressure(routine_model, step_model) -> None:
+    """The guide's lighter pressure at the neck on the guide routines' steps
+    that have none yet (after the field exists)."""
+    if not any(field.name == "area_pressure" for field in step_model._meta.get_fields()):
+        return
+    for spec in ROUTINES:
+        for step_spec in spec["steps"]:
+            lighter = step_spec.get("area_pressure")
+            if not lighter:
+                continue
+            for step in step_model.objects.filter(routine__slug=spec["slug"], order=step_spec["order"]):
+                if not step.area_pressure and set(lighter) <= set(step.areas):
+                    step.area_pressure = lighter
+                    step.save(update_fields=["area_pressure"])
+
+
 def mark_core_steps(routine_model, step_model) -> None:
     """Mark CORE_STEPS on every version of the guide's routines (after the
     field exists; an older historical model has no ``core``)."""
@@ -310,9 +350,12 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
     """Create the guide's techniques and routines that are missing (matched by
     name and slug). Takes the model classes so the data migration can pass its
     historical models. Returns how many routines were created."""
+    technique_fields = {field.name for field in technique_model._meta.get_fields()}
+    step_fields = {field.name for field in step_model._meta.get_fields()}
     techniques = {}
     for spec in TECHNIQUES:
-        technique, _ = technique_model.objects.get_or_create(name=spec["name"], defaults=spec)
+        defaults = {key: value for key, value in spec.items() if key in technique_fields}
+        technique, _ = technique_model.objects.get_or_create(name=spec["name"], defaults=defaults)
         techniques[spec["name"]] = technique
 
     created = 0
@@ -326,7 +369,12 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
         )
         steps_by_order = {}
         for step_spec in spec["steps"]:
-            data = {key: value for key, value in step_spec.items() if key not in {"technique", "repeat_of"}}
+            # An older (historical) model may lack a field the guide now fills.
+            data = {
+                key: value
+                for key, value in step_spec.items()
+                if key not in {"technique", "repeat_of"} and key in step_fields
+            }
             step = step_model.objects.create(
                 routine=routine,
                 technique=techniques[step_spec["technique"]],
@@ -337,4 +385,5 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
         created += 1
     mark_core_steps(routine_model, step_model)
     mark_beside_spine(technique_model)
+    mark_area_pressure(routine_model, step_model)
     return created

@@ -191,6 +191,11 @@ class RoutineStep(models.Model):
         help_text="A finishing step that repeats an earlier movement.",
     )
     notes = models.TextField(blank=True)
+    area_pressure = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Lighter pressure on some of the areas, e.g. {"neck": "light"} (the guide: less at the neck).',
+    )
     core = models.BooleanField(
         default=False,
         help_text="Without this step the routine is not itself: a plan that would have to drop it is refused.",
@@ -235,5 +240,14 @@ class RoutineStep(models.Model):
             self.repeat_of.routine_id != self.routine_id or self.order is None or self.repeat_of.order >= self.order
         ):
             errors["repeat_of"] = "A finishing step can only repeat an earlier step of the same routine."
+        lighter = [
+            f"{area}: give one of this step's areas and a pressure no firmer than the step's own."
+            for area, pressure in (self.area_pressure or {}).items()
+            if area not in (self.areas or [])
+            or pressure not in PRESSURE_RANK
+            or PRESSURE_RANK[pressure] > PRESSURE_RANK.get(self.pressure, 3)
+        ]
+        if lighter:
+            errors["area_pressure"] = lighter
         if errors:
             raise ValidationError(errors)

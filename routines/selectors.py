@@ -53,6 +53,7 @@ def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
             notes=step.notes,
             core=step.core,
             beside_spine=step.technique.beside_spine,
+            area_pressure=dict(step.area_pressure or {}),
         )
         for step in sorted(rows, key=lambda step: step.order)
     )

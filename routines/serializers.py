@@ -64,6 +64,7 @@ class RoutineStepSerializer(serializers.ModelSerializer):
             "repeat_of",
             "notes",
             "core",
+            "area_pressure",
         ]
         extra_kwargs = {"order": {"min_value": 1, "max_value": 100}}
 

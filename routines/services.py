@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from routines.guide import write_guide_routines
+from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES, write_guide_routines
 from routines.models import BodyArea, RoutineStep, RoutineTemplate, Technique
 from routines.selectors import routine_in_use
 from salon.errors import Conflict, InvalidInput, validate
@@ -41,6 +41,7 @@ STEP_FIELDS = [
     "uses_pain_map",
     "notes",
     "core",
+    "area_pressure",
 ]
 
 
@@ -187,3 +188,54 @@ def guide_routines_ensure() -> int:
     """Add the guide's routines that are missing (the data migration loads them
     into a new database; this restores any deleted since). Returns how many."""
     return write_guide_routines(Technique, RoutineTemplate, RoutineStep)
+
+
+def _guide_steps(spec: dict, techniques: dict[str, Technique]) -> list[dict]:
+    return [
+        {
+            **{key: value for key, value in step.items() if key != "technique"},
+            "technique": techniques[step["technique"]],
+            "core": step["order"] in CORE_STEPS.get(spec["slug"], []),
+        }
+        for step in spec["steps"]
+    ]
+
+
+def _comparable(step: dict) -> dict:
+    """A step's fields with defaults filled in and the technique by name."""
+    unsaved = RoutineStep(**{name: value for name, value in step.items() if name != "repeat_of"})
+    return {**{name: getattr(unsaved, name) for name in STEP_FIELDS}, "technique": unsaved.technique.name,
+            "repeat_of": step.get("repeat_of")}  # fmt: skip
+
+
+def _differs_from_guide(routine: RoutineTemplate, spec: dict, techniques: dict[str, Technique]) -> bool:
+    if any(getattr(routine, name) != spec[name] for name in TEMPLATE_FIELDS if name in spec):
+        return True
+    stored = [_comparable(_step_data(step)) for step in routine.steps.select_related("technique", "repeat_of")]
+    return stored != [_comparable(step) for step in _guide_steps(spec, techniques)]
+
+
+def _techniques() -> dict[str, Technique]:
+    write_guide_routines(Technique, RoutineTemplate, RoutineStep)  # adds techniques that are missing
+    return {technique.name: technique for technique in Technique.objects.all()}
+
+
+@transaction.atomic
+def guide_routines_refresh() -> list[RoutineTemplate]:
+    """Bring the guide's routines in line with the guide as this version of the
+    software reads it (pressure per area, technique names, cues). A version
+    that plans use is not changed: the change makes the next version, as any
+    edit does. Returns the versions that changed."""
+    techniques = _techniques()
+    for technique in TECHNIQUES:
+        Technique.objects.filter(name=technique["name"]).update(
+            description=technique["description"], default_pressure=technique["default_pressure"]
+        )
+    changed = []
+    for spec in ROUTINES:
+        current = RoutineTemplate.objects.filter(slug=spec["slug"], is_current=True).first()
+        if current is None or not _differs_from_guide(current, spec, techniques):
+            continue
+        fields = {name: spec[name] for name in TEMPLATE_FIELDS if name in spec}
+        changed.append(routine_update(routine=current, steps=_guide_steps(spec, techniques), **fields))
+    return changed

@@ -31,6 +31,8 @@ class StepSpec:
     notes: str = ""
     core: bool = False
     beside_spine: bool = False
+    # Lighter pressure on some areas than the step's own, e.g. the neck.
+    area_pressure: dict[str, str] = field(default_factory=dict)
 
     @property
     def sides(self) -> int:

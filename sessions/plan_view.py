@@ -58,24 +58,28 @@ def step_view(step: dict) -> dict:
     than the routine's where it is."""
     own = step["pressure"]
     by_area = step.get("pressure_by_area") or dict.fromkeys(step["areas"], own)
+    asked = step.get("template_pressure_by_area") or dict.fromkeys(step["areas"], own)
     reasons = step.get("pressure_reasons") or {}
-    pressures = [
-        {
-            "area": area,
-            "label": area_label(area),
-            "pressure": by_area.get(area, own),
-            "pressure_label": pressure_label(by_area.get(area, own)),
-            "lowered": by_area.get(area, own) != own,
-            "reason": reasons.get(area, "the screening") if by_area.get(area, own) != own else "",
-        }
-        for area in step["areas"]
-    ]
+    pressures = []
+    for area in step["areas"]:
+        planned, routine = by_area.get(area, own), asked.get(area, own)
+        pressures.append(
+            {
+                "area": area,
+                "label": area_label(area),
+                "pressure": planned,
+                "pressure_label": pressure_label(planned),
+                "routine_pressure_label": pressure_label(routine),
+                "lowered": planned != routine,
+                "reason": reasons.get(area, "the screening") if planned != routine else "",
+            }
+        )
     return {
         **step,
         "area_labels": [item["label"] for item in pressures],
         "pressures": pressures,
         "lowered": any(item["lowered"] for item in pressures),
-        "routine_pressure_label": pressure_label(own),
+        "routine_pressure_label": pressure_label(own),  # the step's headline pressure
         "targets": [
             {**point, "label": f"{area_label(point['area'])} ({point['side']})"}
             for point in step.get("pain_points", ())

@@ -36,6 +36,9 @@ class PlanStep:
     direction: str
     side: str
     pressure: str
+    # What the routine asks per area (its own pressure, lighter where it
+    # says, e.g. the neck), and what the plan allows.
+    template_pressure_by_area: dict[str, str]
     pressure_by_area: dict[str, str]
     # For each area planned lighter than the step's own pressure: why.
     pressure_reasons: dict[str, str]
@@ -239,11 +242,12 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     plan_steps = []
     offset = 0
     for number, ((step, areas, notes), planned) in enumerate(zip(kept, minutes, strict=True), start=1):
-        pressure_by_area = {area: _lower(step.pressure, _cap_for(area, outcome)) for area in areas}
+        asked = {area: step.area_pressure.get(area, step.pressure) for area in areas}
+        pressure_by_area = {area: _lower(asked[area], _cap_for(area, outcome)) for area in areas}
         pressure_reasons = {
             area: _why_capped(area, pressure, outcome)
             for area, pressure in pressure_by_area.items()
-            if pressure != step.pressure
+            if pressure != asked[area]
         }
         for area, why in pressure_reasons.items():
             notes.append(f"{_label(area).capitalize()}: {pressure_by_area[area]} pressure only ({why}).")
@@ -260,6 +264,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
                 direction=step.direction,
                 side=step.side,
                 pressure=step.pressure,
+                template_pressure_by_area=asked,
                 pressure_by_area=pressure_by_area,
                 pressure_reasons=pressure_reasons,
                 start_offset=offset,

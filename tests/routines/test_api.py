@@ -55,7 +55,7 @@ def test_all_staff_read_routines_with_steps_doses_and_durations(as_role, role):
     assert first["pressure"] == "medium"
     assert finish["repeat_of"] == 1
     assert classic["supplies"]["oil"].startswith("Massage oil")
-    assert "No direct pressure on bones or the spine." in classic["precautions"]
+    assert "No direct pressure on bones (shoulder blades, ribs, hips) or on the spine." in classic["precautions"]
 
 
 def test_the_list_costs_a_fixed_number_of_queries(as_role, django_assert_max_num_queries):

@@ -158,3 +158,21 @@ def test_a_routine_spec_costs_one_query_for_all_steps(django_assert_num_queries)
         spec = routine_spec(routine)
 
     assert len(spec.steps) == 10
+
+
+def test_the_guides_routines_are_refreshed_to_the_guide_as_new_versions_where_plans_use_them():
+    from clients.outcome import ScreeningOutcome
+    from routines.models import RoutineStep
+    from routines.services import guide_routines_refresh
+
+    relief = RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)
+    session_plan_create(routine=relief, outcome=ScreeningOutcome.neutral(), booked_minutes=30)
+    RoutineStep.objects.filter(routine=relief, order=2).update(pressure="medium")  # as an older release had it
+
+    changed = guide_routines_refresh()
+    again = guide_routines_refresh()
+
+    assert [routine.slug for routine in changed] == ["lower-back-relief"]
+    assert changed[0].version == relief.version + 1
+    assert changed[0].steps.get(order=2).pressure == "light"
+    assert again == []  # nothing left to change

@@ -349,7 +349,30 @@ def test_a_wound_on_the_spine_removes_every_step_on_or_beside_it():
         build_plan(routine=CLASSIC, outcome=spine, booked_minutes=60)
 
     assert [step.technique for step in plan.steps] == ["Open-palm stroking", "Base-of-palm stroking",
+                                                       "Soft thumb kneading of neck and shoulders",
                                                        "Open-palm stroking"]  # fmt: skip
-    assert sum("works beside the spine" in line for line in plan.adaptations) == 2
+    assert sum("works beside the spine" in line for line in plan.adaptations) == 1
     assert classic.value.code == "core_step_lost"
     assert "works beside the spine" in classic.value.detail
+
+
+def test_the_neck_gets_less_pressure_than_the_rest_of_a_step_as_the_guide_says():
+    plan = build_plan(routine=CLASSIC, outcome=ScreeningOutcome.neutral(), booked_minutes=60)
+
+    rubbing = next(step for step in plan.steps if step.technique == "Reinforced thumb rubbing")
+    assert rubbing.pressure == "firm"
+    assert rubbing.pressure_by_area["neck"] == "medium"
+    assert rubbing.pressure_by_area["lower_back"] == "firm"
+    assert rubbing.pressure_reasons == {}  # the routine's own choice, not a limit of this client's
+
+
+def test_the_guides_wording_holds_in_the_data():
+    classic = {step.order: step for step in CLASSIC.steps}
+    relief = guide_spec("lower-back-relief")
+
+    assert PRESSURE_RANK[classic[2].pressure] > PRESSURE_RANK[classic[1].pressure]  # the base of the palm goes deeper
+    assert {step.pressure for step in relief.steps if step.technique != "Open-palm stroking"} == {"light"}  # soft
+    assert [step.technique for step in relief.steps if "buttocks" in step.areas] == ["Gentle kneading of the buttocks"]
+    assert all("spine" not in step.areas for routine in ROUTINES for step in guide_spec(routine["slug"]).steps)
+    assert any("Support the pressing finger" in step.notes for step in CLASSIC.steps)
+    assert any("shoulder blades" in line for line in CLASSIC.precautions)
