@@ -111,6 +111,10 @@ def counted(count, unit, seconds, *, per_side=False, alternating_minutes=0):
 ROUTINES = [
     {
         "slug": "classic-back-massage",
+        "aftercare": (
+            "Drink a glass of water, keep your back warm and move gently for the rest of the day. "
+            "Some muscle soreness the next day is normal; if pain grows, call us."
+        ),
         "name": "Classic back massage",
         "purpose": "Relaxes the back muscles, relieves tension and mild pain, improves circulation.",
         "position": "prone",
@@ -167,6 +171,10 @@ ROUTINES = [
     },
     {
         "slug": "lower-back-relief",
+        "aftercare": (
+            "Keep your lower back warm, walk a little and avoid lifting heavy things today. If the "
+            "pain grows rather than eases, call us."
+        ),
         "name": "Lower-back relief",
         "purpose": "Eases fatigue, tension and mild pain in the lower back.",
         "position": "prone",
@@ -194,6 +202,10 @@ ROUTINES = [
     },
     {
         "slug": "neck-and-shoulders",
+        "aftercare": (
+            "Keep your neck warm and take short breaks from the screen to roll your shoulders. If "
+            "pain grows, call us."
+        ),
         "name": "Neck and shoulders",
         "purpose": "The lower-back kneading technique applied to the neck and shoulders.",
         "position": "prone",
@@ -221,6 +233,10 @@ ROUTINES = [
     },
     {
         "slug": "pregnancy-back-massage",
+        "aftercare": (
+            "Rest on your side for a while, drink water and get up slowly. If anything feels "
+            "wrong, call your midwife or doctor."
+        ),
         "name": "Pregnancy back massage",
         "purpose": "A gentle back massage for pregnant clients, lying on their side.",
         "position": "side_lying",
@@ -254,6 +270,10 @@ ROUTINES = [
     },
     {
         "slug": "therapeutic-back-massage",
+        "aftercare": (
+            "Some soreness for a day or two is expected; keep moving gently and follow the "
+            "exercises you were shown. If pain grows, call us."
+        ),
         "name": "Therapeutic back massage",
         "purpose": "Recovery of the muscles after injury and relief of spasm in the lower back.",
         "position": "prone",
@@ -321,6 +341,14 @@ def mark_beside_spine(technique_model) -> None:
         technique_model.objects.filter(name__in=BESIDE_SPINE).update(beside_spine=True)
 
 
+def mark_aftercare(routine_model) -> None:
+    """The after-care advice of the guide's routines that have none yet."""
+    if not any(field.name == "aftercare" for field in routine_model._meta.get_fields()):
+        return
+    for spec in ROUTINES:
+        routine_model.objects.filter(slug=spec["slug"], aftercare="").update(aftercare=spec["aftercare"])
+
+
 def mark_area_pressure(routine_model, step_model) -> None:
     """The guide's lighter pressure at the neck on the guide routines' steps
     that have none yet (after the field exists)."""
@@ -362,7 +390,8 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
     for spec in ROUTINES:
         if routine_model.objects.filter(slug=spec["slug"]).exists():
             continue
-        fields = {key: value for key, value in spec.items() if key != "steps"}
+        routine_fields = {field.name for field in routine_model._meta.get_fields()}
+        fields = {key: value for key, value in spec.items() if key != "steps" and key in routine_fields}
         worked = {area for step in spec["steps"] for area in step["areas"]}
         routine = routine_model.objects.create(
             **fields, version=1, is_current=True, status="active", areas=[a for a in BodyArea.values if a in worked]
@@ -386,4 +415,5 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
     mark_core_steps(routine_model, step_model)
     mark_beside_spine(technique_model)
     mark_area_pressure(routine_model, step_model)
+    mark_aftercare(routine_model)
     return created

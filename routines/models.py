@@ -139,6 +139,10 @@ class RoutineTemplate(models.Model):
         default=list, blank=True, validators=[validate_text_lines], help_text="Pads, rollers or pillows to have ready."
     )
     precautions = models.JSONField(default=list, blank=True, validators=[validate_text_lines])
+    aftercare = models.TextField(
+        blank=True,
+        help_text="Advice sent to the client after a completed session (no health details; the same for everyone).",
+    )
     areas = models.JSONField(default=list, validators=[validate_areas], help_text="Body areas the routine works.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -110,6 +110,7 @@ class RoutineSerializer(serializers.ModelSerializer):
             "turnover_minutes",
             "supplies",
             "precautions",
+            "aftercare",
             "areas",
             "durations",
             "steps",

@@ -21,6 +21,7 @@ TEMPLATE_FIELDS = [
     "towels",
     "supports",
     "precautions",
+    "aftercare",
     "status",
 ]
 STEP_FIELDS = [

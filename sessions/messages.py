@@ -105,6 +105,12 @@ def context_for(notification: Notification, link: str = "") -> dict:
         "cancel_link": bool(link) and cancel_link_kind,
         "cancel_until": client_cancel_deadline(appointment).astimezone(salon.zone),
         "subject": SUBJECTS[notification.kind],
+        # The guide: the client says at once when pain grows during the session.
+        "speak_up": notification.kind in {Notification.Kind.CONFIRMATION, Notification.Kind.REMINDER},
+        # The routine's after-care advice, the same for every client (no health details).
+        "aftercare": appointment.routine.aftercare
+        if notification.kind == Notification.Kind.FEEDBACK_REQUEST and appointment.routine_id
+        else "",
     }
 
 
@@ -164,9 +170,16 @@ def sms_text(notification: Notification, *, link: str = "") -> str:
     name = context["salon"].name
     tries = [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
     links = [link, ""] if context["cancel_link"] else [link]
+    # The request to speak up about pain goes before the salon's name does.
+    speak_up = [True, False] if context["speak_up"] else [False]
     for keep_link in links:
-        for sender in [*tries, ""]:
-            context.update(sender=sender, link=keep_link, cancel_link=bool(keep_link) and context["cancel_link_kind"])
+        for sender, advice in [(sender, advice) for advice in speak_up for sender in [*tries, ""]]:
+            context.update(
+                sender=sender,
+                link=keep_link,
+                cancel_link=bool(keep_link) and context["cancel_link_kind"],
+                speak_up=advice,
+            )
             text = " ".join(render("sessions/sms/message.txt", context).split())
             if sms_segments(text) <= SMS_MAX_SEGMENTS:
                 return text

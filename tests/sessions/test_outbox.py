@@ -363,3 +363,26 @@ class TestDispatchAtScale:
             notification_send.apply(args=[notification.pk])
 
         assert Notification.objects.get(pk=notification.pk).status == "sent"
+
+
+def test_the_confirmation_asks_to_speak_up_and_the_feedback_request_carries_the_routines_aftercare(
+    salon, therapist, room, routine, consenting, tomorrow
+):
+    from sessions.messages import send_email
+
+    routine.aftercare = "Drink water and keep warm."
+    routine.save()
+    appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+    confirmation = Notification.objects.get(appointment=appointment, kind="confirmation")
+    feedback = Notification(
+        appointment=appointment, client=consenting, kind="feedback_request", channel="email", due_at=appointment.end
+    )
+
+    send_email(confirmation)
+    send_email(feedback, link="http://127.0.0.1:8000/forms/feedback/x/")
+
+    asked, thanked = mail.outbox
+    assert "tell your therapist at once if any pain grows" in asked.body
+    assert "Drink water and keep warm." not in asked.body
+    assert "After your massage: Drink water and keep warm." in thanked.body
+    assert "tell your therapist at once" not in thanked.body

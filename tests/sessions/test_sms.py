@@ -54,8 +54,8 @@ def test_a_reminder_with_a_cancel_link_in_the_salons_local_time():
     text = sms_text(message("reminder", "Salon am Park"), link=LINK)
 
     assert text == (
-        f"Salon am Park: reminder, your massage Tue 9 Mar 10:30. Cannot come? Cancel until Mon 8 Mar 10:30: {LINK} "
-        "Tel +49 30 1234567"
+        "Salon am Park: reminder, your massage Tue 9 Mar 10:30. Tell your therapist at once if pain grows. "
+        f"Cannot come? Cancel until Mon 8 Mar 10:30: {LINK} Tel +49 30 1234567"
     )
     assert sms_segments(text) == 2
 
