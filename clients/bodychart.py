@@ -33,20 +33,22 @@ def _pair(view, area, y, height, near_x, width):
     ]
 
 
+# Every region is at least 34 units each way: drawn about 1.4 px a unit on a
+# phone, each is a tap target of 44 CSS px or more (tested in the browser).
 BACK = [
-    *_pair("back", "neck", 22, 24, 88, 12),
-    *_pair("back", "shoulders", 46, 24, 48, 52),
-    *_pair("back", "upper_back", 70, 40, 60, 37),
-    Region("back", "spine", "both", 97, 70, 6, 120),
-    *_pair("back", "mid_back", 110, 40, 62, 35),
-    *_pair("back", "lower_back", 150, 40, 64, 33),
-    *_pair("back", "buttocks", 190, 40, 62, 38),
-    *_pair("back", "ankles", 276, 16, 72, 20),
+    *_pair("back", "neck", 20, 34, 49, 34),
+    Region("back", "spine", "both", 83, 20, 34, 170),
+    *_pair("back", "shoulders", 54, 34, 16, 67),
+    *_pair("back", "upper_back", 88, 34, 26, 57),
+    *_pair("back", "mid_back", 122, 34, 26, 57),
+    *_pair("back", "lower_back", 156, 34, 26, 57),
+    *_pair("back", "buttocks", 190, 44, 40, 60),
+    *_pair("back", "ankles", 288, 36, 50, 42),
 ]
 FRONT = [
-    *_pair("front", "neck", 22, 24, 88, 12),
-    *_pair("front", "shoulders", 46, 24, 48, 52),
-    *_pair("front", "ankles", 276, 16, 72, 20),
+    *_pair("front", "neck", 20, 34, 49, 34),
+    *_pair("front", "shoulders", 54, 34, 16, 67),
+    *_pair("front", "ankles", 288, 36, 50, 42),
 ]
 REGIONS = {"back": BACK, "front": FRONT}
 

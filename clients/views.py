@@ -131,7 +131,8 @@ def intake_form(request):
             "form": form,
             "client": link.client,
             "salon": link.client.salon,
-            "views": chart_views(),
+            # A re-shown form keeps its marks on the chart, as the list keeps its rows.
+            "views": chart_views(getattr(form, "cleaned_data", {}).get("pain_map", [])),
             "answered_before": latest.created_at if latest else None,
             "link": link,
             "problem": problem,

@@ -53,6 +53,19 @@ def unique_lines(lines) -> list[str]:
     return kept
 
 
+def cap_lines(caps: dict[str, str], reasons: dict[str, str]) -> list[str]:
+    """The pressure limits in words, areas with the same limit and reason together:
+    "light on the neck, upper back, ... (the client prefers light pressure)"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for area in BodyArea.values:
+        if area in caps:
+            groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_label(area))
+    return [
+        f"{pressure_label(cap)} on the {', '.join(areas)}" + (f" ({reason})" if reason else "")
+        for (cap, reason), areas in groups.items()
+    ]
+
+
 def step_view(step: dict) -> dict:
     """One step with its pressure per area as planned, and why it is lower
     than the routine's where it is."""
@@ -97,6 +110,7 @@ def plan_view(plan: dict | None) -> dict | None:
         **plan,
         "position_label": position_label(plan["position"]),
         "avoid_labels": [area_label(area) for area in plan.get("avoid_areas", ())],
+        "cap_lines": cap_lines(plan.get("pressure_caps", {}), plan.get("pressure_cap_reasons", {})),
         "supports": supports,
         "findings": findings,
         "review_findings": [finding for finding in findings if finding["severity"] != Severity.INFO],

@@ -76,6 +76,7 @@ class Plan:
     precautions: tuple[str, ...]
     avoid_areas: tuple[str, ...]
     pressure_caps: dict[str, str]
+    pressure_cap_reasons: dict[str, str]
     pain_points: tuple[PainPoint, ...]
     # Points of the pain map shown "do not press": on the spine or where the
     # screening says to keep away.
@@ -308,6 +309,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
         precautions=precautions,
         avoid_areas=tuple(area for area in BodyArea.values if area in outcome.avoid_areas),
         pressure_caps=caps,
+        pressure_cap_reasons={area: _why_capped(area, cap, outcome) for area, cap in caps.items()},
         pain_points=painful,
         do_not_press=do_not_press,
         flags=flags,

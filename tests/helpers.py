@@ -138,3 +138,22 @@ def serve_smtp(inbox, port: int):
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     return controller
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("critical", "serious")) -> list[dict]:
+    """What axe-core (bundled with axe-playwright-python) finds on the page,
+    of the given impacts, as {id, impact, help, targets}."""
+    from importlib.resources import files
+
+    page.add_script_tag(path=str(files("axe_playwright_python") / "axe.min.js"))
+    result = page.evaluate("async () => await axe.run()")
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "targets": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]

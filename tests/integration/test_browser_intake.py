@@ -82,3 +82,55 @@ def test_a_client_marks_two_points_on_a_phone_and_the_therapist_sees_them(browse
         staff.screenshot(path=str(ARTIFACTS / "client-page-pain-map.png"), full_page=True)
     finally:
         tablet.close()
+
+
+def test_the_intake_form_on_a_phone_has_big_targets_keeps_its_marks_and_names_its_errors(browser, live_server):
+    from tests.helpers import axe_violations
+    from tests.scenario import salon_scenario
+
+    scene = salon_scenario(clients=[{"given_name": "Sabine", "family_name": "Krüger"}])
+    _, url = client_link_create(client=scene.client, purpose=ClientLink.Purpose.INTAKE)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    try:
+        page.goto(live_server.url + url.removeprefix("http://127.0.0.1:8000"))
+
+        small = [
+            (region.get_attribute("aria-label"), round(box["width"]), round(box["height"]))
+            for region in page.locator(".body-chart.interactive .region").all()
+            if (box := region.bounding_box()) and (box["width"] < 44 or box["height"] < 44)
+        ]
+        assert small == []  # every place on the chart is a 44 x 44 px target at least
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not page.get_by_label("Weeks of pregnancy").is_visible()  # asked only when pregnant
+        page.get_by_label("I am pregnant").check()
+        assert page.get_by_label("Weeks of pregnancy").is_visible()
+        page.get_by_label("I am pregnant").uncheck()
+
+        spine = page.locator('.region[data-area="spine"]').first
+        spine.tap()
+        assert spine.get_attribute("aria-pressed") == "true"
+        spine.tap()  # a second tap clears it
+        assert spine.get_attribute("aria-pressed") == "false"
+        page.locator('.region[data-area="lower_back"][data-side="left"]').first.tap()
+        page.get_by_label("I have wounds or skin injuries").check()  # but no place given
+        page.get_by_label("I agree to the massage treatment").check()
+        page.get_by_label("I agree that the salon stores").check()
+        page.get_by_label("Type your full name to sign").fill("Sabine Krüger")
+        page.get_by_role("button", name="Send my answers").click()
+
+        summary = page.locator("#form-errors")
+        assert summary.is_visible()
+        link = summary.get_by_role("link", name="Where are the wounds or skin injuries?")
+        assert link.get_attribute("href") == "#" + page.locator('[name="skin_injury_areas"]').first.get_attribute("id")
+        marked = page.locator('.region[data-area="lower_back"][data-side="left"]').first
+        assert marked.get_attribute("aria-pressed") == "true"  # the mark survived the re-shown form
+        cut = page.evaluate(
+            "Array.from(document.querySelectorAll('.intake select')).filter(s => s.offsetParent"
+            " && s.scrollWidth > s.clientWidth + 1).map(s => s.name)"
+        )
+        assert cut == []
+        page.screenshot(path=str(ARTIFACTS / "intake-phone-errors.png"), full_page=True)
+        assert axe_violations(page) == []
+    finally:
+        phone.close()

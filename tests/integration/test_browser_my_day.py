@@ -18,9 +18,14 @@ from tests.factories import (
     screening_for,
     works_every_day,
 )
-from tests.helpers import ARTIFACTS
+from tests.helpers import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def _seconds(timer: str) -> int:
+    minutes, seconds = timer.split(":")
+    return int(minutes) * 60 + int(seconds)
 
 
 def test_a_therapist_runs_a_session_from_my_day(browser, live_server, password):
@@ -36,6 +41,7 @@ def test_a_therapist_runs_a_session_from_my_day(browser, live_server, password):
         client,
         oil_or_nut_allergy=True,
         allergies="almond oil",
+        pressure_preference="light",
         pain_map=[{"area": "lower_back", "side": "left", "intensity": 7, "note": ""}],
     )
     now = datetime.datetime.now(salon.zone)
@@ -62,10 +68,29 @@ def test_a_therapist_runs_a_session_from_my_day(browser, live_server, password):
         session.get_by_role("button", name="I have read this").click()
         page.wait_for_url(f"**/sessions/{appointment.pk}/")  # acknowledging opens the session
 
+        # What the table needs is on the session page, above the steps.
+        expect(page.locator(".facts").first).to_contain_text("almond oil")
+        expect(page.locator(".facts").first).to_contain_text("Neutral baby oil")
+        expect(page.locator(".pain-points")).to_contain_text("Lower back (left): 7/10")
         page.get_by_role("button", name="Start session").click()
         expect(page.locator("#status")).to_have_text("In progress")
-        page.get_by_role("form", name="Pressure on step 2").get_by_role("button", name="Too strong").click()
-        expect(page.locator("#feedback")).to_contain_text("Step 2: too strong")
+        shown = page.locator(".area-pressure").evaluate_all("nodes => nodes.map(n => n.dataset.pressure)")
+        assert shown  # every step, every area: the client's light
+        assert set(shown) == {"light"}
+
+        page.locator("[data-timer-start]").first.click()
+        page.wait_for_timeout(2200)
+        before = page.locator("[data-timer]").first.inner_text()
+        page.get_by_role("form", name="How the pressure feels on step 2").get_by_role(
+            "button", name="Too strong"
+        ).click()
+        expect(page.locator("#pressure-so-far")).to_contain_text("Step 2: too strong")
+        page.wait_for_timeout(1100)
+        after = page.locator("[data-timer]").first.inner_text()
+        assert before != f"{page.locator('[data-minutes]').first.get_attribute('data-minutes')}:00"  # it ran
+        assert _seconds(after) < _seconds(before)  # and kept running through the feedback
+        page.screenshot(path=str(ARTIFACTS / "session-tablet.png"), full_page=True)
+        assert axe_violations(page) == []
 
         page.get_by_label("What the client reported").fill("Tight lower back after driving")
         page.get_by_label("Advice for next time").fill("Medium pressure on the left side")

@@ -167,3 +167,11 @@ def test_my_day_and_the_day_sheet_show_the_same_lowered_pressure(therapist_brows
     for page in (f"/my-day/?date={tomorrow}", f"/my-day/print/?date={tomorrow}"):
         html = therapist_browser.get(page).content.decode()
         assert {pressure for _, pressure, _ in shown_pressures(html)} == {"light"}, page
+
+
+def test_the_limits_are_in_words_with_their_reasons(therapist_browser, session):
+    html = therapist_browser.get(f"/sessions/{session.pk}/").content.decode()
+
+    assert "light on the spine (no direct pressure on the spine; the client prefers light pressure)" in html
+    assert "upper back" in html
+    assert "upperback" not in html

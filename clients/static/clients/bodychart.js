@@ -12,6 +12,31 @@
       all.find((row) => !row.querySelector("[name^=pain_area_]").value)
     );
   }
+  function regionsFor(form, area, side) {
+    return Array.from(form.querySelectorAll(".region")).filter(
+      (region) => region.dataset.area === area && region.dataset.side === side
+    );
+  }
+  function clear(region) {
+    // A second tap takes the place off the list again.
+    const form = region.closest("form");
+    const status = form.querySelector("[data-body-chart-status]");
+    const row = rows(form).find((candidate) =>
+      candidate.querySelector("[name^=pain_area_]").value === region.dataset.area &&
+      candidate.querySelector("[name^=pain_side_]").value === region.dataset.side);
+    if (row) {
+      row.querySelectorAll("select, input").forEach((input) => { input.value = ""; });
+    }
+    regionsFor(form, region.dataset.area, region.dataset.side).forEach((each) => {
+      each.classList.remove("marked");
+      each.setAttribute("aria-pressed", "false");
+    });
+    status.textContent = region.getAttribute("aria-label") + " taken off your list.";
+  }
+  function toggle(region) {
+    if (region.getAttribute("aria-pressed") === "true") clear(region);
+    else mark(region);
+  }
   function mark(region) {
     const form = region.closest("form");
     const status = form.querySelector("[data-body-chart-status]");
@@ -26,20 +51,36 @@
     row.querySelector("[name^=pain_side_]").value = side;
     const intensity = row.querySelector("[name^=pain_intensity_]");
     if (!intensity.value) intensity.value = "5";
-    region.classList.add("marked");
-    region.setAttribute("aria-pressed", "true");
+    regionsFor(form, area, side).forEach((each) => {
+      each.classList.add("marked");
+      each.setAttribute("aria-pressed", "true");
+    });
     status.textContent = region.getAttribute("aria-label") + " added to your list; set how strong it is.";
     row.classList.add("just-added");
   }
   document.addEventListener("click", (event) => {
     const region = event.target.closest(".body-chart.interactive .region");
-    if (region) mark(region);
+    if (region) toggle(region);
   });
   document.addEventListener("keydown", (event) => {
     const region = event.target.closest && event.target.closest(".body-chart.interactive .region");
     if (region && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
-      mark(region);
+      toggle(region);
     }
   });
+  // Follow-up questions show when the answer they follow needs them; without
+  // this script they are simply all shown.
+  function follow(form) {
+    form.querySelectorAll("[data-follows]").forEach((block) => {
+      const answer = form.querySelector(`[name="${block.dataset.follows}"]`);
+      if (!answer) return;
+      const update = () => { block.hidden = !answer.checked; };
+      answer.addEventListener("change", update);
+      update();
+    });
+  }
+  document.querySelectorAll(".intake form").forEach(follow);
+  const summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
 })();
