@@ -11,6 +11,7 @@ from clients.models import Client, ClientLink, HealthScreening, ScreeningClearan
 from clients.outcome import ScreeningOutcome, Severity
 from clients.rules import evaluate_screening
 from clients.search import fold, phone_prefix
+from routines.models import BodyArea
 from salon.models import Salon
 from salon.roles import Role, has_role
 
@@ -86,6 +87,17 @@ def therapist_decisions(screening: HealthScreening | None, *, now=None) -> tuple
     if marks:
         cleared.add("skin_injuries")
     return frozenset(cleared), frozenset(area for mark in marks for area in mark.areas)
+
+
+def screening_decisions(screening: HealthScreening | None) -> list:
+    """Who cleared what and marked which areas on a screening, and when, in words."""
+    if screening is None:
+        return []
+    decisions = list(screening.clearances.select_related("cleared_by"))
+    for decision in decisions:
+        decision.area_labels = [BodyArea(area).label.lower() for area in BodyArea.values if area in decision.areas]
+        decision.rule_label = decision.rule.replace("_", " ")
+    return decisions
 
 
 def _evaluate(client: Client, screening: HealthScreening | None, today) -> ScreeningOutcome:

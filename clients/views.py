@@ -12,6 +12,7 @@ from clients.bodychart import chart_views, point_labels
 from clients.forms import IntakeForm
 from clients.links import LinkInvalid, LinkRefused, LinkReplaced
 from clients.models import Client, ClientLink, HealthDataAccess
+from clients.outcome import Severity
 from salon.errors import DomainError, error_words, http_status
 from salon.roles import Role, role_required
 from salon.selectors import salon_current
@@ -169,6 +170,11 @@ def client_page(request, pk):
             can_read_answers=True,
             screening=screening,
             outcome=outcome,
+            findings=[
+                {"severity_label": Severity(finding.severity).label, "message": finding.message}
+                for finding in outcome.findings
+            ],
+            decisions=selectors.screening_decisions(screening),
             views=chart_views(screening.pain_map if screening else []),
             pain_points=point_labels(screening.pain_map if screening else []),
         )

@@ -76,3 +76,14 @@ def test_seeding_twice_adds_no_screenings():
     call_command("seed_demo")
 
     assert {client.pk: client.screenings.count() for client in Client.objects.all()} == before
+
+
+def test_the_demo_screenings_exercise_every_rule():
+    from clients.rules import RULES
+
+    found = {finding.rule for client in Client.objects.all() for finding in client_outcome(client).findings}
+
+    silent = {"spine"}  # holds for everyone, as a cap and a precaution, without a finding
+    assert {name for name, _ in RULES} - silent - found == set()
+    assert "fever" in found
+    assert all(client_outcome(client).pressure_caps.get("spine") == "light" for client in Client.objects.all())

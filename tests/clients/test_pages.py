@@ -55,3 +55,23 @@ def test_search_page_finds_clients_and_answers_htmx_with_the_results_only(client
     assert "<h1>" in page.content.decode()
     assert "Müller, Thomas" in fragment.content.decode()
     assert "<h1>" not in fragment.content.decode()
+
+
+def test_the_client_page_shows_who_cleared_or_marked_what_and_when(client, password):
+    from clients.services import screening_areas_mark, screening_clear
+    from salon.roles import Role
+    from tests.factories import ClientFactory, UserFactory, screening_for
+
+    person = ClientFactory(given_name="Henrik")
+    screening = screening_for(person, acute_spinal_inflammation=True)
+    manager = UserFactory(username="clara", first_name="Clara", last_name="Brandt", roles=[Role.MANAGER])
+    screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=manager, note="GP letter seen")
+    screening_areas_mark(screening=screening, areas=["mid_back", "neck"], marked_by=manager, note="Bruise")
+    client.login(username="clara", password=password)
+
+    html = client.get(f"/clients/{person.pk}/").content.decode()
+
+    assert "Clara Brandt:" in html
+    assert "cleared “acute spinal inflammation”, until" in html
+    assert "keep away from the neck, mid back — Bruise" in html
+    assert "<strong>info</strong>" not in html  # severities in words

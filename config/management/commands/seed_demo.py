@@ -164,7 +164,12 @@ CLIENTS = [
 
 # Screenings that exercise every screening rule, keyed by the client's name.
 SCREENINGS = {
-    ("Julia", "Neumann"): {"pregnant": True, "pregnancy_weeks": 24, "prone_discomfort": ["lower_back"]},
+    ("Julia", "Neumann"): {
+        "pregnant": True,
+        "pregnancy_weeks": 24,
+        "pregnancy_high_risk": True,
+        "prone_discomfort": ["lower_back"],
+    },
     ("Katharina", "von Arnim"): {
         "skin_injuries": True,
         "skin_injury_areas": ["lower_back"],
@@ -192,8 +197,16 @@ SCREENINGS = {
         "pain_map": [{"area": "shoulders", "side": "left", "intensity": 6, "note": "Desk work"}],
     },
     ("Felix", "Braun"): {"pain_map": [{"area": "lower_back", "side": "both", "intensity": 7, "note": "Gym"}]},
-    ("Olivia", "Smith"): {"medications": "Antihistamines in spring"},
-    ("Thomas", "Müller"): {},
+    ("Olivia", "Smith"): {"medications": "Antihistamines in spring; a blood thinner", "blood_thinners": True},
+    ("Thomas", "Müller"): {"blood_clots": True},
+    ("Étienne", "Dubois"): {
+        "osteoporosis": True,
+        "recent_injury": True,
+        "recent_injury_what": "Broken rib",
+        "recent_injury_when": datetime.date(2026, 10, 2),
+        "recent_injury_areas": ["mid_back"],
+    },
+    ("Marta", "Nowak"): {"fever_or_acute_illness": True},
     ("Aisha", "Rahman"): {"pressure_preference": "firm"},
 }
 
