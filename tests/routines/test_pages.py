@@ -47,3 +47,16 @@ def test_anonymous_visitors_are_asked_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_routine_page_shows_its_aftercare_advice(client, password):
+    from salon.roles import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(roles=[Role.MANAGER])
+    client.login(username=user.username, password=password)
+
+    html = client.get("/routines/lower-back-relief/").content.decode()
+
+    assert "After-care advice" in html
+    assert "avoid lifting heavy things today" in html
