@@ -6,10 +6,10 @@ import re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clients.evaluation import evaluate_screening
 from clients.links import LinkGone, LinkInvalid, nonce_from
 from clients.models import Client, ClientLink, HealthScreening, ScreeningClearance
 from clients.outcome import ScreeningOutcome, Severity
-from clients.rules import evaluate_screening
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea
 from salon.models import Salon

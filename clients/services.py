@@ -11,9 +11,9 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.evaluation import evaluate_screening
 from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
 from clients.models import CLIENT_FIELDS, Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
-from clients.rules import evaluate_screening
 from clients.search import name_keys, normalise_phone
 from clients.signals import screening_changed
 from salon.errors import Conflict, Forbidden, InvalidInput, validate

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES, write_guide_routines
+from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES
+from routines.guide_load import write_guide_routines
 from routines.models import BodyArea, RoutineStep, RoutineTemplate, Technique
 from routines.selectors import routine_in_use
 from salon.errors import Conflict, InvalidInput, validate

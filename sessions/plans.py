@@ -154,6 +154,35 @@ def _pressable(outcome: ScreeningOutcome) -> tuple[tuple[PainPoint, ...], tuple[
     return tuple(targets), tuple(unpressed)
 
 
+def _refuse_without_core(routine: RoutineSpec, kept_orders: set[int], outcome: ScreeningOutcome) -> None:
+    """A routine that would lose a core step is not that routine any more."""
+    lost = [step for step in routine.steps if step.core and step.order not in kept_orders]
+    if not lost:
+        return
+    step = lost[0]
+    where = (
+        "beside the spine"
+        if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas
+        else f"only the {', '.join(map(_label, step.areas))}"
+    )
+    raise PlanNotPossible(
+        f"{routine.name} without step {step.order} ({step.technique}) would not be {routine.name}: "
+        f"it works {where}, which the screening says to keep away from. Choose another routine.",
+        code="core_step_lost",
+    )
+
+
+def _flags(outcome: ScreeningOutcome, steps, do_not_press) -> tuple[Finding, ...]:
+    """The screening's findings, with the painful points counted as this plan works them."""
+    flags = tuple(finding for finding in outcome.findings if finding.rule != "pain_points")
+    worked = sum(len(step.pain_points) for step in steps)
+    if worked:
+        flags += (Finding("pain_points", "info", f"{worked} painful point(s) to work with thumb pressure."),)
+    if do_not_press:
+        flags += (Finding("pain_points_not_pressed", "info", f"{len(do_not_press)} painful point(s) not to press."),)
+    return flags
+
+
 def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
     """Typical minutes per step, shortened where the booking is shorter:
     a minute at a time from the step with the most room above its minimum."""
@@ -215,20 +244,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
         raise PlanNotPossible(
             f"Every step of {routine.name} works an area the screening says to avoid.", code="no_steps_left"
         )
-    kept_orders = {step.order for step, _, _ in kept}
-    lost = [step for step in routine.steps if step.core and step.order not in kept_orders]
-    if lost:
-        step = lost[0]
-        where = (
-            "beside the spine"
-            if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas
-            else f"only the {', '.join(map(_label, step.areas))}"
-        )
-        raise PlanNotPossible(
-            f"{routine.name} without step {step.order} ({step.technique}) would not be {routine.name}: "
-            f"it works {where}, which the screening says to keep away from. Choose another routine.",
-            code="core_step_lost",
-        )
+    _refuse_without_core(routine, {step.order for step, _, _ in kept}, outcome)
 
     minutes = _fit_minutes([step for step, _, _ in kept], booked_minutes)
     shortened = [
@@ -281,12 +297,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     supports = tuple(support for support in outcome.supports if support.position in {"", routine.position})
     if len(supports) < len(outcome.supports):
         adaptations.append("Pads for lying on the front left out: this routine is given in another position.")
-    targets_worked = sum(len(step.pain_points) for step in plan_steps)
-    flags = tuple(finding for finding in outcome.findings if finding.rule != "pain_points")
-    if targets_worked:
-        flags += (Finding("pain_points", "info", f"{targets_worked} painful point(s) to work with thumb pressure."),)
-    if do_not_press:
-        flags += (Finding("pain_points_not_pressed", "info", f"{len(do_not_press)} painful point(s) not to press."),)
+    flags = _flags(outcome, plan_steps, do_not_press)
 
     oil = outcome.oil or routine.oil
     if outcome.oil and outcome.oil != routine.oil:

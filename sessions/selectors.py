@@ -4,9 +4,10 @@ import datetime
 
 from django.utils import timezone
 
+from clients.evaluation import combine
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
-from clients.rules import EVERYWHERE, combine
+from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from routines.guide import write_guide_routines
+    from routines.guide_load import write_guide_routines
 
     write_guide_routines(
         apps.get_model("routines", "Technique"),

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def mark(apps, schema_editor):
-    from routines.guide import mark_core_steps
+    from routines.guide_load import mark_core_steps
 
     mark_core_steps(apps.get_model("routines", "RoutineTemplate"), apps.get_model("routines", "RoutineStep"))
 

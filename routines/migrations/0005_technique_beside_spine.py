@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def mark(apps, schema_editor):
-    from routines.guide import mark_beside_spine
+    from routines.guide_load import mark_beside_spine
 
     mark_beside_spine(apps.get_model("routines", "Technique"))
 

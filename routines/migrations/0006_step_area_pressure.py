@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def mark(apps, schema_editor):
-    from routines.guide import mark_area_pressure
+    from routines.guide_load import mark_area_pressure
 
     mark_area_pressure(apps.get_model("routines", "RoutineTemplate"), apps.get_model("routines", "RoutineStep"))
 

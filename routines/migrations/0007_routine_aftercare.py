@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from routines.guide import mark_aftercare
+    from routines.guide_load import mark_aftercare
 
     mark_aftercare(apps.get_model("routines", "RoutineTemplate"))
 

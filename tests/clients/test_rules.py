@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clients.evaluation import evaluate_screening
 from clients.models import HealthScreening
 from clients.outcome import PainPoint, Severity
-from clients.rules import NEUTRAL_OIL, RULES, evaluate_screening
+from clients.rules import NEUTRAL_OIL, RULES
 from routines.models import BACK_AREAS, BodyArea
 
 RULE = dict(RULES)
@@ -250,7 +251,7 @@ def test_fever_blocks_the_day_it_is_reported_and_later_asks_if_the_client_is_wel
 
 
 def test_the_lowest_limit_keeps_its_reason_when_outcomes_combine():
-    from clients.rules import combine
+    from clients.evaluation import combine
 
     outcome = combine([
         RULE["pregnancy"](screening(pregnant=True, pregnancy_weeks=24), frozenset()),
