@@ -50,19 +50,21 @@ def screening_latest(client: Client) -> HealthScreening | None:
     return client.screenings.order_by("-created_at", "-pk").first()
 
 
-# Word beginnings that suggest health information, in English and German.
+# Word beginnings that suggest health information, in English and German,
+# and short words that must match whole ("clot", not "clothes").
 HEALTH_WORDS = (
-    "allerg", "blood", "blut", "bruch", "cancer", "clot", "diabet", "disc", "bandscheib", "entzünd", "fractur",
-    "inflam", "injur", "krebs", "medic", "medikament", "operat", "osteopor", "pain", "pregnan", "schmerz",
-    "schwanger", "surgery", "thrombos", "verletz", "wound", "wunde",
+    "allerg", "bandscheib", "blood", "blut", "cancer", "diabet", "entzünd", "fractur", "inflam", "injur", "krebs",
+    "medic", "medikament", "osteopor", "pregnan", "schmerz", "schwanger", "surgery", "thrombos", "verletz",
+    "wound", "wunde",
 )  # fmt: skip
+HEALTH_WHOLE_WORDS = {"clot", "clots", "disc", "discs", "pain", "pains", "painful", "bruch", "operation"}
 
 
 def health_words_in(text: str) -> list[str]:
     """Words of ``text`` that look like health information; the front desk
     reads notes, so such words are pointed out (not refused)."""
     words = re.findall(r"\w+", text.casefold())
-    return sorted({word for word in words if word.startswith(HEALTH_WORDS)})
+    return sorted({word for word in words if word in HEALTH_WHOLE_WORDS or word.startswith(HEALTH_WORDS)})
 
 
 def front_desk_notes_warning(client: Client) -> str:

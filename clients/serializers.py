@@ -119,7 +119,13 @@ def client_export_data(client: Client) -> dict:
             {
                 **ScreeningSerializer(screening).data,
                 "clearances": [
-                    {"rule": clearance.rule, "cleared_at": clearance.cleared_at.isoformat(), "note": clearance.note}
+                    {
+                        "rule": clearance.rule,
+                        "cleared_at": clearance.cleared_at.isoformat(),
+                        "note": clearance.note,
+                        "areas": clearance.areas,
+                        "expires_at": clearance.expires_at and clearance.expires_at.isoformat(),
+                    }
                     for clearance in screening.clearances.all()
                 ],
             }

@@ -145,6 +145,9 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     if rule == "skin_injuries":
         message = "Look at the wound and mark the areas to keep away from instead."
         raise InvalidInput(message, fields={"rule": [message]})
+    if rule == "fever":
+        message = "A fever blocks the day it is reported only; it cannot be cleared."
+        raise InvalidInput(message, fields={"rule": [message]})
     if rule not in blocking:
         message = f"Nothing to clear: '{rule}' does not block this screening."
         raise InvalidInput(message, fields={"rule": [message]})
@@ -171,6 +174,16 @@ def screening_areas_mark(
     the plans of coming sessions follow."""
     if not areas:
         raise InvalidInput("Mark at least one area.", fields={"areas": ["Mark at least one area."]})
+    if screening.skin_injuries and not screening.skin_injury_areas:
+        # This mark lifts the block of a wound the client did not place.
+        if not may_clear_blocks(marked_by):
+            raise Forbidden(
+                "Only a manager or a therapist qualified for therapeutic massage can settle a wound without a place.",
+                code="not_allowed",
+            )
+        if not note.strip():
+            message = "Say what you saw, as this settles the wound the client did not place."
+            raise InvalidInput(message, fields={"note": [message]})
     mark = ScreeningClearance(
         screening=screening,
         rule=ScreeningClearance.AREAS_MARKED,

@@ -331,4 +331,5 @@ BESIDE_SPINE = {
     "Reinforced thumb rubbing",
     "Reinforced middle-finger kneading",
     "Thumb kneading beside the spine",
+    "Soft thumb kneading of neck and shoulders",  # between the shoulder blades and beside the neck
 }

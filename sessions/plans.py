@@ -259,7 +259,8 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     plan_steps = []
     offset = 0
     for number, ((step, areas, notes), planned) in enumerate(zip(kept, minutes, strict=True), start=1):
-        asked = {area: step.area_pressure.get(area, step.pressure) for area in areas}
+        # Lighter where the routine says (the neck), never firmer than the step.
+        asked = {area: _lower(step.area_pressure.get(area, step.pressure), step.pressure) for area in areas}
         pressure_by_area = {area: _lower(asked[area], _cap_for(area, outcome)) for area in areas}
         pressure_reasons = {
             area: _why_capped(area, pressure, outcome)

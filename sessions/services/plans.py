@@ -85,30 +85,64 @@ def _change_note(reason: str) -> str:
     return (reason if len(reason) <= room else reason[: room - 1] + "…") + stamp
 
 
+def _fit(text: str, field: str, model=Appointment) -> str:
+    """``text`` within the field's length (several blocks together can be long)."""
+    length = model._meta.get_field(field).max_length
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: str) -> bool:
+    """A new plan for a session that has not started, from ``outcome``. When
+    the routine is now forbidden, the old plan stays with the problem recorded
+    and any acknowledgement withdrawn: it must not be started as it was."""
+    try:
+        appointment.plan = session_plan_create(
+            routine=appointment.routine,
+            outcome=outcome,
+            booked_minutes=appointment.plan.booked_minutes,
+            change_note=_change_note(reason),
+        )
+    except PlanNotPossible as refused:
+        appointment.plan_problem = _fit(f"{reason}: {refused.detail}", "plan_problem")
+        appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
+        appointment.save(
+            update_fields=["plan_problem", "review_acknowledged_by", "review_acknowledged_at", "updated_at"]
+        )
+        return False
+    appointment.plan_problem = ""
+    appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
+    appointment.save(update_fields=["plan", "plan_problem", "review_acknowledged_by", "review_acknowledged_at"])
+    return True
+
+
 @transaction.atomic
 def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
     """After a new screening or a clearance: rebuild the plans of the client's
     sessions that have not started. Started and completed plans stay frozen.
     A routine the screening now forbids keeps its old plan and says why."""
     outcome = outcome_with_lessons(client, client_outcome(client))
-    rebuilt = []
     upcoming = Appointment.objects.select_for_update(of=("self",)).filter(
         client=client, status__in=Appointment.NOT_STARTED
     )
-    for appointment in upcoming.select_related("routine", "plan"):
-        try:
-            appointment.plan = session_plan_create(
-                routine=appointment.routine,
-                outcome=outcome,
-                booked_minutes=appointment.plan.booked_minutes,
-                change_note=_change_note(reason),
-            )
-        except PlanNotPossible as refused:
-            appointment.plan_problem = f"{reason}: {refused.detail}"
-            appointment.save(update_fields=["plan_problem", "updated_at"])
-            continue
-        appointment.plan_problem = ""
-        appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
-        appointment.save(update_fields=["plan", "plan_problem", "review_acknowledged_by", "review_acknowledged_at"])
-        rebuilt.append(appointment)
-    return rebuilt
+    return [
+        appointment
+        for appointment in upcoming.select_related("routine", "plan")
+        if _rebuild_one(appointment, outcome, reason)
+    ]
+
+
+@transaction.atomic
+def session_plan_refresh(*, appointment: Appointment) -> Appointment:
+    """Just before a session starts: the plan must follow the screening as it
+    is now (a clearance may have lapsed, a fever be reported today). A plan
+    built from anything else is rebuilt, or marked as not possible."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("client__salon", "routine", "plan")
+        .get(pk=appointment.pk)
+    )
+    outcome = outcome_with_lessons(appointment.client, client_outcome(appointment.client))
+    stored = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else None
+    if stored != outcome or appointment.plan_problem:
+        _rebuild_one(appointment, outcome, "The screening as it is now")
+    return appointment

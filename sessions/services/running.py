@@ -9,6 +9,7 @@ from clients.outcome import ScreeningOutcome
 from salon.errors import Conflict, InvalidInput, validate
 from sessions.models import Appointment, PressureFeedback, SessionNote
 from sessions.services.lifecycle import appointment_transition
+from sessions.services.plans import session_plan_refresh
 
 NOTE_FIELDS = ["client_reported", "therapist_found", "work_done", "advice"]
 
@@ -23,16 +24,24 @@ def session_review_acknowledge(*, appointment: Appointment, by) -> Appointment:
     return appointment
 
 
-@transaction.atomic
 def session_start(*, appointment: Appointment, by) -> Appointment:
-    """Start a checked-in session. Findings that need review must have been
-    acknowledged for this plan; from here on the plan is frozen."""
+    """Start a checked-in session with a plan that follows the screening as
+    it is now (refreshed first, in a transaction of its own, so that a change
+    found here is kept even when the start is refused). A routine the
+    screening now forbids is not started; findings that need review must have
+    been acknowledged for this plan. From here on the plan is frozen."""
     if appointment.status == Appointment.Status.BOOKED:
         raise Conflict("Check the client in first: they have not been checked in yet.", code="invalid_transition")
-    outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
-    if (outcome.needs_review or appointment.plan_problem) and appointment.review_acknowledged_at is None:
-        raise Conflict("Read and acknowledge the findings that need review before starting.", code="review_required")
-    return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
+    appointment = session_plan_refresh(appointment=appointment)
+    with transaction.atomic():
+        if appointment.plan_problem:
+            raise Conflict(f"This routine cannot be given now. {appointment.plan_problem}", code="plan_not_possible")
+        outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
+        if outcome.needs_review and appointment.review_acknowledged_at is None:
+            raise Conflict(
+                "Read and acknowledge the findings that need review before starting.", code="review_required"
+            )
+        return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
 
 
 @transaction.atomic

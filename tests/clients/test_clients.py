@@ -196,7 +196,7 @@ def test_a_therapist_marks_areas_to_keep_away_from_and_it_settles_a_wound_withou
     screening = screening_for(client)
     HealthScreening.objects.filter(pk=screening.pk).update(skin_injuries=True)  # an older screening, no place
     screening.refresh_from_db()
-    therapist = TherapistFactory(salon=client.salon).user
+    therapist = TherapistFactory(salon=client.salon, qualified_therapeutic=True).user
     assert client_outcome(client).blocked_areas  # nothing may be massaged until someone looks
 
     mark = screening_areas_mark(screening=screening, areas=["mid_back"], marked_by=therapist, note="Graze, healing")
@@ -206,3 +206,33 @@ def test_a_therapist_marks_areas_to_keep_away_from_and_it_settles_a_wound_withou
     assert outcome.avoid_areas == frozenset({"mid_back"})
     assert (mark.cleared_by, mark.areas) == (therapist, ["mid_back"])
     assert HealthDataAccess.objects.filter(client=client, action="clear", user=therapist).exists()
+
+
+def test_settling_a_wound_without_a_place_needs_the_right_person_and_a_reason():
+    from clients.services import screening_areas_mark
+
+    client = ClientFactory()
+    screening = screening_for(client)
+    HealthScreening.objects.filter(pk=screening.pk).update(skin_injuries=True)
+    screening.refresh_from_db()
+    unqualified = TherapistFactory(salon=client.salon, qualified_therapeutic=False).user
+    manager = UserFactory(roles=[Role.MANAGER])
+
+    with pytest.raises(Forbidden):
+        screening_areas_mark(screening=screening, areas=["neck"], marked_by=unqualified, note="Looked")
+    with pytest.raises(InvalidInput) as no_reason:
+        screening_areas_mark(screening=screening, areas=["neck"], marked_by=manager, note=" ")
+
+    assert "note" in no_reason.value.fields
+    assert screening_areas_mark(screening=screening, areas=["neck"], marked_by=manager, note="Graze on the neck")
+
+
+@pytest.mark.parametrize(("notes", "found"), [
+    ("New clothes, discount voucher, discussed times", []),
+    ("Had a blood clot last year", ["blood", "clot"]),
+    ("Back pain, Bandscheibe", ["bandscheibe", "pain"]),
+])  # fmt: skip
+def test_health_looking_words_in_front_desk_notes(notes, found):
+    from clients.selectors import health_words_in
+
+    assert health_words_in(notes) == found

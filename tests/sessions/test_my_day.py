@@ -340,3 +340,57 @@ def test_a_clearance_by_someone_with_a_very_long_name_still_rebuilds(booked, cli
     assert booked.plan_problem == ""
     assert len(booked.plan.change_note) <= 300
     assert booked.plan.change_note.startswith("Cleared by AAA")
+
+
+def _checked_in_and_acknowledged(booked, therapist):
+    session_review_acknowledge(appointment=booked, by=therapist.user)
+    return appointment_transition(appointment=booked, to_status="checked_in")
+
+
+def test_a_block_reported_after_the_acknowledgement_stops_the_start(booked, client_, therapist):
+    booked = _checked_in_and_acknowledged(booked, therapist)
+
+    screening_create(client=client_, answers=screening_answers(blood_clots=True), entered_via="staff")
+    booked.refresh_from_db()
+    with pytest.raises(Conflict) as refused:
+        session_start(appointment=booked, by=therapist.user)
+
+    assert booked.review_acknowledged_at is None  # withdrawn with the plan that no longer holds
+    assert refused.value.code == "plan_not_possible"
+    assert "blood clot" in refused.value.detail
+    booked.refresh_from_db()
+    assert booked.status == "checked_in"
+
+
+def test_a_clearance_that_lapsed_since_booking_stops_the_start(booked, client_, therapist, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import ScreeningClearance
+
+    screening = screening_create(
+        client=client_, answers=screening_answers(acute_spinal_inflammation=True), entered_via="staff"
+    )
+    clearance = screening_clear(
+        screening=screening, rule="acute_spinal_inflammation", cleared_by=manager, note="GP letter"
+    )
+    booked = _checked_in_and_acknowledged(Appointment.objects.get(pk=booked.pk), therapist)
+    ScreeningClearance.objects.filter(pk=clearance.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    with pytest.raises(Conflict) as refused:
+        session_start(appointment=booked, by=therapist.user)
+
+    assert refused.value.code == "plan_not_possible"
+    booked.refresh_from_db()
+    assert "spine" in booked.plan_problem  # kept, though the start was refused
+
+
+def test_a_fever_reported_on_the_day_stops_the_start(booked, client_, therapist):
+    screening_create(client=client_, answers=screening_answers(fever_or_acute_illness=True), entered_via="staff")
+    booked = _checked_in_and_acknowledged(Appointment.objects.get(pk=booked.pk), therapist)
+
+    with pytest.raises(Conflict) as refused:
+        session_start(appointment=booked, by=therapist.user)
+
+    assert refused.value.code == "plan_not_possible"

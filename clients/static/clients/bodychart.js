@@ -29,6 +29,7 @@
     }
     regionsFor(form, region.dataset.area, region.dataset.side).forEach((each) => {
       each.classList.remove("marked");
+      Array.from(each.classList).filter((name) => name.startsWith("level-")).forEach((name) => each.classList.remove(name));
       each.setAttribute("aria-pressed", "false");
     });
     status.textContent = region.getAttribute("aria-label") + " taken off your list.";
@@ -75,7 +76,12 @@
     form.querySelectorAll("[data-follows]").forEach((block) => {
       const answer = form.querySelector(`[name="${block.dataset.follows}"]`);
       if (!answer) return;
-      const update = () => { block.hidden = !answer.checked; };
+      // A question with an error or an answer in it stays in sight.
+      const holdsSomething = () =>
+        block.querySelector(".errorlist, .field-error") ||
+        Array.from(block.querySelectorAll("input, select, textarea")).some((input) =>
+          input.type === "checkbox" || input.type === "radio" ? input.checked : input.value);
+      const update = () => { block.hidden = !answer.checked && !holdsSomething(); };
       answer.addEventListener("change", update);
       update();
     });
