@@ -175,3 +175,11 @@ def test_the_limits_are_in_words_with_their_reasons(therapist_browser, session):
     assert "light on the spine (no direct pressure on the spine; the client prefers light pressure)" in html
     assert "upper back" in html
     assert "upperback" not in html
+
+
+def test_a_precaution_worded_twice_is_listed_once():
+    from sessions.plan_view import unique_lines
+
+    lines = ["No direct pressure on the spine.", "no direct pressure on the spine", "Warm the oil in your palm."]
+
+    assert unique_lines(lines) == ["No direct pressure on the spine.", "Warm the oil in your palm."]
