@@ -146,17 +146,22 @@ class ClientViewSet(
         services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
         return Response({"flags": flags, "outcome": outcome.to_dict()})
 
+    def _screening_for_clinician(self, request):
+        """The latest screening, for a therapist with a session with the client or a manager."""
+        client = self.get_object()
+        if not selectors.can_read_health_answers(request.user, client):
+            raise PermissionDenied("Only a therapist with a session with this client, or a manager, can do this.")
+        screening = selectors.screening_latest(client)
+        if screening is None:
+            raise PermissionDenied("This client has no screening yet.")
+        return screening
+
     @extend_schema(request=ClearanceRequestSerializer, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def clearance(self, request, pk=None):
         """A therapist records that a blocking finding of the latest screening
         no longer applies (e.g. the spinal inflammation has settled)."""
-        client = self.get_object()
-        if not selectors.can_read_health_answers(request.user, client):
-            raise PermissionDenied("Only a therapist with a session with this client, or a manager, can clear.")
-        screening = selectors.screening_latest(client)
-        if screening is None:
-            raise PermissionDenied("This client has no screening to clear.")
+        screening = self._screening_for_clinician(request)
         body = ClearanceRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         clearance = services.screening_clear(screening=screening, cleared_by=request.user, **body.validated_data)
@@ -175,12 +180,7 @@ class ClientViewSet(
     def avoid_areas(self, request, pk=None):
         """A therapist who has looked marks areas to keep away from on the
         latest screening; the plans of coming sessions are rebuilt."""
-        client = self.get_object()
-        if not selectors.can_read_health_answers(request.user, client):
-            raise PermissionDenied("Only a therapist with a session with this client, or a manager, can mark areas.")
-        screening = selectors.screening_latest(client)
-        if screening is None:
-            raise PermissionDenied("This client has no screening yet.")
+        screening = self._screening_for_clinician(request)
         body = AreasMarkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         mark = services.screening_areas_mark(screening=screening, marked_by=request.user, **body.validated_data)

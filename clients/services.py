@@ -157,12 +157,18 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     clearance = ScreeningClearance(
         screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip(), expires_at=expires
     )
-    validate(clearance)
-    clearance.save()
-    health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=cleared_by)
-    reason = f"Cleared by {cleared_by.get_full_name() or cleared_by}"
-    screening_changed.send(sender=ScreeningClearance, client=screening.client, reason=reason)
-    return clearance
+    return _decision_record(clearance, reason=f"Cleared by {cleared_by.get_full_name() or cleared_by}")
+
+
+def _decision_record(decision: ScreeningClearance, *, reason: str) -> ScreeningClearance:
+    """Store a therapist's decision on a screening, log the access to health
+    data, and let the plans of coming sessions follow."""
+    validate(decision)
+    decision.save()
+    client = decision.screening.client
+    health_access_log(client=client, action=HealthDataAccess.Action.CLEAR, user=decision.cleared_by)
+    screening_changed.send(sender=ScreeningClearance, client=client, reason=reason)
+    return decision
 
 
 @transaction.atomic
@@ -191,12 +197,7 @@ def screening_areas_mark(
         note=note.strip(),
         areas=list(dict.fromkeys(areas)),
     )
-    validate(mark)
-    mark.save()
-    health_access_log(client=screening.client, action=HealthDataAccess.Action.CLEAR, user=marked_by)
-    reason = f"{marked_by.get_full_name() or marked_by} marked areas to keep away from"
-    screening_changed.send(sender=ScreeningClearance, client=screening.client, reason=reason)
-    return mark
+    return _decision_record(mark, reason=f"{marked_by.get_full_name() or marked_by} marked areas to keep away from")
 
 
 @transaction.atomic
