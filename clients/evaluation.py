@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from clients.models import HealthScreening
 from clients.outcome import Finding, ScreeningOutcome, Severity
-from clients.rules import EVERYWHERE, RULES, area_words, spine
-from routines.models import PRESSURE_RANK, BodyArea
+from clients.rules import EVERYWHERE, RULES, spine
+from routines.models import PRESSURE_RANK, BodyArea, area_words
 
 
 def _lowest(limits) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from clients.models import HealthScreening
 from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Support
-from routines.models import BACK_AREAS, BodyArea, Position, Pressure, Qualification
+from routines.models import BACK_AREAS, BodyArea, Position, Pressure, Qualification, area_words
 
 PAIN_TARGET_THRESHOLD = 4
 FIRST_TRIMESTER_WEEKS = 12
@@ -38,10 +38,6 @@ def rule(name: str):
         return function
 
     return register
-
-
-def area_words(area: str) -> str:
-    return BodyArea(area).label.lower()
 
 
 @rule("acute_spinal_inflammation")

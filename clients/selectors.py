@@ -11,7 +11,7 @@ from clients.links import LinkGone, LinkInvalid, nonce_from
 from clients.models import Client, ClientLink, HealthScreening, ScreeningClearance
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
-from routines.models import BodyArea
+from routines.models import BodyArea, area_words
 from salon.models import Salon
 from salon.roles import Role, has_role
 
@@ -97,7 +97,7 @@ def screening_decisions(screening: HealthScreening | None) -> list:
         return []
     decisions = list(screening.clearances.select_related("cleared_by"))
     for decision in decisions:
-        decision.area_labels = [BodyArea(area).label.lower() for area in BodyArea.values if area in decision.areas]
+        decision.area_labels = [area_words(area) for area in BodyArea.values if area in decision.areas]
         decision.rule_label = decision.rule.replace("_", " ")
     return decisions
 

@@ -25,6 +25,11 @@ BACK_AREAS = frozenset(
 )
 
 
+def area_words(area: str) -> str:
+    """An area as it is written in a sentence: "lower back", not ``lower_back``."""
+    return BodyArea(area).label.lower() if area in BodyArea.values else area.replace("_", " ")
+
+
 class Pressure(models.TextChoices):
     LIGHT = "light", "Light"
     MEDIUM = "medium", "Medium"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from clients.outcome import Severity
-from routines.models import BodyArea, Position, Pressure
+from routines.models import BodyArea, Position, Pressure, area_words
 
 # What the guide asks to have ready before every session, whatever the routine.
 GUIDE_PREPARATION = (
@@ -20,10 +20,6 @@ GUIDE_PREPARATION = (
     "Towels: one to lie on, warm ones to cover what is not being worked",
     "Warm the oil in your palm, never pour it onto the body; use little for a deeper effect",
 )
-
-
-def area_label(area: str) -> str:
-    return BodyArea(area).label.lower() if area in BodyArea.values else area.replace("_", " ")
 
 
 def position_label(position: str) -> str:
@@ -59,7 +55,7 @@ def cap_lines(caps: dict[str, str], reasons: dict[str, str]) -> list[str]:
     groups: dict[tuple[str, str], list[str]] = {}
     for area in BodyArea.values:
         if area in caps:
-            groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_label(area))
+            groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_words(area))
     return [
         f"{pressure_label(cap)} on the {', '.join(areas)}" + (f" ({reason})" if reason else "")
         for (cap, reason), areas in groups.items()
@@ -79,7 +75,7 @@ def step_view(step: dict) -> dict:
         pressures.append(
             {
                 "area": area,
-                "label": area_label(area),
+                "label": area_words(area),
                 "pressure": planned,
                 "pressure_label": pressure_label(planned),
                 "routine_pressure_label": pressure_label(routine),
@@ -94,7 +90,7 @@ def step_view(step: dict) -> dict:
         "lowered": any(item["lowered"] for item in pressures),
         "routine_pressure_label": pressure_label(own),  # the step's headline pressure
         "targets": [
-            {**point, "label": f"{area_label(point['area'])} ({point['side']})"}
+            {**point, "label": f"{area_words(point['area'])} ({point['side']})"}
             for point in step.get("pain_points", ())
         ],
     }
@@ -104,12 +100,12 @@ def plan_view(plan: dict | None) -> dict | None:
     """The whole plan in words; None when there is no plan."""
     if not plan:
         return None
-    supports = [{**support, "area_label": area_label(support["area"])} for support in plan.get("supports", ())]
+    supports = [{**support, "area_label": area_words(support["area"])} for support in plan.get("supports", ())]
     findings = [{**finding, "severity_label": severity_label(finding["severity"])} for finding in plan.get("flags", ())]
     return {
         **plan,
         "position_label": position_label(plan["position"]),
-        "avoid_labels": [area_label(area) for area in plan.get("avoid_areas", ())],
+        "avoid_labels": [area_words(area) for area in plan.get("avoid_areas", ())],
         "cap_lines": cap_lines(plan.get("pressure_caps", {}), plan.get("pressure_cap_reasons", {})),
         "supports": supports,
         "findings": findings,
@@ -125,7 +121,7 @@ def plan_view(plan: dict | None) -> dict | None:
         ],
         "steps": [step_view(step) for step in plan.get("steps", ())],
         "do_not_press": [
-            {**point, "label": f"{area_label(point['area'])} ({point['side']})"}
+            {**point, "label": f"{area_words(point['area'])} ({point['side']})"}
             for point in plan.get("do_not_press", ())
         ],
     }

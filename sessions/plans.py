@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support
-from routines.models import PRESSURE_RANK, BodyArea
+from routines.models import PRESSURE_RANK, BodyArea, area_words
 from routines.specs import RoutineSpec, StepSpec
 from salon.errors import InvalidInput
 
@@ -91,10 +91,6 @@ class Plan:
         return asdict(self)
 
 
-def _label(area: str) -> str:
-    return BodyArea(area).label.lower() if area in BodyArea.values else area
-
-
 def _lower(pressure: str, cap: str | None) -> str:
     """The pressure to plan: the step's own, or the cap when the step would exceed it."""
     if cap is None or PRESSURE_RANK[pressure] <= PRESSURE_RANK[cap]:
@@ -123,7 +119,7 @@ def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> N
     if blocked:
         reasons = "; ".join(finding.message for finding in outcome.blocking_findings) or "the screening"
         raise PlanNotPossible(
-            f"{routine.name} works the {', '.join(map(_label, sorted(blocked)))}, blocked by: {reasons}.",
+            f"{routine.name} works the {', '.join(map(area_words, sorted(blocked)))}, blocked by: {reasons}.",
             code="routine_blocked",
         )
     if outcome.position and routine.position != outcome.position:
@@ -163,7 +159,7 @@ def _refuse_without_core(routine: RoutineSpec, kept_orders: set[int], outcome: S
     where = (
         "beside the spine"
         if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas
-        else f"only the {', '.join(map(_label, step.areas))}"
+        else f"only the {', '.join(map(area_words, step.areas))}"
     )
     raise PlanNotPossible(
         f"{routine.name} without step {step.order} ({step.technique}) would not be {routine.name}: "
@@ -231,13 +227,13 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
         if not areas:
             adaptations.append(
                 f"Step {step.order} ({step.technique}) left out: it works only the "
-                f"{', '.join(map(_label, avoided))}, which the screening says to avoid."
+                f"{', '.join(map(area_words, avoided))}, which the screening says to avoid."
             )
             continue
         notes = [step.notes] if step.notes else []
         if avoided:
-            notes.append(f"Keep away from the {', '.join(map(_label, avoided))} (screening).")
-            adaptations.append(f"Step {step.order} keeps away from the {', '.join(map(_label, avoided))}.")
+            notes.append(f"Keep away from the {', '.join(map(area_words, avoided))} (screening).")
+            adaptations.append(f"Step {step.order} keeps away from the {', '.join(map(area_words, avoided))}.")
         kept.append((step, areas, notes))
 
     if not kept:
@@ -268,7 +264,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
             if pressure != asked[area]
         }
         for area, why in pressure_reasons.items():
-            notes.append(f"{_label(area).capitalize()}: {pressure_by_area[area]} pressure only ({why}).")
+            notes.append(f"{area_words(area).capitalize()}: {pressure_by_area[area]} pressure only ({why}).")
         targets = tuple(point for point in painful if point.area in areas) if step.uses_pain_map else ()
         if step.uses_pain_map and not targets:
             notes.append("No painful points recorded here: ask the client and feel for knots of tension.")

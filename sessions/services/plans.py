@@ -82,12 +82,11 @@ def _change_note(reason: str) -> str:
     """The reason with the time, within the field's length (a clearer's long name must not refuse the rebuild)."""
     stamp = f" ({timezone.now():%d %b %H:%M} UTC)"
     room = SessionPlan._meta.get_field("change_note").max_length - len(stamp)
-    return (reason if len(reason) <= room else reason[: room - 1] + "…") + stamp
+    return _fit(reason, length=room) + stamp
 
 
-def _fit(text: str, field: str, model=Appointment) -> str:
-    """``text`` within the field's length (several blocks together can be long)."""
-    length = model._meta.get_field(field).max_length
+def _fit(text: str, *, length: int) -> str:
+    """``text`` within ``length`` characters (several blocks together can be long)."""
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
@@ -103,7 +102,8 @@ def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: st
             change_note=_change_note(reason),
         )
     except PlanNotPossible as refused:
-        appointment.plan_problem = _fit(f"{reason}: {refused.detail}", "plan_problem")
+        limit = Appointment._meta.get_field("plan_problem").max_length
+        appointment.plan_problem = _fit(f"{reason}: {refused.detail}", length=limit)
         appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
         appointment.save(
             update_fields=["plan_problem", "review_acknowledged_by", "review_acknowledged_at", "updated_at"]
