@@ -26,6 +26,12 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BERLIN)
 
 
+def sign_in(client, user) -> None:
+    """Sign a staff member in to the pages of a Django test client, as past any
+    second factor; tests that are about signing in go through the login page."""
+    client.force_login(user)
+
+
 def missing(what: str, requirement: str) -> None:
     if os.environ.get(requirement) == "1":
         pytest.fail(f"{what} is required ({requirement}=1) but not available.")
