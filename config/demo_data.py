@@ -15,6 +15,11 @@ SALON = {
     "default_turnover_minutes": 15,
 }
 
+# The demo manager's authenticator secret (base32), published in the README
+# and printed by `make run` so that anyone trying the demo, and scripts, can
+# sign in as the manager. Never reuse it for a real account.
+DEMO_MANAGER_TOTP_SECRET = "SALONDEMOMANAGERTOTPSECRETKEY234"  # noqa: S105 (published on purpose)
+
 STAFF = [
     {"username": "manager", "first_name": "Petra", "last_name": "Wagner", "roles": [Role.MANAGER]},
     {"username": "reception", "first_name": "Clara", "last_name": "Hoffmann", "roles": [Role.RECEPTIONIST]},

@@ -105,6 +105,8 @@ def logging_config(*, level: str, log_format: str) -> dict:
             "celery.app.trace": {"level": quiet_unless_debugging},
             "celery.worker.strategy": {"level": quiet_unless_debugging},
             "celery.beat": {"level": quiet_unless_debugging},
+            # Axes writes four lines per sign-in; salon.security writes one.
+            "axes": {"level": quiet_unless_debugging},
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
         },

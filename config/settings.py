@@ -5,6 +5,7 @@ With nothing set, the project runs on the embedded default: an SQLite file and
 Celery's filesystem broker, both under ``var/``.
 """
 
+import datetime
 import logging
 from pathlib import Path
 
@@ -42,7 +43,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,11 +69,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "salon.middleware.StaffSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "salon.middleware.SalonTimeZoneMiddleware",
     "salon.middleware.DomainErrorPageMiddleware",
+    # Last, so it sees the lockout that the authentication backend flagged.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +112,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------
+# Holds the sign-in throttles' counts and small cached values. Each process
+# has its own memory cache by default; with several web workers set
+# CACHE_URL=redis://... so that a limit holds across all of them.
+
+cache_url = env.str("CACHE_URL")
+if cache_url and not cache_url.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {cache_url!r}.")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+        if cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Accounts -------------------------------------------------------------
 
 AUTH_USER_MODEL = "salon.User"
@@ -116,9 +141,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt, right or wrong, while a lockout lasts.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Signing in (README, "Security") ---------------------------------------
+# A username, and separately an address, is locked out after this many
+# failed sign-ins (pages and the API token endpoint together) until the
+# lockout ends or a manager lifts it in the admin. A salon whose staff share
+# one address should keep the limit above what one clumsy morning produces.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "salon.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "salon.signin.client_address"
+# Axes logs each attempt itself; salon.signin logs them without passwords.
+AXES_VERBOSE = False
+
+# A staff session ends this long after signing in, whatever happens in
+# between: a desk or tablet left signed in does not stay open overnight.
+STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=10)
+# An API token ends after this long without use; a password change,
+# deactivation or its owner revoking it ends it at once.
+API_TOKEN_IDLE_HOURS = env.int("API_TOKEN_IDLE_HOURS", default=10)
+if STAFF_SESSION_HOURS < 1 or API_TOKEN_IDLE_HOURS < 1:
+    raise ImproperlyConfigured("STAFF_SESSION_HOURS and API_TOKEN_IDLE_HOURS must be 1 or more.")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 60 * 60
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_IDLE_HOURS),
+    "AUTO_REFRESH": True,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+# Names the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Salon"
 
 # --- Time and language ----------------------------------------------------
 
@@ -157,7 +223,8 @@ SECURE_SSL_REDIRECT = HTTPS and not DEBUG
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS and not DEBUG else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     # Only safe when the proxy in front always sets (or strips) this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -171,7 +238,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous calls a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "salon.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -181,6 +248,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salon.rest.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
+    # Rates for the endpoints that anyone may call (salon.signin, the client
+    # links): enough for a person, too few for a script guessing.
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in": "20/min",
+        "client_link": "30/min",
+    },
+    # Behind the TLS proxy the caller's address is the last one it adds.
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salon API",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from salon.models import Room, Salon, Therapist, User
-from salon.services import therapist_calendar_feed_reset
+from salon.services import staff_sign_in_unlock, therapist_calendar_feed_reset
 
 admin.site.site_header = "Salon administration"
 admin.site.site_title = "Salon admin"
@@ -12,6 +12,12 @@ admin.site.site_title = "Salon admin"
 class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "is_staff"]
+    actions = ["lift_sign_in_lockout"]
+
+    @admin.action(description="Lift the sign-in lockout of the selected staff")
+    def lift_sign_in_lockout(self, request, queryset):
+        lifted = sum(staff_sign_in_unlock(username=user.get_username()) for user in queryset)
+        self.message_user(request, f"Sign-in lockouts lifted: {lifted}. They can sign in again now.")
 
 
 @admin.register(Salon)

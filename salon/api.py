@@ -2,29 +2,87 @@
 call a service or selector, render."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from knox.models import AuthToken
+from rest_framework import status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salon import selectors, services
 from salon.roles import user_roles
-from salon.serializers import MeSerializer, SalonSerializer, TokenRequestSerializer, TokenSerializer
+from salon.serializers import (
+    MeSerializer,
+    SalonSerializer,
+    TokenInfoSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from salon.signin import SignInThrottle
 
 
 class AuthTokenView(APIView):
-    """Exchange a username and password for an API token
-    (send it as ``Authorization: Token <token>``)."""
+    """Exchange a username and password (and, for accounts with an
+    authenticator app, its current code as ``otp``) for a new API token.
+    Send it as ``Authorization: Token <token>``. It ends after
+    ``API_TOKEN_IDLE_HOURS`` without use, on a password change, or when
+    revoked. Repeated failures lock the username and the address out."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [SignInThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, auth=[])
     def post(self, request):
         credentials = TokenRequestSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        token = services.auth_token_obtain(**credentials.validated_data, request=request)
-        return Response(TokenSerializer(token).data)
+        # Django's request: django-axes marks a lockout on it, for its middleware.
+        instance, secret = services.auth_token_obtain(**credentials.validated_data, request=request._request)
+        body = {"token": secret, "token_key": instance.token_key, "expiry": instance.expiry}
+        return Response(TokenSerializer(body).data)
+
+
+def _current_token_key(request) -> str | None:
+    return request.auth.token_key if isinstance(request.auth, AuthToken) else None
+
+
+class AuthTokenListView(APIView):
+    """The caller's own API tokens that still work."""
+
+    @extend_schema(responses=TokenInfoSerializer(many=True))
+    def get(self, request):
+        current = _current_token_key(request)
+        tokens = [
+            {
+                "token_key": token.token_key,
+                "created": token.created,
+                "expiry": token.expiry,
+                "current": token.token_key == current,
+            }
+            for token in selectors.auth_token_list(user=request.user)
+        ]
+        return Response(TokenInfoSerializer(tokens, many=True).data)
+
+
+class AuthTokenRevokeView(APIView):
+    """End one of the caller's own tokens, by its key."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token_key: str):
+        services.auth_token_revoke(user=request.user, token_key=token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AuthSignOutView(APIView):
+    """End the token this request was made with (``?all=1``: every token of
+    the caller)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if request.query_params.get("all") == "1":
+            services.auth_tokens_revoke_all(user=request.user)
+        elif (current := _current_token_key(request)) is not None:
+            services.auth_token_revoke(user=request.user, token_key=current)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -7,4 +7,4 @@ class SalonConfig(AppConfig):
     verbose_name = "Salon"
 
     def ready(self):
-        from salon import signals  # noqa: F401 (connects the receivers)
+        from salon import signals, signin  # noqa: F401 (connects the receivers)

@@ -1,8 +1,15 @@
+import time
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from salon import signin
 from salon.errors import DomainError, error_words, http_status
 from salon.selectors import salon_time_zone
 
@@ -34,3 +41,51 @@ class DomainErrorPageMiddleware:
         if not isinstance(exception, DomainError):
             return None
         return render(request, "salon/refused.html", {"problem": error_words(exception)}, status=http_status(exception))
+
+
+class StaffSignInMiddleware:
+    """What a signed-in page session owes before it may go anywhere:
+
+    - it ends ``STAFF_SESSION_HOURS`` after signing in, however busy it was
+      (a desk or tablet signed in yesterday is signed out today);
+    - an account with an authenticator app enters its code, and a manager
+      without one sets one up, before any page or session-authenticated API
+      call. Token callers gave their code when they took the token.
+
+    Runs after django-otp's middleware, which tells whether the session has
+    passed a device (``user.is_verified()``)."""
+
+    # Where a session that still owes its second factor may go.
+    OPEN_URL_NAMES = ("two-factor-verify", "two-factor-enrol", "logout", "login")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is None or not request.user.is_authenticated or request.headers.get("Authorization"):
+            return self.get_response(request)
+
+        signed_in_at = session.get(signin.SIGNED_IN_AT_KEY)
+        if signed_in_at is None or time.time() - signed_in_at > settings.STAFF_SESSION_HOURS * 60 * 60:
+            logout(request)
+            return self.get_response(request)
+
+        owed = session.get(signin.SECOND_FACTOR_KEY, signin.NOT_NEEDED)
+        if owed == signin.NOT_NEEDED or request.user.is_verified() or self._open(request.path):
+            return self.get_response(request)
+
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "detail": "Enter the code from your authenticator app on the web first, or use a token.",
+                    "fields": {},
+                },
+                status=403,
+            )
+        target = reverse("two-factor-enrol" if owed == signin.ENROL else "two-factor-verify")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+    def _open(self, path: str) -> bool:
+        return any(path == reverse(name) for name in self.OPEN_URL_NAMES)

@@ -1,6 +1,7 @@
 """Reads for the salon's standing structure."""
 
 import datetime
+from base64 import b32encode
 
 from django.conf import settings
 from django.core import signing
@@ -9,6 +10,9 @@ from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from salon.errors import Conflict, InvalidInput
 from salon.models import Salon, Therapist
@@ -111,3 +115,23 @@ def therapist_for_calendar_feed(token: str) -> Therapist | None:
         .filter(pk=pk, calendar_feed_version=version, active=True, user__is_active=True)
         .first()
     )
+
+
+def auth_token_list(*, user) -> QuerySet[AuthToken]:
+    """``user``'s API tokens that have not expired, newest first. Each is known
+    by its key (the first characters of the secret), never the secret."""
+    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+
+
+def second_factor_app(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def second_factor_secret(device: TOTPDevice) -> str:
+    """The app's secret as people type it in, in groups of four."""
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -6,10 +6,25 @@ from salon.models import Salon
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The current code of the authenticator app (or a recovery code), for accounts that have one.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(source="key")
+    token = serializers.CharField(help_text="The secret: send it as `Authorization: Token <token>`. Shown only now.")
+    token_key = serializers.CharField(help_text="The token's first characters, by which it is listed and revoked.")
+    expiry = serializers.DateTimeField(help_text="When it ends unless used before; each use moves this on.")
+
+
+class TokenInfoSerializer(serializers.Serializer):
+    token_key = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    current = serializers.BooleanField(help_text="True for the token this request was made with.")
 
 
 class MeSerializer(serializers.Serializer):

@@ -1,17 +1,24 @@
 """Writes for the salon's standing structure and for staff accounts."""
 
+from base64 import b32decode
 from importlib import import_module
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
-from rest_framework.authtoken.models import Token
+from django_otp import devices_for_user, match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from salon.errors import InvalidInput, validate
+from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Room, Salon, Therapist, User
-from salon.roles import Role
+from salon.roles import Role, has_role
+
+RECOVERY_CODE_COUNT = 10
 
 
 @transaction.atomic
@@ -103,17 +110,120 @@ def room_create(*, salon: Salon, name: str, equipment: str = "") -> Room:
     return room
 
 
-def auth_token_obtain(*, username: str, password: str, request=None) -> Token:
-    """The API token of the staff member with these credentials, created on
-    first use. Inactive users are refused like wrong passwords."""
+def auth_token_obtain(*, username: str, password: str, otp: str = "", request=None) -> tuple[AuthToken, str]:
+    """A new API token for the staff member with these credentials, and its
+    secret (shown once; only a digest is stored).
+
+    Inactive users are refused like wrong passwords. An account with an
+    authenticator app must send its current code; a manager without one is
+    sent to the web to set it up, since managers never work on a password
+    alone. While a lockout lasts (django-axes), every attempt is refused.
+
+    Not one transaction: the failed attempts that axes and django-otp record
+    on the way must stay recorded when the request is refused."""
     user = authenticate(request, username=username, password=password)
     if user is None:
-        raise InvalidInput(
-            "Unable to log in with the username and password given.",
-            code="invalid_credentials",
+        raise InvalidInput("Unable to log in with the username and password given.", code="invalid_credentials")
+    if second_factor_devices(user):
+        if not otp:
+            raise InvalidInput.for_fields(
+                {"otp": "This account signs in with a code from its authenticator app."}, code="otp_required"
+            )
+        if second_factor_match(user=user, code=otp) is None:
+            raise InvalidInput.for_fields(
+                {"otp": "The code is wrong or has been used; wait for the next one and try again."},
+                code="otp_invalid",
+            )
+    elif has_role(user, Role.MANAGER):
+        raise Forbidden(
+            "Managers sign in with a second factor. Sign in on the web once to set up an authenticator app, "
+            "then ask for a token with its code.",
+            code="second_factor_setup_required",
         )
-    token, _ = Token.objects.get_or_create(user=user)
-    return token
+    instance, secret = AuthToken.objects.create(user=user)
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    return instance, secret
+
+
+def auth_token_revoke(*, user: User, token_key: str) -> None:
+    """End one of ``user``'s own API tokens (a lost laptop, a finished script)."""
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if not deleted:
+        raise NotFound("You have no token with that key.", code="token_not_found")
+
+
+def auth_tokens_revoke_all(*, user: User) -> int:
+    """End every API token of ``user``; returns how many there were."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def second_factor_devices(user: User) -> list:
+    """The confirmed devices (authenticator app, recovery codes) of ``user``."""
+    return list(devices_for_user(user, confirmed=True))
+
+
+def second_factor_match(*, user: User, code: str):
+    """The device whose code this is, or None. A code works once; wrong codes
+    slow further tries down (django-otp's throttling)."""
+    code = "".join(code.split())
+    if not code or len(code) > 16:
+        return None
+    return match_token(user, code)
+
+
+def second_factor_enrolment_start(*, user: User) -> TOTPDevice:
+    """An authenticator app device waiting to be confirmed with a first code;
+    the same one until then, so a reloaded page shows the same QR code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def second_factor_enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the waiting device with a code from the app; returns it and a
+    fresh set of recovery codes (shown once). The check runs before the
+    transaction so that a wrong code's throttling is kept."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise Conflict("There is no set-up waiting; start again.", code="no_enrolment")
+    if not device.verify_token("".join(code.split())[:16]):
+        raise InvalidInput.for_fields(
+            {"code": "That code does not match; check the app's clock and enter the code it shows now."},
+            code="otp_invalid",
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        return device, recovery_codes_replace(user=user)
+
+
+def second_factor_app_add(*, user: User, secret: str) -> TOTPDevice:
+    """Give ``user`` an authenticator app set up with a known base32 secret
+    (the demo manager; real accounts enrol themselves)."""
+    device = TOTPDevice(user=user, name="Authenticator app", confirmed=True, key=b32decode(secret).hex())
+    validate(device)
+    device.save()
+    return device
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """New recovery codes for ``user``; the old ones stop working. Each code
+    signs in once, for when the phone with the app is not at hand."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def staff_sign_in_unlock(*, username: str) -> int:
+    """Lift a sign-in lockout of ``username`` (after the person has been
+    recognised, e.g. by their manager); returns the lockouts lifted."""
+    return axes_reset(username=username)
 
 
 def login_sessions_clear_expired() -> None:

@@ -1,8 +1,21 @@
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
+from salon import selectors, services, signin
+from salon.errors import DomainError, error_words
+from salon.forms import SecondFactorCodeForm
 from salon.roles import Role, user_roles
+
+# Shown once, right after they are made; kept in the session only until then.
+FRESH_RECOVERY_CODES_KEY = "salon_fresh_recovery_codes"
 
 # Where each role starts its day, most specific first: a therapist who also
 # manages still opens "my day" first.
@@ -31,3 +44,83 @@ def home(request):
     if start_url:
         return redirect(start_url)
     return render(request, "salon/home.html", {"roles": sorted(user_roles(request.user))})
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_required
+def two_factor_verify(request):
+    """The second step of signing in: a code from the authenticator app, or
+    one of the recovery codes."""
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.second_factor_match(user=request.user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        signin.log.warning("Wrong second-factor code for %s", request.user.get_username())
+        form.add_error("code", "That code is wrong or has been used. Enter the code your app shows now.")
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def two_factor_enrol(request):
+    """Set up an authenticator app: scan the code, enter the first number it
+    shows. Managers do this at their first sign-in; others may choose to."""
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.second_factor_enrolment_confirm(user=request.user, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error_words(error))
+        else:
+            otp_login(request, device)
+            request.session[signin.SECOND_FACTOR_KEY] = signin.VERIFY
+            request.session[FRESH_RECOVERY_CODES_KEY] = codes
+            return redirect(f"{reverse('recovery-codes')}?{urlencode({'next': _next_url(request)})}")
+    device = services.second_factor_enrolment_start(user=request.user)
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_svg": qr.svg_inline(scale=5, title="QR code for your authenticator app"),
+        "secret": selectors.second_factor_secret(device),
+    }
+    return render(request, "registration/two_factor_enrol.html", context)
+
+
+@login_required
+def recovery_codes(request):
+    """Fresh recovery codes, shown once (after set-up, or when replaced)."""
+    if request.method == "POST":
+        request.session[FRESH_RECOVERY_CODES_KEY] = services.recovery_codes_replace(user=request.user)
+        return redirect("recovery-codes")
+    codes = request.session.pop(FRESH_RECOVERY_CODES_KEY, None)
+    if codes is None:
+        return redirect("account-security")
+    return render(request, "registration/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@login_required
+def account_security(request):
+    """Your own sign-in: the authenticator app, recovery codes, API tokens."""
+    context = {
+        "has_second_factor": bool(selectors.second_factor_app(request.user)),
+        "recovery_codes_left": selectors.recovery_codes_left(request.user),
+        "tokens": selectors.auth_token_list(user=request.user),
+        "second_factor_required": Role.MANAGER in user_roles(request.user),
+    }
+    return render(request, "registration/security.html", context)
+
+
+@login_required
+@require_POST
+def account_token_revoke(request, token_key: str):
+    services.auth_token_revoke(user=request.user, token_key=token_key)
+    messages.success(request, "The token no longer works.")
+    return redirect("account-security")

@@ -2,13 +2,14 @@ import pytest
 
 from clients.models import Client, HealthDataAccess
 from tests.factories import ClientFactory, SalonFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, manager, password):
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
     return client
 
 

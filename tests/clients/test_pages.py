@@ -2,13 +2,14 @@ import pytest
 
 from salon.roles import Role
 from tests.factories import ClientFactory, UserFactory, screening_for
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, role, password):
     user = UserFactory(roles=[role])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
     return user
 
 
@@ -67,7 +68,7 @@ def test_the_client_page_shows_who_cleared_or_marked_what_and_when(client, passw
     manager = UserFactory(username="clara", first_name="Clara", last_name="Brandt", roles=[Role.MANAGER])
     screening_clear(screening=screening, rule="acute_spinal_inflammation", cleared_by=manager, note="GP letter seen")
     screening_areas_mark(screening=screening, areas=["mid_back", "neck"], marked_by=manager, note="Bruise")
-    client.login(username="clara", password=password)
+    sign_in(client, manager)
 
     html = client.get(f"/clients/{person.pk}/").content.decode()
 

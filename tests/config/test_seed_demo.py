@@ -1,10 +1,16 @@
+from base64 import b32decode
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
+from django_otp.oath import totp
 
 from clients.models import Client
+from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role, has_role
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +33,26 @@ def test_demo_salon_has_the_promised_people_rooms_and_clients():
     assert Therapist.objects.filter(qualified_therapeutic=True).exists()
 
 
+def test_the_demo_manager_takes_a_token_with_the_secret_the_readme_publishes(settings, api_client):
+    """People and scripts sign in as the demo manager with the published key."""
+    settings.DEMO_PASSWORD = "demo-pass-for-test"
+    call_command("seed_demo")
+    readme = (ROOT / "README.md").read_text()
+    assert DEMO_MANAGER_TOTP_SECRET in readme
+    code = f"{totp(b32decode(DEMO_MANAGER_TOTP_SECRET)):06d}"
+
+    without = api_client.post(
+        "/api/v1/auth/token/", {"username": "manager", "password": "demo-pass-for-test"}, format="json"
+    )
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "manager", "password": "demo-pass-for-test", "otp": code}, format="json"
+    )
+
+    assert without.status_code == 400
+    assert without.json()["code"] == "otp_required"
+    assert response.status_code == 200, response.json()
+
+
 def test_demo_logins_work_with_the_demo_password(settings):
     settings.DEMO_PASSWORD = "demo-pass-for-test"
     call_command("seed_demo")
@@ -34,7 +60,7 @@ def test_demo_logins_work_with_the_demo_password(settings):
     logins += [(f"therapist{n}", Role.THERAPIST) for n in range(1, 5)]
 
     for username, role in logins:
-        user = authenticate(username=username, password="demo-pass-for-test")
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password="demo-pass-for-test")
         assert user is not None, username
         assert has_role(user, role), username
 

@@ -3,13 +3,14 @@ import pytest
 from clients.outcome import ScreeningOutcome
 from routines.models import RoutineTemplate
 from sessions.services.plans import session_plan_create
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, manager, password):
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
     return client
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from salon.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client, password):
     user = UserFactory(roles=[Role.RECEPTIONIST])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
     return client
 
 
@@ -54,7 +55,7 @@ def test_the_routine_page_shows_its_aftercare_advice(client, password):
     from tests.factories import UserFactory
 
     user = UserFactory(roles=[Role.MANAGER])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
 
     html = client.get("/routines/lower-back-relief/").content.decode()
 

@@ -2,6 +2,7 @@ import pytest
 
 from salon.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(client):
 
 
 def test_manager_is_sent_to_the_admin(client, manager, password):
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
 
     response = client.get("/")
 
@@ -46,7 +47,7 @@ def test_manager_is_sent_to_the_admin(client, manager, password):
 
 
 def test_receptionists_start_at_the_front_desk(client, receptionist, password):
-    client.login(username=receptionist.username, password=password)
+    sign_in(client, receptionist)
 
     response = client.get("/")
 
@@ -57,7 +58,7 @@ def test_receptionists_start_at_the_front_desk(client, receptionist, password):
 @pytest.mark.parametrize(("role", "page"), [(Role.RECEPTIONIST, "/desk/"), (Role.THERAPIST, "/my-day/")])
 def test_front_line_staff_start_on_their_page_and_cannot_enter_the_admin(client, role, page, password):
     user = UserFactory(roles=[role])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
 
     assert client.get("/")["Location"] == page
     admin = client.get("/admin/")
@@ -67,7 +68,7 @@ def test_front_line_staff_start_on_their_page_and_cannot_enter_the_admin(client,
 
 def test_staff_without_a_role_see_the_home_page(client, password):
     user = UserFactory()
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
 
     response = client.get("/")
 
@@ -76,7 +77,7 @@ def test_staff_without_a_role_see_the_home_page(client, password):
 
 
 def test_logout_is_a_post_and_ends_the_session(client, manager, password):
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
 
     response = client.post("/accounts/logout/")
 

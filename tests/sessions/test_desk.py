@@ -3,7 +3,7 @@ import pytest
 from salon.roles import Role
 from sessions.services.booking import appointment_book
 from tests.factories import ClientFactory, TherapistFactory, UserFactory, screening_for, works_every_day
-from tests.helpers import at
+from tests.helpers import at, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def desk_client(client, password):
     user = UserFactory(roles=[Role.RECEPTIONIST])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
     return client
 
 
 def test_therapists_do_not_use_the_desk(client, password, salon):
     user = UserFactory(roles=[Role.THERAPIST])
-    client.login(username=user.username, password=password)
+    sign_in(client, user)
 
     assert client.get("/desk/").status_code == 403
 

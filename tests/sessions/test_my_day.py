@@ -22,7 +22,7 @@ from tests.factories import (
     screening_for,
     works_every_day,
 )
-from tests.helpers import at
+from tests.helpers import at, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ class TestApi:
 def test_my_day_page_costs_a_fixed_number_of_queries(
     client, password, salon, therapist, room, routine, tomorrow, django_assert_max_num_queries
 ):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
     for hour in (9, 11):
         person = ClientFactory(salon=salon)
         screening_for(person, pain_map=[{"area": "neck", "side": "left", "intensity": 5, "note": ""}])
@@ -222,7 +222,7 @@ def test_the_next_plan_learns_from_the_last_session(salon, therapist, room, rout
 def test_my_day_page_stays_at_a_fixed_number_of_queries_with_twelve_sessions(
     client, password, salon, therapist, room, routine, tomorrow, django_assert_max_num_queries
 ):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
     therapist.working_hours.all().delete()
     works_every_day(therapist, datetime.time(8), datetime.time(20))
     for hour in range(8, 20):
@@ -240,7 +240,7 @@ def test_another_therapists_session_page_is_forbidden(client, password, salon, t
     theirs = appointment_book(
         client=ClientFactory(salon=salon), routine=routine, start=at(tomorrow, 10), therapist=other
     )
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
 
     assert client.get(f"/sessions/{theirs.pk}/").status_code == 403
     assert client.post(f"/sessions/{theirs.pk}/start/").status_code == 403
@@ -252,7 +252,7 @@ def test_a_manager_picks_whose_day_to_see(client, password, salon, therapist, ro
 
     appointment_book(client=ClientFactory(salon=salon, given_name="Ida"), routine=routine, start=at(tomorrow, 10))
     manager = UserFactory(roles=[Role.MANAGER])
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
 
     html = client.get(f"/my-day/?date={tomorrow}&therapist={therapist.pk}").content.decode()
 
@@ -268,7 +268,7 @@ def test_a_manager_who_is_no_therapist_sees_the_first_therapists_day_on_the_page
     works_every_day(later)
     appointment_book(client=ClientFactory(salon=salon, given_name="Ida"), routine=routine, start=at(tomorrow, 10))
     manager = UserFactory(roles=[Role.MANAGER])
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
     api_client.force_authenticate(manager)
 
     page = client.get(f"/my-day/?date={tomorrow}")
@@ -284,7 +284,7 @@ def test_a_manager_who_is_no_therapist_sees_the_first_therapists_day_on_the_page
 def test_a_date_that_is_no_date_is_refused_naming_the_field_on_the_page_and_in_the_api(
     client, api_client, password, therapist, date
 ):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
     api_client.force_authenticate(therapist.user)
 
     page = client.get(f"/my-day/?date={date}")
@@ -297,7 +297,7 @@ def test_a_date_that_is_no_date_is_refused_naming_the_field_on_the_page_and_in_t
 
 
 def test_an_unknown_session_action_is_not_found(client, password, booked, therapist):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
 
     assert client.post(f"/sessions/{booked.pk}/dance/").status_code == 404
 

@@ -4,7 +4,7 @@ from salon.roles import Role
 from sessions.models import Notification
 from sessions.services.booking import appointment_book
 from tests.factories import UserFactory
-from tests.helpers import at
+from tests.helpers import at, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_only_failed_messages_can_be_retried(api_client, booked):
 
 def test_the_admin_shows_the_outbox_and_retries(client, password, booked):
     manager = UserFactory(roles=[Role.MANAGER])
-    client.login(username=manager.username, password=password)
+    sign_in(client, manager)
     failed = Notification.objects.filter(appointment=booked).first()
     Notification.objects.filter(pk=failed.pk).update(status="failed")
 

@@ -16,7 +16,7 @@ from sessions.plans import PlanNotPossible, build_plan
 from sessions.services.booking import appointment_book
 from sessions.services.lifecycle import appointment_transition
 from tests.factories import screening_answers
-from tests.helpers import at
+from tests.helpers import at, sign_in
 from tests.sessions.test_plans import outcomes, routines
 
 SHOWN_PRESSURE = re.compile(r'data-area="(\w+)" data-pressure="(\w+)">[^<]*<strong>([^<]+)</strong>')
@@ -73,7 +73,7 @@ def session(careful_client, therapist, room, routine, tomorrow):
 
 @pytest.fixture
 def therapist_browser(client, password, therapist):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
     return client
 
 

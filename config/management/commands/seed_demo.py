@@ -17,6 +17,7 @@ from clients.models import Client, HealthScreening
 from clients.services import client_create, screening_create
 from config.demo_data import (
     CLIENTS,
+    DEMO_MANAGER_TOTP_SECRET,
     OPENING,
     REGULARS,
     ROOMS,
@@ -32,7 +33,14 @@ from routines.services import guide_routines_ensure
 from salon.errors import DomainError
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
-from salon.services import room_create, salon_create, staff_user_create, therapist_create
+from salon.services import (
+    room_create,
+    salon_create,
+    second_factor_app_add,
+    second_factor_devices,
+    staff_user_create,
+    therapist_create,
+)
 from sessions.models import Appointment, Feedback, Notification
 from sessions.services.booking import appointment_book
 from sessions.services.feedback import feedback_record
@@ -64,6 +72,9 @@ class Command(BaseCommand):
 
         for person in STAFF:
             self._staff_user(password=password, **person)
+        manager = User.objects.get(username="manager")
+        if not second_factor_devices(manager):
+            second_factor_app_add(user=manager, secret=DEMO_MANAGER_TOTP_SECRET)
 
         for spec in THERAPISTS:
             spec = dict(spec)

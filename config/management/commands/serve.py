@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from config.logs import JsonFormatter
 
 STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
@@ -201,6 +202,7 @@ class Command(BaseCommand):
         lines = [
             f"Salon is running at {url}",
             f"Demo logins: {logins} — password: {settings.DEMO_PASSWORD}",
+            f"The manager also enters a code: add the key {DEMO_MANAGER_TOTP_SECRET} to an authenticator app.",
             "Press Ctrl-C to stop web, worker and beat.",
         ]
         if self.json_lines:

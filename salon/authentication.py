@@ -1,0 +1,30 @@
+"""How API callers prove who they are (REST_FRAMEWORK's authentication
+classes). Apart from ``salon.rest``: DRF imports these while it sets up the
+views that ``salon.rest`` itself imports."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """Knox's expiring tokens (``Authorization: Token <secret>``). A header
+    that is not even text is refused like a wrong token, not a crash."""
+
+    def authenticate_credentials(self, token: bytes):
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        return super().authenticate_credentials(token)
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the tokens."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106 (a scheme name)
