@@ -71,8 +71,8 @@ class StaffSignInMiddleware:
             logout(request)
             return self.get_response(request)
 
-        owed = session.get(signin.SECOND_FACTOR_KEY, signin.NOT_NEEDED)
-        if owed == signin.NOT_NEEDED or request.user.is_verified() or self._open(request.path):
+        owed = signin.second_factor_owed(request)
+        if owed is None or self._open(request.path):
             return self.get_response(request)
 
         if request.path.startswith("/api/"):

@@ -77,6 +77,18 @@ class ClientLinkThrottle(AddressThrottle):
     scope = "client_link"
 
 
+def second_factor_owed(request) -> str | None:
+    """VERIFY or ENROL while a signed-in page session still owes its second
+    factor, else None."""
+    session = getattr(request, "session", None)
+    if session is None or not request.user.is_authenticated:
+        return None
+    owed = session.get(SECOND_FACTOR_KEY, NOT_NEEDED)
+    if owed == NOT_NEEDED or request.user.is_verified():
+        return None
+    return owed
+
+
 def second_factor_state(user) -> str:
     from salon.services import second_factor_devices
 

@@ -90,6 +90,7 @@ def two_factor_enrol(request):
         "next": _next_url(request),
         "qr_svg": qr.svg_inline(scale=5, title="QR code for your authenticator app"),
         "secret": selectors.second_factor_secret(device),
+        "second_factor_required": Role.MANAGER in user_roles(request.user),
     }
     return render(request, "registration/two_factor_enrol.html", context)
 

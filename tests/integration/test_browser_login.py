@@ -1,9 +1,13 @@
 """Smoke test of the pages in a real browser: the login page."""
 
+from base64 import b32decode
+
 import pytest
+from django_otp.oath import totp
 
 from salon.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -23,6 +27,19 @@ def test_staff_log_in_and_out_in_the_browser(page, live_server, transactional_db
 
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+    # a manager's first sign-in sets up the authenticator app
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/set-up/?next=%2F")
+    assert page.locator(".qr svg").is_visible()
+    assert axe_violations(page) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "two-factor-set-up.png", full_page=True)
+    secret = page.locator(".secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(f"{totp(b32decode(secret)):06d}")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    assert page.locator(".recovery-codes li").count() == 10
+    page.get_by_role("link", name="I have kept them; continue").click()
     page.wait_for_url(f"{live_server.url}/admin/")
     assert page.get_by_role("heading", name="Site administration").is_visible()
 
