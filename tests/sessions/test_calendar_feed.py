@@ -16,7 +16,7 @@ from tests.factories import (
     screening_for,
     works_every_day,
 )
-from tests.helpers import at
+from tests.helpers import at, sign_in
 
 pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
@@ -111,7 +111,7 @@ def test_a_reset_retires_the_old_address(client, therapist, room, routine, sabin
     """Given a phone subscribed to the feed, when the therapist makes a new
     address on "my day", then the old one answers 404 and the new one works."""
     old = calendar_feed_url(therapist)
-    client.force_login(therapist.user)
+    sign_in(client, therapist.user)
     assert old in client.get("/my-day/").content.decode()
 
     response = client.post("/my-day/calendar-feed/reset/")
@@ -156,7 +156,7 @@ def test_a_therapist_whose_login_was_switched_off_has_no_feed(client, therapist)
 
 def test_another_therapists_address_cannot_be_reset_by_a_receptionist(client, therapist, receptionist):
     old = calendar_feed_url(therapist)
-    client.force_login(receptionist)
+    sign_in(client, receptionist)
 
     assert client.post(f"/my-day/calendar-feed/reset/?therapist={therapist.pk}").status_code == 403
     therapist.refresh_from_db()
@@ -168,7 +168,7 @@ def test_a_manager_resets_a_therapists_address_from_the_admin(client, therapist,
     manager.is_staff = True
     manager.is_superuser = True
     manager.save()
-    client.force_login(manager)
+    sign_in(client, manager)
 
     response = client.post(
         "/admin/salon/therapist/",
