@@ -18,10 +18,13 @@ that failed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import email
 import email.policy
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -47,6 +50,19 @@ REDIS = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/13")
 # (tests/test_project.py checks that it does).
 COLLECTSTATIC = ["python", "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
 DEMO_PASSWORD = "smoke-" + secrets.token_urlsafe(12)
+# Published in the README and config/demo_data.py, like the demo itself.
+DEMO_TOTP_KEY = "SALONDEMOMANAGERTOTPSECRETKEY234"
+
+
+def totp_now(base32_key: str) -> str:
+    """RFC 6238 with the authenticator apps' defaults (SHA-1, 30 s, 6 digits),
+    in the standard library: this script runs outside the installed venv."""
+    counter = int(time.time() // 30).to_bytes(8, "big")
+    digest = hmac.new(base64.b32decode(base32_key), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
 STEP_TIMEOUT = 90
 
 
@@ -273,6 +289,18 @@ class Smoke:
             raise failure
         say('/healthz 200 {"database": "ok", "broker": "ok"}')
 
+    def manager_signs_in_with_a_code(self) -> None:
+        """The demo manager's token needs the authenticator code (django-otp
+        in the production install), computed here from the published key."""
+        login = {"username": "manager", "password": DEMO_PASSWORD}
+        status, body = self.http("POST", "/api/v1/auth/token/", body=login)
+        if status != 400 or body.get("code") != "otp_required":
+            raise SmokeFailure(f"the manager got past the password alone: {status} {body}")
+        status, body = self.http("POST", "/api/v1/auth/token/", body={**login, "otp": totp_now(DEMO_TOTP_KEY)})
+        if status != 200 or "token" not in body:
+            raise SmokeFailure(f"the manager's sign-in with a code failed: {status} {body}")
+        say("token login with a second factor ok (manager)")
+
     def book(self) -> str:
         login = {"username": "reception", "password": DEMO_PASSWORD}
         status, body = self.http("POST", "/api/v1/auth/token/", body=login)
@@ -280,6 +308,7 @@ class Smoke:
             raise SmokeFailure(f"token login failed: {status} {body}")
         token = body["token"]
         say("token login ok (reception)")
+        self.manager_signs_in_with_a_code()
 
         address = f"smoke-{secrets.token_hex(4)}@client.invalid"
         status, client = self.http(
