@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.outcome import ScreeningOutcome
+from clients.selectors import client_for
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.roles import HasRole, Role
@@ -49,6 +50,8 @@ class AvailabilityView(APIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        if data.get("client"):  # even the reason would tell a therapist about someone else's client
+            client_for(user=request.user, client=data["client"])
         salon = salon_required()
         slots, reason = selectors.availability(
             salon=salon,
@@ -64,7 +67,8 @@ class AvailabilityView(APIView):
 
 
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list."""
+    """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list.
+    A therapist (without a desk role) lists and reads only their own."""
 
     serializer_class = AppointmentSerializer
 
@@ -89,7 +93,12 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             therapist = whole_number(self.request.query_params.get("therapist"))
             if therapist is not None:
                 appointments = appointments.filter(therapist_id=therapist)
+            appointments = selectors.appointments_visible_to(self.request.user, appointments)
         return appointments.order_by("start", "pk")
+
+    def get_object(self):
+        """A therapist reaches only their own sessions (403 for another's)."""
+        return selectors.appointment_for(user=self.request.user, appointment=super().get_object())
 
     @extend_schema(request=BookingSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
