@@ -162,9 +162,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete a running session with its notes."""
+        appointment = self._own()  # whose session it is, before what was sent
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        return self._render(running.session_complete(appointment=self._own(), by=request.user, **notes.validated_data))
+        return self._render(running.session_complete(appointment=appointment, by=request.user, **notes.validated_data))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -182,17 +183,19 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=NotesSerializer, responses=NotesSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
+        appointment = self._own()
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        note = running.session_notes_save(appointment=self._own(), by=request.user, **notes.validated_data)
+        note = running.session_notes_save(appointment=appointment, by=request.user, **notes.validated_data)
         return Response(NotesSerializer(note).data)
 
     @extend_schema(request=PressureFeedbackSerializer, responses={201: PressureFeedbackSerializer})
     @action(detail=True, methods=["post"], url_path="pressure-feedback")
     def pressure_feedback(self, request, pk=None):
+        appointment = self._own()
         body = PressureFeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        feedback = running.session_pressure_record(appointment=self._own(), **body.validated_data)
+        feedback = running.session_pressure_record(appointment=appointment, **body.validated_data)
         return Response(PressureFeedbackSerializer(feedback).data, status=201)
 
 
