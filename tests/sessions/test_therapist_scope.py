@@ -4,7 +4,7 @@ their sessions. The front desk and managers see the whole salon."""
 import pytest
 
 from clients.models import HealthScreening
-from salon.errors import Conflict
+from salon.errors import Conflict, Forbidden
 from salon.roles import Role
 from sessions.models import Appointment
 from sessions.services.booking import appointment_book
@@ -229,3 +229,16 @@ def test_answers_a_therapist_typed_in_need_no_extra_review(api_client, booked, s
 
     session = Appointment.objects.get(pk=booked["own"].pk)
     assert not [item for item in session.plan.outcome["findings"] if item["rule"] == "entered_by_front_desk"]
+
+
+def test_the_service_itself_refuses_a_screening_from_another_therapist(booked, scene):
+    from clients.services import screening_create
+
+    ben, tom = scene.therapists[1].user, scene.clients[1]
+    anna = scene.therapists[0].user
+
+    with pytest.raises(Forbidden):
+        screening_create(client=tom, answers=dict(ANSWERS), entered_via="staff", entered_by=anna)
+    screening = screening_create(client=tom, answers=dict(ANSWERS), entered_via="staff", entered_by=ben)
+
+    assert screening.entered_by_role == "Therapist"
