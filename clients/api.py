@@ -62,11 +62,16 @@ class ClientViewSet(
         salon = salon_current()
         if salon is None:
             return Client.objects.none()
-        return selectors.client_search(
+        found = selectors.client_search(
             salon=salon,
             query=self.request.query_params.get("q", ""),
             include_archived=self.request.query_params.get("archived") == "1",
         )
+        return selectors.clients_visible_to(self.request.user, found)
+
+    def get_object(self):
+        """A therapist reaches only the clients of their own sessions (403 for others)."""
+        return selectors.client_for(user=self.request.user, client=super().get_object())
 
     @extend_schema(
         parameters=[
@@ -192,8 +197,10 @@ class ClientViewSet(
 
 class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """A client's screenings, newest first. Answers are listed only to those
-    allowed to read them; anyone on the staff can enter a new screening on the
-    client's behalf (the receipt then carries no answers)."""
+    allowed to read them. The front desk (from a paper form), managers and the
+    client's own therapists can enter a new screening on the client's behalf;
+    the receipt of someone who may not read answers carries none, and answers
+    the front desk typed in wait for the therapist's review."""
 
     serializer_class = ScreeningSerializer
     permission_classes = [STAFF]
@@ -201,7 +208,8 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
 
     def client(self) -> Client:
         if not hasattr(self, "_client"):
-            self._client = get_object_or_404(Client.objects.select_related("salon"), pk=self.kwargs["client_pk"])
+            client = get_object_or_404(Client.objects.select_related("salon"), pk=self.kwargs["client_pk"])
+            self._client = selectors.client_for(user=self.request.user, client=client)
         return self._client
 
     def get_queryset(self):

@@ -183,6 +183,12 @@ class HealthScreening(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    entered_by_role = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="The role of the member of staff who typed the answers in, when they did "
+        "(Receptionist, Therapist or Manager); empty for the client's own answers.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the client last confirmed that nothing has changed."

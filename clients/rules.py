@@ -291,3 +291,24 @@ def conditions(screening, cleared):
             Finding("conditions", Severity.REVIEW, "Other conditions or medications noted: read before starting."),
         ),
     )
+
+
+FRONT_DESK_ROLE = "Receptionist"  # salon.roles.Role.RECEPTIONIST, as stored in entered_by_role
+
+
+@rule("entered_by_front_desk")
+def entered_by_front_desk(screening, cleared):
+    """Answers the front desk typed in from a paper form: the receptionist
+    cannot read them back, so the therapist checks them with the client
+    before starting, whatever they say."""
+    if screening.entered_by_role != FRONT_DESK_ROLE:
+        return ScreeningOutcome()
+    return ScreeningOutcome(
+        findings=(
+            Finding(
+                "entered_by_front_desk",
+                Severity.REVIEW,
+                "Answers typed in by the front desk from a paper form: check them with the client before starting.",
+            ),
+        )
+    )

@@ -3,7 +3,7 @@
 import datetime
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clients.evaluation import evaluate_screening
@@ -12,8 +12,9 @@ from clients.models import Client, ClientLink, HealthScreening, ScreeningClearan
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
+from salon.errors import Forbidden
 from salon.models import Salon
-from salon.roles import Role, has_role
+from salon.roles import Role, has_role, sees_whole_salon
 
 
 def client_search(*, salon: Salon, query: str = "", include_archived: bool = False) -> QuerySet[Client]:
@@ -134,18 +135,61 @@ def outcome_flags(outcome: ScreeningOutcome) -> list[dict]:
     return flags
 
 
+def therapist_sessions(user) -> QuerySet:
+    """The therapist's sessions (past or upcoming, not cancelled): what makes
+    a client theirs. ``sessions.Appointment`` is reached through the reverse
+    relation, so clients does not import sessions (it sits above)."""
+    Appointment = Client._meta.get_field("appointments").related_model
+    return Appointment.objects.filter(therapist__user=user).exclude(status=Appointment.Status.CANCELLED)
+
+
 def therapist_has_session_with(user, client: Client) -> bool:
-    """Whether the therapist has a session (past or upcoming, not cancelled)
-    with the client. Reads ``sessions.Appointment`` through its reverse
-    accessor, so clients does not import sessions."""
-    sessions = client.appointments  # the sessions app's model, reached without importing it (it sits above)
-    return sessions.filter(therapist__user=user).exclude(status=sessions.model.Status.CANCELLED).exists()
+    """Whether the therapist has a session (past or upcoming, not cancelled) with the client."""
+    return therapist_sessions(user).filter(client=client).exists()
 
 
 def can_read_health_answers(user, client: Client) -> bool:
     if has_role(user, Role.MANAGER):
         return True
     return has_role(user, Role.THERAPIST) and therapist_has_session_with(user, client)
+
+
+def clients_visible_to(user, clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Of ``clients``, those ``user`` may see: all for the front desk and
+    managers; for a therapist, the clients of their own sessions (the rule of
+    the screening answers), filtered in the query."""
+    if sees_whole_salon(user):
+        return clients
+    if has_role(user, Role.THERAPIST):
+        return clients.filter(Exists(therapist_sessions(user).filter(client=OuterRef("pk"))))
+    return clients.none()
+
+
+def may_see_client(user, client: Client) -> bool:
+    if sees_whole_salon(user):
+        return True
+    return has_role(user, Role.THERAPIST) and therapist_has_session_with(user, client)
+
+
+def client_for(*, user, client: Client) -> Client:
+    """The client, when ``user`` may see them; else Forbidden (403)."""
+    if not may_see_client(user, client):
+        raise Forbidden("This client has no session with you.")
+    return client
+
+
+def may_enter_screening(user, client: Client) -> bool:
+    """Who may file a screening on the client's behalf: the front desk (a form
+    the client filled on paper), managers and the client's own therapists;
+    the same people who may see the client."""
+    return may_see_client(user, client)
+
+
+def client_visits(*, user, client: Client) -> QuerySet:
+    """The client's sessions ``user`` may see, newest first: a therapist
+    (without a desk role) sees only their own."""
+    visits = client.appointments.select_related("therapist", "room", "routine").order_by("-start")
+    return visits if sees_whole_salon(user) else visits.filter(therapist__user=user)
 
 
 def screenings_visible_to(user, client: Client) -> QuerySet[HealthScreening]:

@@ -64,10 +64,11 @@ class ScreeningSerializer(serializers.ModelSerializer):
             "consent_at",
             "entered_via",
             "entered_by",
+            "entered_by_role",
             "created_at",
             "confirmed_at",
         ]
-        read_only_fields = ["consent_at", "entered_via", "created_at", "confirmed_at"]
+        read_only_fields = ["consent_at", "entered_via", "entered_by_role", "created_at", "confirmed_at"]
 
     def validate(self, data):
         errors = {}

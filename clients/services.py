@@ -15,10 +15,11 @@ from clients.evaluation import evaluate_screening
 from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
 from clients.models import CLIENT_FIELDS, Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
 from clients.search import name_keys, normalise_phone
+from clients.selectors import may_enter_screening
 from clients.signals import screening_changed
 from salon.errors import Conflict, Forbidden, InvalidInput, validate
 from salon.models import Salon, Therapist
-from salon.roles import Role, has_role, signed_in_or_none
+from salon.roles import Role, has_role, signed_in_or_none, user_roles
 
 
 def health_access_log(*, client: Client, action: str, user=None, actor: str = "") -> HealthDataAccess:
@@ -78,6 +79,13 @@ def client_archive(*, client: Client, archived: bool = True) -> Client:
     return client
 
 
+def entering_role(user) -> str:
+    """The role a member of staff entered answers in, the most clinical one
+    they hold: what the therapist needs to know about how they were taken."""
+    held = user_roles(user)
+    return next((role.value for role in (Role.MANAGER, Role.THERAPIST, Role.RECEPTIONIST) if role in held), "")
+
+
 @transaction.atomic
 def screening_create(*, client: Client, answers: dict, entered_via: str, entered_by=None) -> HealthScreening:
     """Store a new screening; earlier ones stay as history. Apps that keep
@@ -85,10 +93,14 @@ def screening_create(*, client: Client, answers: dict, entered_via: str, entered
     transaction."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    staff = signed_in_or_none(entered_by) if entered_via == HealthScreening.EnteredVia.STAFF else None
+    if staff is not None and not may_enter_screening(staff, client):
+        raise Forbidden("Only the front desk, managers and this client's own therapists can enter a screening.")
     screening = HealthScreening(
         client=client,
         entered_via=entered_via,
         entered_by=signed_in_or_none(entered_by),
+        entered_by_role=entering_role(staff) if staff is not None else "",
         consent_at=answers.pop("consent_at", None) or timezone.now(),
         **answers,
     )

@@ -146,7 +146,11 @@ def intake_form(request):
 def client_search_page(request):
     salon = salon_current()
     query = request.GET.get("q", "").strip()
-    clients = selectors.client_search(salon=salon, query=query)[:50] if salon and query else []
+    clients = (
+        selectors.clients_visible_to(request.user, selectors.client_search(salon=salon, query=query))[:50]
+        if salon and query
+        else []
+    )
     template = "clients/_search_results.html" if request.htmx else "clients/search.html"
     return render(request, template, {"query": query, "clients": clients})
 
@@ -154,9 +158,11 @@ def client_search_page(request):
 @private
 @role_required(*STAFF_ROLES)
 def client_page(request, pk):
-    client = get_object_or_404(Client.objects.select_related("salon"), pk=pk)
+    client = selectors.client_for(
+        user=request.user, client=get_object_or_404(Client.objects.select_related("salon"), pk=pk)
+    )
     outcome = selectors.client_outcome(client)
-    visits = client.appointments.select_related("therapist", "room", "routine").order_by("-start")[:20]
+    visits = selectors.client_visits(user=request.user, client=client)[:20]
     context = {
         "client": client,
         "flags": selectors.outcome_flags(outcome),

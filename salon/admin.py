@@ -1,15 +1,52 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from salon.models import Room, Salon, Therapist, User
-from salon.services import staff_sign_in_unlock, therapist_calendar_feed_reset
+from salon.roles import Role
+from salon.services import staff_sign_in_unlock, staff_user_roles_set, therapist_calendar_feed_reset
 
 admin.site.site_header = "Salon administration"
 admin.site.site_title = "Salon admin"
 
 
+def roles_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Manager also opens this admin.",
+    )
+
+
+class StaffRolesChangeForm(UserChangeForm):
+    roles = roles_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["roles"] = list(
+                self.instance.groups.filter(name__in=Role.values).values_list("name", flat=True)
+            )
+
+
+class StaffRolesCreationForm(AdminUserCreationForm):
+    roles = roles_field()
+
+
+# What a manager (staff, not superuser) sees of an account: rights come only
+# from the roles; the flags and lists that grant more are shown, not edited.
+MANAGER_READ_ONLY = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
+    """Superusers get Django's full user admin. A manager assigns roles
+    (Receptionist, Therapist, Manager) and nothing else that grants rights,
+    and cannot change or delete a superuser's account (nor its password),
+    so no manager can make themselves, or anyone, a superuser."""
+
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "is_staff"]
     actions = ["lift_sign_in_lockout"]
@@ -18,6 +55,54 @@ class StaffUserAdmin(UserAdmin):
     def lift_sign_in_lockout(self, request, queryset):
         lifted = sum(staff_sign_in_unlock(username=user.get_username()) for user in queryset)
         self.message_user(request, f"Sign-in lockouts lifted: {lifted}. They can sign in again now.")
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return MANAGER_READ_ONLY
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        if obj is None:
+            return (
+                (
+                    None,
+                    {
+                        "classes": ("wide",),
+                        "fields": ("username", "usable_password", "password1", "password2", "roles"),
+                    },
+                ),
+            )
+        return (
+            (None, {"fields": ("username", "password")}),
+            ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+            ("Roles", {"fields": ("is_active", "roles", "is_staff", "is_superuser", "groups", "user_permissions")}),
+            ("Important dates", {"fields": ("last_login", "date_joined")}),
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["form"] = StaffRolesCreationForm if obj is None else StaffRolesChangeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data and not request.user.is_superuser:
+            staff_user_roles_set(user=form.instance, roles=[Role(name) for name in form.cleaned_data["roles"]])
+
+    def _manager_over_superuser(self, request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if self._manager_over_superuser(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._manager_over_superuser(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Salon)

@@ -44,6 +44,12 @@ def has_role(user, *roles: Role) -> bool:
     return not user_roles(user).isdisjoint(roles)
 
 
+def sees_whole_salon(user) -> bool:
+    """The front desk and managers see every appointment and client; a
+    therapist who holds neither role sees only their own work."""
+    return has_role(user, Role.RECEPTIONIST, Role.MANAGER)
+
+
 def role_required(*roles: Role) -> Callable:
     """View decorator: anonymous users go to the login page, staff without
     one of ``roles`` get 403."""

@@ -73,6 +73,21 @@ def staff_user_create(
 
 
 @transaction.atomic
+def staff_user_roles_set(*, user: User, roles: list[Role]) -> User:
+    """Give ``user`` exactly these roles; other groups stay as they are.
+    Managers get the admin (``is_staff``), other roles lose it: the roles are
+    the one way the admin gives rights to non-superusers."""
+    wanted = {Role(role).value for role in roles}
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*[group for group in role_groups if group.name not in wanted])
+    user.groups.add(*[group for group in role_groups if group.name in wanted])
+    user.is_staff = Role.MANAGER in wanted
+    User.objects.filter(pk=user.pk).update(is_staff=user.is_staff)
+    user.__dict__.pop("_salon_roles", None)
+    return user
+
+
+@transaction.atomic
 def therapist_create(
     *,
     salon: Salon,

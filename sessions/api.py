@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.outcome import ScreeningOutcome
+from clients.selectors import client_for
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.roles import HasRole, Role
@@ -49,6 +50,8 @@ class AvailabilityView(APIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        if data.get("client"):  # even the reason would tell a therapist about someone else's client
+            client_for(user=request.user, client=data["client"])
         salon = salon_required()
         slots, reason = selectors.availability(
             salon=salon,
@@ -64,7 +67,8 @@ class AvailabilityView(APIView):
 
 
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list."""
+    """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list.
+    A therapist (without a desk role) lists and reads only their own."""
 
     serializer_class = AppointmentSerializer
 
@@ -89,7 +93,12 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             therapist = whole_number(self.request.query_params.get("therapist"))
             if therapist is not None:
                 appointments = appointments.filter(therapist_id=therapist)
+            appointments = selectors.appointments_visible_to(self.request.user, appointments)
         return appointments.order_by("start", "pk")
+
+    def get_object(self):
+        """A therapist reaches only their own sessions (403 for another's)."""
+        return selectors.appointment_for(user=self.request.user, appointment=super().get_object())
 
     @extend_schema(request=BookingSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
@@ -153,9 +162,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete a running session with its notes."""
+        appointment = self._own()  # whose session it is, before what was sent
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        return self._render(running.session_complete(appointment=self._own(), by=request.user, **notes.validated_data))
+        return self._render(running.session_complete(appointment=appointment, by=request.user, **notes.validated_data))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -173,17 +183,19 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=NotesSerializer, responses=NotesSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
+        appointment = self._own()
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        note = running.session_notes_save(appointment=self._own(), by=request.user, **notes.validated_data)
+        note = running.session_notes_save(appointment=appointment, by=request.user, **notes.validated_data)
         return Response(NotesSerializer(note).data)
 
     @extend_schema(request=PressureFeedbackSerializer, responses={201: PressureFeedbackSerializer})
     @action(detail=True, methods=["post"], url_path="pressure-feedback")
     def pressure_feedback(self, request, pk=None):
+        appointment = self._own()
         body = PressureFeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        feedback = running.session_pressure_record(appointment=self._own(), **body.validated_data)
+        feedback = running.session_pressure_record(appointment=appointment, **body.validated_data)
         return Response(PressureFeedbackSerializer(feedback).data, status=201)
 
 

@@ -13,7 +13,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Forbidden, InvalidInput
 from salon.models import Salon, Therapist
-from salon.roles import Role, has_role
+from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import therapist_for_user, whole_number
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
@@ -106,6 +106,23 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
 def outcome_with_lessons(client: Client, outcome: ScreeningOutcome) -> ScreeningOutcome:
     """The screening's outcome together with what the last session taught."""
     return combine([outcome, last_session_lessons(client)])
+
+
+def appointments_visible_to(user, appointments):
+    """Of ``appointments``, those ``user`` may see: all for the front desk and
+    managers, a therapist's own for a therapist; filtered in the query."""
+    if sees_whole_salon(user):
+        return appointments
+    if has_role(user, Role.THERAPIST):
+        return appointments.filter(therapist__user=user)
+    return appointments.none()
+
+
+def appointment_for(*, user, appointment: Appointment) -> Appointment:
+    """The appointment, when ``user`` may see it; another therapist's is 403."""
+    if not sees_whole_salon(user) and appointment.therapist.user_id != user.pk:
+        raise Forbidden("This is another therapist's session.")
+    return appointment
 
 
 def session_of(*, user, appointment: Appointment) -> Appointment:
