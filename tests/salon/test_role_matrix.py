@@ -61,6 +61,9 @@ E = Expect
 API = {
     # path template and method: who gets what
     ("/api/v1/auth/token/", "POST"):                           E(400, 400, 400, 400, 400),
+    ("/api/v1/auth/tokens/", "GET"):                           E(401, 200, 200, 200, 200),
+    ("/api/v1/auth/tokens/{token_key}/", "DELETE"):            E(401, 404, 404, 404, 404),
+    ("/api/v1/auth/sign-out/", "POST"):                        E(401, 204, 204, 204, 204),
     ("/api/v1/me/", "GET"):                                    E(401, 200, 200, 200, 200),
     ("/api/v1/salons/", "GET"):                                E(401, 200, 200, 200, 200),
     ("/api/v1/salons/{id}/", "GET"):                           E(401, 200, 200, 200, 200),
@@ -110,6 +113,11 @@ PAGES = {
     ("", "GET"):                                               E(302, 302, 302, 302, 302),
     ("accounts/login/", "GET"):                                E(200, 302, 302, 302, 302),
     ("accounts/logout/", "POST"):                              E(302, 302, 302, 302, 302),
+    ("accounts/two-factor/", "GET"):                           E(302, 200, 200, 200, 200),
+    ("accounts/two-factor/set-up/", "GET"):                    E(302, 200, 200, 200, 200),
+    ("accounts/two-factor/recovery-codes/", "GET"):            E(302, 302, 302, 302, 302),
+    ("accounts/security/", "GET"):                             E(302, 200, 200, 200, 200),
+    ("accounts/tokens/<str:token_key>/revoke/", "POST"):       E(302, 404, 404, 404, 404),
     ("healthz", "GET"):                                        E(200, 200, 200, 200, 200),
     ("api/v1/", "GET"):                                        E(401, 200, 200, 200, 200),
     ("routines/", "GET"):                                      E(302, 200, 200, 200, 200),
@@ -243,7 +251,8 @@ def api_path(template: str, ids: dict) -> str:
     kind = template.split("/")[3]  # /api/v1/<kind>/...
     object_id = {"appointments": "appointment", "clients": "client", "routines": "routine",
                  "notifications": "notification", "salons": "salon"}.get(kind)  # fmt: skip
-    path = template.replace("{client_pk}", str(ids["client"]))
+    # a token key nobody holds: each column may only ever reach its own
+    path = template.replace("{client_pk}", str(ids["client"])).replace("{token_key}", "not-a-token-key")
     if object_id:
         path = path.replace("{id}", str(ids[object_id]))
     if template in {"/api/v1/appointments/", "/api/v1/day/"}:
@@ -259,6 +268,7 @@ def page_path(route: str, ids: dict, tokens: dict) -> str:
         route.replace("<int:pk>", str(ids["appointment"] if appointment_pages else ids["client"]))
         .replace("<slug:action>", action)
         .replace("<slug:slug>", ids["routine_slug"])
+        .replace("<str:token_key>", "not-a-token-key")
     )
     if "<str:token>" in route:
         purpose = route.split("/")[1] if route.startswith("forms/") else "calendar"
