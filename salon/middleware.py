@@ -63,7 +63,7 @@ class StaffSignInMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is None or not request.user.is_authenticated or request.headers.get("Authorization"):
+        if session is None or not request.user.is_authenticated or self._token_call(request):
             return self.get_response(request)
 
         signed_in_at = session.get(signin.SIGNED_IN_AT_KEY)
@@ -86,6 +86,13 @@ class StaffSignInMiddleware:
             )
         target = reverse("two-factor-enrol" if owed == signin.ENROL else "two-factor-verify")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+    @staticmethod
+    def _token_call(request) -> bool:
+        # A token call is judged by its token (whose code was given when it
+        # was taken), not by a browser session it happens to carry. Any other
+        # Authorization scheme falls through to the session and its checks.
+        return request.headers.get("Authorization", "").lower().startswith("token ")
 
     def _open(self, path: str) -> bool:
         return any(path == reverse(name) for name in self.OPEN_URL_NAMES)

@@ -224,6 +224,9 @@ def test_an_account_with_an_app_enters_its_code_after_the_password(client, passw
     assert api.status_code == 403
     assert api.json()["code"] == "second_factor_required"
 
+    other_scheme = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Basic dG9tOng=")
+    assert other_scheme.status_code == 403  # no way around the code with another header
+
     wrong = client.post("/accounts/two-factor/", {"code": "12345x", "next": "/my-day/"})
     assert wrong.status_code == 200
     assert "That code is wrong" in wrong.content.decode()
