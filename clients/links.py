@@ -5,7 +5,7 @@ the link has expired or been used (see services/selectors)."""
 from django.core import signing
 
 from clients.models import ClientLink
-from salon.errors import Conflict, DomainError, Gone, NotFound
+from salon.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 
 SALT = "salon.clients.link"
 DEFAULT_VALID_DAYS = 7
@@ -26,6 +26,13 @@ class LinkInvalid(LinkRefused, NotFound):
 
     default_code = "link_invalid"
     default_detail = "This link is not valid."
+
+
+class LinkCrossSite(LinkRefused, Forbidden):
+    """A form behind a client link posted from another website (403)."""
+
+    default_code = "link_cross_site"
+    default_detail = "This form can only be sent from the salon's own page."
 
 
 class LinkGone(LinkRefused, Gone):

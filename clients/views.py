@@ -3,6 +3,7 @@ staff's client search and client page."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from clients import selectors, services
 from clients.bodychart import chart_views, point_labels
 from clients.forms import IntakeForm
-from clients.links import LinkInvalid, LinkRefused, LinkReplaced
+from clients.links import LinkCrossSite, LinkRefused, LinkReplaced
 from clients.models import Client, ClientLink, HealthDataAccess
 from clients.outcome import Severity
 from salon.errors import DomainError, error_words, http_status
@@ -33,6 +34,39 @@ def private(view):
         return response
 
     return wrapped
+
+
+def _own_origins(request) -> set[str]:
+    return {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+
+
+def same_site_posts_only(*, purpose: str):
+    """For the forms behind client links: a post that another website made
+    the browser send is refused with 403 and a page that says so.
+
+    Django's CSRF check cannot run on these forms: under ``Referrer-Policy:
+    no-referrer`` browsers send ``Origin: null`` with the post, so ``null``
+    and an absent Origin (older browsers, the tests' client) pass. They are
+    protected instead by the session (its cookie is SameSite=Lax, so another
+    site's post arrives without the link), by refusing a post the browser
+    marks as cross-site (``Sec-Fetch-Site``) and one whose ``Origin`` names
+    another site than this one (or one of CSRF_TRUSTED_ORIGINS, the
+    address behind a proxy)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                origin = request.headers.get("Origin")
+                fetch_site = request.headers.get("Sec-Fetch-Site", "same-origin")
+                foreign = origin not in (None, "null") and origin not in _own_origins(request)
+                if foreign or fetch_site not in SAME_SITE:
+                    return refused_page(request, LinkCrossSite(), purpose=purpose)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Purpose.INTAKE):
@@ -60,15 +94,8 @@ def link_landing(request, token: str, *, purpose: str, form_url: str):
 
 
 def link_in_session(request, *, purpose: str) -> ClientLink:
-    """The link this browser opened, for the form behind it, or LinkRefused.
-
-    Django's CSRF check cannot run on these forms: under ``Referrer-Policy:
-    no-referrer`` browsers send ``Origin: null`` with the post. They are
-    protected instead by the session (its cookie is SameSite=Lax, so another
-    site's post arrives without the link) and by refusing posts the browser
-    marks as cross-site."""
-    if request.method == "POST" and request.headers.get("Sec-Fetch-Site", "same-origin") not in SAME_SITE:
-        raise LinkInvalid("Cross-site post refused.")
+    """The link this browser opened, for the form behind it, or LinkRefused
+    (posts from other sites are refused before: ``same_site_posts_only``)."""
     link_id = request.session.get(_session_key(purpose))
     # The session holds the last link opened. A form still open in another
     # tab names its own (``FORM_LINK_FIELD``); acting on the newer link would
@@ -90,7 +117,8 @@ def intake_link(request, token):
 
 
 @private
-@csrf_exempt  # see link_in_session
+@csrf_exempt  # see same_site_posts_only
+@same_site_posts_only(purpose=ClientLink.Purpose.INTAKE)
 @require_http_methods(["GET", "POST"])
 def intake_form(request):
     try:

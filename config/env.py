@@ -139,7 +139,8 @@ def parse_email_url(url: str, *, name: str = "EMAIL_URL") -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     simple_backends = {
-        "consolemail": "django.core.mail.backends.console.EmailBackend",
+        # Django's console backend, with client links' tokens masked.
+        "consolemail": "config.mail.ConsoleEmailBackend",
         "memorymail": "django.core.mail.backends.locmem.EmailBackend",
         "dummymail": "django.core.mail.backends.dummy.EmailBackend",
     }

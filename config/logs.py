@@ -14,7 +14,7 @@ import datetime
 import json
 import logging
 
-from salon.redaction import scrub_path
+from salon.redaction import scrub_text
 
 LOG_FORMATS = ("plain", "json")
 NO_REQUEST = "-"
@@ -25,15 +25,35 @@ current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("reques
 
 class RequestIdFilter(logging.Filter):
     """Stamps every record with the current request or task id, and keeps
-    client links' tokens out of Django's lines about refused requests
-    ("Not Found: /forms/intake/<token>/")."""
+    the tokens of client links and calendar feeds out of every line: Django's
+    about refused requests ("Not Found: /forms/intake/<token>/"), an SMS
+    written to the log, an error that quotes a message, and a traceback.
+
+    The record itself is changed (its message made final, its traceback
+    formatted once), so every handler after this one writes the same, and
+    it works whatever the format."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
-        if record.name == "django.request" and isinstance(record.args, tuple):
-            record.args = tuple(scrub_path(arg) if isinstance(arg, str) else arg for arg in record.args)
+        _redact(record)
         return True
+
+
+def _redact(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # arguments that do not fit: logging reports it
+        return
+    redacted = scrub_text(message)
+    # Unchanged records keep their arguments: gunicorn's access line hands
+    # its parts to JsonFormatter in them (and has scrubbed them itself).
+    if redacted != message:
+        record.msg, record.args = redacted, ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = scrub_text(record.exc_text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,8 +78,9 @@ class JsonFormatter(logging.Formatter):
                 duration_ms=_int_or_none(atoms.get("M")),
                 request_id=atoms.get("{x-request-id}o") or NO_REQUEST,
             )
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:
+            # The filter's redacted text where it ran (config.logs.RequestIdFilter).
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
@@ -109,5 +130,7 @@ def logging_config(*, level: str, log_format: str) -> dict:
             "axes": {"level": quiet_unless_debugging},
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            # runserver's request lines, through the redacting handler rather than Django's own.
+            "django.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }

@@ -9,6 +9,7 @@ import datetime
 import logging
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env, parse_database_url, parse_email_url, sqlite_database
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     # Domain apps, in the order they may depend on each other.
     "salon.apps.SalonConfig",
     "routines.apps.RoutinesConfig",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files need no policy of their own.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "salon.middleware.SalonTimeZoneMiddleware",
     "salon.middleware.DomainErrorPageMiddleware",
+    "salon.middleware.NoStoreMiddleware",
     # Last, so it sees the lockout that the authentication backend flagged.
     "axes.middleware.AxesMiddleware",
 ]
@@ -232,6 +237,31 @@ SESSION_COOKIE_HTTPONLY = True
 # form relies on it (see clients/views.py).
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every page (django-csp). Scripts and style
+# sheets come only from this site's files: no inline <script>, no on...=
+# handlers, no <style> elements, no eval (htmx is told so in base.html).
+# Style *attributes* are allowed (style-src-attr): the front desk's grid
+# places each booking by row and column in one (numbers only), and an
+# attribute cannot select other elements, load anything that img-src and
+# font-src refuse, or run code. img-src takes data: for the icons in the
+# Swagger UI's and the admin's style sheets. frame-ancestors 'none' is the
+# modern X-Frame-Options: DENY.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- API ------------------------------------------------------------------
 

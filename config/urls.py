@@ -1,18 +1,23 @@
 """The root URLconf: each app's pages and its part of /api/v1/, plus what
-belongs to the installation (health check, admin, API schema and docs)."""
+belongs to the installation (health check, admin, API schema and docs).
+
+The schema and its docs are for staff only: they map every operation and
+field of a system that holds health data."""
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from clients import api_urls as clients_api
 from config.health import healthz
 from routines import api_urls as routines_api
 from salon import api_urls as salon_api
+from salon.roles import HasRole, Role, role_required
 from sessions import api_urls as sessions_api
 
 APPS_API = [salon_api, routines_api, clients_api, sessions_api]
+STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 
 # One router over every app's resources, so /api/v1/ lists them all.
 router = DefaultRouter()
@@ -29,6 +34,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[HasRole.of(*STAFF_ROLES)]), name="schema"),
+    # A page: anonymous visitors are sent to the login. Its set-up script
+    # comes from the same address (?script), so nothing on it is inline.
+    path(
+        "api/docs/",
+        role_required(*STAFF_ROLES)(
+            SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="config/api_docs.html")
+        ),
+        name="api-docs",
+    ),
 ]

@@ -1,9 +1,13 @@
 """Keeping credentials out of logs and error reports.
 
 Client links (``/forms/<purpose>/<token>/``) and therapists' calendar feeds
-(``/calendar/<token>.ics``) carry their credential in the address. Log lines,
-access lines, SMS written to the log and error reports show them as
-``[redacted]``. Plain Python, no Django: gunicorn reads it before Django is set up.
+(``/calendar/<token>.ics``) carry their credential in the address. Log lines
+(every record, by ``config.logs.RequestIdFilter``), access lines
+(``config.gunicorn``), SMS written to the log (``sessions.messages``), mail
+written by the console backend (``config.mail``), the output ``manage.py
+serve`` relays and error reports (``config.observability``) show them as
+``[redacted]``, in development too. Plain Python, no Django: gunicorn reads
+it before Django is set up.
 """
 
 import re

@@ -8,7 +8,14 @@ from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
-from clients.views import link_finished, link_in_session, link_landing, private, refused_page
+from clients.views import (
+    link_finished,
+    link_in_session,
+    link_landing,
+    private,
+    refused_page,
+    same_site_posts_only,
+)
 from salon.errors import Conflict
 from sessions import selectors
 from sessions.models import Appointment
@@ -36,7 +43,8 @@ def cancel_link(request, token):
 
 
 @private
-@csrf_exempt  # see clients.views.link_in_session
+@csrf_exempt  # see clients.views.same_site_posts_only
+@same_site_posts_only(purpose=PURPOSE)
 @require_http_methods(["GET", "POST"])
 def cancel_form(request):
     try:

@@ -7,7 +7,14 @@ from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
-from clients.views import link_finished, link_in_session, link_landing, private, refused_page
+from clients.views import (
+    link_finished,
+    link_in_session,
+    link_landing,
+    private,
+    refused_page,
+    same_site_posts_only,
+)
 from salon.errors import DomainError, error_words
 from sessions.models import Appointment, Feedback
 from sessions.services import feedback
@@ -42,7 +49,8 @@ def feedback_link(request, token):
 
 
 @private
-@csrf_exempt  # see clients.views.link_in_session
+@csrf_exempt  # see clients.views.same_site_posts_only
+@same_site_posts_only(purpose=ClientLink.Purpose.FEEDBACK)
 @require_http_methods(["GET", "POST"])
 def feedback_form(request):
     try:

@@ -4,6 +4,7 @@ session on the tablet beside the table."""
 import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -87,14 +88,15 @@ def _session_page(request, appointment: Appointment, *, problem: str = "", press
 
 @role_required(*CLINICAL)
 def session_run(request, pk):
-    return _session_page(request, own_appointment(request, pk), problem=request.GET.get("problem", ""))
+    return _session_page(request, own_appointment(request, pk))
 
 
-def _back(appointment, problem: str = ""):
-    response = redirect("session-run", pk=appointment.pk)
+def _back(request, appointment, problem: str = ""):
+    """Back to the session page; a refusal travels in the session (Django's
+    messages), never in the address, where anyone could write any text."""
     if problem:
-        response["Location"] += "?" + urlencode({"problem": problem})
-    return response
+        messages.error(request, problem)
+    return redirect("session-run", pk=appointment.pk)
 
 
 SESSION_ACTIONS = {"acknowledge", "check-in", "start", "pressure", "complete"}
@@ -113,11 +115,11 @@ def session_action(request, pk, action):
         _act(request, appointment, action)
     except DomainError as error:  # e.g. an unknown verdict, or not checked in yet
         if not request.htmx:
-            return _back(appointment, error_words(error))
+            return _back(request, appointment, error_words(error))
         words = {"pressure_problem" if action == "pressure" else "problem": error_words(error)}
         return _session_page(request, own_appointment(request, pk), status=http_status(error), **words)
     if not request.htmx:
-        return _back(appointment)
+        return _back(request, appointment)
     return _session_page(request, own_appointment(request, pk))
 
 

@@ -151,7 +151,7 @@ def test_a_cross_site_post_is_refused(client, link_url):
 
     response = client.post("/forms/intake/", GOOD_ANSWERS, headers={"Sec-Fetch-Site": "cross-site"})
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert HealthScreening.objects.count() == 0
 
 

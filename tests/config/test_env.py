@@ -91,7 +91,7 @@ class TestEmailUrl:
         assert (config["EMAIL_HOST"], config["EMAIL_PORT"], config["EMAIL_USE_TLS"]) == ("127.0.0.1", 1025, False)
 
     def test_console_and_file_backends(self):
-        assert parse_email_url("consolemail://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+        assert parse_email_url("consolemail://")["EMAIL_BACKEND"] == "config.mail.ConsoleEmailBackend"
         config = parse_email_url("filemail:///var/mail/salon")
         assert config["EMAIL_FILE_PATH"] == "/var/mail/salon"
 

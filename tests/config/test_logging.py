@@ -189,3 +189,78 @@ def test_ids_in_query_strings_are_plain_digits(value, expected):
     from salon.selectors import whole_number
 
     assert whole_number(value) == expected
+
+
+TOKEN = "Ik5vbmNlIg:1uZ2Xy:s1gnatur3"
+LINK = f"https://salon.example/forms/intake/{TOKEN}/"
+
+
+@pytest.mark.parametrize("formatter", [logging.Formatter("%(message)s"), JsonFormatter()], ids=["plain", "json"])
+def test_no_log_line_shows_a_links_token_whatever_logged_it(formatter):
+    try:
+        raise RuntimeError(f"could not send {LINK}")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "any.where", logging.ERROR, __file__, 1, "sent %s to %s", (LINK, "Sabine"), sys.exc_info()
+        )
+    RequestIdFilter().filter(record)
+
+    line = formatter.format(record)
+
+    assert TOKEN not in line
+    assert "sent https://salon.example/forms/intake/[redacted]/ to Sabine" in line
+    assert "could not send https://salon.example/forms/intake/[redacted]/" in line  # the traceback too
+
+
+def test_a_line_without_a_link_keeps_its_arguments():
+    record = logging.LogRecord("any.where", logging.INFO, __file__, 1, "%s towels left", (12,), None)
+
+    RequestIdFilter().filter(record)
+
+    assert (record.msg, record.args) == ("%s towels left", (12,))
+
+
+def test_the_configured_log_and_the_console_mail_show_no_links_token():
+    """A process of its own, set up as `make run` sets it up (DEBUG, console
+    mail): what it writes to its output has no token."""
+    code = (
+        "import logging, django; django.setup(); "
+        "from django.core.mail import EmailMultiAlternatives; "
+        f"logging.getLogger('sessions.messages').info('SMS to %s: %s', '+49170', 'Cancel: {LINK}'); "
+        f"logging.getLogger('django.server').info('\"GET /forms/intake/{TOKEN}/ HTTP/1.1\" 302 0'); "
+        f"mail = EmailMultiAlternatives('Your link {LINK}', 'Open {LINK} ' + 'x' * 1200, to=['sabine@example.com']); "
+        f"mail.attach_alternative('<a href=\"{LINK}\">open</a>' + 'y' * 1200, 'text/html'); "
+        "mail.send()"
+    )
+    env = {
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PATH": "/usr/bin:/bin",
+        "EMAIL_URL": "consolemail://",
+    }
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert TOKEN not in output
+    assert "Cancel: https://salon.example/forms/intake/[redacted]/" in output
+    assert "GET /forms/intake/[redacted]/" in output
+    assert output.count("/forms/intake/[redacted]/") >= 5  # the subject, the text, the HTML
+
+
+def test_the_console_mail_backend_masks_the_token_and_leaves_the_message_alone(capsys):
+    from django.core.mail import EmailMultiAlternatives
+
+    from config.mail import ConsoleEmailBackend
+
+    mail = EmailMultiAlternatives("Hello", f"Open {LINK}", to=["sabine@example.com"])
+    mail.attach_alternative(f'<a href="{LINK}">open</a>', "text/html")
+
+    ConsoleEmailBackend().send_messages([mail])
+
+    shown = capsys.readouterr().out
+    assert TOKEN not in shown
+    assert 'href="https://salon.example/forms/intake/[redacted]/"' in shown
+    assert LINK in mail.body  # what is sent keeps the link
+    assert LINK in mail.alternatives[0].content

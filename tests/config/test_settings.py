@@ -102,3 +102,28 @@ def test_every_beat_entry_names_a_registered_task():
 def test_passwords_are_hashed_with_argon2():
     result = manage("shell", "-c", "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])", DEBUG="1")
     assert result.stdout.split()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_a_production_configuration_sends_the_security_headers(tmp_path):
+    """What check --deploy does not look at: the policy and the no-store
+    rule are on in production, not only under the test settings. (A page
+    that names static files needs collectstatic's manifest first; the
+    health check and the API answer without.)"""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+        "from django.test import Client; "
+        "page = Client(SERVER_NAME='salon.example').get('/healthz', secure=True); "
+        "api = Client(SERVER_NAME='salon.example').get('/api/v1/clients/', secure=True); "
+        "print(page.status_code, api.status_code); "
+        "print(page['Content-Security-Policy']); print(api['Cache-Control'])",
+        **production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'salon.sqlite3'}"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    statuses, policy, api_cache = result.stdout.strip().splitlines()[-3:]
+    assert statuses == "200 401"
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in [directive.strip() for directive in policy.split(";")]
+    assert api_cache == "no-store"

@@ -120,8 +120,40 @@ def browser(chromium_path, django_db_setup):
         browser.close()
 
 
+CSP_VIOLATION_WORDS = ("Content Security Policy", "Content-Security-Policy")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request, monkeypatch):
+    """Every browser context a test opens reports Chromium's console errors
+    about the Content-Security-Policy ("Executing inline script violates the
+    following Content Security Policy directive ..."); the test fails if
+    there was one, so a page the policy breaks is noticed even where the
+    test does not look at that part of it."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    open_context = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+
+        def on_console(message):
+            if message.type == "error" and any(word in message.text for word in CSP_VIOLATION_WORDS):
+                violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    yield violations
+    assert violations == [], "The Content-Security-Policy blocked something:\n" + "\n".join(violations)
+
+
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, no_csp_violations):
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     yield page

@@ -86,14 +86,39 @@ def test_logout_is_a_post_and_ends_the_session(client, manager, password):
     assert client.get("/").status_code == 302
 
 
-def test_api_docs_and_schema_are_served(client):
+@pytest.mark.parametrize("role", list(Role))
+def test_api_docs_and_schema_are_served_to_staff(client, role):
+    sign_in(client, UserFactory(roles=[role]))
+
     schema = client.get("/api/schema/")
     docs = client.get("/api/docs/")
+    script = client.get("/api/docs/?script=")
 
     assert schema.status_code == 200
     assert b"/api/v1/auth/token/" in schema.content
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+    assert b"<script>" not in docs.content  # the set-up script is a file of its own (CSP)
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
+def test_api_schema_and_docs_are_closed_to_anonymous_visitors(client, api_client):
+    assert api_client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/?script=").status_code == 302
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302
+    assert docs["Location"] == "/accounts/login/?next=/api/docs/"
+
+
+def test_api_schema_and_docs_are_closed_to_accounts_without_a_role(client, api_client):
+    nobody = UserFactory()
+    sign_in(client, nobody)
+    api_client.force_authenticate(nobody)
+
+    assert api_client.get("/api/schema/").status_code == 403
+    assert client.get("/api/docs/").status_code == 403
 
 
 def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):

@@ -394,3 +394,23 @@ def test_a_fever_reported_on_the_day_stops_the_start(booked, client_, therapist)
         session_start(appointment=booked, by=therapist.user)
 
     assert refused.value.code == "plan_not_possible"
+
+
+def test_a_refused_action_without_htmx_comes_back_as_a_message_not_in_the_address(client, password, booked, therapist):
+    client.login(username=therapist.user.username, password=password)
+
+    refused = client.post(f"/sessions/{booked.pk}/start/")  # not checked in yet
+    page = client.get(refused["Location"])
+
+    assert refused.status_code == 302
+    assert refused["Location"] == f"/sessions/{booked.pk}/"
+    assert '<li class="message error">Check the client in first' in page.content.decode()
+    assert 'class="message error"' not in client.get(f"/sessions/{booked.pk}/").content.decode()  # shown once
+
+
+def test_the_session_page_shows_no_text_from_the_address(client, password, booked, therapist):
+    client.login(username=therapist.user.username, password=password)
+
+    page = client.get(f"/sessions/{booked.pk}/", {"problem": "Call +49 30 555 to verify your account"})
+
+    assert "555" not in page.content.decode()

@@ -159,3 +159,31 @@ def test_a_gateway_refusal_is_final_but_a_busy_gateway_is_retried(gateway, statu
 
     assert refused.value.code == status
     assert is_permanent_failure(refused.value) is permanent
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_console_backend_logs_the_sms_without_the_links_token(settings, caplog, debug):
+    """Also in development: a log keeps no credentials (issue 14, point 16)."""
+    from sessions.messages import send_sms
+
+    settings.SMS_URL = "console://"
+    settings.DEBUG = debug
+
+    with caplog.at_level("INFO", logger="sessions.messages"):
+        send_sms(message("reminder", "Salon am Park"), link=LINK)
+
+    (line,) = [record.getMessage() for record in caplog.records if record.name == "sessions.messages"]
+    assert "http://127.0.0.1:8000/forms/cancel/[redacted]/" in line
+    assert "t" * 90 not in line
+    assert "+491701234567" in line  # the rest is as sent
+
+
+def test_an_sms_too_long_to_send_names_its_text_without_the_links_token():
+    """The error is kept on the notification and written to the log."""
+    from sessions.messages import Undeliverable
+
+    with pytest.raises(Undeliverable) as refused:
+        sms_text(message("feedback_request", "Salon"), link="http://127.0.0.1:8000/forms/feedback/" + "t" * 400 + "/")
+
+    assert "/forms/feedback/[redacted]/" in str(refused.value)
+    assert "t" * 400 not in str(refused.value)

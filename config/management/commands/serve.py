@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand
 
 from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from config.logs import JsonFormatter
+from salon.redaction import scrub_text
 
 STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
 KILL_GRACE_SECONDS = 5
@@ -169,7 +170,9 @@ class Command(BaseCommand):
     def _relay(self, name: str, child: subprocess.Popen) -> None:
         marker = READY_MARKERS.get(name)
         for line in child.stdout:
-            line = line.rstrip()
+            # What a child prints outside its logging (a library's own
+            # output, a traceback on stderr) is masked too.
+            line = scrub_text(line.rstrip())
             self.last_output = time.monotonic()
             if marker and marker in line:
                 self.started[name].set()
