@@ -5,7 +5,7 @@ the link has expired or been used (see services/selectors)."""
 from django.core import signing
 
 from clients.models import ClientLink
-from salon.errors import Conflict, DomainError, Forbidden, Gone, NotFound
+from salon.errors import Conflict, DomainError, Forbidden, Gone, NotFound, TooManyRequests
 
 SALT = "salon.clients.link"
 DEFAULT_VALID_DAYS = 7
@@ -33,6 +33,12 @@ class LinkCrossSite(LinkRefused, Forbidden):
 
     default_code = "link_cross_site"
     default_detail = "This form can only be sent from the salon's own page."
+
+
+class LinkThrottled(LinkRefused, TooManyRequests):
+    """Too many client-link requests from one address (429)."""
+
+    default_code = "link_throttled"
 
 
 class LinkGone(LinkRefused, Gone):

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_http_methods
 from clients import selectors, services
 from clients.bodychart import chart_views, point_labels
 from clients.forms import IntakeForm
-from clients.links import LinkCrossSite, LinkRefused, LinkReplaced
+from clients.links import LinkCrossSite, LinkRefused, LinkReplaced, LinkThrottled
 from clients.models import Client, ClientLink, HealthDataAccess
 from clients.outcome import Severity
 from salon.errors import DomainError, error_words, http_status
 from salon.roles import Role, role_required
 from salon.selectors import salon_current
+from salon.signin import ClientLinkThrottle
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 SAME_SITE = {"same-origin", "none"}
@@ -69,6 +70,23 @@ def same_site_posts_only(*, purpose: str):
     return decorator
 
 
+def throttled_per_address(*, purpose: str):
+    """For the pages behind client links: an address asking too often
+    (``ClientLinkThrottle``) gets 429 and a page that says to wait, so link
+    tokens cannot be tried by the thousand and forms not flooded."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not ClientLinkThrottle().allow_request(request, view=None):
+                return refused_page(request, LinkThrottled(), purpose=purpose)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Purpose.INTAKE):
     return render(
         request,
@@ -111,6 +129,7 @@ def link_finished(request, *, purpose: str) -> None:
 
 
 @private
+@throttled_per_address(purpose=ClientLink.Purpose.INTAKE)
 @require_http_methods(["GET"])
 def intake_link(request, token):
     return link_landing(request, token, purpose=ClientLink.Purpose.INTAKE, form_url="intake-form")
@@ -118,6 +137,7 @@ def intake_link(request, token):
 
 @private
 @csrf_exempt  # see same_site_posts_only
+@throttled_per_address(purpose=ClientLink.Purpose.INTAKE)
 @same_site_posts_only(purpose=ClientLink.Purpose.INTAKE)
 @require_http_methods(["GET", "POST"])
 def intake_form(request):

@@ -63,7 +63,14 @@ class Gone(DomainError):
 
 # Most specific first: an error may be of two kinds (a link that is not
 # found is also a refused link).
-HTTP_STATUS = {Forbidden: 403, NotFound: 404, Gone: 410, Conflict: 409, InvalidInput: 400}
+class TooManyRequests(DomainError):
+    """Too many tries from one caller in a short time (429)."""
+
+    default_code = "throttled"
+    default_detail = "Too many tries in a short time; wait a minute and try again."
+
+
+HTTP_STATUS = {Forbidden: 403, NotFound: 404, Gone: 410, Conflict: 409, InvalidInput: 400, TooManyRequests: 429}
 
 
 def http_status(error: DomainError) -> int:

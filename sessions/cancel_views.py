@@ -15,6 +15,7 @@ from clients.views import (
     private,
     refused_page,
     same_site_posts_only,
+    throttled_per_address,
 )
 from salon.errors import Conflict
 from sessions import selectors
@@ -37,6 +38,7 @@ class CancelForm(forms.Form):
 
 
 @private
+@throttled_per_address(purpose=PURPOSE)
 @require_http_methods(["GET"])
 def cancel_link(request, token):
     return link_landing(request, token, purpose=PURPOSE, form_url="cancel-form")
@@ -44,6 +46,7 @@ def cancel_link(request, token):
 
 @private
 @csrf_exempt  # see clients.views.same_site_posts_only
+@throttled_per_address(purpose=PURPOSE)
 @same_site_posts_only(purpose=PURPOSE)
 @require_http_methods(["GET", "POST"])
 def cancel_form(request):

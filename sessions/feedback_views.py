@@ -14,6 +14,7 @@ from clients.views import (
     private,
     refused_page,
     same_site_posts_only,
+    throttled_per_address,
 )
 from salon.errors import DomainError, error_words
 from sessions.models import Appointment, Feedback
@@ -43,6 +44,7 @@ class FeedbackForm(forms.Form):
 
 
 @private
+@throttled_per_address(purpose=ClientLink.Purpose.FEEDBACK)
 @require_http_methods(["GET"])
 def feedback_link(request, token):
     return link_landing(request, token, purpose=ClientLink.Purpose.FEEDBACK, form_url="feedback-form")
@@ -50,6 +52,7 @@ def feedback_link(request, token):
 
 @private
 @csrf_exempt  # see clients.views.same_site_posts_only
+@throttled_per_address(purpose=ClientLink.Purpose.FEEDBACK)
 @same_site_posts_only(purpose=ClientLink.Purpose.FEEDBACK)
 @require_http_methods(["GET", "POST"])
 def feedback_form(request):
