@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 
+from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from config.management.commands.serve import PROCESS_COMMANDS
 from salon.roles import Role
 from tests.factories import TEST_PASSWORD, ClientFactory, UserFactory
@@ -78,6 +79,7 @@ def test_serve_starts_web_worker_and_beat_and_ctrl_c_stops_them(
         lambda: "Salon is running" in log.read_text() and log.read_text(), timeout=10, what="the banner"
     )
     assert "password: salon-demo" in log.read_text()
+    assert f"add the key {DEMO_MANAGER_TOTP_SECRET} to an authenticator app" in log.read_text()
     assert len(process_group_members(serve.pid)) >= 4  # serve, gunicorn master + worker, celery, beat
     time.sleep(2)
     # Start-up is over: the banner with the logins is the last thing shown,
