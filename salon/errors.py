@@ -61,9 +61,16 @@ class Gone(DomainError):
     default_detail = "This is no longer available."
 
 
+class TooLarge(DomainError):
+    """The request is over a size limit (413)."""
+
+    default_code = "too_large"
+    default_detail = "The request is too large."
+
+
 # Most specific first: an error may be of two kinds (a link that is not
 # found is also a refused link).
-HTTP_STATUS = {Forbidden: 403, NotFound: 404, Gone: 410, Conflict: 409, InvalidInput: 400}
+HTTP_STATUS = {Forbidden: 403, NotFound: 404, Gone: 410, Conflict: 409, TooLarge: 413, InvalidInput: 400}
 
 
 def http_status(error: DomainError) -> int:

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from salon.errors import Conflict, InvalidInput
+from salon.errors import Conflict
+from salon.inputs import parse_day
 from salon.models import Salon, Therapist
 
 
@@ -47,10 +48,7 @@ def requested_day(value: str | None, *, salon: Salon) -> datetime.date:
     salon's today when none is given."""
     if not value:
         return salon_today(salon)
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Give the date as YYYY-MM-DD.", fields={"date": ["Use YYYY-MM-DD."]}) from None
+    return parse_day(value, field="date")
 
 
 def therapist_for_user(user) -> Therapist | None:

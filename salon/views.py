@@ -1,7 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views import defaults
 
+from salon.rest import error_body
 from salon.roles import Role, user_roles
 
 # Where each role starts its day, most specific first: a therapist who also
@@ -31,3 +34,17 @@ def home(request):
     if start_url:
         return redirect(start_url)
     return render(request, "salon/home.html", {"roles": sorted(user_roles(request.user))})
+
+
+def not_found(request, exception):
+    """An address under /api/ that names nothing (``/api/v1/clients/x/``)
+    answers in the API's error shape; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="not_found", detail="Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="server_error", detail="Something went wrong on our side."), status=500)
+    return defaults.server_error(request)
