@@ -99,16 +99,18 @@ class ScreeningSerializer(ModelSerializer):
         return data
 
 
-class ScreeningReceiptSerializer(serializers.Serializer):
-    """What someone who may not read answers gets back after entering them."""
-
-    id = serializers.IntegerField()
-    created_at = DateTimeField()
-
-
 class FlagSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=["blocked_until_cleared", "needs_therapist_review"])
     label = serializers.CharField()
+
+
+class ScreeningReceiptSerializer(serializers.Serializer):
+    """What someone who may not read answers gets back after entering them:
+    no answers, only the flags the front desk sees."""
+
+    id = serializers.IntegerField()
+    created_at = DateTimeField()
+    flags = FlagSerializer(many=True, help_text="What the front desk may know of the outcome.")
 
 
 class ClearanceRequestSerializer(serializers.Serializer):

@@ -63,18 +63,14 @@ application = WSGIHandler()
 known_ids: dict[str, list[int]] = {}
 
 
-@schema.hook("map_path_parameters")
-def point_at_rows(context, path_parameters):
-    """Two generated ids in three become a real row's id (the third stays
-    random, for the 404s)."""
-    if not path_parameters:
-        return path_parameters
-    resource = context.operation.path.split("/")[3]
-    for name, value in path_parameters.items():
+def point_at_rows(case) -> None:
+    """Two generated ids in three become a real row's id (the third stays as
+    generated, for the 404s). Done on the case, so every phase gets it."""
+    resource = case.operation.path.split("/")[3]
+    for name, value in (case.path_parameters or {}).items():
         rows = known_ids.get("clients" if name == "client_pk" else resource)
-        if rows and isinstance(value, int) and value % 3:
-            path_parameters[name] = rows[value % len(rows)]
-    return path_parameters
+        if rows and isinstance(value, int) and not isinstance(value, bool) and value % 3:
+            case.path_parameters[name] = rows[value % len(rows)]
 
 
 @pytest.fixture
@@ -146,10 +142,5 @@ def test_the_schema_has_operations_to_fuzz():
 
 @schema.parametrize()
 def test_api_answers_as_its_schema_says(case, signed_in):
-    response = case.call_and_validate(app=application, checks=CHECKS, **signed_in)
-    import os
-
-    with open("/tmp/hc/statuses.txt", "a") as f:
-        f.write(
-            f"{case.operation.label} {response.status_code} {case.meta.phase.name if case.meta else None} {dict(response.request.headers)} {case.headers} {case.cookies}\n"
-        )
+    point_at_rows(case)
+    case.call_and_validate(app=application, checks=CHECKS, **signed_in)
