@@ -4,7 +4,7 @@ the queryset; every read of answers is logged."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -225,7 +225,24 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
         return response
 
-    @extend_schema(responses={201: ScreeningSerializer})
+    @extend_schema(
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="ScreeningCreated",
+                serializers=[ScreeningSerializer, ScreeningReceiptSerializer],
+                resource_type_field_name=None,
+            )
+        },
+        description="Those who may read the client's answers get the screening back; others a receipt with the "
+        "front desk's flags.",
+        examples=[
+            OpenApiExample(
+                "A healthy client who consents",
+                value={"consent_treatment": True, "consent_health_data": True, "consent_name": "Sabine Krüger"},
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
         client = self.client()
         serializer = self.get_serializer(data=request.data)
@@ -239,5 +256,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         if selectors.can_read_health_answers(request.user, client):
             body = ScreeningSerializer(screening).data
         else:
-            body = ScreeningReceiptSerializer(screening).data
+            flags = selectors.outcome_flags(selectors.client_outcome(client))
+            receipt = {"id": screening.pk, "created_at": screening.created_at, "flags": flags}
+            body = ScreeningReceiptSerializer(receipt).data
         return Response(body, status=status.HTTP_201_CREATED)

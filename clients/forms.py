@@ -5,6 +5,7 @@ from django import forms
 
 from clients.models import PRONE_DISCOMFORT_PLACES, HealthScreening
 from routines.models import BodyArea, Side
+from salon.inputs import DateFormField
 
 PAIN_ROWS = 6
 PAIN_AREAS = [
@@ -46,7 +47,7 @@ class IntakeForm(forms.Form):
     skin_injury_note = forms.CharField(required=False, max_length=300, label="Anything to add about them")
     recent_injury = forms.BooleanField(required=False, label="I had an injury or surgery recently")
     recent_injury_what = forms.CharField(required=False, max_length=300, label="What was it?")
-    recent_injury_when = forms.DateField(required=False, label="When?", widget=forms.DateInput(attrs={"type": "date"}))
+    recent_injury_when = DateFormField(required=False, label="When?", widget=forms.DateInput(attrs={"type": "date"}))
     recent_injury_areas = forms.MultipleChoiceField(
         required=False,
         choices=area_choices(SKIN_AREAS),

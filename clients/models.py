@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import Q
 
 from routines.models import BodyArea, Side
+from salon.inputs import LimitedTextField, validate_not_in_future, validate_visible
 from salon.models import Salon
+
+# The longest free text staff or clients write (notes, allergies, medications).
+NOTE_LENGTH = 2000
+# The most painful points a pain map holds (the chart shows a dozen places a side).
+PAIN_POINTS_MAX = 24
 
 PRONE_DISCOMFORT_PLACES = [BodyArea.LOWER_BACK, BodyArea.NECK, BodyArea.SHOULDERS, BodyArea.ANKLES]
 
@@ -33,16 +39,17 @@ class Client(models.Model):
         SMS = "sms", "SMS"
 
     salon = models.ForeignKey(Salon, on_delete=models.PROTECT, related_name="clients")
-    given_name = models.CharField(max_length=80)
-    family_name = models.CharField(max_length=80)
+    given_name = models.CharField(max_length=80, validators=[validate_visible])
+    family_name = models.CharField(max_length=80, validators=[validate_visible])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +493012345678.")
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_not_in_future])
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     consent_reminders = models.BooleanField(default=False, help_text="Agreed to appointment reminders.")
     consent_feedback = models.BooleanField(default=False, help_text="Agreed to feedback requests.")
-    front_desk_notes = models.TextField(
+    front_desk_notes = LimitedTextField(
         "front-desk notes — no health information",
+        max_length=NOTE_LENGTH,
         blank=True,
         help_text="For booking: preferences, how to reach them. Receptionists read these; health answers belong "
         "in the screening.",
@@ -84,6 +91,8 @@ def validate_pain_map(value) -> None:
     """A list of points: {"area", "side", "intensity" 0-10, "note"}."""
     if not isinstance(value, list):
         raise ValidationError("The pain map is a list of points.", code="invalid")
+    if len(value) > PAIN_POINTS_MAX:
+        raise ValidationError(f"Mark at most {PAIN_POINTS_MAX} points.", code="too_many")
     for index, point in enumerate(value):
         if not isinstance(point, dict):
             raise ValidationError(f"Point {index + 1} is not a point.", code="invalid")
@@ -101,6 +110,8 @@ def validate_pain_map(value) -> None:
 def validate_areas_list(value) -> None:
     if not isinstance(value, list) or any(area not in BodyArea.values for area in value):
         raise ValidationError(f"Use body areas from: {', '.join(BodyArea.values)}.", code="invalid_area")
+    if len(value) > len(BodyArea.values):
+        raise ValidationError("Name each body area once.", code="too_many")
 
 
 class HealthScreening(models.Model):
@@ -158,15 +169,15 @@ class HealthScreening(models.Model):
     skin_injury_note = models.CharField(max_length=300, blank=True)
     recent_injury = models.BooleanField(default=False, help_text="Recent injury or surgery.")
     recent_injury_what = models.CharField(max_length=300, blank=True)
-    recent_injury_when = models.DateField(null=True, blank=True)
+    recent_injury_when = models.DateField(null=True, blank=True, validators=[validate_not_in_future])
     recent_injury_areas = models.JSONField(
         default=list, blank=True, validators=[validate_areas_list], help_text="Where the fracture or surgery was."
     )
     osteoporosis = models.BooleanField(default=False)
     blood_thinners = models.BooleanField(default=False, help_text="Takes blood-thinning medication.")
-    conditions = models.TextField(blank=True, help_text="Other conditions.")
-    medications = models.TextField(blank=True)
-    allergies = models.TextField(blank=True)
+    conditions = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="Other conditions.")
+    medications = LimitedTextField(max_length=NOTE_LENGTH, blank=True)
+    allergies = LimitedTextField(max_length=NOTE_LENGTH, blank=True)
     oil_or_nut_allergy = models.BooleanField(default=False)
     prone_discomfort = models.JSONField(
         default=list, blank=True, validators=[validate_areas_list], help_text="Where lying on the front hurts."
@@ -177,7 +188,9 @@ class HealthScreening(models.Model):
     pain_map = models.JSONField(default=list, blank=True, validators=[validate_pain_map])
     consent_treatment = models.BooleanField(default=False)
     consent_health_data = models.BooleanField(default=False)
-    consent_name = models.CharField(max_length=160, help_text="The name typed as a signature.")
+    consent_name = models.CharField(
+        max_length=160, validators=[validate_visible], help_text="The name typed as a signature."
+    )
     consent_at = models.DateTimeField()
     entered_via = models.CharField(max_length=12, choices=EnteredVia.choices)
     entered_by = models.ForeignKey(
@@ -229,7 +242,7 @@ class ScreeningClearance(models.Model):
     rule = models.CharField(max_length=40)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cleared_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField()
+    note = LimitedTextField(max_length=NOTE_LENGTH)
     areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
     expires_at = models.DateTimeField(null=True, blank=True, help_text="After this the block applies again.")
 

@@ -1,13 +1,14 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from clients.models import CLIENT_FIELDS, Client, HealthDataAccess, HealthScreening
+from clients.models import CLIENT_FIELDS, PAIN_POINTS_MAX, Client, HealthDataAccess, HealthScreening
 from clients.selectors import front_desk_notes_warning
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
+from salon.inputs import DateTimeField, ModelSerializer
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(ModelSerializer):
     front_desk_notes_warning = serializers.SerializerMethodField(
         help_text="Said when the front-desk notes look like they hold health information (they are not refused)."
     )
@@ -41,20 +42,37 @@ class ClientCreatedSerializer(ClientSerializer):
         return self.context.get("duplicates", [])
 
 
-class ScreeningSerializer(serializers.ModelSerializer):
+class ScreeningSerializer(ModelSerializer):
     skin_injury_areas = serializers.ListField(
-        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=BodyArea.choices),
+        required=False,
+        default=list,
+        max_length=len(BodyArea.values),
     )
     prone_discomfort = serializers.ListField(
-        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=BodyArea.choices),
+        required=False,
+        default=list,
+        max_length=len(BodyArea.values),
     )
     recent_injury_areas = serializers.ListField(
-        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=BodyArea.choices),
+        required=False,
+        default=list,
+        max_length=len(BodyArea.values),
     )
-    pain_map = PainPointSerializer(many=True, required=False, default=list)
+    pain_map = serializers.ListField(
+        child=PainPointSerializer(), required=False, default=list, max_length=PAIN_POINTS_MAX
+    )
     consent_treatment = serializers.BooleanField()
     consent_health_data = serializers.BooleanField()
-    entered_by = serializers.CharField(source="entered_by.username", read_only=True, default=None)
+    entered_by = serializers.CharField(
+        source="entered_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Null for the client's own.",
+    )
 
     class Meta:
         model = HealthScreening
@@ -82,16 +100,18 @@ class ScreeningSerializer(serializers.ModelSerializer):
         return data
 
 
-class ScreeningReceiptSerializer(serializers.Serializer):
-    """What someone who may not read answers gets back after entering them."""
-
-    id = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-
-
 class FlagSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=["blocked_until_cleared", "needs_therapist_review"])
     label = serializers.CharField()
+
+
+class ScreeningReceiptSerializer(serializers.Serializer):
+    """What someone who may not read answers gets back after entering them:
+    no answers, only the flags the front desk sees."""
+
+    id = serializers.IntegerField()
+    created_at = DateTimeField()
+    flags = FlagSerializer(many=True, help_text="What the front desk may know of the outcome.")
 
 
 class ClearanceRequestSerializer(serializers.Serializer):
@@ -106,7 +126,7 @@ class AreasMarkSerializer(serializers.Serializer):
 
 class IntakeLinkSerializer(serializers.Serializer):
     url = serializers.URLField()
-    expires_at = serializers.DateTimeField()
+    expires_at = DateTimeField()
 
 
 def client_export_data(client: Client) -> dict:

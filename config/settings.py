@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "salon.middleware.RequestGuardMiddleware",
     "salon.middleware.SalonTimeZoneMiddleware",
     "salon.middleware.DomainErrorPageMiddleware",
     "salon.middleware.NoStoreMiddleware",
@@ -265,6 +266,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- API ------------------------------------------------------------------
 
+# The largest request body, pages and API alike (Django's default); over it
+# the answer is a 413 (salon.middleware.RequestGuardMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous calls a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -277,6 +282,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salon.rest.exception_handler",
+    # DRF's own, but a deep, huge or NUL-holding JSON body is a 400/413, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "salon.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DATETIME_FORMAT": "iso-8601",
     # Rates for the endpoints that anyone may call (salon.signin, the client
     # links): enough for a person, too few for a script guessing.
@@ -289,12 +300,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salon API",
-    "DESCRIPTION": "Booking and session management for massage salons.",
+    "DESCRIPTION": (
+        "Booking and session management for massage salons.\n\n"
+        "Dates are `YYYY-MM-DD` and date-times ISO 8601 **with an offset** (`2025-03-01T10:00:00+01:00` or "
+        "`...Z`). A date-time without an offset is refused (400, code `naive_datetime`) rather than guessed; "
+        "dates outside the years 1900 to 2200 and offsets beyond ±15:59 are refused too. "
+        "Every error has the shape `{code, detail, fields}`; a body over the size limit is a 413."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "salon.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "BodyAreaEnum": "routines.models.BodyArea",
         "PressureEnum": "routines.models.Pressure",

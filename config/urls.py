@@ -45,3 +45,6 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+handler404 = "salon.views.not_found"
+handler500 = "salon.views.server_error"

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from salon.inputs import LimitedTextField, validate_visible
+
 
 class BodyArea(models.TextChoices):
     """Where a step works, where a client must not be touched, where a pad goes."""
@@ -100,7 +102,7 @@ def validate_text_lines(value) -> None:
 
 class Technique(models.Model):
     name = models.CharField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    description = LimitedTextField(max_length=2000, blank=True)
     hand_part = models.CharField(max_length=16, choices=HandPart.choices)
     default_pressure = models.CharField(max_length=10, choices=Pressure.choices, default=Pressure.MEDIUM)
     beside_spine = models.BooleanField(
@@ -124,12 +126,12 @@ class RoutineTemplate(models.Model):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible])
     slug = models.SlugField(max_length=100)
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    purpose = models.TextField(blank=True)
+    purpose = LimitedTextField(max_length=2000, blank=True)
     position = models.CharField(max_length=12, choices=Position.choices, default=Position.PRONE)
     qualification = models.CharField(max_length=12, choices=Qualification.choices, default=Qualification.NONE)
     turnover_minutes = models.PositiveSmallIntegerField(
@@ -144,7 +146,8 @@ class RoutineTemplate(models.Model):
         default=list, blank=True, validators=[validate_text_lines], help_text="Pads, rollers or pillows to have ready."
     )
     precautions = models.JSONField(default=list, blank=True, validators=[validate_text_lines])
-    aftercare = models.TextField(
+    aftercare = LimitedTextField(
+        max_length=2000,
         blank=True,
         help_text="Advice sent to the client after a completed session (no health details; the same for everyone).",
     )
@@ -199,7 +202,7 @@ class RoutineStep(models.Model):
         related_name="repeats",
         help_text="A finishing step that repeats an earlier movement.",
     )
-    notes = models.TextField(blank=True)
+    notes = LimitedTextField(max_length=1000, blank=True)
     area_pressure = models.JSONField(
         default=dict,
         blank=True,

@@ -12,9 +12,10 @@ from routines.models import (
     Technique,
 )
 from routines.selectors import routine_spec
+from salon.inputs import ModelSerializer
 
 
-class TechniqueSerializer(serializers.ModelSerializer):
+class TechniqueSerializer(ModelSerializer):
     class Meta:
         model = Technique
         fields = ["id", "name", "description", "hand_part", "default_pressure"]
@@ -33,7 +34,7 @@ class DoseSerializer(serializers.Serializer):
     alternating_minutes = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
 
 
-class RoutineStepSerializer(serializers.ModelSerializer):
+class RoutineStepSerializer(ModelSerializer):
     technique = serializers.PrimaryKeyRelatedField(queryset=Technique.objects.all())
     technique_name = serializers.CharField(source="technique.name", read_only=True)
     areas = serializers.ListField(child=serializers.ChoiceField(choices=BodyArea.choices), allow_empty=False)
@@ -87,7 +88,7 @@ class DurationsSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(help_text="Typical + turnover, rounded up to the salon's slot grid.")
 
 
-class RoutineSerializer(serializers.ModelSerializer):
+class RoutineSerializer(ModelSerializer):
     position = serializers.ChoiceField(choices=Position.choices, required=False)
     qualification = serializers.ChoiceField(choices=Qualification.choices, required=False)
     supplies = SuppliesSerializer(source="*", required=False)

@@ -61,6 +61,13 @@ class Gone(DomainError):
     default_detail = "This is no longer available."
 
 
+class TooLarge(DomainError):
+    """The request is over a size limit (413)."""
+
+    default_code = "too_large"
+    default_detail = "The request is too large."
+
+
 # Most specific first: an error may be of two kinds (a link that is not
 # found is also a refused link).
 class TooManyRequests(DomainError):
@@ -70,7 +77,15 @@ class TooManyRequests(DomainError):
     default_detail = "Too many tries in a short time; wait a minute and try again."
 
 
-HTTP_STATUS = {Forbidden: 403, NotFound: 404, Gone: 410, Conflict: 409, InvalidInput: 400, TooManyRequests: 429}
+HTTP_STATUS = {
+    Forbidden: 403,
+    NotFound: 404,
+    Gone: 410,
+    Conflict: 409,
+    TooLarge: 413,
+    TooManyRequests: 429,
+    InvalidInput: 400,
+}
 
 
 def http_status(error: DomainError) -> int:

@@ -14,7 +14,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from salon.errors import Conflict, InvalidInput
+from salon.errors import Conflict
+from salon.inputs import parse_day
 from salon.models import Salon, Therapist
 
 
@@ -51,10 +52,7 @@ def requested_day(value: str | None, *, salon: Salon) -> datetime.date:
     salon's today when none is given."""
     if not value:
         return salon_today(salon)
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Give the date as YYYY-MM-DD.", fields={"date": ["Use YYYY-MM-DD."]}) from None
+    return parse_day(value, field="date")
 
 
 def therapist_for_user(user) -> Therapist | None:

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from salon.inputs import ModelSerializer
 from salon.models import Salon
 
 
@@ -38,7 +39,7 @@ class MeSerializer(serializers.Serializer):
     )
 
 
-class SalonSerializer(serializers.ModelSerializer):
+class SalonSerializer(ModelSerializer):
     class Meta:
         model = Salon
         fields = [

@@ -3,15 +3,18 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from salon import selectors, services, signin
 from salon.errors import DomainError, error_words
 from salon.forms import SecondFactorCodeForm
+from salon.rest import error_body
 from salon.roles import Role, user_roles
 
 # Shown once, right after they are made; kept in the session only until then.
@@ -125,3 +128,17 @@ def account_token_revoke(request, token_key: str):
     services.auth_token_revoke(user=request.user, token_key=token_key)
     messages.success(request, "The token no longer works.")
     return redirect("account-security")
+
+
+def not_found(request, exception):
+    """An address under /api/ that names nothing (``/api/v1/clients/x/``)
+    answers in the API's error shape; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="not_found", detail="Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="server_error", detail="Something went wrong on our side."), status=500)
+    return defaults.server_error(request)

@@ -6,7 +6,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,8 +16,9 @@ from clients.outcome import ScreeningOutcome
 from clients.selectors import client_for
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
+from salon.inputs import DateTimeFilter, parse_id
 from salon.roles import HasRole, Role
-from salon.selectors import requested_day, salon_required, whole_number
+from salon.selectors import requested_day, salon_required
 from sessions import selectors
 from sessions.models import Appointment, Notification
 from sessions.plans import build_plan
@@ -66,6 +67,14 @@ class AvailabilityView(APIView):
         return Response(AvailabilitySerializer(body).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Only appointments on this day (the salon's)."),
+            OpenApiParameter("therapist", int, description="Only this therapist's appointments."),
+        ]
+    )
+)
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list.
     A therapist (without a desk role) lists and reads only their own."""
@@ -90,7 +99,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 first = requested_day(day, salon=salon)
                 since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
                 appointments = appointments.filter(start__lt=since + datetime.timedelta(days=1), busy_until__gt=since)
-            therapist = whole_number(self.request.query_params.get("therapist"))
+            therapist = parse_id(self.request.query_params.get("therapist"), field="therapist")
             if therapist is not None:
                 appointments = appointments.filter(therapist_id=therapist)
             appointments = selectors.appointments_visible_to(self.request.user, appointments)
@@ -207,7 +216,10 @@ class DayView(APIView):
     permission_classes = [HasRole.of(Role.THERAPIST, Role.MANAGER)]
 
     @extend_schema(
-        parameters=[OpenApiParameter("date", str), OpenApiParameter("therapist", int)],
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="The day (the salon's); today when left out."),
+            OpenApiParameter("therapist", int),
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
@@ -256,8 +268,8 @@ def day_entry(entry: dict) -> dict:
 
 
 class NotificationFilter(django_filters.FilterSet):
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Notification

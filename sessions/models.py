@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from routines.models import RoutineTemplate
+from salon.inputs import LimitedTextField
 
 
 class SessionPlan(models.Model):
@@ -127,10 +128,12 @@ class SessionNote(models.Model):
     """What the therapist wrote at the end of a session."""
 
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="note")
-    client_reported = models.TextField(blank=True, help_text="What the client reported.")
-    therapist_found = models.TextField(blank=True, help_text="What the therapist found.")
-    work_done = models.TextField(blank=True, help_text="What was done.")
-    advice = models.TextField(blank=True, help_text="Advice for next time.")
+    NOTE_LENGTH = 4000
+
+    client_reported = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What the client reported.")
+    therapist_found = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What the therapist found.")
+    work_done = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What was done.")
+    advice = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="Advice for next time.")
     written_by = models.ForeignKey("salon.User", null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -218,7 +221,7 @@ class Feedback(models.Model):
     pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
     pressure = models.CharField(max_length=12, choices=Pressure.choices, blank=True)
     would_book_again = models.BooleanField(null=True, blank=True)
-    comment = models.TextField(blank=True, max_length=2000)
+    comment = LimitedTextField(blank=True, max_length=2000)
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

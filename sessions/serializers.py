@@ -3,14 +3,15 @@ from rest_framework import serializers
 from clients.models import Client
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
+from salon.inputs import DateField, DateTimeField, ModelSerializer
 from salon.models import Room, Therapist
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     routine = serializers.PrimaryKeyRelatedField(queryset=RoutineTemplate.objects.all())
-    start = serializers.DateField(help_text="First day, in the salon's calendar.")
-    end = serializers.DateField(help_text="Last day (included).")
+    start = DateField(help_text="First day, in the salon's calendar.")
+    end = DateField(help_text="Last day (included).")
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), required=False)
 
@@ -25,8 +26,8 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 
 class SlotSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     therapist = serializers.IntegerField()
     room = serializers.IntegerField()
 
@@ -36,15 +37,17 @@ class AvailabilitySerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text="Why there are no slots for this client, if so.")
 
 
-class AppointmentChangeSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+class AppointmentChangeSerializer(ModelSerializer):
+    by = serializers.CharField(
+        source="by.username", default=None, read_only=True, allow_null=True, help_text="Null for the system's changes."
+    )
 
     class Meta:
         model = AppointmentChange
         fields = ["kind", "from_start", "to_start", "from_status", "to_status", "reason", "by", "at"]
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ModelSerializer):
     client_name = serializers.CharField(source="client.full_name", read_only=True)
     therapist_name = serializers.CharField(source="therapist.display_name", read_only=True)
     room_name = serializers.CharField(source="room.name", read_only=True)
@@ -77,13 +80,13 @@ class AppointmentSerializer(serializers.ModelSerializer):
 class BookingSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     routine = serializers.PrimaryKeyRelatedField(queryset=RoutineTemplate.objects.filter(is_current=True))
-    start = serializers.DateTimeField()
+    start = DateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
 
 
 class RescheduleSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = DateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
 
@@ -92,14 +95,14 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class NotesSerializer(serializers.ModelSerializer):
+class NotesSerializer(ModelSerializer):
     class Meta:
         model = SessionNote
         fields = ["client_reported", "therapist_found", "work_done", "advice"]
         extra_kwargs = {name: {"required": False, "allow_blank": True, "default": ""} for name in fields}
 
 
-class PressureFeedbackSerializer(serializers.ModelSerializer):
+class PressureFeedbackSerializer(ModelSerializer):
     class Meta:
         model = PressureFeedback
         fields = ["step", "area", "verdict", "at"]
@@ -107,7 +110,7 @@ class PressureFeedbackSerializer(serializers.ModelSerializer):
         extra_kwargs = {"area": {"required": False, "default": ""}, "step": {"required": False}}
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "channel", "status", "appointment", "due_at", "sent_at", "attempts", "last_error"]

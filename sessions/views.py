@@ -14,8 +14,9 @@ from clients.models import Client
 from clients.selectors import client_search
 from routines.selectors import routine_list
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
+from salon.inputs import DateTimeFormField, parse_id
 from salon.roles import Role, role_required
-from salon.selectors import requested_day, salon_current, salon_today, whole_number
+from salon.selectors import requested_day, salon_current, salon_today
 from sessions import selectors
 from sessions.desk import desk_day
 from sessions.models import Appointment
@@ -25,7 +26,7 @@ FRONT_DESK = (Role.RECEPTIONIST, Role.MANAGER)
 
 
 class BookingForm(forms.Form):
-    start = forms.DateTimeField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    start = DateTimeFormField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     routine = forms.TypedChoiceField(label="Routine", coerce=int)
     therapist = forms.TypedChoiceField(label="Therapist", coerce=int, required=False, empty_value=None)
     room = forms.TypedChoiceField(label="Room", coerce=int, required=False, empty_value=None)
@@ -148,7 +149,7 @@ ACTIONS = {
 
 def _start_field(value: str | None) -> datetime.datetime:
     try:
-        return forms.DateTimeField().clean(value)
+        return DateTimeFormField().clean(value)
     except ValidationError as error:
         raise InvalidInput("Give the new start as a date and time.", fields={"start": error.messages}) from None
 
@@ -163,7 +164,7 @@ def desk_action(request, pk, action):
     try:
         if action == "reschedule":
             start = _start_field(request.POST.get("start"))
-            therapist_id = request.POST.get("therapist")
+            therapist_id = parse_id(request.POST.get("therapist"), field="therapist")
             appointment = booking.appointment_reschedule(
                 appointment=appointment,
                 start=_local(start, salon),
@@ -197,17 +198,18 @@ def desk_action(request, pk, action):
 def desk_next_free(request):
     """The next free starts for a routine (and therapist), from now on."""
     salon = salon_current()
-    routine = routine_list().filter(pk=request.GET.get("routine") or 0).first()
+    routine_id = parse_id(request.GET.get("routine"), field="routine")
+    therapist_id = parse_id(request.GET.get("therapist"), field="therapist")
+    routine = routine_list().filter(pk=routine_id).first() if routine_id else None
     slots = []
     if routine:
         today = salon_today(salon)
-        therapist = request.GET.get("therapist")
         found, _ = selectors.availability(
             salon=salon,
             routine=routine,
             first_day=today,
             last_day=today + datetime.timedelta(days=13),
-            therapist_id=whole_number(therapist),
+            therapist_id=therapist_id,
         )
         names = {t.pk: t.display_name for t in salon.therapists.all()}
         slots = [{**slot.as_dict(salon.zone), "therapist_name": names.get(slot.therapist)} for slot in found[:6]]

@@ -26,6 +26,16 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BERLIN)
 
 
+def openapi_schema() -> dict:
+    """The API's OpenAPI schema as /api/schema/ serves it, as plain JSON data."""
+    import json
+
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), cls=JSONEncoder))
+
+
 def sign_in(client, user) -> None:
     """Sign a staff member in to the pages of a Django test client, as past any
     second factor; tests that are about signing in go through the login page."""

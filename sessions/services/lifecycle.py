@@ -37,6 +37,9 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
         )
     if to_status == Status.CANCELLED and not reason.strip():
         raise InvalidInput("Say why it is cancelled.", code="invalid", fields={"reason": ["Required."]})
+    if len(reason.strip()) > Appointment.REASON_LENGTH:
+        message = f"Keep the reason under {Appointment.REASON_LENGTH} characters."
+        raise InvalidInput(message, code="too_long", fields={"reason": [message]})
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Status.CANCELLED:
         fields["cancellation_reason"] = reason.strip()

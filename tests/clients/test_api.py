@@ -145,7 +145,8 @@ def test_a_receptionist_can_enter_a_screening_but_gets_only_a_receipt(as_role, s
     response = as_role(Role.RECEPTIONIST).post(f"/api/v1/clients/{client.pk}/screenings/", body, format="json")
 
     assert response.status_code == 201
-    assert set(response.json()) == {"id", "created_at"}
+    assert set(response.json()) == {"id", "created_at", "flags"}
+    assert response.json()["flags"] == [{"code": "needs_therapist_review", "label": "Needs therapist review"}]
     assert client.screenings.get().allergies == "almond oil"
 
 
