@@ -16,7 +16,7 @@ from routines.selectors import routine_list
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.inputs import DateTimeFormField, parse_id
 from salon.roles import Role, role_required
-from salon.selectors import requested_day, salon_current, salon_today
+from salon.selectors import requested_day, salon_required, salon_today
 from sessions import selectors
 from sessions.desk import desk_day
 from sessions.models import Appointment
@@ -73,14 +73,14 @@ def _grid(request, salon, day, *, message="", status=200):
 
 @role_required(*FRONT_DESK)
 def desk(request):
-    salon = salon_current()
+    salon = salon_required()
     return _grid(request, salon, requested_day(request.GET.get("date"), salon=salon))
 
 
 @role_required(*FRONT_DESK)
 def desk_clients(request):
     """Client search for the booking form (radio buttons to choose one)."""
-    salon = salon_current()
+    salon = salon_required()
     query = request.GET.get("client_query", "").strip()
     clients = list(client_search(salon=salon, query=query)[:8]) if query else []
     return render(request, "sessions/_client_choices.html", {"clients": clients, "query": query})
@@ -89,7 +89,7 @@ def desk_clients(request):
 @role_required(*FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def desk_book(request):
-    salon = salon_current()
+    salon = salon_required()
     initial = {"therapist": request.GET.get("therapist"), "start": request.GET.get("start")}
     form = BookingForm(request.POST or None, salon=salon, initial=initial)
     problem = ""
@@ -132,7 +132,7 @@ def desk_book(request):
 @role_required(*FRONT_DESK)
 def desk_appointment(request, pk):
     appointment = get_object_or_404(Appointment.objects.select_related("client", "therapist", "room", "routine"), pk=pk)
-    salon = salon_current()
+    salon = salon_required()
     return render(
         request,
         "sessions/_appointment_panel.html",
@@ -160,7 +160,7 @@ def desk_action(request, pk, action):
     if action != "reschedule" and action not in ACTIONS:
         raise Http404("No such action.")
     appointment = get_object_or_404(Appointment, pk=pk)
-    salon = salon_current()
+    salon = salon_required()
     try:
         if action == "reschedule":
             start = _start_field(request.POST.get("start"))
@@ -197,7 +197,7 @@ def desk_action(request, pk, action):
 @role_required(*FRONT_DESK)
 def desk_next_free(request):
     """The next free starts for a routine (and therapist), from now on."""
-    salon = salon_current()
+    salon = salon_required()
     routine_id = parse_id(request.GET.get("routine"), field="routine")
     therapist_id = parse_id(request.GET.get("therapist"), field="therapist")
     routine = routine_list().filter(pk=routine_id).first() if routine_id else None

@@ -109,3 +109,13 @@ def test_a_move_without_a_valid_time_names_the_field(desk_client, salon, therapi
     assert "Give the new start as a date and time." in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.start == at(tomorrow, 10)
+
+
+@pytest.mark.parametrize("path", ["/desk/", "/desk/book/", "/desk/clients/?q=a", "/desk/next-free/"])
+def test_before_any_salon_is_set_up_the_desk_says_so(client, receptionist, path):
+    sign_in(client, receptionist)
+
+    response = client.get(path)
+
+    assert response.status_code == 409
+    assert "No salon is set up yet" in response.content.decode()
