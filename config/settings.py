@@ -191,6 +191,9 @@ REST_KNOX = {
 }
 # Names the authenticator app shows beside the code.
 OTP_TOTP_ISSUER = "Salon"
+# The admin never shows an authenticator's secret or its QR code: whoever
+# saw it could make that person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Time and language ----------------------------------------------------
 

@@ -2,6 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
@@ -132,3 +136,26 @@ class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "salon", "active"]
     list_filter = ["salon", "active"]
     list_select_related = ["salon"]
+
+
+class StaffDevicesOnly:
+    """A manager resets a lost phone by deleting the person's device; the
+    secrets stay hidden (``OTP_ADMIN_HIDE_SENSITIVE_DATA``), and superusers'
+    devices are out of a manager's reach, as their accounts are."""
+
+    def get_queryset(self, request):
+        devices = super().get_queryset(request)
+        return devices if request.user.is_superuser else devices.exclude(user__is_superuser=True)
+
+
+class StaffTOTPDeviceAdmin(StaffDevicesOnly, TOTPDeviceAdmin):
+    pass
+
+
+class StaffStaticDeviceAdmin(StaffDevicesOnly, StaticDeviceAdmin):
+    pass
+
+
+for model, model_admin in [(TOTPDevice, StaffTOTPDeviceAdmin), (StaticDevice, StaffStaticDeviceAdmin)]:
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -75,6 +75,9 @@ def two_factor_verify(request):
 def two_factor_enrol(request):
     """Set up an authenticator app: scan the code, enter the first number it
     shows. Managers do this at their first sign-in; others may choose to."""
+    if signin.second_factor_owed(request) == signin.VERIFY:
+        # Setting up a new app replaces the old one: only after its code.
+        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

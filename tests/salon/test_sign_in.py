@@ -438,3 +438,58 @@ def test_a_verified_manager_session_works_and_shows_the_security_page(client, ma
     assert DEVICE_ID_SESSION_KEY in client.session
     assert client.get("/admin/").status_code == 200
     assert "Two-factor sign-in" in client.get("/accounts/security/").content.decode()
+
+
+# --- No way around the second factor -----------------------------------------
+
+
+def test_a_password_alone_cannot_replace_the_app(client, password, manager):
+    # given a manager with an app, and someone who knows only the password
+    second_factor_app_add(user=manager, secret=SECRET)
+    client.post(LOGIN_URL, {"username": manager.username, "password": password})
+
+    # when they open the set-up page to put in an app of their own
+    page = client.get("/accounts/two-factor/set-up/")
+    posted = client.post("/accounts/two-factor/set-up/", {"code": "123456"})
+
+    # then they are sent to enter the existing app's code, and nothing changed
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/two-factor/?next=")
+    assert posted["Location"].startswith("/accounts/two-factor/?next=")
+    assert list(TOTPDevice.objects.filter(user=manager).values_list("confirmed", flat=True)) == [True]
+    assert client.get("/clients/").status_code == 302
+
+
+def test_a_token_header_does_not_open_pages_or_the_admin(client, password, manager, receptionist, settings):
+    SalonFactory()
+    client.post(LOGIN_URL, {"username": manager.username, "password": password})
+    made_up = {"HTTP_AUTHORIZATION": "Token made-up"}
+
+    assert client.get("/clients/", **made_up).status_code == 302
+    assert client.get("/admin/salon/user/", **made_up).status_code == 302
+
+    desk = client_class_instance()
+    sign_in(desk, receptionist)
+    session = desk.session
+    session[SIGNED_IN_AT_KEY] = time.time() - settings.STAFF_SESSION_HOURS * 3600 - 1
+    session.save()
+    assert desk.get("/desk/", **made_up).status_code == 302
+
+
+def test_managers_reset_phones_but_never_see_secrets_or_superusers_devices(client, manager, receptionist):
+    boss = UserFactory(username="owner", is_superuser=True, is_staff=True)
+    boss_app = second_factor_app_add(user=boss, secret=SECRET)
+    staff_app = second_factor_app_add(user=receptionist, secret="MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U")
+    sign_in(client, manager)
+
+    listing = client.get("/admin/otp_totp/totpdevice/").content.decode()
+    staff_page = client.get(f"/admin/otp_totp/totpdevice/{staff_app.pk}/change/")
+
+    assert receptionist.username in listing
+    assert "owner" not in listing
+    assert staff_page.status_code == 200
+    assert staff_app.key not in staff_page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{staff_app.pk}/config/").status_code in {403, 404}
+    assert client.get(f"/admin/otp_totp/totpdevice/{boss_app.pk}/change/").status_code == 302  # not found
+    assert client.post(f"/admin/otp_totp/totpdevice/{boss_app.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert TOTPDevice.objects.filter(pk=boss_app.pk).exists()
