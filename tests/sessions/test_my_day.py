@@ -397,7 +397,7 @@ def test_a_fever_reported_on_the_day_stops_the_start(booked, client_, therapist)
 
 
 def test_a_refused_action_without_htmx_comes_back_as_a_message_not_in_the_address(client, password, booked, therapist):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
 
     refused = client.post(f"/sessions/{booked.pk}/start/")  # not checked in yet
     page = client.get(refused["Location"])
@@ -409,7 +409,7 @@ def test_a_refused_action_without_htmx_comes_back_as_a_message_not_in_the_addres
 
 
 def test_the_session_page_shows_no_text_from_the_address(client, password, booked, therapist):
-    client.login(username=therapist.user.username, password=password)
+    sign_in(client, therapist.user)
 
     page = client.get(f"/sessions/{booked.pk}/", {"problem": "Call +49 30 555 to verify your account"})
 

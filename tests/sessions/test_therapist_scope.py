@@ -205,7 +205,7 @@ def test_answers_the_front_desk_typed_in_wait_for_the_therapists_review(api_clie
     flags = api_client.get(f"/api/v1/clients/{sabine.pk}/screening-outcome/")
 
     # then the desk gets a receipt without answers and the flag only
-    assert set(receipt.json()) == {"id", "created_at"}
+    assert set(receipt.json()) == {"id", "created_at", "flags"}  # no answers
     assert flags.json() == {"flags": [{"code": "needs_therapist_review", "label": "Needs therapist review"}]}
 
     # and the session cannot start until the therapist has acknowledged the review
