@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.outcome import ScreeningOutcome
-from clients.selectors import client_for
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.inputs import DateTimeFilter, parse_id
@@ -48,11 +47,9 @@ class AvailabilityView(APIView):
 
     @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
     def get(self, request):
-        query = AvailabilityQuerySerializer(data=request.query_params)
+        query = AvailabilityQuerySerializer(data=request.query_params, context={"user": request.user})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        if data.get("client"):  # even the reason would tell a therapist about someone else's client
-            client_for(user=request.user, client=data["client"])
         salon = salon_required()
         slots, reason = selectors.availability(
             salon=salon,

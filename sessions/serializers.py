@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from clients.models import Client
+from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer
@@ -14,6 +15,16 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     end = DateField(help_text="Last day (included).")
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the clients the caller (context "user") may see: someone
+        # else's client reads as no client at all, so a therapist learns
+        # neither their availability nor that the id exists.
+        user = self.context.get("user")
+        self.fields["client"].queryset = (
+            clients_visible_to(user, Client.objects.all()) if user else Client.objects.none()
+        )
 
     def validate(self, data):
         from sessions.selectors import MAX_DAYS

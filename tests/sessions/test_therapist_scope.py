@@ -105,8 +105,16 @@ def test_availability_for_a_client_is_refused_for_someone_elses(anna_api, booked
     tom = scene.clients[1]
     query = f"/api/v1/availability/?routine={routine.pk}&start={tomorrow}&end={tomorrow}"
 
-    assert anna_api.get(f"{query}&client={scene.clients[0].pk}").status_code == 200
-    assert anna_api.get(f"{query}&client={tom.pk}").status_code == 403
+    own = anna_api.get(f"{query}&client={scene.clients[0].pk}")
+    others = anna_api.get(f"{query}&client={tom.pk}")
+    unknown = anna_api.get(f"{query}&client=987654")
+
+    assert own.status_code == 200
+    # someone else's client reads exactly like an id that does not exist
+    assert (others.status_code, unknown.status_code) == (400, 400)
+    assert others.json()["fields"]["client"] == [
+        message.replace("987654", str(tom.pk)) for message in unknown.json()["fields"]["client"]
+    ]
 
 
 def test_the_therapists_list_keeps_its_query_count(anna_api, scene, routine, tomorrow, django_assert_max_num_queries):
