@@ -36,12 +36,6 @@ def salon_required() -> Salon:
     return salon
 
 
-def whole_number(value: str | None) -> int | None:
-    """A query parameter that should be an id: its number, or None for
-    anything else (``"²".isdigit()`` is true but ``int("²")`` fails)."""
-    return int(value) if value and value.isascii() and value.isdigit() else None
-
-
 def salon_today(salon: Salon, now: datetime.datetime | None = None) -> datetime.date:
     """Today where the salon is, which is not always today on the server."""
     return (now or timezone.now()).astimezone(salon.zone).date()

@@ -12,9 +12,10 @@ from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Forbidden, InvalidInput
+from salon.inputs import parse_id
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role, sees_whole_salon
-from salon.selectors import therapist_for_user, whole_number
+from salon.selectors import therapist_for_user
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
@@ -136,16 +137,14 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     """Whose day to show: ``wanted`` (a therapist id, for managers), else the
     user's own; a manager who is no therapist sees the first active one."""
     own = therapist_for_user(user)
-    if wanted:
-        if whole_number(wanted) is None:
-            raise InvalidInput("Give a therapist id.", fields={"therapist": ["Give a therapist id."]})
-        if own is None or whole_number(wanted) != own.pk:
-            if not has_role(user, Role.MANAGER):
-                raise Forbidden("Therapists see their own day.")
-            chosen = Therapist.objects.select_related("salon").filter(pk=wanted).first()
-            if chosen is None:
-                raise InvalidInput("No such therapist.", fields={"therapist": ["No such therapist."]})
-            return chosen
+    wanted_id = parse_id(wanted, field="therapist")
+    if wanted_id is not None and (own is None or wanted_id != own.pk):
+        if not has_role(user, Role.MANAGER):
+            raise Forbidden("Therapists see their own day.")
+        chosen = Therapist.objects.select_related("salon").filter(pk=wanted_id).first()
+        if chosen is None:
+            raise InvalidInput("No such therapist.", fields={"therapist": ["No such therapist."]})
+        return chosen
     if own is not None:
         return own
     first = Therapist.objects.select_related("salon").filter(active=True).order_by("display_name").first()

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from salon.errors import DomainError, error_words, http_status
+from salon.inputs import parse_id
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
 from salon.selectors import (
@@ -17,7 +18,6 @@ from salon.selectors import (
     requested_day,
     salon_current,
     therapist_for_calendar_feed,
-    whole_number,
 )
 from salon.services import therapist_calendar_feed_reset
 from sessions import selectors
@@ -136,7 +136,7 @@ def _act(request, appointment: Appointment, action: str) -> None:
         running.session_pressure_record(
             appointment=appointment,
             verdict=request.POST.get("verdict", ""),
-            step=whole_number(request.POST.get("step")),
+            step=parse_id(request.POST.get("step"), field="step"),
             area=request.POST.get("area", ""),
         )
     else:

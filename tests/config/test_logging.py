@@ -184,11 +184,21 @@ def test_error_reports_lose_database_details_log_messages_and_link_tokens():
     assert "SELECT 1 WHERE id = %s" in scrubbed
 
 
-@pytest.mark.parametrize(("value", "expected"), [("7", 7), ("²", None), ("-1", None), ("", None), (None, None)])
+@pytest.mark.parametrize(("value", "expected"), [("7", 7), ("", None), (None, None)])
 def test_ids_in_query_strings_are_plain_digits(value, expected):
-    from salon.selectors import whole_number
+    from salon.inputs import parse_id
 
-    assert whole_number(value) == expected
+    assert parse_id(value, field="therapist") == expected
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "abc", "9" * 30])
+def test_anything_else_in_an_id_parameter_is_refused_naming_it(value):
+    from salon.errors import InvalidInput
+    from salon.inputs import parse_id
+
+    with pytest.raises(InvalidInput) as refused:
+        parse_id(value, field="therapist")
+    assert refused.value.fields == {"therapist": ["Give a number."]}
 
 
 TOKEN = "Ik5vbmNlIg:1uZ2Xy:s1gnatur3"
