@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
-from salon.services import staff_sign_in_unlock, staff_user_roles_set, therapist_calendar_feed_reset
+from salon.services import staff_lockout_lift, staff_user_roles_set, therapist_calendar_feed_reset
 
 admin.site.site_header = "Salon administration"
 admin.site.site_title = "Salon admin"
@@ -57,7 +57,7 @@ class StaffUserAdmin(UserAdmin):
 
     @admin.action(description="Lift the sign-in lockout of the selected staff")
     def lift_sign_in_lockout(self, request, queryset):
-        lifted = sum(staff_sign_in_unlock(username=user.get_username()) for user in queryset)
+        lifted = sum(staff_lockout_lift(username=user.get_username()) for user in queryset)
         self.message_user(request, f"Sign-in lockouts lifted: {lifted}. They can sign in again now.")
 
     def get_readonly_fields(self, request, obj=None):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salon import selectors, services
+from salon.errors import InvalidInput
 from salon.roles import user_roles
 from salon.serializers import (
     MeSerializer,
@@ -82,6 +83,11 @@ class AuthSignOutView(APIView):
             services.auth_tokens_revoke_all(user=request.user)
         elif (current := _current_token_key(request)) is not None:
             services.auth_token_revoke(user=request.user, token_key=current)
+        else:
+            raise InvalidInput(
+                "This call was not made with a token: send the token to end, or ?all=1 to end them all.",
+                code="no_token",
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -79,11 +79,10 @@ class StaffSignInMiddleware:
 
         if request.path.startswith("/api/"):
             return JsonResponse(
-                {
-                    "code": "second_factor_required",
-                    "detail": "Enter the code from your authenticator app on the web first, or use a token.",
-                    "fields": {},
-                },
+                error_body(
+                    code="second_factor_required",
+                    detail="Enter the code from your authenticator app on the web first, or use a token.",
+                ),
                 status=403,
             )
         target = reverse("two-factor-enrol" if owed == signin.ENROL else "two-factor-verify")

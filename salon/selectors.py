@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
@@ -113,6 +114,11 @@ def auth_token_list(*, user) -> QuerySet[AuthToken]:
     """``user``'s API tokens that have not expired, newest first. Each is known
     by its key (the first characters of the secret), never the secret."""
     return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+
+
+def second_factor_devices(user) -> list:
+    """The confirmed devices (authenticator app, recovery codes) of ``user``."""
+    return list(devices_for_user(user, confirmed=True))
 
 
 def second_factor_app(user) -> TOTPDevice | None:

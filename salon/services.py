@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
-from django_otp import devices_for_user, match_token
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role, has_role
+from salon.selectors import second_factor_devices
 
 RECOVERY_CODE_COUNT = 10
 
@@ -168,14 +169,10 @@ def auth_token_revoke(*, user: User, token_key: str) -> None:
 
 
 def auth_tokens_revoke_all(*, user: User) -> int:
-    """End every API token of ``user``; returns how many there were."""
+    """End every API token of ``user``; returns how many there were (one
+    statement, so all or none)."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     return deleted
-
-
-def second_factor_devices(user: User) -> list:
-    """The confirmed devices (authenticator app, recovery codes) of ``user``."""
-    return list(devices_for_user(user, confirmed=True))
 
 
 def second_factor_match(*, user: User, code: str):
@@ -215,6 +212,7 @@ def second_factor_enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevic
         return device, recovery_codes_replace(user=user)
 
 
+@transaction.atomic
 def second_factor_app_add(*, user: User, secret: str) -> TOTPDevice:
     """Give ``user`` an authenticator app set up with a known base32 secret
     (the demo manager; real accounts enrol themselves)."""
@@ -235,7 +233,7 @@ def recovery_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
-def staff_sign_in_unlock(*, username: str) -> int:
+def staff_lockout_lift(*, username: str) -> int:
     """Lift a sign-in lockout of ``username`` (after the person has been
     recognised, e.g. by their manager); returns the lockouts lifted."""
     return axes_reset(username=username)

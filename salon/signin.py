@@ -17,7 +17,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework.throttling import AnonRateThrottle
 
+from salon.rest import error_body
 from salon.roles import Role, has_role
+from salon.selectors import second_factor_devices
 
 log = logging.getLogger("salon.security")
 
@@ -53,7 +55,7 @@ def lockout_response(request, original_response=None, credentials=None):
         "a manager can lift the lock in the admin (Staff users, 'Lift the sign-in lockout')."
     )
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "locked_out", "detail": detail, "fields": {}}, status=429)
+        return JsonResponse(error_body(code="locked_out", detail=detail), status=429)
     return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
 
 
@@ -90,8 +92,6 @@ def second_factor_owed(request) -> str | None:
 
 
 def second_factor_state(user) -> str:
-    from salon.services import second_factor_devices
-
     if second_factor_devices(user):
         return VERIFY
     if has_role(user, Role.MANAGER):

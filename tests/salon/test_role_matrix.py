@@ -63,7 +63,7 @@ API = {
     ("/api/v1/auth/token/", "POST"):                           E(400, 400, 400, 400, 400),
     ("/api/v1/auth/tokens/", "GET"):                           E(401, 200, 200, 200, 200),
     ("/api/v1/auth/tokens/{token_key}/", "DELETE"):            E(401, 404, 404, 404, 404),
-    ("/api/v1/auth/sign-out/", "POST"):                        E(401, 204, 204, 204, 204),
+    ("/api/v1/auth/sign-out/", "POST"):                        E(401, 400, 400, 400, 400),
     ("/api/v1/me/", "GET"):                                    E(401, 200, 200, 200, 200),
     ("/api/v1/salons/", "GET"):                                E(401, 200, 200, 200, 200),
     ("/api/v1/salons/{id}/", "GET"):                           E(401, 200, 200, 200, 200),

@@ -493,3 +493,12 @@ def test_managers_reset_phones_but_never_see_secrets_or_superusers_devices(clien
     assert client.get(f"/admin/otp_totp/totpdevice/{boss_app.pk}/change/").status_code == 302  # not found
     assert client.post(f"/admin/otp_totp/totpdevice/{boss_app.pk}/delete/", {"post": "yes"}).status_code == 302
     assert TOTPDevice.objects.filter(pk=boss_app.pk).exists()
+
+
+def test_signing_out_without_a_token_says_what_to_send(client, api_client, receptionist):
+    api_client.force_authenticate(receptionist)
+
+    response = api_client.post("/api/v1/auth/sign-out/")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_token"

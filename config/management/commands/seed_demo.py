@@ -33,11 +33,11 @@ from routines.services import guide_routines_ensure
 from salon.errors import DomainError
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
+from salon.selectors import second_factor_devices
 from salon.services import (
     room_create,
     salon_create,
     second_factor_app_add,
-    second_factor_devices,
     staff_user_create,
     therapist_create,
 )
