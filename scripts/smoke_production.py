@@ -294,8 +294,8 @@ class Smoke:
         in the production install), computed here from the published key."""
         login = {"username": "manager", "password": DEMO_PASSWORD}
         status, body = self.http("POST", "/api/v1/auth/token/", body=login)
-        if status != 400 or body.get("code") != "otp_required":
-            raise SmokeFailure(f"the manager got past the password alone: {status} {body}")
+        if status != 400 or json.loads(body).get("code") != "otp_required":
+            raise SmokeFailure(f"the manager's password alone did not ask for the code: {status} {body}")
         status, body = self.http("POST", "/api/v1/auth/token/", body={**login, "otp": totp_now(DEMO_TOTP_KEY)})
         if status != 200 or "token" not in body:
             raise SmokeFailure(f"the manager's sign-in with a code failed: {status} {body}")
