@@ -502,3 +502,22 @@ def test_signing_out_without_a_token_says_what_to_send(client, api_client, recep
 
     assert response.status_code == 400
     assert response.json()["code"] == "no_token"
+
+
+def test_the_migration_drops_the_old_plain_text_tokens():
+    from importlib import import_module
+
+    from django.db import connection
+
+    # given an installation upgraded from DRF's authtoken, its table still there
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY)")
+        cursor.execute("INSERT INTO authtoken_token (key) VALUES ('live-looking-secret')")
+
+    # when the migration's statement runs
+    drop = import_module("salon.migrations.0011_drop_old_api_tokens").Migration.operations[0]
+    with connection.cursor() as cursor:
+        cursor.execute(drop.sql)
+
+    # then the table and its secrets are gone
+    assert "authtoken_token" not in connection.introspection.table_names()
