@@ -298,8 +298,6 @@ REST_FRAMEWORK = {
         "sign_in": "20/min",
         "client_link": "30/min",
     },
-    # Behind the TLS proxy the caller's address is the last one it adds.
-    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salon API",

@@ -60,7 +60,8 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class AddressThrottle(AnonRateThrottle):
-    """Counts an anonymous caller's requests by address (``client_address``)."""
+    """Counts an anonymous caller's requests by address: ``client_address``,
+    the one place that knows about the proxy (DRF's NUM_PROXIES is unused)."""
 
     def get_ident(self, request):
         return client_address(request)
@@ -73,8 +74,9 @@ class SignInThrottle(AddressThrottle):
 
 
 class ClientLinkThrottle(AddressThrottle):
-    """Posts to the client-link forms per address: a link's token cannot be
-    guessed, but nothing should be tried thousands of times."""
+    """Requests for the client-link pages per address (opening a link, the
+    forms behind it): a link's token cannot be guessed, but nothing should be
+    tried thousands of times."""
 
     scope = "client_link"
 
