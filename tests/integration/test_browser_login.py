@@ -60,3 +60,33 @@ def test_login_page_is_usable_on_a_phone(browser, live_server, transactional_db)
         assert button["height"] >= 44  # a comfortable touch target
     finally:
         context.close()
+
+
+def test_the_code_page_and_the_security_page_work_on_a_tablet(browser, live_server, transactional_db, password):
+    from salon.services import second_factor_app_add
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    therapist = UserFactory(username="tom", roles=[Role.THERAPIST])
+    second_factor_app_add(user=therapist, secret=secret)
+    context = browser.new_context(viewport={"width": 834, "height": 1194})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/accounts/security/")
+        page.get_by_label("Username").fill("tom")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/accounts/two-factor/?next=%2Faccounts%2Fsecurity%2F")
+        assert page.get_by_role("navigation", name="Main").count() == 0  # its links would only lead back
+        assert axe_violations(page) == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "two-factor-code.png", full_page=True)
+
+        page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(f"{live_server.url}/accounts/security/")
+        assert "On: you sign in with your password and a code" in page.content()
+        assert "You have no recovery codes left" in page.content()
+        assert axe_violations(page) == []
+        page.screenshot(path=ARTIFACTS / "security.png", full_page=True)
+    finally:
+        context.close()
