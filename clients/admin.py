@@ -3,15 +3,16 @@ from django.contrib import admin, messages
 from clients import services
 from clients.models import CLIENT_FIELDS, Client, HealthDataAccess
 from clients.selectors import front_desk_notes_warning
+from salon.locations import location_for
 
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     list_display = ["family_name", "given_name", "email", "phone", "preferred_channel", "archived"]
-    list_filter = ["salon", "preferred_channel", "archived"]
+    list_filter = ["preferred_channel", "archived"]
     search_fields = ["family_name", "given_name", "email", "phone"]
     # Contact data only: health answers are read through the logged pages and API.
-    exclude = ["name_key", "family_key"]
+    exclude = ["business", "name_key", "family_key"]
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in CLIENT_FIELDS}
@@ -19,7 +20,7 @@ class ClientAdmin(admin.ModelAdmin):
             services.client_update(client=obj, **fields)
         else:
             created = services.client_create(
-                salon=form.cleaned_data["salon"],
+                salon=location_for(request.user),
                 **{name: form.cleaned_data[name] for name in CLIENT_FIELDS if name in form.cleaned_data},
             )
             obj.pk = created.pk

@@ -23,8 +23,8 @@ from clients.serializers import (
     ScreeningSerializer,
     client_export_data,
 )
+from salon.locations import LOCATION_PARAMETER_HELP, location_for
 from salon.roles import HasRole, Role
-from salon.selectors import salon_current, salon_required
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -39,8 +39,10 @@ class ClientViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Clients of the salon. ``?q=`` searches names, phone and email by prefix;
-    ``?archived=1`` includes archived clients."""
+    """Clients of the business, shared by all its locations. ``?q=`` searches
+    names, phone and email by prefix (a phone number in the country of
+    ``?location=``); ``?archived=1`` includes archived clients. A client
+    created here is added at ``?location=``."""
 
     serializer_class = ClientSerializer
 
@@ -54,14 +56,12 @@ class ClientViewSet(
         return [STAFF()]
 
     def get_queryset(self):
-        salon_clients = Client.objects.select_related("salon")
+        salon_clients = Client.objects.select_related("business")
         if getattr(self, "swagger_fake_view", False):  # schema generation reads no data
             return Client.objects.none()
         if self.action != "list":
             return salon_clients
-        salon = salon_current()
-        if salon is None:
-            return Client.objects.none()
+        salon = location_for(self.request.user, self.request.query_params.get("location"))
         found = selectors.client_search(
             salon=salon,
             query=self.request.query_params.get("q", ""),
@@ -77,16 +77,21 @@ class ClientViewSet(
         parameters=[
             OpenApiParameter("q", str, description="Start of a name, phone number or email."),
             OpenApiParameter("archived", bool, description="1 to include archived clients."),
+            OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP),
         ]
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={201: ClientCreatedSerializer})
+    @extend_schema(
+        responses={201: ClientCreatedSerializer},
+        parameters=[OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)],
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        client = services.client_create(salon=salon_required(), **serializer.validated_data)
+        salon = location_for(request.user, request.query_params.get("location"))
+        client = services.client_create(salon=salon, **serializer.validated_data)
         duplicates = list(selectors.client_duplicates(client=client).values_list("pk", flat=True))
         body = ClientCreatedSerializer(client, context={"duplicates": duplicates}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -208,7 +213,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
 
     def client(self) -> Client:
         if not hasattr(self, "_client"):
-            client = get_object_or_404(Client.objects.select_related("salon"), pk=self.kwargs["client_pk"])
+            client = get_object_or_404(Client.objects.select_related("business"), pk=self.kwargs["client_pk"])
             self._client = selectors.client_for(user=self.request.user, client=client)
         return self._client
 

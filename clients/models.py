@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from routines.models import BodyArea, Side
 from salon.inputs import LimitedTextField, validate_not_in_future, validate_visible
-from salon.models import Salon
+from salon.models import Business
 
 # The longest free text staff or clients write (notes, allergies, medications).
 NOTE_LENGTH = 2000
@@ -38,7 +38,8 @@ class Client(models.Model):
         EMAIL = "email", "Email"
         SMS = "sms", "SMS"
 
-    salon = models.ForeignKey(Salon, on_delete=models.PROTECT, related_name="clients")
+    # A client belongs to the business: every location knows them.
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="clients")
     given_name = models.CharField(max_length=80, validators=[validate_visible])
     family_name = models.CharField(max_length=80, validators=[validate_visible])
     email = models.EmailField(blank=True)
@@ -71,12 +72,14 @@ class Client(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["salon", "name_key"], name="client_name_key", opclasses=["", "varchar_pattern_ops"]),
             models.Index(
-                fields=["salon", "family_key"], name="client_family_key", opclasses=["", "varchar_pattern_ops"]
+                fields=["business", "name_key"], name="client_name_key", opclasses=["", "varchar_pattern_ops"]
             ),
-            models.Index(fields=["salon", "email"], name="client_email", opclasses=["", "varchar_pattern_ops"]),
-            models.Index(fields=["salon", "phone"], name="client_phone", opclasses=["", "varchar_pattern_ops"]),
+            models.Index(
+                fields=["business", "family_key"], name="client_family_key", opclasses=["", "varchar_pattern_ops"]
+            ),
+            models.Index(fields=["business", "email"], name="client_email", opclasses=["", "varchar_pattern_ops"]),
+            models.Index(fields=["business", "phone"], name="client_phone", opclasses=["", "varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -18,9 +18,11 @@ from salon.roles import Role, has_role, sees_whole_salon
 
 
 def client_search(*, salon: Salon, query: str = "", include_archived: bool = False) -> QuerySet[Client]:
-    """Clients whose name, family name, phone or email starts with the query.
-    Each branch is a prefix match on an indexed, normalised column."""
-    clients = Client.objects.filter(salon=salon)
+    """Clients of the business (every location knows them) whose name, family
+    name, phone or email starts with the query; a phone number is read as the
+    location's country's. Each branch is a prefix match on an indexed,
+    normalised column."""
+    clients = Client.objects.filter(business_id=salon.business_id)
     if not include_archived:
         clients = clients.filter(archived=False)
     query = query.strip()
@@ -35,8 +37,21 @@ def client_search(*, salon: Salon, query: str = "", include_archived: bool = Fal
     return clients.filter(Q(name_key__startswith=folded) | Q(family_key__startswith=folded))
 
 
+def client_location(client: Client) -> Salon | None:
+    """The location a client-facing page speaks for: where the client's next
+    session is, else their last one, else the business's first location."""
+    now = timezone.now()
+    upcoming = Salon.objects.filter(rooms__appointments__client=client, rooms__appointments__start__gte=now)
+    earlier = Salon.objects.filter(rooms__appointments__client=client, rooms__appointments__start__lt=now)
+    return (
+        upcoming.order_by("rooms__appointments__start").first()
+        or earlier.order_by("-rooms__appointments__start").first()
+        or Salon.objects.filter(business_id=client.business_id).order_by("name", "pk").first()
+    )
+
+
 def client_duplicates(*, client: Client) -> QuerySet[Client]:
-    """Other clients of the salon with the same email or phone."""
+    """Other clients of the business with the same email or phone."""
     same = Q()
     if client.email:
         same |= Q(email=client.email)
@@ -44,7 +59,7 @@ def client_duplicates(*, client: Client) -> QuerySet[Client]:
         same |= Q(phone=client.phone)
     if not same:
         return Client.objects.none()
-    return Client.objects.filter(same, salon_id=client.salon_id).exclude(pk=client.pk)
+    return Client.objects.filter(same, business_id=client.business_id).exclude(pk=client.pk)
 
 
 def screening_latest(client: Client) -> HealthScreening | None:
@@ -109,9 +124,9 @@ def _evaluate(client: Client, screening: HealthScreening | None, today) -> Scree
         screening,
         cleared_rules=cleared,
         marked_areas=marked,
-        valid_months=client.salon.screening_valid_months,
+        valid_months=client.business.screening_valid_months,
         today=today,
-        zone=client.salon.zone,
+        zone=client.business.zone,
     )
 
 
@@ -202,7 +217,7 @@ def screenings_visible_to(user, client: Client) -> QuerySet[HealthScreening]:
 def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: str) -> ClientLink:
     """The link named by a token (or, once the token is in the session, by its
     id), if it is genuine, unexpired and unused; else LinkRefused."""
-    links = ClientLink.objects.select_related("client", "client__salon").filter(purpose=purpose)
+    links = ClientLink.objects.select_related("client__business").filter(purpose=purpose)
     link = (
         links.filter(pk=link_id).first() if link_id else links.filter(nonce=nonce_from(token, purpose=purpose)).first()
     )

@@ -18,7 +18,7 @@ from clients.search import name_keys, normalise_phone
 from clients.selectors import may_enter_screening
 from clients.signals import screening_changed
 from salon.errors import Conflict, Forbidden, InvalidInput, validate
-from salon.models import Salon, Therapist
+from salon.models import Business, Salon, Therapist
 from salon.roles import Role, has_role, signed_in_or_none, user_roles
 
 
@@ -34,14 +34,14 @@ def health_access_log(*, client: Client, action: str, user=None, actor: str = ""
     )
 
 
-def _apply_client_fields(client: Client, fields: dict) -> None:
+def _apply_client_fields(client: Client, fields: dict, *, phone_region: str) -> None:
     for name, value in fields.items():
         if isinstance(value, str) and name != "front_desk_notes":
             value = value.strip()
         setattr(client, name, value)
     client.email = client.email.lower()
     try:
-        client.phone = normalise_phone(client.phone, region=client.salon.phone_region)
+        client.phone = normalise_phone(client.phone, region=phone_region)
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), code="invalid_phone", fields={"phone": error.messages}) from None
     for name, value in name_keys(client.given_name, client.family_name).items():
@@ -50,23 +50,31 @@ def _apply_client_fields(client: Client, fields: dict) -> None:
 
 @transaction.atomic
 def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) -> Client:
+    """A new client of the business, added at the location ``salon``: a phone
+    number without a country code is read as that location's country's."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
-    client = Client(salon=salon)
-    _apply_client_fields(client, {"given_name": given_name, "family_name": family_name, **fields})
+    client = Client(business_id=salon.business_id)
+    _apply_client_fields(
+        client, {"given_name": given_name, "family_name": family_name, **fields}, phone_region=salon.phone_region
+    )
     validate(client)
     client.save()
     return client
 
 
 @transaction.atomic
-def client_update(*, client: Client, **changes) -> Client:
+def client_update(*, client: Client, salon: Salon | None = None, **changes) -> Client:
+    """Change a client's contact details; a phone number without a country
+    code is read as the country of ``salon``, the location making the change
+    (by default the business's first location)."""
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
-    client = Client.objects.select_for_update().select_related("salon").get(pk=client.pk)
-    _apply_client_fields(client, changes)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    salon = salon or Salon.objects.filter(business_id=client.business_id).order_by("name", "pk").first()
+    _apply_client_fields(client, changes, phone_region=salon.phone_region)
     validate(client)
     client.save()
     return client
@@ -152,7 +160,7 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
         raise Forbidden(
             "Only a manager or a therapist qualified for therapeutic massage can lift a block.", code="not_allowed"
         )
-    outcome = evaluate_screening(screening, zone=screening.client.salon.zone)
+    outcome = evaluate_screening(screening, zone=screening.client.business.zone)
     blocking = {finding.rule for finding in outcome.blocking_findings}
     if rule == "skin_injuries":
         message = "Look at the wound and mark the areas to keep away from instead."
@@ -165,7 +173,7 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
         raise InvalidInput(message, fields={"rule": [message]})
     if not note.strip():
         raise InvalidInput("Say why it is safe now.", fields={"note": ["Say why it is safe now."]})
-    expires = timezone.now() + datetime.timedelta(days=screening.client.salon.clearance_valid_days)
+    expires = timezone.now() + datetime.timedelta(days=screening.client.business.clearance_valid_days)
     clearance = ScreeningClearance(
         screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip(), expires_at=expires
     )
@@ -297,13 +305,13 @@ def client_erase(*, client: Client, user) -> Client:
 
 
 @transaction.atomic
-def health_data_purge(*, salon: Salon, now: datetime.datetime | None = None) -> int:
+def health_data_purge(*, business: Business, now: datetime.datetime | None = None) -> int:
     """Delete the screenings of clients whose last screening activity is older
-    than the salon's retention period. Returns how many clients were purged."""
+    than the business's retention period. Returns how many clients were purged."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=round(salon.health_data_retention_months * 30.44))
+    cutoff = now - datetime.timedelta(days=round(business.health_data_retention_months * 30.44))
     stale = (
-        Client.objects.filter(salon=salon, screenings__isnull=False)
+        Client.objects.filter(business=business, screenings__isnull=False)
         .alias(last_created=Max("screenings__created_at"), last_confirmed=Max("screenings__confirmed_at"))
         .filter(last_created__lt=cutoff)
         .filter(Q(last_confirmed__isnull=True) | Q(last_confirmed__lt=cutoff))

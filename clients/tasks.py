@@ -1,11 +1,11 @@
 from celery import shared_task
 
 from clients.services import health_data_purge
-from salon.selectors import salon_list
+from salon.models import Business
 
 
 @shared_task
 def health_data_purge_all() -> None:
-    """Daily: apply each salon's retention period to health data."""
-    for salon in salon_list():
-        health_data_purge(salon=salon)
+    """Daily: apply the business's retention period to health data."""
+    for business in Business.objects.all():
+        health_data_purge(business=business)

@@ -15,8 +15,9 @@ from clients.links import LinkCrossSite, LinkRefused, LinkReplaced, LinkThrottle
 from clients.models import Client, ClientLink, HealthDataAccess
 from clients.outcome import Severity
 from salon.errors import DomainError, error_words, http_status
+from salon.locations import location_for
 from salon.roles import Role, role_required
-from salon.selectors import salon_current
+from salon.selectors import location_default
 from salon.signin import ClientLinkThrottle
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
@@ -92,7 +93,7 @@ def refused_page(request, refused: LinkRefused, *, purpose: str = ClientLink.Pur
     return render(
         request,
         "clients/link_refused.html",
-        {"code": refused.code, "purpose": purpose, "salon": salon_current()},
+        {"code": refused.code, "purpose": purpose, "salon": location_default()},
         status=http_status(refused),
     )
 
@@ -160,7 +161,7 @@ def intake_form(request):
             problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
-            return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
+            return render(request, "clients/intake_thanks.html", {"salon": selectors.client_location(link.client)})
     elif request.method == "POST" and form.is_valid():
         try:
             services.intake_submit(link=link, answers=form.answers())
@@ -173,14 +174,14 @@ def intake_form(request):
                 problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
-            return render(request, "clients/intake_thanks.html", {"salon": link.client.salon})
+            return render(request, "clients/intake_thanks.html", {"salon": selectors.client_location(link.client)})
     return render(
         request,
         "clients/intake_form.html",
         {
             "form": form,
             "client": link.client,
-            "salon": link.client.salon,
+            "salon": selectors.client_location(link.client),
             # A re-shown form keeps its marks on the chart, as the list keeps its rows.
             "views": chart_views(getattr(form, "cleaned_data", {}).get("pain_map", [])),
             "answered_before": latest.created_at if latest else None,
@@ -193,7 +194,7 @@ def intake_form(request):
 
 @role_required(*STAFF_ROLES)
 def client_search_page(request):
-    salon = salon_current()
+    salon = location_for(request.user)
     query = request.GET.get("q", "").strip()
     clients = (
         selectors.clients_visible_to(request.user, selectors.client_search(salon=salon, query=query))[:50]
@@ -208,7 +209,7 @@ def client_search_page(request):
 @role_required(*STAFF_ROLES)
 def client_page(request, pk):
     client = selectors.client_for(
-        user=request.user, client=get_object_or_404(Client.objects.select_related("salon"), pk=pk)
+        user=request.user, client=get_object_or_404(Client.objects.select_related("business"), pk=pk)
     )
     outcome = selectors.client_outcome(client)
     visits = selectors.client_visits(user=request.user, client=client)[:20]

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salon.context_processors.roles",
+                "salon.context_processors.locations",
             ],
         },
     },

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from routines import selectors, services
 from routines.serializers import RoutineSerializer
+from salon.locations import slot_grid_for
 from salon.roles import HasRole, Role
-from salon.selectors import slot_grid_minutes
 
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 MANAGERS = HasRole.of(Role.MANAGER)
@@ -38,7 +38,10 @@ class RoutineViewSet(
         return selectors.routine_versions()
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "slot_grid_minutes": slot_grid_minutes()}
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return super().get_serializer_context()
+        grid = slot_grid_for(self.request.user, self.request.query_params.get("location"))
+        return {**super().get_serializer_context(), "slot_grid_minutes": grid}
 
     def perform_create(self, serializer):
         serializer.instance = services.routine_create(**serializer.validated_data)

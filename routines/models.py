@@ -263,3 +263,25 @@ class RoutineStep(models.Model):
             errors["area_pressure"] = lighter
         if errors:
             raise ValidationError(errors)
+
+
+class RoutineWithheld(models.Model):
+    """A routine (all its versions, by slug) that one location does not offer.
+    Routines are shared by the business; every location offers each of them
+    unless it withholds it here."""
+
+    salon = models.ForeignKey(
+        "salon.Salon", on_delete=models.CASCADE, related_name="routines_withheld", verbose_name="location"
+    )
+    slug = models.SlugField(max_length=100)
+
+    class Meta:
+        ordering = ["salon", "slug"]
+        verbose_name = "routine not offered at a location"
+        verbose_name_plural = "routines not offered at a location"
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "slug"], name="routine_withheld_once_per_location"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} not at {self.salon}"

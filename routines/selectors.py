@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from routines.models import RoutineStep, RoutineTemplate
+from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld
 from routines.specs import RoutineSpec, StepSpec
 
 
@@ -11,11 +11,14 @@ def _with_steps(queryset: QuerySet[RoutineTemplate]) -> QuerySet[RoutineTemplate
     return queryset.prefetch_related(Prefetch("steps", queryset=steps))
 
 
-def routine_list(*, include_archived: bool = False) -> QuerySet[RoutineTemplate]:
-    """Current versions of the routines, with their steps (two queries)."""
+def routine_list(*, include_archived: bool = False, offered_at=None) -> QuerySet[RoutineTemplate]:
+    """Current versions of the routines, with their steps (two queries);
+    with ``offered_at``, only those that location offers."""
     routines = RoutineTemplate.objects.filter(is_current=True)
     if not include_archived:
         routines = routines.filter(status=RoutineTemplate.Status.ACTIVE)
+    if offered_at is not None:
+        routines = routines.exclude(slug__in=RoutineWithheld.objects.filter(salon=offered_at).values("slug"))
     return _with_steps(routines.order_by("name"))
 
 
@@ -80,3 +83,8 @@ def routine_in_use(routine: RoutineTemplate) -> bool:
     accessor comes from ``sessions.SessionPlan.routine`` (related_name
     ``session_plans``); routines does not import sessions."""
     return routine.session_plans.exists()
+
+
+def routine_offered(*, routine: RoutineTemplate, salon) -> bool:
+    """Whether the location ``salon`` offers the routine (every version of it)."""
+    return not RoutineWithheld.objects.filter(salon=salon, slug=routine.slug).exists()

@@ -5,15 +5,15 @@ from django.shortcuts import render
 
 from routines import selectors
 from routines.models import BodyArea, Direction, Side
+from salon.locations import slot_grid_for
 from salon.roles import Role, role_required
-from salon.selectors import slot_grid_minutes
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 
 
 @role_required(*STAFF_ROLES)
 def routine_list_page(request):
-    grid = slot_grid_minutes()
+    grid = slot_grid_for(request.user)
     routines = [(routine, selectors.routine_spec(routine)) for routine in selectors.routine_list()]
     rows = [{"routine": routine, "spec": spec, "slot_minutes": spec.slot_minutes(grid)} for routine, spec in routines]
     return render(request, "routines/list.html", {"rows": rows})
@@ -43,6 +43,6 @@ def routine_page(request, slug):
         "routine": routine,
         "spec": spec,
         "timeline": timeline,
-        "slot_minutes": spec.slot_minutes(slot_grid_minutes()),
+        "slot_minutes": spec.slot_minutes(slot_grid_for(request.user)),
     }
     return render(request, "routines/detail.html", context)

@@ -7,7 +7,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from salon.models import Room, Salon, Therapist, User
+from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours
 from salon.roles import Role
 from salon.services import staff_lockout_lift, staff_user_roles_set, therapist_calendar_feed_reset
 
@@ -52,7 +52,9 @@ class StaffUserAdmin(UserAdmin):
     so no manager can make themselves, or anyone, a superuser."""
 
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
-    list_filter = ["groups", "is_active", "is_staff"]
+    list_filter = ["groups", "locations", "is_active", "is_staff"]
+    filter_horizontal = [*UserAdmin.filter_horizontal, "locations"]
+    fieldsets = [*UserAdmin.fieldsets, ("Locations", {"fields": ("all_locations", "locations")})]
     actions = ["lift_sign_in_lockout"]
 
     @admin.action(description="Lift the sign-in lockout of the selected staff")
@@ -82,6 +84,7 @@ class StaffUserAdmin(UserAdmin):
             (None, {"fields": ("username", "password")}),
             ("Personal info", {"fields": ("first_name", "last_name", "email")}),
             ("Roles", {"fields": ("is_active", "roles", "is_staff", "is_superuser", "groups", "user_permissions")}),
+            ("Locations", {"fields": ("all_locations", "locations")}),
             ("Important dates", {"fields": ("last_login", "date_joined")}),
         )
 
@@ -109,16 +112,34 @@ class StaffUserAdmin(UserAdmin):
         return super().has_delete_permission(request, obj)
 
 
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "travel_minutes"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
 @admin.register(Salon)
 class SalonAdmin(admin.ModelAdmin):
-    list_display = ["name", "time_zone", "phone", "email", "currency"]
+    list_display = ["name", "business", "time_zone", "phone", "email", "currency"]
+    list_select_related = ["business"]
+    inlines = [OpeningHoursInline]
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
 
 
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "salon", "qualified_therapeutic", "qualified_pregnancy", "active"]
-    list_filter = ["salon", "active", "qualified_therapeutic", "qualified_pregnancy"]
-    list_select_related = ["salon"]
+    list_display = ["display_name", "business", "qualified_therapeutic", "qualified_pregnancy", "active"]
+    list_filter = ["working_hours__salon", "active", "qualified_therapeutic", "qualified_pregnancy"]
+    list_select_related = ["business"]
+    inlines = [WorkingHoursInline]
     search_fields = ["display_name", "user__username"]
     autocomplete_fields = ["user"]
     exclude = ["calendar_feed_version"]

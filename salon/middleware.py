@@ -12,18 +12,27 @@ from django.utils import timezone
 
 from salon import signin
 from salon.errors import DomainError, InvalidInput, TooLarge, error_words, http_status
+from salon.locations import location_for
 from salon.rest import error_body
 from salon.selectors import salon_time_zone
 
 
 class SalonTimeZoneMiddleware:
-    """Pages and the API show times in the salon's zone (stored in UTC)."""
+    """Times are stored in UTC and shown in a location's zone: a signed-in
+    member of staff sees their location's (see ``salon.locations``), anyone
+    else the first location's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with timezone.override(ZoneInfo(salon_time_zone())):
+        zone = None
+        if request.user.is_authenticated:
+            try:
+                zone = location_for(request.user).zone
+            except DomainError:
+                zone = None  # no location granted yet: the page itself says so
+        with timezone.override(zone or ZoneInfo(salon_time_zone())):
             return self.get_response(request)
 
 

@@ -1,4 +1,11 @@
-"""The salon's standing structure: who works there, in which rooms, where."""
+"""The salon's standing structure: the business, its locations, who works
+where, in which rooms.
+
+A ``Salon`` row is one location (branch) of the business; the model predates
+branches, so code says ``salon`` where the pages and the API say "location".
+Clients, routines and the rules about health data belong to the ``Business``
+and are shared by all its locations. One installation serves one business.
+"""
 
 import datetime
 from functools import cache
@@ -25,26 +32,15 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-class User(AbstractUser):
-    """A member of staff. Roles are the groups Receptionist, Therapist and
-    Manager (see ``salon.roles``); clients have no account."""
+class Business(models.Model):
+    """The salon business: what its locations share."""
 
-
-class Salon(models.Model):
     name = models.CharField(max_length=120)
     time_zone = models.CharField(
         max_length=64,
         validators=[validate_time_zone],
-        help_text="IANA name, e.g. Europe/Berlin. Working hours are wall-clock times in this zone.",
-    )
-    address = models.TextField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField(blank=True)
-    phone_region = models.CharField(
-        max_length=2,
-        default="DE",
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter country code such as DE.")],
-        help_text="Country assumed for phone numbers written without +country code.",
+        help_text="The head office's IANA zone. Dates that belong to the client rather than to one location "
+        "(when a screening runs out, the day a fever was reported) are counted in it.",
     )
     screening_valid_months = models.PositiveSmallIntegerField(
         default=12,
@@ -60,6 +56,44 @@ class Salon(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text="Screenings of clients without a visit for this long are purged.",
+    )
+    travel_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(240)],
+        help_text="Time a therapist needs between sessions at two different locations.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "businesses"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class Salon(models.Model):
+    """One location of the business, with its own address, time zone, hours,
+    rooms and booking rules."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=120)
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Berlin. Working hours are wall-clock times in this zone.",
+    )
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    phone_region = models.CharField(
+        max_length=2,
+        default="DE",
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter country code such as DE.")],
+        help_text="Country assumed for phone numbers written without +country code.",
     )
     currency = models.CharField(
         max_length=3,
@@ -107,6 +141,10 @@ class Salon(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "location"
+        constraints = [
+            models.UniqueConstraint(fields=["business", "name"], name="location_name_unique_per_business"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -116,8 +154,30 @@ class Salon(models.Model):
         return ZoneInfo(self.time_zone)
 
 
+class User(AbstractUser):
+    """A member of staff. Roles are the groups Receptionist, Therapist and
+    Manager (see ``salon.roles``); clients have no account. Staff act on the
+    locations they are granted (``salon.locations``); a therapist works at
+    those locations, when their rota says."""
+
+    locations = models.ManyToManyField(
+        Salon, blank=True, related_name="staff", help_text="Locations this person works at or for."
+    )
+    all_locations = models.BooleanField(
+        default=False, help_text="Granted every location of the business, including ones added later."
+    )
+    location_chosen = models.ForeignKey(
+        Salon,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The location last chosen in the switcher.",
+    )
+
+
 class Therapist(models.Model):
-    salon = models.ForeignKey(Salon, on_delete=models.PROTECT, related_name="therapists")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="therapists")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist")
     display_name = models.CharField(max_length=80)
     qualified_therapeutic = models.BooleanField(
@@ -132,7 +192,7 @@ class Therapist(models.Model):
     class Meta:
         ordering = ["display_name"]
         constraints = [
-            models.UniqueConstraint(fields=["salon", "display_name"], name="therapist_name_unique_per_salon"),
+            models.UniqueConstraint(fields=["business", "display_name"], name="therapist_name_unique_per_business"),
         ]
 
     def __str__(self) -> str:
@@ -186,10 +246,12 @@ class OpeningHours(models.Model):
 
 
 class WorkingHours(models.Model):
-    """A therapist's shift on a weekday, in local wall-clock time. Several rows
-    on a day make a split shift; valid_from/valid_to plan a new rota ahead."""
+    """A therapist's shift on a weekday at a location, in that location's
+    wall-clock time. Several rows on a day make a split shift;
+    valid_from/valid_to plan a new rota ahead."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="working_hours", verbose_name="location")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     starts = models.TimeField()
     ends = models.TimeField()

@@ -15,7 +15,6 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from salon.errors import Conflict
 from salon.inputs import parse_day
 from salon.models import Salon, Therapist
 
@@ -24,17 +23,10 @@ def salon_list() -> QuerySet[Salon]:
     return Salon.objects.all()
 
 
-def salon_current() -> Salon | None:
-    """The salon this installation serves (one for now; the first by name)."""
-    return Salon.objects.order_by("name", "pk").first()
-
-
-def salon_required() -> Salon:
-    """The salon, or a clear error (409) before any salon is set up."""
-    salon = salon_current()
-    if salon is None:
-        raise Conflict("No salon is set up yet: add one in the admin first.", code="no_salon")
-    return salon
+def location_default() -> Salon | None:
+    """The first location by name: for pages where no one is signed in and
+    no client is known (a broken link), and the zone they show times in."""
+    return Salon.objects.select_related("business").order_by("name", "pk").first()
 
 
 def salon_today(salon: Salon, now: datetime.datetime | None = None) -> datetime.date:
@@ -54,23 +46,16 @@ def therapist_for_user(user) -> Therapist | None:
     """The therapist record of a staff account, if it has one."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Therapist.objects.select_related("salon").filter(user=user).first()
-
-
-DEFAULT_SLOT_GRID_MINUTES = 15
-
-
-def slot_grid_minutes() -> int:
-    """The booking grid of the salon (one salon for now)."""
-    grid = Salon.objects.values_list("slot_minutes", flat=True).first()
-    return grid or DEFAULT_SLOT_GRID_MINUTES
+    return Therapist.objects.select_related("business").filter(user=user).first()
 
 
 ZONE_CACHE_KEY = "salon:time_zone"
 
 
 def salon_time_zone() -> str:
-    """The salon's IANA zone, cached: every request shows times in it."""
+    """The first location's IANA zone, cached: pages without a signed-in
+    user show times in it (staff see their location's, see
+    ``salon.middleware.SalonTimeZoneMiddleware``)."""
     zone = cache.get(ZONE_CACHE_KEY)
     if zone is None:
         try:
@@ -104,7 +89,7 @@ def therapist_for_calendar_feed(token: str) -> Therapist | None:
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return (
-        Therapist.objects.select_related("salon")
+        Therapist.objects.select_related("business")
         .filter(pk=pk, calendar_feed_version=version, active=True, user__is_active=True)
         .first()
     )

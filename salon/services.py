@@ -15,7 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
-from salon.models import Room, Salon, Therapist, User
+from salon.locations import location_check
+from salon.models import Business, Room, Salon, Therapist, User
 from salon.roles import Role, has_role
 from salon.selectors import second_factor_devices
 
@@ -27,13 +28,23 @@ def salon_create(
     *,
     name: str,
     time_zone: str,
+    business: Business | None = None,
     address: str = "",
     phone: str = "",
     email: str = "",
     currency: str = "EUR",
     default_turnover_minutes: int = 15,
 ) -> Salon:
+    """Open a location. Without ``business`` it joins the installation's
+    business, or founds it (named like the location) when this is the first."""
+    if business is None:
+        business = Business.objects.order_by("pk").first()
+    if business is None:
+        business = Business(name=name, time_zone=time_zone)
+        validate(business)
+        business.save()
     salon = Salon(
+        business=business,
         name=name,
         time_zone=time_zone,
         address=address,
@@ -56,20 +67,25 @@ def staff_user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    locations: list[Salon] = (),
+    all_locations: bool = False,
 ) -> User:
-    """Create a staff account in the given roles. Managers get the admin
-    (``is_staff``); other roles work only through the salon's own pages."""
+    """Create a staff account in the given roles, granted ``locations`` (or
+    all of them). Managers get the admin (``is_staff``); other roles work only
+    through the salon's own pages."""
     user = User(
         username=username,
         first_name=first_name,
         last_name=last_name,
         email=email,
         is_staff=Role.MANAGER in roles,
+        all_locations=all_locations,
     )
     user.set_password(password)
     validate(user)
     user.save()
     user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in roles]))
+    user.locations.set(locations)
     return user
 
 
@@ -97,8 +113,10 @@ def therapist_create(
     qualified_therapeutic: bool = False,
     qualified_pregnancy: bool = False,
 ) -> Therapist:
+    """A therapist of the business, assigned to ``salon`` (grant more
+    locations with :func:`staff_locations_grant`)."""
     therapist = Therapist(
-        salon=salon,
+        business_id=salon.business_id,
         user=user,
         display_name=display_name,
         qualified_therapeutic=qualified_therapeutic,
@@ -107,7 +125,34 @@ def therapist_create(
     validate(therapist)
     therapist.save()
     user.groups.add(Group.objects.get(name=Role.THERAPIST))
+    user.locations.add(salon)
     return therapist
+
+
+@transaction.atomic
+def staff_locations_grant(*, user: User, locations: list[Salon] | None = None, every: bool = False) -> User:
+    """Grant exactly ``locations`` (or, with ``every``, all of them, including
+    ones opened later). A remembered choice outside the grant is forgotten."""
+    if not every and not locations:
+        raise InvalidInput("Grant at least one location.", fields={"locations": ["Choose at least one location."]})
+    user.all_locations = every
+    user.save(update_fields=["all_locations"])
+    user.locations.set([] if every else locations)
+    if not every and user.location_chosen_id not in {location.pk for location in locations}:
+        User.objects.filter(pk=user.pk).update(location_chosen=None)
+        user.location_chosen = None
+    user.__dict__.pop("_salon_location_ids", None)
+    user.__dict__.pop("_salon_location", None)
+    return user
+
+
+def location_choose(*, user: User, location: Salon) -> Salon:
+    """Remember the location ``user`` works on in the pages (the switcher)."""
+    location_check(user=user, location=location)
+    User.objects.filter(pk=user.pk).update(location_chosen=location)
+    user.location_chosen = location
+    user.__dict__["_salon_location"] = location
+    return location
 
 
 def therapist_calendar_feed_reset(*, therapist: Therapist) -> Therapist:

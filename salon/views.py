@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from salon import selectors, services, signin
+from salon import locations, selectors, services, signin
 from salon.errors import DomainError, error_words
 from salon.forms import SecondFactorCodeForm
 from salon.rest import error_body
@@ -54,6 +54,15 @@ def _next_url(request) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse("home")
+
+
+@login_required
+@require_POST
+def location_choose(request):
+    """The location switcher: remember the chosen location, go back."""
+    location = locations.location_for(request.user, request.POST.get("location"))
+    services.location_choose(user=request.user, location=location)
+    return redirect(_next_url(request))
 
 
 @login_required

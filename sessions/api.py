@@ -16,8 +16,9 @@ from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.inputs import DateTimeFilter, parse_id
+from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_for
 from salon.roles import HasRole, Role
-from salon.selectors import requested_day, salon_required
+from salon.selectors import requested_day
 from sessions import selectors
 from sessions.models import Appointment, Notification
 from sessions.plans import build_plan
@@ -35,22 +36,24 @@ from sessions.serializers import (
 )
 from sessions.services import booking, lifecycle, outbox, running
 
+LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 
 
 class AvailabilityView(APIView):
-    """Every start where a qualified therapist and a free room can take the
-    routine's slot (session + turnover), in the salon's zone, ordered by start."""
+    """Every start at the location where a qualified therapist and a free room
+    can take the routine's slot (session + turnover), in the location's zone,
+    ordered by start."""
 
     permission_classes = [STAFF]
 
-    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
+    @extend_schema(parameters=[AvailabilityQuerySerializer, LOCATION], responses=AvailabilitySerializer)
     def get(self, request):
+        salon = location_for(request.user, request.query_params.get("location"))
         query = AvailabilityQuerySerializer(data=request.query_params, context={"user": request.user})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        salon = salon_required()
         slots, reason = selectors.availability(
             salon=salon,
             routine=data["routine"],
@@ -67,14 +70,19 @@ class AvailabilityView(APIView):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Only appointments on this day (the salon's)."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Only appointments on this day (the location's)."),
             OpenApiParameter("therapist", int, description="Only this therapist's appointments."),
+            OpenApiParameter(
+                "location", int, description="Only this location's appointments (else every location granted)."
+            ),
         ]
-    )
+    ),
+    create=extend_schema(parameters=[LOCATION]),
 )
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Appointments. ``?date=YYYY-MM-DD`` (the salon's day) and ``?therapist=ID`` filter the list.
-    A therapist (without a desk role) lists and reads only their own."""
+    """Appointments at the locations the caller is granted. ``?location=ID``,
+    ``?date=YYYY-MM-DD`` (that location's day) and ``?therapist=ID`` filter
+    the list. A therapist (without a desk role) lists and reads only their own."""
 
     serializer_class = AppointmentSerializer
 
@@ -90,9 +98,12 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             "changes__by"
         )
         if self.action == "list":
+            requested = self.request.query_params.get("location")
+            if requested:
+                appointments = appointments.filter(room__salon=location_for(self.request.user, requested))
             day = self.request.query_params.get("date")
             if day:
-                salon = salon_required()
+                salon = location_for(self.request.user, requested)
                 first = requested_day(day, salon=salon)
                 since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
                 appointments = appointments.filter(start__lt=since + datetime.timedelta(days=1), busy_until__gt=since)
@@ -110,7 +121,11 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         body = BookingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        appointment = booking.appointment_book(**body.validated_data, booked_by=request.user)
+        requested = request.query_params.get("location")
+        room = body.validated_data.get("room")
+        # Without ?location=, a room given says where; else the caller's location.
+        salon = location_for(request.user, requested or (room.salon_id if room else None))
+        appointment = booking.appointment_book(**body.validated_data, salon=salon, booked_by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data, status=201)
 
     def _render(self, appointment, code=status.HTTP_200_OK):
@@ -206,23 +221,26 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 class DayView(APIView):
-    """A therapist's whole day with plans, in one request. ``therapist``
-    defaults to the caller (a manager who is no therapist: the first active
-    therapist by name), ``date`` to today in the salon's zone."""
+    """A therapist's whole day with plans, at every location, in one request.
+    ``therapist`` defaults to the caller (a manager who is no therapist: the
+    first active therapist by name), ``date`` to today in the zone of the
+    caller's location."""
 
     permission_classes = [HasRole.of(Role.THERAPIST, Role.MANAGER)]
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="The day (the salon's); today when left out."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="The day (the location's); today when left out."),
             OpenApiParameter("therapist", int),
+            LOCATION,
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         therapist = selectors.day_therapist(user=request.user, wanted=request.query_params.get("therapist"))
-        day = requested_day(request.query_params.get("date"), salon=therapist.salon)
-        entries = selectors.therapist_day(therapist=therapist, day=day)
+        salon = location_for(request.user, request.query_params.get("location"))
+        day = requested_day(request.query_params.get("date"), salon=salon)
+        entries = selectors.therapist_day(therapist=therapist, day=day, zone=salon.zone)
         return Response(
             {
                 "date": day.isoformat(),
@@ -240,6 +258,8 @@ def day_entry(entry: dict) -> dict:
         "client": appointment.client_id,
         "client_name": appointment.client.full_name,
         "room_name": appointment.room.name,
+        "location": appointment.room.salon_id,
+        "location_name": appointment.room.salon.name,
         "routine_name": appointment.routine.name,
         "start": timezone.localtime(appointment.start).isoformat(),
         "end": timezone.localtime(appointment.end).isoformat(),
@@ -273,14 +293,27 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["status", "kind", "appointment", "channel"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[LOCATION]))
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The outbox, for managers: filter by ``status``, ``kind``, ``appointment``,
+    """The outbox of the locations a manager is granted, for one location with
+    ``?location=ID``: filter by ``status``, ``kind``, ``appointment``,
     ``channel``, ``due_after``/``due_before``; failed messages can be retried."""
 
     serializer_class = NotificationSerializer
     permission_classes = [HasRole.of(Role.MANAGER)]
     filterset_class = NotificationFilter
-    queryset = Notification.objects.order_by("-due_at", "-pk")
+
+    def get_queryset(self):
+        messages = Notification.objects.order_by("-due_at", "-pk")
+        if getattr(self, "swagger_fake_view", False):
+            return messages
+        granted = granted_location_ids(self.request.user)
+        if granted is not None:
+            messages = messages.filter(appointment__room__salon__in=granted)
+        requested = self.request.query_params.get("location")
+        if requested:
+            messages = messages.filter(appointment__room__salon=location_for(self.request.user, requested))
+        return messages
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Func, Q
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from routines.specs import RoutineSpec
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, WorkingHours
@@ -140,9 +140,11 @@ class Calendar:
     opening: dict[int, list[OpeningHours]]
     # Time off and bookings, kept apart so that errors can say which.
     therapist_away: dict[int, list[Interval]]
-    therapist_booked: dict[int, list[Interval]]
+    therapist_booked: dict[int, list[Interval]]  # here, and elsewhere with the travel on both sides
     room_away: dict[int, list[Interval]]
     room_booked: dict[int, list[Interval]]
+    # Sessions at the business's other locations, widened by the travel time.
+    therapist_elsewhere: dict[int, list[Interval]]
 
     @classmethod
     def load(
@@ -165,7 +167,7 @@ class Calendar:
         rooms = list(Room.objects.filter(salon=salon, active=True).order_by("name", "pk"))
 
         working: dict[int, list[WorkingHours]] = defaultdict(list)
-        shifts = WorkingHours.objects.filter(therapist_id__in=ids).filter(
+        shifts = WorkingHours.objects.filter(therapist_id__in=ids, salon=salon).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
             Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
         )
@@ -175,15 +177,15 @@ class Calendar:
         for hours in OpeningHours.objects.filter(salon=salon):
             opening[hours.weekday].append(hours)
         busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
-        return cls(
-            salon,
-            zone,
-            therapists,
-            rooms,
-            working,
-            opening,
-            *({key: merge(value) for key, value in intervals.items()} for intervals in busy),
+        therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
+            {key: merge(value) for key, value in intervals.items()} for intervals in busy
         )
+        for therapist, intervals in elsewhere.items():
+            therapist_booked[therapist] = merge(therapist_booked.get(therapist, []) + intervals)
+        return cls(
+            salon, zone, therapists, rooms, working, opening,
+            therapist_away, therapist_booked, room_away, room_booked, elsewhere,
+        )  # fmt: skip
 
     def therapist_on_duty(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
         """Working and open, less time off."""
@@ -267,8 +269,17 @@ def booking_lengths(spec: RoutineSpec, salon: Salon) -> tuple[int, int]:
     return slot, slot - spec.turnover_minutes
 
 
+def therapists_at(salon: Salon) -> QuerySet[Therapist]:
+    """The business's active therapists assigned to this location."""
+    return (
+        Therapist.objects.filter(business_id=salon.business_id, active=True)
+        .filter(Q(user__all_locations=True) | Q(user__is_superuser=True) | Q(user__locations=salon))
+        .distinct()
+    )
+
+
 def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:
-    therapists = Therapist.objects.filter(salon=salon, active=True)
+    therapists = therapists_at(salon)
     if qualification == "therapeutic":
         therapists = therapists.filter(qualified_therapeutic=True)
     elif qualification == "pregnancy":
@@ -282,9 +293,13 @@ def _busy(
     *, salon: Salon, therapist_ids: list[int], since, until, exclude_appointment: int | None
 ) -> tuple[dict[int, list[Interval]], ...]:
     """Time off and bookings as epoch minutes (computed in SQL): therapists
-    away, therapists booked, rooms away, rooms booked. Two queries."""
+    away, therapists booked here, rooms away, rooms booked, and the
+    therapists' sessions at other locations widened by the business's travel
+    time. Two queries."""
     from sessions.models import Appointment
 
+    travel = salon.business.travel_minutes
+    elsewhere: dict[int, list[Interval]] = defaultdict(list)
     therapist_away: dict[int, list[Interval]] = defaultdict(list)
     therapist_booked: dict[int, list[Interval]] = defaultdict(list)
     room_away: dict[int, list[Interval]] = defaultdict(list)
@@ -298,15 +313,22 @@ def _busy(
             therapist_away[therapist].append((start, end))
         else:
             room_away[room].append((start, end))
+    reach = datetime.timedelta(minutes=travel)
     bookings = Appointment.objects.filter(
-        room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
+        Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
+        status__in=Appointment.HOLDS_TIME,
+        start__lt=until + reach,
+        busy_until__gt=since - reach,
     )
     if exclude_appointment:
         bookings = bookings.exclude(pk=exclude_appointment)
     bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
-    for therapist, room, start, busy_until in bookings.values_list(
-        "therapist_id", "room_id", "start_minute", "end_minute"
+    for therapist, room, location, start, busy_until in bookings.values_list(
+        "therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute"
     ).order_by():
-        therapist_booked[therapist].append((start, busy_until))
-        room_booked[room].append((start, busy_until))
-    return therapist_away, therapist_booked, room_away, room_booked
+        if location == salon.pk:
+            therapist_booked[therapist].append((start, busy_until))
+            room_booked[room].append((start, busy_until))
+        else:
+            elsewhere[therapist].append((start - travel, busy_until + travel))
+    return therapist_away, therapist_booked, room_away, room_booked, elsewhere

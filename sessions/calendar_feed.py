@@ -25,14 +25,14 @@ def client_short_name(client) -> str:
 
 
 def calendar_feed_file(*, therapist, appointments) -> bytes:
-    salon = therapist.salon
+    business = therapist.business
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Salon//Therapist calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{salon.name}: {therapist.display_name}")
-    calendar.add("x-wr-timezone", salon.time_zone)
+    calendar.add("x-wr-calname", f"{business.name}: {therapist.display_name}")
+    calendar.add("x-wr-timezone", business.time_zone)
     calendar.add("refresh-interval", REFRESH)
     calendar.add("x-published-ttl", REFRESH)
     for appointment in appointments:
@@ -45,7 +45,7 @@ def calendar_feed_file(*, therapist, appointments) -> bytes:
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
         event.add("summary", f"Massage: {client_short_name(appointment.client)}")
-        event.add("location", f"{appointment.room.name}, {salon.name}")
+        event.add("location", f"{appointment.room.name}, {appointment.room.salon.name}")
         event.add("url", settings.SITE_URL + reverse("session-run", args=[appointment.pk]))
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")

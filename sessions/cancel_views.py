@@ -55,7 +55,7 @@ def cancel_form(request):
     except LinkRefused as refused:
         return refused_page(request, refused, purpose=PURPOSE)
     appointment = (
-        Appointment.objects.select_related("routine", "therapist", "client__salon")
+        Appointment.objects.select_related("routine", "therapist", "client", "room__salon")
         .filter(pk=link.reference, client_id=link.client_id)
         .first()
     )
@@ -76,7 +76,7 @@ def cancel_form(request):
     context = {
         "form": form,
         "appointment": appointment,
-        "salon": appointment.client.salon,
+        "salon": appointment.room.salon,
         "deadline": selectors.client_cancel_deadline(appointment),
         "now": timezone.now(),
         "problem": problem,

@@ -60,7 +60,7 @@ def desk_day(*, salon: Salon, day: datetime.date) -> DeskDay:
             busy_until__gt=from_minutes(first),
         )
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("client__salon", "routine", "room", "therapist")
+        .select_related("client__business", "routine", "room", "therapist")
         .order_by("start")
     )
     outcomes = client_outcomes([appointment.client for appointment in appointments])

@@ -60,7 +60,9 @@ def feedback_form(request):
         link = link_in_session(request, purpose=ClientLink.Purpose.FEEDBACK)
     except LinkRefused as refused:
         return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
-    appointment = Appointment.objects.select_related("routine", "client__salon").filter(pk=link.reference).first()
+    appointment = (
+        Appointment.objects.select_related("routine", "client", "room__salon").filter(pk=link.reference).first()
+    )
     if appointment is None:
         return refused_page(request, LinkInvalid("No such appointment."), purpose=ClientLink.Purpose.FEEDBACK)
     form = FeedbackForm(request.POST or None)
@@ -75,7 +77,7 @@ def feedback_form(request):
             problem = error_words(error)
         else:
             link_finished(request, purpose=ClientLink.Purpose.FEEDBACK)
-            return render(request, "sessions/feedback_thanks.html", {"salon": appointment.client.salon})
+            return render(request, "sessions/feedback_thanks.html", {"salon": appointment.room.salon})
     return render(
         request,
         "sessions/feedback_form.html",

@@ -77,8 +77,8 @@ def calendar_file(appointment: Appointment, *, cancelled: bool) -> bytes:
     event.add("dtstamp", appointment.updated_at)
     event.add("dtstart", appointment.start)
     event.add("dtend", appointment.end)
-    event.add("summary", f"{appointment.routine.name} at {appointment.client.salon.name}")
-    event.add("location", appointment.client.salon.address.replace("\n", ", "))
+    event.add("summary", f"{appointment.routine.name} at {appointment.room.salon.name}")
+    event.add("location", appointment.room.salon.address.replace("\n", ", "))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()
@@ -92,7 +92,7 @@ def message_id(notification: Notification) -> str:
 
 def context_for(notification: Notification, link: str = "") -> dict:
     appointment = notification.appointment
-    salon = appointment.client.salon
+    salon = appointment.room.salon
     cancel_link_kind = notification.kind in CANCEL_LINK_KINDS
     return {
         "notification": notification,

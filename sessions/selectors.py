@@ -1,6 +1,7 @@
 """Reads of sessions: availability, a therapist's day, what the last session taught, whose session it is."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
+from salon.locations import granted_location_ids, location_check
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import therapist_for_user
@@ -110,26 +112,40 @@ def outcome_with_lessons(client: Client, outcome: ScreeningOutcome) -> Screening
 
 
 def appointments_visible_to(user, appointments):
-    """Of ``appointments``, those ``user`` may see: all for the front desk and
-    managers, a therapist's own for a therapist; filtered in the query."""
+    """Of ``appointments``, those ``user`` may see: for the front desk and
+    managers, all at the locations they are granted; a therapist's own for a
+    therapist, wherever they were. Filtered in the query."""
     if sees_whole_salon(user):
-        return appointments
+        granted = granted_location_ids(user)
+        return appointments if granted is None else appointments.filter(room__salon__in=granted)
     if has_role(user, Role.THERAPIST):
         return appointments.filter(therapist__user=user)
     return appointments.none()
 
 
+def _own_session(user, appointment: Appointment) -> bool:
+    return appointment.therapist.user_id == user.pk
+
+
 def appointment_for(*, user, appointment: Appointment) -> Appointment:
-    """The appointment, when ``user`` may see it; another therapist's is 403."""
-    if not sees_whole_salon(user) and appointment.therapist.user_id != user.pk:
+    """The appointment, when ``user`` may see it: another therapist's, or one
+    at a location the user is not granted, is 403."""
+    if _own_session(user, appointment):
+        return appointment
+    if not sees_whole_salon(user):
         raise Forbidden("This is another therapist's session.")
+    location_check(user=user, location=appointment.room.salon)
     return appointment
 
 
 def session_of(*, user, appointment: Appointment) -> Appointment:
-    """The appointment, when it is the user's own session (managers: any)."""
-    if not has_role(user, Role.MANAGER) and appointment.therapist.user_id != user.pk:
+    """The appointment, when it is the user's own session (managers: any at
+    their locations)."""
+    if _own_session(user, appointment):
+        return appointment
+    if not has_role(user, Role.MANAGER):
         raise Forbidden("This is another therapist's session.")
+    location_check(user=user, location=appointment.room.salon)
     return appointment
 
 
@@ -141,27 +157,27 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     if wanted_id is not None and (own is None or wanted_id != own.pk):
         if not has_role(user, Role.MANAGER):
             raise Forbidden("Therapists see their own day.")
-        chosen = Therapist.objects.select_related("salon").filter(pk=wanted_id).first()
+        chosen = Therapist.objects.select_related("business").filter(pk=wanted_id).first()
         if chosen is None:
             raise InvalidInput("No such therapist.", fields={"therapist": ["No such therapist."]})
         return chosen
     if own is not None:
         return own
-    first = Therapist.objects.select_related("salon").filter(active=True).order_by("display_name").first()
+    first = Therapist.objects.select_related("business").filter(active=True).order_by("display_name").first()
     if first is None or not has_role(user, Role.MANAGER):
         raise Forbidden("Only therapists have a day here.")
     return first
 
 
-def therapist_day(*, therapist, day: datetime.date) -> list[dict]:
-    """A therapist's sessions of one day with everything the day page shows,
-    in a fixed number of queries whatever the number of sessions."""
-    zone = therapist.salon.zone
+def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo) -> list[dict]:
+    """A therapist's sessions of one day (in ``zone``) at every location, with
+    everything the day page shows, in a fixed number of queries whatever the
+    number of sessions."""
     since = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
     appointments = list(
         Appointment.objects.filter(therapist=therapist, start__gte=since, start__lt=since + datetime.timedelta(days=1))
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("client__salon", "room", "routine", "plan", "note")
+        .select_related("client__business", "room__salon", "routine", "plan", "note")
         .prefetch_related("pressure_feedback")
         .order_by("start")
     )
@@ -219,7 +235,7 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
 
 def client_cancel_deadline(appointment: Appointment) -> datetime.datetime:
     """Until when the client may cancel through the link in their messages."""
-    return appointment.start - datetime.timedelta(hours=appointment.client.salon.client_cancel_hours)
+    return appointment.start - datetime.timedelta(hours=appointment.room.salon.client_cancel_hours)
 
 
 CALENDAR_FEED_PAST_DAYS = 7
@@ -236,15 +252,16 @@ def therapist_calendar_feed(*, therapist, now: datetime.datetime | None = None):
     """The therapist's sessions for their phone's calendar: the coming
     90 days, and the last week so a look back still finds them. Cancelled
     and missed sessions are left out, so they disappear on the next refresh."""
-    today = (now or timezone.now()).astimezone(therapist.salon.zone).date()
+    zone = therapist.business.zone
+    today = (now or timezone.now()).astimezone(zone).date()
     since = datetime.datetime.combine(
-        today - datetime.timedelta(days=CALENDAR_FEED_PAST_DAYS), datetime.time(), tzinfo=therapist.salon.zone
+        today - datetime.timedelta(days=CALENDAR_FEED_PAST_DAYS), datetime.time(), tzinfo=zone
     )
     until = since + datetime.timedelta(days=CALENDAR_FEED_PAST_DAYS + CALENDAR_FEED_DAYS_AHEAD + 1)
     return (
         Appointment.objects.filter(
             therapist=therapist, status__in=CALENDAR_FEED_STATUSES, start__gte=since, start__lt=until
         )
-        .select_related("client", "room")
+        .select_related("client", "room__salon")
         .order_by("start", "pk")
     )

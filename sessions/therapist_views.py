@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salon.errors import DomainError, error_words, http_status
 from salon.inputs import parse_id
+from salon.locations import location_for
 from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
 from salon.selectors import (
     calendar_feed_url,
     requested_day,
-    salon_current,
     therapist_for_calendar_feed,
 )
 from salon.services import therapist_calendar_feed_reset
@@ -38,23 +38,25 @@ def therapist_in_view(request) -> Therapist:
 def own_appointment(request, pk) -> Appointment:
     """A session of the caller (managers: any). Others get 403."""
     appointment = get_object_or_404(
-        Appointment.objects.select_related("client", "therapist__salon", "routine", "room", "plan"), pk=pk
+        Appointment.objects.select_related("client", "therapist", "routine", "room__salon", "plan"), pk=pk
     )
     return selectors.session_of(user=request.user, appointment=appointment)
 
 
 def _day_context(request):
     therapist = therapist_in_view(request)
-    day = requested_day(request.GET.get("date"), salon=therapist.salon)
+    # The day is the viewer's location's; the sessions are at every location.
+    salon = location_for(request.user)
+    day = requested_day(request.GET.get("date"), salon=salon)
+    entries = selectors.therapist_day(therapist=therapist, day=day, zone=salon.zone)
     return {
         "therapist": therapist,
         "day": day,
         "previous": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
-        "entries": [
-            {**entry, "view": plan_view(entry["plan"])}
-            for entry in selectors.therapist_day(therapist=therapist, day=day)
-        ],
+        "entries": [{**entry, "view": plan_view(entry["plan"])} for entry in entries],
+        "several_locations": len({entry["appointment"].room.salon_id for entry in entries}) > 1
+        or any(entry["appointment"].room.salon_id != salon.pk for entry in entries),
         "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
         "calendar_feed_url": calendar_feed_url(therapist),
     }
@@ -81,7 +83,7 @@ def _session_page(request, appointment: Appointment, *, problem: str = "", press
         "in_progress": appointment.status == Appointment.Status.IN_PROGRESS,
         "problem": problem,
         "pressure_problem": pressure_problem,
-        "salon": salon_current(),
+        "salon": appointment.room.salon,
     }
     return render(request, "sessions/run.html", context, status=status)
 

@@ -15,9 +15,11 @@ from clients.selectors import client_search
 from routines.selectors import routine_list
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.inputs import DateTimeFormField, parse_id
+from salon.locations import location_check, location_for
 from salon.roles import Role, role_required
-from salon.selectors import requested_day, salon_required, salon_today
+from salon.selectors import requested_day, salon_today
 from sessions import selectors
+from sessions.availability import therapists_at
 from sessions.desk import desk_day
 from sessions.models import Appointment
 from sessions.services import booking, lifecycle
@@ -39,8 +41,8 @@ class BookingForm(forms.Form):
     def __init__(self, *args, salon, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.salon = salon
-        self.fields["routine"].choices = [(routine.pk, routine.name) for routine in routine_list()]
-        therapists = salon.therapists.filter(active=True).order_by("display_name")
+        self.fields["routine"].choices = [(routine.pk, routine.name) for routine in routine_list(offered_at=salon)]
+        therapists = therapists_at(salon).order_by("display_name")
         self.fields["therapist"].choices = [("", "Any qualified therapist")] + [
             (therapist.pk, therapist.display_name) for therapist in therapists
         ]
@@ -63,7 +65,7 @@ def _grid(request, salon, day, *, message="", status=200):
         "desk": desk_day(salon=salon, day=day),
         "salon": salon,
         "message": message,
-        "desk_routines": routine_list(),
+        "desk_routines": routine_list(offered_at=salon),
         # After a change the side panel goes back to its hint (an htmx out-of-band swap).
         "reset_panel": bool(message) and request.htmx,
     }
@@ -73,14 +75,14 @@ def _grid(request, salon, day, *, message="", status=200):
 
 @role_required(*FRONT_DESK)
 def desk(request):
-    salon = salon_required()
+    salon = location_for(request.user)
     return _grid(request, salon, requested_day(request.GET.get("date"), salon=salon))
 
 
 @role_required(*FRONT_DESK)
 def desk_clients(request):
     """Client search for the booking form (radio buttons to choose one)."""
-    salon = salon_required()
+    salon = location_for(request.user)
     query = request.GET.get("client_query", "").strip()
     clients = list(client_search(salon=salon, query=query)[:8]) if query else []
     return render(request, "sessions/_client_choices.html", {"clients": clients, "query": query})
@@ -89,25 +91,25 @@ def desk_clients(request):
 @role_required(*FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def desk_book(request):
-    salon = salon_required()
+    salon = location_for(request.user)
     initial = {"therapist": request.GET.get("therapist"), "start": request.GET.get("start")}
     form = BookingForm(request.POST or None, salon=salon, initial=initial)
     problem = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {
-            "routine": routine_list().get(pk=data["routine"]),
+            "routine": routine_list(offered_at=salon).get(pk=data["routine"]),
             "start": _local(data["start"], salon),
-            "therapist": salon.therapists.filter(pk=data["therapist"]).first() if data["therapist"] else None,
+            "therapist": therapists_at(salon).filter(pk=data["therapist"]).first() if data["therapist"] else None,
             "room": salon.rooms.filter(pk=data["room"]).first() if data["room"] else None,
             "booked_by": request.user,
         }
         try:
             if data.get("client"):
-                client = Client.objects.filter(pk=data["client"], salon=salon).first()
+                client = Client.objects.filter(pk=data["client"], business_id=salon.business_id).first()
                 if client is None:
                     raise NotFound("That client no longer exists.", code="client_not_found")
-                appointment = booking.appointment_book(client=client, **details)
+                appointment = booking.appointment_book(client=client, salon=salon, **details)
             else:
                 new_client = {
                     "given_name": data["new_given_name"],
@@ -131,13 +133,22 @@ def desk_book(request):
 
 @role_required(*FRONT_DESK)
 def desk_appointment(request, pk):
-    appointment = get_object_or_404(Appointment.objects.select_related("client", "therapist", "room", "routine"), pk=pk)
-    salon = salon_required()
+    appointment = _desk_appointment(request, pk)
+    salon = appointment.room.salon
     return render(
         request,
         "sessions/_appointment_panel.html",
-        {"appointment": appointment, "salon": salon, "therapists": salon.therapists.filter(active=True)},
+        {"appointment": appointment, "salon": salon, "therapists": therapists_at(salon)},
     )
+
+
+def _desk_appointment(request, pk) -> Appointment:
+    """An appointment at a location the desk user is granted; else 403."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("client", "therapist", "room__salon__business", "routine"), pk=pk
+    )
+    location_check(user=request.user, location=appointment.room.salon)
+    return appointment
 
 
 ACTIONS = {
@@ -159,8 +170,8 @@ def _start_field(value: str | None) -> datetime.datetime:
 def desk_action(request, pk, action):
     if action != "reschedule" and action not in ACTIONS:
         raise Http404("No such action.")
-    appointment = get_object_or_404(Appointment, pk=pk)
-    salon = salon_required()
+    appointment = _desk_appointment(request, pk)
+    salon = appointment.room.salon
     try:
         if action == "reschedule":
             start = _start_field(request.POST.get("start"))
@@ -168,7 +179,7 @@ def desk_action(request, pk, action):
             appointment = booking.appointment_reschedule(
                 appointment=appointment,
                 start=_local(start, salon),
-                therapist=salon.therapists.filter(pk=therapist_id).first() if therapist_id else None,
+                therapist=therapists_at(salon).filter(pk=therapist_id).first() if therapist_id else None,
                 by=request.user,
             )
             message = f"Moved to {appointment.start.astimezone(salon.zone):%a %d %b %H:%M}."
@@ -185,7 +196,7 @@ def desk_action(request, pk, action):
             request,
             "sessions/_appointment_panel.html",
             {"appointment": appointment, "salon": salon, "problem": error_words(error),
-             "therapists": salon.therapists.filter(active=True)},
+             "therapists": therapists_at(salon)},
             status=http_status(error),
         )  # fmt: skip
     response = _grid(request, salon, appointment.start.astimezone(salon.zone).date(), message=message)
@@ -197,10 +208,10 @@ def desk_action(request, pk, action):
 @role_required(*FRONT_DESK)
 def desk_next_free(request):
     """The next free starts for a routine (and therapist), from now on."""
-    salon = salon_required()
+    salon = location_for(request.user)
     routine_id = parse_id(request.GET.get("routine"), field="routine")
     therapist_id = parse_id(request.GET.get("therapist"), field="therapist")
-    routine = routine_list().filter(pk=routine_id).first() if routine_id else None
+    routine = routine_list(offered_at=salon).filter(pk=routine_id).first() if routine_id else None
     slots = []
     if routine:
         today = salon_today(salon)
@@ -211,6 +222,6 @@ def desk_next_free(request):
             last_day=today + datetime.timedelta(days=13),
             therapist_id=therapist_id,
         )
-        names = {t.pk: t.display_name for t in salon.therapists.all()}
+        names = {t.pk: t.display_name for t in therapists_at(salon)}
         slots = [{**slot.as_dict(salon.zone), "therapist_name": names.get(slot.therapist)} for slot in found[:6]]
     return render(request, "sessions/_next_free.html", {"slots": slots, "routine": routine})

@@ -6,19 +6,30 @@ import factory
 from django.contrib.auth.models import Group
 
 from clients.models import Client
-from salon.models import Room, Salon, Therapist, User
+from salon.models import Business, Room, Salon, Therapist, User
 from salon.roles import Role
 
 TEST_PASSWORD = "correct horse battery staple"
 
 
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+
+    name = factory.Sequence(lambda n: f"Business {n}")
+    time_zone = "Europe/Berlin"
+
+
 class SalonFactory(factory.django.DjangoModelFactory):
+    """A location; without ``business``, the first of a new business in the same zone."""
+
     class Meta:
         model = Salon
 
     name = factory.Sequence(lambda n: f"Salon {n}")
     time_zone = "Europe/Berlin"
     email = "hello@salon.example"
+    business = factory.SubFactory(BusinessFactory, time_zone=factory.SelfAttribute("..time_zone"))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +39,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
+    # Staff in tests work everywhere unless a test says where.
+    all_locations = True
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password(TEST_PASSWORD)
@@ -41,12 +54,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class TherapistFactory(factory.django.DjangoModelFactory):
+    """A therapist of ``salon``'s business, assigned to that location only."""
+
     class Meta:
         model = Therapist
 
     salon = factory.SubFactory(SalonFactory)
-    user = factory.SubFactory(UserFactory, roles=[Role.THERAPIST])
+    business = factory.SelfAttribute("salon.business")
+    user = factory.SubFactory(UserFactory, roles=[Role.THERAPIST], all_locations=False)
     display_name = factory.Sequence(lambda n: f"Therapist {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, salon, **kwargs):
+        therapist = super()._create(model_class, *args, **kwargs)
+        therapist.user.locations.add(salon)
+        return therapist
 
 
 class RoomFactory(factory.django.DjangoModelFactory):
@@ -132,11 +154,13 @@ def open_every_day(salon, opens=datetime.time(0), closes=datetime.time(23, 59)):
         OpeningHours.objects.create(salon=salon, weekday=weekday, opens=opens, closes=closes)
 
 
-def works_every_day(therapist, starts=datetime.time(9), ends=datetime.time(17)):
+def works_every_day(therapist, starts=datetime.time(9), ends=datetime.time(17), salon=None):
+    """Shifts every day at ``salon``, by default the one location the therapist is assigned to."""
     from salon.models import WorkingHours
 
+    salon = salon or therapist.user.locations.get()
     for weekday in range(7):
-        WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=starts, ends=ends)
+        WorkingHours.objects.create(therapist=therapist, salon=salon, weekday=weekday, starts=starts, ends=ends)
 
 
 def short_routine(slug="short", minutes=15, turnover=0, qualification="none"):

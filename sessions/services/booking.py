@@ -11,7 +11,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.services import client_create
 from routines.models import RoutineTemplate
-from routines.selectors import routine_spec
+from routines.selectors import routine_offered, routine_spec
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
@@ -69,6 +69,30 @@ def conflicts_as_409(function):
     return wrapped
 
 
+def booking_location(*, client: Client, salon: Salon | None, room: Room | None) -> Salon:
+    """Where a booking takes place: the location given, else the room's, else
+    the business's only location. A chain must say which."""
+    if salon is None and room is not None:
+        salon = room.salon
+    if salon is None:
+        locations = list(Salon.objects.select_related("business").filter(business_id=client.business_id)[:2])
+        if len(locations) != 1:
+            raise InvalidInput("Say at which location.", fields={"location": ["Choose a location."]})
+        salon = locations[0]
+    if salon.business_id != client.business_id:
+        raise InvalidInput("That location is not part of this business.", fields={"location": ["Unknown location."]})
+    return salon
+
+
+def routine_offered_check(*, routine: RoutineTemplate, salon: Salon) -> None:
+    if not routine_offered(routine=routine, salon=salon):
+        raise InvalidInput(
+            f"{salon.name} does not offer {routine.name}.",
+            code="routine_not_offered",
+            fields={"routine": ["Not offered at this location."]},
+        )
+
+
 @conflicts_as_409
 @transaction.atomic
 def appointment_book(
@@ -76,22 +100,25 @@ def appointment_book(
     client: Client,
     routine: RoutineTemplate,
     start: datetime.datetime,
+    salon: Salon | None = None,
     therapist: Therapist | None = None,
     room: Room | None = None,
     booked_by=None,
     now: datetime.datetime | None = None,
 ) -> Appointment:
-    """Book a session, building its plan from the routine and the client's
-    screening in the same transaction."""
-    salon = client.salon
+    """Book a session at ``salon`` (see :func:`booking_location`), building
+    its plan from the routine and the client's screening in the same
+    transaction."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    salon = booking_location(client=client, salon=salon, room=room)
+    routine_offered_check(routine=routine, salon=salon)
     start_check(start=start, salon=salon, now=now or timezone.now())
     start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
     spec = routine_spec(routine)
     _, session_minutes = booking_lengths(spec, salon)
-    plan = session_plan_for_booking(client=client, routine=routine, booked_minutes=session_minutes)
-    placement = appointment_place(client=client, spec=spec, start=start, therapist=therapist, room=room)
+    plan = session_plan_for_booking(client=client, salon=salon, routine=routine, booked_minutes=session_minutes)
+    placement = appointment_place(salon=salon, spec=spec, start=start, therapist=therapist, room=room)
     appointment = Appointment(
         client=client,
         therapist=placement.therapist,
@@ -118,10 +145,10 @@ def appointment_book(
 
 @transaction.atomic
 def appointment_book_new_client(*, salon: Salon, client_fields: dict, **booking) -> Appointment:
-    """Add a client at the desk and book them at once; if the booking is
-    refused, the new client is not kept either."""
+    """Add a client at the desk and book them at once, at the desk's
+    location; if the booking is refused, the new client is not kept either."""
     client = client_create(salon=salon, **client_fields)
-    return appointment_book(client=client, **booking)
+    return appointment_book(client=client, salon=salon, **booking)
 
 
 @conflicts_as_409
@@ -136,16 +163,17 @@ def appointment_reschedule(
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Move a booked session; its therapist and room stay unless changed or no longer free."""
-    appointment = Appointment.objects.select_for_update().select_related("client__salon").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
             f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
         )
-    client = appointment.client
-    start_check(start=start, salon=client.salon, now=now or timezone.now())
+    # A session stays at its location; moving it to another branch is a new booking.
+    salon = Salon.objects.select_related("business").get(pk=appointment.room.salon_id)
+    start_check(start=start, salon=salon, now=now or timezone.now())
     start = start.astimezone(datetime.UTC)
     placement = appointment_place(
-        client=client,
+        salon=salon,
         spec=routine_spec(appointment.routine),
         start=start,
         therapist=therapist or appointment.therapist,

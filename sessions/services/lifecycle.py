@@ -75,7 +75,7 @@ def appointment_cancel_by_client(
     # Locked, as a reschedule locks it: a move into the cut-off cannot slip in between.
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("client__salon")
+        .select_related("room__salon")
         .filter(pk=link.reference, client_id=link.client_id)
         .first()
     )
@@ -87,7 +87,7 @@ def appointment_cancel_by_client(
             code="invalid_transition",
         )
     if now > client_cancel_deadline(appointment):
-        salon = appointment.client.salon
+        salon = appointment.room.salon
         raise Conflict(
             f"Online cancelling ends {salon.client_cancel_hours} hours before the appointment; "
             f"please call us{' on ' + salon.phone if salon.phone else ''}.",

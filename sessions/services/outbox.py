@@ -77,7 +77,7 @@ def _write(appointment: Appointment, *, kind: str, key: str, due: datetime.datet
     channel = channel_for(appointment.client)
     if channel is None:
         return
-    due = outside_quiet_hours(due, salon=appointment.client.salon, channel=channel, latest=latest)
+    due = outside_quiet_hours(due, salon=appointment.room.salon, channel=channel, latest=latest)
     Notification.objects.get_or_create(
         key=key,
         defaults={"kind": kind, "appointment": appointment, "client": appointment.client, "channel": channel,
@@ -89,7 +89,7 @@ def _reminders(appointment: Appointment, now: datetime.datetime) -> None:
     """Reminders still ahead of the session; none in the past."""
     if not appointment.client.consent_reminders:
         return
-    for hours in _lead_hours(appointment.client.salon):
+    for hours in _lead_hours(appointment.room.salon):
         due = appointment.start - datetime.timedelta(hours=hours)
         if due > now:
             _write(appointment, kind=Kind.REMINDER, key=f"{appointment.pk}:reminder:{hours}h", due=due,
@@ -129,7 +129,7 @@ def notifications_for_reschedule(*, appointment: Appointment, now: datetime.date
     )
     pending.update(status=Notification.Status.CANCELLED)
     # Give the re-timed reminders fresh keys: the cancelled rows keep theirs.
-    for hours in _lead_hours(appointment.client.salon) if appointment.client.consent_reminders else []:
+    for hours in _lead_hours(appointment.room.salon) if appointment.client.consent_reminders else []:
         due = appointment.start - datetime.timedelta(hours=hours)
         if due > now:
             _write(appointment, kind=Kind.REMINDER, due=due, latest=appointment.start,
@@ -147,7 +147,7 @@ def notifications_for_cancellation(*, appointment: Appointment, now: datetime.da
 @transaction.atomic
 def notifications_for_completion(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
     if appointment.client.consent_feedback:
-        delay = datetime.timedelta(minutes=appointment.client.salon.feedback_delay_minutes)
+        delay = datetime.timedelta(minutes=appointment.room.salon.feedback_delay_minutes)
         _write(
             appointment,
             kind=Kind.FEEDBACK_REQUEST,
@@ -186,9 +186,9 @@ def notification_start_sending(*, notification_id: int) -> Notification | None:
         return None
     # What the message says: the client, the salon, the routine's name and
     # the time (not the therapist or the room).
-    return Notification.objects.select_related("appointment__client__salon", "appointment__routine").get(
-        pk=notification_id
-    )
+    return Notification.objects.select_related(
+        "appointment__client", "appointment__room__salon", "appointment__routine"
+    ).get(pk=notification_id)
 
 
 def notification_sent(*, notification: Notification) -> None:

@@ -11,7 +11,8 @@ interleaved with another writer.
 import datetime
 from dataclasses import dataclass
 
-from clients.models import Client
+from django.db.models import Q
+
 from routines.specs import RoutineSpec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Salon, Therapist
@@ -52,7 +53,7 @@ class Placement:
 
 def appointment_place(
     *,
-    client: Client,
+    salon: Salon,
     spec: RoutineSpec,
     start: datetime.datetime,
     therapist: Therapist | None,
@@ -61,8 +62,8 @@ def appointment_place(
 ) -> Placement:
     """Choose (or check) the therapist and room for the routine's slot from
     ``start``, lock both rows, and return them with the session's end and
-    busy-until. ``exclude`` is the appointment being moved."""
-    salon = client.salon
+    busy-until at ``salon`` (the location). ``exclude`` is the appointment
+    being moved."""
     slot_minutes, session_minutes = booking_lengths(spec, salon)
     window = Window(
         start=start,
@@ -97,8 +98,12 @@ def therapist_choose(*, calendar: Calendar, window: Window, spec: RoutineSpec, t
     """The therapist asked for, if they may and can take the slot; else the
     first qualified therapist on duty and free (by the calendar read)."""
     if therapist is not None:
-        if therapist.salon_id != window.salon.pk or not therapist.active:
-            raise InvalidInput("That therapist does not work here.", code="invalid", fields={"therapist": ["Unknown."]})
+        if all(candidate.pk != therapist.pk for candidate in calendar.therapists):
+            raise InvalidInput(
+                f"{therapist.display_name} does not work at {window.salon.name}.",
+                code="invalid",
+                fields={"therapist": ["Does not work at this location."]},
+            )
         if not qualified(therapist, spec.qualification):
             raise InvalidInput(
                 f"{therapist.display_name} is not qualified for {spec.name}.",
@@ -131,15 +136,18 @@ def therapist_choose(*, calendar: Calendar, window: Window, spec: RoutineSpec, t
 
 
 def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Appointment | None:
-    clashes = Appointment.objects.filter(
-        **{field: value},
-        status__in=Appointment.HOLDS_TIME,
-        start__lt=window.busy_until,
-        busy_until__gt=window.start,
-    )
+    """The first booking of this therapist or room that overlaps the window;
+    a therapist's booking at another location must also leave the travel time."""
+    overlaps = Q(start__lt=window.busy_until, busy_until__gt=window.start)
+    if field == "therapist_id":
+        travel = datetime.timedelta(minutes=window.salon.business.travel_minutes)
+        overlaps = Q(room__salon=window.salon, start__lt=window.busy_until, busy_until__gt=window.start) | (
+            ~Q(room__salon=window.salon) & Q(start__lt=window.busy_until + travel, busy_until__gt=window.start - travel)
+        )
+    clashes = Appointment.objects.filter(overlaps, **{field: value}, status__in=Appointment.HOLDS_TIME)
     if exclude:
         clashes = clashes.exclude(pk=exclude)
-    return clashes.order_by("start").first()
+    return clashes.select_related("room__salon").order_by("start").first()
 
 
 def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None) -> None:
@@ -147,6 +155,14 @@ def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None)
     instead of deadlocking on the exclusion constraint."""
     Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
     clash = _clash(field="therapist_id", value=therapist.pk, window=window, exclude=exclude)
+    if clash and clash.room.salon_id != window.salon.pk:
+        raise Conflict(
+            f"{therapist.display_name} has a session at {clash.room.salon.name} from {window.local(clash.start)} "
+            f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M}, and needs "
+            f"{window.salon.business.travel_minutes} minutes to travel between locations.",
+            code="therapist_busy",
+            fields={"start": ["Therapist busy at another location."]},
+        )
     if clash:
         raise Conflict(
             f"{therapist.display_name} is busy from {window.local(clash.start)} "
@@ -160,7 +176,9 @@ def room_choose_and_lock(*, calendar: Calendar, window: Window, room: Room | Non
     """The room asked for, or the first free one in use that day, locked."""
     if room is not None:
         if room.salon_id != window.salon.pk or not room.active:
-            raise InvalidInput("That room is not in use.", code="invalid", fields={"room": ["Unknown."]})
+            raise InvalidInput(
+                f"That room is not in use at {window.salon.name}.", code="invalid", fields={"room": ["Unknown."]}
+            )
         candidates = [room]
     else:
         candidates = [

@@ -15,6 +15,7 @@ from clients.selectors import client_outcome, screening_latest
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import InvalidInput, validate
+from salon.models import Salon
 from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
 from sessions.selectors import outcome_with_lessons
@@ -47,8 +48,8 @@ def session_plan_create(
     return session_plan
 
 
-def _check_screening_required(client: Client) -> None:
-    if not client.salon.screening_required:
+def _check_screening_required(client: Client, salon: Salon) -> None:
+    if not salon.screening_required:
         return
     latest = screening_latest(client)
     if latest is None or any(finding.rule == "screening_expired" for finding in client_outcome(client).findings):
@@ -59,10 +60,12 @@ def _check_screening_required(client: Client) -> None:
 
 
 @transaction.atomic
-def session_plan_for_booking(*, client: Client, routine: RoutineTemplate, booked_minutes: int) -> SessionPlan:
-    """The plan of a new booking, from the client's screening and last visit.
-    The front desk learns only that a therapist must look, never why."""
-    _check_screening_required(client)
+def session_plan_for_booking(
+    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int
+) -> SessionPlan:
+    """The plan of a new booking at ``salon``, from the client's screening and
+    last visit. The front desk learns only that a therapist must look, never why."""
+    _check_screening_required(client, salon)
     try:
         return session_plan_create(
             routine=routine, outcome=outcome_with_lessons(client, client_outcome(client)), booked_minutes=booked_minutes
@@ -138,7 +141,7 @@ def session_plan_refresh(*, appointment: Appointment) -> Appointment:
     built from anything else is rebuilt, or marked as not possible."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("client__salon", "routine", "plan")
+        .select_related("client__business", "routine", "plan")
         .get(pk=appointment.pk)
     )
     outcome = outcome_with_lessons(appointment.client, client_outcome(appointment.client))

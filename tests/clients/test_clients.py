@@ -138,7 +138,7 @@ def test_only_the_latest_screening_can_be_confirmed():
 def test_a_clearance_needs_a_blocking_rule_and_a_note():
     client = ClientFactory()
     screening = screening_for(client, acute_spinal_inflammation=True)
-    therapist = TherapistFactory(salon=client.salon, qualified_therapeutic=True).user
+    therapist = TherapistFactory(salon=client.business.locations.get(), qualified_therapeutic=True).user
 
     with pytest.raises(InvalidInput) as wrong_rule:
         screening_clear(screening=screening, rule="pregnancy", cleared_by=therapist, note="fine")
@@ -153,13 +153,13 @@ def test_a_clearance_needs_a_blocking_rule_and_a_note():
     assert clearance.cleared_by == therapist
     assert HealthDataAccess.objects.filter(client=client, action="clear", user=therapist).exists()
     lasts = clearance.expires_at - clearance.cleared_at
-    assert abs(lasts.total_seconds() - client.salon.clearance_valid_days * 86400) < 5
+    assert abs(lasts.total_seconds() - client.business.clearance_valid_days * 86400) < 5
 
 
 def test_only_a_manager_or_a_therapeutically_qualified_therapist_lifts_a_block():
     client = ClientFactory()
     screening = screening_for(client, acute_spinal_inflammation=True)
-    unqualified = TherapistFactory(salon=client.salon, qualified_therapeutic=False).user
+    unqualified = TherapistFactory(salon=client.business.locations.get(), qualified_therapeutic=False).user
     manager = UserFactory(roles=[Role.MANAGER])
 
     with pytest.raises(Forbidden):
@@ -196,7 +196,7 @@ def test_a_therapist_marks_areas_to_keep_away_from_and_it_settles_a_wound_withou
     screening = screening_for(client)
     HealthScreening.objects.filter(pk=screening.pk).update(skin_injuries=True)  # an older screening, no place
     screening.refresh_from_db()
-    therapist = TherapistFactory(salon=client.salon, qualified_therapeutic=True).user
+    therapist = TherapistFactory(salon=client.business.locations.get(), qualified_therapeutic=True).user
     assert client_outcome(client).blocked_areas  # nothing may be massaged until someone looks
 
     mark = screening_areas_mark(screening=screening, areas=["mid_back"], marked_by=therapist, note="Graze, healing")
@@ -215,7 +215,7 @@ def test_settling_a_wound_without_a_place_needs_the_right_person_and_a_reason():
     screening = screening_for(client)
     HealthScreening.objects.filter(pk=screening.pk).update(skin_injuries=True)
     screening.refresh_from_db()
-    unqualified = TherapistFactory(salon=client.salon, qualified_therapeutic=False).user
+    unqualified = TherapistFactory(salon=client.business.locations.get(), qualified_therapeutic=False).user
     manager = UserFactory(roles=[Role.MANAGER])
 
     with pytest.raises(Forbidden):

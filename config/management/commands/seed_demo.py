@@ -71,7 +71,7 @@ class Command(BaseCommand):
         password = settings.DEMO_PASSWORD
 
         for person in STAFF:
-            self._staff_user(password=password, **person)
+            self._staff_user(password=password, salon=salon, **person)
         manager = User.objects.get(username="manager")
         if not second_factor_devices(manager):
             second_factor_app_add(user=manager, secret=DEMO_MANAGER_TOTP_SECRET)
@@ -84,6 +84,7 @@ class Command(BaseCommand):
                 last_name=spec.pop("last_name"),
                 password=password,
                 roles=[Role.THERAPIST],
+                salon=salon,
             )
             if not Therapist.objects.filter(user=user).exists():
                 therapist_create(salon=salon, user=user, display_name=user.get_full_name(), **spec)
@@ -96,7 +97,7 @@ class Command(BaseCommand):
 
         for person in CLIENTS:
             known = Client.objects.filter(
-                salon=salon, given_name=person["given_name"], family_name=person["family_name"]
+                business=salon.business, given_name=person["given_name"], family_name=person["family_name"]
             ).first()
             client = known or client_create(salon=salon, **person)
             answers = SCREENINGS.get((client.given_name, client.family_name))
@@ -117,8 +118,8 @@ class Command(BaseCommand):
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo salon {salon.name!r} ready: {salon.therapists.count()} therapists, "
-                f"{salon.rooms.count()} rooms, {salon.clients.count()} clients."
+                f"Demo salon {salon.name!r} ready: {salon.business.therapists.count()} therapists, "
+                f"{salon.rooms.count()} rooms, {salon.business.clients.count()} clients."
             )
         )
 
@@ -135,7 +136,7 @@ class Command(BaseCommand):
             for days, starts, ends in shifts:
                 for day in days:
                     WorkingHours.objects.create(
-                        therapist=therapist, weekday=day, starts=_time(starts), ends=_time(ends)
+                        therapist=therapist, salon=salon, weekday=day, starts=_time(starts), ends=_time(ends)
                     )
         if Appointment.objects.filter(room__salon=salon).exists():
             return
@@ -166,13 +167,16 @@ class Command(BaseCommand):
         zone = salon.zone
         reception = User.objects.get(username="reception")
         regulars = [
-            (Client.objects.get(salon=salon, given_name=name), RoutineTemplate.objects.get(slug=slug, is_current=True))
+            (
+                Client.objects.get(business=salon.business, given_name=name),
+                RoutineTemplate.objects.get(slug=slug, is_current=True),
+            )
             for name, slug in REGULARS
         ]
         turn = 0
         for offset in range(-7, 8):
             day = today + datetime.timedelta(days=offset)
-            for therapist in Therapist.objects.filter(salon=salon).order_by("display_name"):
+            for therapist in Therapist.objects.filter(business=salon.business).order_by("display_name"):
                 for wall in SESSION_TIMES[turn % 2 :: 2]:
                     client, routine = regulars[turn % len(regulars)]
                     turn += 1
@@ -219,7 +223,13 @@ class Command(BaseCommand):
                     comment="Felt much looser afterwards." if turn % 2 else "",
                 )
 
-    def _staff_user(self, *, username: str, password: str, **fields) -> User:
+    def _staff_user(self, *, username: str, password: str, salon: Salon, **fields) -> User:
+        """Managers are granted every location, the others the demo's one."""
+        everywhere = Role.MANAGER in fields["roles"]
         return User.objects.filter(username=username).first() or staff_user_create(
-            username=username, password=password, **fields
+            username=username,
+            password=password,
+            locations=[] if everywhere else [salon],
+            all_locations=everywhere,
+            **fields,
         )
