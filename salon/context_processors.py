@@ -21,7 +21,7 @@ def locations(request):
     user = request.user
     if not user.is_authenticated or second_factor_owed(request):
         return {}
-    granted = list(locations_granted(user))
+    granted = locations_granted(user)
     if len(granted) < 2:
         return {}
     return {"switchable_locations": granted, "current_location": location_for(user)}

@@ -7,8 +7,6 @@ the switcher, remembered on the user; API calls name it with
 user with one location never has to choose, and never sees the switcher.
 """
 
-from django.db.models import QuerySet
-
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.models import Salon
@@ -18,24 +16,27 @@ LOCATION_PARAMETER_HELP = (
 )
 
 
-def granted_location_ids(user) -> frozenset[int] | None:
-    """Ids of the locations ``user`` may act on; None means every location.
-    Read once per request and kept on the user."""
+def locations_granted(user) -> list[Salon]:
+    """The locations ``user`` may act on, by name, with their business. Read
+    in one query per request and kept on the user: every page needs them."""
     if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    if user.is_superuser or user.all_locations:
-        return None
-    cached = user.__dict__.get("_salon_location_ids")
+        return []
+    cached = user.__dict__.get("_salon_locations")
     if cached is None:
-        cached = frozenset(user.locations.values_list("pk", flat=True))
-        user.__dict__["_salon_location_ids"] = cached
+        locations = Salon.objects.select_related("business").order_by("name", "pk")
+        if not (user.is_superuser or user.all_locations):
+            locations = locations.filter(staff=user)
+        cached = list(locations)
+        user.__dict__["_salon_locations"] = cached
     return cached
 
 
-def locations_granted(user) -> QuerySet[Salon]:
-    locations = Salon.objects.select_related("business").order_by("name", "pk")
-    granted = granted_location_ids(user)
-    return locations if granted is None else locations.filter(pk__in=granted)
+def granted_location_ids(user) -> frozenset[int] | None:
+    """Ids of the locations ``user`` may act on; None means every location
+    (superusers, and staff granted all of them)."""
+    if getattr(user, "is_authenticated", False) and (user.is_superuser or user.all_locations):
+        return None
+    return frozenset(location.pk for location in locations_granted(user))
 
 
 def may_act_at(user, location_id: int) -> bool:
@@ -54,21 +55,20 @@ def location_for(user, requested: str | int | None = None) -> Salon:
     the one remembered from the switcher, else the first one granted."""
     if requested not in (None, ""):
         pk = parse_id(requested, field="location")
+        location = next((candidate for candidate in locations_granted(user) if candidate.pk == pk), None)
+        if location is not None:
+            return location
         location = Salon.objects.select_related("business").filter(pk=pk).first()
         if location is None:
             raise InvalidInput("There is no such location.", fields={"location": ["Unknown location."]})
         location_check(user=user, location=location)
         return location
-    location = user.__dict__.get("_salon_location")
-    if location is not None:
-        return location
     granted = locations_granted(user)
     chosen = getattr(user, "location_chosen_id", None)
-    if chosen is not None and may_act_at(user, chosen):
-        location = granted.filter(pk=chosen).first()
-    location = location or granted.first()
+    location = next((candidate for candidate in granted if candidate.pk == chosen), None)
+    if location is None and granted:
+        location = granted[0]
     if location is not None:
-        user.__dict__["_salon_location"] = location
         return location
     if not Salon.objects.exists():
         raise Conflict("No salon is set up yet: add one in the admin first.", code="no_salon")
@@ -78,12 +78,16 @@ def location_for(user, requested: str | int | None = None) -> Salon:
 DEFAULT_SLOT_GRID_MINUTES = 15
 
 
+def location_or_none(user) -> Salon | None:
+    """The user's location, or None when they have none (yet), without asking
+    the database more than :func:`locations_granted` does."""
+    return location_for(user) if locations_granted(user) else None
+
+
 def slot_grid_for(user, requested: str | int | None = None) -> int:
     """The booking grid of the user's location, for pages that only show
     lengths (the routine library works without any location set up)."""
-    try:
+    if requested not in (None, ""):
         return location_for(user, requested).slot_minutes
-    except (Conflict, Forbidden):
-        if requested not in (None, ""):
-            raise
-        return DEFAULT_SLOT_GRID_MINUTES
+    location = location_or_none(user)
+    return location.slot_minutes if location else DEFAULT_SLOT_GRID_MINUTES

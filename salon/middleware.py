@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from salon import signin
 from salon.errors import DomainError, InvalidInput, TooLarge, error_words, http_status
-from salon.locations import location_for
+from salon.locations import location_or_none
 from salon.rest import error_body
 from salon.selectors import salon_time_zone
 
@@ -26,13 +26,8 @@ class SalonTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = None
-        if request.user.is_authenticated:
-            try:
-                zone = location_for(request.user).zone
-            except DomainError:
-                zone = None  # no location granted yet: the page itself says so
-        with timezone.override(zone or ZoneInfo(salon_time_zone())):
+        location = location_or_none(request.user) if request.user.is_authenticated else None
+        with timezone.override(location.zone if location else ZoneInfo(salon_time_zone())):
             return self.get_response(request)
 
 

@@ -141,8 +141,7 @@ def staff_locations_grant(*, user: User, locations: list[Salon] | None = None, e
     if not every and user.location_chosen_id not in {location.pk for location in locations}:
         User.objects.filter(pk=user.pk).update(location_chosen=None)
         user.location_chosen = None
-    user.__dict__.pop("_salon_location_ids", None)
-    user.__dict__.pop("_salon_location", None)
+    user.__dict__.pop("_salon_locations", None)
     return user
 
 
@@ -151,7 +150,6 @@ def location_choose(*, user: User, location: Salon) -> Salon:
     location_check(user=user, location=location)
     User.objects.filter(pk=user.pk).update(location_chosen=location)
     user.location_chosen = location
-    user.__dict__["_salon_location"] = location
     return location
 
 

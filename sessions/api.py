@@ -50,10 +50,10 @@ class AvailabilityView(APIView):
 
     @extend_schema(parameters=[AvailabilityQuerySerializer, LOCATION], responses=AvailabilitySerializer)
     def get(self, request):
-        salon = location_for(request.user, request.query_params.get("location"))
         query = AvailabilityQuerySerializer(data=request.query_params, context={"user": request.user})
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        salon = location_for(request.user, request.query_params.get("location"))
         slots, reason = selectors.availability(
             salon=salon,
             routine=data["routine"],

@@ -62,7 +62,7 @@ def test_erasing_removes_personal_and_health_data_but_keeps_an_anonymous_record(
 
 
 def test_retention_purges_screenings_of_inactive_clients_only():
-    salon = SalonFactory(health_data_retention_months=24)
+    salon = SalonFactory(business__health_data_retention_months=24)
     inactive = ClientFactory(salon=salon)
     active = ClientFactory(salon=salon)
     confirmed = ClientFactory(salon=salon)
@@ -71,7 +71,7 @@ def test_retention_purges_screenings_of_inactive_clients_only():
     screening_for(active)
     HealthScreening.objects.filter(pk=screening_for(confirmed).pk).update(created_at=old, confirmed_at=timezone.now())
 
-    assert health_data_purge(salon=salon) == 1
+    assert health_data_purge(business=salon.business) == 1
 
     assert not inactive.screenings.exists()
     assert active.screenings.exists()
@@ -81,7 +81,7 @@ def test_retention_purges_screenings_of_inactive_clients_only():
 
 
 def test_the_purge_command_runs_for_every_salon(capsys):
-    SalonFactory(name="Lindenhof")
+    SalonFactory(business__name="Lindenhof")
 
     call_command("purge_health_data")
 

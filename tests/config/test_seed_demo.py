@@ -10,6 +10,7 @@ from clients.models import Client
 from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role, has_role
+from tests.factories import SalonFactory
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_running_it_again_changes_nothing():
 
 
 def test_if_empty_leaves_an_existing_salon_alone(settings):
-    Salon.objects.create(name="Our own salon", time_zone="Europe/Vienna")
+    SalonFactory(name="Our own salon", time_zone="Europe/Vienna")
 
     call_command("seed_demo", if_empty=True)
 

@@ -117,6 +117,7 @@ PAGES = {
     ("accounts/two-factor/set-up/", "GET"):                    E(302, 200, 200, 200, 200),
     ("accounts/two-factor/recovery-codes/", "GET"):            E(302, 302, 302, 302, 302),
     ("accounts/security/", "GET"):                             E(302, 200, 200, 200, 200),
+    ("accounts/location/", "POST"):                            E(302, 302, 302, 302, 302),
     ("accounts/tokens/<str:token_key>/revoke/", "POST"):       E(302, 404, 404, 404, 404),
     ("healthz", "GET"):                                        E(200, 200, 200, 200, 200),
     ("api/v1/", "GET"):                                        E(401, 200, 200, 200, 200),

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clients.models import Client
-from salon.models import Salon
+from salon.models import Room, Salon
 from sessions.messages import sms_segments, sms_text
 from sessions.models import Appointment, Notification
 
@@ -45,8 +45,9 @@ def test_counting_parts(text, parts):
 def message(kind: str, salon_name: str, phone: str = "+49 30 1234567") -> Notification:
     """Unsaved rows: rendering needs no database."""
     salon = Salon(name=salon_name, time_zone="Europe/Berlin", phone=phone, client_cancel_hours=24)
-    client = Client(salon=salon, given_name="Sabine", phone="+491701234567")
-    appointment = Appointment(client=client, start=START, end=START + datetime.timedelta(hours=1))
+    client = Client(given_name="Sabine", phone="+491701234567")
+    room = Room(salon=salon, name="Linde")
+    appointment = Appointment(client=client, room=room, start=START, end=START + datetime.timedelta(hours=1))
     return Notification(kind=kind, appointment=appointment, client=client, channel="sms", due_at=START)
 
 

@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
 from clients.services import health_data_purge
-from salon.selectors import salon_list
+from salon.models import Business
 
 
 class Command(BaseCommand):
-    help = "Delete screenings of clients inactive for longer than their salon's retention period."
+    help = "Delete screenings of clients inactive for longer than the business's retention period."
 
     def handle(self, *args, **options):
-        for salon in salon_list():
-            purged = health_data_purge(salon=salon)
-            self.stdout.write(f"{salon.name}: screenings of {purged} inactive client(s) purged.")
+        for business in Business.objects.all():
+            purged = health_data_purge(business=business)
+            self.stdout.write(f"{business.name}: screenings of {purged} inactive client(s) purged.")
