@@ -126,7 +126,9 @@ PAGES = {
     # Nothing fresh to show: back to the security page.
     "recovery-codes": Page(lambda s: "/accounts/two-factor/recovery-codes/", Role.MANAGER, private=True, status=302),
     "account-security": Page(lambda s: "/accounts/security/", Role.MANAGER, private=True),
-    "location-choose": Page(lambda s: "/accounts/location/", Role.RECEPTIONIST, private=True, method="post", status=302),
+    "location-choose": Page(
+        lambda s: "/accounts/location/", Role.RECEPTIONIST, private=True, method="post", status=302
+    ),
     "account-token-revoke": Page(
         lambda s: "/accounts/tokens/not-a-token-key/revoke/", Role.MANAGER, private=True, method="post", status=404
     ),

@@ -27,7 +27,9 @@ def night_shift(salon, therapist, room):
     OpeningHours.objects.filter(salon=salon).delete()
     OpeningHours.objects.create(salon=salon, weekday=6, opens=datetime.time(0), closes=datetime.time(23, 59))
     WorkingHours.objects.filter(therapist=therapist).delete()
-    WorkingHours.objects.create(therapist=therapist, salon=salon, weekday=6, starts=datetime.time(0), ends=datetime.time(6))
+    WorkingHours.objects.create(
+        therapist=therapist, salon=salon, weekday=6, starts=datetime.time(0), ends=datetime.time(6)
+    )
     return therapist
 
 

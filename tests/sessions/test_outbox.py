@@ -139,7 +139,9 @@ def test_a_reminder_24_hours_before_a_session_just_after_the_autumn_change(salon
     from tests.factories import short_routine
 
     OpeningHours.objects.create(salon=salon, weekday=6, opens=datetime.time(0), closes=datetime.time(23, 59))
-    WorkingHours.objects.create(therapist=therapist, salon=salon, weekday=6, starts=datetime.time(0), ends=datetime.time(6))
+    WorkingHours.objects.create(
+        therapist=therapist, salon=salon, weekday=6, starts=datetime.time(0), ends=datetime.time(6)
+    )
     start = datetime.datetime(2027, 10, 31, 4, 0, tzinfo=BERLIN)  # CET, after the change at 03:00
     now = datetime.datetime(2027, 10, 20, tzinfo=BERLIN)
 
