@@ -64,3 +64,51 @@ def salon_scenario(
         ClientFactory(salon=salon, **({"given_name": entry} if isinstance(entry, str) else entry)) for entry in clients
     ]
     return scene
+
+
+@dataclass
+class TwoLocations:
+    """A business with a branch in Berlin and one in London; Anna works at
+    both: Mondays in Berlin, Tuesdays in London, Wednesdays at both."""
+
+    berlin: object
+    london: object
+    therapist: object
+    berlin_room: object
+    london_room: object
+    client: object
+
+    @staticmethod
+    def at(location, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=location.zone)
+
+
+def two_locations_scenario(*, travel_minutes: int = 30) -> TwoLocations:
+    from salon.models import WorkingHours
+
+    berlin = SalonFactory(
+        name="Berlin Mitte", time_zone="Europe/Berlin", address="Linienstraße 1\n10115 Berlin",
+        phone="+49 30 5550100", min_notice_minutes=60, booking_horizon_days=400,
+        business__name="Lindenhof", business__travel_minutes=travel_minutes,
+    )  # fmt: skip
+    london = SalonFactory(
+        name="London Soho", time_zone="Europe/London", address="1 Greek Street\nLondon W1D 4DA",
+        phone="+44 20 7946 0100", phone_region="GB", business=berlin.business,
+        min_notice_minutes=60, booking_horizon_days=400,
+    )  # fmt: skip
+    for location in (berlin, london):
+        open_every_day(location, datetime.time(8), datetime.time(20))
+    therapist = TherapistFactory(salon=berlin, display_name="Anna")
+    therapist.user.locations.add(london)
+    for location, weekday in ((berlin, 0), (london, 1), (berlin, 2), (london, 2)):
+        WorkingHours.objects.create(
+            therapist=therapist, salon=location, weekday=weekday, starts=datetime.time(9), ends=datetime.time(17)
+        )
+    return TwoLocations(
+        berlin=berlin,
+        london=london,
+        therapist=therapist,
+        berlin_room=RoomFactory(salon=berlin, name="Linden"),
+        london_room=RoomFactory(salon=london, name="Oak"),
+        client=ClientFactory(salon=berlin, given_name="Sabine"),
+    )
