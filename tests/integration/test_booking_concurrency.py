@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
     short_routine,
 )
-from tests.scenario import salon_scenario
+from tests.scenario import salon_scenario, two_locations_scenario
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +106,32 @@ def test_an_overlapping_write_is_refused_by_the_guard_of_each_database():
                 room=booked.room,
             )
     assert Appointment.objects.count() == 1
+
+
+def test_one_therapist_booked_at_once_in_two_locations_gets_exactly_one_booking():
+    """Half the desks book Anna in Berlin, half in London, for the same
+    instant: her row lock queues them, and whoever comes second finds her
+    busy (with the travel time) at the other location."""
+    chain = two_locations_scenario()
+    routine = short_routine(minutes=45, turnover=15)
+    desk = UserFactory(roles=[Role.RECEPTIONIST])
+    day = datetime.date.today() + datetime.timedelta(days=(2 - datetime.date.today().weekday()) % 7 or 7)
+    start = chain.at(chain.berlin, day, 11).isoformat()  # a Wednesday: she works at both
+    threads = 50 if connection.vendor == "postgresql" else 10
+
+    def attempt(number: int) -> int:
+        location = (chain.berlin, chain.london)[number % 2]
+        api = APIClient()
+        api.force_authenticate(desk)
+        body = {"client": chain.client.pk, "routine": routine.pk, "therapist": chain.therapist.pk, "start": start}
+        try:
+            return api.post(f"/api/v1/appointments/?location={location.pk}", body, format="json").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        statuses = list(pool.map(attempt, range(threads)))
+
+    assert set(statuses) <= {201, 409}, sorted(set(statuses))
+    assert statuses.count(201) == 1
+    assert overlapping_pairs("therapist_id") == 0

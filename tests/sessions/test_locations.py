@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from clients.models import Client
-from salon.errors import Conflict
+from salon.errors import Conflict, InvalidInput
 from salon.roles import Role
 from sessions.models import Appointment
 from sessions.selectors import availability
@@ -213,7 +213,8 @@ def test_my_day_spans_locations_and_shows_where_each_session_is(chain, hour_rout
 
     assert [entry["appointment"].room.salon for entry in page.context["entries"]] == [chain.berlin, chain.london]
     text = page.content.decode()
-    assert "Berlin Mitte" in text and "London Soho" in text
+    assert "Berlin Mitte" in text
+    assert "London Soho" in text
     assert "14:00–15:00" in text  # the London session in London's time
     assert "09:00–10:00" in text
 
@@ -231,13 +232,20 @@ def test_messages_to_the_client_carry_the_locations_details(chain, hour_routine)
 
     confirmation = next(m for m in mail.outbox if m.subject.startswith("Your massage is booked"))
     assert confirmation.subject.endswith("London Soho")
-    for fact in ("London Soho", "1 Greek Street", "+44 20 7946 0100", "Europe/London", f"{TUESDAY.day} {TUESDAY:%B}", ", 10:00."):
+    for fact in (
+        "London Soho",
+        "1 Greek Street",
+        "+44 20 7946 0100",
+        "Europe/London",
+        f"{TUESDAY.day} {TUESDAY:%B}",
+        ", 10:00.",
+    ):
         assert fact in confirmation.body, fact
     assert "Berlin" not in confirmation.body
 
 
 def test_a_booking_without_a_location_is_refused_when_the_business_has_several(chain, hour_routine):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(InvalidInput) as refused:
         appointment_book(client=chain.client, routine=hour_routine, start=chain.at(chain.berlin, MONDAY, 10))
 
     assert refused.value.fields == {"location": ["Choose a location."]}
