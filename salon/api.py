@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from salon import selectors, services
 from salon.errors import InvalidInput
+from salon.locations import granted_location_ids
 from salon.roles import user_roles
 from salon.serializers import (
     MeSerializer,
@@ -109,9 +110,12 @@ class MeView(APIView):
 
 
 class SalonViewSet(viewsets.ReadOnlyModelViewSet):
-    """The salon's name, time zone and contact details; edited in the admin."""
+    """The locations the caller is granted: name, time zone and contact
+    details (edited in the admin). Their ids are the API's ``location``."""
 
     serializer_class = SalonSerializer
 
     def get_queryset(self):
-        return selectors.salon_list()
+        granted = granted_location_ids(self.request.user)
+        locations = selectors.salon_list().order_by("name", "pk")
+        return locations if granted is None else locations.filter(pk__in=granted)
