@@ -15,7 +15,7 @@ class Block:
     row: int
     span: int
     column: int
-    kind: str  # "appointment", "away", "off"
+    kind: str  # "appointment", "away", "off", "elsewhere" (at another location, or travelling)
     label: str = ""
     appointment: Appointment | None = None
     flags: list = field(default_factory=list)
@@ -92,19 +92,29 @@ def desk_day(*, salon: Salon, day: datetime.date) -> DeskDay:
 
 
 def _cells_without_bookings(*, calendar: Calendar, day: datetime.date, rows, columns, taken):
-    """The cells no booking covers: free while the therapist is on duty,
-    else away (time off) or off."""
+    """The cells no booking covers: free while the therapist is on duty and
+    not at another location (or on the way), else elsewhere, away (time off)
+    or off."""
     free, unavailable = [], []
     for therapist in calendar.therapists:
         column = columns[therapist.pk]
         on_duty = calendar.therapist_on_duty(therapist, day)
+        elsewhere = calendar.therapist_elsewhere.get(therapist.pk, [])
+        previous_elsewhere = False
         for row, local in rows:
             minute = to_minutes(local)
             if row in taken[column]:
+                previous_elsewhere = False
                 continue
-            if any(start <= minute < end for start, end in on_duty):
+            on_duty_now = any(start <= minute < end for start, end in on_duty)
+            away_elsewhere = on_duty_now and any(start <= minute < end for start, end in elsewhere)
+            if away_elsewhere:
+                label = "" if previous_elsewhere else "At another location"
+                unavailable.append(Block(row=row, span=1, column=column, kind="elsewhere", label=label))
+            elif on_duty_now:
                 free.append((row, column, local, therapist))
             else:
                 away = any(start <= minute < end for start, end in calendar.therapist_away.get(therapist.pk, []))
                 unavailable.append(Block(row=row, span=1, column=column, kind="away" if away else "off"))
+            previous_elsewhere = away_elsewhere
     return free, unavailable

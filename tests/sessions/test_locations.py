@@ -272,3 +272,54 @@ def test_a_location_can_withhold_a_routine(chain, hour_routine, api_client):
     assert in_london.status_code == 400
     assert in_london.json()["code"] == "routine_not_offered"
     assert in_berlin.status_code == 201
+
+
+def test_the_desk_shows_the_therapist_elsewhere_instead_of_free(chain, hour_routine):
+    from sessions.desk import desk_day
+
+    appointment_book(
+        client=chain.client, routine=hour_routine, start=chain.at(chain.berlin, WEDNESDAY, 10), salon=chain.berlin
+    )
+
+    desk = desk_day(salon=chain.london, day=WEDNESDAY)
+
+    free = {local.time() for _, _, local, _ in desk.free}
+    elsewhere = sorted(block.row for block in desk.blocks if block.kind == "elsewhere")
+    rows = dict(desk.rows)
+    assert [rows[row].time() for row in elsewhere] == [
+        datetime.time(9),
+        datetime.time(9, 15),
+        datetime.time(9, 30),
+        datetime.time(9, 45),
+        datetime.time(10),
+        datetime.time(10, 15),
+    ]  # fmt: skip  (on duty from 09:00; busy 08:30–10:30 London time with the travel)
+    assert datetime.time(10, 30) in free
+    assert not free & {rows[row].time() for row in elsewhere}
+    labels = [block.label for block in desk.blocks if block.kind == "elsewhere"]
+    assert labels.count("At another location") == 1
+
+
+def test_availability_and_the_desk_read_a_fixed_number_of_queries_whatever_the_bookings(chain, hour_routine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sessions.desk import desk_day
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as offered:
+            availability(salon=chain.london, routine=hour_routine, first_day=MONDAY, last_day=WEDNESDAY)
+        with CaptureQueriesContext(connection) as grid:
+            desk_day(salon=chain.london, day=WEDNESDAY)
+        return len(offered), len(grid)
+
+    appointment_book(
+        client=chain.client, routine=hour_routine, start=chain.at(chain.london, WEDNESDAY, 13), salon=chain.london
+    )
+    before = counts()
+    for location, hour in ((chain.berlin, 9), (chain.berlin, 11), (chain.london, 15)):
+        appointment_book(
+            client=chain.client, routine=hour_routine, start=chain.at(location, WEDNESDAY, hour), salon=location
+        )
+
+    assert counts() == before
