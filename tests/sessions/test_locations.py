@@ -18,6 +18,7 @@ from sessions.services.booking import appointment_book
 from sessions.tasks import notifications_dispatch
 from tests.factories import UserFactory, screening_for, short_routine
 from tests.helpers import sign_in
+from tests.sessions.test_client_cancel import cancel_link_in
 from tests.scenario import two_locations_scenario
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +221,7 @@ def test_my_day_spans_locations_and_shows_where_each_session_is(chain, hour_rout
 
 
 @pytest.mark.usefixtures("eager_celery")
-def test_messages_to_the_client_carry_the_locations_details(chain, hour_routine):
+def test_messages_to_the_client_carry_the_locations_details(chain, hour_routine, client):
     Client.objects.filter(pk=chain.client.pk).update(consent_reminders=True)
     chain.client.refresh_from_db()
     screening_for(chain.client)
@@ -242,6 +243,10 @@ def test_messages_to_the_client_carry_the_locations_details(chain, hour_routine)
     ):
         assert fact in confirmation.body, fact
     assert "Berlin" not in confirmation.body
+    # The client's own page from the link shows the London time too, not the first location's.
+    landing = client.get(cancel_link_in(confirmation))
+    page = client.get(landing["Location"])
+    assert f"{TUESDAY:%A} {TUESDAY.day} {TUESDAY:%B %Y}, 10:00–11:00 at London Soho" in page.content.decode()
 
 
 def test_a_booking_without_a_location_is_refused_when_the_business_has_several(chain, hour_routine):
