@@ -18,8 +18,8 @@ from sessions.services.booking import appointment_book
 from sessions.tasks import notifications_dispatch
 from tests.factories import UserFactory, screening_for, short_routine
 from tests.helpers import sign_in
-from tests.sessions.test_client_cancel import cancel_link_in
 from tests.scenario import two_locations_scenario
+from tests.sessions.test_client_cancel import cancel_link_in
 
 pytestmark = pytest.mark.django_db
 
