@@ -1,50 +1,87 @@
 """Availability for 20 therapists over 30 days with 4 bookings per
-therapist-day (target: median under 50 ms, at most 8 queries)."""
+therapist-day, at two locations of one business in different time zones
+(target: median under 50 ms, a fixed number of queries).
+
+Berlin and London; every therapist is granted both. On weekdays they work
+mornings in Berlin and afternoons in London (two bookings at each, the
+London ones an hour later in Berlin's clock, with time for the journey);
+at weekends even-numbered therapists work in Berlin, odd-numbered ones in
+London. Availability at one location therefore reads the therapists'
+sessions at the other and widens them by the business's travel time. The
+query count is also taken over 1 and 7 days: it must not grow with the
+number of bookings in range.
+"""
 
 import datetime
 
-from bench.harness import measure, scratch_database
+from bench.harness import count_queries, measure, scratch_database
 
 THERAPISTS = 20
 DAYS = 30
+TRAVEL_MINUTES = 30
 
 
 def fill():
     from clients.models import Client
     from clients.search import name_keys
     from routines.models import RoutineTemplate
-    from salon.models import OpeningHours, Room, Salon, Therapist, User, WorkingHours
+    from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours
     from sessions.models import Appointment
 
-    salon = Salon.objects.create(name="Bench", time_zone="Europe/Berlin", min_notice_minutes=0)
+    business = Business.objects.create(name="Bench", time_zone="Europe/Berlin", travel_minutes=TRAVEL_MINUTES)
+    berlin = Salon.objects.create(business=business, name="Berlin", time_zone="Europe/Berlin", min_notice_minutes=0)
+    london = Salon.objects.create(business=business, name="London", time_zone="Europe/London", min_notice_minutes=0,
+                                  phone_region="GB", currency="GBP")  # fmt: skip
+    locations = (berlin, london)
     OpeningHours.objects.bulk_create(
-        OpeningHours(salon=salon, weekday=day, opens=datetime.time(8), closes=datetime.time(20)) for day in range(7)
+        OpeningHours(salon=location, weekday=day, opens=datetime.time(8), closes=datetime.time(20))
+        for location in locations
+        for day in range(7)
     )
-    rooms = Room.objects.bulk_create(Room(salon=salon, name=f"Room {number:02d}") for number in range(THERAPISTS + 4))
+    rooms = {
+        location.pk: Room.objects.bulk_create(
+            Room(salon=location, name=f"Room {number:02d}") for number in range(THERAPISTS + 4)
+        )
+        for location in locations
+    }
     therapists = []
     for number in range(THERAPISTS):
         user = User.objects.create(username=f"bench{number}")
-        therapists.append(Therapist.objects.create(salon=salon, user=user, display_name=f"Therapist {number}"))
-    WorkingHours.objects.bulk_create(
-        WorkingHours(therapist=therapist, weekday=day, starts=datetime.time(9), ends=datetime.time(18))
-        for therapist in therapists
-        for day in range(7)
-    )
-    client = Client.objects.create(salon=salon, email="bench@example.com", **name_keys("Bench", "Client"),
+        user.locations.add(*locations)
+        therapists.append(Therapist.objects.create(business=business, user=user, display_name=f"Therapist {number}"))
+    nine, one, six = datetime.time(9), datetime.time(13), datetime.time(18)
+    shifts = []
+    for index, therapist in enumerate(therapists):
+        for day in range(5):  # mornings in Berlin, afternoons in London
+            shifts.append(WorkingHours(therapist=therapist, salon=berlin, weekday=day, starts=nine, ends=one))
+            shifts.append(WorkingHours(therapist=therapist, salon=london, weekday=day, starts=one, ends=six))
+        for day in (5, 6):
+            shifts.append(WorkingHours(therapist=therapist, salon=locations[index % 2], weekday=day, starts=nine,
+                                       ends=six))  # fmt: skip
+    WorkingHours.objects.bulk_create(shifts)
+    client = Client.objects.create(business=business, email="bench@example.com", **name_keys("Bench", "Client"),
                                    given_name="Bench", family_name="Client")  # fmt: skip
     routine = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)
     first = datetime.date.today() + datetime.timedelta(days=1)
     bookings = []
     for offset in range(DAYS):
         day = first + datetime.timedelta(days=offset)
+        weekend = day.weekday() >= 5
         for index, therapist in enumerate(therapists):
-            for slot in range(4):  # 9:00, 11:00, 13:00, 15:00
-                start = datetime.datetime.combine(day, datetime.time(9 + 2 * slot), tzinfo=salon.zone)
+            for slot in range(4):
+                hour, minute = 9 + 2 * slot, 0  # at weekends 9:00, 11:00, 13:00 and 15:00 at one location
+                if weekend:
+                    location = locations[index % 2]
+                elif slot < 2:  # 9:00 and 11:00 in Berlin
+                    location = berlin
+                else:  # 13:30 and 15:30 in London (14:30 and 16:30 in Berlin)
+                    location, minute = london, 30
+                start = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=location.zone)
                 bookings.append(
                     Appointment(
                         client=client,
                         therapist=therapist,
-                        room=rooms[(index + slot) % THERAPISTS],
+                        room=rooms[location.pk][(index + slot) % THERAPISTS],
                         routine=routine,
                         start=start,
                         end=start + datetime.timedelta(minutes=60),
@@ -52,7 +89,9 @@ def fill():
                     )
                 )
     Appointment.objects.bulk_create(bookings, batch_size=2000)
-    return salon, routine, first
+    counts = {location.name: sum(1 for booking in bookings if booking.room.salon_id == location.pk)
+              for location in locations}  # fmt: skip
+    return locations, routine, first, counts
 
 
 def main() -> None:
@@ -61,28 +100,39 @@ def main() -> None:
 
         from sessions.selectors import availability
 
-        salon, routine, first = fill()
-        last = first + datetime.timedelta(days=DAYS - 1)
+        locations, routine, first, counts = fill()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        result = {}
 
-        def run():
-            slots, _ = availability(salon=salon, routine=routine, first_day=first, last_day=last)
-            result["slots"] = len(slots)
+        for location in locations:
+            result = {}
 
-        run()
-        measure(
-            f"availability-{THERAPISTS}x{DAYS}-{connection.vendor}",
-            run,
-            repeat=30,
-            warmup=3,
-            therapists=THERAPISTS,
-            days=DAYS,
-            bookings=THERAPISTS * DAYS * 4,
-            slots=result["slots"],
-        )
+            def run(location=location, days=DAYS, result=result):
+                slots, _ = availability(
+                    salon=location, routine=routine, first_day=first, last_day=first + datetime.timedelta(days - 1)
+                )
+                result["slots"] = len(slots)
+
+            run()
+            slots = result["slots"]
+            by_days = {str(days): count_queries(lambda days=days, run=run: run(days=days)) for days in (1, 7, DAYS)}
+            name = "" if location.name == "Berlin" else f"-{location.name.lower()}"
+            measure(
+                f"availability-{THERAPISTS}x{DAYS}{name}-{connection.vendor}",
+                run,
+                repeat=30,
+                warmup=3,
+                therapists=THERAPISTS,
+                days=DAYS,
+                locations=len(locations),
+                location=f"{location.name} ({location.time_zone})",
+                travel_minutes=TRAVEL_MINUTES,
+                bookings=sum(counts.values()),
+                bookings_here=counts[location.name],
+                slots=slots,
+                queries_by_days=by_days,
+            )
 
 
 if __name__ == "__main__":

@@ -1,45 +1,109 @@
-"""A therapist's day with 12 sessions: the /my-day/ page and /api/v1/day/
-(target: median under 50 ms each)."""
+"""A therapist's day with 12 sessions at two locations of one business, the
+/my-day/ page and /api/v1/day/, and the front desk's grid of each location
+(target: median under 50 ms each, a fixed number of queries).
+
+Anna works mornings in Berlin and afternoons in London (the London sessions
+begin an hour and more after the last Berlin one ends, room for the journey);
+six sessions in each. The day page and the API show all twelve with their
+location; each desk shows its own six. ``queries_2_sessions`` is the same
+request for a day with one session at each location: the counts must not
+grow with the sessions.
+"""
 
 import datetime
 
-from bench.harness import measure, scratch_database
+from bench.harness import count_queries, measure, scratch_database
 
 SESSIONS = 12
 
 
 def main() -> None:
     with scratch_database():
-        from django.test import Client
+        from django.test import Client, RequestFactory
 
         from routines.models import RoutineTemplate
+        from salon.models import User
+        from salon.roles import Role
         from salon.services import auth_token_obtain
         from sessions.services.booking import appointment_book
-        from tests.factories import TEST_PASSWORD, screening_for
+        from tests.factories import TEST_PASSWORD, UserFactory, screening_for, works_every_day
         from tests.scenario import salon_scenario
 
         scene = salon_scenario(
+            name="Berlin",
             min_notice_minutes=0,
             opens=datetime.time(7),
             closes=datetime.time(22),
-            works=(datetime.time(7), datetime.time(22)),
+            works=(datetime.time(7), datetime.time(13)),
             therapists=[{"display_name": "Anna", "user__username": "bench-anna"}],
+            rooms=["Linden"],
             clients=[f"Client {number}" for number in range(SESSIONS)],
         )
-        therapist = scene.therapist
+        berlin, therapist = scene.salon, scene.therapist
+        london, _ = scene.location_add(
+            name="London", time_zone="Europe/London", rooms=["Thames"], opens=datetime.time(7),
+            closes=datetime.time(22), min_notice_minutes=0, phone_region="GB", currency="GBP",
+        )  # fmt: skip
+        therapist.user.locations.add(london)
+        works_every_day(therapist, datetime.time(13), datetime.time(21), salon=london)
         routine = RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)  # 45-minute slot
         day = datetime.date.today() + datetime.timedelta(days=1)
+        quiet_day = day + datetime.timedelta(days=1)
+
+        def london_at(on, hour):
+            return datetime.datetime.combine(on, datetime.time(hour), tzinfo=london.zone)
+
         for number, client in enumerate(scene.clients):
             screening_for(client, pain_map=[{"area": "lower_back", "side": "left", "intensity": 6, "note": ""}])
-            start = scene.at(day, 8) + datetime.timedelta(minutes=60 * number)
-            appointment_book(client=client, routine=routine, start=start, therapist=therapist)
+            if number < SESSIONS // 2:  # 7:00 to 12:45 in Berlin
+                start, location = scene.at(day, 7 + number), berlin
+            else:  # 14:00 to 19:45 in London (15:00 to 20:45 in Berlin)
+                start, location = london_at(day, 14 + number - SESSIONS // 2), london
+            appointment_book(client=client, salon=location, routine=routine, start=start, therapist=therapist)
+        appointment_book(client=scene.clients[0], salon=berlin, routine=routine, start=scene.at(quiet_day, 9),
+                         therapist=therapist)  # fmt: skip
+        appointment_book(client=scene.clients[1], salon=london, routine=routine, start=london_at(quiet_day, 15),
+                         therapist=therapist)  # fmt: skip
 
-        page = Client()
-        page.login(username="bench-anna", password=TEST_PASSWORD)
-        token = auth_token_obtain(username="bench-anna", password=TEST_PASSWORD).key
+        def signed_in(username):
+            page = Client()
+            page.force_login(User.objects.get(username=username))
+            return page
+
+        page = signed_in("bench-anna")
+        request = RequestFactory().post("/api/v1/auth/token/")
+        _, token = auth_token_obtain(username="bench-anna", password=TEST_PASSWORD, request=request)
         api = Client(HTTP_AUTHORIZATION=f"Token {token}")
-        measure("my_day_page_12_sessions", lambda: page.get(f"/my-day/?date={day}"), repeat=50, sessions=SESSIONS)
-        measure("api_day_12_sessions", lambda: api.get(f"/api/v1/day/?date={day}"), repeat=50, sessions=SESSIONS)
+        shown = api.get(f"/api/v1/day/?date={day}").json()["sessions"]
+        assert len(shown) == SESSIONS
+        assert {entry["location_name"] for entry in shown} == {"Berlin", "London"}
+        desks = {}
+        for location in (berlin, london):
+            user = UserFactory(username=f"bench-desk-{location.name.lower()}", roles=[Role.RECEPTIONIST],
+                               all_locations=False)  # fmt: skip
+            user.locations.add(berlin, london)
+            user.location_chosen = location  # as the switcher leaves it
+            user.save(update_fields=["location_chosen"])
+            desks[location.name] = signed_in(user.username)
+
+        half = SESSIONS // 2
+        cases = [  # case, browser, address, sessions on the busy day and on the quiet day
+            ("my_day_page_12_sessions", page, "/my-day/?date={}", SESSIONS, 2),
+            ("api_day_12_sessions", api, "/api/v1/day/?date={}", SESSIONS, 2),
+            ("desk_page_berlin_6_sessions", desks["Berlin"], "/desk/?date={}", half, 1),
+            ("desk_page_london_6_sessions", desks["London"], "/desk/?date={}", half, 1),
+        ]
+        for case, browser, address, sessions, quiet in cases:
+            assert browser.get(address.format(day)).status_code == 200, case
+            measure(
+                case,
+                lambda browser=browser, address=address: browser.get(address.format(day)),
+                repeat=50,
+                sessions=sessions,
+                locations=2,
+                **{f"queries_{quiet}_session{'s' if quiet > 1 else ''}": count_queries(
+                    lambda browser=browser, address=address: browser.get(address.format(quiet_day)))},
+            )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from bench.harness import measure, scratch_database
 
 def main() -> None:
     with scratch_database():
-        from django.test import Client
+        from django.test import Client, RequestFactory
 
         from clients.outcome import PainPoint, ScreeningOutcome, Support
         from routines.models import RoutineTemplate
@@ -28,7 +28,9 @@ def main() -> None:
         measure("routine_spec_from_db", lambda: routine_spec(RoutineTemplate.objects.get(pk=classic.id)), repeat=100)
 
         UserFactory(username="bench", roles=[Role.THERAPIST])
-        token = auth_token_obtain(username="bench", password=TEST_PASSWORD).key
+        _, token = auth_token_obtain(
+            username="bench", password=TEST_PASSWORD, request=RequestFactory().post("/api/v1/auth/token/")
+        )
         client = Client(HTTP_AUTHORIZATION=f"Token {token}")
         measure("api_routine_list", lambda: client.get("/api/v1/routines/"), repeat=100)
         measure("api_routine_detail", lambda: client.get(f"/api/v1/routines/{classic.id}/"), repeat=100)

@@ -4,6 +4,10 @@ every day, rooms and clients, all made through the factories.
 
     scene = salon_scenario(therapists=["Anna"], rooms=["Linden", "Birke"])
     scene.salon, scene.therapist, scene.room, scene.client
+
+Another location of the same business (the benchmarks use two):
+
+    london, rooms = scene.location_add(name="London", time_zone="Europe/London", rooms=["Thames"])
 """
 
 from __future__ import annotations
@@ -36,6 +40,23 @@ class SalonScenario:
     def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
         """A wall-clock time on ``day`` in the salon's zone."""
         return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.salon.zone)
+
+    def location_add(
+        self,
+        *,
+        name: str,
+        time_zone: str,
+        rooms: list[str] = ("Room",),
+        opens: datetime.time = datetime.time(8),
+        closes: datetime.time = datetime.time(20),
+        **salon_fields,
+    ):
+        """Another location of the scene's business, open every day, with its
+        rooms. Nobody is granted it and nobody works there until the caller
+        says so (``user.locations.add``, ``works_every_day(..., salon=...)``)."""
+        location = SalonFactory(business=self.salon.business, name=name, time_zone=time_zone, **salon_fields)
+        open_every_day(location, opens, closes)
+        return location, [RoomFactory(salon=location, name=room) for room in rooms]
 
 
 def salon_scenario(
