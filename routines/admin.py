@@ -1,10 +1,34 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from routines import selectors, services
-from routines.models import RoutineStep, RoutineTemplate, Technique
+from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Technique
 from salon.errors import Conflict
+
+
+class RoutineWithheldForm(forms.ModelForm):
+    slug = forms.ChoiceField(label="Routine")
+
+    class Meta:
+        model = RoutineWithheld
+        fields = ["salon", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].choices = [
+            (routine.slug, routine.name) for routine in selectors.routine_list(include_archived=True)
+        ]
+
+
+@admin.register(RoutineWithheld)
+class RoutineWithheldAdmin(admin.ModelAdmin):
+    """Every location offers every routine, except those listed here."""
+
+    form = RoutineWithheldForm
+    list_display = ["slug", "salon"]
+    list_filter = ["salon"]
 
 
 @admin.register(Technique)

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from salon.locations import locations_granted_queryset
 from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours
 from salon.roles import Role
 from salon.services import staff_lockout_lift, staff_user_roles_set, therapist_calendar_feed_reset
@@ -65,7 +66,13 @@ class StaffUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return MANAGER_READ_ONLY
+        # A manager of some locations grants only those, never all of them.
+        return MANAGER_READ_ONLY + ([] if request.user.all_locations else ["all_locations"])
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "locations":
+            kwargs["queryset"] = locations_granted_queryset(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser:
@@ -94,7 +101,10 @@ class StaffUserAdmin(UserAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def save_related(self, request, form, formsets, change):
+        # Locations the manager cannot see in the form stay granted as they were.
+        beyond = list(form.instance.locations.exclude(pk__in=locations_granted_queryset(request.user)))
         super().save_related(request, form, formsets, change)
+        form.instance.locations.add(*beyond)
         if "roles" in form.cleaned_data and not request.user.is_superuser:
             staff_user_roles_set(user=form.instance, roles=[Role(name) for name in form.cleaned_data["roles"]])
 

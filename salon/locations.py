@@ -23,12 +23,17 @@ def locations_granted(user) -> list[Salon]:
         return []
     cached = user.__dict__.get("_salon_locations")
     if cached is None:
-        locations = Salon.objects.select_related("business").order_by("name", "pk")
-        if not (user.is_superuser or user.all_locations):
-            locations = locations.filter(staff=user)
-        cached = list(locations)
+        cached = list(locations_granted_queryset(user).select_related("business"))
         user.__dict__["_salon_locations"] = cached
     return cached
+
+
+def locations_granted_queryset(user):
+    """The same locations as :func:`locations_granted`, as a queryset (for forms)."""
+    locations = Salon.objects.order_by("name", "pk")
+    if user.is_superuser or user.all_locations:
+        return locations
+    return locations.filter(staff=user)
 
 
 def granted_location_ids(user) -> frozenset[int] | None:

@@ -274,6 +274,17 @@ class WorkingHours(models.Model):
     def __str__(self) -> str:
         return f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
 
+    def clean(self) -> None:
+        """A shift is at a location the therapist is assigned to."""
+        if not (self.therapist_id and self.salon_id):
+            return
+        user = self.therapist.user
+        assigned = user.all_locations or user.locations.filter(pk=self.salon_id).exists()
+        if self.salon.business_id != self.therapist.business_id or not assigned:
+            raise ValidationError(
+                {"salon": f"{self.therapist} is not assigned to {self.salon}; grant that location first."}
+            )
+
 
 class TimeOff(models.Model):
     """A therapist away, or a room out of use, from start to end (UTC instants)."""

@@ -1,11 +1,13 @@
 """The user admin for managers: roles, and nothing that grants more."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
 from salon.models import User
 from salon.roles import Role, user_roles
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, SalonFactory, TherapistFactory, UserFactory
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +178,65 @@ def test_superusers_keep_the_full_user_admin(client, superuser, receptionist):
     receptionist.refresh_from_db()
     assert receptionist.is_superuser
     assert list(receptionist.user_permissions.all()) == [powerful]
+
+
+def test_a_manager_of_one_location_grants_only_that_one_and_keeps_the_others(client):
+    # given a manager of Berlin only, and a receptionist of London
+    berlin = SalonFactory(name="Berlin")
+    london = SalonFactory(name="London", business=berlin.business)
+    manager = UserFactory(roles=[Role.MANAGER], all_locations=False)
+    manager.locations.add(berlin)
+    receptionist = UserFactory(roles=[Role.RECEPTIONIST], all_locations=False)
+    receptionist.locations.add(london)
+    sign_in(client, manager)
+
+    # when the manager tries to grant London, then grants Berlin (and tries "every location")
+    form = client.get(f"/admin/salon/user/{receptionist.pk}/change/")
+    london_refused = client.post(
+        f"/admin/salon/user/{receptionist.pk}/change/",
+        change_form(receptionist, roles=[Role.RECEPTIONIST], locations=[london.pk]),
+    )
+    response = client.post(
+        f"/admin/salon/user/{receptionist.pk}/change/",
+        change_form(receptionist, roles=[Role.RECEPTIONIST], locations=[berlin.pk], all_locations="on"),
+    )
+
+    # then only Berlin was on offer, London stays as it was, and "every location" did not take
+    assert list(form.context["adminform"].form.fields["locations"].queryset) == [berlin]
+    assert london_refused.status_code == 200
+    assert "locations" in london_refused.context["adminform"].form.errors
+    assert response.status_code == 302, response.content.decode()[:3000]
+    receptionist.refresh_from_db()
+    assert set(receptionist.locations.all()) == {berlin, london}
+    assert not receptionist.all_locations
+
+
+def test_a_shift_is_only_at_a_location_the_therapist_is_assigned_to():
+    from django.core.exceptions import ValidationError
+
+    from salon.models import WorkingHours
+
+    berlin = SalonFactory(name="Berlin")
+    london = SalonFactory(name="London", business=berlin.business)
+    anna = TherapistFactory(salon=berlin)
+
+    shift = WorkingHours(therapist=anna, salon=london, weekday=0, starts=datetime.time(9), ends=datetime.time(17))
+
+    with pytest.raises(ValidationError) as refused:
+        shift.full_clean()
+    assert "salon" in refused.value.message_dict
+    anna.user.locations.add(london)
+    shift.full_clean()
+
+
+def test_a_manager_withholds_a_routine_at_a_location_in_the_admin(manager_admin):
+    from routines.models import RoutineWithheld
+    from tests.factories import routine_create_for_test
+
+    london = SalonFactory(name="London")
+    routine = routine_create_for_test(slug="deep-tissue", name="Deep tissue")
+
+    response = manager_admin.post("/admin/routines/routinewithheld/add/", {"salon": london.pk, "slug": routine.slug})
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert RoutineWithheld.objects.filter(salon=london, slug="deep-tissue").exists()
