@@ -203,7 +203,7 @@ def may_enter_screening(user, client: Client) -> bool:
 def client_visits(*, user, client: Client) -> QuerySet:
     """The client's sessions ``user`` may see, newest first: a therapist
     (without a desk role) sees only their own."""
-    visits = client.appointments.select_related("therapist", "room", "routine").order_by("-start")
+    visits = client.appointments.select_related("therapist", "room__salon", "routine").order_by("-start")
     return visits if sees_whole_salon(user) else visits.filter(therapist__user=user)
 
 

@@ -212,12 +212,14 @@ def client_page(request, pk):
         user=request.user, client=get_object_or_404(Client.objects.select_related("business"), pk=pk)
     )
     outcome = selectors.client_outcome(client)
-    visits = selectors.client_visits(user=request.user, client=client)[:20]
+    visits = list(selectors.client_visits(user=request.user, client=client)[:20])
+    here = location_for(request.user)
     context = {
         "client": client,
         "flags": selectors.outcome_flags(outcome),
         "can_read_answers": False,
         "visits": visits,
+        "visits_in_several_places": bool({visit.room.salon_id for visit in visits} - {here.pk}),
     }
     if selectors.can_read_health_answers(request.user, client):
         screening = selectors.screening_latest(client)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from salon import selectors, services
 from salon.errors import InvalidInput
-from salon.locations import granted_location_ids
+from salon.locations import granted_location_ids, location_or_none, locations_granted
 from salon.roles import user_roles
 from salon.serializers import (
     MeSerializer,
@@ -105,6 +105,8 @@ class MeView(APIView):
             "roles": sorted(user_roles(request.user)),
             "therapist": therapist.pk if therapist else None,
             "calendar_feed_url": selectors.calendar_feed_url(therapist) if therapist else None,
+            "locations": [location.pk for location in locations_granted(request.user)],
+            "location": getattr(location_or_none(request.user), "pk", None),
         }
         return Response(MeSerializer(me).data)
 

@@ -37,6 +37,12 @@ class MeSerializer(serializers.Serializer):
     calendar_feed_url = serializers.URLField(
         allow_null=True, help_text="The therapist's private calendar feed (iCalendar); keep it secret."
     )
+    locations = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the locations the user may act on (?location=)."
+    )
+    location = serializers.IntegerField(
+        allow_null=True, help_text="The location used when a call gives no ?location= (the switcher's choice)."
+    )
 
 
 class SalonSerializer(ModelSerializer):

@@ -62,6 +62,7 @@ class AppointmentSerializer(ModelSerializer):
     client_name = serializers.CharField(source="client.full_name", read_only=True)
     therapist_name = serializers.CharField(source="therapist.display_name", read_only=True)
     room_name = serializers.CharField(source="room.name", read_only=True)
+    location = serializers.IntegerField(source="room.salon_id", read_only=True, help_text="Where: the location's id.")
     routine_name = serializers.CharField(source="routine.name", read_only=True)
     history = AppointmentChangeSerializer(source="changes", many=True, read_only=True)
 
@@ -75,6 +76,7 @@ class AppointmentSerializer(ModelSerializer):
             "therapist_name",
             "room",
             "room_name",
+            "location",
             "routine",
             "routine_name",
             "start",

@@ -328,3 +328,30 @@ def test_availability_and_the_desk_read_a_fixed_number_of_queries_whatever_the_b
         )
 
     assert counts() == before
+
+
+def test_the_client_page_says_where_each_visit_was_in_that_places_time(chain, hour_routine, client):
+    for location, day in ((chain.berlin, MONDAY), (chain.london, TUESDAY)):
+        appointment_book(client=chain.client, routine=hour_routine, start=chain.at(location, day, 10), salon=location)
+    sign_in(client, UserFactory(roles=[Role.RECEPTIONIST]))
+
+    page = client.get(f"/clients/{chain.client.pk}/").content.decode()
+
+    assert f"{TUESDAY:%a} {TUESDAY.day} {TUESDAY:%b %Y}, 10:00</td><td>London Soho" in page
+    assert f"{MONDAY:%a} {MONDAY.day} {MONDAY:%b %Y}, 10:00</td><td>Berlin Mitte" in page
+
+
+def test_the_api_says_where_each_appointment_is_and_which_locations_a_user_has(chain, london_booking, api_client):
+    desk = UserFactory(roles=[Role.RECEPTIONIST], all_locations=False)
+    desk.locations.add(chain.london)
+    api_client.force_authenticate(desk)
+
+    listed = api_client.get("/api/v1/appointments/").json()["results"]
+    me = api_client.get("/api/v1/me/").json()
+    salons = api_client.get("/api/v1/salons/").json()
+
+    assert [(appointment["id"], appointment["location"]) for appointment in listed] == [
+        (london_booking.pk, chain.london.pk)
+    ]
+    assert (me["locations"], me["location"]) == ([chain.london.pk], chain.london.pk)
+    assert [salon["id"] for salon in salons["results"]] == [chain.london.pk]
