@@ -83,7 +83,7 @@ class StaffUserAdmin(UserAdmin):
                     None,
                     {
                         "classes": ("wide",),
-                        "fields": ("username", "usable_password", "password1", "password2", "roles"),
+                        "fields": ("username", "usable_password", "password1", "password2", "roles", "locations"),
                     },
                 ),
             )

@@ -240,3 +240,24 @@ def test_a_manager_withholds_a_routine_at_a_location_in_the_admin(manager_admin)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert RoutineWithheld.objects.filter(salon=london, slug="deep-tissue").exists()
+
+
+def test_a_manager_adds_an_account_at_a_location(manager_admin):
+    berlin = SalonFactory(name="Berlin")
+
+    response = manager_admin.post(
+        "/admin/salon/user/add/",
+        {
+            "username": "berlindesk",
+            "usable_password": "true",
+            "password1": TEST_PASSWORD,
+            "password2": TEST_PASSWORD,
+            "roles": [Role.RECEPTIONIST],
+            "locations": [berlin.pk],
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(username="berlindesk")
+    assert list(user.locations.all()) == [berlin]
+    assert not user.all_locations
