@@ -16,7 +16,7 @@ from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
 from salon.inputs import DateTimeFilter, parse_id
-from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_for
+from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
 from salon.roles import HasRole, Role
 from salon.selectors import requested_day
 from sessions import selectors
@@ -240,7 +240,12 @@ class DayView(APIView):
         therapist = selectors.day_therapist(user=request.user, wanted=request.query_params.get("therapist"))
         salon = location_for(request.user, request.query_params.get("location"))
         day = requested_day(request.query_params.get("date"), salon=salon)
-        entries = selectors.therapist_day(therapist=therapist, day=day, zone=salon.zone)
+        entries = selectors.therapist_day(
+            therapist=therapist,
+            day=day,
+            zone=salon.zone,
+            at=selectors.day_locations(user=request.user, therapist=therapist),
+        )
         return Response(
             {
                 "date": day.isoformat(),
@@ -305,7 +310,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         messages = Notification.objects.order_by("-due_at", "-pk")
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return messages
         granted = granted_location_ids(self.request.user)
         if granted is not None:
@@ -314,6 +319,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if requested:
             messages = messages.filter(appointment__room__salon=location_for(self.request.user, requested))
         return messages
+
+    def get_object(self):
+        """A message about a session at a location the manager is not granted is 403."""
+        notification = super().get_object()
+        location_check(user=self.request.user, location=notification.appointment.room.salon)
+        return notification
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])

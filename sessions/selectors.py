@@ -169,13 +169,21 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     return first
 
 
-def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo) -> list[dict]:
-    """A therapist's sessions of one day (in ``zone``) at every location, with
-    everything the day page shows, in a fixed number of queries whatever the
-    number of sessions."""
+def day_locations(*, user, therapist) -> frozenset[int] | None:
+    """Where a day shown to ``user`` may reach: a therapist's own day is
+    wherever they worked (None); a manager looking at another's day sees
+    only the locations the manager is granted."""
+    return None if therapist.user_id == user.pk else granted_location_ids(user)
+
+
+def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo, at: frozenset[int] | None = None) -> list[dict]:
+    """A therapist's sessions of one day (in ``zone``) at every location, or
+    only at the locations ``at``, with everything the day page shows, in a
+    fixed number of queries whatever the number of sessions."""
     since = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
     appointments = list(
         Appointment.objects.filter(therapist=therapist, start__gte=since, start__lt=since + datetime.timedelta(days=1))
+        .filter(**({} if at is None else {"room__salon__in": at}))
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related("client__business", "room__salon", "routine", "plan", "note")
         .prefetch_related("pressure_feedback")

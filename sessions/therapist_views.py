@@ -48,7 +48,12 @@ def _day_context(request):
     # The day is the viewer's location's; the sessions are at every location.
     salon = location_for(request.user)
     day = requested_day(request.GET.get("date"), salon=salon)
-    entries = selectors.therapist_day(therapist=therapist, day=day, zone=salon.zone)
+    entries = selectors.therapist_day(
+        therapist=therapist,
+        day=day,
+        zone=salon.zone,
+        at=selectors.day_locations(user=request.user, therapist=therapist),
+    )
     return {
         "therapist": therapist,
         "day": day,

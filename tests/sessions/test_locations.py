@@ -355,3 +355,37 @@ def test_the_api_says_where_each_appointment_is_and_which_locations_a_user_has(c
     ]
     assert (me["locations"], me["location"]) == ([chain.london.pk], chain.london.pk)
     assert [salon["id"] for salon in salons["results"]] == [chain.london.pk]
+
+
+def test_a_manager_of_one_location_sees_only_that_part_of_a_therapists_day(chain, hour_routine, api_client):
+    for location, hour in ((chain.berlin, 9), (chain.london, 14)):
+        appointment_book(
+            client=chain.client, routine=hour_routine, start=chain.at(location, WEDNESDAY, hour), salon=location
+        )
+    berlin_manager = UserFactory(roles=[Role.MANAGER], all_locations=False)
+    berlin_manager.locations.add(chain.berlin)
+    api_client.force_authenticate(berlin_manager)
+
+    day = api_client.get(f"/api/v1/day/?therapist={chain.therapist.pk}&date={WEDNESDAY}").json()
+
+    assert [entry["location_name"] for entry in day["sessions"]] == ["Berlin Mitte"]
+    api_client.force_authenticate(chain.therapist.user)
+    own = api_client.get(f"/api/v1/day/?date={WEDNESDAY}").json()
+    assert [entry["location_name"] for entry in own["sessions"]] == ["Berlin Mitte", "London Soho"]
+
+
+def test_a_manager_of_one_location_gets_403_on_the_others_messages(chain, london_booking, api_client):
+    from sessions.models import Notification
+
+    berlin_manager = UserFactory(roles=[Role.MANAGER], all_locations=False)
+    berlin_manager.locations.add(chain.berlin)
+    api_client.force_authenticate(berlin_manager)
+    london_message = Notification.objects.filter(appointment=london_booking).first()
+
+    listed = api_client.get("/api/v1/notifications/").json()["results"]
+    detail = api_client.get(f"/api/v1/notifications/{london_message.pk}/")
+    retry = api_client.post(f"/api/v1/notifications/{london_message.pk}/retry/")
+
+    assert listed == []
+    assert (detail.status_code, retry.status_code) == (403, 403)
+    assert detail.json()["code"] == "location_forbidden"
