@@ -125,6 +125,6 @@ def test_an_authenticated_call_costs_a_fixed_number_of_queries(api_client, passw
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     # token with user, the user's other tokens (expired ones are deleted),
-    # salon zone (cached), roles, therapist record
-    with django_assert_max_num_queries(5):
+    # salon zone (cached), roles, therapist record, the user's locations (/me lists them)
+    with django_assert_max_num_queries(6):
         assert api_client.get("/api/v1/me/").status_code == 200

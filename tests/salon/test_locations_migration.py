@@ -22,7 +22,9 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized like the integration tests: a flush without it would bring back
+# content types that their reload then duplicates.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_salon_becomes_the_first_location_of_its_business():
     old = migrate(BEFORE)
     Salon, User = (old.get_model("salon", name) for name in ("Salon", "User"))
