@@ -94,9 +94,9 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return [FRONT_DESK()]
 
     def get_queryset(self):
-        appointments = Appointment.objects.select_related("client", "therapist", "room", "routine").prefetch_related(
-            "changes__by"
-        )
+        appointments = Appointment.objects.select_related(
+            "client", "therapist", "room__salon", "routine"
+        ).prefetch_related("changes__by")
         if self.action == "list":
             requested = self.request.query_params.get("location")
             if requested:
@@ -266,8 +266,8 @@ def day_entry(entry: dict) -> dict:
         "location": appointment.room.salon_id,
         "location_name": appointment.room.salon.name,
         "routine_name": appointment.routine.name,
-        "start": timezone.localtime(appointment.start).isoformat(),
-        "end": timezone.localtime(appointment.end).isoformat(),
+        "start": appointment.start.astimezone(appointment.room.salon.zone).isoformat(),
+        "end": appointment.end.astimezone(appointment.room.salon.zone).isoformat(),
         "status": appointment.status,
         "plan": entry["plan"],
         "plan_change": entry["plan_change"],

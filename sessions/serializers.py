@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from clients.models import Client
@@ -88,6 +89,11 @@ class AppointmentSerializer(ModelSerializer):
             "history",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """Times with the offset of the appointment's location, whoever asks."""
+        with timezone.override(instance.room.salon.zone):
+            return super().to_representation(instance)
 
 
 class BookingSerializer(serializers.Serializer):

@@ -389,3 +389,17 @@ def test_a_manager_of_one_location_gets_403_on_the_others_messages(chain, london
     assert listed == []
     assert (detail.status_code, retry.status_code) == (403, 403)
     assert detail.json()["code"] == "location_forbidden"
+
+
+def test_the_api_gives_each_appointment_its_locations_offset(chain, hour_routine, api_client):
+    for location, day in ((chain.berlin, MONDAY), (chain.london, TUESDAY)):
+        appointment_book(client=chain.client, routine=hour_routine, start=chain.at(location, day, 10), salon=location)
+    api_client.force_authenticate(UserFactory(roles=[Role.RECEPTIONIST]))
+
+    listed = api_client.get("/api/v1/appointments/").json()["results"]
+
+    starts = {appointment["location"]: datetime.datetime.fromisoformat(appointment["start"]) for appointment in listed}
+    for location, day in ((chain.berlin, MONDAY), (chain.london, TUESDAY)):
+        local = chain.at(location, day, 10)
+        assert starts[location.pk] == local
+        assert (starts[location.pk].time(), starts[location.pk].utcoffset()) == (local.time(), local.utcoffset())
