@@ -238,13 +238,11 @@ class DayView(APIView):
     )
     def get(self, request):
         therapist = selectors.day_therapist(user=request.user, wanted=request.query_params.get("therapist"))
-        salon = location_for(request.user, request.query_params.get("location"))
-        day = requested_day(request.query_params.get("date"), salon=salon)
-        entries = selectors.therapist_day(
+        day, entries = selectors.therapist_day_seen_by(
+            user=request.user,
             therapist=therapist,
-            day=day,
-            zone=salon.zone,
-            at=selectors.day_locations(user=request.user, therapist=therapist),
+            location=location_for(request.user, request.query_params.get("location")),
+            date=request.query_params.get("date"),
         )
         return Response(
             {

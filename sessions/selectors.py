@@ -17,7 +17,7 @@ from salon.inputs import parse_id
 from salon.locations import granted_location_ids, location_check
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role, sees_whole_salon
-from salon.selectors import therapist_for_user
+from salon.selectors import requested_day, therapist_for_user
 from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
@@ -169,11 +169,14 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     return first
 
 
-def day_locations(*, user, therapist) -> frozenset[int] | None:
-    """Where a day shown to ``user`` may reach: a therapist's own day is
-    wherever they worked (None); a manager looking at another's day sees
-    only the locations the manager is granted."""
-    return None if therapist.user_id == user.pk else granted_location_ids(user)
+def therapist_day_seen_by(*, user, therapist, location: Salon, date: str | None) -> tuple[datetime.date, list[dict]]:
+    """The day (``?date=``, else today, in ``location``'s zone) of
+    ``therapist`` as ``user`` may see it: their own day wherever they
+    worked; a manager looking at another's day sees only the locations the
+    manager is granted."""
+    day = requested_day(date, salon=location)
+    at = None if therapist.user_id == user.pk else granted_location_ids(user)
+    return day, therapist_day(therapist=therapist, day=day, zone=location.zone, at=at)
 
 
 def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo, at: frozenset[int] | None = None) -> list[dict]:

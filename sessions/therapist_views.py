@@ -16,7 +16,6 @@ from salon.models import Therapist
 from salon.roles import Role, has_role, role_required
 from salon.selectors import (
     calendar_feed_url,
-    requested_day,
     therapist_for_calendar_feed,
 )
 from salon.services import therapist_calendar_feed_reset
@@ -47,12 +46,8 @@ def _day_context(request):
     therapist = therapist_in_view(request)
     # The day is the viewer's location's; the sessions are at every location.
     salon = location_for(request.user)
-    day = requested_day(request.GET.get("date"), salon=salon)
-    entries = selectors.therapist_day(
-        therapist=therapist,
-        day=day,
-        zone=salon.zone,
-        at=selectors.day_locations(user=request.user, therapist=therapist),
+    day, entries = selectors.therapist_day_seen_by(
+        user=request.user, therapist=therapist, location=salon, date=request.GET.get("date")
     )
     return {
         "therapist": therapist,
