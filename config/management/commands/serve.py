@@ -30,7 +30,10 @@ from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from config.logs import JsonFormatter
 from salon.redaction import scrub_text
 
-STOP_GRACE_SECONDS = 30  # gunicorn's own graceful timeout; time for a send in flight to finish
+# gunicorn's own graceful timeout (30 s, time for a send in flight to finish)
+# and then some: a web worker stuck that long is killed by gunicorn, which then
+# exits cleanly, before this command gives up on it.
+STOP_GRACE_SECONDS = 40
 KILL_GRACE_SECONDS = 5
 READY_TIMEOUT_SECONDS = 90
 # Start-up is over when nobody has printed anything for this long.
