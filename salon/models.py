@@ -245,6 +245,40 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+class SpecialDay(models.Model):
+    """A date on which a location keeps other hours than its week. A row
+    without hours closes the location that day (a public holiday; a closed
+    week is a row a day); rows with hours are the only opening hours of that
+    day (several make a break). Wall-clock times in the location's zone."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="special_days", verbose_name="location")
+    day = models.DateField()
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True, help_text="E.g. Christmas Day, staff training.")
+
+    class Meta:
+        ordering = ["day", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__isnull=True, closes__isnull=True)
+                | models.Q(opens__isnull=False, closes__isnull=False, closes__gt=models.F("opens")),
+                name="special_day_closed_or_open_in_order",
+                violation_error_message="Give both an opening and a closing time (closing later), or neither.",
+            ),
+        ]
+        indexes = [models.Index(fields=["salon", "day"], name="special_day_by_location")]
+
+    def __str__(self) -> str:
+        if self.opens is None:
+            return f"{self.salon}: closed on {self.day:%Y-%m-%d}"
+        return f"{self.salon}: {self.day:%Y-%m-%d} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def closed(self) -> bool:
+        return self.opens is None
+
+
 class WorkingHours(models.Model):
     """A therapist's shift on a weekday at a location, in that location's
     wall-clock time. Several rows on a day make a split shift;

@@ -15,10 +15,11 @@ from rest_framework.views import APIView
 from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict
-from salon.inputs import DateTimeFilter, parse_id
+from salon.inputs import DateTimeFilter, parse_day, parse_id
 from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
+from salon.models import SpecialDay
 from salon.roles import HasRole, Role
-from salon.selectors import requested_day
+from salon.selectors import requested_day, salon_today
 from sessions import selectors
 from sessions.models import Appointment, Notification
 from sessions.plans import build_plan
@@ -27,14 +28,18 @@ from sessions.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     BookingSerializer,
+    ClosureSerializer,
     NotesSerializer,
     NotificationSerializer,
     PlanPreviewRequestSerializer,
     PressureFeedbackSerializer,
     ReasonSerializer,
     RescheduleSerializer,
+    SpecialDaySerializer,
+    SpecialDaysQuerySerializer,
+    SpecialHoursSerializer,
 )
-from sessions.services import booking, lifecycle, outbox, running
+from sessions.services import booking, closures, lifecycle, outbox, running
 
 LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -332,6 +337,63 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise Conflict("Only failed messages can be retried.", code="invalid_transition")
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SpecialDaysQuerySerializer, LOCATION], responses=SpecialDaySerializer(many=True)),
+    destroy=extend_schema(
+        parameters=[LOCATION, OpenApiParameter("day", OpenApiTypes.DATE, OpenApiParameter.PATH)], responses={204: None}
+    ),
+)
+class SpecialDayViewSet(viewsets.ViewSet):
+    """A location's closures and special opening hours by date (``?location=``):
+    everyone reads them, managers write them. A change that would leave a
+    booked session outside the hours is refused (409 ``bookings_in_the_way``)
+    with the sessions named."""
+
+    lookup_field = "day"
+    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+
+    def get_permissions(self):
+        return [STAFF()] if self.action == "list" else [HasRole.of(Role.MANAGER)()]
+
+    def _location(self):
+        return location_for(self.request.user, self.request.query_params.get("location"))
+
+    def list(self, request):
+        salon = self._location()
+        query = SpecialDaysQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        first = query.validated_data.get("start") or salon_today(salon)
+        last = query.validated_data.get("end") or first + datetime.timedelta(days=366)
+        rows = SpecialDay.objects.filter(salon=salon, day__gte=first, day__lte=last).order_by("day", "opens")
+        return Response(SpecialDaySerializer(rows, many=True).data)
+
+    @extend_schema(request=ClosureSerializer, parameters=[LOCATION], responses={201: SpecialDaySerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def closures(self, request):
+        body = ClosureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = closures.closure_add(salon=self._location(), **body.validated_data)
+        return Response(SpecialDaySerializer(rows, many=True).data, status=201)
+
+    @extend_schema(request=SpecialHoursSerializer, parameters=[LOCATION], responses=SpecialDaySerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def hours(self, request):
+        body = SpecialHoursSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        rows = closures.special_hours_set(
+            salon=self._location(),
+            day=data["day"],
+            hours=[(span["opens"], span["closes"]) for span in data["hours"]],
+            reason=data["reason"],
+        )
+        return Response(SpecialDaySerializer(rows, many=True).data)
+
+    def destroy(self, request, day=None):
+        closures.special_day_clear(salon=self._location(), day=parse_day(day, field="day"))
+        return Response(status=204)
 
 
 ROUTINE_ID = "A unique integer value identifying this routine template."

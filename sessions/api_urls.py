@@ -8,6 +8,7 @@ from sessions import api
 router = SimpleRouter()
 router.register("appointments", api.AppointmentViewSet, basename="appointment")
 router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("special-days", api.SpecialDayViewSet, basename="special-day")
 
 urlpatterns = [
     path("availability/", api.AvailabilityView.as_view(), name="availability"),

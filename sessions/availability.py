@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from routines.specs import RoutineSpec
-from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, WorkingHours
+from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, WorkingHours
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 Interval = tuple[int, int]
@@ -138,6 +138,8 @@ class Calendar:
     rooms: list[Room]
     working: dict[int, list[WorkingHours]]
     opening: dict[int, list[OpeningHours]]
+    # Dates with other hours than the week's: closed (rows without hours) or open at their rows' hours.
+    special: dict[datetime.date, list[SpecialDay]]
     # Time off and bookings, kept apart so that errors can say which.
     therapist_away: dict[int, list[Interval]]
     therapist_booked: dict[int, list[Interval]]  # here, and elsewhere with the travel on both sides
@@ -176,6 +178,9 @@ class Calendar:
         opening: dict[int, list[OpeningHours]] = defaultdict(list)
         for hours in OpeningHours.objects.filter(salon=salon):
             opening[hours.weekday].append(hours)
+        special: dict[datetime.date, list[SpecialDay]] = defaultdict(list)
+        for row in SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day):
+            special[row.day].append(row)
         busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
         therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
             {key: merge(value) for key, value in intervals.items()} for intervals in busy
@@ -183,7 +188,7 @@ class Calendar:
         for therapist, intervals in elsewhere.items():
             therapist_booked[therapist] = merge(therapist_booked.get(therapist, []) + intervals)
         return cls(
-            salon, zone, therapists, rooms, working, opening,
+            salon, zone, therapists, rooms, working, opening, special,
             therapist_away, therapist_booked, room_away, room_booked, elsewhere,
         )  # fmt: skip
 
@@ -213,7 +218,12 @@ class Calendar:
     def open_intervals(self, day: datetime.date) -> list[Interval]:
         cache = self.__dict__.setdefault("_open_cache", {})
         if day not in cache:
-            cache[day] = self._day_intervals(day, self.opening.get(day.weekday(), []), "opens", "closes")
+            special = self.special.get(day)
+            if special is not None:
+                rows = [] if any(row.closed for row in special) else special
+            else:
+                rows = self.opening.get(day.weekday(), [])
+            cache[day] = self._day_intervals(day, rows, "opens", "closes")
         return cache[day]
 
     def working_intervals(self, therapist: Therapist, day: datetime.date) -> list[Interval]:

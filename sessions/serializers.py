@@ -6,7 +6,7 @@ from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer
-from salon.models import Room, Therapist
+from salon.models import Room, SpecialDay, Therapist
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
 
@@ -183,3 +183,39 @@ class ScreeningOutcomeSerializer(serializers.Serializer):
 class PlanPreviewRequestSerializer(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=480, help_text="Minutes booked for the session.")
     outcome = ScreeningOutcomeSerializer(required=False)
+
+
+class SpecialDaySerializer(ModelSerializer):
+    closed = serializers.BooleanField(read_only=True, help_text="True: the location is closed that day.")
+
+    class Meta:
+        model = SpecialDay
+        fields = ["day", "closed", "opens", "closes", "reason"]
+        read_only_fields = fields
+
+
+class SpecialDaysQuerySerializer(serializers.Serializer):
+    start = DateField(required=False, help_text="First day (default: today at the location).")
+    end = DateField(required=False, help_text="Last day, included (default: a year after the first).")
+
+
+class ClosureSerializer(serializers.Serializer):
+    first_day = DateField()
+    last_day = DateField(help_text="Included; a closure lasts a year at most.")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OpeningSpanSerializer(serializers.Serializer):
+    opens = serializers.TimeField()
+    closes = serializers.TimeField()
+
+    def validate(self, data):
+        if data["closes"] <= data["opens"]:
+            raise serializers.ValidationError({"closes": ["Closing comes after opening."]})
+        return data
+
+
+class SpecialHoursSerializer(serializers.Serializer):
+    day = DateField()
+    hours = OpeningSpanSerializer(many=True, allow_empty=False, max_length=6)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -106,6 +106,10 @@ API = {
     ("/api/v1/notifications/", "GET"):                         E(401, 403, 403, 403, 200),
     ("/api/v1/notifications/{id}/", "GET"):                    E(401, 403, 403, 403, 200),
     ("/api/v1/notifications/{id}/retry/", "POST"):             E(401, 403, 403, 403, 409),
+    ("/api/v1/special-days/", "GET"):                          E(401, 200, 200, 200, 200),
+    ("/api/v1/special-days/closures/", "POST"):                E(401, 403, 403, 403, 400),
+    ("/api/v1/special-days/hours/", "POST"):                   E(401, 403, 403, 403, 400),
+    ("/api/v1/special-days/{day}/", "DELETE"):                 E(401, 403, 403, 403, 204),
 }
 
 PAGES = {
@@ -225,6 +229,7 @@ def world(db) -> World:
         "routine_slug": routine.slug,
         "salon": scene.salon.pk,
         "notification": notification.pk,
+        "day": tomorrow.isoformat(),
     }
     links = {
         purpose: client_link_create(client=own_client, purpose=purpose, reference=own.pk)[1].rsplit("/", 2)[-2]
@@ -254,6 +259,7 @@ def api_path(template: str, ids: dict) -> str:
                  "notifications": "notification", "salons": "salon"}.get(kind)  # fmt: skip
     # a token key nobody holds: each column may only ever reach its own
     path = template.replace("{client_pk}", str(ids["client"])).replace("{token_key}", "not-a-token-key")
+    path = path.replace("{day}", ids["day"])
     if object_id:
         path = path.replace("{id}", str(ids[object_id]))
     if template in {"/api/v1/appointments/", "/api/v1/day/"}:

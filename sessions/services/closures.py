@@ -1,0 +1,116 @@
+"""Dates on which a location keeps other hours than its week: closures
+(public holidays, a closed week) and special opening hours. They live here,
+beside the bookings, because a change that would leave a booked session
+outside the hours is refused, with those sessions named, until they are
+moved or cancelled."""
+
+import datetime
+from itertools import pairwise
+
+from django.db import transaction
+
+from salon.errors import Conflict, InvalidInput, validate
+from salon.models import OpeningHours, Salon, SpecialDay
+from sessions.availability import local_instant
+from sessions.models import Appointment
+
+LONGEST_CLOSURE_DAYS = 366
+
+
+def _bookings_outside(*, salon: Salon, day: datetime.date, hours: list[tuple[datetime.time, datetime.time]]):
+    """The location's sessions that day that would not fit inside ``hours``."""
+    zone = salon.zone
+    since = local_instant(day, datetime.time(0), zone)
+    until = local_instant(day + datetime.timedelta(days=1), datetime.time(0), zone)
+    spans = [(local_instant(day, opens, zone), local_instant(day, closes, zone)) for opens, closes in hours]
+    sessions = (
+        Appointment.objects.filter(
+            room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
+        )
+        .select_related("client", "therapist")
+        .order_by("start")
+    )
+    return [
+        session
+        for session in sessions
+        if not any(opens <= session.start and session.busy_until <= closes for opens, closes in spans)
+    ]
+
+
+def _refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -> None:
+    if not sessions:
+        return
+    named = [
+        f"{session.start.astimezone(salon.zone):%a %d %b %H:%M} {session.client} with {session.therapist}"
+        for session in sessions
+    ]
+    raise Conflict(
+        f"{len(sessions)} booked session(s) fall outside those hours; move or cancel them first: {'; '.join(named)}.",
+        code="bookings_in_the_way",
+        fields={field: named},
+    )
+
+
+def _replace_day(*, salon: Salon, day: datetime.date, rows: list[SpecialDay]) -> list[SpecialDay]:
+    SpecialDay.objects.filter(salon=salon, day=day).delete()
+    for row in rows:
+        validate(row)
+        row.save()
+    return rows
+
+
+@transaction.atomic
+def closure_add(
+    *, salon: Salon, first_day: datetime.date, last_day: datetime.date, reason: str = ""
+) -> list[SpecialDay]:
+    """Close the location from ``first_day`` to ``last_day`` (both included),
+    for everyone: no slot is offered and nothing can be booked then."""
+    if last_day < first_day:
+        raise InvalidInput("The last day comes before the first.", fields={"last_day": ["Before the first day."]})
+    days = (last_day - first_day).days + 1
+    if days > LONGEST_CLOSURE_DAYS:
+        raise InvalidInput(
+            f"A closure lasts a year at most ({days} days given).", fields={"last_day": ["More than a year."]}
+        )
+    Salon.objects.select_for_update().filter(pk=salon.pk).first()  # one change to the calendar at a time
+    dates = [first_day + datetime.timedelta(days=offset) for offset in range(days)]
+    _refuse_if_booked(
+        salon,
+        [session for day in dates for session in _bookings_outside(salon=salon, day=day, hours=[])],
+        field="first_day",
+    )
+    closed = []
+    for day in dates:
+        closed += _replace_day(salon=salon, day=day, rows=[SpecialDay(salon=salon, day=day, reason=reason.strip())])
+    return closed
+
+
+@transaction.atomic
+def special_hours_set(
+    *, salon: Salon, day: datetime.date, hours: list[tuple[datetime.time, datetime.time]], reason: str = ""
+) -> list[SpecialDay]:
+    """Open the location on ``day`` at these hours only (several make a
+    break), instead of its weekly hours."""
+    if not hours:
+        raise InvalidInput("Give at least one opening time, or close the day.", fields={"hours": ["None given."]})
+    ordered = sorted(hours)
+    for (_, closes), (opens, _) in pairwise(ordered):
+        if opens < closes:
+            raise InvalidInput("Opening times on one day must not overlap.", fields={"hours": ["They overlap."]})
+    Salon.objects.select_for_update().filter(pk=salon.pk).first()
+    _refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=ordered), field="hours")
+    rows = [
+        SpecialDay(salon=salon, day=day, opens=opens, closes=closes, reason=reason.strip()) for opens, closes in ordered
+    ]
+    return _replace_day(salon=salon, day=day, rows=rows)
+
+
+@transaction.atomic
+def special_day_clear(*, salon: Salon, day: datetime.date) -> int:
+    """Back to the weekly hours on ``day`` (refused while a session booked in
+    the special hours would fall outside them). Returns how many rows went."""
+    Salon.objects.select_for_update().filter(pk=salon.pk).first()
+    weekly = OpeningHours.objects.filter(salon=salon, weekday=day.weekday()).values_list("opens", "closes")
+    _refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=list(weekly)), field="day")
+    deleted, _ = SpecialDay.objects.filter(salon=salon, day=day).delete()
+    return deleted
