@@ -89,6 +89,20 @@ def fill():
                     )
                 )
     Appointment.objects.bulk_create(bookings, batch_size=2000)
+    # A closed day and a short day at each location within the range (written
+    # directly: the service would refuse them over the bookings already there).
+    from salon.models import SpecialDay
+
+    quiet = first + datetime.timedelta(days=10)
+    SpecialDay.objects.bulk_create(
+        row
+        for location in locations
+        for row in (
+            SpecialDay(salon=location, day=quiet, reason="Public holiday"),
+            SpecialDay(salon=location, day=quiet + datetime.timedelta(days=1), opens=datetime.time(10),
+                       closes=datetime.time(14), reason="Short day"),
+        )
+    )  # fmt: skip
     counts = {location.name: sum(1 for booking in bookings if booking.room.salon_id == location.pk)
               for location in locations}  # fmt: skip
     return locations, routine, first, counts

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salon.locations import locations_granted_queryset
-from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours
+from salon.models import Business, OpeningHours, Room, Salon, SpecialDay, Therapist, User, WorkingHours
 from salon.roles import Role
 from salon.services import staff_lockout_lift, staff_user_roles_set, therapist_calendar_feed_reset
 
@@ -132,11 +132,25 @@ class OpeningHoursInline(admin.TabularInline):
     extra = 0
 
 
+class SpecialDayInline(admin.TabularInline):
+    """Closures and special hours, read here; they are changed through the
+    API (and the manager's pages), which refuse a change that would strand a
+    booked session."""
+
+    model = SpecialDay
+    extra = 0
+    can_delete = False
+    readonly_fields = ["day", "opens", "closes", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Salon)
 class SalonAdmin(admin.ModelAdmin):
     list_display = ["name", "business", "time_zone", "phone", "email", "currency"]
     list_select_related = ["business"]
-    inlines = [OpeningHoursInline]
+    inlines = [OpeningHoursInline, SpecialDayInline]
 
 
 class WorkingHoursInline(admin.TabularInline):

@@ -351,8 +351,7 @@ class SpecialDayViewSet(viewsets.ViewSet):
     booked session outside the hours is refused (409 ``bookings_in_the_way``)
     with the sessions named."""
 
-    lookup_field = "day"
-    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+    lookup_field = "day"  # a date, YYYY-MM-DD; anything else is a 400 that names it
 
     def get_permissions(self):
         return [STAFF()] if self.action == "list" else [HasRole.of(Role.MANAGER)()]

@@ -249,6 +249,8 @@ def api_kwargs(salon: Salon, name: str, route: str) -> dict:
         kwargs["client_pk"] = salon.scene.client.pk
     if "token_key" in route:
         kwargs["token_key"] = "not-a-token-key"
+    if "<day>" in route:
+        kwargs["day"] = salon.booked.start.date().isoformat()
     return kwargs
 
 
