@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "routines.apps.RoutinesConfig",
     "clients.apps.ClientsConfig",
     "sessions.apps.TreatmentsConfig",
+    "manager.apps.ManagerConfig",
     # The installation: operator commands and housekeeping.
     "config.apps.ProjectConfig",
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("routines.urls")),
     path("", include("clients.urls")),
     path("", include("sessions.urls")),
+    path("", include("manager.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -126,6 +126,21 @@ PAGES = {
     # Nothing fresh to show: back to the security page.
     "recovery-codes": Page(lambda s: "/accounts/two-factor/recovery-codes/", Role.MANAGER, private=True, status=302),
     "account-security": Page(lambda s: "/accounts/security/", Role.MANAGER, private=True),
+    "manage": Page(lambda s: "/manage/", Role.MANAGER, private=True, status=302),
+    "manage-hours": Page(lambda s: "/manage/hours/", Role.MANAGER, private=True),
+    "manage-closure-add": Page(
+        lambda s: "/manage/hours/closures/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-special-hours": Page(
+        lambda s: "/manage/hours/special/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-special-day-clear": Page(
+        lambda s: f"/manage/hours/special/{s.booked.start.date() + datetime.timedelta(days=400)}/clear/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=302,
+    ),
     "location-choose": Page(
         lambda s: "/accounts/location/", Role.RECEPTIONIST, private=True, method="post", status=302
     ),

@@ -148,6 +148,11 @@ PAGES = {
     ("calendar/<str:token>.ics", "GET"):                       E(200, 200, 200, 200, 200),
     ("sessions/<int:pk>/", "GET"):                             E(302, 403, 200, 403, 200),
     ("sessions/<int:pk>/<slug:action>/", "POST"):              E(302, 403, 302, 403, 302),
+    ("manage/", "GET"):                                        E(302, 403, 403, 403, 302),
+    ("manage/hours/", "GET"):                                  E(302, 403, 403, 403, 200),
+    ("manage/hours/closures/", "POST"):                        E(302, 403, 403, 403, 400),
+    ("manage/hours/special/", "POST"):                         E(302, 403, 403, 403, 400),
+    ("manage/hours/special/<str:day>/clear/", "POST"):         E(302, 403, 403, 403, 302),
 }
 # fmt: on
 
@@ -276,6 +281,7 @@ def page_path(route: str, ids: dict, tokens: dict) -> str:
         .replace("<slug:action>", action)
         .replace("<slug:slug>", ids["routine_slug"])
         .replace("<str:token_key>", "not-a-token-key")
+        .replace("<str:day>", ids["day"])
     )
     if "<str:token>" in route:
         purpose = route.split("/")[1] if route.startswith("forms/") else "calendar"

@@ -1,0 +1,56 @@
+"""The manager's hours page on a 1366 by 768 laptop: sign in with the code,
+close a public holiday, see it listed, and that day offers no slots."""
+
+import datetime
+from base64 import b32decode
+
+import pytest
+from django_otp.oath import totp
+
+from salon.roles import Role
+from sessions.selectors import availability
+from tests.factories import UserFactory, short_routine
+from tests.helpers import ARTIFACTS, axe_violations
+from tests.scenario import salon_scenario
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def test_a_manager_closes_a_public_holiday(browser, live_server, password):
+    from salon.services import second_factor_app_add
+
+    scene = salon_scenario(name="Lindenhof")
+    routine = short_routine()
+    holiday = datetime.date.today() + datetime.timedelta(days=9)
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    second_factor_app_add(user=UserFactory(username="petra", roles=[Role.MANAGER]), secret=secret)
+    assert availability(salon=scene.salon, routine=routine, first_day=holiday, last_day=holiday)[0]
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
+        page.get_by_label("Username").fill("petra")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(f"{live_server.url}/manage/hours/")
+        assert axe_violations(page) == []
+
+        page.get_by_label("First day closed").fill(f"{holiday:%Y-%m-%d}")
+        page.get_by_label("Last day closed").fill(f"{holiday:%Y-%m-%d}")
+        page.get_by_label("Reason (optional)").first.fill("Public holiday")
+        page.get_by_role("button", name="Close", exact=True).click()
+        page.wait_for_url(f"{live_server.url}/manage/hours/")
+
+        row = page.locator("tr", has_text="Public holiday")
+        assert "Closed" in row.inner_text()
+        assert f"{holiday.day} {holiday:%b %Y}" in row.inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "manage-hours.png"), full_page=True)
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+    assert availability(salon=scene.salon, routine=routine, first_day=holiday, last_day=holiday)[0] == []
