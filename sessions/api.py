@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,13 +15,14 @@ from rest_framework.views import APIView
 
 from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
-from salon.errors import Conflict
+from salon.errors import Conflict, InvalidInput
 from salon.inputs import DateTimeFilter, parse_day, parse_id
 from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
-from salon.models import SpecialDay
+from salon.models import SpecialDay, TimeOff
 from salon.roles import HasRole, Role
 from salon.selectors import requested_day, salon_today
 from sessions import selectors
+from sessions.availability import therapists_at
 from sessions.models import Appointment, Notification
 from sessions.plans import build_plan
 from sessions.serializers import (
@@ -38,6 +40,7 @@ from sessions.serializers import (
     SpecialDaySerializer,
     SpecialDaysQuerySerializer,
     SpecialHoursSerializer,
+    TimeOffSerializer,
 )
 from sessions.services import booking, closures, lifecycle, outbox, running
 
@@ -393,6 +396,54 @@ class SpecialDayViewSet(viewsets.ViewSet):
     def destroy(self, request, day=None):
         closures.special_day_clear(salon=self._location(), day=parse_day(day, field="day"))
         return Response(status=204)
+
+
+@extend_schema_view(list=extend_schema(parameters=[SpecialDaysQuerySerializer, LOCATION]))
+class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Therapists away and rooms out of service at a location (``?location=``):
+    everyone reads them, managers enter and remove them. Time off over a
+    booked session is refused (409 ``bookings_in_the_way``) with the sessions
+    named."""
+
+    serializer_class = TimeOffSerializer
+    pagination_class = None
+
+    def get_permissions(self):
+        return [STAFF()] if self.action == "list" else [HasRole.of(Role.MANAGER)()]
+
+    def _location(self):
+        return location_for(self.request.user, self.request.query_params.get("location"))
+
+    def get_queryset(self):
+        away = TimeOff.objects.select_related("therapist", "room").order_by("start", "pk")
+        if getattr(self, "swagger_fake_view", False):
+            return away
+        salon = self._location()
+        here = away.filter(Q(room__salon=salon) | Q(therapist__in=therapists_at(salon)))
+        if self.action != "list":
+            return here
+        query = SpecialDaysQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        first = query.validated_data.get("start") or salon_today(salon)
+        last = query.validated_data.get("end") or first + datetime.timedelta(days=366)
+        since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
+        until = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(0), tzinfo=salon.zone)
+        return here.filter(start__lt=until, end__gt=since)
+
+    @extend_schema(request=TimeOffSerializer, parameters=[LOCATION], responses={201: TimeOffSerializer})
+    def create(self, request):
+        body = TimeOffSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        salon = self._location()
+        if data.get("room") and data["room"].salon_id != salon.pk:
+            raise InvalidInput("That room is not at this location.", fields={"room": ["Not at this location."]})
+        if data.get("therapist") and not therapists_at(salon).filter(pk=data["therapist"].pk).exists():
+            raise InvalidInput(
+                "That therapist does not work at this location.", fields={"therapist": ["Not at this location."]}
+            )
+        away = closures.time_off_add(**data)
+        return Response(TimeOffSerializer(away).data, status=201)
 
 
 ROUTINE_ID = "A unique integer value identifying this routine template."

@@ -6,7 +6,7 @@ from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer
-from salon.models import Room, SpecialDay, Therapist
+from salon.models import Room, SpecialDay, Therapist, TimeOff
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
 
@@ -219,3 +219,16 @@ class SpecialHoursSerializer(serializers.Serializer):
     day = DateField()
     hours = OpeningSpanSerializer(many=True, allow_empty=False, max_length=6)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class TimeOffSerializer(ModelSerializer):
+    start = DateTimeField()
+    end = DateTimeField()
+    therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False, allow_null=True)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = TimeOff
+        fields = ["id", "therapist", "room", "start", "end", "reason"]
+        read_only_fields = ["id"]

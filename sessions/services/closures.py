@@ -1,16 +1,17 @@
-"""Dates on which a location keeps other hours than its week: closures
-(public holidays, a closed week) and special opening hours. They live here,
-beside the bookings, because a change that would leave a booked session
-outside the hours is refused, with those sessions named, until they are
-moved or cancelled."""
+"""Changes to when a location, a therapist or a room is available: closures
+(public holidays, a closed week), special opening hours, and time off. They
+live here, beside the bookings, because a change that would leave a booked
+session stranded is refused, with those sessions named, until they are moved
+or cancelled."""
 
 import datetime
 from itertools import pairwise
 
 from django.db import transaction
+from django.db.models import Q
 
 from salon.errors import Conflict, InvalidInput, validate
-from salon.models import OpeningHours, Salon, SpecialDay
+from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff
 from sessions.availability import local_instant
 from sessions.models import Appointment
 
@@ -45,7 +46,7 @@ def _refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) 
         for session in sessions
     ]
     raise Conflict(
-        f"{len(sessions)} booked session(s) fall outside those hours; move or cancel them first: {'; '.join(named)}.",
+        f"{len(sessions)} booked session(s) are in the way; move or cancel them first: {'; '.join(named)}.",
         code="bookings_in_the_way",
         fields={field: named},
     )
@@ -114,3 +115,39 @@ def special_day_clear(*, salon: Salon, day: datetime.date) -> int:
     _refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=list(weekly)), field="day")
     deleted, _ = SpecialDay.objects.filter(salon=salon, day=day).delete()
     return deleted
+
+
+@transaction.atomic
+def time_off_add(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    reason: str = "",
+) -> TimeOff:
+    """A therapist away, or a room out of service, from ``start`` to ``end``,
+    entered by a manager. Refused, with the sessions named, while anything is
+    booked for them then."""
+    if (therapist is None) == (room is None):
+        raise InvalidInput("Say whose time off it is: a therapist or a room.", fields={"therapist": ["Choose one."]})
+    if end <= start:
+        raise InvalidInput("The time off ends before it starts.", fields={"end": ["Before the start."]})
+    if therapist is not None:  # locked as booking locks them, so no booking slips in meanwhile
+        Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+        theirs = Q(therapist=therapist)
+    else:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        theirs = Q(room=room)
+    booked = (
+        Appointment.objects.filter(theirs, status__in=Appointment.HOLDS_TIME, start__lt=end, busy_until__gt=start)
+        .select_related("client", "therapist", "room__salon")
+        .order_by("start")
+    )
+    sessions = list(booked)
+    if sessions:
+        _refuse_if_booked(sessions[0].room.salon, sessions, field="start")
+    away = TimeOff(therapist=therapist, room=room, start=start, end=end, reason=reason.strip())
+    validate(away)
+    away.save()
+    return away

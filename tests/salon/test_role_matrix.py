@@ -35,6 +35,7 @@ from rest_framework.test import APIClient
 
 from clients.models import ClientLink
 from clients.services import client_link_create
+from salon.models import TimeOff
 from salon.roles import Role
 from salon.selectors import calendar_feed_token
 from sessions.models import Notification
@@ -110,6 +111,9 @@ API = {
     ("/api/v1/special-days/closures/", "POST"):                E(401, 403, 403, 403, 400),
     ("/api/v1/special-days/hours/", "POST"):                   E(401, 403, 403, 403, 400),
     ("/api/v1/special-days/{day}/", "DELETE"):                 E(401, 403, 403, 403, 204),
+    ("/api/v1/time-off/", "GET"):                              E(401, 200, 200, 200, 200),
+    ("/api/v1/time-off/", "POST"):                             E(401, 403, 403, 403, 400),
+    ("/api/v1/time-off/{id}/", "DELETE"):                      E(401, 403, 403, 403, 204),
 }
 
 PAGES = {
@@ -235,6 +239,11 @@ def world(db) -> World:
         "salon": scene.salon.pk,
         "notification": notification.pk,
         "day": tomorrow.isoformat(),
+        "time_off": TimeOff.objects.create(
+            therapist=ben,
+            start=at(tomorrow + datetime.timedelta(days=30), 9),
+            end=at(tomorrow + datetime.timedelta(days=30), 17),
+        ).pk,
     }
     links = {
         purpose: client_link_create(client=own_client, purpose=purpose, reference=own.pk)[1].rsplit("/", 2)[-2]
@@ -261,7 +270,7 @@ def api_path(template: str, ids: dict) -> str:
     calls of the other column ask for the other therapist's work."""
     kind = template.split("/")[3]  # /api/v1/<kind>/...
     object_id = {"appointments": "appointment", "clients": "client", "routines": "routine",
-                 "notifications": "notification", "salons": "salon"}.get(kind)  # fmt: skip
+                 "notifications": "notification", "salons": "salon", "time-off": "time_off"}.get(kind)  # fmt: skip
     # a token key nobody holds: each column may only ever reach its own
     path = template.replace("{client_pk}", str(ids["client"])).replace("{token_key}", "not-a-token-key")
     path = path.replace("{day}", ids["day"])

@@ -186,3 +186,43 @@ def test_the_api_names_the_field_and_the_sessions_in_the_way(
     assert in_the_way.status_code == 409
     assert in_the_way.json()["code"] == "bookings_in_the_way"
     assert "10:00" in in_the_way.json()["fields"]["first_day"][0]
+
+
+def test_time_off_over_a_booked_session_is_refused_and_elsewhere_taken(
+    salon, therapist, room, routine, client_, holiday
+):
+    from sessions.services.closures import time_off_add
+
+    appointment_book(client=client_, routine=routine, start=at(holiday, 10))
+
+    with pytest.raises(Conflict) as refused:
+        time_off_add(therapist=therapist, start=at(holiday, 9), end=at(holiday, 12), reason="Dentist")
+    afternoon = time_off_add(therapist=therapist, start=at(holiday, 13), end=at(holiday, 17), reason="Dentist")
+
+    assert refused.value.code == "bookings_in_the_way"
+    assert "10:00" in refused.value.detail
+    assert afternoon.reason == "Dentist"
+    assert max(starts(salon, routine, holiday)) == datetime.time(12)  # the last hour before her time off
+
+
+def test_time_off_is_for_a_therapist_or_a_room_and_ends_after_it_starts(salon, therapist, room, holiday):
+    from sessions.services.closures import time_off_add
+
+    with pytest.raises(InvalidInput):
+        time_off_add(therapist=therapist, room=room, start=at(holiday, 9), end=at(holiday, 12))
+    with pytest.raises(InvalidInput) as backwards:
+        time_off_add(room=room, start=at(holiday, 12), end=at(holiday, 9))
+    assert "end" in backwards.value.fields
+
+
+def test_a_manager_enters_and_removes_time_off_through_the_api(manager_api, salon, therapist, room, holiday):
+    body = {"therapist": therapist.pk, "start": at(holiday, 9).isoformat(), "end": at(holiday, 17).isoformat()}
+
+    made = manager_api.post("/api/v1/time-off/", {**body, "reason": "Training"}, format="json")
+    listed = manager_api.get(f"/api/v1/time-off/?start={holiday}&end={holiday}").json()
+    removed = manager_api.delete(f"/api/v1/time-off/{made.json()['id']}/")
+
+    assert made.status_code == 201, made.json()
+    assert [(entry["therapist"], entry["reason"]) for entry in listed] == [(therapist.pk, "Training")]
+    assert removed.status_code == 204
+    assert manager_api.get(f"/api/v1/time-off/?start={holiday}").json() == []
