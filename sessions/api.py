@@ -18,7 +18,7 @@ from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict, InvalidInput
 from salon.inputs import DateTimeFilter, parse_day, parse_id
 from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
-from salon.models import SpecialDay, TimeOff
+from salon.models import SpecialDay, TimeOff, WorkingHours
 from salon.roles import HasRole, Role
 from salon.selectors import requested_day, salon_today
 from sessions import selectors
@@ -37,12 +37,14 @@ from sessions.serializers import (
     PressureFeedbackSerializer,
     ReasonSerializer,
     RescheduleSerializer,
+    RotaSerializer,
     SpecialDaySerializer,
     SpecialDaysQuerySerializer,
     SpecialHoursSerializer,
     TimeOffSerializer,
+    WorkingHoursSerializer,
 )
-from sessions.services import booking, closures, lifecycle, outbox, running
+from sessions.services import booking, closures, lifecycle, outbox, rotas, running
 
 LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -444,6 +446,51 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
             )
         away = closures.time_off_add(**data)
         return Response(TimeOffSerializer(away).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[LOCATION, OpenApiParameter("therapist", int, description="Only this therapist's shifts.")]
+    )
+)
+class RotaViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The therapists' shifts at a location (``?location=``), past, present and
+    planned; managers set a therapist's week from a date (and until one).
+    A rota that would leave a booked session outside the therapist's hours is
+    refused (409 ``bookings_in_the_way``) with the sessions named."""
+
+    serializer_class = WorkingHoursSerializer
+    pagination_class = None
+
+    def get_permissions(self):
+        return [STAFF()] if self.action == "list" else [HasRole.of(Role.MANAGER)()]
+
+    def get_queryset(self):
+        shifts = WorkingHours.objects.order_by("therapist", "valid_from", "weekday", "starts")
+        if getattr(self, "swagger_fake_view", False):
+            return shifts
+        shifts = shifts.filter(salon=location_for(self.request.user, self.request.query_params.get("location")))
+        therapist = parse_id(self.request.query_params.get("therapist"), field="therapist")
+        return shifts if therapist is None else shifts.filter(therapist_id=therapist)
+
+    @extend_schema(request=RotaSerializer, parameters=[LOCATION], responses={201: WorkingHoursSerializer(many=True)})
+    def create(self, request):
+        body = RotaSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        salon = location_for(request.user, request.query_params.get("location"))
+        if not therapists_at(salon).filter(pk=data["therapist"].pk).exists():
+            raise InvalidInput(
+                "That therapist is not assigned to this location.", fields={"therapist": ["Not at this location."]}
+            )
+        made = rotas.rota_set(
+            therapist=data["therapist"],
+            salon=salon,
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            shifts=[(shift["weekday"], shift["starts"], shift["ends"]) for shift in data["shifts"]],
+        )
+        return Response(WorkingHoursSerializer(made, many=True).data, status=201)
 
 
 ROUTINE_ID = "A unique integer value identifying this routine template."

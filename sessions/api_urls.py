@@ -10,6 +10,7 @@ router.register("appointments", api.AppointmentViewSet, basename="appointment")
 router.register("notifications", api.NotificationViewSet, basename="notification")
 router.register("special-days", api.SpecialDayViewSet, basename="special-day")
 router.register("time-off", api.TimeOffViewSet, basename="time-off")
+router.register("rotas", api.RotaViewSet, basename="rota")
 
 urlpatterns = [
     path("availability/", api.AvailabilityView.as_view(), name="availability"),

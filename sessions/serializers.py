@@ -6,7 +6,7 @@ from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer
-from salon.models import Room, SpecialDay, Therapist, TimeOff
+from salon.models import Room, SpecialDay, Therapist, TimeOff, WorkingHours
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
 
@@ -232,3 +232,23 @@ class TimeOffSerializer(ModelSerializer):
         model = TimeOff
         fields = ["id", "therapist", "room", "start", "end", "reason"]
         read_only_fields = ["id"]
+
+
+class ShiftSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday, 6 Sunday.")
+    starts = serializers.TimeField()
+    ends = serializers.TimeField()
+
+
+class RotaSerializer(serializers.Serializer):
+    therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all())
+    valid_from = DateField()
+    valid_to = DateField(required=False, allow_null=True, help_text="Last day; after it the rota before resumes.")
+    shifts = ShiftSerializer(many=True, max_length=42, help_text="The week's shifts; none: not working here then.")
+
+
+class WorkingHoursSerializer(ModelSerializer):
+    class Meta:
+        model = WorkingHours
+        fields = ["id", "therapist", "weekday", "starts", "ends", "valid_from", "valid_to"]
+        read_only_fields = fields

@@ -38,7 +38,8 @@ def _bookings_outside(*, salon: Salon, day: datetime.date, hours: list[tuple[dat
     ]
 
 
-def _refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -> None:
+def refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -> None:
+    """409 ``bookings_in_the_way`` naming ``sessions`` (times in ``salon``'s zone), if there are any."""
     if not sessions:
         return
     named = [
@@ -75,7 +76,7 @@ def closure_add(
         )
     Salon.objects.select_for_update().filter(pk=salon.pk).first()  # one change to the calendar at a time
     dates = [first_day + datetime.timedelta(days=offset) for offset in range(days)]
-    _refuse_if_booked(
+    refuse_if_booked(
         salon,
         [session for day in dates for session in _bookings_outside(salon=salon, day=day, hours=[])],
         field="first_day",
@@ -99,7 +100,7 @@ def special_hours_set(
         if opens < closes:
             raise InvalidInput("Opening times on one day must not overlap.", fields={"hours": ["They overlap."]})
     Salon.objects.select_for_update().filter(pk=salon.pk).first()
-    _refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=ordered), field="hours")
+    refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=ordered), field="hours")
     rows = [
         SpecialDay(salon=salon, day=day, opens=opens, closes=closes, reason=reason.strip()) for opens, closes in ordered
     ]
@@ -112,7 +113,7 @@ def special_day_clear(*, salon: Salon, day: datetime.date) -> int:
     the special hours would fall outside them). Returns how many rows went."""
     Salon.objects.select_for_update().filter(pk=salon.pk).first()
     weekly = OpeningHours.objects.filter(salon=salon, weekday=day.weekday()).values_list("opens", "closes")
-    _refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=list(weekly)), field="day")
+    refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=list(weekly)), field="day")
     deleted, _ = SpecialDay.objects.filter(salon=salon, day=day).delete()
     return deleted
 
@@ -146,7 +147,7 @@ def time_off_add(
     )
     sessions = list(booked)
     if sessions:
-        _refuse_if_booked(sessions[0].room.salon, sessions, field="start")
+        refuse_if_booked(sessions[0].room.salon, sessions, field="start")
     away = TimeOff(therapist=therapist, room=room, start=start, end=end, reason=reason.strip())
     validate(away)
     away.save()
