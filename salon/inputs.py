@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from salon.errors import InvalidInput
@@ -99,6 +100,13 @@ class DateField(serializers.DateField):
             return _checked(day, code="date_out_of_range")
         except ValidationError as error:
             raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on a location's wall clock (opening hours, shifts), as
+    ``HH:MM`` or ``HH:MM:SS`` without an offset: the location's zone gives
+    it one on each date. (JSON Schema's "time" format would demand an offset.)"""
 
 
 class DateTimeField(serializers.DateTimeField):

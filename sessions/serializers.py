@@ -5,7 +5,7 @@ from clients.models import Client
 from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
-from salon.inputs import DateField, DateTimeField, ModelSerializer
+from salon.inputs import DateField, DateTimeField, ModelSerializer, WallClockTimeField
 from salon.models import Room, SpecialDay, Therapist, TimeOff, WorkingHours
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 
@@ -187,6 +187,8 @@ class PlanPreviewRequestSerializer(serializers.Serializer):
 
 class SpecialDaySerializer(ModelSerializer):
     closed = serializers.BooleanField(read_only=True, help_text="True: the location is closed that day.")
+    opens = WallClockTimeField(read_only=True, allow_null=True)
+    closes = WallClockTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = SpecialDay
@@ -206,8 +208,8 @@ class ClosureSerializer(serializers.Serializer):
 
 
 class OpeningSpanSerializer(serializers.Serializer):
-    opens = serializers.TimeField()
-    closes = serializers.TimeField()
+    opens = WallClockTimeField()
+    closes = WallClockTimeField()
 
     def validate(self, data):
         if data["closes"] <= data["opens"]:
@@ -236,8 +238,8 @@ class TimeOffSerializer(ModelSerializer):
 
 class ShiftSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday, 6 Sunday.")
-    starts = serializers.TimeField()
-    ends = serializers.TimeField()
+    starts = WallClockTimeField()
+    ends = WallClockTimeField()
 
 
 class RotaSerializer(serializers.Serializer):
@@ -248,6 +250,9 @@ class RotaSerializer(serializers.Serializer):
 
 
 class WorkingHoursSerializer(ModelSerializer):
+    starts = WallClockTimeField(read_only=True)
+    ends = WallClockTimeField(read_only=True)
+
     class Meta:
         model = WorkingHours
         fields = ["id", "therapist", "weekday", "starts", "ends", "valid_from", "valid_to"]
