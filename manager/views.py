@@ -1,8 +1,6 @@
 """The manager's pages. Thin: validate the form, call one service, show the
 result; a refusal is shown on the page with the words of the service."""
 
-import datetime
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,7 +11,7 @@ from salon.inputs import parse_day
 from salon.locations import location_for
 from salon.models import OpeningHours, SpecialDay
 from salon.roles import Role, role_required
-from salon.selectors import salon_today
+from salon.selectors import days_ahead
 from sessions.services import closures
 
 MANAGERS = (Role.MANAGER,)
@@ -21,13 +19,11 @@ MANAGERS = (Role.MANAGER,)
 
 def _hours_page(request, *, closure_form=None, hours_form=None, problem="", status=200):
     salon = location_for(request.user)
-    today = salon_today(salon)
+    first, last = days_ahead(salon)
     context = {
         "salon": salon,
         "weekly": OpeningHours.objects.filter(salon=salon).order_by("weekday", "opens"),
-        "special_days": SpecialDay.objects.filter(
-            salon=salon, day__gte=today, day__lte=today + datetime.timedelta(days=366)
-        ).order_by("day", "opens"),
+        "special_days": SpecialDay.objects.filter(salon=salon, day__gte=first, day__lte=last).order_by("day", "opens"),
         "closure_form": closure_form or ClosureForm(),
         "hours_form": hours_form or SpecialHoursForm(),
         "problem": problem,

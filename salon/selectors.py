@@ -34,6 +34,18 @@ def salon_today(salon: Salon, now: datetime.datetime | None = None) -> datetime.
     return (now or timezone.now()).astimezone(salon.zone).date()
 
 
+DAYS_AHEAD_SHOWN = 366
+
+
+def days_ahead(
+    salon: Salon, first: datetime.date | None = None, last: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The days a calendar list covers: from ``first`` (the location's today)
+    to ``last`` (a year on), both included."""
+    first = first or salon_today(salon)
+    return first, last or first + datetime.timedelta(days=DAYS_AHEAD_SHOWN)
+
+
 def requested_day(value: str | None, *, salon: Salon) -> datetime.date:
     """The day a page or API call asks for (``?date=YYYY-MM-DD``); the
     salon's today when none is given."""

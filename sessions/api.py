@@ -20,7 +20,7 @@ from salon.inputs import DateTimeFilter, parse_day, parse_id
 from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
 from salon.models import SpecialDay, TimeOff, WorkingHours
 from salon.roles import HasRole, Role
-from salon.selectors import requested_day, salon_today
+from salon.selectors import days_ahead, requested_day
 from sessions import selectors
 from sessions.availability import therapists_at
 from sessions.models import Appointment, Notification
@@ -368,8 +368,7 @@ class SpecialDayViewSet(viewsets.ViewSet):
         salon = self._location()
         query = SpecialDaysQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        first = query.validated_data.get("start") or salon_today(salon)
-        last = query.validated_data.get("end") or first + datetime.timedelta(days=366)
+        first, last = days_ahead(salon, query.validated_data.get("start"), query.validated_data.get("end"))
         rows = SpecialDay.objects.filter(salon=salon, day__gte=first, day__lte=last).order_by("day", "opens")
         return Response(SpecialDaySerializer(rows, many=True).data)
 
@@ -426,8 +425,7 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
             return here
         query = SpecialDaysQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        first = query.validated_data.get("start") or salon_today(salon)
-        last = query.validated_data.get("end") or first + datetime.timedelta(days=366)
+        first, last = days_ahead(salon, query.validated_data.get("start"), query.validated_data.get("end"))
         since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
         until = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(0), tzinfo=salon.zone)
         return here.filter(start__lt=until, end__gt=since)

@@ -18,12 +18,23 @@ from sessions.models import Appointment
 LONGEST_CLOSURE_DAYS = 366
 
 
-def _bookings_outside(*, salon: Salon, day: datetime.date, hours: list[tuple[datetime.time, datetime.time]]):
+Hours = list[tuple[datetime.time, datetime.time]]
+
+
+def within_hours(session: Appointment, *, day: datetime.date, hours: Hours, zone) -> bool:
+    """Whether the session, turnover included, lies inside one of ``hours``
+    (wall-clock spans on ``day`` in ``zone``)."""
+    return any(
+        local_instant(day, opens, zone) <= session.start and session.busy_until <= local_instant(day, closes, zone)
+        for opens, closes in hours
+    )
+
+
+def _bookings_outside(*, salon: Salon, day: datetime.date, hours: Hours):
     """The location's sessions that day that would not fit inside ``hours``."""
     zone = salon.zone
     since = local_instant(day, datetime.time(0), zone)
     until = local_instant(day + datetime.timedelta(days=1), datetime.time(0), zone)
-    spans = [(local_instant(day, opens, zone), local_instant(day, closes, zone)) for opens, closes in hours]
     sessions = (
         Appointment.objects.filter(
             room__salon=salon, status__in=Appointment.HOLDS_TIME, start__lt=until, busy_until__gt=since
@@ -31,11 +42,7 @@ def _bookings_outside(*, salon: Salon, day: datetime.date, hours: list[tuple[dat
         .select_related("client", "therapist")
         .order_by("start")
     )
-    return [
-        session
-        for session in sessions
-        if not any(opens <= session.start and session.busy_until <= closes for opens, closes in spans)
-    ]
+    return [session for session in sessions if not within_hours(session, day=day, hours=hours, zone=zone)]
 
 
 def refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -> None:

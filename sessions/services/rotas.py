@@ -13,7 +13,7 @@ from salon.errors import InvalidInput, validate
 from salon.models import Salon, Therapist, WorkingHours
 from sessions.availability import local_instant
 from sessions.models import Appointment
-from sessions.services.closures import refuse_if_booked
+from sessions.services.closures import refuse_if_booked, within_hours
 
 Shift = tuple[int, datetime.time, datetime.time]  # weekday (0 = Monday), starts, ends
 
@@ -48,12 +48,8 @@ def _sessions_outside(
     outside = []
     for session in sessions.select_related("client", "therapist").order_by("start"):
         day = session.start.astimezone(zone).date()
-        spans = [
-            (local_instant(day, starts, zone), local_instant(day, ends, zone))
-            for weekday, starts, ends in shifts
-            if weekday == day.weekday()
-        ]
-        if not any(starts <= session.start and session.busy_until <= ends for starts, ends in spans):
+        hours = [(starts, ends) for weekday, starts, ends in shifts if weekday == day.weekday()]
+        if not within_hours(session, day=day, hours=hours, zone=zone):
             outside.append(session)
     return outside
 
