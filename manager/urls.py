@@ -1,13 +1,14 @@
-"""The manager's area, /manage/."""
+"""The manager's area, /manage/: each part's pages, from its module."""
 
-from django.urls import path
-
-from manager import views
+from manager.views import hours, rooms, rotas, routines, services, settings, staff, time_off
 
 urlpatterns = [
-    path("manage/", views.index, name="manage"),
-    path("manage/hours/", views.hours, name="manage-hours"),
-    path("manage/hours/closures/", views.closure_add, name="manage-closure-add"),
-    path("manage/hours/special/", views.special_hours_set, name="manage-special-hours"),
-    path("manage/hours/special/<str:day>/clear/", views.special_day_clear, name="manage-special-day-clear"),
+    *hours.urlpatterns,
+    *staff.urlpatterns,
+    *rotas.urlpatterns,
+    *time_off.urlpatterns,
+    *rooms.urlpatterns,
+    *services.urlpatterns,
+    *routines.urlpatterns,
+    *settings.urlpatterns,
 ]

@@ -285,3 +285,52 @@ class RoutineWithheld(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} not at {self.salon}"
+
+
+class Service(models.Model):
+    """A routine on a location's service menu: what clients read about it,
+    the lengths it is sold in with their prices (:class:`ServiceLength`),
+    the turnover after it, and whether clients may book it online. Keyed by
+    the routine's slug, so it covers every version of the routine. A
+    routine a location withholds (:class:`RoutineWithheld`) is not offered
+    there, whatever its menu entry says."""
+
+    salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="services", verbose_name="location")
+    slug = models.SlugField(max_length=100, help_text="The routine's slug.")
+    description = LimitedTextField(
+        max_length=500, blank=True, help_text="A short description for clients (no health advice)."
+    )
+    turnover_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text="Time after the session for towels, oil and the table; empty means the routine's own.",
+    )
+    online = models.BooleanField(default=False, help_text="Clients may book it online.")
+
+    class Meta:
+        ordering = ["salon", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "slug"], name="service_once_per_location"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} at {self.salon}"
+
+
+class ServiceLength(models.Model):
+    """One length a service is sold in, with its price in the location's
+    currency as an integer of minor units (cents), so sums are exact."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="lengths")
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
+    price_minor = models.PositiveIntegerField(validators=[MaxValueValidator(10_000_000)])
+
+    class Meta:
+        ordering = ["service", "minutes"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "minutes"], name="service_length_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min: {self.price_minor}"

@@ -174,6 +174,9 @@ class User(AbstractUser):
         related_name="+",
         help_text="The location last chosen in the switcher.",
     )
+    invited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last invitation to set a password was sent."
+    )
 
 
 class Therapist(models.Model):
@@ -185,6 +188,12 @@ class Therapist(models.Model):
     )
     qualified_pregnancy = models.BooleanField(default=False, help_text="May give the pregnancy massage.")
     active = models.BooleanField(default=True)
+    rooms = models.ManyToManyField(
+        "Room",
+        blank=True,
+        related_name="therapists_allowed",
+        help_text="Rooms this therapist can work in. At a location where none of them is, any room there will do.",
+    )
     calendar_feed_version = models.PositiveIntegerField(
         default=0, help_text="Part of the signed calendar feed address; raising it retires the old address."
     )
@@ -279,10 +288,21 @@ class SpecialDay(models.Model):
         return self.opens is None
 
 
+# Alternating rotas count weeks from this Monday: a week is even or odd
+# for every rota alike, so splitting a rota's rows in time keeps its weeks.
+WEEK_ZERO = datetime.date(1970, 1, 5)
+
+
+def week_parity(day: datetime.date) -> int:
+    """0 or 1: whether ``day`` falls in an even or an odd week since ``WEEK_ZERO``."""
+    return ((day - WEEK_ZERO).days // 7) % 2
+
+
 class WorkingHours(models.Model):
     """A therapist's shift on a weekday at a location, in that location's
     wall-clock time. Several rows on a day make a split shift;
-    valid_from/valid_to plan a new rota ahead."""
+    valid_from/valid_to plan a new rota ahead; ``week_parity`` makes a shift
+    every other week (an alternating rota's week A or week B)."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="working_hours", verbose_name="location")
@@ -291,6 +311,12 @@ class WorkingHours(models.Model):
     ends = models.TimeField()
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True, help_text="Last day this shift applies.")
+    week_parity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(0, "Even weeks"), (1, "Odd weeks")],
+        help_text="Empty: every week. Else only in weeks of this parity (see salon.models.week_parity).",
+    )
 
     class Meta:
         ordering = ["therapist", "weekday", "starts"]
@@ -308,6 +334,15 @@ class WorkingHours(models.Model):
     def __str__(self) -> str:
         return f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
 
+    def applies_on(self, day: datetime.date) -> bool:
+        """Whether this shift is worked on ``day`` (its weekday, validity and week)."""
+        return (
+            self.weekday == day.weekday()
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_to is None or day <= self.valid_to)
+            and (self.week_parity is None or self.week_parity == week_parity(day))
+        )
+
     def clean(self) -> None:
         """A shift is at a location the therapist is assigned to."""
         if not (self.therapist_id and self.salon_id):
@@ -321,13 +356,30 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
-    """A therapist away, or a room out of use, from start to end (UTC instants)."""
+    """A therapist away, or a room out of use, from start to end (UTC
+    instants). Only approved time off takes time away: a therapist's request
+    waits for a manager, who approves or declines it; what managers enter
+    themselves is approved at once."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
 
     therapist = models.ForeignKey(Therapist, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off")
     room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off")
     start = models.DateTimeField()
     end = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="time_off_requested"
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(
+        max_length=300, blank=True, help_text="What the manager told the therapist with the decision."
+    )
 
     class Meta:
         ordering = ["start"]

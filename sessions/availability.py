@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
 
 from routines.specs import RoutineSpec
 from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, WorkingHours
@@ -127,6 +127,19 @@ class Slot:
         return {"start": start, "end": end, "therapist": self.therapist, "room": self.room}
 
 
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours as read: a weekday's, or a special day's (closed when
+    it has no times)."""
+
+    opens: datetime.time | None
+    closes: datetime.time | None
+
+    @property
+    def closed(self) -> bool:
+        return self.opens is None
+
+
 @dataclass
 class Calendar:
     """Everything availability needs for a salon and a range, read in a fixed
@@ -136,10 +149,12 @@ class Calendar:
     zone: ZoneInfo
     therapists: list[Therapist]
     rooms: list[Room]
+    # Therapists who may work only in some rooms here: therapist id -> those rooms' ids.
+    rooms_allowed: dict[int, frozenset[int]]
     working: dict[int, list[WorkingHours]]
-    opening: dict[int, list[OpeningHours]]
+    opening: dict[int, list[Hours]]
     # Dates with other hours than the week's: closed (rows without hours) or open at their rows' hours.
-    special: dict[datetime.date, list[SpecialDay]]
+    special: dict[datetime.date, list[Hours]]
     # Time off and bookings, kept apart so that errors can say which.
     therapist_away: dict[int, list[Interval]]
     therapist_booked: dict[int, list[Interval]]  # here, and elsewhere with the travel on both sides
@@ -166,7 +181,7 @@ class Calendar:
         )
         therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
         ids = [therapist.pk for therapist in therapists]
-        rooms = list(Room.objects.filter(salon=salon, active=True).order_by("name", "pk"))
+        rooms, rooms_allowed = _rooms(salon)
 
         working: dict[int, list[WorkingHours]] = defaultdict(list)
         shifts = WorkingHours.objects.filter(therapist_id__in=ids, salon=salon).filter(
@@ -175,12 +190,7 @@ class Calendar:
         )
         for shift in shifts:
             working[shift.therapist_id].append(shift)
-        opening: dict[int, list[OpeningHours]] = defaultdict(list)
-        for hours in OpeningHours.objects.filter(salon=salon):
-            opening[hours.weekday].append(hours)
-        special: dict[datetime.date, list[SpecialDay]] = defaultdict(list)
-        for row in SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day):
-            special[row.day].append(row)
+        opening, special = _hours(salon, first_day=first_day, last_day=last_day)
         busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
         therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
             {key: merge(value) for key, value in intervals.items()} for intervals in busy
@@ -188,7 +198,7 @@ class Calendar:
         for therapist, intervals in elsewhere.items():
             therapist_booked[therapist] = merge(therapist_booked.get(therapist, []) + intervals)
         return cls(
-            salon, zone, therapists, rooms, working, opening, special,
+            salon, zone, therapists, rooms, rooms_allowed, working, opening, special,
             therapist_away, therapist_booked, room_away, room_booked, elsewhere,
         )  # fmt: skip
 
@@ -196,6 +206,11 @@ class Calendar:
         """Working and open, less time off."""
         hours = intersect(self.working_intervals(therapist, day), self.open_intervals(day))
         return subtract(hours, self.therapist_away.get(therapist.pk, []))
+
+    def rooms_for(self, therapist: Therapist) -> list[Room]:
+        """The rooms here that ``therapist`` can work in."""
+        allowed = self.rooms_allowed.get(therapist.pk)
+        return self.rooms if allowed is None else [room for room in self.rooms if room.pk in allowed]
 
     def room_in_use(self, room: Room, day: datetime.date) -> list[Interval]:
         """Open, less the room's time off."""
@@ -227,13 +242,7 @@ class Calendar:
         return cache[day]
 
     def working_intervals(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
-        shifts = [
-            shift
-            for shift in self.working.get(therapist.pk, [])
-            if shift.weekday == day.weekday()
-            and (shift.valid_from is None or shift.valid_from <= day)
-            and (shift.valid_to is None or day <= shift.valid_to)
-        ]
+        shifts = [shift for shift in self.working.get(therapist.pk, []) if shift.applies_on(day)]
         return self._day_intervals(day, shifts, "starts", "ends")
 
     def slots(
@@ -251,11 +260,11 @@ class Calendar:
         found: list[Slot] = []
         day = first_day
         while day <= last_day:
-            rooms_free = [
-                (room.pk, subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])))
-                for room in self.rooms
-            ]
+            rooms_free = {
+                room.pk: subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])) for room in self.rooms
+            }
             for therapist in self.therapists:
+                their_rooms = [(room.pk, rooms_free[room.pk]) for room in self.rooms_for(therapist)]
                 free = subtract(self.therapist_on_duty(therapist, day), self.therapist_booked.get(therapist.pk, []))
                 for start, end in free:
                     first = max(start, earliest)
@@ -264,7 +273,9 @@ class Calendar:
                         if slot_start > latest_start:
                             break
                         slot_end = slot_start + slot_minutes
-                        room = next((pk for pk, room_free in rooms_free if fits(room_free, slot_start, slot_end)), None)
+                        room = next(
+                            (pk for pk, room_free in their_rooms if fits(room_free, slot_start, slot_end)), None
+                        )
                         if room is not None:
                             found.append(Slot(slot_start, slot_start + session_minutes, therapist.pk, room))
             day += datetime.timedelta(days=1)
@@ -286,6 +297,43 @@ def therapists_at(salon: Salon) -> QuerySet[Therapist]:
         .filter(Q(user__all_locations=True) | Q(user__is_superuser=True) | Q(user__locations=salon))
         .distinct()
     )
+
+
+def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
+    """The location's rooms in use, and which therapists are kept to some of
+    them, in one query (a row per room and therapist allowed there)."""
+    rooms: dict[int, Room] = {}
+    allowed: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Room.objects.filter(salon=salon, active=True)
+        .annotate(therapist_allowed=F("therapists_allowed"))
+        .order_by("name", "pk")
+    )
+    for room in rows:
+        rooms.setdefault(room.pk, room)
+        if room.therapist_allowed is not None:
+            allowed[room.therapist_allowed].add(room.pk)
+    return list(rooms.values()), {therapist: frozenset(ids) for therapist, ids in allowed.items()}
+
+
+def _hours(
+    salon: Salon, *, first_day: datetime.date, last_day: datetime.date
+) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]]]:
+    """The location's weekly opening hours and its special days in the range, in one query."""
+    weekly = OpeningHours.objects.filter(salon=salon).values_list(
+        Value(None, output_field=DateField()), "weekday", "opens", "closes"
+    )
+    special_days = SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day).values_list(
+        "day", Value(None, output_field=IntegerField()), "opens", "closes"
+    )
+    opening: dict[int, list[Hours]] = defaultdict(list)
+    special: dict[datetime.date, list[Hours]] = defaultdict(list)
+    for day, weekday, opens, closes in weekly.union(special_days, all=True):
+        if day is None:
+            opening[weekday].append(Hours(opens, closes))
+        else:
+            special[day].append(Hours(opens, closes))
+    return opening, special
 
 
 def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:
@@ -314,7 +362,7 @@ def _busy(
     therapist_booked: dict[int, list[Interval]] = defaultdict(list)
     room_away: dict[int, list[Interval]] = defaultdict(list)
     room_booked: dict[int, list[Interval]] = defaultdict(list)
-    away = TimeOff.objects.filter(start__lt=until, end__gt=since).filter(
+    away = TimeOff.objects.filter(start__lt=until, end__gt=since, status=TimeOff.Status.APPROVED).filter(
         Q(therapist_id__in=therapist_ids) | Q(room__salon=salon)
     )
     away = away.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))

@@ -59,6 +59,12 @@ class Appointment(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     busy_until = models.DateTimeField(help_text="End plus the routine's turnover.")
+    price_minor = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The price when it was booked, in minor units of ``currency`` (cents); empty when none was set.",
+    )
+    currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
     booked_by = models.ForeignKey(
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"

@@ -1,8 +1,8 @@
-"""The manager's pages. Thin: validate the form, call one service, show the
-result; a refusal is shown on the page with the words of the service."""
+"""Opening hours and closures of the location."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_POST
 
 from manager.forms import ClosureForm, SpecialHoursForm
@@ -27,6 +27,7 @@ def _hours_page(request, *, closure_form=None, hours_form=None, problem="", stat
         "closure_form": closure_form or ClosureForm(),
         "hours_form": hours_form or SpecialHoursForm(),
         "problem": problem,
+        "manage_section": "hours",
     }
     return render(request, "manager/hours.html", context, status=status)
 
@@ -95,3 +96,12 @@ def special_day_clear(request, day: str):
         lambda: closures.special_day_clear(salon=location_for(request.user), day=on),
         done=f"Back to the weekly hours on {on:%a %d %b %Y}.",
     )
+
+
+urlpatterns = [
+    path("manage/", index, name="manage"),
+    path("manage/hours/", hours, name="manage-hours"),
+    path("manage/hours/closures/", closure_add, name="manage-closure-add"),
+    path("manage/hours/special/", special_hours_set, name="manage-special-hours"),
+    path("manage/hours/special/<str:day>/clear/", special_day_clear, name="manage-special-day-clear"),
+]

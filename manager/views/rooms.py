@@ -1,0 +1,3 @@
+"""Rooms of the location."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The routine editor: a form per step, reordering, live duration and a plan preview."""
+
+urlpatterns = []

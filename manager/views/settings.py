@@ -1,0 +1,3 @@
+"""The location's settings (and the business's) on one page."""
+
+urlpatterns = []

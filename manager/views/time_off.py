@@ -1,0 +1,3 @@
+"""Time off: therapists' requests to approve or decline, time off entered by managers, rooms out of service."""
+
+urlpatterns = []
