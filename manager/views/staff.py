@@ -1,3 +1,4 @@
-"""Staff: adding therapists, receptionists and managers by invitation, their roles, qualifications and rooms, deactivating."""
+"""Staff: adding therapists, receptionists and managers by invitation, their
+roles, qualifications and rooms, deactivating."""
 
 urlpatterns = []
