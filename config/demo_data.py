@@ -44,6 +44,37 @@ ROOMS = [
     {"name": "Ahorn", "equipment": "Massage table, heated pads, soft rollers"},
 ]
 
+# The demo salon's service menu: each routine's lengths (minutes) with their
+# prices in euro cents, a sentence for clients, and whether clients may
+# book it online (therapeutic massage is arranged at the desk).
+SERVICES = {
+    "classic-back-massage": {
+        "lengths": [(45, 5900), (60, 7200), (90, 9900)],
+        "description": "The whole back, from gentle stroking to deeper work on tense spots.",
+        "online": True,
+    },
+    "lower-back-relief": {
+        "lengths": [(30, 3900), (45, 5200)],
+        "description": "Focused work beside the spine where the lower back is tight.",
+        "online": True,
+    },
+    "neck-and-shoulders": {
+        "lengths": [(30, 3500)],
+        "description": "Neck and shoulders, with lighter pressure at the neck.",
+        "online": True,
+    },
+    "pregnancy-back-massage": {
+        "lengths": [(30, 4200), (45, 5500), (60, 6800)],
+        "description": "Lying on your side with cushions, by a therapist trained for pregnancy massage.",
+        "online": True,
+    },
+    "therapeutic-back-massage": {
+        "lengths": [(45, 6500), (60, 8000)],
+        "description": "For recovery after an injury or a spasm, by a qualified therapist.",
+        "online": False,
+    },
+}
+
 CLIENTS = [
     {
         "given_name": "Sabine",

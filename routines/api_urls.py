@@ -6,5 +6,6 @@ from routines import api
 
 router = SimpleRouter()
 router.register("routines", api.RoutineViewSet, basename="routine")
+router.register("services", api.ServiceViewSet, basename="service")
 
 urlpatterns = []

@@ -1,8 +1,10 @@
-"""Reads of routines."""
+"""Reads of routines, and of the service menu that sells them."""
+
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld
+from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service
 from routines.specs import RoutineSpec, StepSpec
 
 
@@ -88,3 +90,49 @@ def routine_in_use(routine: RoutineTemplate) -> bool:
 def routine_offered(*, routine: RoutineTemplate, salon) -> bool:
     """Whether the location ``salon`` offers the routine (every version of it)."""
     return not RoutineWithheld.objects.filter(salon=salon, slug=routine.slug).exists()
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A routine as a location sells it: the lengths with their prices (in
+    minor units of the location's currency), and the turnover after it
+    (None: the routine's own)."""
+
+    slug: str
+    prices: dict[int, int] = field(default_factory=dict)  # minutes -> price in minor units
+    turnover_minutes: int | None = None
+    description: str = ""
+    online: bool = False
+
+
+def service_entry(*, salon, slug: str) -> MenuEntry | None:
+    """The location's menu entry for a routine (by slug), or None; one query."""
+    rows = list(
+        Service.objects.filter(salon=salon, slug=slug).values_list(
+            "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor"
+        )
+    )
+    if not rows:
+        return None
+    turnover, description, online = rows[0][:3]
+    prices = {minutes: price for *_, minutes, price in rows if minutes is not None}
+    return MenuEntry(slug=slug, prices=prices, turnover_minutes=turnover, description=description, online=online)
+
+
+def service_menu(*, salon) -> dict[str, MenuEntry]:
+    """Every menu entry of the location, by routine slug; one query."""
+    rows = Service.objects.filter(salon=salon).values_list(
+        "slug", "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor"
+    )
+    menu: dict[str, MenuEntry] = {}
+    for slug, turnover, description, online, minutes, price in rows:
+        entry = menu.setdefault(slug, MenuEntry(slug, {}, turnover, description, online))
+        if minutes is not None:
+            entry.prices[minutes] = price
+    return {slug: MenuEntry(slug, dict(sorted(entry.prices.items())), entry.turnover_minutes, entry.description,
+                            entry.online) for slug, entry in menu.items()}  # fmt: skip
+
+
+def routines_withheld(*, salon) -> frozenset[str]:
+    """Slugs of the routines the location does not offer."""
+    return frozenset(RoutineWithheld.objects.filter(salon=salon).values_list("slug", flat=True))

@@ -140,3 +140,29 @@ class PainPointSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Side.choices)
     intensity = serializers.IntegerField(min_value=0, max_value=10)
     note = serializers.CharField(max_length=200, required=False, default="")
+
+
+class ServiceLengthSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=480)
+    price_minor = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, help_text="The price in minor units of the location's currency (cents)."
+    )
+
+
+class ServiceSerializer(serializers.Serializer):
+    """A routine on a location's service menu."""
+
+    slug = serializers.SlugField(read_only=True, help_text="The routine's slug (every version of it).")
+    routine = serializers.IntegerField(read_only=True, help_text="The routine's current version (id).")
+    name = serializers.CharField(read_only=True)
+    typical_minutes = serializers.IntegerField(read_only=True)
+    minimum_minutes = serializers.IntegerField(read_only=True, help_text="No length may be shorter.")
+    offered = serializers.BooleanField(default=True, help_text="Offered at this location.")
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    turnover_minutes = serializers.IntegerField(
+        min_value=0, max_value=120, required=False, allow_null=True, default=None,
+        help_text="Minutes after the session for the room; null for the routine's own.",
+    )  # fmt: skip
+    online = serializers.BooleanField(default=False, help_text="Clients may book it online.")
+    currency = serializers.CharField(read_only=True)
+    lengths = ServiceLengthSerializer(many=True, required=False, default=list)

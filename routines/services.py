@@ -7,8 +7,8 @@ from django.db.models import Max
 
 from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES
 from routines.guide_load import write_guide_routines
-from routines.models import BodyArea, RoutineStep, RoutineTemplate, Technique
-from routines.selectors import routine_in_use
+from routines.models import BodyArea, RoutineStep, RoutineTemplate, RoutineWithheld, Service, ServiceLength, Technique
+from routines.selectors import routine_in_use, routine_spec
 from salon.errors import Conflict, InvalidInput, validate
 
 TEMPLATE_FIELDS = [
@@ -241,3 +241,57 @@ def guide_routines_refresh() -> list[RoutineTemplate]:
         fields = {name: spec[name] for name in TEMPLATE_FIELDS if name in spec}
         changed.append(routine_update(routine=current, steps=_guide_steps(spec, techniques), **fields))
     return changed
+
+
+LONGEST_SESSION_MINUTES = 480
+
+
+@transaction.atomic
+def service_set(
+    *,
+    salon,
+    routine: RoutineTemplate,
+    offered: bool = True,
+    lengths: list[tuple[int, int]] = (),
+    description: str = "",
+    turnover_minutes: int | None = None,
+    online: bool = False,
+) -> Service:
+    """Put a routine on the location's service menu (or take it off with
+    ``offered=False``, which keeps its prices for later): the lengths it is
+    sold in, each ``(minutes, price in minor units)`` and no shorter than the
+    routine can be done in; the turnover after it (None: the routine's own);
+    a description for clients; whether clients may book it online."""
+    errors: dict[str, list[str]] = {}
+    shortest = routine_spec(routine).minimum_minutes
+    seen: set[int] = set()
+    for index, (minutes, price) in enumerate(lengths):
+        if not isinstance(minutes, int) or not shortest <= minutes <= LONGEST_SESSION_MINUTES:
+            errors[f"lengths.{index}.minutes"] = [
+                f"{routine.name} takes {shortest} minutes at least; give {shortest} to {LONGEST_SESSION_MINUTES}."
+            ]
+        elif minutes in seen:
+            errors[f"lengths.{index}.minutes"] = [f"{minutes} minutes is listed twice."]
+        seen.add(minutes)
+        if not isinstance(price, int) or price < 0:
+            errors[f"lengths.{index}.price_minor"] = ["Give a price of zero or more."]
+    if online and not lengths:
+        errors["online"] = ["Give at least one length with its price before clients can book it online."]
+    if errors:
+        raise InvalidInput.for_fields(errors)
+    service, _ = Service.objects.select_for_update().get_or_create(salon=salon, slug=routine.slug)
+    service.description = description.strip()
+    service.turnover_minutes = turnover_minutes
+    service.online = online and offered
+    validate(service)
+    service.save()
+    service.lengths.all().delete()
+    for minutes, price in sorted(lengths):
+        length = ServiceLength(service=service, minutes=minutes, price_minor=price)
+        validate(length)
+        length.save()
+    if offered:
+        RoutineWithheld.objects.filter(salon=salon, slug=routine.slug).delete()
+    else:
+        RoutineWithheld.objects.get_or_create(salon=salon, slug=routine.slug)
+    return service

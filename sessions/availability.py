@@ -12,6 +12,7 @@ autumn is offered once for each occurrence, with its own offset.
 from __future__ import annotations
 
 import datetime
+import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
 
+from routines.selectors import service_entry
 from routines.specs import RoutineSpec
+from salon.errors import InvalidInput
 from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, WorkingHours
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -283,11 +286,64 @@ class Calendar:
         return found
 
 
-def booking_lengths(spec: RoutineSpec, salon: Salon) -> tuple[int, int]:
-    """(slot minutes, session minutes): the slot is typical + turnover rounded
-    up to the grid; the session is the slot less the turnover."""
-    slot = spec.slot_minutes(salon.slot_minutes)
-    return slot, slot - spec.turnover_minutes
+@dataclass(frozen=True)
+class BookingTerms:
+    """How long a booking takes and what it costs: the session, the time its
+    therapist and room are held (session + turnover, up to the grid), and
+    the price in minor units of ``currency`` (None when the location has
+    set no price)."""
+
+    session_minutes: int
+    slot_minutes: int
+    price_minor: int | None = None
+    currency: str = ""
+
+    @classmethod
+    def of_appointment(cls, appointment) -> BookingTerms:
+        """The terms an appointment was booked on: moving it keeps its length."""
+        return cls(
+            session_minutes=int((appointment.end - appointment.start).total_seconds() // 60),
+            slot_minutes=int((appointment.busy_until - appointment.start).total_seconds() // 60),
+            price_minor=appointment.price_minor,
+            currency=appointment.currency,
+        )
+
+
+def default_length(prices: dict[int, int], typical_minutes: int) -> int:
+    """The length booked when none is asked for: the one nearest the
+    routine's typical duration (the longer of two as near)."""
+    return min(prices, key=lambda minutes: (abs(minutes - typical_minutes), -minutes))
+
+
+def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None, entry=None) -> BookingTerms:
+    """The terms for booking ``spec`` at ``salon``: a length from the
+    location's menu (``minutes``, else the default one) with its price, or,
+    for a routine without lengths on the menu, its typical duration without
+    a price. ``entry`` is the menu entry when the caller has read it."""
+    entry = entry if entry is not None else service_entry(salon=salon, slug=spec.slug)
+    turnover = spec.turnover_minutes
+    if entry is not None and entry.turnover_minutes is not None:
+        turnover = entry.turnover_minutes
+    if entry is None or not entry.prices:
+        if minutes is not None:
+            raise InvalidInput(
+                f"{salon.name} has no lengths on its menu for {spec.name}; book it without a length.",
+                code="length_not_offered",
+                fields={"minutes": ["No lengths on the menu."]},
+            )
+        slot = math.ceil((spec.typical_minutes + turnover) / salon.slot_minutes) * salon.slot_minutes
+        return BookingTerms(session_minutes=slot - turnover, slot_minutes=slot)
+    if minutes is None:
+        minutes = default_length(entry.prices, spec.typical_minutes)
+    elif minutes not in entry.prices:
+        offered = ", ".join(str(length) for length in entry.prices)
+        raise InvalidInput(
+            f"{spec.name} is booked for {offered} minutes at {salon.name}.",
+            code="length_not_offered",
+            fields={"minutes": [f"Choose one of {offered}."]},
+        )
+    slot = math.ceil((minutes + turnover) / salon.slot_minutes) * salon.slot_minutes
+    return BookingTerms(minutes, slot, entry.prices[minutes], salon.currency)
 
 
 def therapists_at(salon: Salon) -> QuerySet[Therapist]:
@@ -320,11 +376,16 @@ def _hours(
     salon: Salon, *, first_day: datetime.date, last_day: datetime.date
 ) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]]]:
     """The location's weekly opening hours and its special days in the range, in one query."""
-    weekly = OpeningHours.objects.filter(salon=salon).values_list(
-        Value(None, output_field=DateField()), "weekday", "opens", "closes"
+    # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
+    weekly = (
+        OpeningHours.objects.filter(salon=salon)
+        .order_by()
+        .values_list(Value(None, output_field=DateField()), "weekday", "opens", "closes")
     )
-    special_days = SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day).values_list(
-        "day", Value(None, output_field=IntegerField()), "opens", "closes"
+    special_days = (
+        SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day)
+        .order_by()
+        .values_list("day", Value(None, output_field=IntegerField()), "opens", "closes")
     )
     opening: dict[int, list[Hours]] = defaultdict(list)
     special: dict[datetime.date, list[Hours]] = defaultdict(list)

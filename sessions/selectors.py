@@ -18,7 +18,7 @@ from salon.locations import granted_location_ids, location_check
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
-from sessions.availability import Calendar, Slot, booking_lengths, to_minutes
+from sessions.availability import Calendar, Slot, booking_terms, to_minutes
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
 
@@ -33,12 +33,15 @@ def availability(
     last_day: datetime.date,
     therapist_id: int | None = None,
     client: Client | None = None,
+    minutes: int | None = None,
     now: datetime.datetime | None = None,
 ) -> tuple[list[Slot], str]:
-    """Bookable starts for the routine, and a reason when there are none
-    because of the client's screening (worded for the front desk)."""
+    """Bookable starts for the routine (for ``minutes``, one of its lengths on
+    the location's menu; else its default length), and a reason when there
+    are none because of the client's screening (worded for the front desk)."""
     spec = routine_spec(routine)
-    slot_minutes, session_minutes = booking_lengths(spec, salon)
+    terms = booking_terms(spec, salon, minutes=minutes)
+    slot_minutes, session_minutes = terms.slot_minutes, terms.session_minutes
     if client is not None:
         try:
             build_plan(routine=spec, outcome=client_outcome(client), booked_minutes=session_minutes)

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.models import Client
 from clients.selectors import client_search
-from routines.selectors import routine_list
+from routines.selectors import routine_list, service_menu
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.inputs import DateTimeFormField, parse_id
 from salon.locations import location_check, location_for
+from salon.money import money_format
 from salon.roles import Role, role_required
 from salon.selectors import requested_day, salon_today
 from sessions import selectors
@@ -27,9 +28,31 @@ from sessions.services import booking, lifecycle
 FRONT_DESK = (Role.RECEPTIONIST, Role.MANAGER)
 
 
+def service_choices(salon) -> list[tuple[str, str]]:
+    """The booking form's services: each routine the location offers, once
+    per length on its menu with the price ("<routine id>:<minutes>"), or
+    once ("<routine id>") when it has no lengths there."""
+    menu = service_menu(salon=salon)
+    choices = []
+    for routine in routine_list(offered_at=salon):
+        entry = menu.get(routine.slug)
+        if entry is None or not entry.prices:
+            choices.append((str(routine.pk), routine.name))
+            continue
+        for minutes, price in entry.prices.items():
+            label = f"{routine.name} · {minutes} min · {money_format(price, currency=salon.currency)}"
+            choices.append((f"{routine.pk}:{minutes}", label))
+    return choices
+
+
+def _routine_and_length(value: str) -> tuple[int, int | None]:
+    routine, _, minutes = value.partition(":")
+    return int(routine), int(minutes) if minutes else None
+
+
 class BookingForm(forms.Form):
     start = DateTimeFormField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    routine = forms.TypedChoiceField(label="Routine", coerce=int)
+    routine = forms.TypedChoiceField(label="Service", coerce=_routine_and_length)
     therapist = forms.TypedChoiceField(label="Therapist", coerce=int, required=False, empty_value=None)
     room = forms.TypedChoiceField(label="Room", coerce=int, required=False, empty_value=None)
     client = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -41,7 +64,7 @@ class BookingForm(forms.Form):
     def __init__(self, *args, salon, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.salon = salon
-        self.fields["routine"].choices = [(routine.pk, routine.name) for routine in routine_list(offered_at=salon)]
+        self.fields["routine"].choices = service_choices(salon)
         therapists = therapists_at(salon).order_by("display_name")
         self.fields["therapist"].choices = [("", "Any qualified therapist")] + [
             (therapist.pk, therapist.display_name) for therapist in therapists
@@ -97,8 +120,10 @@ def desk_book(request):
     problem = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        routine_id, minutes = data["routine"]
         details = {
-            "routine": routine_list(offered_at=salon).get(pk=data["routine"]),
+            "routine": routine_list(offered_at=salon).get(pk=routine_id),
+            "minutes": minutes,
             "start": _local(data["start"], salon),
             "therapist": therapists_at(salon).filter(pk=data["therapist"]).first() if data["therapist"] else None,
             "room": salon.rooms.filter(pk=data["room"]).first() if data["room"] else None,

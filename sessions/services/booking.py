@@ -15,7 +15,7 @@ from routines.selectors import routine_offered, routine_spec
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
-from sessions.availability import booking_lengths
+from sessions.availability import BookingTerms, booking_terms
 from sessions.models import Appointment, AppointmentChange
 from sessions.services import outbox
 from sessions.services.placement import appointment_place
@@ -103,12 +103,15 @@ def appointment_book(
     salon: Salon | None = None,
     therapist: Therapist | None = None,
     room: Room | None = None,
+    minutes: int | None = None,
     booked_by=None,
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Book a session at ``salon`` (see :func:`booking_location`), building
     its plan from the routine and the client's screening in the same
-    transaction."""
+    transaction. ``minutes`` is one of the lengths on the location's menu
+    (else the default length); the price of that length is kept with the
+    booking, so a later price change leaves it alone."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     salon = booking_location(client=client, salon=salon, room=room)
@@ -116,9 +119,9 @@ def appointment_book(
     start_check(start=start, salon=salon, now=now or timezone.now())
     start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
     spec = routine_spec(routine)
-    _, session_minutes = booking_lengths(spec, salon)
-    plan = session_plan_for_booking(client=client, salon=salon, routine=routine, booked_minutes=session_minutes)
-    placement = appointment_place(salon=salon, spec=spec, start=start, therapist=therapist, room=room)
+    terms = booking_terms(spec, salon, minutes=minutes)
+    plan = session_plan_for_booking(client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes)
+    placement = appointment_place(salon=salon, spec=spec, terms=terms, start=start, therapist=therapist, room=room)
     appointment = Appointment(
         client=client,
         therapist=placement.therapist,
@@ -128,6 +131,8 @@ def appointment_book(
         start=start,
         end=placement.end,
         busy_until=placement.busy_until,
+        price_minor=terms.price_minor,
+        currency=terms.currency,
         booked_by=signed_in_or_none(booked_by),
     )
     validate(appointment, validate_constraints=False)
@@ -162,7 +167,8 @@ def appointment_reschedule(
     by=None,
     now: datetime.datetime | None = None,
 ) -> Appointment:
-    """Move a booked session; its therapist and room stay unless changed or no longer free."""
+    """Move a booked session; its therapist and room stay unless changed or
+    no longer free, and its length and price stay as booked."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
@@ -175,6 +181,7 @@ def appointment_reschedule(
     placement = appointment_place(
         salon=salon,
         spec=routine_spec(appointment.routine),
+        terms=BookingTerms.of_appointment(appointment),
         start=start,
         therapist=therapist or appointment.therapist,
         room=room,

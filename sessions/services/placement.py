@@ -16,7 +16,7 @@ from django.db.models import Q
 from routines.specs import RoutineSpec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Salon, Therapist
-from sessions.availability import Calendar, booking_lengths, fits, to_minutes
+from sessions.availability import BookingTerms, Calendar, fits, subtract, to_minutes
 from sessions.models import Appointment
 
 
@@ -55,20 +55,20 @@ def appointment_place(
     *,
     salon: Salon,
     spec: RoutineSpec,
+    terms: BookingTerms,
     start: datetime.datetime,
     therapist: Therapist | None,
     room: Room | None,
     exclude: int | None = None,
 ) -> Placement:
-    """Choose (or check) the therapist and room for the routine's slot from
-    ``start``, lock both rows, and return them with the session's end and
-    busy-until at ``salon`` (the location). ``exclude`` is the appointment
-    being moved."""
-    slot_minutes, session_minutes = booking_lengths(spec, salon)
+    """Choose (or check) the therapist and room for a session on ``terms``
+    from ``start``, lock both rows, and return them with the session's end
+    and busy-until at ``salon`` (the location). ``exclude`` is the
+    appointment being moved."""
     window = Window(
         start=start,
-        end=start + datetime.timedelta(minutes=session_minutes),
-        busy_until=start + datetime.timedelta(minutes=slot_minutes),
+        end=start + datetime.timedelta(minutes=terms.session_minutes),
+        busy_until=start + datetime.timedelta(minutes=terms.slot_minutes),
         day=start.astimezone(salon.zone).date(),
         salon=salon,
     )
@@ -76,9 +76,9 @@ def appointment_place(
         salon=salon, first_day=window.day, last_day=window.day,
         therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
     )  # fmt: skip
-    chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist)
+    chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist, room=room)
     therapist_lock(therapist=chosen, window=window, exclude=exclude)
-    chosen_room = room_choose_and_lock(calendar=calendar, window=window, room=room, exclude=exclude)
+    chosen_room = room_choose_and_lock(calendar=calendar, window=window, therapist=chosen, room=room, exclude=exclude)
     return Placement(therapist=chosen, room=chosen_room, end=window.end, busy_until=window.busy_until)
 
 
@@ -94,9 +94,29 @@ def _overlaps(intervals, begin: int, finish: int) -> bool:
     return any(start < finish and begin < end for start, end in intervals)
 
 
-def therapist_choose(*, calendar: Calendar, window: Window, spec: RoutineSpec, therapist: Therapist | None):
+def _rooms_free(calendar: Calendar, window: Window, therapist: Therapist, room: Room | None) -> list[Room]:
+    """The rooms (``room``, or any) that ``therapist`` can work in and that
+    are in use and free for the whole window, by the calendar read."""
+    candidates = [room] if room is not None else calendar.rooms_for(therapist)
+    allowed = {candidate.pk for candidate in calendar.rooms_for(therapist)}
+    return [
+        candidate
+        for candidate in candidates
+        if candidate.pk in allowed
+        and fits(
+            subtract(calendar.room_in_use(candidate, window.day), calendar.room_booked.get(candidate.pk, [])),
+            window.begin,
+            window.finish,
+        )
+    ]
+
+
+def therapist_choose(
+    *, calendar: Calendar, window: Window, spec: RoutineSpec, therapist: Therapist | None, room: Room | None = None
+):
     """The therapist asked for, if they may and can take the slot; else the
-    first qualified therapist on duty and free (by the calendar read)."""
+    first qualified therapist on duty and free with a room they can work in
+    (by the calendar read)."""
     if therapist is not None:
         if all(candidate.pk != therapist.pk for candidate in calendar.therapists):
             raise InvalidInput(
@@ -132,7 +152,14 @@ def therapist_choose(*, calendar: Calendar, window: Window, spec: RoutineSpec, t
     free = [c for c in on_duty if not _overlaps(calendar.therapist_booked.get(c.pk, []), window.begin, window.finish)]
     if not free:
         raise Conflict(f"Every qualified therapist is busy at {window.local()}.", code="therapist_busy")
-    return free[0]
+    with_a_room = [candidate for candidate in free if _rooms_free(calendar, window, candidate, room)]
+    if not with_a_room:
+        raise Conflict(
+            f"No room is free at {window.local()}.",
+            code="room_busy",
+            fields={"room": ["No room free."]},
+        )
+    return with_a_room[0]
 
 
 def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Appointment | None:
@@ -172,18 +199,27 @@ def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None)
         )
 
 
-def room_choose_and_lock(*, calendar: Calendar, window: Window, room: Room | None, exclude: int | None) -> Room:
-    """The room asked for, or the first free one in use that day, locked."""
+def room_choose_and_lock(
+    *, calendar: Calendar, window: Window, therapist: Therapist, room: Room | None, exclude: int | None
+) -> Room:
+    """The room asked for, or the first free one in use that day that the
+    therapist works in, locked."""
     if room is not None:
         if room.salon_id != window.salon.pk or not room.active:
             raise InvalidInput(
                 f"That room is not in use at {window.salon.name}.", code="invalid", fields={"room": ["Unknown."]}
             )
+        if all(candidate.pk != room.pk for candidate in calendar.rooms_for(therapist)):
+            raise InvalidInput(
+                f"{therapist.display_name} does not work in {room.name}.",
+                code="room_not_allowed",
+                fields={"room": [f"Not one of {therapist.display_name}'s rooms."]},
+            )
         candidates = [room]
     else:
         candidates = [
             candidate
-            for candidate in calendar.rooms
+            for candidate in calendar.rooms_for(therapist)
             if not _overlaps(calendar.room_booked.get(candidate.pk, []), window.begin, window.finish)
         ]
     for candidate in candidates:

@@ -24,12 +24,13 @@ from config.demo_data import (
     ROTAS,
     SALON,
     SCREENINGS,
+    SERVICES,
     SESSION_TIMES,
     STAFF,
     THERAPISTS,
 )
-from routines.models import RoutineTemplate
-from routines.services import guide_routines_ensure
+from routines.models import RoutineTemplate, Service
+from routines.services import guide_routines_ensure, service_set
 from salon.errors import DomainError
 from salon.models import OpeningHours, Room, Salon, Therapist, TimeOff, User, WorkingHours
 from salon.roles import Role
@@ -94,6 +95,10 @@ class Command(BaseCommand):
                 room_create(salon=salon, **room)
 
         guide_routines_ensure()
+        for slug, menu in SERVICES.items():
+            routine = RoutineTemplate.objects.filter(slug=slug, is_current=True).first()
+            if routine is not None and not Service.objects.filter(salon=salon, slug=slug).exists():
+                service_set(salon=salon, routine=routine, **menu)
 
         for person in CLIENTS:
             known = Client.objects.filter(
