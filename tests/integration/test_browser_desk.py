@@ -44,7 +44,7 @@ def test_book_conflict_reschedule_and_cancel_at_the_desk(browser, live_server, p
         # Book Sabine at 10:00 with Anna.
         panel = page.locator("#panel")
         page.get_by_role("button", name="Book Anna at 10:00").click()
-        panel.get_by_label("Routine", exact=True).select_option(label="Test routine")
+        panel.get_by_label("Service", exact=True).select_option(label="Test routine")
         panel.get_by_label("Find a client").press_sequentially("Sab", delay=50)
         panel.get_by_label("Krüger, Sabine").check()
         panel.get_by_role("button", name="Book", exact=True).click()
