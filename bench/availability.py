@@ -8,8 +8,12 @@ London ones an hour later in Berlin's clock, with time for the journey);
 at weekends even-numbered therapists work in Berlin, odd-numbered ones in
 London. Availability at one location therefore reads the therapists'
 sessions at the other and widens them by the business's travel time. The
-query count is also taken over 1 and 7 days: it must not grow with the
-number of bookings in range.
+rotas are not all alike: half the therapists alternate their weekends
+(week A 9–18, week B 8:30–17), and every fourth one's Berlin mornings
+change halfway through the range (one rota until a day, the next from the
+day after); each location has a closed day and a short day. The query count
+is also taken over 1 and 7 days: it must not grow with the number of
+bookings or shifts in range.
 """
 
 import datetime
@@ -25,7 +29,7 @@ def fill():
     from clients.models import Client
     from clients.search import name_keys
     from routines.models import RoutineTemplate
-    from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours
+    from salon.models import Business, OpeningHours, Room, Salon, Therapist, User, WorkingHours, week_parity
     from sessions.models import Appointment
 
     business = Business.objects.create(name="Bench", time_zone="Europe/Berlin", travel_minutes=TRAVEL_MINUTES)
@@ -50,19 +54,35 @@ def fill():
         user.locations.add(*locations)
         therapists.append(Therapist.objects.create(business=business, user=user, display_name=f"Therapist {number}"))
     nine, one, six = datetime.time(9), datetime.time(13), datetime.time(18)
+    half_past_eight, quarter_past_one, five = datetime.time(8, 30), datetime.time(13, 15), datetime.time(17)
+    first = datetime.date.today() + datetime.timedelta(days=1)
+    # Every fourth therapist's Berlin mornings change halfway through the
+    # range: the old rota ends (valid_to), the new one starts the next day.
+    change = first + datetime.timedelta(days=DAYS // 2)
     shifts = []
+
+    def shift(therapist, salon, weekday, starts, ends, **rota):
+        shifts.append(WorkingHours(therapist=therapist, salon=salon, weekday=weekday, starts=starts, ends=ends, **rota))
+
     for index, therapist in enumerate(therapists):
         for day in range(5):  # mornings in Berlin, afternoons in London
-            shifts.append(WorkingHours(therapist=therapist, salon=berlin, weekday=day, starts=nine, ends=one))
-            shifts.append(WorkingHours(therapist=therapist, salon=london, weekday=day, starts=one, ends=six))
+            if index % 4 == 0:
+                shift(therapist, berlin, day, nine, one, valid_to=change - datetime.timedelta(days=1))
+                shift(therapist, berlin, day, half_past_eight, quarter_past_one, valid_from=change)
+            else:
+                shift(therapist, berlin, day, nine, one)
+            shift(therapist, london, day, one, six)
         for day in (5, 6):
-            shifts.append(WorkingHours(therapist=therapist, salon=locations[index % 2], weekday=day, starts=nine,
-                                       ends=six))  # fmt: skip
+            location = locations[index % 2]
+            if index % 4 < 2:  # half the therapists alternate their weekends: week A 9–18, week B 8:30–17
+                shift(therapist, location, day, nine, six, week_parity=week_parity(first))
+                shift(therapist, location, day, half_past_eight, five, week_parity=1 - week_parity(first))
+            else:
+                shift(therapist, location, day, nine, six)
     WorkingHours.objects.bulk_create(shifts)
     client = Client.objects.create(business=business, email="bench@example.com", **name_keys("Bench", "Client"),
                                    given_name="Bench", family_name="Client")  # fmt: skip
     routine = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)
-    first = datetime.date.today() + datetime.timedelta(days=1)
     bookings = []
     for offset in range(DAYS):
         day = first + datetime.timedelta(days=offset)
@@ -105,6 +125,9 @@ def fill():
     )  # fmt: skip
     counts = {location.name: sum(1 for booking in bookings if booking.room.salon_id == location.pk)
               for location in locations}  # fmt: skip
+    counts["shifts"] = len(shifts)
+    counts["alternating"] = sum(1 for shift in shifts if shift.week_parity is not None)
+    counts["dated"] = sum(1 for shift in shifts if shift.valid_from or shift.valid_to)
     return locations, routine, first, counts
 
 
@@ -142,8 +165,11 @@ def main() -> None:
                 locations=len(locations),
                 location=f"{location.name} ({location.time_zone})",
                 travel_minutes=TRAVEL_MINUTES,
-                bookings=sum(counts.values()),
+                bookings=sum(counts[each.name] for each in locations),
                 bookings_here=counts[location.name],
+                shifts=counts["shifts"],
+                shifts_alternating=counts["alternating"],
+                shifts_dated=counts["dated"],
                 slots=slots,
                 queries_by_days=by_days,
             )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class ProjectConfig(AppConfig):
@@ -8,3 +9,10 @@ class ProjectConfig(AppConfig):
     name = "config"
     label = "config"
     verbose_name = "Salon installation"
+
+
+class SalonAdminConfig(AdminConfig):
+    """Django's admin with the installation's site: for superusers only
+    (``config.admin_site``)."""
+
+    default_site = "config.admin_site.SalonAdminSite"

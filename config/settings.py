@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.SalonAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -161,7 +161,7 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Signing in (README, "Security") ---------------------------------------
 # A username, and separately an address, is locked out after this many
 # failed sign-ins (pages and the API token endpoint together) until the
-# lockout ends or a manager lifts it in the admin. A salon whose staff share
+# lockout ends or a manager lifts it (Manage, the staff page). A salon whose staff share
 # one address should keep the limit above what one clumsy morning produces.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
@@ -185,6 +185,11 @@ API_TOKEN_IDLE_HOURS = env.int("API_TOKEN_IDLE_HOURS", default=10)
 if STAFF_SESSION_HOURS < 1 or API_TOKEN_IDLE_HOURS < 1:
     raise ImproperlyConfigured("STAFF_SESSION_HOURS and API_TOKEN_IDLE_HOURS must be 1 or more.")
 SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 60 * 60
+# An invitation to set a password (a new member of staff) works this many
+# days, and only until a password is set.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+if not 1 <= INVITATION_DAYS <= 60:
+    raise ImproperlyConfigured("INVITATION_DAYS must be between 1 and 60.")
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_IDLE_HOURS),
     "AUTO_REFRESH": True,

@@ -9,10 +9,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salon import selectors, services
-from salon.errors import InvalidInput
-from salon.locations import granted_location_ids, location_or_none, locations_granted
-from salon.roles import user_roles
+from salon.errors import InvalidInput, NotFound
+from salon.locations import (
+    business_check,
+    granted_location_ids,
+    location_check,
+    location_for,
+    location_or_none,
+    locations_granted,
+)
+from salon.models import Salon
+from salon.roles import HasRole, Role, user_roles
 from salon.serializers import (
+    BusinessSettingsSerializer,
+    LocationSettingsSerializer,
     MeSerializer,
     SalonSerializer,
     TokenInfoSerializer,
@@ -113,7 +123,8 @@ class MeView(APIView):
 
 class SalonViewSet(viewsets.ReadOnlyModelViewSet):
     """The locations the caller is granted: name, time zone and contact
-    details (edited in the admin). Their ids are the API's ``location``."""
+    details (managers change them at ``salons/{id}/settings/``). Their ids
+    are the API's ``location``."""
 
     serializer_class = SalonSerializer
 
@@ -121,3 +132,58 @@ class SalonViewSet(viewsets.ReadOnlyModelViewSet):
         granted = granted_location_ids(self.request.user)
         locations = selectors.salon_list().order_by("name", "pk")
         return locations if granted is None else locations.filter(pk__in=granted)
+
+
+def _location_named(request, pk: int) -> Salon:
+    """The location of the path, when the caller is granted it (else 403
+    ``location_forbidden``; 404 when there is none)."""
+    location = Salon.objects.select_related("business").filter(pk=pk).first()
+    if location is None:
+        raise NotFound("There is no such location.")
+    location_check(user=request.user, location=location)
+    return location
+
+
+class LocationSettingsView(APIView):
+    """A location's settings, for its managers: contact details, time zone,
+    currency, booking rules and the messages to clients. A resource of its
+    own rather than a writable ``salons/{id}/``: that one is read by all
+    staff, these are changed by managers under rules of their own (a time
+    zone cannot change under booked sessions). PATCH changes the fields
+    sent, all or none; an unknown field is refused."""
+
+    permission_classes = [HasRole.of(Role.MANAGER)]
+
+    @extend_schema(responses=LocationSettingsSerializer)
+    def get(self, request, pk: int):
+        return Response(LocationSettingsSerializer(_location_named(request, pk)).data)
+
+    @extend_schema(request=LocationSettingsSerializer, responses=LocationSettingsSerializer)
+    def patch(self, request, pk: int):
+        location = _location_named(request, pk)
+        settings = LocationSettingsSerializer(location, data=request.data, partial=True)
+        settings.is_valid(raise_exception=True)
+        services.location_settings_update(salon=location, **settings.validated_data)
+        return Response(LocationSettingsSerializer(location).data)
+
+
+class BusinessSettingsView(APIView):
+    """What every location of the caller's business shares: its name, how
+    long screenings, clearances and health data last, and the travel time
+    between locations. Managers read it; only a manager granted every
+    location changes it (else 403 ``location_forbidden``)."""
+
+    permission_classes = [HasRole.of(Role.MANAGER)]
+
+    @extend_schema(responses=BusinessSettingsSerializer)
+    def get(self, request):
+        return Response(BusinessSettingsSerializer(location_for(request.user).business).data)
+
+    @extend_schema(request=BusinessSettingsSerializer, responses=BusinessSettingsSerializer)
+    def patch(self, request):
+        business_check(user=request.user)
+        business = location_for(request.user).business
+        settings = BusinessSettingsSerializer(business, data=request.data, partial=True)
+        settings.is_valid(raise_exception=True)
+        services.business_settings_update(business=business, **settings.validated_data)
+        return Response(BusinessSettingsSerializer(business).data)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("auth/tokens/<str:token_key>/", api.AuthTokenRevokeView.as_view(), name="auth-token-revoke"),
     path("auth/sign-out/", api.AuthSignOutView.as_view(), name="auth-sign-out"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("salons/<int:pk>/settings/", api.LocationSettingsView.as_view(), name="salon-settings"),
+    path("business/", api.BusinessSettingsView.as_view(), name="business-settings"),
 ]

@@ -76,7 +76,7 @@ def location_for(user, requested: str | int | None = None) -> Salon:
     if location is not None:
         return location
     if not Salon.objects.exists():
-        raise Conflict("No salon is set up yet: add one in the admin first.", code="no_salon")
+        raise Conflict("No location is set up yet: a superuser adds the first one in the admin.", code="no_salon")
     raise Forbidden("You are not granted any location yet; ask a manager.", code="no_location")
 
 
@@ -96,3 +96,18 @@ def slot_grid_for(user, requested: str | int | None = None) -> int:
         return location_for(user, requested).slot_minutes
     location = location_or_none(user)
     return location.slot_minutes if location else DEFAULT_SLOT_GRID_MINUTES
+
+
+def may_change_business(user) -> bool:
+    """Whether ``user`` may change what every location shares (the business's
+    settings): only someone granted every location, including ones opened
+    later, since the change applies at all of them."""
+    return getattr(user, "is_authenticated", False) and granted_location_ids(user) is None
+
+
+def business_check(*, user) -> None:
+    """403 ``location_forbidden`` unless :func:`may_change_business`."""
+    if not may_change_business(user):
+        raise Forbidden(
+            "Only a manager granted every location may change what all of them share.", code="location_forbidden"
+        )

@@ -1,7 +1,8 @@
 """Keeping credentials out of logs and error reports.
 
-Client links (``/forms/<purpose>/<token>/``) and therapists' calendar feeds
-(``/calendar/<token>.ics``) carry their credential in the address. Log lines
+Client links (``/forms/<purpose>/<token>/``), therapists' calendar feeds
+(``/calendar/<token>.ics``) and staff invitations
+(``/accounts/invitation/<token>/``) carry their credential in the address. Log lines
 (every record, by ``config.logs.RequestIdFilter``), access lines
 (``config.gunicorn``), SMS written to the log (``sessions.messages``), mail
 written by the console backend (``config.mail``), the output ``manage.py
@@ -13,8 +14,8 @@ it before Django is set up.
 import re
 
 REDACTED = "[redacted]"
-SECRET_PATH = re.compile(r"^(/forms/[a-z-]+/|/calendar/)[^/?]+")
-SECRET_PATH_ANYWHERE = re.compile(r"(/forms/[a-z-]+/|/calendar/)[^/\s?\"'<>]+")
+SECRET_PATH = re.compile(r"^(/forms/[a-z-]+/|/calendar/|/accounts/invitation/)[^/?]+")
+SECRET_PATH_ANYWHERE = re.compile(r"(/forms/[a-z-]+/|/calendar/|/accounts/invitation/)[^/\s?\"'<>]+")
 
 
 def scrub_text(text: str) -> str:

@@ -9,7 +9,8 @@ from salon.services import auth_tokens_revoke_all
 
 @receiver([post_save, post_delete], sender=Salon)
 def forget_cached_time_zone(sender, **kwargs):
-    """A salon edited in the admin changes the zone pages are shown in."""
+    """A location saved anywhere (its settings, the admin) may change the zone
+    pages without a signed-in user are shown in."""
     cache.delete(ZONE_CACHE_KEY)
 
 

@@ -52,7 +52,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out caller gets, on the API as on the pages (HTTP 429)."""
     detail = (
         f"Too many failed sign-ins. Signing in is locked for {lockout_minutes()} minutes; "
-        "a manager can lift the lock in the admin (Staff users, 'Lift the sign-in lockout')."
+        "a manager can lift it on the staff page in Manage."
     )
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="locked_out", detail=detail), status=429)

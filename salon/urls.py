@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/security/", views.account_security, name="account-security"),
     path("accounts/location/", views.location_choose, name="location-choose"),
     path("accounts/tokens/<str:token_key>/revoke/", views.account_token_revoke, name="account-token-revoke"),
+    path("accounts/invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -3,16 +3,18 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from salon import locations, selectors, services, signin
-from salon.errors import DomainError, error_words
+from salon import invitations, locations, selectors, services, signin
+from salon.errors import DomainError, error_words, http_status
 from salon.forms import SecondFactorCodeForm
 from salon.rest import error_body
 from salon.roles import Role, user_roles
@@ -25,7 +27,7 @@ FRESH_RECOVERY_CODES_KEY = "salon_fresh_recovery_codes"
 ROLE_START_PAGES = [
     (Role.THERAPIST, "my-day"),
     (Role.RECEPTIONIST, "desk"),
-    (Role.MANAGER, "admin:index"),
+    (Role.MANAGER, "manage"),
 ]
 
 
@@ -140,6 +142,33 @@ def account_token_revoke(request, token_key: str):
     services.auth_token_revoke(user=request.user, token_key=token_key)
     messages.success(request, "The token no longer works.")
     return redirect("account-security")
+
+
+@cache_control(no_store=True)  # the page holds a credential: no browser or proxy keeps it
+def invitation(request, token: str):
+    """The link in a new member of staff's invitation: choose a password
+    (Django's password validators), then sign in. A forged link is a 400, an
+    expired, used or replaced one a 410, each with a page that says to ask
+    the manager for a new invitation."""
+
+    def refused(error: DomainError):
+        context = {"problem": error_words(error)}
+        return render(request, "registration/invitation_refused.html", context, status=http_status(error))
+
+    try:
+        invited = invitations.invited_user(token)
+    except DomainError as error:
+        return refused(error)
+    form = SetPasswordForm(invited, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except DomainError as error:
+            return refused(error)
+        signin.log.info("Password set from an invitation: %s", invited.get_username())
+        messages.success(request, "Your password is set. Sign in with your login name and your new password.")
+        return redirect("login")
+    return render(request, "registration/invitation.html", {"form": form, "invited": invited})
 
 
 def not_found(request, exception):

@@ -15,12 +15,14 @@ from rest_framework.views import APIView
 
 from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
-from salon.errors import Conflict, InvalidInput
+from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.inputs import DateTimeFilter, parse_day, parse_id
 from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
-from salon.models import SpecialDay, TimeOff, WorkingHours
-from salon.roles import HasRole, Role
-from salon.selectors import days_ahead, requested_day
+from salon.models import OpeningHours, Room, SpecialDay, TimeOff, WorkingHours
+from salon.roles import HasRole, Role, has_role
+from salon.selectors import days_ahead, requested_day, therapist_for_user
+from salon.serializers import RoomCreateSerializer, RoomSerializer
+from salon.services import room_create
 from sessions import selectors
 from sessions.availability import therapists_at
 from sessions.models import Appointment, Notification
@@ -33,6 +35,7 @@ from sessions.serializers import (
     ClosureSerializer,
     NotesSerializer,
     NotificationSerializer,
+    OpeningHoursSerializer,
     PlanPreviewRequestSerializer,
     PressureFeedbackSerializer,
     ReasonSerializer,
@@ -41,10 +44,13 @@ from sessions.serializers import (
     SpecialDaySerializer,
     SpecialDaysQuerySerializer,
     SpecialHoursSerializer,
+    TimeOffDecisionSerializer,
+    TimeOffQuerySerializer,
     TimeOffSerializer,
+    WeeklyHoursSerializer,
     WorkingHoursSerializer,
 )
-from sessions.services import booking, closures, lifecycle, outbox, rotas, running
+from sessions.services import booking, closures, lifecycle, outbox, rooms, rotas, running, time_off
 
 LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
@@ -71,6 +77,7 @@ class AvailabilityView(APIView):
             last_day=data["end"],
             therapist_id=data["therapist"].pk if data.get("therapist") else None,
             client=data.get("client"),
+            minutes=data.get("minutes"),
         )
         zone = salon.zone
         body = {"slots": [slot.as_dict(zone) for slot in slots], "reason": reason}
@@ -399,32 +406,50 @@ class SpecialDayViewSet(viewsets.ViewSet):
         return Response(status=204)
 
 
-@extend_schema_view(list=extend_schema(parameters=[SpecialDaysQuerySerializer, LOCATION]))
+@extend_schema_view(
+    list=extend_schema(parameters=[TimeOffQuerySerializer, LOCATION]),
+    destroy=extend_schema(parameters=[LOCATION]),
+)
 class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Therapists away and rooms out of service at a location (``?location=``):
-    everyone reads them, managers enter and remove them. Time off over a
-    booked session is refused (409 ``bookings_in_the_way``) with the sessions
-    named."""
+    """Therapists away and rooms out of service at a location (``?location=``).
+
+    Everyone reads approved time off; therapists also their own requests,
+    managers every request (``?status=requested``: what waits for them).
+    A therapist POSTs a request for themself (status ``requested``: it takes
+    no time until approved) and may ``withdraw/`` it while it waits; a
+    manager's POST is approved at once, and managers ``approve/``,
+    ``decline/`` (the therapist is emailed) and remove time off. Time off
+    over a booked session is refused (409 ``bookings_in_the_way``) with the
+    sessions named; a decision on a request no longer waiting is 409
+    ``invalid_transition``."""
 
     serializer_class = TimeOffSerializer
     pagination_class = None
 
     def get_permissions(self):
-        return [STAFF()] if self.action == "list" else [HasRole.of(Role.MANAGER)()]
+        if self.action == "list":
+            return [STAFF()]
+        if self.action in {"create", "withdraw"}:
+            return [HasRole.of(Role.THERAPIST, Role.MANAGER)()]
+        return [HasRole.of(Role.MANAGER)()]
 
     def _location(self):
         return location_for(self.request.user, self.request.query_params.get("location"))
 
     def get_queryset(self):
-        away = TimeOff.objects.select_related("therapist", "room").order_by("start", "pk")
+        away = TimeOff.objects.select_related("therapist__user", "room").order_by("start", "pk")
         if getattr(self, "swagger_fake_view", False):
             return away
         salon = self._location()
         here = away.filter(Q(room__salon=salon) | Q(therapist__in=therapists_at(salon)))
         if self.action != "list":
             return here
-        query = SpecialDaysQuerySerializer(data=self.request.query_params)
+        if not has_role(self.request.user, Role.MANAGER):  # others' requests are between them and the manager
+            here = here.filter(Q(status=TimeOff.Status.APPROVED) | Q(therapist__user=self.request.user))
+        query = TimeOffQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
+        if query.validated_data.get("status"):
+            here = here.filter(status=query.validated_data["status"])
         first, last = days_ahead(salon, query.validated_data.get("start"), query.validated_data.get("end"))
         since = datetime.datetime.combine(first, datetime.time(0), tzinfo=salon.zone)
         until = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(0), tzinfo=salon.zone)
@@ -436,14 +461,94 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         body.is_valid(raise_exception=True)
         data = body.validated_data
         salon = self._location()
+        if not has_role(request.user, Role.MANAGER):
+            return self._request(data)
         if data.get("room") and data["room"].salon_id != salon.pk:
             raise InvalidInput("That room is not at this location.", fields={"room": ["Not at this location."]})
         if data.get("therapist") and not therapists_at(salon).filter(pk=data["therapist"].pk).exists():
             raise InvalidInput(
                 "That therapist does not work at this location.", fields={"therapist": ["Not at this location."]}
             )
-        away = closures.time_off_add(**data)
+        away = time_off.time_off_add(**data, by=request.user)
         return Response(TimeOffSerializer(away).data, status=201)
+
+    def _request(self, data):
+        """A therapist asks for their own time off."""
+        own = therapist_for_user(self.request.user)
+        if own is None or data.get("room") or data.get("therapist") not in (None, own):
+            raise Forbidden("Therapists ask for time off for themselves.", code="not_your_time_off")
+        asked = time_off.time_off_request(
+            therapist=own, start=data["start"], end=data["end"], reason=data["reason"], by=self.request.user
+        )
+        return Response(TimeOffSerializer(asked).data, status=201)
+
+    def _decide(self, request, decide):
+        body = TimeOffDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = decide(time_off=self.get_object(), by=request.user, note=body.validated_data["note"])
+        return Response(TimeOffSerializer(decided).data)
+
+    @extend_schema(request=TimeOffDecisionSerializer, parameters=[LOCATION], responses=TimeOffSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a request (it takes the time from now on); refused while sessions are booked then."""
+        return self._decide(request, time_off.time_off_approve)
+
+    @extend_schema(request=TimeOffDecisionSerializer, parameters=[LOCATION], responses=TimeOffSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, time_off.time_off_decline)
+
+    @extend_schema(request=None, parameters=[LOCATION], responses={204: None})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The requesting therapist takes back a request that still waits."""
+        time_off.time_off_withdraw(time_off=self.get_object(), by=request.user)
+        return Response(status=204)
+
+    def perform_destroy(self, instance):
+        time_off.time_off_remove(time_off=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[LOCATION]),
+    retrieve=extend_schema(parameters=[LOCATION]),
+)
+class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The rooms of a location (``?location=``), in use or not: staff read
+    them, managers add, rename, re-equip and take them out of use (refused,
+    409 ``bookings_in_the_way`` with the sessions named, while sessions are
+    booked in the room). A room out of service for a while is time off
+    (``/time-off/`` with ``room``)."""
+
+    serializer_class = RoomSerializer
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        return [STAFF()] if self.action in {"list", "retrieve"} else [HasRole.of(Role.MANAGER)()]
+
+    def get_queryset(self):
+        found = Room.objects.order_by("name", "pk")
+        if getattr(self, "swagger_fake_view", False):
+            return found
+        return found.filter(salon=location_for(self.request.user, self.request.query_params.get("location")))
+
+    @extend_schema(request=RoomCreateSerializer, parameters=[LOCATION], responses={201: RoomSerializer})
+    def create(self, request):
+        body = RoomCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        salon = location_for(request.user, request.query_params.get("location"))
+        room = room_create(salon=salon, **body.validated_data)
+        return Response(RoomSerializer(room).data, status=201)
+
+    @extend_schema(request=RoomSerializer, parameters=[LOCATION], responses=RoomSerializer)
+    def partial_update(self, request, pk=None):
+        room = self.get_object()
+        body = RoomSerializer(room, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        rooms.room_change(room=room, **body.validated_data)
+        return Response(RoomSerializer(room).data)
 
 
 @extend_schema_view(
@@ -453,9 +558,12 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
 )
 class RotaViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The therapists' shifts at a location (``?location=``), past, present and
-    planned; managers set a therapist's week from a date (and until one).
+    planned; managers set a therapist's week from a date (and until one),
+    with split shifts and alternating weeks (``week`` "A"/"B" on a shift).
     A rota that would leave a booked session outside the therapist's hours is
-    refused (409 ``bookings_in_the_way``) with the sessions named."""
+    refused (409 ``bookings_in_the_way``) with the sessions named in
+    ``fields.shifts`` and, in ``fields.valid_from``, the first day it could
+    start on instead (``YYYY-MM-DD: ...``, the day after the last of them)."""
 
     serializer_class = WorkingHoursSerializer
     pagination_class = None
@@ -486,7 +594,8 @@ class RotaViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             salon=salon,
             valid_from=data["valid_from"],
             valid_to=data.get("valid_to"),
-            shifts=[(shift["weekday"], shift["starts"], shift["ends"]) for shift in data["shifts"]],
+            week_a=data.get("week_a"),
+            shifts=[(shift["weekday"], shift["starts"], shift["ends"], shift["week"]) for shift in data["shifts"]],
         )
         return Response(WorkingHoursSerializer(made, many=True).data, status=201)
 
@@ -514,3 +623,32 @@ class RoutinePlanPreviewView(APIView):
             booked_minutes=preview.validated_data["minutes"],
         )
         return Response(plan.to_dict())
+
+
+class OpeningHoursView(APIView):
+    """A location's weekly opening hours (``?location=``), in its wall-clock
+    time: everyone reads them, managers replace the whole week at once. A
+    week that would leave a session still to come outside the hours (on a
+    day without closure or special hours) is refused (409
+    ``bookings_in_the_way``) with the sessions named."""
+
+    def get_permissions(self):
+        return [STAFF()] if self.request.method == "GET" else [HasRole.of(Role.MANAGER)()]
+
+    def _location(self):
+        return location_for(self.request.user, self.request.query_params.get("location"))
+
+    @extend_schema(parameters=[LOCATION], responses=OpeningHoursSerializer(many=True))
+    def get(self, request):
+        rows = OpeningHours.objects.filter(salon=self._location()).order_by("weekday", "opens")
+        return Response(OpeningHoursSerializer(rows, many=True).data)
+
+    @extend_schema(request=WeeklyHoursSerializer, parameters=[LOCATION], responses=OpeningHoursSerializer(many=True))
+    def put(self, request):
+        body = WeeklyHoursSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = closures.opening_hours_set(
+            salon=self._location(),
+            hours=[(span["weekday"], span["opens"], span["closes"]) for span in body.validated_data["hours"]],
+        )
+        return Response(OpeningHoursSerializer(rows, many=True).data)

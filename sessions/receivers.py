@@ -3,15 +3,53 @@
 A changed screening changes the plans of sessions that have not started. The
 clients app cannot call this app (it sits below it), so it sends
 ``screening_changed`` inside the transaction that stored the change, and the
-plans are rebuilt in that same transaction.
+plans are rebuilt in that same transaction. In the same way a location's new
+time zone is refused here while sessions are booked ahead there.
 """
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from clients.signals import screening_changed
+from salon.errors import Conflict
+from salon.services import location_settings_changing
+from sessions.models import Appointment
 from sessions.services.plans import session_plans_rebuild
 
 
 @receiver(screening_changed, dispatch_uid="sessions.rebuild_plans_after_screening")
 def rebuild_plans_after_screening(sender, *, client, reason: str, **kwargs) -> None:
     session_plans_rebuild(client=client, reason=reason)
+
+
+@receiver(location_settings_changing, dispatch_uid="sessions.keep_booked_sessions_in_their_zone")
+def refuse_new_time_zone_under_bookings(sender, *, salon, changes: dict, **kwargs) -> None:
+    """Opening hours, rotas and closures are wall-clock times in the
+    location's zone, and clients were told their session's local time: in
+    another zone all of them would move under the sessions booked there. So
+    the zone changes only while no session there is booked ahead or running
+    (409 ``time_zone_in_use``, naming how many and the first)."""
+    if "time_zone" not in changes:
+        return
+    ahead = (
+        Appointment.objects.filter(
+            room__salon=salon,
+            status__in=[*Appointment.NOT_STARTED, Appointment.Status.IN_PROGRESS],
+            busy_until__gt=timezone.now(),
+        )
+        .select_related("client", "therapist")
+        .order_by("start")
+    )
+    first = ahead.first()
+    if first is None:
+        return
+    count = ahead.count()
+    when = f"{first.start.astimezone(salon.zone):%a %d %b %Y %H:%M}"
+    sessions = "1 session is" if count == 1 else f"{count} sessions are"
+    raise Conflict(
+        f"{sessions} booked ahead at {salon.name}, the first on {when} ({first.client} with {first.therapist}). "
+        "Opening hours and rotas are local times and would move under them in another zone: "
+        "change the time zone when no session is booked ahead.",
+        code="time_zone_in_use",
+        fields={"time_zone": [f"{sessions} booked ahead, the first on {when}."]},
+    )

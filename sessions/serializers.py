@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.models import Client
@@ -6,8 +7,9 @@ from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer, WallClockTimeField
-from salon.models import Room, SpecialDay, Therapist, TimeOff, WorkingHours
+from salon.models import OpeningHours, Room, SpecialDay, Therapist, TimeOff, WorkingHours
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
+from sessions.rota_weeks import week_letter
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -16,6 +18,12 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     end = DateField(help_text="Last day (included).")
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), required=False)
+    minutes = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1440,
+        help_text="One of the routine's lengths on the location's menu (/api/v1/services/); else its default length.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +74,11 @@ class AppointmentSerializer(ModelSerializer):
     location = serializers.IntegerField(source="room.salon_id", read_only=True, help_text="Where: the location's id.")
     routine_name = serializers.CharField(source="routine.name", read_only=True)
     history = AppointmentChangeSerializer(source="changes", many=True, read_only=True)
+    price_minor = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The price when booked, in minor units of `currency` (cents); null when the location set none.",
+    )
 
     class Meta:
         model = Appointment
@@ -83,6 +96,8 @@ class AppointmentSerializer(ModelSerializer):
             "start",
             "end",
             "busy_until",
+            "price_minor",
+            "currency",
             "status",
             "cancellation_reason",
             "booked_by",
@@ -102,6 +117,13 @@ class BookingSerializer(serializers.Serializer):
     start = DateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    minutes = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1440,
+        help_text="One of the routine's lengths on the location's menu; else its default length. "
+        "The booking keeps that length's price.",
+    )
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -226,34 +248,126 @@ class SpecialHoursSerializer(serializers.Serializer):
 class TimeOffSerializer(ModelSerializer):
     start = DateTimeField()
     end = DateTimeField()
-    therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False, allow_null=True)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    therapist = serializers.PrimaryKeyRelatedField(
+        queryset=Therapist.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Whose time off. A therapist asking for their own leaves it out.",
+    )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.all(), required=False, allow_null=True, help_text="A room out of service (managers)."
+    )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=TimeOff.Status.choices,
+        read_only=True,
+        help_text="requested: waits for a manager and takes no time yet; approved: takes the time; declined.",
+    )
+    decided_at = DateTimeField(read_only=True, allow_null=True)
+    decision_note = serializers.CharField(read_only=True, help_text="What the manager told the therapist.")
 
     class Meta:
         model = TimeOff
-        fields = ["id", "therapist", "room", "start", "end", "reason"]
-        read_only_fields = ["id"]
+        fields = [
+            "id",
+            "therapist",
+            "room",
+            "start",
+            "end",
+            "reason",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = ["id", "requested_by", "decided_by"]
+
+
+class TimeOffQuerySerializer(serializers.Serializer):
+    start = DateField(required=False, help_text="First day (default: today at the location).")
+    end = DateField(required=False, help_text="Last day, included (default: a year after the first).")
+    status = serializers.ChoiceField(choices=TimeOff.Status.choices, required=False, help_text="Only these.")
+
+
+class TimeOffDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Told to the therapist by email."
+    )
 
 
 class ShiftSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday, 6 Sunday.")
     starts = WallClockTimeField()
     ends = WallClockTimeField()
+    week = serializers.ChoiceField(
+        choices=["A", "B"],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Alternating weeks: only in week A (the week, Monday to Sunday, containing `week_a`, by default "
+        "`valid_from`) or only in week B (the weeks between). Null or absent: every week.",
+    )
 
 
 class RotaSerializer(serializers.Serializer):
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all())
     valid_from = DateField()
     valid_to = DateField(required=False, allow_null=True, help_text="Last day; after it the rota before resumes.")
-    shifts = ShiftSerializer(many=True, max_length=42, help_text="The week's shifts; none: not working here then.")
+    week_a = DateField(
+        required=False,
+        allow_null=True,
+        help_text="A day in week A of an alternating rota (default: `valid_from`). Send the first `valid_from` "
+        "here when starting a refused rota later, so that its weeks A and B stay as planned.",
+    )
+    shifts = ShiftSerializer(
+        many=True, max_length=84, help_text="The week's shifts (weeks A and B); none: not working here then."
+    )
 
 
 class WorkingHoursSerializer(ModelSerializer):
     starts = WallClockTimeField(read_only=True)
     ends = WallClockTimeField(read_only=True)
+    week = serializers.SerializerMethodField(
+        help_text="Null: every week. Else A or B, relative to this row's `valid_from` (week A is the week "
+        "containing it), so the rows of one `valid_from` sent back as a rota from that day give the same shifts. "
+        "A rota cut in two by a temporary one restarts its letters where it resumes; `week_parity` does not change."
+    )
 
     class Meta:
         model = WorkingHours
-        fields = ["id", "therapist", "weekday", "starts", "ends", "valid_from", "valid_to"]
+        fields = ["id", "therapist", "weekday", "starts", "ends", "valid_from", "valid_to", "week", "week_parity"]
         read_only_fields = fields
+        extra_kwargs = {
+            "week_parity": {
+                "help_text": "Null: every week. Else 0 or 1: worked only in weeks of that parity, counted in whole "
+                "weeks since Monday 1970-01-05 (even weeks 0, odd weeks 1). Stable for every rota and row."
+            }
+        }
+
+    @extend_schema_field({"type": "string", "enum": ["A", "B"], "nullable": True})
+    def get_week(self, row) -> str | None:
+        return week_letter(row.week_parity, week_a=row.valid_from)
+
+
+class OpeningHoursSerializer(ModelSerializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday, 6 Sunday.")
+    opens = WallClockTimeField()
+    closes = WallClockTimeField()
+
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+
+    def validate(self, data):
+        if data["closes"] <= data["opens"]:
+            raise serializers.ValidationError({"closes": ["Closing comes after opening."]})
+        return data
+
+
+class WeeklyHoursSerializer(serializers.Serializer):
+    hours = OpeningHoursSerializer(
+        many=True,
+        max_length=42,
+        help_text="The whole week: several spans on a day make a break; a weekday without any is closed.",
+    )

@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 
 from sessions import messages
-from sessions.services import outbox
+from sessions.services import outbox, time_off
 
 # Beat runs dispatch every minute; one run stops handing out batches before
 # the next begins.
@@ -45,3 +45,12 @@ def notification_send(notification_id: int) -> None:
         )
         return
     outbox.notification_sent(notification=notification)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def time_off_decision_notify(time_off_id: int) -> bool:
+    """Email a therapist the decision on their time-off request, as the row
+    stands when the task runs (enqueued once per decision, after commit).
+    A mail server that does not answer (OSError, SMTP errors among them) is
+    tried again later; a retry after a lost acknowledgement may send twice."""
+    return time_off.time_off_decision_send(time_off_id=time_off_id)

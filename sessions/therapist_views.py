@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from salon.errors import DomainError, error_words, http_status
 from salon.inputs import parse_id
 from salon.locations import location_for
-from salon.models import Therapist
+from salon.models import Therapist, TimeOff
 from salon.roles import Role, has_role, role_required
 from salon.selectors import (
     calendar_feed_url,
     therapist_for_calendar_feed,
+    therapist_for_user,
 )
 from salon.services import therapist_calendar_feed_reset
 from sessions import selectors
@@ -24,6 +25,8 @@ from sessions.calendar_feed import calendar_feed_file
 from sessions.models import Appointment, PressureFeedback
 from sessions.plan_view import plan_view
 from sessions.services import lifecycle, running
+from sessions.services import time_off as time_off_services
+from sessions.time_off import therapist_time_off, time_off_form
 
 CLINICAL = (Role.THERAPIST, Role.MANAGER)
 
@@ -174,3 +177,74 @@ def calendar_feed_reset(request):
     if has_role(request.user, Role.MANAGER):
         response["Location"] += "?" + urlencode({"therapist": therapist.pk})
     return response
+
+
+# Time off: the therapist asks for it and sees what became of it.
+
+
+def _time_off_page(request, therapist: Therapist, *, form=None, problem: str = "", status: int = 200):
+    salon = location_for(request.user)
+    forms_shown = {"days": time_off_form("days"), "hours": time_off_form("hours")}
+    if form is not None:
+        forms_shown[form.kind] = form
+    context = {
+        "therapist": therapist,
+        "salon": salon,
+        "entries": therapist_time_off(therapist=therapist, zone=salon.zone),
+        "days_form": forms_shown["days"],
+        "hours_form": forms_shown["hours"],
+        "problem": problem,
+    }
+    return render(request, "sessions/my_time_off.html", context, status=status)
+
+
+@role_required(*CLINICAL)
+def my_time_off(request):
+    therapist = therapist_for_user(request.user)
+    if therapist is None:  # a manager who is no therapist: the manager's page
+        return redirect("manage-time-off")
+    return _time_off_page(request, therapist)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def my_time_off_request(request):
+    """Ask for whole days or part of a day off, in the location's wall-clock time."""
+    therapist = therapist_for_user(request.user)
+    if therapist is None:  # a manager who is no therapist: the manager's page
+        return redirect("manage-time-off")
+    form = time_off_form(request.POST.get("kind", ""), request.POST)
+    if not form.is_valid():
+        return _time_off_page(request, therapist, form=form, status=400)
+    start, end = form.span(location_for(request.user).zone)
+    try:
+        asked = time_off_services.time_off_request(
+            therapist=therapist, start=start, end=end, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except DomainError as refusal:
+        for field, words in refusal.fields.items():
+            if field in {"start", "end"}:  # the span as a whole: shown at the form's first date
+                form.add_error(next(iter(form.fields)), words)
+        return _time_off_page(request, therapist, form=form, problem=error_words(refusal), status=http_status(refusal))
+    zone = location_for(request.user).zone
+    messages.success(
+        request,
+        f"Asked for time off: {time_off_services.span_words(asked.start, asked.end, zone)}. "
+        "Your manager will decide; you will get an email.",
+    )
+    return redirect("my-time-off")
+
+
+@role_required(*CLINICAL)
+@require_POST
+def my_time_off_withdraw(request, time_off: int):
+    therapist = therapist_for_user(request.user)
+    if therapist is None:  # a manager who is no therapist: the manager's page
+        return redirect("manage-time-off")
+    asked = get_object_or_404(TimeOff.objects.select_related("therapist"), pk=time_off)
+    try:
+        time_off_services.time_off_withdraw(time_off=asked, by=request.user)
+    except DomainError as refusal:
+        return _time_off_page(request, therapist, problem=error_words(refusal), status=http_status(refusal))
+    messages.success(request, "Request withdrawn.")
+    return redirect("my-time-off")

@@ -31,6 +31,19 @@ def therapist_user(db):
 
 
 @pytest.fixture
+def eager_celery():
+    """Tasks run in this process, so nothing reaches the real broker here
+    (tests/integration covers the real worker). With
+    ``django_capture_on_commit_callbacks(execute=True)``, tasks enqueued
+    with ``delay_on_commit`` run too, and mail lands in ``mail.outbox``."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def unused_tcp_port() -> int:
     """A local port nothing listens on (free when asked)."""
     import socket

@@ -49,8 +49,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, roles, **kwargs):
         if create and roles:
             self.groups.add(*Group.objects.filter(name__in=[Role(role).value for role in roles]))
-            self.is_staff = Role.MANAGER in roles
-            self.save(update_fields=["is_staff"])
 
 
 class TherapistFactory(factory.django.DjangoModelFactory):

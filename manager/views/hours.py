@@ -1,11 +1,14 @@
-"""Opening hours and closures of the location."""
+"""Opening hours and closures of the location: the weekly hours as a grid
+(several spans on a day make a break), closures and special hours by date."""
+
+from collections import defaultdict
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from manager.forms import ClosureForm, SpecialHoursForm
+from manager.forms import OPENING_WORDS, ClosureForm, SpecialHoursForm, WeekGrid, WeeklyHoursForm
 from salon.errors import DomainError, error_words, http_status
 from salon.inputs import parse_day
 from salon.locations import location_for
@@ -17,12 +20,24 @@ from sessions.services import closures
 MANAGERS = (Role.MANAGER,)
 
 
-def _hours_page(request, *, closure_form=None, hours_form=None, problem="", status=200):
+def _weekly_grid(salon, data=None) -> WeekGrid:
+    if data is not None:
+        return WeekGrid("open", words=OPENING_WORDS, data=data)
+    week = defaultdict(list)
+    for hours in OpeningHours.objects.filter(salon=salon).order_by("weekday", "opens"):
+        week[hours.weekday].append((hours.opens, hours.closes))
+    return WeekGrid("open", words=OPENING_WORDS, initial=week)
+
+
+def _hours_page(request, *, closure_form=None, hours_form=None, week_grid=None, problem="", status=200):
     salon = location_for(request.user)
     first, last = days_ahead(salon)
+    week_grid = week_grid or _weekly_grid(salon)
     context = {
         "salon": salon,
-        "weekly": OpeningHours.objects.filter(salon=salon).order_by("weekday", "opens"),
+        "week_form": WeeklyHoursForm(),
+        "week_grid": week_grid,
+        "closed_all_week": all(not row.starts for day in week_grid.days for row in day.rows),
         "special_days": SpecialDay.objects.filter(salon=salon, day__gte=first, day__lte=last).order_by("day", "opens"),
         "closure_form": closure_form or ClosureForm(),
         "hours_form": hours_form or SpecialHoursForm(),
@@ -34,7 +49,8 @@ def _hours_page(request, *, closure_form=None, hours_form=None, problem="", stat
 
 @role_required(*MANAGERS)
 def index(request):
-    return redirect("manage-hours")
+    """/manage/ starts with the staff list."""
+    return redirect("manage-staff")
 
 
 @role_required(*MANAGERS)
@@ -98,9 +114,36 @@ def special_day_clear(request, day: str):
     )
 
 
+@role_required(*MANAGERS)
+@require_POST
+def weekly_hours_set(request):
+    """The week's opening hours from the grid; its add and remove buttons
+    come here too when the page's script does not handle them."""
+    salon = location_for(request.user)
+    form = WeeklyHoursForm(request.POST)
+    grid = _weekly_grid(salon, request.POST)
+    action = request.POST.get("grid_action", "")
+    if action:
+        if not grid.apply(action):
+            return _hours_page(request, week_grid=grid, problem="That button is not on this page.", status=400)
+        return _hours_page(request, week_grid=grid)
+    if not form.is_valid():
+        return _hours_page(request, problem="Send the week's hours from the form on this page.", status=400)
+    if not grid.is_valid():
+        problem = "Some hours need changing: see the days marked."
+        return _hours_page(request, week_grid=grid, problem=problem, status=400)
+    return _carried_out(
+        request,
+        lambda: closures.opening_hours_set(salon=salon, hours=grid.hours()),
+        done="Weekly opening hours saved.",
+        week_grid=grid,
+    )
+
+
 urlpatterns = [
     path("manage/", index, name="manage"),
     path("manage/hours/", hours, name="manage-hours"),
+    path("manage/hours/week/", weekly_hours_set, name="manage-opening-hours"),
     path("manage/hours/closures/", closure_add, name="manage-closure-add"),
     path("manage/hours/special/", special_hours_set, name="manage-special-hours"),
     path("manage/hours/special/<str:day>/clear/", special_day_clear, name="manage-special-day-clear"),

@@ -1,17 +1,17 @@
-"""Changes to when a location, a therapist or a room is available: closures
-(public holidays, a closed week), special opening hours, and time off. They
-live here, beside the bookings, because a change that would leave a booked
-session stranded is refused, with those sessions named, until they are moved
-or cancelled."""
+"""Changes to when a location is open: its weekly opening hours, closures
+(public holidays, a closed week) and special opening hours (time off is in
+``time_off``). They live here, beside the bookings, because a change that
+would leave a booked session stranded is refused, with those sessions named,
+until they are moved or cancelled."""
 
 import datetime
 from itertools import pairwise
 
 from django.db import transaction
-from django.db.models import Q
+from django.utils import timezone
 
 from salon.errors import Conflict, InvalidInput, validate
-from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff
+from salon.models import OpeningHours, Salon, SpecialDay, Weekday
 from sessions.availability import local_instant
 from sessions.models import Appointment
 
@@ -125,37 +125,59 @@ def special_day_clear(*, salon: Salon, day: datetime.date) -> int:
     return deleted
 
 
+def _weekly_hours_checked(hours: list[tuple[int, datetime.time, datetime.time]]):
+    """``hours`` sorted, each a weekday 0–6 with closing after opening, none overlapping on its day."""
+    for weekday, opens, closes in hours:
+        if not (isinstance(weekday, int) and 0 <= weekday <= 6):
+            raise InvalidInput("A weekday is 0 (Monday) to 6 (Sunday).", fields={"hours": ["Unknown weekday."]})
+        if closes <= opens:
+            name = Weekday(weekday).label
+            raise InvalidInput(
+                f"Closing comes after opening ({name} {opens:%H:%M}–{closes:%H:%M}).",
+                fields={"hours": [f"{name}: closes before it opens."]},
+            )
+    ordered = sorted(hours)
+    for (day, opens, closes), (next_day, next_opens, next_closes) in pairwise(ordered):
+        if day == next_day and next_opens < closes:
+            name = Weekday(day).label
+            spans = f"{opens:%H:%M}–{closes:%H:%M} and {next_opens:%H:%M}–{next_closes:%H:%M}"
+            raise InvalidInput(
+                f"Opening times on one day must not overlap ({name}: {spans}).",
+                fields={"hours": [f"{name}: {spans} overlap."]},
+            )
+    return ordered
+
+
 @transaction.atomic
-def time_off_add(
-    *,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    therapist: Therapist | None = None,
-    room: Room | None = None,
-    reason: str = "",
-) -> TimeOff:
-    """A therapist away, or a room out of service, from ``start`` to ``end``,
-    entered by a manager. Refused, with the sessions named, while anything is
-    booked for them then."""
-    if (therapist is None) == (room is None):
-        raise InvalidInput("Say whose time off it is: a therapist or a room.", fields={"therapist": ["Choose one."]})
-    if end <= start:
-        raise InvalidInput("The time off ends before it starts.", fields={"end": ["Before the start."]})
-    if therapist is not None:  # locked as booking locks them, so no booking slips in meanwhile
-        Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
-        theirs = Q(therapist=therapist)
-    else:
-        Room.objects.select_for_update().filter(pk=room.pk).first()
-        theirs = Q(room=room)
-    booked = (
-        Appointment.objects.filter(theirs, status__in=Appointment.HOLDS_TIME, start__lt=end, busy_until__gt=start)
-        .select_related("client", "therapist", "room__salon")
+def opening_hours_set(*, salon: Salon, hours: list[tuple[int, datetime.time, datetime.time]]) -> list[OpeningHours]:
+    """The location's weekly opening hours: (weekday, opens, closes), several
+    on a day for a break; a weekday with none is closed. Refused, with the
+    sessions named, while a session still to come on a day that keeps the
+    weekly hours (no closure or special hours then) would fall outside."""
+    ordered = _weekly_hours_checked(hours)
+    Salon.objects.select_for_update().filter(pk=salon.pk).first()
+    zone = salon.zone
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    special = set(SpecialDay.objects.filter(salon=salon, day__gte=today).values_list("day", flat=True))
+    coming = (
+        Appointment.objects.filter(room__salon=salon, status__in=Appointment.HOLDS_TIME, busy_until__gt=now)
+        .select_related("client", "therapist")
         .order_by("start")
     )
-    sessions = list(booked)
-    if sessions:
-        refuse_if_booked(sessions[0].room.salon, sessions, field="start")
-    away = TimeOff(therapist=therapist, room=room, start=start, end=end, reason=reason.strip())
-    validate(away)
-    away.save()
-    return away
+    outside = []
+    for session in coming:
+        day = session.start.astimezone(zone).date()
+        if day in special:
+            continue
+        spans = [(opens, closes) for weekday, opens, closes in ordered if weekday == day.weekday()]
+        if not within_hours(session, day=day, hours=spans, zone=zone):
+            outside.append(session)
+    refuse_if_booked(salon, outside, field="hours")
+    OpeningHours.objects.filter(salon=salon).delete()
+    rows = [
+        OpeningHours(salon=salon, weekday=weekday, opens=opens, closes=closes) for weekday, opens, closes in ordered
+    ]
+    for row in rows:
+        validate(row)
+    return OpeningHours.objects.bulk_create(rows)

@@ -1,15 +1,16 @@
 import pytest
 
 from clients.models import Client, HealthDataAccess
-from tests.factories import ClientFactory, SalonFactory
+from tests.factories import ClientFactory, SalonFactory, UserFactory
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, manager, password):
-    sign_in(client, manager)
+def admin_client(client, password):
+    """The admin is for superusers (managers work in /manage/)."""
+    sign_in(client, UserFactory(username="root", is_superuser=True))
     return client
 
 
@@ -28,7 +29,7 @@ def test_a_client_added_in_the_admin_goes_through_the_service(admin_client):
     assert client.name_key == "etienne dubois"
 
 
-def test_managers_read_the_access_log_but_cannot_change_it(admin_client):
+def test_superusers_read_the_access_log_but_cannot_change_it(admin_client):
     entry = HealthDataAccess.objects.create(client=ClientFactory(), client_label="1", actor="anna", action="view")
 
     assert admin_client.get("/admin/clients/healthdataaccess/").status_code == 200

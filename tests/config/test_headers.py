@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clients.models import ClientLink
 from clients.services import client_link_create
+from salon.invitations import invitation_token
 from salon.roles import Role
 from salon.selectors import calendar_feed_url
 from sessions.models import Notification
@@ -128,6 +129,28 @@ PAGES = {
     "account-security": Page(lambda s: "/accounts/security/", Role.MANAGER, private=True),
     "manage": Page(lambda s: "/manage/", Role.MANAGER, private=True, status=302),
     "manage-hours": Page(lambda s: "/manage/hours/", Role.MANAGER, private=True),
+    "manage-opening-hours": Page(
+        lambda s: "/manage/hours/week/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-rotas": Page(lambda s: "/manage/rotas/", Role.MANAGER, private=True),
+    "manage-rota": Page(lambda s: f"/manage/rotas/{s.scene.therapist.pk}/", Role.MANAGER, private=True),
+    "manage-rota-preview": Page(
+        lambda s: f"/manage/rotas/{s.scene.therapist.pk}/preview/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=400,
+    ),
+    "manage-settings": Page(lambda s: "/manage/settings/", Role.MANAGER, private=True),
+    "manage-routines": Page(lambda s: "/manage/routines/", Role.MANAGER, private=True),
+    "manage-routine-new": Page(lambda s: "/manage/routines/new/", Role.MANAGER, private=True),
+    "manage-routine": Page(lambda s: f"/manage/routines/{s.routine.slug}/", Role.MANAGER, private=True),
+    "manage-routine-preview": Page(
+        lambda s: f"/manage/routines/{s.routine.slug}/preview/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-settings-business": Page(
+        lambda s: "/manage/settings/business/", Role.MANAGER, private=True, method="post", status=400
+    ),
     "manage-closure-add": Page(
         lambda s: "/manage/hours/closures/", Role.MANAGER, private=True, method="post", status=400
     ),
@@ -141,16 +164,102 @@ PAGES = {
         method="post",
         status=302,
     ),
+    "my-time-off": Page(lambda s: "/my-day/time-off/", Role.THERAPIST, private=True),
+    "my-time-off-request": Page(
+        lambda s: "/my-day/time-off/request/", Role.THERAPIST, private=True, method="post", status=400
+    ),
+    "my-time-off-withdraw": Page(
+        lambda s: "/my-day/time-off/999999/withdraw/", Role.THERAPIST, private=True, method="post", status=404
+    ),
+    "manage-time-off": Page(lambda s: "/manage/time-off/", Role.MANAGER, private=True),
+    "manage-time-off-add": Page(
+        lambda s: "/manage/time-off/add/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    # No such request (withdrawn meanwhile): the page says so.
+    "manage-time-off-approve": Page(
+        lambda s: "/manage/time-off/999999/approve/", Role.MANAGER, private=True, method="post", status=409
+    ),
+    "manage-time-off-decline": Page(
+        lambda s: "/manage/time-off/999999/decline/", Role.MANAGER, private=True, method="post", status=409
+    ),
+    "manage-time-off-remove": Page(
+        lambda s: "/manage/time-off/999999/remove/", Role.MANAGER, private=True, method="post", status=302
+    ),
+    "manage-rooms": Page(lambda s: "/manage/rooms/", Role.MANAGER, private=True),
+    "manage-room-add": Page(lambda s: "/manage/rooms/add/", Role.MANAGER, private=True, method="post", status=400),
+    "manage-room-out-of-service": Page(
+        lambda s: "/manage/rooms/out-of-service/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-room-edit": Page(
+        lambda s: f"/manage/rooms/{s.scene.room.pk}/", Role.MANAGER, private=True, method="post", status=400
+    ),
+    "manage-room-in-use": Page(
+        lambda s: f"/manage/rooms/{s.scene.room.pk}/in-use/", Role.MANAGER, private=True, method="post", status=400
+    ),
     "location-choose": Page(
         lambda s: "/accounts/location/", Role.RECEPTIONIST, private=True, method="post", status=302
     ),
     "account-token-revoke": Page(
         lambda s: "/accounts/tokens/not-a-token-key/revoke/", Role.MANAGER, private=True, method="post", status=404
     ),
+    "invitation": Page(
+        lambda s: f"/accounts/invitation/{invitation_token(UserFactory(password=None))}/", None, private=True
+    ),
+    "manage-staff": Page(lambda s: "/manage/staff/", Role.MANAGER, private=True),
+    "manage-staff-new": Page(lambda s: "/manage/staff/new/", Role.MANAGER, private=True),
+    "manage-staff-detail": Page(lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/", Role.MANAGER, private=True),
+    # She has set her password: no invitation to send.
+    "manage-staff-resend": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/invitation/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=409,
+    ),
+    # She has a session booked: the page lists it.
+    "manage-staff-deactivate": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/deactivate/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=409,
+    ),
+    "manage-staff-reactivate": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/reactivate/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=302,
+    ),
+    "manage-staff-lockout": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/lockout/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=302,
+    ),
+    # She has no email address for the link.
+    "manage-staff-password": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/password/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=400,
+    ),
+    "manage-staff-second-factor": Page(
+        lambda s: f"/manage/staff/{s.scene.therapist.user.pk}/second-factor/",
+        Role.MANAGER,
+        private=True,
+        method="post",
+        status=302,
+    ),
+    "manage-services": Page(lambda s: "/manage/services/", Role.MANAGER, private=True),
+    "manage-service": Page(lambda s: f"/manage/services/{s.routine.slug}/", Role.MANAGER, private=True),
     "healthz": Page(lambda s: "/healthz", None, private=False, status=None),
     "schema": Page(lambda s: "/api/schema/", Role.RECEPTIONIST, private=True),
     "api-docs": Page(lambda s: "/api/docs/", Role.RECEPTIONIST, private=True),
-    "admin:index": Page(lambda s: "/admin/", Role.MANAGER, private=True),
+    # Superusers only: a manager is sent on (the admin's own pages: see below).
+    "admin:index": Page(lambda s: "/admin/", Role.MANAGER, private=True, status=302),
 }
 
 
@@ -266,6 +375,8 @@ def api_kwargs(salon: Salon, name: str, route: str) -> dict:
         kwargs["token_key"] = "not-a-token-key"
     if "<day>" in route:
         kwargs["day"] = salon.booked.start.date().isoformat()
+    if "<slug>" in route:
+        kwargs["slug"] = salon.routine.slug
     return kwargs
 
 
@@ -299,7 +410,7 @@ def test_anonymous_api_answers_are_not_stored(salon):
 
 def test_the_admin_carries_the_policy_and_is_not_stored(salon):
     browser = Client()
-    sign_in(browser, salon.staff[Role.MANAGER])
+    sign_in(browser, UserFactory(username="root", is_superuser=True))
 
     for url in ["/admin/", "/admin/clients/client/", f"/admin/clients/client/{salon.scene.client.pk}/change/"]:
         response = browser.get(url)

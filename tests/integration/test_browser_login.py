@@ -6,13 +6,14 @@ import pytest
 from django_otp.oath import totp
 
 from salon.roles import Role
-from tests.factories import UserFactory
+from tests.factories import SalonFactory, UserFactory
 from tests.helpers import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
 def test_staff_log_in_and_out_in_the_browser(page, live_server, transactional_db, password):
+    SalonFactory(name="Lindenhof")
     UserFactory(username="petra", first_name="Petra", last_name="Wagner", roles=[Role.MANAGER])
 
     page.goto(f"{live_server.url}/")
@@ -40,11 +41,16 @@ def test_staff_log_in_and_out_in_the_browser(page, live_server, transactional_db
     assert page.get_by_role("heading", name="Your recovery codes").is_visible()
     assert page.locator(".recovery-codes li").count() == 10
     page.get_by_role("link", name="I have kept them; continue").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
-    assert page.get_by_role("heading", name="Site administration").is_visible()
+    page.wait_for_url(f"{live_server.url}/manage/staff/")  # a manager starts in the manager's area
+    assert page.get_by_role("navigation", name="Manage").is_visible()
+    assert page.get_by_role("link", name="Admin").count() == 0  # the admin is for superusers
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.wait_for_url(f"{live_server.url}/admin/")  # already signed in: no second login
+    page.wait_for_url(f"{live_server.url}/manage/staff/")  # already signed in: no second login
+
+    page.goto(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}/manage/staff/")
+    assert "The admin is for superusers" in page.get_by_role("status").inner_text()
 
 
 def test_login_page_is_usable_on_a_phone(browser, live_server, transactional_db):

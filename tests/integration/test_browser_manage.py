@@ -1,5 +1,6 @@
 """The manager's hours page on a 1366 by 768 laptop: sign in with the code,
-close a public holiday, see it listed, and that day offers no slots."""
+close a public holiday, see it listed, and that day offers no slots; give
+Mondays a lunch break in the weekly hours."""
 
 import datetime
 from base64 import b32decode
@@ -7,6 +8,7 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import totp
 
+from salon.models import OpeningHours
 from salon.roles import Role
 from sessions.selectors import availability
 from tests.factories import UserFactory, short_routine
@@ -29,7 +31,7 @@ def test_a_manager_closes_a_public_holiday(browser, live_server, password):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
+        page.goto(f"{live_server.url}/accounts/login/?next=/manage/hours/")
         page.get_by_label("Username").fill("petra")
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
@@ -50,7 +52,21 @@ def test_a_manager_closes_a_public_holiday(browser, live_server, password):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "manage-hours.png"), full_page=True)
         assert axe_violations(page) == []
+
+        # A lunch break on Mondays: the first span ends at noon, a second one follows.
+        page.get_by_label("Monday hours 1 until").fill("12:00")
+        page.get_by_role("button", name="Add opening hours on Monday").click()
+        page.get_by_label("Monday hours 2 from").fill("13:00")
+        page.get_by_label("Monday hours 2 until").fill("20:00")
+        page.get_by_role("button", name="Save opening hours").click()
+        page.get_by_text("Weekly opening hours saved.").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "manage-hours-lunch.png"), full_page=True)
+        assert axe_violations(page) == []
     finally:
         context.close()
 
     assert availability(salon=scene.salon, routine=routine, first_day=holiday, last_day=holiday)[0] == []
+    assert list(OpeningHours.objects.filter(salon=scene.salon, weekday=0).values_list("opens", "closes")) == [
+        (datetime.time(8), datetime.time(12)),
+        (datetime.time(13), datetime.time(20)),
+    ]

@@ -3,14 +3,16 @@ import pytest
 from clients.outcome import ScreeningOutcome
 from routines.models import RoutineTemplate
 from sessions.services.plans import session_plan_create
+from tests.factories import UserFactory
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, manager, password):
-    sign_in(client, manager)
+def admin_client(client, password):
+    """The admin is for superusers (managers work in /manage/)."""
+    sign_in(client, UserFactory(username="root", is_superuser=True))
     return client
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from salon.roles import Role
-from tests.factories import UserFactory
+from tests.factories import SalonFactory, UserFactory
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +36,16 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(client):
     assert 'value="clara"' in html
 
 
-def test_manager_is_sent_to_the_admin(client, manager, password):
+def test_managers_start_in_the_managers_area_not_the_admin(client, manager, password):
+    SalonFactory()
     sign_in(client, manager)
 
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    assert response["Location"] == "/manage/"
+    assert client.get("/manage/", follow=True).status_code == 200
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")  # and from there to /manage/
 
 
 def test_receptionists_start_at_the_front_desk(client, receptionist, password):

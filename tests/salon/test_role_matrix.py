@@ -35,6 +35,7 @@ from rest_framework.test import APIClient
 
 from clients.models import ClientLink
 from clients.services import client_link_create
+from salon.invitations import invitation_token
 from salon.models import TimeOff
 from salon.roles import Role
 from salon.selectors import calendar_feed_token
@@ -68,12 +69,19 @@ API = {
     ("/api/v1/me/", "GET"):                                    E(401, 200, 200, 200, 200),
     ("/api/v1/salons/", "GET"):                                E(401, 200, 200, 200, 200),
     ("/api/v1/salons/{id}/", "GET"):                           E(401, 200, 200, 200, 200),
+    ("/api/v1/salons/{id}/settings/", "GET"):                  E(401, 403, 403, 403, 200),
+    ("/api/v1/salons/{id}/settings/", "PATCH"):                E(401, 403, 403, 403, 200),
+    ("/api/v1/business/", "GET"):                              E(401, 403, 403, 403, 200),
+    ("/api/v1/business/", "PATCH"):                            E(401, 403, 403, 403, 200),
     ("/api/v1/routines/", "GET"):                              E(401, 200, 200, 200, 200),
     ("/api/v1/routines/", "POST"):                             E(401, 403, 403, 403, 400),
     ("/api/v1/routines/{id}/", "GET"):                         E(401, 200, 200, 200, 200),
     ("/api/v1/routines/{id}/", "PUT"):                         E(401, 403, 403, 403, 400),
     ("/api/v1/routines/{id}/", "PATCH"):                       E(401, 403, 403, 403, 200),
     ("/api/v1/routines/{id}/preview-plan/", "POST"):           E(401, 403, 400, 400, 400),
+    ("/api/v1/services/", "GET"):                              E(401, 200, 200, 200, 200),
+    ("/api/v1/services/{slug}/", "GET"):                       E(401, 200, 200, 200, 200),
+    ("/api/v1/services/{slug}/", "PUT"):                       E(401, 403, 403, 403, 200),
     ("/api/v1/clients/", "GET"):                               E(401, 200, 200, 200, 200),
     ("/api/v1/clients/", "POST"):                              E(401, 400, 403, 403, 400),
     ("/api/v1/clients/{id}/", "GET"):                          E(401, 200, 200, 403, 200),
@@ -112,10 +120,28 @@ API = {
     ("/api/v1/special-days/hours/", "POST"):                   E(401, 403, 403, 403, 400),
     ("/api/v1/special-days/{day}/", "DELETE"):                 E(401, 403, 403, 403, 204),
     ("/api/v1/time-off/", "GET"):                              E(401, 200, 200, 200, 200),
-    ("/api/v1/time-off/", "POST"):                             E(401, 403, 403, 403, 400),
+    ("/api/v1/time-off/", "POST"):                             E(401, 403, 400, 400, 400),
     ("/api/v1/time-off/{id}/", "DELETE"):                      E(401, 403, 403, 403, 204),
+    ("/api/v1/time-off/{id}/approve/", "POST"):                E(401, 403, 403, 403, 200),
+    ("/api/v1/time-off/{id}/decline/", "POST"):                E(401, 403, 403, 403, 200),
+    ("/api/v1/time-off/{id}/withdraw/", "POST"):               E(401, 403, 204, 403, 403),
+    ("/api/v1/rooms/", "GET"):                                 E(401, 200, 200, 200, 200),
+    ("/api/v1/rooms/", "POST"):                                E(401, 403, 403, 403, 400),
+    ("/api/v1/rooms/{id}/", "GET"):                            E(401, 200, 200, 200, 200),
+    ("/api/v1/rooms/{id}/", "PATCH"):                          E(401, 403, 403, 403, 200),
     ("/api/v1/rotas/", "GET"):                                 E(401, 200, 200, 200, 200),
     ("/api/v1/rotas/", "POST"):                                E(401, 403, 403, 403, 400),
+    ("/api/v1/staff/", "GET"):                                 E(401, 403, 403, 403, 200),
+    ("/api/v1/staff/", "POST"):                                E(401, 403, 403, 403, 400),
+    ("/api/v1/staff/{id}/", "GET"):                            E(401, 403, 403, 403, 200),
+    ("/api/v1/staff/{id}/", "PATCH"):                          E(401, 403, 403, 403, 200),
+    ("/api/v1/staff/{id}/deactivate/", "POST"):                E(401, 403, 403, 403, 409),
+    ("/api/v1/staff/{id}/reactivate/", "POST"):                E(401, 403, 403, 403, 200),
+    ("/api/v1/staff/{id}/resend-invitation/", "POST"):         E(401, 403, 403, 403, 409),
+    ("/api/v1/staff/{id}/reset-password/", "POST"):            E(401, 403, 403, 403, 400),
+    ("/api/v1/staff/{id}/reset-second-factor/", "POST"):       E(401, 403, 403, 403, 200),
+    ("/api/v1/opening-hours/", "GET"):                         E(401, 200, 200, 200, 200),
+    ("/api/v1/opening-hours/", "PUT"):                         E(401, 403, 403, 403, 400),
 }
 
 PAGES = {
@@ -129,6 +155,7 @@ PAGES = {
     ("accounts/security/", "GET"):                             E(302, 200, 200, 200, 200),
     ("accounts/location/", "POST"):                            E(302, 302, 302, 302, 302),
     ("accounts/tokens/<str:token_key>/revoke/", "POST"):       E(302, 404, 404, 404, 404),
+    ("accounts/invitation/<str:token>/", "GET"):               E(200, 200, 200, 200, 200),
     ("healthz", "GET"):                                        E(200, 200, 200, 200, 200),
     ("api/v1/", "GET"):                                        E(401, 200, 200, 200, 200),
     ("routines/", "GET"):                                      E(302, 200, 200, 200, 200),
@@ -151,14 +178,55 @@ PAGES = {
     ("my-day/", "GET"):                                        E(302, 403, 200, 200, 200),
     ("my-day/print/", "GET"):                                  E(302, 403, 200, 200, 200),
     ("my-day/calendar-feed/reset/", "POST"):                   E(302, 403, 302, 302, 302),
+    ("my-day/time-off/", "GET"):                               E(302, 403, 200, 200, 302),
+    ("my-day/time-off/request/", "POST"):                      E(302, 403, 400, 400, 302),
+    ("my-day/time-off/<int:time_off>/withdraw/", "POST"):      E(302, 403, 302, 403, 302),
     ("calendar/<str:token>.ics", "GET"):                       E(200, 200, 200, 200, 200),
     ("sessions/<int:pk>/", "GET"):                             E(302, 403, 200, 403, 200),
     ("sessions/<int:pk>/<slug:action>/", "POST"):              E(302, 403, 302, 403, 302),
     ("manage/", "GET"):                                        E(302, 403, 403, 403, 302),
+    ("manage/staff/", "GET"):                                  E(302, 403, 403, 403, 200),
+    ("manage/staff/new/", "GET"):                              E(302, 403, 403, 403, 200),
+    ("manage/staff/new/", "POST"):                             E(302, 403, 403, 403, 400),
+    ("manage/staff/<int:staff>/", "GET"):                      E(302, 403, 403, 403, 200),
+    ("manage/staff/<int:staff>/", "POST"):                     E(302, 403, 403, 403, 400),
+    ("manage/staff/<int:staff>/invitation/", "POST"):          E(302, 403, 403, 403, 409),
+    ("manage/staff/<int:staff>/deactivate/", "POST"):          E(302, 403, 403, 403, 409),
+    ("manage/staff/<int:staff>/reactivate/", "POST"):          E(302, 403, 403, 403, 302),
+    ("manage/staff/<int:staff>/lockout/", "POST"):             E(302, 403, 403, 403, 302),
+    ("manage/staff/<int:staff>/password/", "POST"):            E(302, 403, 403, 403, 400),
+    ("manage/staff/<int:staff>/second-factor/", "POST"):       E(302, 403, 403, 403, 302),
+    ("manage/time-off/", "GET"):                               E(302, 403, 403, 403, 200),
+    ("manage/time-off/add/", "POST"):                          E(302, 403, 403, 403, 400),
+    ("manage/time-off/<int:time_off>/approve/", "POST"):       E(302, 403, 403, 403, 302),
+    ("manage/time-off/<int:time_off>/decline/", "POST"):       E(302, 403, 403, 403, 302),
+    ("manage/time-off/<int:time_off>/remove/", "POST"):        E(302, 403, 403, 403, 302),
+    ("manage/rooms/", "GET"):                                  E(302, 403, 403, 403, 200),
+    ("manage/rooms/add/", "POST"):                             E(302, 403, 403, 403, 400),
+    ("manage/rooms/out-of-service/", "POST"):                  E(302, 403, 403, 403, 400),
+    ("manage/rooms/<int:room>/", "POST"):                      E(302, 403, 403, 403, 400),
+    ("manage/rooms/<int:room>/in-use/", "POST"):               E(302, 403, 403, 403, 400),
+    ("manage/services/", "GET"):                               E(302, 403, 403, 403, 200),
+    ("manage/services/<slug:slug>/", "GET"):                   E(302, 403, 403, 403, 200),
+    ("manage/services/<slug:slug>/", "POST"):                  E(302, 403, 403, 403, 400),
     ("manage/hours/", "GET"):                                  E(302, 403, 403, 403, 200),
     ("manage/hours/closures/", "POST"):                        E(302, 403, 403, 403, 400),
     ("manage/hours/special/", "POST"):                         E(302, 403, 403, 403, 400),
     ("manage/hours/special/<str:day>/clear/", "POST"):         E(302, 403, 403, 403, 302),
+    ("manage/hours/week/", "POST"):                            E(302, 403, 403, 403, 400),
+    ("manage/rotas/", "GET"):                                  E(302, 403, 403, 403, 200),
+    ("manage/rotas/<int:therapist_id>/", "GET"):               E(302, 403, 403, 403, 200),
+    ("manage/rotas/<int:therapist_id>/", "POST"):              E(302, 403, 403, 403, 400),
+    ("manage/rotas/<int:therapist_id>/preview/", "POST"):      E(302, 403, 403, 403, 400),
+    ("manage/routines/", "GET"):                               E(302, 403, 403, 403, 200),
+    ("manage/routines/new/", "GET"):                           E(302, 403, 403, 403, 200),
+    ("manage/routines/new/", "POST"):                          E(302, 403, 403, 403, 400),
+    ("manage/routines/<slug:slug>/", "GET"):                   E(302, 403, 403, 403, 200),
+    ("manage/routines/<slug:slug>/", "POST"):                  E(302, 403, 403, 403, 400),
+    ("manage/routines/<slug:slug>/preview/", "POST"):          E(302, 403, 403, 403, 400),
+    ("manage/settings/", "GET"):                               E(302, 403, 403, 403, 200),
+    ("manage/settings/", "POST"):                              E(302, 403, 403, 403, 400),
+    ("manage/settings/business/", "POST"):                     E(302, 403, 403, 403, 400),
 }
 # fmt: on
 
@@ -241,11 +309,18 @@ def world(db) -> World:
         "salon": scene.salon.pk,
         "notification": notification.pk,
         "day": tomorrow.isoformat(),
-        "time_off": TimeOff.objects.create(
-            therapist=ben,
+        "room": scene.room.pk,
+    }
+    # A request of each therapist, a month ahead: the time-off paths' ids.
+    requests = {
+        column: TimeOff.objects.create(
+            therapist=therapist,
             start=at(tomorrow + datetime.timedelta(days=30), 9),
             end=at(tomorrow + datetime.timedelta(days=30), 17),
-        ).pk,
+            status=TimeOff.Status.REQUESTED,
+            requested_by=therapist.user,
+        ).pk
+        for column, therapist in (("own", anna), ("other", ben))
     }
     links = {
         purpose: client_link_create(client=own_client, purpose=purpose, reference=own.pk)[1].rsplit("/", 2)[-2]
@@ -260,10 +335,29 @@ def world(db) -> World:
             "manager": UserFactory(username="boss", roles=[Role.MANAGER]),
         },
         objects={
-            "own": {**shared, "appointment": own.pk, "client": own_client.pk, "therapist": anna.pk},
-            "other": {**shared, "appointment": other.pk, "client": other_client.pk, "therapist": ben.pk},
+            "own": {
+                **shared,
+                "appointment": own.pk,
+                "client": own_client.pk,
+                "therapist": anna.pk,
+                "time_off": requests["own"],
+                "staff": anna.user.pk,
+            },
+            "other": {
+                **shared,
+                "appointment": other.pk,
+                "client": other_client.pk,
+                "therapist": ben.pk,
+                "time_off": requests["other"],
+                "staff": ben.user.pk,
+            },
         },
-        tokens={**links, "calendar": calendar_feed_token(anna)},
+        tokens={
+            **links,
+            "calendar": calendar_feed_token(anna),
+            # Someone invited who has not set a password yet (opening the link spends nothing).
+            "invitation": invitation_token(UserFactory(username="newcomer", roles=[Role.THERAPIST], password=None)),
+        },
     )
 
 
@@ -272,10 +366,11 @@ def api_path(template: str, ids: dict) -> str:
     calls of the other column ask for the other therapist's work."""
     kind = template.split("/")[3]  # /api/v1/<kind>/...
     object_id = {"appointments": "appointment", "clients": "client", "routines": "routine",
-                 "notifications": "notification", "salons": "salon", "time-off": "time_off"}.get(kind)  # fmt: skip
+                 "notifications": "notification", "salons": "salon", "time-off": "time_off",
+                 "rooms": "room", "staff": "staff"}.get(kind)  # fmt: skip
     # a token key nobody holds: each column may only ever reach its own
     path = template.replace("{client_pk}", str(ids["client"])).replace("{token_key}", "not-a-token-key")
-    path = path.replace("{day}", ids["day"])
+    path = path.replace("{day}", ids["day"]).replace("{slug}", ids["routine_slug"])
     if object_id:
         path = path.replace("{id}", str(ids[object_id]))
     if template in {"/api/v1/appointments/", "/api/v1/day/"}:
@@ -293,9 +388,13 @@ def page_path(route: str, ids: dict, tokens: dict) -> str:
         .replace("<slug:slug>", ids["routine_slug"])
         .replace("<str:token_key>", "not-a-token-key")
         .replace("<str:day>", ids["day"])
+        .replace("<int:therapist_id>", str(ids["therapist"]))
+        .replace("<int:time_off>", str(ids["time_off"]))
+        .replace("<int:room>", str(ids["room"]))
+        .replace("<int:staff>", str(ids["staff"]))
     )
     if "<str:token>" in route:
-        purpose = route.split("/")[1] if route.startswith("forms/") else "calendar"
+        purpose = route.split("/")[1] if route.startswith(("forms/", "accounts/")) else "calendar"
         path = path.replace("<str:token>", tokens[purpose])
     if route in {"my-day/", "my-day/print/", "desk/next-free/"}:
         path += f"?therapist={ids['therapist']}"

@@ -93,17 +93,17 @@ def test_the_token_endpoint_shares_the_lockout_and_answers_in_json(api_client, c
 
     assert locked.status_code == 429
     assert locked.json()["code"] == "locked_out"
-    assert "manager can lift the lock" in locked.json()["detail"]
+    assert "a manager can lift it on the staff page in Manage" in locked.json()["detail"]
     assert not AuthToken.objects.exists()
     assert page.status_code == 429
 
 
-def test_a_manager_lifts_the_lockout_in_the_admin(client, password, manager):
+def test_a_superuser_lifts_the_lockout_in_the_admin(client, password):
     clara = UserFactory(username="clara", roles=[Role.RECEPTIONIST])
     fail_web(client, "clara", 5)
     assert AccessAttempt.objects.filter(username="clara").exists()
     desk = client_class_instance()
-    sign_in(desk, manager)
+    sign_in(desk, UserFactory(username="root", is_superuser=True))
 
     response = desk.post(
         "/admin/salon/user/",
@@ -121,13 +121,18 @@ def client_class_instance():
     return Client()
 
 
-def test_managers_may_see_and_clear_lockout_records_but_not_add_them(manager):
-    for model in (AccessAttempt, TOTPDevice):
-        model_admin = admin_site._registry[model]
-        request = type("Request", (), {"user": manager})()
-        assert model_admin.has_view_permission(request)
-        assert model_admin.has_delete_permission(request)
-        assert not model_admin.has_add_permission(request)
+def test_lockout_records_are_for_superusers_to_see_and_clear_in_the_admin(manager):
+    def request_of(user):
+        return type("Request", (), {"user": user})()
+
+    superuser = UserFactory(username="root", is_superuser=True)
+    model_admin = admin_site._registry[AccessAttempt]
+
+    assert not admin_site.has_permission(request_of(manager))  # managers lift lockouts in Manage
+    assert admin_site.has_permission(request_of(superuser))
+    assert model_admin.has_view_permission(request_of(superuser))
+    assert model_admin.has_delete_permission(request_of(superuser))
+    assert not model_admin.has_add_permission(request_of(superuser))
 
 
 def test_the_token_endpoint_is_throttled_per_address(api_client, monkeypatch):
@@ -182,11 +187,12 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(client, password,
 
 def test_a_manager_without_an_app_sets_one_up_at_first_sign_in(client, password, manager):
     # given a manager signing in for the first time
-    response = client.post(LOGIN_URL, {"username": manager.username, "password": password, "next": "/admin/"})
+    SalonFactory()
+    response = client.post(LOGIN_URL, {"username": manager.username, "password": password, "next": "/manage/hours/"})
     assert response.status_code == 302
 
     # then every page sends them to set up an app first
-    admin = client.get("/admin/")
+    admin = client.get("/manage/hours/")
     assert admin.status_code == 302
     assert admin["Location"].startswith("/accounts/two-factor/set-up/")
     setup = client.get(admin["Location"])
@@ -195,12 +201,12 @@ def test_a_manager_without_an_app_sets_one_up_at_first_sign_in(client, password,
     device = TOTPDevice.objects.get(user=manager, confirmed=False)
 
     # when they enter a wrong code, then the right one
-    wrong = client.post(admin["Location"], {"code": "000000", "next": "/admin/"})
+    wrong = client.post(admin["Location"], {"code": "000000", "next": "/manage/hours/"})
     assert "does not match" in wrong.content.decode()
     time.sleep(1.1)  # after a wrong code the next try waits a moment (django-otp's throttling)
     secret = html.split('class="secret">')[1].split("<")[0].replace(" ", "")
     assert b32decode(secret) == device.bin_key
-    done = client.post(admin["Location"], {"code": code_for(secret), "next": "/admin/"}, follow=True)
+    done = client.post(admin["Location"], {"code": code_for(secret), "next": "/manage/hours/"}, follow=True)
 
     # then they see their recovery codes once, and may work
     codes_html = done.content.decode()
@@ -208,7 +214,7 @@ def test_a_manager_without_an_app_sets_one_up_at_first_sign_in(client, password,
     assert StaticToken.objects.filter(device__user=manager).count() == 10
     assert all(token.token in codes_html for token in StaticToken.objects.filter(device__user=manager))
     assert client.get("/accounts/two-factor/recovery-codes/").status_code == 302  # not shown again
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/manage/hours/").status_code == 200
 
 
 def test_an_account_with_an_app_enters_its_code_after_the_password(client, password):
@@ -433,10 +439,11 @@ def test_a_page_session_ends_a_working_day_after_signing_in(client, receptionist
 
 
 def test_a_verified_manager_session_works_and_shows_the_security_page(client, manager):
+    SalonFactory()
     sign_in(client, manager)
 
     assert DEVICE_ID_SESSION_KEY in client.session
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/manage/hours/").status_code == 200
     assert "Two-factor sign-in" in client.get("/accounts/security/").content.decode()
 
 
@@ -476,23 +483,31 @@ def test_a_token_header_does_not_open_pages_or_the_admin(client, password, manag
     assert desk.get("/desk/", **made_up).status_code == 302
 
 
-def test_managers_reset_phones_but_never_see_secrets_or_superusers_devices(client, manager, receptionist):
-    boss = UserFactory(username="owner", is_superuser=True, is_staff=True)
-    boss_app = second_factor_app_add(user=boss, secret=SECRET)
+def test_superusers_reset_phones_in_the_admin_but_never_see_secrets(client, manager, receptionist):
     staff_app = second_factor_app_add(user=receptionist, secret="MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U")
-    sign_in(client, manager)
+    sign_in(client, UserFactory(username="owner", is_superuser=True))
 
     listing = client.get("/admin/otp_totp/totpdevice/").content.decode()
     staff_page = client.get(f"/admin/otp_totp/totpdevice/{staff_app.pk}/change/")
 
     assert receptionist.username in listing
-    assert "owner" not in listing
     assert staff_page.status_code == 200
     assert staff_app.key not in staff_page.content.decode()
     assert client.get(f"/admin/otp_totp/totpdevice/{staff_app.pk}/config/").status_code in {403, 404}
-    assert client.get(f"/admin/otp_totp/totpdevice/{boss_app.pk}/change/").status_code == 302  # not found
-    assert client.post(f"/admin/otp_totp/totpdevice/{boss_app.pk}/delete/", {"post": "yes"}).status_code == 302
-    assert TOTPDevice.objects.filter(pk=boss_app.pk).exists()
+    assert client.post(f"/admin/otp_totp/totpdevice/{staff_app.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=staff_app.pk).exists()
+
+
+def test_managers_cannot_reach_anyones_devices_in_the_admin(client, manager, receptionist):
+    staff_app = second_factor_app_add(user=receptionist, secret="MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U")
+    sign_in(client, manager)
+
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    deleted = client.post(f"/admin/otp_totp/totpdevice/{staff_app.pk}/delete/", {"post": "yes"})
+
+    assert listing["Location"].startswith("/admin/login/")
+    assert deleted["Location"].startswith("/admin/login/")
+    assert TOTPDevice.objects.filter(pk=staff_app.pk).exists()
 
 
 def test_signing_out_without_a_token_says_what_to_send(client, api_client, receptionist):

@@ -41,16 +41,5 @@ def routine(db):
 
 
 @pytest.fixture
-def eager_celery():
-    """Tasks run in this process, so nothing reaches the real broker here
-    (tests/integration covers the real worker)."""
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def tomorrow() -> datetime.date:
     return (timezone.now().astimezone(BERLIN) + datetime.timedelta(days=1)).date()

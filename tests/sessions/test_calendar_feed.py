@@ -12,6 +12,7 @@ from tests.factories import (
     ClientFactory,
     RoomFactory,
     TherapistFactory,
+    UserFactory,
     routine_create_for_test,
     screening_for,
     works_every_day,
@@ -163,12 +164,9 @@ def test_another_therapists_address_cannot_be_reset_by_a_receptionist(client, th
     assert calendar_feed_url(therapist) == old
 
 
-def test_a_manager_resets_a_therapists_address_from_the_admin(client, therapist, manager):
+def test_a_superuser_resets_a_therapists_address_from_the_admin(client, therapist):
     old = calendar_feed_url(therapist)
-    manager.is_staff = True
-    manager.is_superuser = True
-    manager.save()
-    sign_in(client, manager)
+    sign_in(client, UserFactory(username="root", is_superuser=True))
 
     response = client.post(
         "/admin/salon/therapist/",

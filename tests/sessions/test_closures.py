@@ -191,7 +191,7 @@ def test_the_api_names_the_field_and_the_sessions_in_the_way(
 def test_time_off_over_a_booked_session_is_refused_and_elsewhere_taken(
     salon, therapist, room, routine, client_, holiday
 ):
-    from sessions.services.closures import time_off_add
+    from sessions.services.time_off import time_off_add
 
     appointment_book(client=client_, routine=routine, start=at(holiday, 10))
 
@@ -206,7 +206,7 @@ def test_time_off_over_a_booked_session_is_refused_and_elsewhere_taken(
 
 
 def test_time_off_is_for_a_therapist_or_a_room_and_ends_after_it_starts(salon, therapist, room, holiday):
-    from sessions.services.closures import time_off_add
+    from sessions.services.time_off import time_off_add
 
     with pytest.raises(InvalidInput):
         time_off_add(therapist=therapist, room=room, start=at(holiday, 9), end=at(holiday, 12))

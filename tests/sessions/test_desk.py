@@ -118,4 +118,4 @@ def test_before_any_salon_is_set_up_the_desk_says_so(client, receptionist, path)
     response = client.get(path)
 
     assert response.status_code == 409
-    assert "No salon is set up yet" in response.content.decode()
+    assert "No location is set up yet: a superuser adds the first one" in response.content.decode()
