@@ -49,7 +49,7 @@ ROOMS = [
 # book it online (therapeutic massage is arranged at the desk).
 SERVICES = {
     "classic-back-massage": {
-        "lengths": [(45, 5900), (60, 7200), (90, 9900)],
+        "lengths": [(45, 5900), (60, 7200)],
         "description": "The whole back, from gentle stroking to deeper work on tense spots.",
         "online": True,
     },

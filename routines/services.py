@@ -149,8 +149,26 @@ def routine_update(*, routine: RoutineTemplate, steps: list[dict] | None = None,
         for name, value in changes.items():
             setattr(routine, name, value)
         return _write(routine, _validated(routine, steps))
-
+    if _unchanged(routine, steps=steps, changes=changes):
+        return routine  # saving again what plans use makes no new version
     return _next_version(routine, steps=steps, changes=changes)
+
+
+def _unchanged(routine: RoutineTemplate, *, steps: list[dict], changes: dict) -> bool:
+    if any(getattr(routine, name) != value for name, value in changes.items()):
+        return False
+
+    def same_whatever_the_order_of_areas(step: dict) -> dict:
+        return {**step, "areas": sorted(step["areas"])}
+
+    stored = [_comparable(_step_data(step)) for step in routine.steps.select_related("technique", "repeat_of")]
+    try:
+        proposed = [_comparable(step) for step in steps]
+        return [same_whatever_the_order_of_areas(step) for step in stored] == [
+            same_whatever_the_order_of_areas(step) for step in proposed
+        ]
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return False  # not even a valid step: certainly a change, for validation to judge
 
 
 @transaction.atomic

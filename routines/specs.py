@@ -46,6 +46,13 @@ class StepSpec:
         return self.typical_minutes
 
     @property
+    def maximum_minutes(self) -> int:
+        """The most time the step may take. A counted step cannot be lengthened."""
+        if self.dose_kind == RoutineStep.DoseKind.DURATION:
+            return self.max_minutes
+        return self.typical_minutes
+
+    @property
     def typical_minutes(self) -> int:
         """The middle of a duration range; for a count, the units turned into
         time (plus any alternated stroking), rounded up to whole minutes."""
@@ -89,6 +96,10 @@ class RoutineSpec:
     @property
     def minimum_minutes(self) -> int:
         return sum(step.minimum_minutes for step in self.steps)
+
+    @property
+    def maximum_minutes(self) -> int:
+        return sum(step.maximum_minutes for step in self.steps)
 
     @property
     def typical_minutes(self) -> int:

@@ -180,8 +180,11 @@ def _flags(outcome: ScreeningOutcome, steps, do_not_press) -> tuple[Finding, ...
 
 
 def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
-    """Typical minutes per step, shortened where the booking is shorter:
-    a minute at a time from the step with the most room above its minimum."""
+    """Typical minutes per step, fitted to the booking a minute at a time:
+    shortened from the step with the most room above its minimum, or, for a
+    longer booking, lengthened on the timed step with the most room below
+    its most (a count of movements is what it is). Minutes beyond every
+    step's most stay unplanned."""
     minutes = [step.typical_minutes for step in steps]
     deficit = sum(minutes) - booked_minutes
     room = [typical - step.minimum_minutes for typical, step in zip(minutes, steps, strict=True)]
@@ -197,6 +200,13 @@ def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
         minutes[most] -= 1
         room[most] -= 1
         deficit -= 1
+    headroom = [step.maximum_minutes - typical for typical, step in zip(minutes, steps, strict=True)]
+    surplus = -deficit
+    while surplus > 0 and any(headroom):
+        most = max(range(len(steps)), key=lambda index: (headroom[index], -index))
+        minutes[most] += 1
+        headroom[most] -= 1
+        surplus -= 1
     return minutes
 
 
@@ -249,6 +259,18 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     if shortened:
         adaptations.append(
             f"Shortened to fit {booked_minutes} booked minutes: step(s) {', '.join(map(str, shortened))}."
+        )
+    lengthened = [
+        step.order for (step, _, _), planned in zip(kept, minutes, strict=True) if planned > step.typical_minutes
+    ]
+    if lengthened:
+        adaptations.append(
+            f"Lengthened to fill {booked_minutes} booked minutes: step(s) {', '.join(map(str, lengthened))}."
+        )
+    if sum(minutes) < booked_minutes:
+        adaptations.append(
+            f"{booked_minutes - sum(minutes)} booked minute(s) beyond the routine's longest: give them to the "
+            "client's painful points or to more stroking, as the client prefers."
         )
 
     painful, do_not_press = _pressable(outcome)

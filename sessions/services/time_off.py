@@ -126,13 +126,10 @@ def time_off_request(
         .first()
     )
     if overlapping is not None:
-        already = (
-            "You already have time off then"
-            if overlapping.status == TimeOff.Status.APPROVED
-            else ("You have already asked for time off then")
-        )
+        approved = overlapping.status == TimeOff.Status.APPROVED
+        already = "You already have time off then" if approved else "You have already asked for time off then"
         raise InvalidInput(
-            f"{already}; withdraw or change that first.",
+            f"{already}; {'ask your manager to change it' if approved else 'withdraw that request first'}.",
             code="time_off_overlaps",
             fields={"start": [f"{already}."]},
         )

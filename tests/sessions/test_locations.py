@@ -24,13 +24,15 @@ from tests.sessions.test_client_cancel import cancel_link_in
 pytestmark = pytest.mark.django_db
 
 
-def next_weekday(weekday: int) -> datetime.date:
-    """The first such weekday at least two days ahead (clear of any notice period)."""
+def next_monday() -> datetime.date:
+    """The first Monday at least two days ahead (clear of any notice period)."""
     day = timezone.now().date() + datetime.timedelta(days=2)
-    return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
+    return day + datetime.timedelta(days=-day.weekday() % 7)
 
 
-MONDAY, TUESDAY, WEDNESDAY = next_weekday(0), next_weekday(1), next_weekday(2)
+# One week, in order, whatever day the tests run on.
+MONDAY = next_monday()
+TUESDAY, WEDNESDAY = MONDAY + datetime.timedelta(days=1), MONDAY + datetime.timedelta(days=2)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ CLASSIC = guide_spec("classic-back-massage")
 
 
 def test_a_neutral_outcome_gives_the_routine_as_written():
-    plan = build_plan(routine=CLASSIC, outcome=ScreeningOutcome.neutral(), booked_minutes=60)
+    plan = build_plan(routine=CLASSIC, outcome=ScreeningOutcome.neutral(), booked_minutes=48)
 
     assert [step.template_order for step in plan.steps] == list(range(1, 11))
     assert [step.minutes for step in plan.steps] == [step.typical_minutes for step in CLASSIC.steps]
@@ -59,6 +59,26 @@ def test_a_shorter_booking_shortens_ranged_steps_but_never_below_their_minimum()
     for step, template in zip(plan.steps, CLASSIC.steps, strict=True):
         assert template.minimum_minutes <= step.minutes <= template.typical_minutes
     assert "Shortened to fit 44 booked minutes" in plan.adaptations[0]
+
+
+def test_a_longer_booking_lengthens_timed_steps_up_to_their_longest():
+    plan = build_plan(routine=CLASSIC, outcome=ScreeningOutcome.neutral(), booked_minutes=50)
+
+    assert plan.planned_minutes == 50
+    for step, template in zip(plan.steps, CLASSIC.steps, strict=True):
+        if template.dose_kind == "duration":
+            assert template.typical_minutes <= step.minutes <= template.max_minutes
+        else:
+            assert step.minutes == template.typical_minutes  # a count of movements is what it is
+    assert plan.adaptations == ("Lengthened to fill 50 booked minutes: step(s) 1.",)  # the stroking has most room
+
+
+def test_minutes_beyond_every_steps_longest_are_left_to_the_therapist():
+    plan = build_plan(routine=CLASSIC, outcome=ScreeningOutcome.neutral(), booked_minutes=80)
+
+    assert CLASSIC.maximum_minutes == 50
+    assert plan.planned_minutes == 50
+    assert plan.adaptations[-1].startswith("30 booked minute(s) beyond the routine's longest")
 
 
 def test_a_booking_below_the_minimum_is_refused():
