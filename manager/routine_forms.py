@@ -33,6 +33,7 @@ from routines.models import (
     Technique,
     area_words,
 )
+from routines.services import TEMPLATE_FIELDS
 from routines.specs import StepSpec
 from salon.errors import InvalidInput
 
@@ -42,20 +43,7 @@ MAX_LINES = 20
 MAX_LINE_LENGTH = 300
 # Lighter pressure on an area: any pressure but "adaptive" (which is not lighter).
 LIGHTER_CHOICES = [("", "As the step")] + [(value, label) for value, label in Pressure.choices if value != "adaptive"]
-ROUTINE_FIELDS = [
-    "name",
-    "purpose",
-    "position",
-    "qualification",
-    "turnover_minutes",
-    "surface",
-    "oil",
-    "towels",
-    "supports",
-    "precautions",
-    "aftercare",
-    "status",
-]
+ROUTINE_FIELDS = TEMPLATE_FIELDS  # what a manager edits is what the service takes
 DOSE_FIELDS = ["min_minutes", "max_minutes", "count", "unit", "seconds_per_unit", "per_side", "alternating_minutes"]
 SHORT = {"class": "short"}
 

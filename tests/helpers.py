@@ -189,3 +189,18 @@ def axe_violations(page, impacts: tuple[str, ...] = ("critical", "serious")) -> 
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def sign_in_with_code(page, live_server, *, password: str, secret: str, next_path: str, username: str = "petra"):
+    """Sign in through the login page and the code page, as a manager with an
+    authenticator app (``secret``, base32) does; lands where ``next_path`` says."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
+    page.get_by_role("button", name="Continue").click()

@@ -9,4 +9,12 @@ module:
 - ``running``: running a session: acknowledging findings, starting, pressure feedback, notes, completing
 - ``feedback``: the client's feedback after a session
 - ``outbox``: writing, dispatching and sending the notifications to clients
+- ``closures``: opening hours, closures and special hours of a location
+- ``rotas``: a therapist's rota at a location, from a date, alternating weeks
+- ``time_off``: therapists' requests, managers' decisions, time off entered directly
+- ``rooms``: taking a room out of use (or back)
+- ``staffing``: deactivating and reactivating staff, changes to a therapist that bookings depend on
+
+Each refuses a change that would strand a booked session (409
+``bookings_in_the_way``), naming the sessions.
 """

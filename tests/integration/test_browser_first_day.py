@@ -8,11 +8,9 @@ that day offers no slots. axe finds no critical or serious violation on any
 
 import datetime
 import re
-from base64 import b32decode
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 
 from config.celery import app as celery_app
 from routines.models import RoutineTemplate
@@ -21,7 +19,7 @@ from salon.roles import Role
 from sessions.models import Appointment
 from sessions.selectors import availability
 from tests.factories import UserFactory
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -68,12 +66,7 @@ def test_a_manager_sets_up_a_therapist_who_is_then_booked(browser, live_server, 
     contexts = [browser.new_context(viewport=LAPTOP) for _ in range(3)]
     manager, therapist, desk = (context.new_page() for context in contexts)
     try:
-        manager.goto(f"{live_server.url}/accounts/login/?next=/manage/")
-        manager.get_by_label("Username").fill("petra")
-        manager.get_by_label("Password").fill(password)
-        manager.get_by_role("button", name="Log in").click()
-        manager.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-        manager.get_by_role("button", name="Continue").click()
+        sign_in_with_code(manager, live_server, password=password, secret=SECRET, next_path="/manage/")
         manager.wait_for_url(f"{live_server.url}/manage/staff/")
         accessible(manager, "staff")
 

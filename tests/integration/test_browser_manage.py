@@ -3,16 +3,14 @@ close a public holiday, see it listed, and that day offers no slots; give
 Mondays a lunch break in the weekly hours."""
 
 import datetime
-from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
 
 from salon.models import OpeningHours
 from salon.roles import Role
 from sessions.selectors import availability
 from tests.factories import UserFactory, short_routine
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -31,12 +29,7 @@ def test_a_manager_closes_a_public_holiday(browser, live_server, password):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/?next=/manage/hours/")
-        page.get_by_label("Username").fill("petra")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
-        page.get_by_role("button", name="Continue").click()
+        sign_in_with_code(page, live_server, password=password, secret=secret, next_path="/manage/hours/")
         page.wait_for_url(f"{live_server.url}/manage/hours/")
         assert axe_violations(page) == []
 

@@ -6,17 +6,15 @@ session named and started after it with one button. axe finds no serious
 problem on the way."""
 
 import datetime
-from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
 
 from salon.models import WorkingHours
 from salon.roles import Role
 from sessions.selectors import availability
 from sessions.services.booking import appointment_book
 from tests.factories import TherapistFactory, UserFactory, short_routine
-from tests.helpers import ARTIFACTS, BERLIN, at, axe_violations
+from tests.helpers import ARTIFACTS, BERLIN, at, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -35,12 +33,7 @@ def signed_in_manager(browser, live_server, password, *, next_path: str):
     second_factor_app_add(user=UserFactory(username="petra", roles=[Role.MANAGER]), secret=SECRET)
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill("petra")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-    page.get_by_role("button", name="Continue").click()
+    sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path=next_path)
     page.wait_for_url(f"{live_server.url}{next_path}")
     return context, page
 

@@ -4,16 +4,14 @@ the total length follow a changed dose, previews the plan for a sample
 client, saves, and finds the new order on the routine's page."""
 
 import re
-from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from routines.models import RoutineTemplate
 from salon.roles import Role
 from tests.factories import UserFactory
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -22,12 +20,7 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def sign_in_as_manager(page, live_server, password, next_path):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill("petra")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-    page.get_by_role("button", name="Continue").click()
+    sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path=next_path)
     page.wait_for_url(f"{live_server.url}{next_path}")
 
 

@@ -5,15 +5,13 @@ mistyped reminder is shown next to its field. axe finds no critical or
 serious problem on the page, before, after and with the error."""
 
 import datetime
-from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
 
 from salon.models import Salon
 from salon.roles import Role
 from tests.factories import UserFactory
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -35,12 +33,7 @@ def test_a_manager_changes_the_slot_grid_and_quiet_hours(browser, live_server, p
     page = context.new_page()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        page.goto(f"{live_server.url}/accounts/login/?next=/manage/settings/")
-        page.get_by_label("Username").fill("petra")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-        page.get_by_role("button", name="Continue").click()
+        sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path="/manage/settings/")
         page.wait_for_url(f"{live_server.url}/manage/settings/")
         assert page.get_by_role("heading", name="Settings · Lindenhof").is_visible()
         assert axe_violations(page) == []

@@ -5,17 +5,15 @@ axe finds nothing critical or serious on the list, the form and the
 person's page."""
 
 import re
-from base64 import b32decode
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 
 from config.celery import app as celery_app
 from salon.models import Therapist, User
 from salon.roles import Role
 from tests.factories import UserFactory
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -50,12 +48,7 @@ def test_a_manager_invites_a_therapist_who_sets_a_password_and_signs_in(browser,
     page = context.new_page()
     try:
         # the manager signs in and starts at the staff list
-        page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
-        page.get_by_label("Username").fill("petra")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-        page.get_by_role("button", name="Continue").click()
+        sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path="/manage/")
         page.wait_for_url(f"{live_server.url}/manage/staff/")
         assert page.get_by_role("link", name="Petra Wagner").is_visible()
         shot(page, "manage-staff-list")

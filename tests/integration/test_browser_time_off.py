@@ -4,18 +4,16 @@ emailed and sees it approved; availability no longer offers her that day.
 axe reports no critical or serious violation on each page."""
 
 import datetime
-from base64 import b32decode
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from salon.models import TimeOff
 from salon.roles import Role
 from sessions.selectors import availability
 from tests.factories import UserFactory, short_routine
-from tests.helpers import ARTIFACTS, axe_violations
+from tests.helpers import ARTIFACTS, axe_violations, sign_in_with_code
 from tests.scenario import salon_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -88,12 +86,7 @@ def test_a_therapist_asks_for_a_day_off_and_a_manager_approves_it(browser, live_
     laptop = browser.new_context(viewport={"width": 1366, "height": 768})
     page = laptop.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/?next=/manage/time-off/")
-        page.get_by_label("Username").fill("petra")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-        page.get_by_role("button", name="Continue").click()
+        sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path="/manage/time-off/")
         page.wait_for_url(f"{live_server.url}/manage/time-off/")
         request = page.locator(f"#request-{asked.pk}")
         expect(request).to_contain_text("Anna")
@@ -120,12 +113,7 @@ def test_a_therapist_asks_for_a_day_off_and_a_manager_approves_it(browser, live_
 
 
 def sign_in_manager(page, live_server, password, next_path: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill("petra")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(f"{totp(b32decode(SECRET)):06d}")
-    page.get_by_role("button", name="Continue").click()
+    sign_in_with_code(page, live_server, password=password, secret=SECRET, next_path=next_path)
     page.wait_for_url(f"{live_server.url}{next_path}")
 
 
