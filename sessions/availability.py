@@ -154,7 +154,8 @@ class Calendar:
     rooms: list[Room]
     # Therapists who may work only in some rooms here: therapist id -> those rooms' ids.
     rooms_allowed: dict[int, frozenset[int]]
-    working: dict[int, list[WorkingHours]]
+    # Shifts by therapist and weekday, so a day looks only at its weekday's.
+    working: dict[tuple[int, int], list[WorkingHours]]
     opening: dict[int, list[Hours]]
     # Dates with other hours than the week's: closed (rows without hours) or open at their rows' hours.
     special: dict[datetime.date, list[Hours]]
@@ -186,13 +187,13 @@ class Calendar:
         ids = [therapist.pk for therapist in therapists]
         rooms, rooms_allowed = _rooms(salon)
 
-        working: dict[int, list[WorkingHours]] = defaultdict(list)
+        working: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)
         shifts = WorkingHours.objects.filter(therapist_id__in=ids, salon=salon).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
             Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
         )
         for shift in shifts:
-            working[shift.therapist_id].append(shift)
+            working[shift.therapist_id, shift.weekday].append(shift)
         opening, special = _hours(salon, first_day=first_day, last_day=last_day)
         busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
         therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
@@ -245,7 +246,7 @@ class Calendar:
         return cache[day]
 
     def working_intervals(self, therapist: Therapist, day: datetime.date) -> list[Interval]:
-        shifts = [shift for shift in self.working.get(therapist.pk, []) if shift.applies_on(day)]
+        shifts = [shift for shift in self.working.get((therapist.pk, day.weekday()), ()) if shift.applies_on(day)]
         return self._day_intervals(day, shifts, "starts", "ends")
 
     def slots(
@@ -263,11 +264,13 @@ class Calendar:
         found: list[Slot] = []
         day = first_day
         while day <= last_day:
-            rooms_free = {
-                room.pk: subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])) for room in self.rooms
-            }
+            rooms_free = [
+                (room.pk, subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])))
+                for room in self.rooms
+            ]
             for therapist in self.therapists:
-                their_rooms = [(room.pk, rooms_free[room.pk]) for room in self.rooms_for(therapist)]
+                allowed = self.rooms_allowed.get(therapist.pk)
+                their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
                 free = subtract(self.therapist_on_duty(therapist, day), self.therapist_booked.get(therapist.pk, []))
                 for start, end in free:
                     first = max(start, earliest)
