@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clients.evaluation import evaluate_screening
 from clients.links import LinkGone, LinkInvalid, nonce_from
-from clients.models import Client, ClientLink, HealthScreening, ScreeningClearance
+from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
@@ -249,3 +249,14 @@ def client_outcomes(
     queries unless given), for pages that list many sessions."""
     latest = latest_screenings(clients) if screenings is None else screenings
     return {client.pk: _evaluate(client, latest.get(client.pk), today) for client in clients}
+
+
+def health_access_log(*, query: str = "", action: str = "") -> QuerySet[HealthDataAccess]:
+    """Who read or wrote clients' health data, newest first; ``query`` finds
+    a username or a client id, ``action`` one kind of access."""
+    entries = HealthDataAccess.objects.order_by("-at", "-pk")
+    if query:
+        entries = entries.filter(Q(actor__icontains=query) | Q(client_label=query))
+    if action:
+        entries = entries.filter(action=action)
+    return entries

@@ -1,6 +1,6 @@
 """The manager's area, /manage/: each part's pages, from its module."""
 
-from manager.views import hours, rooms, rotas, routines, services, settings, staff, time_off
+from manager.views import access_log, hours, rooms, rotas, routines, services, settings, staff, time_off
 
 urlpatterns = [
     *hours.urlpatterns,
@@ -11,4 +11,5 @@ urlpatterns = [
     *services.urlpatterns,
     *routines.urlpatterns,
     *settings.urlpatterns,
+    *access_log.urlpatterns,
 ]

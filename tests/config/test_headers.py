@@ -253,6 +253,7 @@ PAGES = {
         method="post",
         status=302,
     ),
+    "manage-access-log": Page(lambda s: "/manage/access-log/", Role.MANAGER, private=True),
     "manage-services": Page(lambda s: "/manage/services/", Role.MANAGER, private=True),
     "manage-service": Page(lambda s: f"/manage/services/{s.routine.slug}/", Role.MANAGER, private=True),
     "healthz": Page(lambda s: "/healthz", None, private=False, status=None),

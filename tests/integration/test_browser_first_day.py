@@ -169,6 +169,8 @@ def test_a_manager_sets_up_a_therapist_who_is_then_booked(browser, live_server, 
         manager.get_by_role("button", name="Close", exact=True).click()
         manager.wait_for_url(f"{live_server.url}/manage/hours/")
         accessible(manager, "hours")
+        manager.goto(f"{live_server.url}/manage/access-log/")
+        accessible(manager, "access-log")
     finally:
         for context in contexts:
             context.close()

@@ -206,6 +206,7 @@ PAGES = {
     ("manage/rooms/out-of-service/", "POST"):                  E(302, 403, 403, 403, 400),
     ("manage/rooms/<int:room>/", "POST"):                      E(302, 403, 403, 403, 400),
     ("manage/rooms/<int:room>/in-use/", "POST"):               E(302, 403, 403, 403, 400),
+    ("manage/access-log/", "GET"):                             E(302, 403, 403, 403, 200),
     ("manage/services/", "GET"):                               E(302, 403, 403, 403, 200),
     ("manage/services/<slug:slug>/", "GET"):                   E(302, 403, 403, 403, 200),
     ("manage/services/<slug:slug>/", "POST"):                  E(302, 403, 403, 403, 400),
