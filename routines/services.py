@@ -2,7 +2,7 @@
 changed: an edit makes the next version and the plans keep theirs."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES
@@ -297,7 +297,12 @@ def service_set(
         errors["online"] = ["Give at least one length with its price before clients can book it online."]
     if errors:
         raise InvalidInput.for_fields(errors)
-    service, _ = Service.objects.select_for_update().get_or_create(salon=salon, slug=routine.slug)
+    try:
+        with transaction.atomic():  # two managers saving a new entry at once: the second one finds it
+            Service.objects.get_or_create(salon=salon, slug=routine.slug)
+    except IntegrityError:
+        pass
+    service = Service.objects.select_for_update().get(salon=salon, slug=routine.slug)
     service.description = description.strip()
     service.turnover_minutes = turnover_minutes
     service.online = online and offered

@@ -5,8 +5,9 @@ unusable one, and an email carries a link to ``/accounts/invitation/<token>/``
 where the person chooses their own. The token is signed (``django.core.signing``
 with a salt of its own), expires after ``INVITATION_DAYS`` and works once: it
 holds a fingerprint of the password hash as it was when the link was made, so
-it stops working when a password is set, and when a new invitation replaces
-the unusable password with another one.
+it stops working when a password is set, when a new invitation replaces
+the unusable password with another one, when the email address changes,
+and when the account is deactivated.
 """
 
 import datetime
@@ -31,9 +32,11 @@ def invitation_max_age() -> datetime.timedelta:
 
 
 def password_fingerprint(user: User) -> str:
-    """A keyed digest of the stored password hash: it changes whenever the
-    password does, and says nothing about the hash itself."""
-    return salted_hmac(INVITATION_SALT, user.password, algorithm="sha256").hexdigest()[:32]
+    """A keyed digest of the stored password hash and the email address: it
+    changes whenever the password does (so a link works once) and when a
+    mistyped address is corrected (so a link sent there stops working), and
+    says nothing about either."""
+    return salted_hmac(INVITATION_SALT, f"{user.password}\n{user.email.lower()}", algorithm="sha256").hexdigest()[:32]
 
 
 def invitation_token(user: User) -> str:

@@ -3,7 +3,8 @@ the location's ISO 4217 currency, so sums and reports are exact. Prices are
 typed as people write them ("65", "65.50", "65,50") and shown in the way of
 the language the page is in."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.utils import translation
 
@@ -19,6 +20,9 @@ def minor_digits(currency: str) -> int:
     return MINOR_DIGITS.get(currency, 2)
 
 
+PRICE_TYPED = re.compile(r"\d{1,9}([.,]\d+)?")
+
+
 def money_parse(value: str, *, currency: str, field: str = "price") -> int:
     """A price as typed, in major units (a comma or a point before the
     cents), as minor units; InvalidInput naming ``field`` otherwise."""
@@ -26,22 +30,17 @@ def money_parse(value: str, *, currency: str, field: str = "price") -> int:
     for symbol in (currency, SYMBOLS.get(currency, "")):
         if symbol:
             text = text.replace(symbol, "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
     digits = minor_digits(currency)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
+    if not PRICE_TYPED.fullmatch(text):
         raise InvalidInput(
             f"Give the price as a number, e.g. {'65' if digits == 0 else '65.00'}.", fields={field: ["Not a price."]}
-        ) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput("A price is zero or more.", fields={field: ["Not a price."]})
+        )
+    amount = Decimal(text.replace(",", "."))
     if amount.as_tuple().exponent < -digits:
         raise InvalidInput(
             f"{currency} has {digits} decimal places at most.", fields={field: [f"At most {digits} decimals."]}
         )
-    minor = int((amount * 10**digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    minor = int(amount.scaleb(digits))
     if minor > LARGEST_PRICE_MINOR:
         raise InvalidInput("That price is too large.", fields={field: ["Too large."]})
     return minor

@@ -481,20 +481,26 @@ def _staff_name(user: User) -> str:
 
 def staff_reach_check(*, by: User, user: User) -> None:
     """Refuse unless manager ``by`` may change ``user``'s account: 404 for a
-    superuser or someone outside ``by``'s locations; 403 for someone granted
-    every location, unless ``by`` is granted every location too."""
+    superuser or someone outside ``by``'s locations; 403 for someone who also
+    works where ``by`` is not granted (every location, or one more). An
+    account is one for every location it works at (its roles, email,
+    password, second factor), so only a manager of all of them changes it:
+    a local manager could otherwise make a colleague a manager elsewhere, or
+    send their password link to another address."""
     if user.is_superuser:
         raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
     granted = granted_location_ids(by)
     if granted is None:
         return
-    if user.all_locations:
+    theirs = set(user.locations.values_list("pk", flat=True))
+    if not user.all_locations and not theirs & granted:
+        raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
+    if user.all_locations or not theirs <= granted:
         raise Forbidden(
-            f"{_staff_name(user)} works at every location; only a manager of every location can change their account.",
+            f"{_staff_name(user)} also works at locations you are not granted; only a manager of all of them "
+            "can change their account.",
             code="location_forbidden",
         )
-    if not user.locations.filter(pk__in=granted).exists():
-        raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
 
 
 def _grant_check(*, by: User, locations: list[Salon], every: bool) -> None:
@@ -710,7 +716,9 @@ def staff_update(
     elif therapist is not None:
         if display_name is not UNCHANGED:
             therapist.display_name = _display_name_check(
-                business_id=therapist.business_id, display_name=display_name, therapist=therapist
+                business_id=therapist.business_id,
+                display_name=display_name or user.get_full_name(),
+                therapist=therapist,
             )
         if qualified_therapeutic is not UNCHANGED:
             therapist.qualified_therapeutic = qualified_therapeutic

@@ -15,7 +15,7 @@ import datetime
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
@@ -336,6 +336,22 @@ def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None
             )
         slot = math.ceil((spec.typical_minutes + turnover) / salon.slot_minutes) * salon.slot_minutes
         return BookingTerms(session_minutes=slot - turnover, slot_minutes=slot)
+    # A length the menu kept from before the routine grew longer is not sold.
+    prices = {length: price for length, price in entry.prices.items() if length >= spec.minimum_minutes}
+    if minutes is not None and minutes in entry.prices and minutes not in prices:
+        raise InvalidInput(
+            f"{spec.name} now takes {spec.minimum_minutes} minutes at least; {minutes} is too short.",
+            code="booking_too_short",
+            fields={"minutes": [f"Book at least {spec.minimum_minutes} minutes."]},
+        )
+    if not prices:
+        raise InvalidInput(
+            f"Every length of {spec.name} on {salon.name}'s menu is shorter than it now takes "
+            f"({spec.minimum_minutes} minutes); a manager must update the menu.",
+            code="length_not_offered",
+            fields={"minutes": ["No length on the menu is long enough."]},
+        )
+    entry = replace(entry, prices=prices)
     if minutes is None:
         minutes = default_length(entry.prices, spec.typical_minutes)
     elif minutes not in entry.prices:
@@ -363,13 +379,12 @@ def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
     them, in one query (a row per room and therapist allowed there)."""
     rooms: dict[int, Room] = {}
     allowed: dict[int, set[int]] = defaultdict(set)
-    rows = (
-        Room.objects.filter(salon=salon, active=True)
-        .annotate(therapist_allowed=F("therapists_allowed"))
-        .order_by("name", "pk")
-    )
+    # Rooms out of use count for who is kept to which: a therapist kept to a
+    # room that is out of use works in no other room meanwhile.
+    rows = Room.objects.filter(salon=salon).annotate(therapist_allowed=F("therapists_allowed")).order_by("name", "pk")
     for room in rows:
-        rooms.setdefault(room.pk, room)
+        if room.active:
+            rooms.setdefault(room.pk, room)
         if room.therapist_allowed is not None:
             allowed[room.therapist_allowed].add(room.pk)
     return list(rooms.values()), {therapist: frozenset(ids) for therapist, ids in allowed.items()}

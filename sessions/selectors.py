@@ -50,6 +50,8 @@ def availability(
                 return [], (
                     "For this client the routine would lose a step it cannot do without; choose another routine."
                 )
+            if refused.code == "booking_too_short":
+                return [], f"{refused.detail} Choose a longer length."
             return [], "A therapist must review this client's health screening before this routine can be booked."
     now = now or timezone.now()
     calendar = Calendar.load(

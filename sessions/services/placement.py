@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from routines.specs import RoutineSpec
 from salon.errors import Conflict, InvalidInput
-from salon.models import Room, Salon, Therapist
+from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import BookingTerms, Calendar, fits, subtract, to_minutes
 from sessions.models import Appointment
 
@@ -72,12 +72,28 @@ def appointment_place(
         day=start.astimezone(salon.zone).date(),
         salon=salon,
     )
+    if therapist is not None:
+        # Locked before reading her calendar: a rota, time off or room change
+        # (which lock her row too) is then either all seen here or waits.
+        Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
     calendar = Calendar.load(
         salon=salon, first_day=window.day, last_day=window.day,
         therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
     )  # fmt: skip
     chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist, room=room)
     therapist_lock(therapist=chosen, window=window, exclude=exclude)
+    if therapist is None:
+        # Chosen from a calendar read before her row was locked: read hers
+        # again, now that no change to her hours or time off can slip in.
+        calendar = Calendar.load(
+            salon=salon, first_day=window.day, last_day=window.day, therapist_id=chosen.pk,
+            exclude_appointment=exclude,
+        )  # fmt: skip
+        if not calendar.therapists or not fits(calendar.therapist_on_duty(chosen, window.day), window.begin,
+                                               window.finish):  # fmt: skip
+            raise Conflict(
+                f"{chosen.display_name}'s hours changed a moment ago; pick the time again.", code="therapist_busy"
+            )
     chosen_room = room_choose_and_lock(calendar=calendar, window=window, therapist=chosen, room=room, exclude=exclude)
     return Placement(therapist=chosen, room=chosen_room, end=window.end, busy_until=window.busy_until)
 
@@ -199,6 +215,12 @@ def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None)
         )
 
 
+def _room_away(room: Room, window: Window) -> bool:
+    return TimeOff.objects.filter(
+        room=room, status=TimeOff.Status.APPROVED, start__lt=window.busy_until, end__gt=window.start
+    ).exists()
+
+
 def room_choose_and_lock(
     *, calendar: Calendar, window: Window, therapist: Therapist, room: Room | None, exclude: int | None
 ) -> Room:
@@ -225,7 +247,11 @@ def room_choose_and_lock(
     for candidate in candidates:
         if not fits(calendar.room_in_use(candidate, window.day), window.begin, window.finish):
             continue
-        Room.objects.select_for_update().filter(pk=candidate.pk).first()
+        # Locked, then read again: taken out of use or out of service since
+        # the calendar was read (those changes lock the room's row too).
+        in_use = Room.objects.select_for_update().filter(pk=candidate.pk, active=True).first()
+        if in_use is None or _room_away(candidate, window):
+            continue
         clash = _clash(field="room_id", value=candidate.pk, window=window, exclude=exclude)
         if clash is None:
             return candidate

@@ -137,7 +137,11 @@ def staff_deactivate(
             )
         Therapist.objects.filter(pk=therapist.pk).update(active=False)
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if not user.has_usable_password():
+        user.set_unusable_password()  # an invitation sent before must not come back to life on reactivation
+        fields.append("password")
+    user.save(update_fields=fields)
     salon_services.auth_tokens_revoke_all(user=user)
     return cancelled
 

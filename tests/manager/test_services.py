@@ -84,7 +84,7 @@ def test_a_length_shorter_than_the_routine_is_shown_on_its_row_and_nothing_is_sa
     assert dict(Service.objects.get(slug="back").lengths.values_list("minutes", "price_minor")) == {45: 5000}
 
 
-@pytest.mark.parametrize("price", ["abc", "-5", "12.345", "1e9"])
+@pytest.mark.parametrize("price", ["abc", "-5", "12.345", "1e9", "1e26", "1_000", "NaN", "99999999999"])
 def test_a_price_that_is_not_one_is_refused_next_to_it(manager_page, routine, price):
     page = manager_page.post("/manage/services/back/", form_data((60, price)))
 

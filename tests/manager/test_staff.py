@@ -331,3 +331,23 @@ def test_a_lost_authenticator_app_is_replaced_at_the_next_sign_in(manager_page, 
 
     assert answer.status_code == 302
     assert not TOTPDevice.objects.filter(user=other).exists()
+
+
+def test_a_manager_of_one_location_cannot_change_someone_who_also_works_elsewhere(client, scene, anna):
+    """Roles, email and password are one for every location: a Berlin manager
+    who could change them for a colleague who also works in London could make
+    her a manager there, or send her password link to another address."""
+    london, _ = scene.location_add(name="London", time_zone="Europe/London")
+    anna.user.locations.add(london)
+    local = UserFactory(username="local", roles=[Role.MANAGER], all_locations=False)
+    local.locations.add(scene.salon)
+    sign_in(client, local)
+
+    assert client.get(f"/manage/staff/{anna.user.pk}/").status_code == 200  # seen, as she works here
+    promoted = details_of(anna.user, roles=["Therapist", "Manager"], locations=[scene.salon.pk])
+    assert client.post(f"/manage/staff/{anna.user.pk}/", promoted).status_code == 403
+    assert client.post(f"/manage/staff/{anna.user.pk}/password/").status_code == 403
+    assert client.post(f"/manage/staff/{anna.user.pk}/second-factor/").status_code == 403
+    assert client.post(f"/manage/staff/{anna.user.pk}/deactivate/").status_code == 403
+    assert not User.objects.get(pk=anna.user.pk).groups.filter(name="Manager").exists()
+    assert User.objects.get(pk=anna.user.pk).is_active

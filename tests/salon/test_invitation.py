@@ -188,6 +188,28 @@ def test_a_new_invitation_replaces_the_old_link(client, boss, invite, django_cap
     assert set_password(client, link_in(mail.outbox[1])).status_code == 302
 
 
+def test_correcting_a_mistyped_address_retires_the_link_sent_there(client, boss, invite):
+    mara = invite(email="mara@exmaple.com")
+    sent_to_the_typo = link_in(mail.outbox[0])
+
+    services.staff_update(by=boss, user=mara, email="mara@example.com")
+
+    assert client.get(path_of(sent_to_the_typo)).status_code == 410
+    assert not User.objects.get(pk=mara.pk).has_usable_password()
+
+
+def test_an_invitation_does_not_come_back_with_a_reactivated_account(client, boss, invite):
+    from sessions.services.staffing import staff_deactivate, staff_reactivate
+
+    mara = invite()
+    link = link_in(mail.outbox[0])
+
+    staff_deactivate(by=boss, user=mara)
+    staff_reactivate(by=boss, user=User.objects.get(pk=mara.pk))
+
+    assert client.get(path_of(link)).status_code == 410
+
+
 def test_no_invitation_after_the_password_is_set_or_the_account_is_deactivated(client, boss, invite):
     mara = invite()
     set_password(client, link_in(mail.outbox[0]))

@@ -229,15 +229,21 @@ def test_a_manager_changes_qualifications_rooms_and_roles(as_user, boss, scene):
     assert answer.json()["display_name"] == "Anna"  # not sent, not changed
 
 
-def test_a_local_manager_keeps_grants_elsewhere_as_they_are(as_user, local_boss, scene, elsewhere):
+def test_a_local_manager_leaves_someone_who_also_works_elsewhere_alone(as_user, local_boss, scene, elsewhere):
     london, _, _ = elsewhere
     anna = scene.therapist
     anna.user.locations.add(london)
+    api = as_user(local_boss)
 
-    answer = as_user(local_boss).patch(f"{URL}{anna.user.pk}/", {"locations": [scene.salon.pk]}, format="json")
+    moved = api.patch(f"{URL}{anna.user.pk}/", {"locations": [scene.salon.pk]}, format="json")
+    promoted = api.patch(f"{URL}{anna.user.pk}/", {"roles": ["Therapist", "Manager"]}, format="json")
+    readdressed = api.patch(f"{URL}{anna.user.pk}/", {"email": "someone.else@example.com"}, format="json")
 
-    assert answer.status_code == 200
+    assert (moved.status_code, promoted.status_code, readdressed.status_code) == (403, 403, 403)
+    assert moved.json()["code"] == "location_forbidden"
     assert set(anna.user.locations.all()) == {scene.salon, london}
+    assert not anna.user.groups.filter(name="Manager").exists()
+    assert api.get(f"{URL}{anna.user.pk}/").status_code == 200  # still seen: she works here too
 
 
 def test_a_manager_keeps_their_own_manager_role_and_account(as_user, boss):

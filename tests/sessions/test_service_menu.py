@@ -154,3 +154,18 @@ def test_each_location_has_its_own_prices(scene, routine, day):
     )
 
     assert (in_london.price_minor, in_london.currency) == (6500, "GBP")
+
+
+def test_a_length_left_on_the_menu_when_the_routine_grew_longer_is_not_sold(scene, routine, day):
+    from routines.services import routine_update
+    from tests.factories import step_data
+
+    service_set(salon=scene.salon, routine=routine, lengths=[(30, 4500), (60, 7900)])
+    longer = routine_update(routine=routine, steps=[step_data(1, min_minutes=45, max_minutes=45)])
+
+    with pytest.raises(InvalidInput) as too_short:
+        appointment_book(client=scene.client, routine=longer, start=at(day, 10), minutes=30)
+    booked = appointment_book(client=scene.client, routine=longer, start=at(day, 12))
+
+    assert too_short.value.code == "booking_too_short"
+    assert (booked.end - booked.start, booked.price_minor) == (datetime.timedelta(minutes=60), 7900)

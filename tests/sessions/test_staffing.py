@@ -177,3 +177,10 @@ def test_changes_that_strand_nothing_go_through(boss, therapist, booked):
     therapist.refresh_from_db()
     assert therapist.display_name == "Anna K."
     assert therapist.qualified_pregnancy
+
+
+def test_an_empty_display_name_falls_back_to_the_full_name(boss, therapist):
+    staff_update(by=boss, user=therapist.user, display_name="")
+
+    therapist.refresh_from_db()
+    assert therapist.display_name == therapist.user.get_full_name()

@@ -102,3 +102,53 @@ def test_availability_costs_the_same_queries_with_rooms_kept(scene, day, django_
     with django_assert_max_num_queries(8):
         slots, _ = availability(salon=scene.salon, routine=routine, first_day=day, last_day=day)
     assert {slot.room for slot in slots if slot.therapist == scene.therapists[0].pk} == {scene.rooms[1].pk}
+
+
+def test_when_her_only_room_is_out_of_use_she_is_not_placed_in_another(scene, day):
+    anna = scene.therapists[0]
+    scene.rooms[1].active = False
+    scene.rooms[1].save()
+
+    slots, _ = availability(salon=scene.salon, routine=short_routine(), first_day=day, last_day=day)
+
+    assert all(slot.therapist != anna.pk for slot in slots)
+    with pytest.raises((Conflict, InvalidInput)):
+        appointment_book(client=scene.client, routine=short_routine(slug="other"), start=at(day, 10), therapist=anna)
+
+
+def test_time_off_entered_while_a_booking_chose_her_is_seen_after_her_lock(scene, day, monkeypatch):
+    """The calendar was read before the chosen therapist's row was locked; a
+    manager's time off that got in between is read again after the lock."""
+    from salon.models import TimeOff
+    from sessions.services import placement
+
+    locked = placement.therapist_lock
+
+    def time_off_slips_in(*, therapist, window, exclude):
+        TimeOff.objects.create(therapist=therapist, start=window.start, end=window.busy_until, reason="Ill")
+        return locked(therapist=therapist, window=window, exclude=exclude)
+
+    monkeypatch.setattr(placement, "therapist_lock", time_off_slips_in)
+
+    with pytest.raises(Conflict) as refused:
+        appointment_book(client=scene.client, routine=short_routine(), start=at(day, 10))
+
+    assert "changed a moment ago" in refused.value.detail
+
+
+def test_a_room_taken_out_of_use_while_a_booking_chose_it_is_not_used(scene, day, monkeypatch):
+    from salon.models import Room
+    from sessions.services import placement
+
+    locked = placement.therapist_lock
+
+    def room_goes_out_of_use(*, therapist, window, exclude):
+        Room.objects.filter(pk=scene.rooms[1].pk).update(active=False)
+        return locked(therapist=therapist, window=window, exclude=exclude)
+
+    monkeypatch.setattr(placement, "therapist_lock", room_goes_out_of_use)
+
+    with pytest.raises(Conflict) as refused:
+        appointment_book(client=scene.client, routine=short_routine(), start=at(day, 10), therapist=scene.therapists[0])
+
+    assert refused.value.code == "room_busy"
