@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from clients import services
-from clients.models import CLIENT_FIELDS, Client, HealthDataAccess
+from clients.models import CLIENT_FIELDS, Client, ClientConsentChange, HealthDataAccess
 from clients.selectors import front_desk_notes_warning
 from salon.locations import location_for
 
@@ -17,10 +17,12 @@ class ClientAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in CLIENT_FIELDS}
         if change:
-            services.client_update(client=obj, **fields)
+            services.client_update(client=obj, by=request.user, via=ClientConsentChange.Via.ADMIN, **fields)
         else:
             created = services.client_create(
                 salon=location_for(request.user),
+                by=request.user,
+                via=ClientConsentChange.Via.ADMIN,
                 **{name: form.cleaned_data[name] for name in CLIENT_FIELDS if name in form.cleaned_data},
             )
             obj.pk = created.pk

@@ -11,18 +11,24 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from clients import selectors, services
-from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
+from clients.models import Client, ClientConsentChange, ClientLink, HealthDataAccess, HealthScreening
 from clients.serializers import (
     AreasMarkSerializer,
     ClearanceRequestSerializer,
     ClientCreatedSerializer,
+    ClientDuplicateSerializer,
+    ClientMergeRequestSerializer,
+    ClientMergeSerializer,
     ClientSerializer,
     FlagSerializer,
+    IntakeLinkSendSerializer,
+    IntakeLinkSentSerializer,
     IntakeLinkSerializer,
     ScreeningReceiptSerializer,
     ScreeningSerializer,
     client_export_data,
 )
+from salon.errors import NotFound
 from salon.locations import LOCATION_PARAMETER_HELP, location_for
 from salon.roles import HasRole, Role
 
@@ -30,6 +36,7 @@ STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 CLINICAL = HasRole.of(Role.THERAPIST, Role.MANAGER)
 MANAGERS = HasRole.of(Role.MANAGER)
+Via = ClientConsentChange.Via
 
 
 class ClientViewSet(
@@ -47,7 +54,8 @@ class ClientViewSet(
     serializer_class = ClientSerializer
 
     def get_permissions(self):
-        if self.action in {"create", "update", "partial_update", "archive", "restore", "intake_link"}:
+        front_desk = {"create", "update", "partial_update", "archive", "restore", "intake_link", "send_intake_link"}
+        if self.action in {*front_desk, "duplicates", "merge"}:
             return [FRONT_DESK()]
         if self.action in {"clearance", "avoid_areas"}:
             return [CLINICAL()]
@@ -91,7 +99,7 @@ class ClientViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         salon = location_for(request.user, request.query_params.get("location"))
-        client = services.client_create(salon=salon, **serializer.validated_data)
+        client = services.client_create(salon=salon, by=request.user, via=Via.API, **serializer.validated_data)
         duplicates = list(selectors.client_duplicates(client=client).values_list("pk", flat=True))
         body = ClientCreatedSerializer(client, context={"duplicates": duplicates}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -100,7 +108,7 @@ class ClientViewSet(
         client = self.get_object()
         serializer = self.get_serializer(client, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        client = services.client_update(client=client, **serializer.validated_data)
+        client = services.client_update(client=client, by=request.user, via=Via.API, **serializer.validated_data)
         return Response(self.get_serializer(client).data)
 
     @extend_schema(request=None, responses=ClientSerializer)
@@ -140,6 +148,45 @@ class ClientViewSet(
             client=self.get_object(), purpose=ClientLink.Purpose.INTAKE, created_by=request.user
         )
         return Response(IntakeLinkSerializer({"url": url, "expires_at": link.expires_at}).data, status=201)
+
+    @extend_schema(request=IntakeLinkSendSerializer, responses={201: IntakeLinkSentSerializer})
+    @action(detail=True, methods=["post"], url_path="send-intake-link")
+    def send_intake_link(self, request, pk=None):
+        """Send the client the link to the intake form now, by email or SMS,
+        through the outbox, with their next session (409 ``no_session_ahead``
+        without one)."""
+        body = IntakeLinkSendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        message = services.client_intake_link_send(client=self.get_object(), by=request.user, **body.validated_data)
+        return Response(IntakeLinkSentSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ClientDuplicateSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def duplicates(self, request, pk=None):
+        """Other clients of the business who may be the same person (same
+        email, same phone, or same name and date of birth), at most 20."""
+        client = self.get_object()
+        found = selectors.client_duplicates(client=client).select_related("business")[:20]
+        return Response(ClientDuplicateSerializer(found, many=True, context={"client": client}).data)
+
+    @extend_schema(request=ClientMergeRequestSerializer, responses=ClientMergeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the duplicate ``merge`` into this client in one transaction:
+        its visits, screenings, links, messages and consent history move here,
+        empty contact fields are filled from it, and it is archived as merged.
+        409 with ``merge_same_client``, ``merge_other_business``,
+        ``client_already_merged``, ``client_erased`` or ``client_archived``."""
+        keep = self.get_object()
+        body = ClientMergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        merge = Client.objects.filter(pk=body.validated_data["merge"]).first()
+        if merge is None:
+            raise NotFound(
+                "There is no such client to merge.", code="client_not_found", fields={"merge": ["No such client."]}
+            )
+        record = services.client_merge(keep=keep, merge=merge, by=request.user)
+        return Response(ClientMergeSerializer(record).data)
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},

@@ -1,9 +1,10 @@
 """The client's intake form: plain fields, and a pain map edited either on the
-body chart (with JavaScript) or as a plain list of rows (without)."""
+body chart (with JavaScript) or as a plain list of rows (without). The
+desk's form for a client's contact details and consents."""
 
 from django import forms
 
-from clients.models import PRONE_DISCOMFORT_PLACES, HealthScreening
+from clients.models import NOTE_LENGTH, PRONE_DISCOMFORT_PLACES, Client, HealthScreening
 from routines.models import BodyArea, Side
 from salon.inputs import DateFormField
 
@@ -141,3 +142,54 @@ class IntakeForm(forms.Form):
         """The cleaned answers in the shape ``screening_create`` takes."""
         data = self.cleaned_data
         return {name: data[name] for name in HealthScreening.ANSWER_FIELDS}
+
+
+class ClientContactForm(forms.Form):
+    """A client's contact details and consents, as the desk edits them. The
+    service normalises the phone number and checks the rest."""
+
+    given_name = forms.CharField(max_length=80, label="Given name")
+    family_name = forms.CharField(max_length=80, label="Family name")
+    email = forms.EmailField(required=False, label="Email")
+    phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Phone",
+        help_text="With the country code, e.g. +49 30 1234567; without one it is read as this location's country's.",
+    )
+    date_of_birth = DateFormField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    preferred_channel = forms.ChoiceField(
+        choices=Client.Channel.choices, widget=forms.RadioSelect, label="Messages go by"
+    )
+    consent_reminders = forms.BooleanField(required=False, label="Agrees to appointment reminders")
+    consent_feedback = forms.BooleanField(required=False, label="Agrees to feedback requests after a visit")
+    front_desk_notes = forms.CharField(
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Front-desk notes",
+        help_text="For booking: preferences, how to reach them. No health information: that belongs in the screening.",
+    )
+
+    CONTACT_FIELDS = ["given_name", "family_name", "email", "phone", "date_of_birth"]
+    field_order = [
+        "given_name", "family_name", "email", "phone", "date_of_birth", "preferred_channel",
+        "consent_reminders", "consent_feedback", "front_desk_notes",
+    ]  # fmt: skip
+
+    @staticmethod
+    def initial_for(client: Client) -> dict:
+        return {name: getattr(client, name) for name in ClientContactForm.base_fields}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            self.add_error("email", "Give an email address or a phone number.")
+        return data
+
+    def changes(self) -> dict:
+        """What was changed, in the shape ``client_update`` takes: a field
+        left alone is not written back over someone else's change."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}

@@ -61,6 +61,12 @@ class Client(models.Model):
     # Lower-case, accent-free copies for prefix search (see clients/search.py).
     name_key = models.CharField(max_length=170, editable=False, default="")
     family_key = models.CharField(max_length=80, editable=False, default="")
+    # A duplicate folded into another record (``client_merge``): the row
+    # stays, archived, so that its address and what named it lead on.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -70,6 +76,7 @@ class Client(models.Model):
                 name="client_has_email_or_phone",
                 violation_error_message="Give an email address or a phone number.",
             ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="client_not_merged_into_itself"),
         ]
         indexes = [
             models.Index(
@@ -269,6 +276,7 @@ class HealthDataAccess(models.Model):
         EXPORT = "export", "Exported the client's data"
         ERASE = "erase", "Erased the client's data"
         PURGE = "purge", "Purged old screenings"
+        MERGE = "merge", "Merged another record's screenings into this one"
 
     client = models.ForeignKey(Client, null=True, on_delete=models.SET_NULL, related_name="+")
     client_label = models.CharField(max_length=40, help_text="Client id, kept when the client is erased.")
@@ -313,3 +321,58 @@ class ClientLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for client {self.client_id}"
+
+
+class ClientConsentChange(models.Model):
+    """A consent to messages given or withdrawn: which, by whose hand, when
+    and how it reached the salon. The client's current consent is on the
+    Client; this is its history."""
+
+    class Consent(models.TextChoices):
+        REMINDERS = "reminders", "Appointment reminders"
+        FEEDBACK = "feedback", "Feedback requests"
+
+    class Via(models.TextChoices):
+        DESK = "desk", "At the front desk"
+        INTAKE = "intake", "The client's intake form"
+        API = "api", "Through the API"
+        ADMIN = "admin", "In the admin"
+
+    # The Client field each consent is kept in.
+    FIELDS = {"consent_reminders": Consent.REMINDERS, "consent_feedback": Consent.FEEDBACK}
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consent_changes")
+    consent = models.CharField(max_length=12, choices=Consent.choices)
+    given = models.BooleanField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    via = models.CharField(max_length=8, choices=Via.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["client", "-at"], name="consent_change_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.consent} {'given' if self.given else 'withdrawn'} for client {self.client_id}"
+
+
+class ClientMerge(models.Model):
+    """Who merged which client record into which, and when, with what moved
+    (rows per relation) and which empty fields of the kept record were
+    filled from the other. The ids are kept as written, so the log reads the
+    same after either record is erased."""
+
+    kept = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    kept_label = models.CharField(max_length=40)
+    merged_label = models.CharField(max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    moved = models.JSONField(default=dict, blank=True, help_text="Rows moved, by relation (app.model.field).")
+    filled = models.JSONField(default=list, blank=True, help_text="Fields of the kept record filled from the other.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Client {self.merged_label} merged into {self.kept_label}"

@@ -2,8 +2,9 @@
 
 import datetime
 import re
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clients.evaluation import evaluate_screening
@@ -12,7 +13,7 @@ from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
-from salon.errors import Forbidden
+from salon.errors import Conflict, Forbidden
 from salon.models import Salon
 from salon.roles import Role, has_role, sees_whole_salon
 
@@ -51,15 +52,130 @@ def client_location(client: Client) -> Salon | None:
 
 
 def client_duplicates(*, client: Client) -> QuerySet[Client]:
-    """Other clients of the business with the same email or phone."""
+    """Other clients of the business who may be the same person: the same
+    email (stored lower-case), the same phone (stored E.164), or the same
+    name (accents and case folded) and date of birth. Archived and merged
+    records are left out."""
     same = Q()
     if client.email:
         same |= Q(email=client.email)
     if client.phone:
         same |= Q(phone=client.phone)
+    if client.date_of_birth and client.name_key:
+        same |= Q(name_key=client.name_key, date_of_birth=client.date_of_birth)
     if not same:
         return Client.objects.none()
-    return Client.objects.filter(same, business_id=client.business_id).exclude(pk=client.pk)
+    others = Client.objects.filter(business_id=client.business_id, archived=False, merged_into__isnull=True)
+    return others.filter(same).exclude(pk=client.pk)
+
+
+def duplicate_reasons(client: Client, other: Client) -> list[str]:
+    """Why ``other`` may be ``client``, in words."""
+    reasons = []
+    if client.email and other.email == client.email:
+        reasons.append("same email")
+    if client.phone and other.phone == client.phone:
+        reasons.append("same phone")
+    if client.date_of_birth and (other.name_key, other.date_of_birth) == (client.name_key, client.date_of_birth):
+        reasons.append("same name and date of birth")
+    return reasons
+
+
+def client_relations() -> list[tuple[str, type, str]]:
+    """Every foreign key to Client in every installed app, hidden ones
+    (``related_name="+"``) too, as ("app_label.model.field", model, field)."""
+    relations = [
+        (f"{related.related_model._meta.label_lower}.{related.field.name}", related.related_model, related.field.name)
+        for related in Client._meta.get_fields(include_hidden=True)
+        if related.is_relation and related.auto_created and not related.concrete
+    ]
+    return sorted(relations, key=lambda relation: relation[0])
+
+
+def client_merge_refusal(*, keep: Client, merge: Client) -> None:
+    """Refuse (409, with a code) a merge of ``merge`` into ``keep`` that
+    cannot be: into itself, across businesses, of a record merged or erased
+    already, or into an archived record."""
+    if keep.pk == merge.pk:
+        raise Conflict("A record cannot be merged into itself.", code="merge_same_client")
+    if keep.business_id != merge.business_id:
+        raise Conflict("These records belong to different businesses.", code="merge_other_business")
+    for client in (keep, merge):
+        if client.merged_into_id:
+            raise Conflict(
+                f"{client.full_name} (client {client.pk}) was merged into client {client.merged_into_id} already.",
+                code="client_already_merged",
+            )
+        if client.erased_at:
+            raise Conflict(f"Client {client.pk} has been erased.", code="client_erased")
+    if keep.archived:
+        raise Conflict(
+            f"{keep.full_name} is archived; restore the record to keep, or keep the other one.", code="client_archived"
+        )
+
+
+def client_merge_counts(clients: list[Client]) -> dict[int, dict[str, int]]:
+    """Visits, screenings and messages of each client, in one query, for the
+    merge page (counts only: the answers stay with who may read them)."""
+    counted = Client.objects.filter(pk__in=[client.pk for client in clients]).annotate(
+        visit_count=Count("appointments", distinct=True),
+        screening_count=Count("screenings", distinct=True),
+        link_count=Count("links", distinct=True),
+    )
+    return {
+        row.pk: {"visits": row.visit_count, "screenings": row.screening_count, "links": row.link_count}
+        for row in counted
+    }
+
+
+def client_consent_history(client: Client, *, limit: int = 20) -> list:
+    """The latest changes of the client's consents, newest first, with who made them."""
+    return list(client.consent_changes.select_related("by")[:limit])
+
+
+def client_intake_messages(client: Client, *, limit: int = 3) -> list:
+    """The latest messages that carried (or will carry) the intake link, with
+    the location of the session each went with (for its time zone)."""
+    Notification = Client._meta.get_field("notifications").related_model
+    messages = client.notifications.filter(kind=Notification.Kind.INTAKE_REQUEST).exclude(
+        status=Notification.Status.CANCELLED
+    )
+    return list(messages.select_related("appointment__room__salon").order_by("-due_at", "-pk")[:limit])
+
+
+@dataclass
+class Visits:
+    """A client's sessions as the client page shows them."""
+
+    upcoming: list
+    past: list
+    upcoming_count: int
+    past_count: int
+    no_shows: int
+    late_cancellations: int
+
+
+def client_visit_summary(*, user, client: Client, now: datetime.datetime | None = None, limit: int = 20) -> Visits:
+    """The next and the latest sessions ``user`` may see (at most ``limit``
+    each, soonest and latest first) and the counts of all of them, no-shows
+    and late cancellations among them: three queries however many there are."""
+    now = now or timezone.now()
+    Appointment = Client._meta.get_field("appointments").related_model
+    visits = client_visits(user=user, client=client)
+    counts = visits.order_by().aggregate(
+        upcoming=Count("pk", filter=Q(start__gte=now)),
+        past=Count("pk", filter=Q(start__lt=now)),
+        no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
+        late=Count("pk", filter=Q(status=Appointment.Status.CANCELLED, cancelled_late=True)),
+    )
+    return Visits(
+        upcoming=list(visits.filter(start__gte=now).order_by("start", "pk")[:limit]),
+        past=list(visits.filter(start__lt=now)[:limit]),
+        upcoming_count=counts["upcoming"],
+        past_count=counts["past"],
+        no_shows=counts["no_shows"],
+        late_cancellations=counts["late"],
+    )
 
 
 def screening_latest(client: Client) -> HealthScreening | None:

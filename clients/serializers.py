@@ -2,10 +2,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from clients.models import CLIENT_FIELDS, PAIN_POINTS_MAX, Client, HealthDataAccess, HealthScreening
-from clients.selectors import front_desk_notes_warning
+from clients.selectors import duplicate_reasons, front_desk_notes_warning
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
-from salon.inputs import DateTimeField, ModelSerializer
+from salon.inputs import MAX_ID, DateTimeField, ModelSerializer
 
 
 class ClientSerializer(ModelSerializer):
@@ -15,8 +15,8 @@ class ClientSerializer(ModelSerializer):
 
     class Meta:
         model = Client
-        fields = ["id", *CLIENT_FIELDS, "front_desk_notes_warning", "archived", "created_at"]
-        read_only_fields = ["archived", "created_at"]
+        fields = ["id", *CLIENT_FIELDS, "front_desk_notes_warning", "archived", "merged_into", "created_at"]
+        read_only_fields = ["archived", "merged_into", "created_at"]
         extra_kwargs = {"phone": {"max_length": 40, "help_text": "Any format; stored as E.164."}}
 
     def get_front_desk_notes_warning(self, client) -> str:
@@ -32,7 +32,7 @@ class ClientSerializer(ModelSerializer):
 
 class ClientCreatedSerializer(ClientSerializer):
     possible_duplicates = serializers.SerializerMethodField(
-        help_text="Ids of other clients with the same email or phone."
+        help_text="Ids of other clients with the same email or phone, or the same name and date of birth."
     )
 
     class Meta(ClientSerializer.Meta):
@@ -129,9 +129,48 @@ class IntakeLinkSerializer(serializers.Serializer):
     expires_at = DateTimeField()
 
 
+class IntakeLinkSendSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Client.Channel.choices, help_text="How the link goes to the client.")
+
+
+class IntakeLinkSentSerializer(serializers.Serializer):
+    """The message that carries the link, queued in the outbox."""
+
+    id = serializers.IntegerField(help_text="The notification (see /api/v1/notifications/).")
+    channel = serializers.ChoiceField(choices=Client.Channel.choices)
+    due_at = DateTimeField(help_text="When it goes out: now, or after the quiet hours for an SMS.")
+    appointment = serializers.IntegerField(source="appointment_id", help_text="The session the message names.")
+
+
+class ClientDuplicateSerializer(ClientSerializer):
+    reasons = serializers.SerializerMethodField(help_text="Why the record may be the same person.")
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "reasons"]
+
+    def get_reasons(self, other) -> list[str]:
+        return duplicate_reasons(self.context["client"], other)
+
+
+class ClientMergeRequestSerializer(serializers.Serializer):
+    merge = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The duplicate to merge into this client (it is archived)."
+    )
+
+
+class ClientMergeSerializer(serializers.Serializer):
+    kept = serializers.IntegerField(source="kept_id")
+    merged = serializers.IntegerField(source="merged_id")
+    by = serializers.CharField(source="by.username", default=None, allow_null=True)
+    at = DateTimeField()
+    moved = serializers.DictField(child=serializers.IntegerField(), help_text="Rows moved, by relation.")
+    filled = serializers.ListField(child=serializers.CharField(), help_text="Fields filled from the merged record.")
+
+
 def client_export_data(client: Client) -> dict:
     """Everything held about the client, as JSON-ready data: details,
-    screenings with their clearances, links, and who touched the health data."""
+    screenings with their clearances, links, who touched the health data,
+    the consent history and the records merged into this one."""
     screenings = client.screenings.select_related("entered_by").prefetch_related("clearances")
     return {
         "exported_at": timezone.now().isoformat(),
@@ -164,4 +203,10 @@ def client_export_data(client: Client) -> dict:
             {"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action}
             for entry in HealthDataAccess.objects.filter(client=client)
         ],
+        "consent_history": [
+            {"consent": change.consent, "given": change.given, "at": change.at.isoformat(), "via": change.via}
+            for change in client.consent_changes.all()
+        ],
+        # Duplicates merged into this record keep their own details.
+        "merged_records": [ClientSerializer(merged).data for merged in client.merged_from.all()],
     }

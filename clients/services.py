@@ -5,7 +5,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -13,13 +13,24 @@ from django.utils import timezone
 
 from clients.evaluation import evaluate_screening
 from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
-from clients.models import CLIENT_FIELDS, Client, ClientLink, HealthDataAccess, HealthScreening, ScreeningClearance
+from clients.models import (
+    CLIENT_FIELDS,
+    Client,
+    ClientConsentChange,
+    ClientLink,
+    ClientMerge,
+    HealthDataAccess,
+    HealthScreening,
+    ScreeningClearance,
+)
 from clients.search import name_keys, normalise_phone
-from clients.selectors import may_enter_screening
-from clients.signals import screening_changed
-from salon.errors import Conflict, Forbidden, InvalidInput, validate
+from clients.selectors import client_merge_refusal, client_relations, may_enter_screening
+from clients.signals import consents_changed, intake_link_requested, screening_changed
+from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Business, Salon, Therapist
 from salon.roles import Role, has_role, signed_in_or_none, user_roles
+
+Via = ClientConsentChange.Via
 
 
 def health_access_log(*, client: Client, action: str, user=None, actor: str = "") -> HealthDataAccess:
@@ -48,10 +59,25 @@ def _apply_client_fields(client: Client, fields: dict, *, phone_region: str) -> 
         setattr(client, name, value)
 
 
+def _consent_changes_record(client: Client, before: dict, *, by, via: str) -> list[ClientConsentChange]:
+    """A history row for each consent that differs from ``before`` (field
+    name to value; a consent missing there was never asked)."""
+    changes = [
+        ClientConsentChange(client=client, consent=consent, given=getattr(client, field), by=by, via=via)
+        for field, consent in ClientConsentChange.FIELDS.items()
+        if field in before and getattr(client, field) != before[field]
+    ]
+    for change in changes:
+        validate(change, exclude=["client", "by"])
+    return ClientConsentChange.objects.bulk_create(changes)
+
+
 @transaction.atomic
-def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) -> Client:
+def client_create(*, salon: Salon, given_name: str, family_name: str, by=None, via: str = Via.DESK, **fields) -> Client:
     """A new client of the business, added at the location ``salon``: a phone
-    number without a country code is read as that location's country's."""
+    number without a country code is read as that location's country's.
+    A consent given here (``consent_reminders``, ``consent_feedback``, yes
+    or no) goes into the history with ``by`` (who asked) and ``via``."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
@@ -61,27 +87,46 @@ def client_create(*, salon: Salon, given_name: str, family_name: str, **fields) 
     )
     validate(client)
     client.save()
+    # Asked and answered, either way: a "no" at the desk is worth keeping too.
+    asked = {field: None for field in ClientConsentChange.FIELDS if field in fields}
+    _consent_changes_record(client, asked, by=signed_in_or_none(by), via=via)
     return client
 
 
+def _not_merged(client: Client) -> None:
+    if client.merged_into_id:
+        raise Conflict(
+            f"This record was merged into client {client.merged_into_id}; change that one.", code="client_merged"
+        )
+
+
 @transaction.atomic
-def client_update(*, client: Client, salon: Salon | None = None, **changes) -> Client:
-    """Change a client's contact details; a phone number without a country
-    code is read as the country of ``salon``, the location making the change
-    (by default the business's first location)."""
+def client_update(*, client: Client, salon: Salon | None = None, by=None, via: str = Via.DESK, **changes) -> Client:
+    """Change a client's contact details and consents; a phone number without
+    a country code is read as the country of ``salon``, the location making
+    the change (by default the business's first location). A changed
+    consent goes into the history with ``by`` and ``via``, and apps that
+    send messages hear of it (``consents_changed``) in this transaction."""
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
     client = Client.objects.select_for_update().get(pk=client.pk)
+    _not_merged(client)
     salon = salon or Salon.objects.filter(business_id=client.business_id).order_by("name", "pk").first()
+    before = {field: getattr(client, field) for field in ClientConsentChange.FIELDS}
     _apply_client_fields(client, changes, phone_region=salon.phone_region)
     validate(client)
     client.save()
+    if _consent_changes_record(client, before, by=signed_in_or_none(by), via=via):
+        consents_changed.send(sender=Client, client=client)
     return client
 
 
 @transaction.atomic
 def client_archive(*, client: Client, archived: bool = True) -> Client:
+    if not archived:
+        # A merged record stays archived: its visits live on the kept one.
+        _not_merged(Client.objects.get(pk=client.pk))
     Client.objects.filter(pk=client.pk).update(archived=archived)
     client.archived = archived
     return client
@@ -280,13 +325,7 @@ def client_export_record(*, client: Client, user) -> HealthDataAccess:
     return health_access_log(client=client, action=HealthDataAccess.Action.EXPORT, user=user)
 
 
-@transaction.atomic
-def client_erase(*, client: Client, user) -> Client:
-    """Remove the client's personal and health data. The row stays, anonymous,
-    so that visit history can still be counted."""
-    client = Client.objects.select_for_update().get(pk=client.pk)
-    if client.erased_at:
-        return client
+def _personal_data_remove(client: Client) -> None:
     client.screenings.all().delete()
     client.links.all().delete()
     client.given_name = "Erased"
@@ -300,8 +339,132 @@ def client_erase(*, client: Client, user) -> Client:
         setattr(client, name, value)
     validate(client)
     client.save()
+
+
+@transaction.atomic
+def client_erase(*, client: Client, user) -> Client:
+    """Remove the client's personal and health data, and that of the records
+    merged into theirs. The rows stay, anonymous, so that visit history can
+    still be counted."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.erased_at:
+        return client
+    for merged in Client.objects.select_for_update().filter(merged_into=client, erased_at__isnull=True):
+        _personal_data_remove(merged)
+        health_access_log(client=merged, action=HealthDataAccess.Action.ERASE, user=user)
+    _personal_data_remove(client)
     health_access_log(client=client, action=HealthDataAccess.Action.ERASE, user=user)
     return client
+
+
+@transaction.atomic
+def client_intake_link_send(*, client: Client, channel: str, by):
+    """Send the client the link to the intake form now (again), by email or
+    SMS as the desk chooses. The message goes through the outbox of the app
+    that sends messages, which hears of it (``intake_link_requested``) and
+    answers with the message it queued; it refuses (409) when there is
+    nothing to send it with."""
+    if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
+        raise Forbidden("Only the front desk and managers send intake links.")
+    _not_merged(client)
+    if client.archived:
+        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+    if channel not in Client.Channel.values:
+        raise InvalidInput("Choose email or SMS.", code="invalid_channel", fields={"channel": ["Choose email or SMS."]})
+    if not (client.email if channel == Client.Channel.EMAIL else client.phone):
+        missing = "email address" if channel == Client.Channel.EMAIL else "phone number"
+        message = f"{client.full_name} has no {missing}: add one first, or choose the other way."
+        raise InvalidInput(message, code="no_address", fields={"channel": [message]})
+    answers = intake_link_requested.send(sender=Client, client=client, channel=channel, by=by)
+    queued = [message for _, message in answers if message is not None]
+    if not queued:
+        raise Conflict("Nothing here sends messages to clients.", code="no_outbox")
+    return queued[0]
+
+
+def _merge_fill(keep: Client, merge: Client) -> list[str]:
+    """Fill the kept record's empty contact fields from the merged one; the
+    names of the fields filled."""
+    filled = []
+    for field in MERGE_FILLS:
+        if not getattr(keep, field) and getattr(merge, field):
+            setattr(keep, field, getattr(merge, field))
+            filled.append(field)
+    return filled
+
+
+# Fields of the kept record that the merged one fills when they are empty.
+MERGE_FILLS = ["email", "phone", "date_of_birth", "front_desk_notes"]
+# What a merge does with each relation to Client ("app_label.model.field"):
+# MOVE points the rows at the kept record; STAY leaves them with the merged
+# one, which stays. A relation missing here stops every merge (the test
+# tests/clients/test_client_records.py lists them too), so that a new one is
+# decided on rather than left behind.
+MOVE, STAY = "move", "stay"
+MERGE_RELATIONS = {
+    "clients.healthscreening.client": MOVE,
+    "clients.clientlink.client": MOVE,
+    "clients.clientconsentchange.client": MOVE,
+    # Who read the health data goes with it, for the client's export; the
+    # label keeps the id the entry was written for.
+    "clients.healthdataaccess.client": MOVE,
+    # Records merged into the merged one before: they lead to the kept one now.
+    "clients.client.merged_into": MOVE,
+    # The merge log names both records as they were.
+    "clients.clientmerge.kept": STAY,
+    "clients.clientmerge.merged": STAY,
+    "treatments.appointment.client": MOVE,
+    "treatments.notification.client": MOVE,
+}
+
+
+@transaction.atomic
+def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
+    """Fold the duplicate ``merge`` into ``keep`` in one transaction: every
+    row that names ``merge`` (visits, screenings, links, messages, consent
+    history, ...; ``MERGE_RELATIONS``) moves to ``keep``, the kept record's
+    empty contact fields are filled from the other, and ``merge`` stays,
+    archived, pointing at ``keep``. Both rows are locked, so two merges of
+    the same records cannot cross; logged in ClientMerge (and, as health
+    data changed records, in HealthDataAccess)."""
+    if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
+        raise Forbidden("Only the front desk and managers merge client records.")
+    # In the order of their ids, so that two merges lock the pair the same way.
+    locked = Client.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+    rows = {client.pk: client for client in locked}
+    if keep.pk not in rows or merge.pk not in rows:
+        raise NotFound("That client no longer exists.", code="client_not_found")
+    keep, merge = rows[keep.pk], rows[merge.pk]
+    client_merge_refusal(keep=keep, merge=merge)
+    relations = client_relations()
+    unknown = sorted(label for label, _, _ in relations if label not in MERGE_RELATIONS)
+    if unknown:
+        raise ImproperlyConfigured(f"Add {', '.join(unknown)} to MERGE_RELATIONS: a merge must move or keep it.")
+    moved = {}
+    for label, model, field in relations:
+        if MERGE_RELATIONS[label] == MOVE:
+            moved[label] = model._base_manager.filter(**{field: merge}).update(**{field: keep})
+    filled = _merge_fill(keep, merge)
+    validate(keep)
+    keep.save()
+    merge.merged_into, merge.merged_at, merge.archived = keep, timezone.now(), True
+    merge.save(update_fields=["merged_into", "merged_at", "archived"])
+    record = ClientMerge.objects.create(
+        kept=keep,
+        merged=merge,
+        kept_label=str(keep.pk),
+        merged_label=str(merge.pk),
+        by=signed_in_or_none(by),
+        moved={label: count for label, count in moved.items() if count},
+        filled=filled,
+    )
+    if moved["clients.healthscreening.client"]:
+        health_access_log(client=keep, action=HealthDataAccess.Action.MERGE, user=by)
+    # The plans of the moved sessions follow the kept record's screening,
+    # and its messages the kept record's consents.
+    screening_changed.send(sender=Client, client=keep, reason=f"Client record {merge.pk} was merged into this one")
+    consents_changed.send(sender=Client, client=keep)
+    return record
 
 
 @transaction.atomic

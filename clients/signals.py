@@ -6,8 +6,20 @@ pyproject.toml).
 screening, a clearance or the client's own answers, with ``client`` and
 ``reason`` (a sentence for the record of why a plan changed). A receiver that
 fails rolls the whole change back, so nothing is half-written.
+
+``consents_changed`` is sent, with ``client``, inside the transaction that
+changed the client's consent to reminders or feedback requests, or merged
+another record (and its booked messages) into theirs: the messages waiting
+to go out follow the consent as it is now.
+
+``intake_link_requested`` is sent, with ``client``, ``channel`` ("email" or
+"sms") and ``by``, when the desk sends the link to the intake form. The app
+that sends messages queues one and returns it; it raises a domain error when
+it cannot (no session booked ahead to send it with).
 """
 
 from django.dispatch import Signal
 
 screening_changed = Signal()
+consents_changed = Signal()
+intake_link_requested = Signal()

@@ -1,26 +1,33 @@
 """Client pages: the intake form clients open from a link (no login), and the
 staff's client search and client page."""
 
+import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients import selectors, services
 from clients.bodychart import chart_views, point_labels
-from clients.forms import IntakeForm
+from clients.forms import ClientContactForm, IntakeForm
 from clients.links import LinkCrossSite, LinkRefused, LinkReplaced, LinkThrottled
 from clients.models import Client, ClientLink, HealthDataAccess
 from clients.outcome import Severity
-from salon.errors import DomainError, error_words, http_status
+from salon.errors import DomainError, InvalidInput, error_words, http_status
+from salon.inputs import parse_id
 from salon.locations import location_for
-from salon.roles import Role, role_required
+from salon.roles import Role, role_required, sees_whole_salon
 from salon.selectors import location_default
 from salon.signin import ClientLinkThrottle
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
+# Who changes client records: a therapist reads them.
+FRONT_DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER)
 SAME_SITE = {"same-origin", "none"}
 FORM_LINK_FIELD = "link"
 
@@ -205,22 +212,43 @@ def client_search_page(request):
     return render(request, template, {"query": query, "clients": clients})
 
 
-@private
-@role_required(*STAFF_ROLES)
-def client_page(request, pk):
-    client = selectors.client_for(
+def _client_record(request, pk) -> Client:
+    return selectors.client_for(
         user=request.user, client=get_object_or_404(Client.objects.select_related("business"), pk=pk)
     )
+
+
+def _client_page(request, client: Client, *, problems: dict | None = None, status: int = 200):
+    """The client page; ``problems`` puts a refusal beside the part it is
+    about ("intake", "merge")."""
     outcome = selectors.client_outcome(client)
-    visits = list(selectors.client_visits(user=request.user, client=client)[:20])
     here = location_for(request.user)
+    visits = selectors.client_visit_summary(user=request.user, client=client)
+    shown = visits.upcoming + visits.past
+    can_edit = sees_whole_salon(request.user)
+    intake_messages = selectors.client_intake_messages(client)
+    for message in intake_messages:
+        message.channel_words = "SMS" if message.channel == Client.Channel.SMS else "email"
     context = {
         "client": client,
         "flags": selectors.outcome_flags(outcome),
         "can_read_answers": False,
+        "can_edit": can_edit,
         "visits": visits,
-        "visits_in_several_places": bool({visit.room.salon_id for visit in visits} - {here.pk}),
+        "visits_in_several_places": bool({visit.room.salon_id for visit in shown} - {here.pk}),
+        "consent_history": selectors.client_consent_history(client),
+        "intake_messages": intake_messages,
+        "problems": problems or {},
     }
+    if can_edit:
+        duplicates = list(selectors.client_duplicates(client=client)[:10])
+        context.update(
+            # The link goes with a coming session (``queue_intake_link``), so it is offered only then.
+            session_ahead=any(visit.status in ("booked", "checked_in") for visit in visits.upcoming),
+            duplicates=[
+                {"client": other, "reasons": selectors.duplicate_reasons(client, other)} for other in duplicates
+            ],
+        )
     if selectors.can_read_health_answers(request.user, client):
         screening = selectors.screening_latest(client)
         services.health_access_log(client=client, action=HealthDataAccess.Action.VIEW, user=request.user)
@@ -236,4 +264,123 @@ def client_page(request, pk):
             views=chart_views(screening.pain_map if screening else []),
             pain_points=point_labels(screening.pain_map if screening else []),
         )
-    return render(request, "clients/client.html", context)
+    return render(request, "clients/client.html", context, status=status)
+
+
+# The record's pages keep the site's Referrer-Policy (same-origin), not
+# ``private``'s: their forms post, and under no-referrer the browser sends
+# ``Origin: null``, which the CSRF check refuses. They carry no link token.
+@role_required(*STAFF_ROLES)
+def client_page(request, pk):
+    client = _client_record(request, pk)
+    if client.merged_into_id:
+        # Old addresses of a merged record lead to the one it was merged into.
+        messages.info(request, f"{client.full_name} (client {client.pk}) was merged into this record.")
+        return redirect("client", pk=client.merged_into_id)
+    return _client_page(request, client)
+
+
+def _fields_to_form(form, refusal: DomainError) -> None:
+    """A service's refusal of fields, shown beside those fields (the rest above the form)."""
+    for name, words in refusal.fields.items():
+        form.add_error(name if name in form.fields else None, words)
+    if not refusal.fields:
+        form.add_error(None, error_words(refusal))
+
+
+@role_required(*FRONT_DESK_ROLES)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk):
+    client = _client_record(request, pk)
+    if client.merged_into_id:
+        return redirect("client-edit", pk=client.merged_into_id)
+    form = ClientContactForm(request.POST or None, initial=ClientContactForm.initial_for(client))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.client_update(
+                    client=client, salon=location_for(request.user), by=request.user, **form.changes()
+                )
+            except DomainError as refusal:
+                _fields_to_form(form, refusal)
+                status = http_status(refusal)
+            else:
+                messages.success(request, f"Saved the details of {client.full_name}.")
+                return redirect("client", pk=client.pk)
+        else:
+            status = 400
+    warning = selectors.front_desk_notes_warning(client)
+    context = {"client": client, "form": form, "warning": warning, "contact_fields": ClientContactForm.CONTACT_FIELDS}
+    return render(request, "clients/client_edit.html", context, status=status)
+
+
+@role_required(*FRONT_DESK_ROLES)
+@require_POST
+def client_intake_link_send(request, pk):
+    client = _client_record(request, pk)
+    channel = request.POST.get("channel", "")
+    try:
+        message = services.client_intake_link_send(client=client, channel=channel, by=request.user)
+    except DomainError as refusal:
+        return _client_page(request, client, problems={"intake": error_words(refusal)}, status=http_status(refusal))
+    how = "by SMS" if message.channel == Client.Channel.SMS else "by email"
+    due = message.due_at.astimezone(message.appointment.room.salon.zone)
+    when = "now" if message.due_at <= timezone.now() + datetime.timedelta(minutes=1) else f"at {due:%a %d %b, %H:%M}"
+    messages.success(request, f"The intake link goes to {client.full_name} {how} {when}.")
+    return redirect(f"{reverse('client', args=[client.pk])}#intake")
+
+
+@role_required(*FRONT_DESK_ROLES)
+@require_http_methods(["GET", "POST"])
+def client_merge(request, pk):
+    """Merge a duplicate into this record: GET ``?merge=<id>`` shows both
+    side by side; POST ``merge=<id>`` merges."""
+    keep = _client_record(request, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    merge_id = parse_id(source.get("merge"), field="merge")
+    if merge_id is None:
+        raise InvalidInput("Choose the record to merge into this one.", fields={"merge": ["Choose a record."]})
+    merge = get_object_or_404(Client.objects.select_related("business"), pk=merge_id)
+    if merge.business_id != keep.business_id:
+        # Refused (409) on a page of its own: the other business's record is not shown.
+        selectors.client_merge_refusal(keep=keep, merge=merge)
+    problem, status = "", 200
+    if request.method == "POST":
+        try:
+            services.client_merge(keep=keep, merge=merge, by=request.user)
+        except DomainError as refusal:
+            problem, status = error_words(refusal), http_status(refusal)
+        else:
+            messages.success(
+                request,
+                f"Merged {merge.full_name} (client {merge.pk}) into this record: their visits, screenings and "
+                "links are here now.",
+            )
+            return redirect("client", pk=keep.pk)
+    else:
+        try:
+            selectors.client_merge_refusal(keep=keep, merge=merge)
+        except DomainError as refusal:
+            problem, status = error_words(refusal), http_status(refusal)
+    counts = selectors.client_merge_counts([keep, merge])
+    outcomes = selectors.client_outcomes([keep, merge])
+    records = [
+        {
+            "client": record,
+            "counts": counts.get(record.pk, {}),
+            "flags": selectors.outcome_flags(outcomes[record.pk]),
+            "role": role,
+        }
+        for record, role in ((keep, "kept"), (merge, "merged"))
+    ]
+    context = {
+        "keep": keep,
+        "merge": merge,
+        "records": records,
+        "fills": [field for field in services.MERGE_FILLS if not getattr(keep, field) and getattr(merge, field)],
+        "problem": problem,
+        # Every refusal is of the records as they are: trying again would not help.
+        "can_merge": not problem,
+    }
+    return render(request, "clients/client_merge.html", context, status=status)

@@ -252,8 +252,8 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every page (django-csp). Scripts and style
 # sheets come only from this site's files: no inline <script>, no on...=
 # handlers, no <style> elements, no eval (htmx is told so in base.html).
-# Style *attributes* are allowed (style-src-attr): the front desk's grid
-# places each booking by row and column in one (numbers only), and an
+# Style *attributes* are allowed (style-src-attr): a routine's timeline
+# sizes each step by its minutes in one (a number only), and an
 # attribute cannot select other elements, load anything that img-src and
 # font-src refuse, or run code. img-src takes data: for the icons in the
 # Swagger UI's and the admin's style sheets. frame-ancestors 'none' is the

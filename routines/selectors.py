@@ -24,6 +24,31 @@ def routine_list(*, include_archived: bool = False, offered_at=None) -> QuerySet
     return _with_steps(routines.order_by("name"))
 
 
+def routines_offered_with_steps(*, offered_at) -> list[RoutineTemplate]:
+    """The active current routines a location offers, by name, with their
+    steps, in one query (the steps joined to their routines), where
+    :func:`routine_list` takes two: for pages that list the routines and
+    need the spec of one of them. A routine has at least one step."""
+    steps = (
+        RoutineStep.objects.filter(routine__is_current=True, routine__status=RoutineTemplate.Status.ACTIVE)
+        .exclude(routine__slug__in=RoutineWithheld.objects.filter(salon=offered_at).values("slug"))
+        .select_related("routine", "technique", "repeat_of")
+        .order_by("routine__name", "routine_id", "order")
+    )
+    routines: dict[int, RoutineTemplate] = {}
+    found: dict[int, list[RoutineStep]] = {}
+    for step in steps:
+        routines.setdefault(step.routine_id, step.routine)
+        found.setdefault(step.routine_id, []).append(step)
+    for pk, routine in routines.items():
+        # As prefetch_related leaves it, so that routine.steps.all() reads no more.
+        prefetched = routine.steps.all()
+        prefetched._result_cache = found[pk]
+        prefetched._prefetch_done = True
+        routine._prefetched_objects_cache = {"steps": prefetched}
+    return list(routines.values())
+
+
 def routine_versions() -> QuerySet[RoutineTemplate]:
     """Every version of every routine, with steps: plans may point at old ones."""
     return _with_steps(RoutineTemplate.objects.order_by("name", "-version"))

@@ -127,6 +127,11 @@ class Salon(models.Model):
         validators=[MaxValueValidator(14 * 24)],
         help_text="Clients may cancel from the link in their messages until this many hours before; later they call.",
     )
+    check_in_opens_minutes = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MaxValueValidator(12 * 60)],
+        help_text="How long before its start a client can be checked in (until its end).",
+    )
     quiet_hours_start = models.TimeField(default=datetime.time(21), help_text="No SMS from this local time ...")
     quiet_hours_end = models.TimeField(default=datetime.time(8), help_text="... until this local time.")
     screening_required = models.BooleanField(

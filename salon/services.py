@@ -342,6 +342,7 @@ LOCATION_SETTINGS = (
     "quiet_hours_start",
     "quiet_hours_end",
     "client_cancel_hours",
+    "check_in_opens_minutes",
     "default_turnover_minutes",
     "screening_required",
 )

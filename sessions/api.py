@@ -47,6 +47,7 @@ from sessions.serializers import (
     TimeOffDecisionSerializer,
     TimeOffQuerySerializer,
     TimeOffSerializer,
+    UndoSerializer,
     WeeklyHoursSerializer,
     WorkingHoursSerializer,
 )
@@ -174,12 +175,31 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
+        """Check the client in: from the location's ``check_in_opens_minutes``
+        before the start until the end (409 ``check_in_too_early`` /
+        ``check_in_too_late``, saying when, in the location's zone)."""
         return self._transition(request, Appointment.Status.CHECKED_IN)
 
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
+        """Mark a no-show, once the start has passed (409 ``no_show_too_early``)."""
         return self._transition(request, Appointment.Status.NO_SHOW)
+
+    @extend_schema(request=UndoSerializer, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Take back a check-in (to booked) or a no-show (to booked, or checked
+        in if it was), on the appointment's own day in the location's zone,
+        with a ``reason`` (400 naming it when missing). Both changes stay in
+        ``history``. 409: ``nothing_to_undo``, ``undo_too_late`` (another
+        day), ``slot_taken`` (the freed time was booked meanwhile)."""
+        body = UndoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = lifecycle.appointment_status_undo(
+            appointment=self.get_object(), by=request.user, reason=body.validated_data["reason"]
+        )
+        return self._render(appointment)
 
     def _own(self) -> Appointment:
         """The session, if it is the caller's (managers: any); else 403."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
 from routines.selectors import service_entry
 from routines.specs import RoutineSpec
@@ -177,7 +178,12 @@ class Calendar:
         qualification: str = "none",
         therapist_id: int | None = None,
         exclude_appointment: int | None = None,
+        appointments: list | None = None,
     ) -> Calendar:
+        """With ``appointments`` (a list), the bookings are read as whole rows
+        (with client, routine, room and therapist) into it, every status but
+        cancelled, in the same query that finds who is busy: for the desk,
+        which shows them."""
         zone = salon.zone
         since = local_instant(first_day, datetime.time(0), zone) - datetime.timedelta(hours=3)
         until = local_instant(last_day + datetime.timedelta(days=1), datetime.time(0), zone) + datetime.timedelta(
@@ -186,16 +192,11 @@ class Calendar:
         therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
         ids = [therapist.pk for therapist in therapists]
         rooms, rooms_allowed = _rooms(salon)
-
-        working: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)
-        shifts = WorkingHours.objects.filter(therapist_id__in=ids, salon=salon).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
-        )
-        for shift in shifts:
-            working[shift.therapist_id, shift.weekday].append(shift)
-        opening, special = _hours(salon, first_day=first_day, last_day=last_day)
-        busy = _busy(salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment)
+        opening, special, working = _hours_and_shifts(salon, therapist_ids=ids, first_day=first_day, last_day=last_day)
+        busy = _busy(
+            salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment,
+            appointments=appointments,
+        )  # fmt: skip
         therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
             {key: merge(value) for key, value in intervals.items()} for intervals in busy
         )
@@ -390,29 +391,54 @@ def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
     return list(rooms.values()), {therapist: frozenset(ids) for therapist, ids in allowed.items()}
 
 
-def _hours(
-    salon: Salon, *, first_day: datetime.date, last_day: datetime.date
-) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]]]:
-    """The location's weekly opening hours and its special days in the range, in one query."""
+def _hours_and_shifts(
+    salon: Salon, *, therapist_ids: list[int], first_day: datetime.date, last_day: datetime.date
+) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]], dict[tuple[int, int], list[WorkingHours]]]:
+    """The location's weekly opening hours, its special days in the range,
+    and the therapists' shifts here that apply in the range (by therapist and
+    weekday, so a day looks only at its weekday's), in one query: a UNION of
+    the three, told apart by its first column."""
     # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
+    # Typed NULLs: PostgreSQL takes a bare NULL in the first part as text.
+    no_date, no_number = Cast(Value(None), DateField()), Cast(Value(None), IntegerField())
     weekly = (
         OpeningHours.objects.filter(salon=salon)
         .order_by()
-        .values_list(Value(None, output_field=DateField()), "weekday", "opens", "closes")
+        .values_list(Value(0), no_number, no_date, "weekday", "opens", "closes", no_date, no_date, no_number)
     )
     special_days = (
         SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day)
         .order_by()
-        .values_list("day", Value(None, output_field=IntegerField()), "opens", "closes")
+        .values_list(Value(1), no_number, "day", no_number, "opens", "closes", no_date, no_date, no_number)
+    )
+    shifts = (
+        WorkingHours.objects.filter(therapist_id__in=therapist_ids, salon=salon)
+        .filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
+        )
+        .order_by()
+        .values_list(
+            Value(2), "therapist_id", no_date, "weekday", "starts", "ends", "valid_from", "valid_to", "week_parity"
+        )
     )
     opening: dict[int, list[Hours]] = defaultdict(list)
     special: dict[datetime.date, list[Hours]] = defaultdict(list)
-    for day, weekday, opens, closes in weekly.union(special_days, all=True):
-        if day is None:
-            opening[weekday].append(Hours(opens, closes))
+    working: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)
+    rows = weekly.union(special_days, shifts, all=True)
+    for kind, therapist, day, weekday, begins, ends, valid_from, valid_to, parity in rows:
+        if kind == 0:
+            opening[weekday].append(Hours(begins, ends))
+        elif kind == 1:
+            special[day].append(Hours(begins, ends))
         else:
-            special[day].append(Hours(opens, closes))
-    return opening, special
+            working[therapist, weekday].append(
+                WorkingHours(
+                    therapist_id=therapist, salon_id=salon.pk, weekday=weekday, starts=begins, ends=ends,
+                    valid_from=valid_from, valid_to=valid_to, week_parity=parity,
+                )
+            )  # fmt: skip
+    return opening, special, working
 
 
 def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:
@@ -427,12 +453,13 @@ def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -
 
 
 def _busy(
-    *, salon: Salon, therapist_ids: list[int], since, until, exclude_appointment: int | None
+    *, salon: Salon, therapist_ids: list[int], since, until, exclude_appointment: int | None, appointments: list | None
 ) -> tuple[dict[int, list[Interval]], ...]:
     """Time off and bookings as epoch minutes (computed in SQL): therapists
     away, therapists booked here, rooms away, rooms booked, and the
     therapists' sessions at other locations widened by the business's travel
-    time. Two queries."""
+    time. Two queries; the bookings' rows go into ``appointments`` when it is
+    a list."""
     from sessions.models import Appointment
 
     travel = salon.business.travel_minutes
@@ -453,16 +480,32 @@ def _busy(
     reach = datetime.timedelta(minutes=travel)
     bookings = Appointment.objects.filter(
         Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
-        status__in=Appointment.HOLDS_TIME,
         start__lt=until + reach,
         busy_until__gt=since - reach,
     )
     if exclude_appointment:
         bookings = bookings.exclude(pk=exclude_appointment)
     bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
-    for therapist, room, location, start, busy_until in bookings.values_list(
-        "therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute"
-    ).order_by():
+    if appointments is None:
+        rows = (
+            bookings.filter(status__in=Appointment.HOLDS_TIME)
+            .values_list("therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute", "status")
+            .order_by()
+        )
+    else:
+        whole = bookings.exclude(status=Appointment.Status.CANCELLED).select_related(
+            "client__business", "routine", "room", "therapist"
+        )
+        whole = list(whole.order_by("start", "pk"))
+        appointments.extend(appointment for appointment in whole if appointment.room.salon_id == salon.pk)
+        rows = [
+            (item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute, item.status)
+            for item in whole
+        ]
+    holds_time = set(Appointment.HOLDS_TIME)
+    for therapist, room, location, start, busy_until, status in rows:
+        if status not in holds_time:
+            continue
         if location == salon.pk:
             therapist_booked[therapist].append((start, busy_until))
             room_booked[room].append((start, busy_until))

@@ -1,120 +1,393 @@
-"""The front desk's day grid, as plain data for the template: therapists as
-columns, the salon's grid as rows, bookings and time off as blocks."""
+"""The front desk's grids as plain data for the template: a day by therapist,
+a day by room, or one therapist's week; rows on the salon's time grid.
+
+Each cell says what a receptionist needs to know before clicking it: a
+booking, a start where the chosen service fits, or why it does not fit there
+(busy from …, off duty, no room free), or that the time has passed. Rows are
+wall-clock times, so a week's rows line up across a daylight-saving change.
+"""
 
 import datetime
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from clients.selectors import client_outcomes, outcome_flags
-from salon.models import Salon
-from sessions.availability import Calendar, from_minutes, to_minutes
+from routines.selectors import routine_spec
+from routines.specs import RoutineSpec
+from salon.models import Room, Salon, Therapist
+from sessions.availability import (
+    BookingTerms,
+    Calendar,
+    Interval,
+    booking_terms,
+    fits,
+    from_minutes,
+    local_instant,
+    subtract,
+    to_minutes,
+)
 from sessions.models import Appointment
+from sessions.services.placement import qualified
+
+VIEWS = {"therapists": "Day by therapist", "rooms": "Day by room", "week": "Week of one therapist"}
 
 
 @dataclass
-class Block:
-    row: int
-    span: int
+class Booking:
+    appointment: Appointment
+    flags: list[dict]
+
+
+@dataclass
+class Cell:
+    kind: str  # "booking", "fits", "unfit", "past", "off", "away", "elsewhere", "closed"
+    start: datetime.datetime  # local
     column: int
-    kind: str  # "appointment", "away", "off", "elsewhere" (at another location, or travelling)
-    label: str = ""
-    appointment: Appointment | None = None
-    flags: list = field(default_factory=list)
+    span: int = 1
+    reason: str = ""
+    past: bool = False
+    repeat: bool = False  # says what the cell above says (shown once, read to screen readers each time)
+    bookings: list[Booking] = field(default_factory=list)
+    therapist: Therapist | None = None
+    room: Room | None = None
 
 
 @dataclass
-class DeskDay:
+class Column:
+    heading: str
     day: datetime.date
-    therapists: list
-    rows: list[tuple[int, datetime.datetime]]  # (row number, local start)
-    blocks: list[Block]
-    free: list[tuple[int, int, datetime.datetime, object]]  # (row, column, local start, therapist)
+    therapist: Therapist | None = None
+    room: Room | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]  # the cells that begin in this row (a booking's cell spans the rows below it)
+    now: bool = False
+    past: bool = False
+
+
+@dataclass
+class DeskGrid:
+    view: str
+    day: datetime.date
+    today: datetime.date
+    columns: list[Column]
+    rows: list[Row]
+    therapists: list[Therapist]
+    rooms: list[Room]
+    therapist: Therapist | None = None  # the week view's
+
+    @property
+    def step(self) -> datetime.timedelta:
+        return datetime.timedelta(days=7 if self.view == "week" else 1)
 
     @property
     def previous(self) -> datetime.date:
-        return self.day - datetime.timedelta(days=1)
+        return self.day - self.step
 
     @property
     def next(self) -> datetime.date:
-        return self.day + datetime.timedelta(days=1)
+        return self.day + self.step
+
+    @property
+    def appointments(self) -> list[Appointment]:
+        return [booking.appointment for row in self.rows for cell in row.cells for booking in cell.bookings]
 
 
-def desk_day(*, salon: Salon, day: datetime.date) -> DeskDay:
-    """Everything the grid shows for one day, from a fixed number of queries
-    (the calendar's, the day's appointments, and the clients' screenings)."""
-    calendar = Calendar.load(salon=salon, first_day=day, last_day=day)
-    zone = salon.zone
-    grid = salon.slot_minutes
-    opened = calendar.open_intervals(day)
-    if not opened:
-        return DeskDay(day, calendar.therapists, [], [], [])
-    first, last = opened[0][0], opened[-1][1]
-    rows = [(index + 2, from_minutes(minute).astimezone(zone)) for index, minute in enumerate(range(first, last, grid))]
+@dataclass(frozen=True)
+class Wanted:
+    """The booking the grid is marking starts for: the service chosen (or the
+    default one), its length, and the rules for starts."""
 
-    def row_of(minute: int) -> int:
-        return max(2, min((minute - first) // grid + 2, len(rows) + 2))
+    spec: RoutineSpec
+    terms: BookingTerms
+    now: datetime.datetime
 
-    appointments = list(
-        Appointment.objects.filter(
-            room__salon=salon,
-            start__lt=from_minutes(last),
-            busy_until__gt=from_minutes(first),
-        )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("client__business", "routine", "room", "therapist")
-        .order_by("start")
-    )
-    outcomes = client_outcomes([appointment.client for appointment in appointments])
-    columns = {therapist.pk: index + 2 for index, therapist in enumerate(calendar.therapists)}
-    blocks: list[Block] = []
-    taken: dict[int, set[int]] = {column: set() for column in columns.values()}
+    @classmethod
+    def of(cls, *, routine, salon: Salon, minutes: int | None = None, entry=None, now=None) -> "Wanted":
+        """``entry``: the routine's menu entry when the caller has read it."""
+        spec = routine_spec(routine)
+        terms = booking_terms(spec, salon, minutes=minutes, entry=entry)
+        return cls(spec, terms, now or timezone.now())
 
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def desk_grid(
+    *,
+    salon: Salon,
+    day: datetime.date,
+    view: str,
+    wanted: Wanted,
+    today: datetime.date,
+    therapist_id: int | None = None,
+) -> DeskGrid:
+    """Everything a grid shows, from a fixed number of queries: the
+    calendar's, the appointments', and the clients' screenings'."""
+    if view == "week":
+        first = week_start(day)
+        days = [first + datetime.timedelta(days=offset) for offset in range(7)]
+    else:
+        days = [day]
+    appointments: list[Appointment] = []
+    calendar = Calendar.load(salon=salon, first_day=days[0], last_day=days[-1], appointments=appointments)
+    therapist = None
+    if view == "week":
+        therapist = next((t for t in calendar.therapists if t.pk == therapist_id), None)
+        if therapist is None and calendar.therapists:
+            therapist = calendar.therapists[0]
+        day = days[0]
+    grid = DeskGrid(view, day, today, [], [], calendar.therapists, calendar.rooms, therapist)
+    walls = _wall_rows(calendar, days, salon.slot_minutes)
+    if not walls:
+        return grid
     for appointment in appointments:
-        column = columns.get(appointment.therapist_id)
-        if column is None:
-            continue
-        start, end = to_minutes(appointment.start), to_minutes(appointment.busy_until)
-        row = row_of(start)
-        span = max(1, row_of(end) - row)
-        taken[column].update(range(row, row + span))
-        blocks.append(
-            Block(
-                row=row,
-                span=span,
-                column=column,
-                kind="appointment",
-                appointment=appointment,
-                flags=outcome_flags(outcomes[appointment.client_id]),
-            )
+        appointment.day = appointment.start.astimezone(calendar.zone).date()
+    appointments = [appointment for appointment in appointments if appointment.day in days]
+    outcomes = client_outcomes(
+        list({appointment.client_id: appointment.client for appointment in appointments}.values())
+    )
+    bookings = [Booking(appointment, outcome_flags(outcomes[appointment.client_id])) for appointment in appointments]
+    day_facts = {one: _DayFacts(calendar, one, wanted) for one in days}
+
+    lanes = []
+    if view == "rooms":
+        for room in calendar.rooms:
+            column = Column(room.name, day, room=room)
+            mine = [b for b in bookings if b.appointment.room_id == room.pk and b.appointment.day == day]
+            lanes.append((column, mine, day_facts[day].room_cell(room)))
+    elif view == "week":
+        if therapist is not None:
+            for one in days:
+                column = Column(f"{one:%a} {one.day} {one:%b}", one, therapist=therapist)
+                mine = [b for b in bookings if b.appointment.therapist_id == therapist.pk and b.appointment.day == one]
+                lanes.append((column, mine, day_facts[one].therapist_cell(therapist)))
+    else:
+        for one_therapist in calendar.therapists:
+            column = Column(one_therapist.display_name, day, therapist=one_therapist)
+            mine = [b for b in bookings if b.appointment.therapist_id == one_therapist.pk and b.appointment.day == day]
+            lanes.append((column, mine, day_facts[day].therapist_cell(one_therapist)))
+    grid.columns = [column for column, _, _ in lanes]
+    grid.rows = _rows(calendar, walls, lanes, wanted, salon.slot_minutes)
+    return grid
+
+
+def _wall_rows(calendar: Calendar, days, step: int) -> list[datetime.time]:
+    """The wall-clock times of the rows: from the earliest opening to the
+    latest closing over the days shown, on the grid."""
+    first, last = None, None
+    for day in days:
+        for start, end in calendar.open_intervals(day):
+            opens = from_minutes(start).astimezone(calendar.zone)
+            closes = from_minutes(end).astimezone(calendar.zone)
+            opens_at = opens.hour * 60 + opens.minute
+            closes_at = 24 * 60 if closes.date() > day else closes.hour * 60 + closes.minute
+            first = opens_at if first is None else min(first, opens_at)
+            last = closes_at if last is None else max(last, closes_at)
+    if first is None:
+        return []
+    first -= first % step
+    return [datetime.time(minute // 60, minute % 60) for minute in range(first, last, step)]
+
+
+def _inside(intervals: list[Interval], minute: int) -> bool:
+    return fits(intervals, minute, minute + 1)
+
+
+def _starts_at(intervals: list[Interval], minute: int) -> bool:
+    index = bisect_right(intervals, (minute, float("inf"))) - 1
+    return index >= 0 and intervals[index][0] == minute
+
+
+def _free_until(intervals: list[Interval], minute: int) -> int | None:
+    index = bisect_right(intervals, (minute, float("inf"))) - 1
+    if index >= 0 and intervals[index][0] <= minute < intervals[index][1]:
+        return intervals[index][1]
+    return None
+
+
+class _DayFacts:
+    """One day's intervals, worked out once for every lane of the day."""
+
+    def __init__(self, calendar: Calendar, day: datetime.date, wanted: Wanted):
+        self.calendar, self.day, self.wanted = calendar, day, wanted
+        self.zone = calendar.zone
+        salon = calendar.salon
+        self.open = calendar.open_intervals(day)
+        self.now = to_minutes(wanted.now)
+        self.earliest = to_minutes(wanted.now + datetime.timedelta(minutes=salon.min_notice_minutes))
+        self.latest = to_minutes(wanted.now + datetime.timedelta(days=salon.booking_horizon_days))
+        self.notice = salon.min_notice_minutes
+        self.length = wanted.terms.slot_minutes
+        self.rooms_free = {
+            room.pk: subtract(calendar.room_in_use(room, day), calendar.room_booked.get(room.pk, []))
+            for room in calendar.rooms
+        }
+        self._therapists_free: dict[int, list[Interval]] | None = None
+
+    def clock(self, minute: int) -> str:
+        return from_minutes(minute).astimezone(self.zone).strftime("%H:%M")
+
+    def _timing(self, minute: int) -> tuple[str, str] | None:
+        """Why a start cannot be booked whoever and wherever: passed, too
+        soon, too far ahead."""
+        if minute < self.now:
+            return "past", ""
+        if minute < self.earliest:
+            return "unfit", f"Needs {self.notice} minutes' notice"
+        if minute > self.latest:
+            return "unfit", "Beyond how far ahead bookings open"
+        return None
+
+    def therapist_free(self, therapist: Therapist) -> list[Interval]:
+        return subtract(
+            self.calendar.therapist_on_duty(therapist, self.day), self.calendar.therapist_booked.get(therapist.pk, [])
         )
 
-    free, unavailable = _cells_without_bookings(calendar=calendar, day=day, rows=rows, columns=columns, taken=taken)
-    return DeskDay(day, calendar.therapists, rows, blocks + unavailable, free)
-
-
-def _cells_without_bookings(*, calendar: Calendar, day: datetime.date, rows, columns, taken):
-    """The cells no booking covers: free while the therapist is on duty and
-    not at another location (or on the way), else elsewhere, away (time off)
-    or off."""
-    free, unavailable = [], []
-    for therapist in calendar.therapists:
-        column = columns[therapist.pk]
-        on_duty = calendar.therapist_on_duty(therapist, day)
+    def therapist_cell(self, therapist: Therapist):
+        calendar = self.calendar
+        working = calendar.working_intervals(therapist, self.day)
+        away = calendar.therapist_away.get(therapist.pk, [])
         elsewhere = calendar.therapist_elsewhere.get(therapist.pk, [])
-        previous_elsewhere = False
-        for row, local in rows:
-            minute = to_minutes(local)
-            if row in taken[column]:
-                previous_elsewhere = False
+        booked = calendar.therapist_booked.get(therapist.pk, [])
+        free = self.therapist_free(therapist)
+        allowed = calendar.rooms_allowed.get(therapist.pk)
+        rooms = [free_room for pk, free_room in self.rooms_free.items() if allowed is None or pk in allowed]
+        able = qualified(therapist, self.wanted.spec.qualification)
+
+        def classify(minute: int) -> tuple[str, str]:
+            if not _inside(self.open, minute):
+                return "closed", "Closed"
+            if _inside(away, minute):
+                return "away", "Time off"
+            if not _inside(working, minute):
+                return "off", "Off duty"
+            if _inside(elsewhere, minute):
+                return "elsewhere", "At another location"
+            if _inside(booked, minute):
+                return "unfit", "Busy"
+            timing = self._timing(minute)
+            if timing:
+                return timing
+            if not able:
+                return "unfit", f"Not qualified for {self.wanted.spec.name}"
+            end = minute + self.length
+            if fits(free, minute, end):
+                if any(fits(room_free, minute, end) for room_free in rooms):
+                    return "fits", ""
+                return "unfit", "No room free"
+            until = _free_until(free, minute)
+            if until is None:
+                return "unfit", "Busy"
+            if _starts_at(elsewhere, until):
+                return "unfit", f"At another location from {self.clock(until)}"
+            if _starts_at(booked, until):
+                return "unfit", f"Busy from {self.clock(until)}"
+            if _starts_at(away, until):
+                return "unfit", f"Time off from {self.clock(until)}"
+            if any(end_ == until for _, end_ in self.open):
+                return "unfit", f"Closes at {self.clock(until)}"
+            return "unfit", f"Off duty from {self.clock(until)}"
+
+        return classify
+
+    def room_cell(self, room: Room):
+        calendar = self.calendar
+        away = calendar.room_away.get(room.pk, [])
+        booked = calendar.room_booked.get(room.pk, [])
+        free = self.rooms_free[room.pk]
+        if self._therapists_free is None:
+            self._therapists_free = {
+                therapist.pk: self.therapist_free(therapist)
+                for therapist in calendar.therapists
+                if qualified(therapist, self.wanted.spec.qualification)
+            }
+        may_work_here = [
+            therapist_free
+            for pk, therapist_free in self._therapists_free.items()
+            if calendar.rooms_allowed.get(pk) is None or room.pk in calendar.rooms_allowed[pk]
+        ]
+
+        def classify(minute: int) -> tuple[str, str]:
+            if not _inside(self.open, minute):
+                return "closed", "Closed"
+            if _inside(away, minute):
+                return "away", "Out of use"
+            if _inside(booked, minute):
+                return "unfit", "Busy"
+            timing = self._timing(minute)
+            if timing:
+                return timing
+            end = minute + self.length
+            if fits(free, minute, end):
+                if any(fits(therapist_free, minute, end) for therapist_free in may_work_here):
+                    return "fits", ""
+                return "unfit", "No therapist free"
+            until = _free_until(free, minute)
+            if until is None:
+                return "unfit", "Busy"
+            if _starts_at(booked, until):
+                return "unfit", f"Busy from {self.clock(until)}"
+            if _starts_at(away, until):
+                return "unfit", f"Out of use from {self.clock(until)}"
+            return "unfit", f"Closes at {self.clock(until)}"
+
+        return classify
+
+
+def _rows(calendar: Calendar, walls: list[datetime.time], lanes, wanted: Wanted, step: int) -> list[Row]:
+    """The rows with their cells, lane by lane: a booking's cell spans the
+    rows it holds (with its turnover); the rest are classified one by one."""
+    zone, now = calendar.zone, wanted.now
+    rows = [Row(label=wall.strftime("%H:%M"), cells=[]) for wall in walls]
+    first_wall = walls[0].hour * 60 + walls[0].minute
+
+    def row_of(moment: datetime.datetime, day: datetime.date, *, rounding_up: bool = False) -> int:
+        local = moment.astimezone(zone)
+        minutes = (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute - first_wall
+        index = -(-minutes // step) if rounding_up else minutes // step
+        return max(0, min(index, len(walls)))
+
+    for number, (column, bookings, classify) in enumerate(lanes):
+        block, block_row, covered_until, above = None, 0, 0, None
+        by_row: dict[int, list[Booking]] = {}
+        for booking in bookings:
+            by_row.setdefault(min(row_of(booking.appointment.start, column.day), len(walls) - 1), []).append(booking)
+        for index, wall in enumerate(walls):
+            start = local_instant(column.day, wall, zone)
+            local = start.astimezone(zone)
+            passed = start + datetime.timedelta(minutes=step) <= now
+            for booking in by_row.get(index, []):
+                end_row = max(index + 1, row_of(booking.appointment.busy_until, column.day, rounding_up=True))
+                if block is not None and index < covered_until:
+                    # It starts under the booking before (off the grid): one cell holds both.
+                    block.bookings.append(booking)
+                    block.span = max(block.span, end_row - block_row)
+                else:
+                    block = Cell("booking", local, number, span=end_row - index, bookings=[booking], past=passed)
+                    block.therapist, block.room, block_row = column.therapist, column.room, index
+                    rows[index].cells.append(block)
+                covered_until = max(covered_until, end_row)
+            if index < covered_until:
+                above = None
                 continue
-            on_duty_now = any(start <= minute < end for start, end in on_duty)
-            away_elsewhere = on_duty_now and any(start <= minute < end for start, end in elsewhere)
-            if away_elsewhere:
-                label = "" if previous_elsewhere else "At another location"
-                unavailable.append(Block(row=row, span=1, column=column, kind="elsewhere", label=label))
-            elif on_duty_now:
-                free.append((row, column, local, therapist))
-            else:
-                away = any(start <= minute < end for start, end in calendar.therapist_away.get(therapist.pk, []))
-                unavailable.append(Block(row=row, span=1, column=column, kind="away" if away else "off"))
-            previous_elsewhere = away_elsewhere
-    return free, unavailable
+            kind, reason = classify(to_minutes(start))
+            cell = Cell(kind, local, number, reason=reason, past=passed, therapist=column.therapist, room=column.room)
+            cell.repeat = above == (kind, reason)
+            above = (kind, reason)
+            rows[index].cells.append(cell)
+    local_now = now.astimezone(zone)
+    now_minute = local_now.hour * 60 + local_now.minute
+    shows_today = any(column.day == local_now.date() for column, _, _ in lanes)
+    for row, wall in zip(rows, walls, strict=True):
+        row.cells.sort(key=lambda cell: cell.column)
+        row.past = bool(row.cells) and all(cell.past for cell in row.cells)
+        start = wall.hour * 60 + wall.minute
+        row.now = shows_today and start <= now_minute < start + step
+    return rows

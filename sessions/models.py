@@ -70,6 +70,10 @@ class Appointment(models.Model):
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"
     )
     cancellation_reason = models.CharField(max_length=REASON_LENGTH, blank=True)
+    cancelled_late = models.BooleanField(
+        default=False,
+        help_text="Cancelled inside the salon's client cut-off (client_cancel_hours) before the start.",
+    )
     plan_problem = models.CharField(
         max_length=300, blank=True, help_text="Why the plan could not follow the latest screening."
     )
@@ -110,6 +114,8 @@ class AppointmentChange(models.Model):
         BOOKED = "booked", "Booked"
         RESCHEDULED = "rescheduled", "Rescheduled"
         STATUS = "status", "Status changed"
+        # A check-in or no-show taken back the same day; the row it undoes stays.
+        STATUS_UNDONE = "status_undone", "Status change undone"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
     # One of Kind; kept a plain string in the table and the API, which have

@@ -4,22 +4,35 @@ A changed screening changes the plans of sessions that have not started. The
 clients app cannot call this app (it sits below it), so it sends
 ``screening_changed`` inside the transaction that stored the change, and the
 plans are rebuilt in that same transaction. In the same way a location's new
-time zone is refused here while sessions are booked ahead there.
+time zone is refused here while sessions are booked ahead there, the waiting
+messages follow a client's changed consents, and the intake link the desk
+sends goes into the outbox.
 """
 
 from django.dispatch import receiver
 from django.utils import timezone
 
-from clients.signals import screening_changed
+from clients.signals import consents_changed, intake_link_requested, screening_changed
 from salon.errors import Conflict
 from salon.services import location_settings_changing
 from sessions.models import Appointment
+from sessions.services.outbox import notification_intake_link_send, notifications_follow_consent
 from sessions.services.plans import session_plans_rebuild
 
 
 @receiver(screening_changed, dispatch_uid="sessions.rebuild_plans_after_screening")
 def rebuild_plans_after_screening(sender, *, client, reason: str, **kwargs) -> None:
     session_plans_rebuild(client=client, reason=reason)
+
+
+@receiver(consents_changed, dispatch_uid="sessions.messages_follow_consent")
+def messages_follow_consent(sender, *, client, **kwargs) -> None:
+    notifications_follow_consent(client=client)
+
+
+@receiver(intake_link_requested, dispatch_uid="sessions.queue_intake_link")
+def queue_intake_link(sender, *, client, channel: str, **kwargs):
+    return notification_intake_link_send(client=client, channel=channel)
 
 
 @receiver(location_settings_changing, dispatch_uid="sessions.keep_booked_sessions_in_their_zone")

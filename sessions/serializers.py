@@ -100,6 +100,7 @@ class AppointmentSerializer(ModelSerializer):
             "currency",
             "status",
             "cancellation_reason",
+            "cancelled_late",
             "booked_by",
             "history",
         ]
@@ -134,6 +135,12 @@ class RescheduleSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class UndoSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, help_text="Why the check-in or no-show is taken back; kept in the appointment's history."
+    )
 
 
 class NotesSerializer(ModelSerializer):

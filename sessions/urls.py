@@ -3,17 +3,18 @@ session, the client's feedback and cancel forms, the calendar feed."""
 
 from django.urls import path
 
-from sessions import cancel_views, feedback_views, therapist_views, views
+from sessions import cancel_views, desk_views, feedback_views, therapist_views, views
 
 urlpatterns = [
     path("forms/feedback/<str:token>/", feedback_views.feedback_link, name="feedback-form-link"),
     path("forms/feedback/", feedback_views.feedback_form, name="feedback-form"),
     path("forms/cancel/<str:token>/", cancel_views.cancel_link, name="cancel-link"),
     path("forms/cancel/", cancel_views.cancel_form, name="cancel-form"),
-    path("desk/", views.desk, name="desk"),
-    path("desk/book/", views.desk_book, name="desk-book"),
-    path("desk/clients/", views.desk_clients, name="desk-clients"),
-    path("desk/next-free/", views.desk_next_free, name="desk-next-free"),
+    path("desk/", desk_views.desk, name="desk"),
+    path("desk/book/", desk_views.desk_book, name="desk-book"),
+    path("desk/clients/", desk_views.desk_clients, name="desk-clients"),
+    path("desk/next-free/", desk_views.desk_next_free, name="desk-next-free"),
+    path("desk/appointments/<int:pk>/move/", desk_views.desk_move, name="desk-move"),
     path("desk/appointments/<int:pk>/", views.desk_appointment, name="desk-appointment"),
     path("desk/appointments/<int:pk>/<slug:action>/", views.desk_action, name="desk-action"),
     path("my-day/", therapist_views.my_day, name="my-day"),

@@ -204,3 +204,26 @@ def sign_in_with_code(page, live_server, *, password: str, secret: str, next_pat
     page.get_by_role("button", name="Log in").click()
     page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Continue").click()
+
+
+def move_to_now(appointment, *, minutes_ago: int = 5):
+    """The appointment moved (its row only: no service, no messages) to have
+    started at least ``minutes_ago`` minutes ago, on the salon's slot grid,
+    today in its zone (never before today's midnight there), keeping its
+    length and turnover: for a page or API call that acts at the real time,
+    like a check-in, whose window is around the start."""
+    from django.utils import timezone
+
+    from sessions.models import Appointment
+
+    salon = appointment.room.salon
+    now = timezone.now().astimezone(salon.zone)
+    midnight = datetime.datetime.combine(now.date(), datetime.time(0), tzinfo=salon.zone)
+    earlier = max(now - datetime.timedelta(minutes=minutes_ago), midnight)
+    start = earlier.replace(minute=earlier.minute - earlier.minute % salon.slot_minutes, second=0, microsecond=0)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=start,
+        end=start + (appointment.end - appointment.start),
+        busy_until=start + (appointment.busy_until - appointment.start),
+    )
+    return Appointment.objects.select_related("client", "therapist", "room__salon", "routine").get(pk=appointment.pk)

@@ -87,6 +87,7 @@ class LocationSettingsForm(ManagerForm):
             "min_notice_minutes",
             "booking_horizon_days",
             "client_cancel_hours",
+            "check_in_opens_minutes",
             "default_turnover_minutes",
             "screening_required",
         ],
@@ -141,6 +142,13 @@ class LocationSettingsForm(ManagerForm):
         name="client_cancel_hours",
         low=0,
         help_text="Until then the link in their messages cancels; later they call.",
+    )
+    check_in_opens_minutes = _number(
+        "Check-in opens (minutes before the start)",
+        model=Salon,
+        name="check_in_opens_minutes",
+        low=0,
+        help_text="The desk can check a client in from then until the session's end.",
     )
     default_turnover_minutes = _number(
         "Turnover after a session (minutes)",

@@ -18,7 +18,7 @@ from salon.roles import signed_in_or_none
 from sessions.availability import BookingTerms, booking_terms
 from sessions.models import Appointment, AppointmentChange
 from sessions.services import outbox
-from sessions.services.placement import appointment_place
+from sessions.services.placement import Placement, appointment_place
 from sessions.services.plans import session_plan_for_booking
 
 # Constraint violations that mean "someone else got there first".
@@ -151,9 +151,41 @@ def appointment_book(
 @transaction.atomic
 def appointment_book_new_client(*, salon: Salon, client_fields: dict, **booking) -> Appointment:
     """Add a client at the desk and book them at once, at the desk's
-    location; if the booking is refused, the new client is not kept either."""
-    client = client_create(salon=salon, **client_fields)
+    location; if the booking is refused, the new client is not kept either.
+    ``client_fields`` may hold the consents asked at the desk
+    (``consent_reminders``, ``consent_feedback``) and ``preferred_channel``;
+    the consents go into the history as given to ``booked_by``."""
+    client = client_create(salon=salon, by=booking.get("booked_by"), **client_fields)
     return appointment_book(client=client, salon=salon, **booking)
+
+
+@transaction.atomic
+def appointment_reschedule_check(
+    *,
+    appointment: Appointment,
+    start: datetime.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    now: datetime.datetime | None = None,
+) -> Placement:
+    """Where a move would put a booking, or the refusal it would meet, with
+    nothing changed: what the desk shows before asking to confirm a drop.
+    The move itself checks again (someone may book the time meanwhile)."""
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(
+            f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
+        )
+    salon = Salon.objects.select_related("business").get(pk=appointment.room.salon_id)
+    start_check(start=start, salon=salon, now=now or timezone.now())
+    return appointment_place(
+        salon=salon,
+        spec=routine_spec(appointment.routine),
+        terms=BookingTerms.of_appointment(appointment),
+        start=start.astimezone(datetime.UTC),
+        therapist=therapist or appointment.therapist,
+        room=room,
+        exclude=appointment.pk,
+    )
 
 
 @conflicts_as_409

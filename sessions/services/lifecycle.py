@@ -1,10 +1,18 @@
 """An appointment's life: booked → checked in → in progress → completed, or
 cancelled / no-show before it starts. Each change applies only to the row
-still in the status it was read in, so two desks cannot both move it."""
+still in the status it was read in, so two desks cannot both move it.
+
+The day's rules: a client is checked in from the location's
+``check_in_opens_minutes`` before the start until the end; a no-show is
+marked only once the start has passed; either is undone the same (local)
+day with a reason, and both history rows stay. A cancellation inside the
+client cut-off (``client_cancel_hours`` before the start) is marked
+``cancelled_late`` for the reports."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -12,10 +20,13 @@ from clients.links import LinkInvalid
 from clients.models import ClientLink
 from clients.services import client_link_spend
 from salon.errors import Conflict, InvalidInput
+from salon.models import Room, Salon
 from salon.roles import signed_in_or_none
-from sessions.models import Appointment, AppointmentChange
+from sessions.models import Appointment, AppointmentChange, Notification
 from sessions.selectors import client_cancel_deadline
 from sessions.services import outbox
+from sessions.services.booking import CONFLICT_PGCODES
+from sessions.services.placement import Window, therapist_lock
 
 Status = Appointment.Status
 TRANSITIONS = {
@@ -23,27 +34,155 @@ TRANSITIONS = {
     Status.CHECKED_IN: {Status.IN_PROGRESS, Status.CANCELLED, Status.NO_SHOW},
     Status.IN_PROGRESS: {Status.COMPLETED},
 }
+# What can be taken back the same day, and the words for it.
+UNDOABLE = {Status.CHECKED_IN: "check-in", Status.NO_SHOW: "no-show"}
 
 
-@transaction.atomic
-def appointment_transition(*, appointment: Appointment, to_status: str, by=None, reason: str = "") -> Appointment:
-    """Move an appointment to ``to_status`` if its life allows it from the
-    status it was read in; cancelling needs a reason."""
+def _when(moment: datetime.datetime, *, salon: Salon, now: datetime.datetime) -> str:
+    """A time as the desk reads it, in the location's zone: "at 09:00"
+    today, "on Tue 12 May at 09:00" on any other day."""
+    local = moment.astimezone(salon.zone)
+    if local.date() == now.astimezone(salon.zone).date():
+        return f"at {local:%H:%M}"
+    return f"on {local:%a %d %b} at {local:%H:%M}"
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """What the desk may do with an appointment at ``now``, and from when."""
+
+    check_in_opens: datetime.datetime
+    check_in_closes: datetime.datetime
+    check_in_open: bool
+    check_in_not_yet: bool
+    no_show_allowed: bool
+    same_day: bool
+    # The status an undo would go back to, when there is one to undo today.
+    undo_to: str | None
+    undo_words: str
+    opens_words: str
+    no_show_words: str
+
+
+def check_in_window(appointment: Appointment) -> tuple[datetime.datetime, datetime.datetime]:
+    opens = appointment.start - datetime.timedelta(minutes=appointment.room.salon.check_in_opens_minutes)
+    return opens, appointment.end
+
+
+def _status_before_no_show(appointment: Appointment) -> str:
+    """A no-show goes back to what it was marked from (a client checked in
+    and then gone counts as checked in again)."""
+    change = (
+        appointment.changes.filter(to_status=Status.NO_SHOW, kind=AppointmentChange.Kind.STATUS)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return change.from_status if change and change.from_status in {Status.BOOKED, Status.CHECKED_IN} else Status.BOOKED
+
+
+def _same_day(appointment: Appointment, now: datetime.datetime) -> bool:
+    zone = appointment.room.salon.zone
+    return appointment.start.astimezone(zone).date() == now.astimezone(zone).date()
+
+
+def appointment_status_rules(*, appointment: Appointment, now: datetime.datetime | None = None) -> StatusRules:
+    """The time rules as the desk panel offers them; the services below
+    enforce the same ones."""
+    now = now or timezone.now()
+    salon = appointment.room.salon
+    opens, closes = check_in_window(appointment)
+    same_day = _same_day(appointment, now)
+    undo_to = None
+    if same_day and appointment.status == Status.CHECKED_IN:
+        undo_to = Status.BOOKED
+    elif same_day and appointment.status == Status.NO_SHOW:
+        undo_to = _status_before_no_show(appointment)
+    return StatusRules(
+        check_in_opens=opens,
+        check_in_closes=closes,
+        check_in_open=opens <= now <= closes,
+        check_in_not_yet=now < opens,
+        no_show_allowed=now >= appointment.start,
+        same_day=same_day,
+        undo_to=undo_to,
+        undo_words=Status(undo_to).label.lower() if undo_to else "",
+        opens_words=_when(opens, salon=salon, now=now),
+        no_show_words=_when(appointment.start, salon=salon, now=now),
+    )
+
+
+def _time_rules_check(*, appointment: Appointment, to_status: str, now: datetime.datetime) -> None:
+    salon = appointment.room.salon
+    if to_status == Status.CHECKED_IN:
+        opens, closes = check_in_window(appointment)
+        if now < opens:
+            raise Conflict(
+                f"Check-in for {appointment.client} opens {_when(opens, salon=salon, now=now)}, "
+                f"{salon.check_in_opens_minutes} minutes before the appointment starts "
+                f"{_when(appointment.start, salon=salon, now=now)}.",
+                code="check_in_too_early",
+            )
+        if now > closes:
+            raise Conflict(
+                f"{appointment.client}'s appointment ended {_when(closes, salon=salon, now=now)}; "
+                "it can no longer be checked in.",
+                code="check_in_too_late",
+            )
+    elif to_status == Status.NO_SHOW and now < appointment.start:
+        raise Conflict(
+            f"{appointment.client}'s appointment starts {_when(appointment.start, salon=salon, now=now)}; "
+            "a no-show can be marked only once it has started.",
+            code="no_show_too_early",
+        )
+
+
+def _reason_clean(reason: str, *, required: str = "") -> str:
+    """The reason stripped, within the length the history keeps; ``required``
+    is the message when it must be given."""
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput(required, code="invalid", fields={"reason": ["Required."]})
+    if len(reason) > Appointment.REASON_LENGTH:
+        message = f"Keep the reason under {Appointment.REASON_LENGTH} characters."
+        raise InvalidInput(message, code="too_long", fields={"reason": [message]})
+    return reason
+
+
+def appointment_transition_check(
+    *, appointment: Appointment, to_status: str, now: datetime.datetime | None = None
+) -> None:
+    """Whether the change would be allowed now, without making it: the desk
+    asks this before it asks the receptionist to confirm."""
     current = appointment.status
     if to_status not in TRANSITIONS.get(current, set()):
         raise Conflict(
             f"A {Status(current).label.lower()} appointment cannot become {Status(to_status).label.lower()}.",
             code="invalid_transition",
         )
-    if to_status == Status.CANCELLED and not reason.strip():
-        raise InvalidInput("Say why it is cancelled.", code="invalid", fields={"reason": ["Required."]})
-    if len(reason.strip()) > Appointment.REASON_LENGTH:
-        message = f"Keep the reason under {Appointment.REASON_LENGTH} characters."
-        raise InvalidInput(message, code="too_long", fields={"reason": [message]})
+    _time_rules_check(appointment=appointment, to_status=to_status, now=now or timezone.now())
+
+
+@transaction.atomic
+def appointment_transition(
+    *,
+    appointment: Appointment,
+    to_status: str,
+    by=None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Move an appointment to ``to_status`` if its life and the day's time
+    rules allow it from the status it was read in; cancelling needs a
+    reason, and one inside the client cut-off is marked ``cancelled_late``."""
+    now = now or timezone.now()
+    current = appointment.status
+    appointment_transition_check(appointment=appointment, to_status=to_status, now=now)
+    reason = _reason_clean(reason, required="Say why it is cancelled." if to_status == Status.CANCELLED else "")
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Status.CANCELLED:
-        fields["cancellation_reason"] = reason.strip()
+        fields["cancellation_reason"] = reason
         fields["calendar_sequence"] = F("calendar_sequence") + 1
+        fields["cancelled_late"] = now > client_cancel_deadline(appointment)
     changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(**fields)
     if not changed:
         raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
@@ -52,7 +191,7 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
         kind=AppointmentChange.Kind.STATUS,
         from_status=current,
         to_status=to_status,
-        reason=reason.strip(),
+        reason=reason,
         by=signed_in_or_none(by),
     )
     appointment.refresh_from_db()
@@ -60,6 +199,114 @@ def appointment_transition(*, appointment: Appointment, to_status: str, by=None,
         outbox.notifications_for_cancellation(appointment=appointment)
     elif to_status == Status.COMPLETED:
         outbox.notifications_for_completion(appointment=appointment)
+    return appointment
+
+
+def _time_still_free(appointment: Appointment) -> None:
+    """A no-show frees its therapist and room (it does not hold time), so
+    someone may have been booked into the gap since; taking the no-show back
+    must not double-book them. Locks the therapist and the room as booking
+    does, so a booking made at this moment waits for the undo."""
+    salon = appointment.room.salon
+    window = Window(
+        start=appointment.start,
+        end=appointment.end,
+        busy_until=appointment.busy_until,
+        day=appointment.start.astimezone(salon.zone).date(),
+        salon=salon,
+    )
+    taken = "The no-show cannot be undone: the time was given to someone else meanwhile."
+    try:
+        therapist_lock(therapist=appointment.therapist, window=window, exclude=appointment.pk)
+    except Conflict as error:
+        raise Conflict(f"{taken} {error.detail}", code="slot_taken", fields={"start": ["Taken meanwhile."]}) from None
+    Room.objects.select_for_update().filter(pk=appointment.room_id).first()
+    clash = (
+        Appointment.objects.filter(
+            room_id=appointment.room_id,
+            status__in=Appointment.HOLDS_TIME,
+            start__lt=appointment.busy_until,
+            busy_until__gt=appointment.start,
+        )
+        .exclude(pk=appointment.pk)
+        .first()
+    )
+    if clash:
+        raise Conflict(
+            f"{taken} {appointment.room.name} is taken from {clash.start.astimezone(salon.zone):%H:%M} "
+            f"to {clash.busy_until.astimezone(salon.zone):%H:%M}.",
+            code="slot_taken",
+            fields={"room": ["Taken meanwhile."]},
+        )
+
+
+@transaction.atomic
+def appointment_status_undo(
+    *, appointment: Appointment, by=None, reason: str = "", now: datetime.datetime | None = None
+) -> Appointment:
+    """Take back a check-in (to booked) or a no-show (to what it was marked
+    from: booked, or checked in), only on the appointment's own day in the
+    location's zone and only with a reason. The change that is undone keeps
+    its history row; the undo adds one of its own (``status_undone``).
+
+    Messages: a check-in sends none. A no-show sends none either, but it
+    withdrew the messages still pending (``notifications_for_cancellation``);
+    those were reminders and notices about the time before the start, which
+    has passed by the time a no-show can be marked, so they stay withdrawn.
+    Any message still pending that was queued after the no-show is withdrawn
+    here, so the client is not told of a no-show that was taken back. One
+    already sent cannot be unsent: the desk tells the client in person.
+
+    A no-show holds no time, so the therapist or room may have been booked
+    into the gap since: then 409 ``slot_taken``, and nothing changes."""
+    now = now or timezone.now()
+    current = appointment.status
+    if current not in UNDOABLE:
+        raise Conflict(
+            f"There is no check-in or no-show to undo: the appointment is {Status(current).label.lower()}.",
+            code="nothing_to_undo",
+        )
+    what = UNDOABLE[current]
+    reason = _reason_clean(reason, required=f"Say why the {what} is undone.")
+    if not _same_day(appointment, now):
+        day = appointment.start.astimezone(appointment.room.salon.zone)
+        raise Conflict(
+            f"A {what} can be undone only on the day of the appointment ({day:%a %d %b}).", code="undo_too_late"
+        )
+    to_status = Status.BOOKED if current == Status.CHECKED_IN else _status_before_no_show(appointment)
+    if current == Status.NO_SHOW:
+        _time_still_free(appointment)
+    marked = (
+        appointment.changes.filter(kind=AppointmentChange.Kind.STATUS, to_status=current).order_by("-at", "-pk").first()
+    )
+    try:
+        # A savepoint: the exclusion constraints refuse an overlap that slipped
+        # past the check, and the refusal must not poison the transaction.
+        with transaction.atomic():
+            changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(
+                status=to_status, updated_at=timezone.now()
+            )
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", None) not in CONFLICT_PGCODES:
+            raise
+        raise Conflict(
+            "The no-show cannot be undone: the time was given to someone else meanwhile.", code="slot_taken"
+        ) from None
+    if not changed:
+        raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        kind=AppointmentChange.Kind.STATUS_UNDONE,
+        from_status=current,
+        to_status=to_status,
+        reason=reason,
+        by=signed_in_or_none(by),
+    )
+    if current == Status.NO_SHOW and marked is not None:
+        Notification.objects.filter(
+            appointment=appointment, status=Notification.Status.PENDING, created_at__gte=marked.at
+        ).update(status=Notification.Status.CANCELLED)
+    appointment.refresh_from_db()
     return appointment
 
 
@@ -96,5 +343,5 @@ def appointment_cancel_by_client(
     client_link_spend(link)
     note = "Cancelled by the client online" + (f": {reason.strip()}" if reason.strip() else ".")
     return appointment_transition(
-        appointment=appointment, to_status=Status.CANCELLED, reason=note[: Appointment.REASON_LENGTH]
+        appointment=appointment, to_status=Status.CANCELLED, reason=note[: Appointment.REASON_LENGTH], now=now
     )

@@ -12,10 +12,11 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from clients.selectors import client_outcome
+from salon.errors import Conflict
 from sessions import messages
 from sessions.models import Appointment, Notification
 from sessions.selectors import client_cancel_deadline
@@ -73,16 +74,20 @@ def _lead_hours(salon) -> list[int]:
     return list(salon.reminder_lead_hours or DEFAULT_LEAD_HOURS)
 
 
-def _write(appointment: Appointment, *, kind: str, key: str, due: datetime.datetime, latest=None) -> None:
-    channel = channel_for(appointment.client)
+def _write(
+    appointment: Appointment, *, kind: str, key: str, due: datetime.datetime, latest=None, channel: str | None = None
+) -> Notification | None:
+    """The message, by ``channel`` or else the client's (None when there is no address)."""
+    channel = channel or channel_for(appointment.client)
     if channel is None:
-        return
+        return None
     due = outside_quiet_hours(due, salon=appointment.room.salon, channel=channel, latest=latest)
-    Notification.objects.get_or_create(
+    notification, _ = Notification.objects.get_or_create(
         key=key,
         defaults={"kind": kind, "appointment": appointment, "client": appointment.client, "channel": channel,
                   "due_at": due},
     )  # fmt: skip
+    return notification
 
 
 def _reminders(appointment: Appointment, now: datetime.datetime) -> None:
@@ -154,6 +159,58 @@ def notifications_for_completion(*, appointment: Appointment, now: datetime.date
             key=f"{appointment.pk}:feedback",
             due=(now or timezone.now()) + delay,
         )
+
+
+@transaction.atomic
+def notifications_follow_consent(*, client, now: datetime.datetime | None = None) -> None:
+    """After the client's consents changed (or another record's sessions
+    became theirs): waiting reminders and feedback requests they no longer
+    agree to are cancelled, and their coming sessions without a waiting
+    reminder get the reminders they now agree to."""
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(client=client, status=Notification.Status.PENDING)
+    agreed = {Kind.REMINDER: client.consent_reminders, Kind.FEEDBACK_REQUEST: client.consent_feedback}
+    refused = [kind for kind, yes in agreed.items() if not yes]
+    if refused:
+        waiting.filter(kind__in=refused).update(status=Notification.Status.CANCELLED)
+    if not client.consent_reminders:
+        return
+    ahead = (
+        Appointment.objects.filter(client=client, status=Appointment.Status.BOOKED, start__gt=now)
+        .exclude(Exists(waiting.filter(kind=Kind.REMINDER, appointment=OuterRef("pk"))))
+        .select_related("room__salon", "client")
+    )
+    for appointment in ahead:
+        for hours in _lead_hours(appointment.room.salon):
+            due = appointment.start - datetime.timedelta(hours=hours)
+            if due > now:
+                # Fresh keys: the rows cancelled when consent was withdrawn keep theirs.
+                _write(appointment, kind=Kind.REMINDER, due=due, latest=appointment.start,
+                       key=f"{appointment.pk}:reminder:{hours}h:consent:{now:%Y%m%d%H%M%S}")  # fmt: skip
+
+
+@transaction.atomic
+def notification_intake_link_send(*, client, channel: str, now: datetime.datetime | None = None) -> Notification:
+    """The desk sends the link to the intake form (again) by ``channel``, due
+    now, with the client's next session, which the message names (an SMS in
+    the quiet hours waits for the morning, unless the session comes first).
+    The link itself is made when the message goes out, as for the one sent
+    with a booking."""
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.filter(client=client, status__in=Appointment.NOT_STARTED, start__gt=now)
+        .select_related("room__salon", "client")
+        .order_by("start", "pk")
+        .first()
+    )
+    if appointment is None:
+        raise Conflict(
+            f"{client.full_name} has no session booked ahead, and the intake link goes with one: book a session "
+            "first (its confirmation asks for the answers).",
+            code="no_session_ahead",
+        )
+    return _write(appointment, kind=Kind.INTAKE_REQUEST, due=now, latest=appointment.start, channel=channel,
+                  key=f"{appointment.pk}:intake:sent:{now:%Y%m%d%H%M%S%f}")  # fmt: skip
 
 
 @transaction.atomic

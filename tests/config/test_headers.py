@@ -57,7 +57,7 @@ def salon():
     booked = appointment_book(client=scene.client, routine=routine, start=scene.at(tomorrow, 10))
     completed = appointment_book(client=scene.client, routine=routine, start=scene.at(tomorrow, 12))
     for status in ("checked_in", "in_progress", "completed"):
-        completed = appointment_transition(appointment=completed, to_status=status)
+        completed = appointment_transition(appointment=completed, to_status=status, now=completed.start)
     staff = {
         Role.RECEPTIONIST: UserFactory(roles=[Role.RECEPTIONIST]),
         Role.THERAPIST: scene.therapist.user,
@@ -98,6 +98,22 @@ PAGES = {
     "intake-form": Page(lambda s: "/forms/intake/", None, private=True, link=ClientLink.Purpose.INTAKE),
     "clients": Page(lambda s: "/clients/?q=Sabine", Role.RECEPTIONIST, private=True),
     "client": Page(lambda s: f"/clients/{s.scene.client.pk}/", Role.THERAPIST, private=True),
+    "client-edit": Page(lambda s: f"/clients/{s.scene.client.pk}/edit/", Role.RECEPTIONIST, private=True),
+    # No channel chosen: the page says so beside the buttons.
+    "client-intake-link": Page(
+        lambda s: f"/clients/{s.scene.client.pk}/intake-link/",
+        Role.RECEPTIONIST,
+        private=True,
+        method="post",
+        status=400,
+    ),
+    # The client into itself: the page says why not.
+    "client-merge": Page(
+        lambda s: f"/clients/{s.scene.client.pk}/merge/?merge={s.scene.client.pk}",
+        Role.RECEPTIONIST,
+        private=True,
+        status=409,
+    ),
     "feedback-form-link": Page(lambda s: client_link(s, ClientLink.Purpose.FEEDBACK), None, private=True, status=302),
     "feedback-form": Page(lambda s: "/forms/feedback/", None, private=True, link=ClientLink.Purpose.FEEDBACK),
     "cancel-link": Page(lambda s: client_link(s, ClientLink.Purpose.CANCEL), None, private=True, status=302),
@@ -107,8 +123,15 @@ PAGES = {
     "desk-clients": Page(lambda s: "/desk/clients/?q=Sab", Role.RECEPTIONIST, private=True),
     "desk-next-free": Page(lambda s: "/desk/next-free/", Role.RECEPTIONIST, private=True),
     "desk-appointment": Page(lambda s: f"/desk/appointments/{s.booked.pk}/", Role.RECEPTIONIST, private=True),
+    # A drop with no time to move to: the panel names the field (400).
+    "desk-move": Page(lambda s: f"/desk/appointments/{s.booked.pk}/move/", Role.RECEPTIONIST, private=True, status=400),
+    # Tomorrow's session: check-in has not opened, which the panel says (409).
     "desk-action": Page(
-        lambda s: f"/desk/appointments/{s.booked.pk}/check-in/", Role.RECEPTIONIST, private=True, method="post"
+        lambda s: f"/desk/appointments/{s.booked.pk}/check-in/",
+        Role.RECEPTIONIST,
+        private=True,
+        method="post",
+        status=409,
     ),
     "my-day": Page(lambda s: f"/my-day/?date={s.booked.start.date()}", Role.THERAPIST, private=True),
     "day-sheet": Page(lambda s: f"/my-day/print/?date={s.booked.start.date()}", Role.THERAPIST, private=True),
@@ -439,5 +462,5 @@ def test_no_template_has_inline_script_handlers_or_style_elements():
 
 
 def test_the_static_scripts_the_pages_name_exist():
-    for name in ["sessions/my_day.js", "sessions/session_timer.js", "clients/bodychart.js"]:
+    for name in ["sessions/my_day.js", "sessions/session_timer.js", "clients/bodychart.js", "clients/client_record.js"]:
         assert (ROOT / Path(name).parts[0] / "static" / name).is_file(), name

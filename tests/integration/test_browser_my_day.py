@@ -52,7 +52,7 @@ def test_a_therapist_runs_a_session_from_my_day(browser, live_server, password):
         start=start,
         therapist=anna,
     )
-    appointment_transition(appointment=appointment, to_status="checked_in")
+    appointment_transition(appointment=appointment, to_status="checked_in", now=appointment.start)
 
     tablet = browser.new_context(viewport={"width": 834, "height": 1194}, is_mobile=True, has_touch=True)
     page = tablet.new_page()

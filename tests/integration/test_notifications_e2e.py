@@ -103,7 +103,7 @@ def test_completing_sends_a_feedback_request_whose_link_opens_the_form(smtp_sink
         start=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=salon.zone),
     )
     for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_transition(appointment=appointment, to_status=status)
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
 
     wait_for(lambda: "How was your massage?" in inbox.subjects(), timeout=60, what="the feedback request")
     message = next(m for m in inbox.messages if str(m["Subject"]).startswith("How was your massage?"))

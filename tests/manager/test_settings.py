@@ -51,6 +51,7 @@ def location_form(salon: Salon, **changes) -> dict:
         "min_notice_minutes": salon.min_notice_minutes,
         "booking_horizon_days": salon.booking_horizon_days,
         "client_cancel_hours": salon.client_cancel_hours,
+        "check_in_opens_minutes": salon.check_in_opens_minutes,
         "default_turnover_minutes": salon.default_turnover_minutes,
         "reminder_lead_hours": ", ".join(map(str, salon.reminder_lead_hours)),
         "feedback_delay_minutes": salon.feedback_delay_minutes,
@@ -112,9 +113,9 @@ def test_the_page_shows_the_locations_settings_in_their_sections(manager_page, s
         (
             "booking rules",
             {"slot_minutes": 30, "min_notice_minutes": 120, "booking_horizon_days": 60, "client_cancel_hours": 48,
-             "default_turnover_minutes": 10, "screening_required": "on"},
+             "check_in_opens_minutes": 30, "default_turnover_minutes": 10, "screening_required": "on"},
             {"slot_minutes": 30, "min_notice_minutes": 120, "booking_horizon_days": 60, "client_cancel_hours": 48,
-             "default_turnover_minutes": 10, "screening_required": True},
+             "check_in_opens_minutes": 30, "default_turnover_minutes": 10, "screening_required": True},
         ),
         (
             "messages to clients",

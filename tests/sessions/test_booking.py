@@ -9,7 +9,7 @@ from sessions.models import Appointment
 from sessions.services.booking import appointment_book, appointment_reschedule
 from sessions.services.lifecycle import appointment_transition
 from tests.factories import RoomFactory, TherapistFactory, UserFactory, screening_for, short_routine, works_every_day
-from tests.helpers import BERLIN, at
+from tests.helpers import BERLIN, at, move_to_now
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_status_changes_follow_the_life_of_a_session(salon, therapist, room, rou
     appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
 
     for status in ["checked_in", "in_progress", "completed"]:
-        appointment = appointment_transition(appointment=appointment, to_status=status)
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
 
     assert appointment.status == "completed"
     assert [change.to_status for change in appointment.changes.all()] == [
@@ -163,7 +163,9 @@ def test_status_changes_follow_the_life_of_a_session(salon, therapist, room, rou
 def test_transitions_that_make_no_sense_are_refused(salon, therapist, room, routine, client_, tomorrow, path, target):
     appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))
     for status in path:
-        appointment = appointment_transition(appointment=appointment, to_status=status, reason="reason")
+        appointment = appointment_transition(
+            appointment=appointment, to_status=status, reason="reason", now=appointment.start
+        )
 
     with pytest.raises(Conflict):
         appointment_transition(appointment=appointment, to_status=target, reason="reason")
@@ -212,15 +214,19 @@ class TestApi:
 
         created = desk.post("/api/v1/appointments/", body, format="json")
         appointment = created.json()
-        checked_in = desk.post(f"/api/v1/appointments/{appointment['id']}/check-in/")
         clash = desk.post("/api/v1/appointments/", body, format="json")
+        too_soon = desk.post(f"/api/v1/appointments/{appointment['id']}/check-in/")
+        move_to_now(Appointment.objects.get(pk=appointment["id"]))  # the day has come
+        checked_in = desk.post(f"/api/v1/appointments/{appointment['id']}/check-in/")
 
         assert created.status_code == 201, appointment
         assert appointment["start"] == at(tomorrow, 10).isoformat()
         assert (appointment["therapist"], appointment["room"]) == (therapist.pk, room.pk)
-        assert checked_in.json()["status"] == "checked_in"
         assert clash.status_code == 409
         assert clash.json()["code"] == "therapist_busy"
+        assert too_soon.status_code == 409
+        assert too_soon.json()["code"] == "check_in_too_early"
+        assert checked_in.json()["status"] == "checked_in"
 
     def test_the_front_desk_cannot_start_a_session(self, desk, salon, therapist, room, routine, client_, tomorrow):
         appointment = appointment_book(client=client_, routine=routine, start=at(tomorrow, 10))

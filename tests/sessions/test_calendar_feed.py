@@ -55,7 +55,7 @@ def test_the_feed_lists_the_therapists_sessions_without_health_data(
     upcoming = appointment_book(client=sabine, routine=pregnancy_routine, start=at(tomorrow, 10))
     done = appointment_book(client=sabine, routine=routine, start=at(tomorrow, 13))
     for status in ("checked_in", "in_progress", "completed"):
-        appointment_transition(appointment=done, to_status=status)
+        appointment_transition(appointment=done, to_status=status, now=done.start)
     called_off = appointment_book(client=sabine, routine=routine, start=at(tomorrow, 15))
     appointment_transition(appointment=called_off, to_status="cancelled", reason="Ill")
     appointment_book(client=sabine, routine=routine, start=at(tomorrow + datetime.timedelta(days=95), 10))

@@ -28,7 +28,7 @@ def forms(salon, therapist, room, routine, tomorrow):
     later = appointment_book(client=sabine, routine=routine, start=at(tomorrow + datetime.timedelta(days=3), 10))
     done = appointment_book(client=sabine, routine=routine, start=at(tomorrow, 12))
     for status in ("checked_in", "in_progress", "completed"):
-        done = appointment_transition(appointment=done, to_status=status)
+        done = appointment_transition(appointment=done, to_status=status, now=done.start)
     return {
         "intake": (
             (ClientLink.Purpose.INTAKE, None),

@@ -19,7 +19,7 @@ def completed(salon, therapist, room, routine, tomorrow):
     screening_for(person)
     appointment = appointment_book(client=person, routine=routine, start=at(tomorrow, 10))
     for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_transition(appointment=appointment, to_status=status)
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
     return appointment
 
 

@@ -201,8 +201,7 @@ def test_the_switcher_is_remembered_and_the_desk_follows_it(chain, london_bookin
     desk = client.get(f"/desk/?date={TUESDAY}")
     assert desk.context["salon"] == chain.london
     assert b'id="location-switch"' in desk.content
-    blocks = [block.appointment for block in desk.context["desk"].blocks if block.kind == "appointment"]
-    assert blocks == [london_booking]
+    assert desk.context["grid"].appointments == [london_booking]
 
 
 def test_my_day_spans_locations_and_shows_where_each_session_is(chain, hour_routine, client):
@@ -282,18 +281,20 @@ def test_a_location_can_withhold_a_routine(chain, hour_routine, api_client):
 
 
 def test_the_desk_shows_the_therapist_elsewhere_instead_of_free(chain, hour_routine):
-    from sessions.desk import desk_day
+    from sessions.desk import Wanted, desk_grid
 
     appointment_book(
         client=chain.client, routine=hour_routine, start=chain.at(chain.berlin, WEDNESDAY, 10), salon=chain.berlin
     )
 
-    desk = desk_day(salon=chain.london, day=WEDNESDAY)
+    grid = desk_grid(
+        salon=chain.london, day=WEDNESDAY, view="therapists", today=MONDAY,
+        wanted=Wanted.of(routine=hour_routine, salon=chain.london, now=chain.at(chain.london, MONDAY, 8)),
+    )  # fmt: skip
 
-    free = {local.time() for _, _, local, _ in desk.free}
-    elsewhere = sorted(block.row for block in desk.blocks if block.kind == "elsewhere")
-    rows = dict(desk.rows)
-    assert [rows[row].time() for row in elsewhere] == [
+    cells = {cell.start.time(): cell for row in grid.rows for cell in row.cells}
+    elsewhere = sorted(time for time, cell in cells.items() if cell.kind == "elsewhere")
+    assert elsewhere == [
         datetime.time(9),
         datetime.time(9, 15),
         datetime.time(9, 30),
@@ -301,23 +302,24 @@ def test_the_desk_shows_the_therapist_elsewhere_instead_of_free(chain, hour_rout
         datetime.time(10),
         datetime.time(10, 15),
     ]  # fmt: skip  (on duty from 09:00; busy 08:30–10:30 London time with the travel)
-    assert datetime.time(10, 30) in free
-    assert not free & {rows[row].time() for row in elsewhere}
-    labels = [block.label for block in desk.blocks if block.kind == "elsewhere"]
-    assert labels.count("At another location") == 1
+    assert cells[datetime.time(10, 30)].kind == "fits"
+    assert [cells[time].repeat for time in elsewhere].count(False) == 1  # said once, then repeated quietly
+    assert cells[datetime.time(8, 45)].kind == "off"
 
 
 def test_availability_and_the_desk_read_a_fixed_number_of_queries_whatever_the_bookings(chain, hour_routine):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sessions.desk import desk_day
+    from sessions.desk import Wanted, desk_grid
+
+    wanted = Wanted.of(routine=hour_routine, salon=chain.london, now=chain.at(chain.london, MONDAY, 8))
 
     def counts() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as offered:
             availability(salon=chain.london, routine=hour_routine, first_day=MONDAY, last_day=WEDNESDAY)
         with CaptureQueriesContext(connection) as grid:
-            desk_day(salon=chain.london, day=WEDNESDAY)
+            desk_grid(salon=chain.london, day=WEDNESDAY, view="therapists", today=MONDAY, wanted=wanted)
         return len(offered), len(grid)
 
     appointment_book(

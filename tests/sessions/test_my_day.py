@@ -38,7 +38,7 @@ def test_a_new_screening_rebuilds_plans_that_have_not_started_and_leaves_the_oth
     started = appointment_book(client=client_, routine=routine, start=at(tomorrow, 9))
     upcoming = appointment_book(client=client_, routine=routine, start=at(tomorrow, 11))
     session_review_acknowledge(appointment=started, by=therapist.user)
-    appointment_transition(appointment=started, to_status="checked_in")
+    appointment_transition(appointment=started, to_status="checked_in", now=started.start)
     session_start(appointment=started, by=therapist.user)
     frozen = started.plan.plan
 
@@ -78,7 +78,7 @@ def test_a_clearance_rebuilds_the_plan(booked, client_, therapist):
 def test_a_session_needing_review_cannot_start_until_acknowledged(booked, client_, therapist):
     screening_create(client=client_, answers=screening_answers(medications="x"), entered_via="staff")
     booked.refresh_from_db()
-    appointment_transition(appointment=booked, to_status="checked_in")
+    appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
 
     with pytest.raises(Conflict) as refused:
         session_start(appointment=booked, by=therapist.user)
@@ -93,7 +93,7 @@ def test_pressure_feedback_only_while_running_and_on_real_steps(booked, therapis
     with pytest.raises(Conflict):
         session_pressure_record(appointment=booked, verdict="right", step=1)
     session_review_acknowledge(appointment=booked, by=therapist.user)
-    appointment_transition(appointment=booked, to_status="checked_in")
+    appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
     session_start(appointment=booked, by=therapist.user)
     booked.refresh_from_db()
 
@@ -110,7 +110,7 @@ def test_completing_needs_a_note(booked, therapist):
     from salon.errors import InvalidInput
 
     session_review_acknowledge(appointment=booked, by=therapist.user)
-    appointment_transition(appointment=booked, to_status="checked_in")
+    appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
     session_start(appointment=booked, by=therapist.user)
     booked.refresh_from_db()
 
@@ -164,7 +164,7 @@ class TestApi:
 
     def test_run_a_session_through_the_api(self, api_client, booked, therapist):
         api_client.force_authenticate(therapist.user)
-        appointment_transition(appointment=booked, to_status="checked_in")
+        appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
         base = f"/api/v1/appointments/{booked.pk}"
 
         api_client.post(f"{base}/acknowledge-review/")
@@ -200,7 +200,7 @@ def test_my_day_page_costs_a_fixed_number_of_queries(
 def test_the_next_plan_learns_from_the_last_session(salon, therapist, room, routine, client_, tomorrow):
     first = appointment_book(client=client_, routine=routine, start=at(tomorrow, 9))
     session_review_acknowledge(appointment=first, by=therapist.user)
-    appointment_transition(appointment=first, to_status="checked_in")
+    appointment_transition(appointment=first, to_status="checked_in", now=first.start)
     session_start(appointment=first, by=therapist.user)
     first.refresh_from_db()
     session_pressure_record(appointment=first, verdict="too_strong", step=1)
@@ -344,7 +344,7 @@ def test_a_clearance_by_someone_with_a_very_long_name_still_rebuilds(booked, cli
 
 def _checked_in_and_acknowledged(booked, therapist):
     session_review_acknowledge(appointment=booked, by=therapist.user)
-    return appointment_transition(appointment=booked, to_status="checked_in")
+    return appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
 
 
 def test_a_block_reported_after_the_acknowledgement_stops_the_start(booked, client_, therapist):

@@ -55,7 +55,7 @@ def test_no_reminders_or_feedback_without_consent(salon, therapist, room, routin
     now = at(datetime.date(2027, 1, 4), 9)
     appointment = appointment_book(client=client_, routine=routine, start=at(datetime.date(2027, 1, 6), 10), now=now)
     for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_transition(appointment=appointment, to_status=status)
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
 
     kinds = set(Notification.objects.filter(appointment=appointment).values_list("kind", flat=True))
     assert kinds == {"confirmation", "intake_request"}  # no screening yet: the client is asked for one
@@ -105,7 +105,7 @@ def test_cancelling_cancels_pending_reminders_and_sends_a_notice(salon, therapis
 def test_completion_asks_for_feedback_after_the_salons_delay(salon, therapist, room, routine, consenting, tomorrow):
     appointment = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
     for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_transition(appointment=appointment, to_status=status)
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
 
     feedback = Notification.objects.get(appointment=appointment, kind="feedback_request")
     assert feedback.due_at - feedback.created_at == pytest.approx(

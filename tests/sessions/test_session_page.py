@@ -16,7 +16,7 @@ from sessions.plans import PlanNotPossible, build_plan
 from sessions.services.booking import appointment_book
 from sessions.services.lifecycle import appointment_transition
 from tests.factories import screening_answers
-from tests.helpers import at, sign_in
+from tests.helpers import at, move_to_now, sign_in
 from tests.sessions.test_plans import outcomes, routines
 
 SHOWN_PRESSURE = re.compile(r'data-area="(\w+)" data-pressure="(\w+)">[^<]*<strong>([^<]+)</strong>')
@@ -122,6 +122,11 @@ def test_a_therapist_checks_their_client_in_from_the_page_and_starting_earlier_s
     early = therapist_browser.post(f"/sessions/{session.pk}/start/", headers={"HX-Request": "true"})
     assert early.status_code == 409
     assert "Check the client in first" in early.content.decode()
+    # Tomorrow's session: check-in opens an hour before it, and the page says so.
+    too_soon = therapist_browser.post(f"/sessions/{session.pk}/check-in/", headers={"HX-Request": "true"})
+    assert too_soon.status_code == 409
+    assert "opens on" in too_soon.content.decode()
+    session = move_to_now(session)
 
     checked_in = therapist_browser.post(f"/sessions/{session.pk}/check-in/", headers={"HX-Request": "true"})
 
@@ -133,7 +138,7 @@ def test_a_therapist_checks_their_client_in_from_the_page_and_starting_earlier_s
 
 def test_pressure_feedback_comes_back_as_the_part_that_changed(therapist_browser, session, therapist):
     therapist_browser.post(f"/sessions/{session.pk}/acknowledge/")
-    appointment_transition(appointment=session, to_status=Appointment.Status.CHECKED_IN)
+    appointment_transition(appointment=session, to_status=Appointment.Status.CHECKED_IN, now=session.start)
     therapist_browser.post(f"/sessions/{session.pk}/start/")
 
     response = therapist_browser.post(
@@ -148,7 +153,7 @@ def test_pressure_feedback_comes_back_as_the_part_that_changed(therapist_browser
 
 def test_completing_shows_a_summary_with_the_notes_just_written(therapist_browser, session):
     therapist_browser.post(f"/sessions/{session.pk}/acknowledge/")
-    appointment_transition(appointment=session, to_status=Appointment.Status.CHECKED_IN)
+    appointment_transition(appointment=session, to_status=Appointment.Status.CHECKED_IN, now=session.start)
     therapist_browser.post(f"/sessions/{session.pk}/start/")
 
     done = therapist_browser.post(

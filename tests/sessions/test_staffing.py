@@ -100,7 +100,7 @@ def test_past_and_cancelled_sessions_do_not_hold_anyone_back(boss, therapist, cl
 
 
 def test_a_checked_in_session_still_to_come_counts(boss, therapist, booked):
-    appointment_transition(appointment=booked, to_status=Appointment.Status.CHECKED_IN)
+    appointment_transition(appointment=booked, to_status=Appointment.Status.CHECKED_IN, now=booked.start)
 
     assert therapist_sessions_ahead(therapist) == [booked]
 

@@ -218,7 +218,7 @@ def test_answers_the_front_desk_typed_in_wait_for_the_therapists_review(api_clie
 
     # and the session cannot start until the therapist has acknowledged the review
     session = Appointment.objects.get(pk=booked["own"].pk)
-    appointment_transition(appointment=session, to_status="checked_in")
+    appointment_transition(appointment=session, to_status="checked_in", now=session.start)
     with pytest.raises(Conflict) as refused:
         session_start(appointment=session, by=scene.therapists[0].user)
     assert refused.value.code == "review_required"

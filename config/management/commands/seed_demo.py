@@ -208,15 +208,20 @@ class Command(BaseCommand):
     @staticmethod
     def _past(appointment: Appointment, turn: int) -> None:
         """Past sessions: mostly completed, some no-shows and cancellations."""
+        # Each change as the desk made it on the day (check-in only opens shortly before the start).
+        then = appointment.start
         if turn % 11 == 0:
-            appointment_transition(appointment=appointment, to_status=Appointment.Status.NO_SHOW)
+            appointment_transition(appointment=appointment, to_status=Appointment.Status.NO_SHOW, now=then)
         elif turn % 7 == 0:
             appointment_transition(
-                appointment=appointment, to_status=Appointment.Status.CANCELLED, reason="Client called in sick"
+                appointment=appointment,
+                to_status=Appointment.Status.CANCELLED,
+                reason="Client called in sick",
+                now=then,
             )
         else:
             for status in (Appointment.Status.CHECKED_IN, Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED):
-                appointment = appointment_transition(appointment=appointment, to_status=status)
+                appointment = appointment_transition(appointment=appointment, to_status=status, now=then)
             if turn % 3 == 0:
                 feedback_record(
                     appointment=appointment,
