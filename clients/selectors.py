@@ -154,6 +154,10 @@ class Visits:
     no_shows: int
     late_cancellations: int
 
+    def __iter__(self):
+        """The sessions shown, coming ones first."""
+        return iter(self.upcoming + self.past)
+
 
 def client_visit_summary(*, user, client: Client, now: datetime.datetime | None = None, limit: int = 20) -> Visits:
     """The next and the latest sessions ``user`` may see (at most ``limit``

@@ -430,7 +430,7 @@ def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
     if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
         raise Forbidden("Only the front desk and managers merge client records.")
     # In the order of their ids, so that two merges lock the pair the same way.
-    locked = Client.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+    locked = Client.objects.filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
     rows = {client.pk: client for client in locked}
     if keep.pk not in rows or merge.pk not in rows:
         raise NotFound("That client no longer exists.", code="client_not_found")

@@ -224,7 +224,6 @@ def _client_page(request, client: Client, *, problems: dict | None = None, statu
     outcome = selectors.client_outcome(client)
     here = location_for(request.user)
     visits = selectors.client_visit_summary(user=request.user, client=client)
-    shown = visits.upcoming + visits.past
     can_edit = sees_whole_salon(request.user)
     intake_messages = selectors.client_intake_messages(client)
     for message in intake_messages:
@@ -235,7 +234,7 @@ def _client_page(request, client: Client, *, problems: dict | None = None, statu
         "can_read_answers": False,
         "can_edit": can_edit,
         "visits": visits,
-        "visits_in_several_places": bool({visit.room.salon_id for visit in shown} - {here.pk}),
+        "visits_in_several_places": bool({visit.room.salon_id for visit in visits} - {here.pk}),
         "consent_history": selectors.client_consent_history(client),
         "intake_messages": intake_messages,
         "problems": problems or {},

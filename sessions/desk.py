@@ -354,15 +354,21 @@ def _rows(calendar: Calendar, walls: list[datetime.time], lanes, wanted: Wanted,
         index = -(-minutes // step) if rounding_up else minutes // step
         return max(0, min(index, len(walls)))
 
+    times: dict[datetime.date, list[tuple[datetime.datetime, int, bool]]] = {}  # the rows' instants, once a day
+    passed_before = to_minutes(now) - step
+    for column, _, _ in lanes:
+        if column.day not in times:
+            instants = [local_instant(column.day, wall, zone) for wall in walls]
+            times[column.day] = [
+                (instant.astimezone(zone), minute, minute <= passed_before)
+                for instant, minute in ((instant, to_minutes(instant)) for instant in instants)
+            ]
     for number, (column, bookings, classify) in enumerate(lanes):
         block, block_row, covered_until, above = None, 0, 0, None
         by_row: dict[int, list[Booking]] = {}
         for booking in bookings:
             by_row.setdefault(min(row_of(booking.appointment.start, column.day), len(walls) - 1), []).append(booking)
-        for index, wall in enumerate(walls):
-            start = local_instant(column.day, wall, zone)
-            local = start.astimezone(zone)
-            passed = start + datetime.timedelta(minutes=step) <= now
+        for index, (local, minute, passed) in enumerate(times[column.day]):
             for booking in by_row.get(index, []):
                 end_row = max(index + 1, row_of(booking.appointment.busy_until, column.day, rounding_up=True))
                 if block is not None and index < covered_until:
@@ -377,7 +383,7 @@ def _rows(calendar: Calendar, walls: list[datetime.time], lanes, wanted: Wanted,
             if index < covered_until:
                 above = None
                 continue
-            kind, reason = classify(to_minutes(start))
+            kind, reason = classify(minute)
             cell = Cell(kind, local, number, reason=reason, past=passed, therapist=column.therapist, room=column.room)
             cell.repeat = above == (kind, reason)
             above = (kind, reason)

@@ -66,7 +66,14 @@ def desk_services(salon: Salon) -> list[Service]:
 
 
 def service_chosen(services: list[Service], value: str | None) -> Service | None:
-    """The service asked for, else the first on the list."""
+    """The service asked for ("<routine id>" or "<routine id>:<minutes>"),
+    else the first on the list: a link to a routine since withdrawn or a
+    length since dropped shows the default. A value of another shape is
+    refused, naming the field."""
+    if value:
+        routine, _, minutes = value.partition(":")
+        parse_id(routine, field="service")
+        parse_id(minutes, field="service")
     return next((service for service in services if service.value == value), services[0] if services else None)
 
 

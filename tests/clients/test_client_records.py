@@ -759,3 +759,39 @@ def test_the_api_merges_lists_duplicates_and_refuses_with_codes(scene, api_clien
     assert api_client.get(f"/api/v1/clients/{other.pk}/").json()["merged_into"] == scene.client.pk
     patched = api_client.patch(f"/api/v1/clients/{other.pk}/", {"phone": "+49 170 1112223"}, format="json")
     assert (patched.status_code, patched.json()["code"]) == (409, "client_merged")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_merging_the_same_pair_at_once_cannot_both_win():
+    """One desk merges B into A while another merges A into B: both rows are
+    locked in the same order, so one waits, then finds its record merged."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+
+    scene = salon_scenario(clients=[SABINE])
+    desks = [UserFactory(roles=[Role.RECEPTIONIST]) for _ in range(2)]
+
+    def merge(keep, other, by, start):
+        try:
+            start.wait()
+            client_merge(keep=keep, merge=other, by=by)
+            return "merged"
+        except Conflict as refused:
+            return refused.code
+        finally:
+            connections.close_all()
+
+    for _ in range(5):
+        first = client_create(salon=scene.salon, given_name="Sabine", family_name="K", email="sabine@example.com")
+        second = client_create(salon=scene.salon, given_name="Sabine", family_name="K", email="sabine@example.com")
+        start = Barrier(2)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = sorted(pool.map(merge, [first, second], [second, first], desks, [start, start]))
+
+        assert outcomes == ["client_already_merged", "merged"]
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert [first.merged_into_id, second.merged_into_id].count(None) == 1

@@ -246,7 +246,9 @@ def test_a_page_date_far_outside_the_range_is_a_refusal_page(client, scene, url)
     assert "between 1900 and 2200" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/desk/next-free/?routine=abc", "/desk/next-free/?routine=1&therapist=²"])
+@pytest.mark.parametrize(
+    "url", ["/desk/next-free/?service=abc", "/desk/next-free/?service=1:x", "/desk/next-free/?service=1&therapist=²"]
+)
 def test_a_page_id_that_is_no_number_is_a_refusal_page(client, scene, url):
     sign_in(client, scene.therapist.user)
 
