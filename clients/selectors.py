@@ -114,6 +114,15 @@ def client_merge_refusal(*, keep: Client, merge: Client) -> None:
         )
 
 
+# Fields of the kept record that the merged one fills when they are empty.
+MERGE_FILLS = ["email", "phone", "date_of_birth", "front_desk_notes"]
+
+
+def client_merge_fills(*, keep: Client, merge: Client) -> list[str]:
+    """The fields of ``keep`` that merging ``merge`` into it would fill: empty there, given here."""
+    return [field for field in MERGE_FILLS if not getattr(keep, field) and getattr(merge, field)]
+
+
 def client_merge_counts(clients: list[Client]) -> dict[int, dict[str, int]]:
     """Visits, screenings and messages of each client, in one query, for the
     merge page (counts only: the answers stay with who may read them)."""
@@ -153,6 +162,7 @@ class Visits:
     past_count: int
     no_shows: int
     late_cancellations: int
+    session_ahead: bool  # one booked (or checked in) and not yet started
 
     def __iter__(self):
         """The sessions shown, coming ones first."""
@@ -172,13 +182,15 @@ def client_visit_summary(*, user, client: Client, now: datetime.datetime | None 
         no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
         late=Count("pk", filter=Q(status=Appointment.Status.CANCELLED, cancelled_late=True)),
     )
+    upcoming = list(visits.filter(start__gte=now).order_by("start", "pk")[:limit])
     return Visits(
-        upcoming=list(visits.filter(start__gte=now).order_by("start", "pk")[:limit]),
+        upcoming=upcoming,
         past=list(visits.filter(start__lt=now)[:limit]),
         upcoming_count=counts["upcoming"],
         past_count=counts["past"],
         no_shows=counts["no_shows"],
         late_cancellations=counts["late"],
+        session_ahead=any(visit.status in Appointment.NOT_STARTED for visit in upcoming),
     )
 
 

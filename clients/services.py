@@ -24,7 +24,7 @@ from clients.models import (
     ScreeningClearance,
 )
 from clients.search import name_keys, normalise_phone
-from clients.selectors import client_merge_refusal, client_relations, may_enter_screening
+from clients.selectors import client_merge_fills, client_merge_refusal, client_relations, may_enter_screening
 from clients.signals import consents_changed, intake_link_requested, screening_changed
 from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Business, Salon, Therapist
@@ -385,16 +385,12 @@ def client_intake_link_send(*, client: Client, channel: str, by):
 def _merge_fill(keep: Client, merge: Client) -> list[str]:
     """Fill the kept record's empty contact fields from the merged one; the
     names of the fields filled."""
-    filled = []
-    for field in MERGE_FILLS:
-        if not getattr(keep, field) and getattr(merge, field):
-            setattr(keep, field, getattr(merge, field))
-            filled.append(field)
+    filled = client_merge_fills(keep=keep, merge=merge)
+    for field in filled:
+        setattr(keep, field, getattr(merge, field))
     return filled
 
 
-# Fields of the kept record that the merged one fills when they are empty.
-MERGE_FILLS = ["email", "phone", "date_of_birth", "front_desk_notes"]
 # What a merge does with each relation to Client ("app_label.model.field"):
 # MOVE points the rows at the kept record; STAY leaves them with the merged
 # one, which stays. A relation missing here stops every merge (the test
@@ -430,7 +426,7 @@ def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
     if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
         raise Forbidden("Only the front desk and managers merge client records.")
     # In the order of their ids, so that two merges lock the pair the same way.
-    locked = Client.objects.filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+    locked = Client.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
     rows = {client.pk: client for client in locked}
     if keep.pk not in rows or merge.pk not in rows:
         raise NotFound("That client no longer exists.", code="client_not_found")
@@ -458,7 +454,7 @@ def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
         moved={label: count for label, count in moved.items() if count},
         filled=filled,
     )
-    if moved["clients.healthscreening.client"]:
+    if moved.get("clients.healthscreening.client"):
         health_access_log(client=keep, action=HealthDataAccess.Action.MERGE, user=by)
     # The plans of the moved sessions follow the kept record's screening,
     # and its messages the kept record's consents.

@@ -220,7 +220,7 @@ def _client_record(request, pk) -> Client:
 
 def _client_page(request, client: Client, *, problems: dict | None = None, status: int = 200):
     """The client page; ``problems`` puts a refusal beside the part it is
-    about ("intake", "merge")."""
+    about (``{"intake": ...}``)."""
     outcome = selectors.client_outcome(client)
     here = location_for(request.user)
     visits = selectors.client_visit_summary(user=request.user, client=client)
@@ -243,7 +243,7 @@ def _client_page(request, client: Client, *, problems: dict | None = None, statu
         duplicates = list(selectors.client_duplicates(client=client)[:10])
         context.update(
             # The link goes with a coming session (``queue_intake_link``), so it is offered only then.
-            session_ahead=any(visit.status in ("booked", "checked_in") for visit in visits.upcoming),
+            session_ahead=visits.session_ahead,
             duplicates=[
                 {"client": other, "reasons": selectors.duplicate_reasons(client, other)} for other in duplicates
             ],
@@ -350,6 +350,8 @@ def client_merge(request, pk):
             services.client_merge(keep=keep, merge=merge, by=request.user)
         except DomainError as refusal:
             problem, status = error_words(refusal), http_status(refusal)
+            keep.refresh_from_db()
+            merge.refresh_from_db()
         else:
             messages.success(
                 request,
@@ -377,7 +379,7 @@ def client_merge(request, pk):
         "keep": keep,
         "merge": merge,
         "records": records,
-        "fills": [field for field in services.MERGE_FILLS if not getattr(keep, field) and getattr(merge, field)],
+        "fills": selectors.client_merge_fills(keep=keep, merge=merge),
         "problem": problem,
         # Every refusal is of the records as they are: trying again would not help.
         "can_merge": not problem,

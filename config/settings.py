@@ -389,6 +389,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.notifications_dispatch",
         "schedule": 60,
     },
+    "expire-online-booking-holds": {
+        "task": "sessions.tasks.booking_holds_expire",
+        "schedule": 60,
+    },
     "purge-old-health-data": {
         "task": "clients.tasks.health_data_purge_all",
         "schedule": 24 * 60 * 60,

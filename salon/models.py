@@ -132,6 +132,43 @@ class Salon(models.Model):
         validators=[MaxValueValidator(12 * 60)],
         help_text="How long before its start a client can be checked in (until its end).",
     )
+    # Online booking (/book/): what clients may book themselves, and how.
+    online_booking = models.BooleanField(default=True, help_text="Clients may book online (/book/).")
+    online_new_clients = models.BooleanField(default=True, help_text="Clients new to the salon may book online.")
+    online_notice_minutes = models.PositiveIntegerField(
+        default=120,
+        validators=[MaxValueValidator(14 * 24 * 60)],
+        help_text="How soon before its start a session can be booked online.",
+    )
+    online_horizon_days = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How far ahead clients can book online.",
+    )
+    online_open_bookings = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="At most this many future bookings made online per client.",
+    )
+    online_hold_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="How long a time is held for a client who has not yet confirmed by the emailed link.",
+    )
+    online_screening_blocked = models.BooleanField(
+        default=True,
+        help_text="A client whose screening blocks or needs review may still book online (the desk is told).",
+    )
+    online_embed_origins = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Websites (https://example.com) that may show the booking page in a frame.",
+    )
+    waitlist_offer_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long an offer of a freed time to the waitlist stays open.",
+    )
     quiet_hours_start = models.TimeField(default=datetime.time(21), help_text="No SMS from this local time ...")
     quiet_hours_end = models.TimeField(default=datetime.time(8), help_text="... until this local time.")
     screening_required = models.BooleanField(

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from routines.selectors import service_entry
 from routines.specs import RoutineSpec
@@ -458,9 +459,9 @@ def _busy(
     """Time off and bookings as epoch minutes (computed in SQL): therapists
     away, therapists booked here, rooms away, rooms booked, and the
     therapists' sessions at other locations widened by the business's travel
-    time. Two queries; the bookings' rows go into ``appointments`` when it is
-    a list."""
-    from sessions.models import Appointment
+    time. Two queries (time off with the times held for online bookings, and
+    bookings); the bookings' rows go into ``appointments`` when it is a list."""
+    from sessions.models import Appointment, BookingHold
 
     travel = salon.business.travel_minutes
     elsewhere: dict[int, list[Interval]] = defaultdict(list)
@@ -468,12 +469,36 @@ def _busy(
     therapist_booked: dict[int, list[Interval]] = defaultdict(list)
     room_away: dict[int, list[Interval]] = defaultdict(list)
     room_booked: dict[int, list[Interval]] = defaultdict(list)
-    away = TimeOff.objects.filter(start__lt=until, end__gt=since, status=TimeOff.Status.APPROVED).filter(
-        Q(therapist_id__in=therapist_ids) | Q(room__salon=salon)
+    no_location = Cast(Value(None), IntegerField())  # typed: PostgreSQL reads a bare NULL as text
+    away = (
+        TimeOff.objects.filter(start__lt=until, end__gt=since, status=TimeOff.Status.APPROVED)
+        .filter(Q(therapist_id__in=therapist_ids) | Q(room__salon=salon))
+        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
+        .order_by()
+        .values_list(Value(0), "therapist_id", "room_id", no_location, "start_minute", "end_minute")
     )
-    away = away.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
-    for therapist, room, start, end in away.values_list("therapist_id", "room_id", "start_minute", "end_minute"):
-        if therapist:
+    # Times held for someone confirming an online booking, in the same query:
+    # busy like a booking until the hold is confirmed or runs out.
+    held = (
+        BookingHold.objects.filter(
+            Q(salon=salon) | Q(therapist_id__in=therapist_ids),
+            status=BookingHold.Status.HELD,
+            expires_at__gt=timezone.now(),
+            start__lt=until,
+            busy_until__gt=since,
+        )
+        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
+        .order_by()
+        .values_list(Value(1), "therapist_id", "room_id", "salon_id", "start_minute", "end_minute")
+    )
+    for kind, therapist, room, location, start, end in away.union(held, all=True):
+        if kind == 1:
+            if location == salon.pk:
+                therapist_booked[therapist].append((start, end))
+                room_booked[room].append((start, end))
+            else:
+                elsewhere[therapist].append((start - travel, end + travel))
+        elif therapist:
             therapist_away[therapist].append((start, end))
         else:
             room_away[room].append((start, end))

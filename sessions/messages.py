@@ -10,6 +10,7 @@ import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from salon.redaction import scrub_text
@@ -202,3 +203,31 @@ def send_sms(notification: Notification, *, link: str = "") -> None:
     )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310
         pass
+
+
+def hold_confirmation_send(*, hold_id: int) -> None:
+    """The email with the link that confirms an online booking; nothing when
+    the hold is no longer waiting for it, or has no email address (a phone
+    number alone is confirmed by SMS, which the online pages do not offer
+    yet)."""
+    from sessions.models import BookingHold
+    from sessions.services.online import hold_token
+
+    hold = BookingHold.objects.select_related("salon", "routine", "therapist").filter(pk=hold_id).first()
+    if hold is None or hold.status != BookingHold.Status.HELD or hold.expires_at <= timezone.now() or not hold.email:
+        return
+    salon = hold.salon
+    context = {
+        "hold": hold,
+        "salon": salon,
+        "local_start": hold.start.astimezone(salon.zone),
+        "local_expiry": hold.expires_at.astimezone(salon.zone),
+        "link": settings.SITE_URL + reverse("book-confirm", args=[hold_token(hold)]),
+    }
+    email = EmailMultiAlternatives(
+        subject=f"Please confirm your booking · {salon.name}",
+        body=render("sessions/email/hold_confirmation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[hold.email],
+    )
+    email.send()

@@ -70,6 +70,14 @@ class Appointment(models.Model):
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings_made"
     )
     cancellation_reason = models.CharField(max_length=REASON_LENGTH, blank=True)
+
+    class Origin(models.TextChoices):
+        DESK = "desk", "Front desk"
+        ONLINE = "online", "Online booking"
+        WAITLIST = "waitlist", "Waitlist offer"
+        API = "api", "API"
+
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.DESK)
     cancelled_late = models.BooleanField(
         default=False,
         help_text="Cancelled inside the salon's client cut-off (client_cancel_hours) before the start.",
@@ -105,6 +113,61 @@ class Appointment(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class BookingHold(models.Model):
+    """A time held for someone booking online until they confirm by the link
+    emailed to them (or the hold expires): the therapist and room are busy
+    for availability and for every other booking meanwhile. Confirming
+    books an Appointment on the held therapist, room and start, for the
+    client the address belongs to (found only then) or a new one."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        CONFIRMED = "confirmed", "Confirmed"
+        EXPIRED = "expired", "Expired"
+
+    salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="holds")
+    therapist = models.ForeignKey("salon.Therapist", on_delete=models.CASCADE, related_name="holds")
+    room = models.ForeignKey("salon.Room", on_delete=models.CASCADE, related_name="holds")
+    routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="holds")
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The length from the menu, if any.")
+    start = models.DateTimeField()
+    busy_until = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    # Who asked: kept only until the hold ends, then cleared (the booking has them).
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    consent_reminders = models.BooleanField(default=False)
+    consent_feedback = models.BooleanField(default=False)
+    message = models.CharField(max_length=500, blank=True)
+    nonce = models.CharField(max_length=43, unique=True)
+    appointment = models.OneToOneField(
+        "Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="hold"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(busy_until__gt=models.F("start")), name="hold_order"),
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone=""),
+                name="hold_has_an_address",
+                violation_error_message="Give an email address or a phone number.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "start"], name="hold_therapist_start"),
+            models.Index(fields=["room", "start"], name="hold_room_start"),
+            models.Index(fields=["status", "expires_at"], name="hold_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold for {self.given_name} {self.family_name} at {self.start:%Y-%m-%d %H:%M}"
 
 
 class AppointmentChange(models.Model):

@@ -35,10 +35,12 @@ def availability(
     client: Client | None = None,
     minutes: int | None = None,
     now: datetime.datetime | None = None,
+    online: bool = False,
 ) -> tuple[list[Slot], str]:
     """Bookable starts for the routine (for ``minutes``, one of its lengths on
     the location's menu; else its default length), and a reason when there
-    are none because of the client's screening (worded for the front desk)."""
+    are none because of the client's screening (worded for the front desk).
+    ``online``: with the notice and horizon of online bookings."""
     spec = routine_spec(routine)
     terms = booking_terms(spec, salon, minutes=minutes)
     slot_minutes, session_minutes = terms.slot_minutes, terms.session_minutes
@@ -54,6 +56,9 @@ def availability(
                 return [], f"{refused.detail} Choose a longer length."
             return [], "A therapist must review this client's health screening before this routine can be booked."
     now = now or timezone.now()
+    # Online bookings have their own notice and horizon (salon settings).
+    notice = salon.online_notice_minutes if online else salon.min_notice_minutes
+    horizon = salon.online_horizon_days if online else salon.booking_horizon_days
     calendar = Calendar.load(
         salon=salon,
         first_day=first_day,
@@ -66,8 +71,8 @@ def availability(
         last_day=last_day,
         slot_minutes=slot_minutes,
         session_minutes=session_minutes,
-        earliest=to_minutes(now + datetime.timedelta(minutes=salon.min_notice_minutes)),
-        latest_start=to_minutes(now + datetime.timedelta(days=salon.booking_horizon_days)),
+        earliest=to_minutes(now + datetime.timedelta(minutes=notice)),
+        latest_start=to_minutes(now + datetime.timedelta(days=horizon)),
     )
     return slots, ""
 

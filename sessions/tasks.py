@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 
 from sessions import messages
-from sessions.services import outbox, time_off
+from sessions.services import online, outbox, time_off
 
 # Beat runs dispatch every minute; one run stops handing out batches before
 # the next begins.
@@ -54,3 +54,16 @@ def time_off_decision_notify(time_off_id: int) -> bool:
     A mail server that does not answer (OSError, SMTP errors among them) is
     tried again later; a retry after a lost acknowledgement may send twice."""
     return time_off.time_off_decision_send(time_off_id=time_off_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def booking_hold_send_confirmation(hold_id: int) -> None:
+    """Email the link that confirms an online booking, while its time is
+    still held (a hold confirmed or run out meanwhile gets nothing)."""
+    messages.hold_confirmation_send(hold_id=hold_id)
+
+
+@shared_task
+def booking_holds_expire() -> int:
+    """Every minute (beat): mark the holds that ran out."""
+    return online.booking_holds_expire()

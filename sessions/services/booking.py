@@ -28,19 +28,33 @@ CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
 def start_check(*, start: datetime.datetime, salon: Salon, now: datetime.datetime) -> None:
     """A start the salon's booking rules allow: with an offset, not past,
     with enough notice, within the horizon, on the grid."""
+    booking_window_check(
+        start=start,
+        salon=salon,
+        now=now,
+        notice_minutes=salon.min_notice_minutes,
+        horizon_days=salon.booking_horizon_days,
+    )
+
+
+def booking_window_check(
+    *, start: datetime.datetime, salon: Salon, now: datetime.datetime, notice_minutes: int, horizon_days: int
+) -> None:
+    """:func:`start_check` with the notice and horizon given (online
+    bookings have their own)."""
     if timezone.is_naive(start):
         raise InvalidInput("Give the start with its UTC offset.", code="invalid", fields={"start": ["No offset."]})
     if start < now:
         raise InvalidInput("That time has passed.", code="in_the_past", fields={"start": ["In the past."]})
-    if start < now + datetime.timedelta(minutes=salon.min_notice_minutes):
+    if start < now + datetime.timedelta(minutes=notice_minutes):
         raise InvalidInput(
-            f"Bookings need {salon.min_notice_minutes} minutes' notice.",
+            f"Bookings need {notice_minutes} minutes' notice.",
             code="too_short_notice",
             fields={"start": ["Too soon."]},
         )
-    if start > now + datetime.timedelta(days=salon.booking_horizon_days):
+    if start > now + datetime.timedelta(days=horizon_days):
         raise InvalidInput(
-            f"Bookings open {salon.booking_horizon_days} days ahead.",
+            f"Bookings open {horizon_days} days ahead.",
             code="too_far_ahead",
             fields={"start": ["Too far ahead."]},
         )
@@ -106,17 +120,28 @@ def appointment_book(
     minutes: int | None = None,
     booked_by=None,
     now: datetime.datetime | None = None,
+    origin: str = Appointment.Origin.DESK,
+    notice_minutes: int | None = None,
 ) -> Appointment:
     """Book a session at ``salon`` (see :func:`booking_location`), building
     its plan from the routine and the client's screening in the same
     transaction. ``minutes`` is one of the lengths on the location's menu
     (else the default length); the price of that length is kept with the
     booking, so a later price change leaves it alone."""
-    if client.archived:
+    # Read locked: a merge of this client into another (which locks both
+    # rows) either finishes first, and the booking is refused, or waits.
+    archived = Client.objects.select_for_update().filter(pk=client.pk).values_list("archived", flat=True).first()
+    if archived is None or archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     salon = booking_location(client=client, salon=salon, room=room)
     routine_offered_check(routine=routine, salon=salon)
-    start_check(start=start, salon=salon, now=now or timezone.now())
+    booking_window_check(
+        start=start,
+        salon=salon,
+        now=now or timezone.now(),
+        notice_minutes=salon.min_notice_minutes if notice_minutes is None else notice_minutes,
+        horizon_days=salon.booking_horizon_days,
+    )
     start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
     spec = routine_spec(routine)
     terms = booking_terms(spec, salon, minutes=minutes)
@@ -134,6 +159,7 @@ def appointment_book(
         price_minor=terms.price_minor,
         currency=terms.currency,
         booked_by=signed_in_or_none(booked_by),
+        origin=origin,
     )
     validate(appointment, validate_constraints=False)
     appointment.save()

@@ -12,12 +12,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from routines.specs import RoutineSpec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import BookingTerms, Calendar, fits, subtract, to_minutes
-from sessions.models import Appointment
+from sessions.models import Appointment, BookingHold
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,21 @@ def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Ap
     return clashes.select_related("room__salon").order_by("start").first()
 
 
+def _held(*, field: str, value: int, window: Window) -> BookingHold | None:
+    """A time held for someone confirming an online booking that overlaps
+    the window (the caller holds the therapist's or room's row lock, which
+    every hold takes too). A hold at another location leaves the travel time."""
+    travel = datetime.timedelta(minutes=window.salon.business.travel_minutes if field == "therapist_id" else 0)
+    holds = BookingHold.objects.filter(
+        Q(salon=window.salon, start__lt=window.busy_until, busy_until__gt=window.start)
+        | (~Q(salon=window.salon) & Q(start__lt=window.busy_until + travel, busy_until__gt=window.start - travel)),
+        **{field: value},
+        status=BookingHold.Status.HELD,
+        expires_at__gt=timezone.now(),
+    )
+    return holds.order_by("start").first()
+
+
 def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None) -> None:
     """Lock before checking: concurrent bookings of this therapist queue here
     instead of deadlocking on the exclusion constraint."""
@@ -212,6 +228,14 @@ def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None)
             f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M} (with turnover).",
             code="therapist_busy",
             fields={"start": ["Therapist busy."]},
+        )
+    held = _held(field="therapist_id", value=therapist.pk, window=window)
+    if held:
+        raise Conflict(
+            f"{therapist.display_name} is held for an online booking from {window.local(held.start)} "
+            f"to {held.busy_until.astimezone(window.salon.zone):%H:%M} until the client confirms.",
+            code="therapist_busy",
+            fields={"start": ["Therapist held for an online booking."]},
         )
 
 
@@ -253,6 +277,7 @@ def room_choose_and_lock(
         if in_use is None or _room_away(candidate, window):
             continue
         clash = _clash(field="room_id", value=candidate.pk, window=window, exclude=exclude)
+        clash = clash or _held(field="room_id", value=candidate.pk, window=window)
         if clash is None:
             return candidate
         if room is not None:

@@ -106,7 +106,7 @@ def test_the_desk_edits_the_phone_and_consents_and_the_consents_are_kept_with_wh
     page = desk.get(f"/clients/{sabine.pk}/").content.decode()
     assert "Saved the details of Sabine Krüger." in page
     assert "+491701234567" in page
-    assert "<td>Appointment reminders</td><td>Given</td><td>Clara Brandt</td><td>At the front desk</td>" in page
+    assert "<td>Appointment reminders</td><td>Agreed</td><td>Clara Brandt</td><td>At the front desk</td>" in page
 
 
 def test_withdrawing_a_consent_is_history_too_and_an_unchanged_consent_writes_nothing(scene, receptionist):
@@ -759,9 +759,11 @@ def test_the_api_merges_lists_duplicates_and_refuses_with_codes(scene, api_clien
     assert api_client.get(f"/api/v1/clients/{other.pk}/").json()["merged_into"] == scene.client.pk
     patched = api_client.patch(f"/api/v1/clients/{other.pk}/", {"phone": "+49 170 1112223"}, format="json")
     assert (patched.status_code, patched.json()["code"]) == (409, "client_merged")
+    restored = api_client.post(f"/api/v1/clients/{other.pk}/restore/")
+    assert (restored.status_code, restored.json()["code"]) == (409, "client_merged")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_desks_merging_the_same_pair_at_once_cannot_both_win():
     """One desk merges B into A while another merges A into B: both rows are
     locked in the same order, so one waits, then finds its record merged."""

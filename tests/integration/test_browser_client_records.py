@@ -82,7 +82,7 @@ def test_a_receptionist_edits_a_phone_sends_the_intake_link_and_merges_duplicate
         assert "Saved the details of Sabine Krüger." in page.get_by_role("status").inner_text()
         assert page.get_by_text("+491701234567").is_visible()
         history = page.get_by_role("table").filter(has_text="Recorded by")
-        assert "Appointment reminders Given Clara Brandt At the front desk" in " ".join(history.inner_text().split())
+        assert "Appointment reminders Agreed Clara Brandt At the front desk" in " ".join(history.inner_text().split())
 
         # The intake link, by email, through the outbox.
         page.get_by_role("button", name="Send again by email").click()

@@ -1,0 +1,224 @@
+"""Online booking: a client asks for a time at /book/ (or the public API),
+the time is held for them, and the booking is made only when they confirm
+by the link emailed to them. Until then nobody's record is touched or shown:
+the address they typed is looked up only at confirmation, so typing someone
+else's email reads nothing and books nothing for them.
+
+A hold takes the same locks as a booking (the therapist's row, then the
+room's), and availability and every other booking treat a live hold as busy,
+so a held time cannot be given away twice; a hold that runs out frees its
+time at once (availability reads ``expires_at``) and is marked expired by
+beat (``booking_holds_expire``).
+"""
+
+import datetime
+import secrets
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Client
+from clients.outcome import Severity
+from clients.selectors import client_outcome
+from clients.services import client_create
+from routines.models import RoutineTemplate
+from routines.selectors import routine_offered, routine_spec, service_entry
+from salon.errors import Conflict, Gone, InvalidInput, NotFound, validate
+from salon.models import Salon, Therapist
+from sessions.availability import booking_terms
+from sessions.models import Appointment, BookingHold
+from sessions.services.booking import appointment_book, booking_window_check
+from sessions.services.placement import appointment_place
+
+SALT = "salon.sessions.hold"
+
+
+def hold_token(hold: BookingHold) -> str:
+    return signing.dumps(hold.nonce, salt=SALT)
+
+
+def hold_from_token(token: str) -> BookingHold:
+    """The hold a confirmation link names (404 when tampered with or unknown)."""
+    try:
+        nonce = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        raise NotFound("This link is not valid.", code="link_invalid") from None
+    hold = BookingHold.objects.select_related("salon__business", "therapist", "room", "routine").filter(nonce=nonce)
+    found = hold.first()
+    if found is None:
+        raise NotFound("This link is not valid.", code="link_invalid")
+    return found
+
+
+def online_service_check(*, salon: Salon, routine: RoutineTemplate, minutes: int | None):
+    """The service is on the location's menu for online booking, at one of
+    its lengths; returns its terms."""
+    if not salon.online_booking:
+        raise Conflict(f"{salon.name} takes no bookings online; please call {salon.phone}.", code="online_closed")
+    entry = service_entry(salon=salon, slug=routine.slug)
+    if entry is None or not entry.online or not routine_offered(routine=routine, salon=salon):
+        raise InvalidInput(
+            f"{routine.name} cannot be booked online at {salon.name}.",
+            code="not_bookable_online",
+            fields={"service": ["Not bookable online."]},
+        )
+    return booking_terms(routine_spec(routine), salon, minutes=minutes, entry=entry)
+
+
+@transaction.atomic
+def booking_hold_create(
+    *,
+    salon: Salon,
+    routine: RoutineTemplate,
+    start: datetime.datetime,
+    minutes: int | None = None,
+    therapist: Therapist | None = None,
+    given_name: str,
+    family_name: str,
+    email: str = "",
+    phone: str = "",
+    consent_reminders: bool = False,
+    consent_feedback: bool = False,
+    message: str = "",
+    now: datetime.datetime | None = None,
+) -> BookingHold:
+    """Hold a time for someone booking online, for the location's
+    ``online_hold_minutes``, and send them the link to confirm it."""
+    now = now or timezone.now()
+    terms = online_service_check(salon=salon, routine=routine, minutes=minutes)
+    booking_window_check(
+        start=start,
+        salon=salon,
+        now=now,
+        notice_minutes=salon.online_notice_minutes,
+        horizon_days=salon.online_horizon_days,
+    )
+    start = start.astimezone(datetime.UTC)
+    placement = appointment_place(
+        salon=salon, spec=routine_spec(routine), terms=terms, start=start, therapist=therapist, room=None
+    )
+    # Holds that ran out but are not yet marked so would trip the database's
+    # own check on overlapping holds: mark them now, under the same locks.
+    BookingHold.objects.filter(
+        status=BookingHold.Status.HELD,
+        expires_at__lte=now,
+        start__lt=placement.busy_until,
+        busy_until__gt=start,
+    ).update(status=BookingHold.Status.EXPIRED)
+    hold = BookingHold(
+        salon=salon,
+        therapist=placement.therapist,
+        room=placement.room,
+        routine=routine,
+        minutes=terms.session_minutes if minutes is not None else None,
+        start=start,
+        busy_until=placement.busy_until,
+        expires_at=now + datetime.timedelta(minutes=salon.online_hold_minutes),
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        consent_reminders=consent_reminders,
+        consent_feedback=consent_feedback,
+        message=message.strip(),
+        nonce=secrets.token_urlsafe(32),
+    )
+    validate(hold)
+    hold.save()
+    from sessions.tasks import booking_hold_send_confirmation
+
+    booking_hold_send_confirmation.delay_on_commit(hold.pk)
+    return hold
+
+
+def _client_for(hold: BookingHold) -> Client | None:
+    """The client the address on the hold belongs to, read only now that its
+    owner has opened the link sent to it: the email first, then the phone."""
+    clients = Client.objects.filter(business_id=hold.salon.business_id, archived=False, erased_at__isnull=True)
+    if hold.email:
+        found = clients.filter(email=hold.email).order_by("pk").first()
+        if found is not None:
+            return found
+    if hold.phone:
+        return clients.filter(phone=hold.phone).order_by("pk").first()
+    return None
+
+
+@transaction.atomic
+def booking_hold_confirm(*, hold: BookingHold, now: datetime.datetime | None = None) -> Appointment:
+    """Book the held time for the client whose address confirmed it (a new
+    client when none has it), as an online booking, if the hold is still
+    live and the location's rules for online bookings allow it."""
+    now = now or timezone.now()
+    hold = BookingHold.objects.select_for_update().select_related("salon__business", "routine").get(pk=hold.pk)
+    if hold.status == BookingHold.Status.CONFIRMED:
+        raise Conflict("This booking is confirmed already.", code="hold_confirmed")
+    if hold.status == BookingHold.Status.EXPIRED or hold.expires_at <= now:
+        hold.status = BookingHold.Status.EXPIRED
+        hold.save(update_fields=["status"])
+        raise Gone(
+            "The time was held for you for a while and has been released; please choose a time again.",
+            code="hold_expired",
+        )
+    salon = hold.salon
+    client = _client_for(hold)
+    if client is None:
+        if not salon.online_new_clients:
+            raise Conflict(
+                f"{salon.name} books first visits by phone: please call {salon.phone}.", code="new_clients_by_phone"
+            )
+        # The address confirmed is the one typed; a new client gets the consents given.
+        client = client_create(
+            salon=salon,
+            given_name=hold.given_name,
+            family_name=hold.family_name,
+            email=hold.email,
+            phone=hold.phone,
+            preferred_channel=Client.Channel.EMAIL if hold.email else Client.Channel.SMS,
+            consent_reminders=hold.consent_reminders,
+            consent_feedback=hold.consent_feedback,
+        )
+    else:
+        open_online = Appointment.objects.filter(
+            client=client, origin=Appointment.Origin.ONLINE, status=Appointment.Status.BOOKED, start__gt=now
+        ).count()
+        if open_online >= salon.online_open_bookings:
+            raise Conflict(
+                f"You have {open_online} bookings ahead made online; please call {salon.phone} to book more.",
+                code="too_many_online_bookings",
+            )
+        if not salon.online_screening_blocked and _screening_stops_online(client):
+            raise Conflict(
+                f"Please call {salon.phone} to book: the salon would like a word with you first.",
+                code="call_to_book",
+            )
+    hold.status = BookingHold.Status.CONFIRMED  # no longer busy for the booking below
+    hold.save(update_fields=["status"])
+    appointment = appointment_book(
+        client=client,
+        routine=hold.routine,
+        start=hold.start,
+        salon=salon,
+        therapist=hold.therapist,
+        room=hold.room,
+        minutes=hold.minutes,
+        origin=Appointment.Origin.ONLINE,
+        now=now,
+        notice_minutes=0,  # the time was checked when it was held
+    )
+    hold.appointment = appointment
+    hold.save(update_fields=["appointment"])
+    return appointment
+
+
+def _screening_stops_online(client: Client) -> bool:
+    outcome = client_outcome(client)
+    return any(finding.severity in (Severity.BLOCKED, Severity.REVIEW) for finding in outcome.findings)
+
+
+def booking_holds_expire(*, now: datetime.datetime | None = None) -> int:
+    """Mark the holds that ran out (beat); their time is free already."""
+    return BookingHold.objects.filter(status=BookingHold.Status.HELD, expires_at__lte=now or timezone.now()).update(
+        status=BookingHold.Status.EXPIRED
+    )
