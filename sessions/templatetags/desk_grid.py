@@ -66,7 +66,11 @@ def _booking_cell(cell, index: int, view: str, panel_url: str, move_url: str) ->
         flags = "".join(
             f'<span class="flag flag-{escape(flag["code"])}">{escape(flag["label"])}</span>' for flag in booking.flags
         )
+        if appointment.origin != Appointment.Origin.DESK:
+            flags += f'<span class="origin">{escape(appointment.get_origin_display())}</span>'
         flag_words = "".join(f", {escape(flag['label'])}" for flag in booking.flags)
+        if appointment.origin != Appointment.Origin.DESK:
+            flag_words += f", {escape(appointment.get_origin_display())}"
         title = f"{local_start:%H:%M}–{local_end:%H:%M} {client}, {routine}, {where}, {status}{flag_words}"
         short = " short" if cell.span < 3 else ""
         position = " " + _position(cell, index, cell.span) if number == 0 else ' tabindex="-1"'

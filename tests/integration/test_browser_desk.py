@@ -23,6 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 LAPTOP = {"width": 1366, "height": 768}
 
 
+@pytest.fixture(params=[True, False], ids=["debug-on", "debug-off"])
+def debug(request, settings):
+    """Each journey as `make run` serves it (DEBUG on) and as production does."""
+    settings.DEBUG = request.param
+    return request.param
+
+
 @pytest.fixture
 def desk_day():
     return datetime.date.today() + datetime.timedelta(days=1)
@@ -55,6 +62,11 @@ def open_desk(browser, live_server, password, address):
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next={address.replace('?', '%3F').replace('&', '%26')}")
+    try:
+        expect(page.get_by_label("Username")).to_be_visible()
+    except AssertionError:
+        shot(page, "desk-login-missing")
+        raise AssertionError(f"No sign-in form at {page.url}: {page.content()[:2000]}") from None
     page.get_by_label("Username").fill("clara")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -72,12 +84,10 @@ def choose_client(panel, typed: str, label: str):
     panel.get_by_label(label).check()
 
 
-@pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
 def test_a_clash_is_explained_in_the_panel_and_keeps_the_grid_and_the_client(
-    browser, live_server, password, settings, front_desk, desk_day, debug
+    browser, live_server, password, front_desk, desk_day, debug
 ):
     # Given the desk, as `make run` (DEBUG on) or production serves it
-    settings.DEBUG = debug
     service = f"{front_desk.routine.pk}:45"
     context, page = open_desk(browser, live_server, password, f"/desk/?date={desk_day}&service={service}")
     try:
@@ -112,7 +122,7 @@ def test_a_clash_is_explained_in_the_panel_and_keeps_the_grid_and_the_client(
 
 
 def test_dragging_a_booking_to_another_therapist_moves_it_and_tells_the_client(
-    browser, live_server, password, front_desk, desk_day
+    browser, live_server, password, front_desk, desk_day, debug
 ):
     # Given Sabine booked with Anna at 10:00
     sabine = appointment_book(
@@ -169,7 +179,7 @@ def test_a_drop_where_the_booking_does_not_fit_is_refused_before_anything_moves(
 
 
 def test_next_free_keeps_the_service_and_length_and_spreads_across_therapists(
-    browser, live_server, password, front_desk, desk_day
+    browser, live_server, password, front_desk, desk_day, debug
 ):
     context, page = open_desk(browser, live_server, password, f"/desk/?date={desk_day}")
     try:
@@ -199,7 +209,9 @@ def test_next_free_keeps_the_service_and_length_and_spreads_across_therapists(
     assert booked.end - booked.start == datetime.timedelta(minutes=60)
 
 
-def test_a_whole_booking_by_keyboard_takes_at_most_25_key_presses(browser, live_server, password, front_desk, desk_day):
+def test_a_whole_booking_by_keyboard_takes_at_most_25_key_presses(
+    browser, live_server, password, front_desk, desk_day, debug
+):
     service = f"{front_desk.routine.pk}:45"
     context, page = open_desk(browser, live_server, password, f"/desk/?date={desk_day}&service={service}")
     presses = 0

@@ -476,3 +476,17 @@ def test_a_cancelled_booking_leaves_the_grid(desk_client, salon, therapist, room
     grid = desk_client.get(f"/desk/?date={tomorrow}&service={routine.pk}").context["grid"]
 
     assert grid.appointments == []
+
+
+def test_a_booking_made_online_says_so_on_the_grid_and_in_the_panel(
+    desk_client, salon, therapist, room, routine, client_, tomorrow
+):
+    appointment = appointment_book(
+        client=client_, routine=routine, start=at(tomorrow, 10), origin=Appointment.Origin.ONLINE
+    )
+
+    grid = desk_client.get(f"/desk/?date={tomorrow}&service={routine.pk}").content.decode()
+    panel = desk_client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+
+    assert '<span class="origin">Online booking</span>' in grid
+    assert "Online booking" in panel
