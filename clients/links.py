@@ -13,6 +13,7 @@ URL_NAMES = {
     ClientLink.Purpose.INTAKE: "intake-form-link",
     ClientLink.Purpose.FEEDBACK: "feedback-form-link",
     ClientLink.Purpose.CANCEL: "cancel-link",
+    ClientLink.Purpose.RESCHEDULE: "book-reschedule-link",
 }
 
 

@@ -302,6 +302,7 @@ class ClientLink(models.Model):
         INTAKE = "intake", "Health intake form"
         FEEDBACK = "feedback", "Feedback form"
         CANCEL = "cancel", "Cancelling an appointment"
+        RESCHEDULE = "reschedule", "Moving an appointment"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
@@ -312,8 +313,8 @@ class ClientLink(models.Model):
     )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    # What the link is about beyond the client: the appointment of a feedback
-    # or cancel link (sessions lies to the right of clients).
+    # What the link is about beyond the client: the appointment of a feedback,
+    # cancel or reschedule link (sessions lies to the right of clients).
     reference = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

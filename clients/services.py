@@ -411,6 +411,7 @@ MERGE_RELATIONS = {
     "clients.clientmerge.merged": STAY,
     "treatments.appointment.client": MOVE,
     "treatments.notification.client": MOVE,
+    "treatments.waitlistentry.client": MOVE,
 }
 
 

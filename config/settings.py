@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "clients.apps.ClientsConfig",
     "sessions.apps.TreatmentsConfig",
     "manager.apps.ManagerConfig",
+    "online.apps.OnlineConfig",
     # The installation: operator commands and housekeeping.
     "config.apps.ProjectConfig",
 ]
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "salon.middleware.StaffSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Below django-csp's and the clickjacking middleware: the booking pages
+    # may be framed by the salon's own sites (its answer is marked first).
+    "online.embedding.BookingFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "salon.middleware.RequestGuardMiddleware",
     "salon.middleware.SalonTimeZoneMiddleware",
@@ -304,6 +308,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": "20/min",
         "client_link": "30/min",
+        # Online booking (online.throttles): reading the menu and the free
+        # times, holding a time (each sends an email), confirming one, and
+        # holds asked for one email address or phone number from anywhere.
+        "online_read": "60/min",
+        "online_hold": "10/min",
+        "online_confirm": "20/min",
+        "online_contact": "5/hour",
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -391,6 +402,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-online-booking-holds": {
         "task": "sessions.tasks.booking_holds_expire",
+        "schedule": 60,
+    },
+    "expire-waitlist-offers": {
+        "task": "sessions.tasks.waitlist_expire",
         "schedule": 60,
     },
     "purge-old-health-data": {

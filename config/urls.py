@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from clients import api_urls as clients_api
 from config.health import healthz
+from online import api_urls as online_api
 from routines import api_urls as routines_api
 from salon import api_urls as salon_api
 from salon.roles import HasRole, Role, role_required
@@ -24,7 +25,11 @@ router = DefaultRouter()
 for app_api in APPS_API:
     router.registry.extend(app_api.router.registry)
 
-api_v1 = [url for app_api in APPS_API for url in app_api.urlpatterns] + [path("", include(router.urls))]
+# The public API of online booking (no token) under its own prefix.
+api_v1 = [url for app_api in APPS_API for url in app_api.urlpatterns] + [
+    path("public/", include(online_api.urlpatterns)),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
     path("", include("salon.urls")),
@@ -32,6 +37,7 @@ urlpatterns = [
     path("", include("clients.urls")),
     path("", include("sessions.urls")),
     path("", include("manager.urls")),
+    path("book/", include("online.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

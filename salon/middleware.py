@@ -115,7 +115,8 @@ class NoStoreMiddleware:
       and the API show clients' names, times and, to therapists and
       managers, health answers); its ``Cache-Control`` replaces the view's;
     - every answer under ``/api/``, signed in or not;
-    - every client-link page under ``/forms/`` (a client's health answers).
+    - every client-link page under ``/forms/`` (a client's health answers);
+    - every online booking page under ``/book/`` (names, addresses, times).
 
     Left alone: static files (WhiteNoise answers them before this runs), and
     what an anonymous caller gets elsewhere: the login page, the health
@@ -125,7 +126,7 @@ class NoStoreMiddleware:
     decorator on each view that a new view could miss.
     """
 
-    PRIVATE_PREFIXES = ("/api/", "/forms/")
+    PRIVATE_PREFIXES = ("/api/", "/forms/", "/book/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -7,6 +7,7 @@ from salon.models import Business, Room, Salon
 from salon.roles import Role
 from salon.services import (
     BUSINESS_SETTINGS,
+    EMBED_ORIGINS_AT_MOST,
     FEEDBACK_DELAY_MINUTES_MAX,
     LOCATION_SETTINGS,
     MIN_NOTICE_MINUTES_MAX,
@@ -134,6 +135,12 @@ class LocationSettingsSerializer(StrictFieldsMixin, ModelSerializer):
         min_value=0,
         max_value=FEEDBACK_DELAY_MINUTES_MAX,
         help_text="How long after a completed session the feedback request goes out.",
+    )
+    online_embed_origins = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        max_length=EMBED_ORIGINS_AT_MOST,
+        help_text="Sites that may show the booking pages (/book/) in a frame: https origins such as "
+        "https://www.example.com (scheme, host, port; nothing after it).",
     )
 
     class Meta:

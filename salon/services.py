@@ -1,6 +1,7 @@
 """Writes for the salon's standing structure and for staff accounts."""
 
 import copy
+import re
 from base64 import b32decode
 from importlib import import_module
 
@@ -345,6 +346,15 @@ LOCATION_SETTINGS = (
     "check_in_opens_minutes",
     "default_turnover_minutes",
     "screening_required",
+    "online_booking",
+    "online_new_clients",
+    "online_notice_minutes",
+    "online_horizon_days",
+    "online_open_bookings",
+    "online_hold_minutes",
+    "online_screening_blocked",
+    "online_embed_origins",
+    "waitlist_offer_minutes",
 )
 BUSINESS_SETTINGS = (
     "name",
@@ -357,6 +367,10 @@ REMINDERS_AT_MOST = 5
 REMINDER_LEAD_HOURS_MAX = 14 * 24
 MIN_NOTICE_MINUTES_MAX = 14 * 24 * 60
 FEEDBACK_DELAY_MINUTES_MAX = 7 * 24 * 60
+EMBED_ORIGINS_AT_MOST = 10
+# A site's origin and nothing else: https, a host name of dotted labels, a port.
+_HOST_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+EMBED_ORIGIN = re.compile(rf"^https://{_HOST_LABEL}(?:\.{_HOST_LABEL})+(?::(?P<port>\d{{1,5}}))?$")
 
 # Sent inside ``location_settings_update``'s transaction, before anything is
 # saved, with ``salon`` (as stored) and ``changes`` (each setting that differs,
@@ -394,6 +408,34 @@ def reminder_lead_hours_clean(hours) -> list[int]:
     return distinct
 
 
+def embed_origins_clean(origins) -> list[str]:
+    """The sites that may frame the booking pages (``frame-ancestors``):
+    each an https origin (scheme, host, optional port; a trailing slash is
+    dropped), in lower case, once each, at most ``EMBED_ORIGINS_AT_MOST``.
+    They go into a response header, so nothing else gets through."""
+    field = "online_embed_origins"
+    if not isinstance(origins, list | tuple) or not all(isinstance(origin, str) for origin in origins):
+        raise InvalidInput.for_fields({field: "Give the sites as a list of origins, e.g. https://www.example.com."})
+    cleaned: list[str] = []
+    for origin in origins:
+        value = origin.strip().lower()
+        value = value.removesuffix("/")
+        match = EMBED_ORIGIN.match(value)
+        if match is None or int(match["port"] or 443) > 65535:
+            shown = origin.strip()[:100]
+            raise InvalidInput.for_fields(
+                {
+                    field: f"{shown} is not a site's address: give https:// and the host name, with a port if "
+                    "needed, and nothing after it, e.g. https://www.example.com."
+                }
+            )
+        if value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > EMBED_ORIGINS_AT_MOST:
+        raise InvalidInput.for_fields({field: f"At most {EMBED_ORIGINS_AT_MOST} sites."})
+    return cleaned
+
+
 def _location_rules_check(location: Salon) -> None:
     """What the model alone does not say: bounds that keep the booking rules
     meaningful (after ``validate``: the values are numbers by then)."""
@@ -402,6 +444,8 @@ def _location_rules_check(location: Salon) -> None:
         problems["min_notice_minutes"] = f"At most {MIN_NOTICE_MINUTES_MAX} minutes (two weeks)."
     elif location.min_notice_minutes >= location.booking_horizon_days * 24 * 60:
         problems["min_notice_minutes"] = "Shorter than the booking horizon, or nothing could ever be booked."
+    if location.online_notice_minutes >= location.online_horizon_days * 24 * 60:
+        problems["online_notice_minutes"] = "Shorter than the online horizon, or nothing could be booked online."
     if location.feedback_delay_minutes > FEEDBACK_DELAY_MINUTES_MAX:
         problems["feedback_delay_minutes"] = f"At most {FEEDBACK_DELAY_MINUTES_MAX} minutes (a week)."
     if problems:
@@ -432,6 +476,8 @@ def location_settings_update(*, salon: Salon, **fields) -> Salon:
     _refuse_unknown_settings(fields, LOCATION_SETTINGS)
     if "reminder_lead_hours" in fields:
         fields["reminder_lead_hours"] = reminder_lead_hours_clean(fields["reminder_lead_hours"])
+    if "online_embed_origins" in fields:
+        fields["online_embed_origins"] = embed_origins_clean(fields["online_embed_origins"])
     stored = Salon.objects.select_for_update().get(pk=salon.pk)
     changed = copy.copy(stored)
     for name, value in fields.items():

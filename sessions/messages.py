@@ -91,7 +91,7 @@ def message_id(notification: Notification) -> str:
     return f"<{notification.key.replace(':', '.')}@{host}>"
 
 
-def context_for(notification: Notification, link: str = "") -> dict:
+def context_for(notification: Notification, link: str = "", reschedule_link: str = "") -> dict:
     appointment = notification.appointment
     salon = appointment.room.salon
     cancel_link_kind = notification.kind in CANCEL_LINK_KINDS
@@ -104,6 +104,8 @@ def context_for(notification: Notification, link: str = "") -> dict:
         "link": link,
         "cancel_link_kind": cancel_link_kind,
         "cancel_link": bool(link) and cancel_link_kind,
+        # Moving online ends at the same cut-off as cancelling (email only: an SMS has room for one link).
+        "reschedule_link": reschedule_link if bool(link) and cancel_link_kind else "",
         "cancel_until": client_cancel_deadline(appointment).astimezone(salon.zone),
         "subject": SUBJECTS[notification.kind],
         # The guide: the client says at once when pain grows during the session.
@@ -121,10 +123,10 @@ def render(template: str, context: dict) -> str:
         return render_to_string(template, context)
 
 
-def send_email(notification: Notification, *, link: str = "") -> None:
+def send_email(notification: Notification, *, link: str = "", reschedule_link: str = "") -> None:
     if not notification.appointment.client.email:
         raise Undeliverable("The client has no email address.")
-    context = context_for(notification, link)
+    context = context_for(notification, link, reschedule_link)
     text = render("sessions/email/message.txt", context)
     html = render("sessions/email/message.html", context)
     email = EmailMultiAlternatives(
@@ -192,7 +194,12 @@ def send_sms(notification: Notification, *, link: str = "") -> None:
     """Through the gateway at SMS_URL (JSON POST), or to the log when unset."""
     if not notification.appointment.client.phone:
         raise Undeliverable("The client has no phone number.")
-    body = {"to": notification.appointment.client.phone, "text": sms_text(notification, link=link)}
+    sms_send_text(to=notification.appointment.client.phone, text=sms_text(notification, link=link))
+
+
+def sms_send_text(*, to: str, text: str) -> None:
+    """One text through the gateway at SMS_URL (JSON POST), or to the log when unset."""
+    body = {"to": to, "text": text}
     if not settings.SMS_URL.startswith(("http://", "https://")):
         # A log keeps no credentials, not even a developer's: the link's token
         # is masked (salon.redaction); the rest of the text shows as sent.
@@ -231,3 +238,77 @@ def hold_confirmation_send(*, hold_id: int) -> None:
         to=[hold.email],
     )
     email.send()
+
+
+WAITLIST_SUBJECTS = {
+    "offer": "A time you are waiting for is free",
+    "gone": "The time offered to you was taken",
+    "joined": "You are on the waitlist",
+}
+
+
+def _waitlist_send(*, entry, kind: str, context: dict) -> None:
+    """By email when the entry has an address, else by SMS (the short text)."""
+    salon = entry.salon
+    context = {**context, "entry": entry, "salon": salon, "subject": WAITLIST_SUBJECTS[kind]}
+    if entry.email:
+        email = EmailMultiAlternatives(
+            subject=f"{context['subject']} · {salon.name}",
+            body=render(f"sessions/email/waitlist_{kind}.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[entry.email],
+        )
+        email.send()
+    elif entry.phone:
+        text = " ".join(render(f"sessions/sms/waitlist_{kind}.txt", context).split())
+        sms_send_text(to=entry.phone, text=text)
+
+
+def waitlist_offer_message_send(*, offer_id: int) -> None:
+    """The offer of a freed time with its link; nothing once it is closed."""
+    from sessions.models import WaitlistOffer
+    from sessions.services.waitlist import offer_token
+
+    offer = (
+        WaitlistOffer.objects.select_related("entry__salon", "entry__routine", "therapist").filter(pk=offer_id).first()
+    )
+    if offer is None or offer.status != WaitlistOffer.Status.OPEN or offer.expires_at <= timezone.now():
+        return
+    zone = offer.entry.salon.zone
+    context = {
+        "offer": offer,
+        "local_start": offer.start.astimezone(zone),
+        "local_expiry": offer.expires_at.astimezone(zone),
+        "link": settings.SITE_URL + reverse("book-offer", args=[offer_token(offer)]),
+    }
+    _waitlist_send(entry=offer.entry, kind="offer", context=context)
+
+
+def waitlist_gone_message_send(*, offer_id: int) -> None:
+    """The time offered was taken by someone else (only for an offer gone)."""
+    from sessions.models import WaitlistEntry, WaitlistOffer
+    from sessions.services.waitlist import entry_token
+
+    offer = WaitlistOffer.objects.select_related("entry__salon", "entry__routine").filter(pk=offer_id).first()
+    if offer is None or offer.status != WaitlistOffer.Status.GONE:
+        return
+    entry = offer.entry
+    context = {
+        "offer": offer,
+        "local_start": offer.start.astimezone(entry.salon.zone),
+        "still_waiting": entry.status == WaitlistEntry.Status.WAITING,
+        "link": settings.SITE_URL + reverse("book-waitlist", args=[entry_token(entry)]),
+    }
+    _waitlist_send(entry=entry, kind="gone", context=context)
+
+
+def waitlist_joined_message_send(*, entry_id: int) -> None:
+    """On the list, with the link to leave it (only while waiting)."""
+    from sessions.models import WaitlistEntry
+    from sessions.services.waitlist import entry_token
+
+    entry = WaitlistEntry.objects.select_related("salon", "routine", "therapist").filter(pk=entry_id).first()
+    if entry is None or entry.status != WaitlistEntry.Status.WAITING:
+        return
+    context = {"link": settings.SITE_URL + reverse("book-waitlist", args=[entry_token(entry)])}
+    _waitlist_send(entry=entry, kind="joined", context=context)

@@ -1,6 +1,9 @@
 """Appointments and what happens in them. The Appointment arrives with the
 booking issue; a SessionPlan exists already, as a snapshot."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -301,3 +304,133 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on appointment {self.appointment_id}: {self.overall}/5"
+
+
+def parse_wall_clock(text) -> datetime.time | None:
+    """``HH:MM`` as a time of day, or None when it is not one."""
+    if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
+        return None
+    try:
+        return datetime.time(int(text[:2]), int(text[3:]))
+    except ValueError:
+        return None
+
+
+def window_problems(windows, *, limit: int) -> list[str]:
+    """What is wrong with a list of ``{"from": "HH:MM", "to": "HH:MM"}``
+    times of day (each from before to), as messages; none when all is well."""
+    if not isinstance(windows, list):
+        return ["Give a list of times of day."]
+    if len(windows) > limit:
+        return [f"Give at most {limit} times of day."]
+    problems = []
+    for number, window in enumerate(windows, start=1):
+        if not isinstance(window, dict) or set(window) != {"from", "to"}:
+            problems.append(f"Time {number}: give “from” and “to” only.")
+            continue
+        begins, ends = parse_wall_clock(window["from"]), parse_wall_clock(window["to"])
+        if begins is None or ends is None:
+            problems.append(f"Time {number}: use HH:MM.")
+        elif ends <= begins:
+            problems.append(f"Time {number}: “to” must be after “from”.")
+    return problems
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a time that is not free yet: a service (and
+    length), a date range, times of day, a therapist or anyone. When such a
+    time frees up they are offered it (:class:`WaitlistOffer`); the first to
+    accept an offer of it gets it. The address is looked up only when an
+    offer is accepted, as for online bookings."""
+
+    MAX_WINDOWS = 6
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="waitlist")
+    routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="waitlist")
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The length from the menu, if any.")
+    therapist = models.ForeignKey(
+        "salon.Therapist", null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist",
+        help_text="Empty: anyone.",
+    )  # fmt: skip
+    first_day = models.DateField()
+    last_day = models.DateField()
+    windows = models.JSONField(
+        default=list, blank=True, help_text='Times of day, e.g. [{"from": "09:00", "to": "12:00"}]; empty: all day.'
+    )
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    consent_reminders = models.BooleanField(default=False)
+    consent_feedback = models.BooleanField(default=False)
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="waitlist"
+    )
+    added_by = models.ForeignKey("salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    nonce = models.CharField(max_length=43, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="waitlist_days"),
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone=""),
+                name="waitlist_has_an_address",
+                violation_error_message="Give an email address or a phone number.",
+            ),
+        ]
+        indexes = [models.Index(fields=["salon", "status", "first_day"], name="waitlist_waiting")]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} waiting for {self.routine.name}"
+
+    def clean(self):
+        problems = window_problems(self.windows, limit=self.MAX_WINDOWS)
+        if problems:
+            raise ValidationError({"windows": problems})
+        if self.therapist_id and self.therapist.business_id != self.salon.business_id:
+            raise ValidationError({"therapist": ["Not one of this business's therapists."]})
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to one waiting entry, open until ``expires_at``
+    or until someone takes the time. Offers hold nothing: the booking
+    service decides who gets it, and the others' offers are then gone."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TAKEN = "taken", "Taken"
+        GONE = "gone", "Gone"
+        EXPIRED = "expired", "Expired"
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    therapist = models.ForeignKey("salon.Therapist", on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey("salon.Room", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    busy_until = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    nonce = models.CharField(max_length=43, unique=True)
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="waitlist_offer"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "start"], name="waitlist_offer_once_per_start"),
+            models.CheckConstraint(condition=models.Q(busy_until__gt=models.F("start")), name="waitlist_offer_order"),
+        ]
+        indexes = [models.Index(fields=["status", "start"], name="waitlist_offer_open")]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.start:%Y-%m-%d %H:%M} to entry {self.entry_id}"

@@ -5,8 +5,9 @@ clients app cannot call this app (it sits below it), so it sends
 ``screening_changed`` inside the transaction that stored the change, and the
 plans are rebuilt in that same transaction. In the same way a location's new
 time zone is refused here while sessions are booked ahead there, the waiting
-messages follow a client's changed consents, and the intake link the desk
-sends goes into the outbox.
+messages follow a client's changed consents, the intake link the desk
+sends goes into the outbox, and time that frees up is offered to the
+waitlist.
 """
 
 from django.dispatch import receiver
@@ -18,6 +19,7 @@ from salon.services import location_settings_changing
 from sessions.models import Appointment
 from sessions.services.outbox import notification_intake_link_send, notifications_follow_consent
 from sessions.services.plans import session_plans_rebuild
+from sessions.signals import time_freed
 
 
 @receiver(screening_changed, dispatch_uid="sessions.rebuild_plans_after_screening")
@@ -66,3 +68,11 @@ def refuse_new_time_zone_under_bookings(sender, *, salon, changes: dict, **kwarg
         code="time_zone_in_use",
         fields={"time_zone": [f"{sessions} booked ahead, the first on {when}."]},
     )
+
+
+@receiver(time_freed, dispatch_uid="sessions.offer_freed_time_to_waitlist")
+def offer_freed_time_to_waitlist(sender, *, salon, start, end, **kwargs) -> None:
+    """Offered after commit: the time is free only if the change is kept."""
+    from sessions.tasks import waitlist_offer_freed
+
+    waitlist_offer_freed.delay_on_commit(salon.pk, start.isoformat(), end.isoformat())

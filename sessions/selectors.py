@@ -36,11 +36,13 @@ def availability(
     minutes: int | None = None,
     now: datetime.datetime | None = None,
     online: bool = False,
+    exclude_appointment: int | None = None,
 ) -> tuple[list[Slot], str]:
     """Bookable starts for the routine (for ``minutes``, one of its lengths on
     the location's menu; else its default length), and a reason when there
     are none because of the client's screening (worded for the front desk).
-    ``online``: with the notice and horizon of online bookings."""
+    ``online``: with the notice and horizon of online bookings;
+    ``exclude_appointment``: as if that booking were not there (moving it)."""
     spec = routine_spec(routine)
     terms = booking_terms(spec, salon, minutes=minutes)
     slot_minutes, session_minutes = terms.slot_minutes, terms.session_minutes
@@ -65,6 +67,7 @@ def availability(
         last_day=last_day,
         qualification=spec.qualification,
         therapist_id=therapist_id,
+        exclude_appointment=exclude_appointment,
     )
     slots = calendar.slots(
         first_day=first_day,

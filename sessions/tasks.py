@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 
 from sessions import messages
-from sessions.services import online, outbox, time_off
+from sessions.services import online, outbox, time_off, waitlist
 
 # Beat runs dispatch every minute; one run stops handing out batches before
 # the next begins.
@@ -67,3 +67,34 @@ def booking_hold_send_confirmation(hold_id: int) -> None:
 def booking_holds_expire() -> int:
     """Every minute (beat): mark the holds that ran out."""
     return online.booking_holds_expire()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def waitlist_offer_freed(salon_id: int, start_iso: str, end_iso: str) -> int:
+    """Offer time that freed up (after the commit that freed it) to the
+    waitlist; a rerun offers nothing twice."""
+    return waitlist.waitlist_offer_freed_time(salon_id=salon_id, start_iso=start_iso, end_iso=end_iso)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def waitlist_offer_send(offer_id: int) -> None:
+    """Tell a waiting client about a time offered to them, while the offer is open."""
+    messages.waitlist_offer_message_send(offer_id=offer_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def waitlist_offer_gone_send(offer_id: int) -> None:
+    """Tell a waiting client that the time offered to them was taken."""
+    messages.waitlist_gone_message_send(offer_id=offer_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def waitlist_joined_send(entry_id: int) -> None:
+    """Tell someone they are on the waitlist, with the link to leave it."""
+    messages.waitlist_joined_message_send(entry_id=entry_id)
+
+
+@shared_task
+def waitlist_expire() -> int:
+    """Every few minutes (beat): close offers and entries past their time."""
+    return waitlist.waitlist_expire()

@@ -1,7 +1,7 @@
 """The location's settings, and the business's, on one page.
 
-The location's are one form in three sections (location and contact, booking
-rules, messages to clients), saved together by one service call, so a refusal
+The location's are one form in four sections (location and contact, booking
+rules, online booking, messages to clients), saved together by one service call, so a refusal
 leaves everything as it was. The business's (what every location shares) are a
 form of their own, which only a manager granted every location may change;
 others see them read-only and why.
@@ -91,6 +91,17 @@ class LocationSettingsForm(ManagerForm):
             "default_turnover_minutes",
             "screening_required",
         ],
+        "online": [
+            "online_booking",
+            "online_new_clients",
+            "online_notice_minutes",
+            "online_horizon_days",
+            "online_open_bookings",
+            "online_hold_minutes",
+            "waitlist_offer_minutes",
+            "online_screening_blocked",
+            "online_embed_origins",
+        ],
         "messages": ["reminder_lead_hours", "feedback_delay_minutes", "quiet_hours_start", "quiet_hours_end"],
     }
 
@@ -163,6 +174,58 @@ class LocationSettingsForm(ManagerForm):
         help_text="Otherwise the booking is taken and the client is sent the intake form.",
     )
 
+    online_booking = forms.BooleanField(
+        label="Clients may book online",
+        required=False,
+        help_text="On the booking pages (/book/) and the public API. Which services: the menu's "
+        '"bookable online" (Services).',
+    )
+    online_new_clients = forms.BooleanField(
+        label="Clients new to the salon may book online",
+        required=False,
+        help_text="Otherwise a first visit is booked by phone; clients the salon knows still book online.",
+    )
+    online_notice_minutes = _number(
+        "Minimum notice online (minutes)",
+        model=Salon,
+        name="online_notice_minutes",
+        low=0,
+        help_text="How soon before its start a session can be booked online, e.g. 120 for two hours.",
+    )
+    online_horizon_days = _number(
+        "Online booking horizon (days)", model=Salon, name="online_horizon_days", help_text="How far ahead."
+    )
+    online_open_bookings = _number(
+        "Online bookings ahead per client (at most)",
+        model=Salon,
+        name="online_open_bookings",
+        help_text="More are booked by phone.",
+    )
+    online_hold_minutes = _number(
+        "A time is held for confirming (minutes)",
+        model=Salon,
+        name="online_hold_minutes",
+        help_text="The client confirms by the link emailed to them; unconfirmed, the time is offered again.",
+    )
+    waitlist_offer_minutes = _number(
+        "A freed time offered to the waitlist stays open (minutes)",
+        model=Salon,
+        name="waitlist_offer_minutes",
+    )
+    online_screening_blocked = forms.BooleanField(
+        label="Clients whose health screening blocks a routine or needs review may book online",
+        required=False,
+        help_text="The desk is told either way; otherwise such clients are asked to call. They are never shown why.",
+    )
+    online_embed_origins = forms.CharField(
+        label="Sites that may embed the booking page",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text="One address a line, https:// and the host only, e.g. https://www.example.com. "
+        "Only these (and this site) may show /book/ in a frame.",
+    )
+
     reminder_lead_hours = forms.CharField(
         label="Reminders (hours before the session)",
         required=False,
@@ -192,6 +255,7 @@ class LocationSettingsForm(ManagerForm):
     def initial_for(cls, salon: Salon) -> dict:
         initial = {name: getattr(salon, name) for name in LOCATION_SETTINGS}
         initial["reminder_lead_hours"] = ", ".join(str(hours) for hours in salon.reminder_lead_hours or [])
+        initial["online_embed_origins"] = "\n".join(salon.online_embed_origins or [])
         return initial
 
     def sections(self) -> dict:
@@ -202,6 +266,10 @@ class LocationSettingsForm(ManagerForm):
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
+
+    def clean_online_embed_origins(self) -> list[str]:
+        """One origin a line; the service checks each (salon.services.embed_origins_clean)."""
+        return [line.strip() for line in self.cleaned_data["online_embed_origins"].splitlines() if line.strip()]
 
     def clean_reminder_lead_hours(self) -> list[int]:
         """ "24, 2" as [24, 2]; the service checks the hours themselves."""

@@ -5,7 +5,7 @@ one transaction."""
 import datetime
 import functools
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from clients.models import Client
@@ -20,6 +20,7 @@ from sessions.models import Appointment, AppointmentChange
 from sessions.services import outbox
 from sessions.services.placement import Placement, appointment_place
 from sessions.services.plans import session_plan_for_booking
+from sessions.signals import time_freed
 
 # Constraint violations that mean "someone else got there first".
 CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
@@ -107,6 +108,19 @@ def routine_offered_check(*, routine: RoutineTemplate, salon: Salon) -> None:
         )
 
 
+def _client_bookable(client: Client) -> bool:
+    """Whether the client is still there and not archived, read under a
+    shared lock on PostgreSQL: bookings of one client do not wait for each
+    other, but a merge of the client into another (which locks both rows for
+    update) either finishes first, and the booking is refused, or waits for
+    the booking. (SQLite's transactions are IMMEDIATE: nothing interleaves.)"""
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT archived FROM {Client._meta.db_table} WHERE id = %s{share}", [client.pk])  # noqa: S608
+        row = cursor.fetchone()
+    return row is not None and not row[0]
+
+
 @conflicts_as_409
 @transaction.atomic
 def appointment_book(
@@ -128,10 +142,7 @@ def appointment_book(
     transaction. ``minutes`` is one of the lengths on the location's menu
     (else the default length); the price of that length is kept with the
     booking, so a later price change leaves it alone."""
-    # Read locked: a merge of this client into another (which locks both
-    # rows) either finishes first, and the booking is refused, or waits.
-    archived = Client.objects.select_for_update().filter(pk=client.pk).values_list("archived", flat=True).first()
-    if archived is None or archived:
+    if not _client_bookable(client):
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     salon = booking_location(client=client, salon=salon, room=room)
     routine_offered_check(routine=routine, salon=salon)
@@ -245,7 +256,7 @@ def appointment_reschedule(
         room=room,
         exclude=appointment.pk,
     )
-    previous = appointment.start
+    previous, previous_until = appointment.start, appointment.busy_until
     appointment.start, appointment.end, appointment.busy_until = start, placement.end, placement.busy_until
     appointment.therapist, appointment.room = placement.therapist, placement.room
     appointment.calendar_sequence += 1
@@ -260,4 +271,5 @@ def appointment_reschedule(
         to_start=start,
         by=signed_in_or_none(by),
     )
+    time_freed.send(sender=Appointment, salon=salon, start=previous, end=previous_until)
     return appointment

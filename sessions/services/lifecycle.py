@@ -27,6 +27,7 @@ from sessions.selectors import client_cancel_deadline
 from sessions.services import outbox
 from sessions.services.booking import CONFLICT_PGCODES
 from sessions.services.placement import Window, therapist_lock
+from sessions.signals import time_freed
 
 Status = Appointment.Status
 TRANSITIONS = {
@@ -197,6 +198,9 @@ def appointment_transition(
     appointment.refresh_from_db()
     if to_status in {Status.CANCELLED, Status.NO_SHOW}:
         outbox.notifications_for_cancellation(appointment=appointment)
+        time_freed.send(
+            sender=Appointment, salon=appointment.room.salon, start=appointment.start, end=appointment.busy_until
+        )
     elif to_status == Status.COMPLETED:
         outbox.notifications_for_completion(appointment=appointment)
     return appointment

@@ -30,6 +30,7 @@ from sessions.availability import booking_terms
 from sessions.models import Appointment, BookingHold
 from sessions.services.booking import appointment_book, booking_window_check
 from sessions.services.placement import appointment_place
+from sessions.signals import time_freed
 
 SALT = "salon.sessions.hold"
 
@@ -217,8 +218,15 @@ def _screening_stops_online(client: Client) -> bool:
     return any(finding.severity in (Severity.BLOCKED, Severity.REVIEW) for finding in outcome.findings)
 
 
+@transaction.atomic
 def booking_holds_expire(*, now: datetime.datetime | None = None) -> int:
-    """Mark the holds that ran out (beat); their time is free already."""
-    return BookingHold.objects.filter(status=BookingHold.Status.HELD, expires_at__lte=now or timezone.now()).update(
-        status=BookingHold.Status.EXPIRED
+    """Mark the holds that ran out (beat); their time is free already, and
+    is offered to the waitlist."""
+    ran_out = BookingHold.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=BookingHold.Status.HELD, expires_at__lte=now or timezone.now()
     )
+    freed = list(ran_out.select_related("salon"))
+    BookingHold.objects.filter(pk__in=[hold.pk for hold in freed]).update(status=BookingHold.Status.EXPIRED)
+    for hold in freed:
+        time_freed.send(sender=BookingHold, salon=hold.salon, start=hold.start, end=hold.busy_until)
+    return len(freed)

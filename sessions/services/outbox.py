@@ -304,7 +304,16 @@ def notification_deliver(*, notification: Notification) -> None:
             client=client, purpose=ClientLink.Purpose.CANCEL, reference=appointment.pk, expires_at=appointment.start
         )
     if notification.channel == Notification.Channel.EMAIL:
-        messages.send_email(notification, link=link)
+        reschedule_link = ""
+        if link and notification.kind in messages.CANCEL_LINK_KINDS:
+            # Moving it from the link (/book/reschedule/) ends at the same cut-off.
+            _, reschedule_link = client_link_create(
+                client=client,
+                purpose=ClientLink.Purpose.RESCHEDULE,
+                reference=appointment.pk,
+                expires_at=appointment.start,
+            )
+        messages.send_email(notification, link=link, reschedule_link=reschedule_link)
     else:
         messages.send_sms(notification, link=link)
 

@@ -17,6 +17,7 @@ from sessions.availability import local_instant
 from sessions.models import Appointment
 from sessions.rota_weeks import WEEKDAY_NAMES, WEEKS, parity_for
 from sessions.services.closures import refuse_if_booked, within_hours
+from sessions.signals import time_freed
 
 # weekday (0 = Monday), starts, ends[, week: None for every week, "A" or "B"]
 Shift = tuple[int, datetime.time, datetime.time] | tuple[int, datetime.time, datetime.time, str | None]
@@ -182,4 +183,13 @@ def rota_set(
         validate(row)
         row.save()
         made.append(row)
+    if made:
+        # New hours may be time someone on the waitlist is waiting for.
+        last = valid_to or valid_from + datetime.timedelta(days=salon.online_horizon_days)
+        time_freed.send(
+            sender=WorkingHours,
+            salon=salon,
+            start=local_instant(valid_from, datetime.time(0), salon.zone),
+            end=local_instant(last + datetime.timedelta(days=1), datetime.time(0), salon.zone),
+        )
     return made

@@ -67,9 +67,46 @@ def salon():
 
 
 def client_link(salon: Salon, purpose: str) -> str:
-    reference = {ClientLink.Purpose.FEEDBACK: salon.completed.pk, ClientLink.Purpose.CANCEL: salon.booked.pk}
+    reference = {
+        ClientLink.Purpose.FEEDBACK: salon.completed.pk,
+        ClientLink.Purpose.CANCEL: salon.booked.pk,
+        ClientLink.Purpose.RESCHEDULE: salon.booked.pk,
+    }
     _, url = client_link_create(client=salon.scene.client, purpose=purpose, reference=reference.get(purpose))
     return url.removeprefix(SITE)
+
+
+def hold_link(salon: Salon) -> str:
+    """The link of an online booking's confirmation email (a time held, not yet confirmed)."""
+    from sessions.models import BookingHold
+    from sessions.services.online import hold_token
+
+    start = salon.booked.start + datetime.timedelta(days=1)
+    hold = BookingHold.objects.create(
+        salon=salon.scene.salon, therapist=salon.scene.therapist, room=salon.scene.room, routine=salon.routine,
+        start=start, busy_until=start + datetime.timedelta(hours=1),
+        expires_at=timezone.now() + datetime.timedelta(minutes=15),
+        given_name="Ada", family_name="Neu", email="ada@example.com", nonce="headers-hold",
+    )  # fmt: skip
+    return f"/book/confirm/{hold_token(hold)}/"
+
+
+def waitlist_links(salon: Salon) -> tuple[str, str]:
+    """The links of a waitlist entry (to leave it) and of an offer made to it."""
+    from sessions.models import WaitlistEntry, WaitlistOffer
+    from sessions.services.waitlist import entry_token, offer_token
+
+    start = salon.booked.start + datetime.timedelta(days=1)
+    entry = WaitlistEntry.objects.create(
+        salon=salon.scene.salon, routine=salon.routine, first_day=start.date(), last_day=start.date(),
+        given_name="Ada", family_name="Neu", email="ada@example.com", nonce="headers-entry",
+    )  # fmt: skip
+    offer = WaitlistOffer.objects.create(
+        entry=entry, therapist=salon.scene.therapist, room=salon.scene.room, start=start,
+        busy_until=start + datetime.timedelta(hours=1), expires_at=timezone.now() + datetime.timedelta(minutes=30),
+        nonce="headers-offer",
+    )  # fmt: skip
+    return f"/book/waitlist/{entry_token(entry)}/", f"/book/offer/{offer_token(offer)}/"
 
 
 @dataclass(frozen=True)
@@ -279,6 +316,22 @@ PAGES = {
     "manage-access-log": Page(lambda s: "/manage/access-log/", Role.MANAGER, private=True),
     "manage-services": Page(lambda s: "/manage/services/", Role.MANAGER, private=True),
     "manage-service": Page(lambda s: f"/manage/services/{s.routine.slug}/", Role.MANAGER, private=True),
+    # Online booking (no login): names, addresses and times, never stored.
+    "book": Page(lambda s: "/book/", None, private=True, status=302),
+    "book-privacy": Page(lambda s: "/book/privacy/", None, private=True),
+    "book-location": Page(lambda s: f"/book/{s.scene.salon.pk}/", None, private=True),
+    # Without the earlier choices: back to the first step.
+    "book-details": Page(lambda s: f"/book/{s.scene.salon.pk}/details/", None, private=True, status=302),
+    "book-hold": Page(lambda s: f"/book/{s.scene.salon.pk}/hold/", None, private=True, status=302),
+    "book-confirm": Page(hold_link, None, private=True),
+    "book-reschedule-link": Page(
+        lambda s: client_link(s, ClientLink.Purpose.RESCHEDULE), None, private=True, status=302
+    ),
+    "book-reschedule": Page(lambda s: "/book/reschedule/", None, private=True, link=ClientLink.Purpose.RESCHEDULE),
+    "book-waitlist-join": Page(lambda s: f"/book/{s.scene.salon.pk}/waitlist/join/", None, private=True),
+    "book-waitlist": Page(lambda s: waitlist_links(s)[0], None, private=True),
+    "book-offer": Page(lambda s: waitlist_links(s)[1], None, private=True),
+    "desk-waitlist": Page(lambda s: "/desk/waitlist/", Role.RECEPTIONIST, private=True),
     "healthz": Page(lambda s: "/healthz", None, private=False, status=None),
     "schema": Page(lambda s: "/api/schema/", Role.RECEPTIONIST, private=True),
     "api-docs": Page(lambda s: "/api/docs/", Role.RECEPTIONIST, private=True),
@@ -319,7 +372,11 @@ def assert_policy(response) -> None:
         for directive in response["Content-Security-Policy"].split(";")
         if directive.strip()
     }
-    assert policy["frame-ancestors"] == ["'none'"]
+    if response.wsgi_request.path.startswith("/book/"):
+        # The booking pages: also the salon's own sites (test_booking_pages_may_be_framed_...)
+        assert policy["frame-ancestors"][0] == "'self'"
+    else:
+        assert policy["frame-ancestors"] == ["'none'"]
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval'
     assert policy["style-src"] == ["'self'"]
@@ -423,6 +480,41 @@ def test_every_api_answer_carries_the_policy_and_is_not_stored(salon, as_token):
         assert_policy(response)
         checked.append(url)
     assert len(checked) > 30  # the whole API, not a few
+
+
+def frame_ancestors(response) -> list[str]:
+    directives = [part.split() for part in response["Content-Security-Policy"].split(";") if part.strip()]
+    return next(words[1:] for words in directives if words[0] == "frame-ancestors")
+
+
+def test_booking_pages_may_be_framed_by_the_salons_sites_and_no_other_page(salon):
+    """Online booking embedded on the salon's website (README, "Online
+    booking"): /book/ allows the sites every location lists; everything
+    else, the API included, stays unframeable."""
+    location = salon.scene.salon
+    location.online_embed_origins = ["https://www.lindenhof.example", "https://shop.lindenhof.example:8443"]
+    location.save()
+    browser = Client()
+
+    # A path under /book/ that no view answers: the rule is the prefix's, not a view's.
+    booking = browser.get("/book/no-such-page/")
+    assert frame_ancestors(booking) == [
+        "'self'",
+        "https://shop.lindenhof.example:8443",
+        "https://www.lindenhof.example",
+    ]
+    assert "X-Frame-Options" not in booking  # it cannot name other sites; it would contradict the policy
+
+    for other in (browser.get("/accounts/login/"), browser.get("/api/v1/public/locations/"), browser.get("/nope/")):
+        assert frame_ancestors(other) == ["'none'"]
+        assert other["X-Frame-Options"] == "DENY"
+
+
+def test_booking_pages_without_listed_sites_are_framed_by_this_site_only(salon):
+    booking = Client().get("/book/no-such-page/")
+
+    assert frame_ancestors(booking) == ["'self'"]
+    assert booking["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_anonymous_api_answers_are_not_stored(salon):

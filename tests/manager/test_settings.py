@@ -57,9 +57,16 @@ def location_form(salon: Salon, **changes) -> dict:
         "feedback_delay_minutes": salon.feedback_delay_minutes,
         "quiet_hours_start": f"{salon.quiet_hours_start:%H:%M}",
         "quiet_hours_end": f"{salon.quiet_hours_end:%H:%M}",
+        "online_notice_minutes": salon.online_notice_minutes,
+        "online_horizon_days": salon.online_horizon_days,
+        "online_open_bookings": salon.online_open_bookings,
+        "online_hold_minutes": salon.online_hold_minutes,
+        "waitlist_offer_minutes": salon.waitlist_offer_minutes,
+        "online_embed_origins": "\n".join(salon.online_embed_origins),
     }
-    if salon.screening_required:
-        data["screening_required"] = "on"
+    for box in ("screening_required", "online_booking", "online_new_clients", "online_screening_blocked"):
+        if getattr(salon, box):
+            data[box] = "on"
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
 
@@ -337,3 +344,127 @@ def test_the_page_reads_a_fixed_number_of_queries(manager_page, scene, django_as
 
     with django_assert_max_num_queries(12):
         assert manager_page.get(URL).status_code == 200
+
+
+# --- Online booking (issue 18) --------------------------------------------------
+
+
+def test_the_online_booking_rules_have_a_section_of_their_own(manager_page, scene):
+    html = manager_page.get(URL).content.decode()
+
+    assert ">Online booking</h2>" in html
+    section = html.split(">Online booking</h2>", 1)[1].split("</section>", 1)[0]
+    for name in ("online_booking", "online_new_clients", "online_notice_minutes", "online_horizon_days",
+                 "online_open_bookings", "online_hold_minutes", "waitlist_offer_minutes",
+                 "online_screening_blocked", "online_embed_origins"):  # fmt: skip
+        assert f'name="{name}"' in section, name
+    assert "<textarea" in section
+
+
+def test_the_online_booking_rules_save_with_the_rest(manager_page, scene):
+    # Given the defaults (online booking on for everyone)
+    before = stored(scene.salon)
+
+    # When the manager turns off new clients and blocked screenings, tightens the rules and lists two sites
+    changes = location_form(
+        scene.salon,
+        online_notice_minutes=240,
+        online_horizon_days=30,
+        online_open_bookings=2,
+        online_hold_minutes=10,
+        waitlist_offer_minutes=45,
+        online_embed_origins="https://www.Lindenhof.example/\r\n\r\n  https://shop.lindenhof.example:8443\r\n",
+    )
+    del changes["online_new_clients"], changes["online_screening_blocked"]
+    answer = manager_page.post(URL, changes)
+
+    # Then they are stored, the sites in lower case without the slash, and nothing else changed
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    expected = {
+        "online_booking": True,
+        "online_new_clients": False,
+        "online_screening_blocked": False,
+        "online_notice_minutes": 240,
+        "online_horizon_days": 30,
+        "online_open_bookings": 2,
+        "online_hold_minutes": 10,
+        "waitlist_offer_minutes": 45,
+        "online_embed_origins": ["https://www.lindenhof.example", "https://shop.lindenhof.example:8443"],
+    }
+    after = stored(scene.salon)
+    assert {name: after[name] for name in expected} == expected
+    unchanged = {name: value for name, value in before.items() if name not in expected}
+    assert {name: value for name, value in after.items() if name not in expected} == unchanged
+    # and the page shows the sites one a line
+    assert (
+        "https://www.lindenhof.example\nhttps://shop.lindenhof.example:8443</textarea>"
+        in manager_page.get(URL).content.decode()
+    )
+
+
+def test_turning_online_booking_off_is_kept(manager_page, scene):
+    changes = location_form(scene.salon)
+    del changes["online_booking"]
+
+    assert manager_page.post(URL, changes).status_code == 302
+
+    assert stored(scene.salon)["online_booking"] is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"online_embed_origins": "www.lindenhof.example"}, "online_embed_origins", "is not a site&#x27;s address"),
+        ({"online_embed_origins": "http://www.lindenhof.example"}, "online_embed_origins", "give https://"),
+        ({"online_embed_origins": "https://www.lindenhof.example/book"}, "online_embed_origins", "nothing after it"),
+        ({"online_embed_origins": "https://a.example; script-src *"}, "online_embed_origins", "not a site"),
+        ({"online_embed_origins": "https://user@a.example"}, "online_embed_origins", "not a site"),
+        ({"online_embed_origins": "https://a.example:99999"}, "online_embed_origins", "not a site"),
+        ({"online_embed_origins": "\n".join(f"https://s{n}.example" for n in range(11))},
+         "online_embed_origins", "At most 10 sites"),
+        ({"online_hold_minutes": 2}, "online_hold_minutes", "greater than or equal to 5"),
+        ({"online_horizon_days": 0}, "online_horizon_days", "greater than or equal to 1"),
+        ({"online_open_bookings": 21}, "online_open_bookings", "less than or equal to 20"),
+        ({"waitlist_offer_minutes": "soon"}, "waitlist_offer_minutes", "Enter a whole number"),
+        ({"online_notice_minutes": 2880, "online_horizon_days": 1}, "online_notice_minutes",
+         "Shorter than the online horizon"),
+    ],
+)  # fmt: skip
+def test_bad_online_rules_are_shown_next_to_their_field_and_nothing_is_saved(
+    manager_page, scene, changes, field, words
+):
+    before = stored(scene.salon)
+
+    answer = manager_page.post(URL, location_form(scene.salon, online_booking=None, **changes))
+
+    html = answer.content.decode()
+    assert answer.status_code == 400
+    error = html.split(f'id="id_{field}_error"', 1)[1].split("</ul>", 1)[0]
+    assert words in error
+    assert stored(scene.salon) == before  # online booking, sent off with it, is still on
+
+
+def test_the_settings_api_reads_and_changes_the_online_rules(api_client, scene):
+    manager = UserFactory(roles=[Role.MANAGER])
+    api_client.force_authenticate(manager)
+    url = f"/api/v1/salons/{scene.salon.pk}/settings/"
+
+    changed = api_client.patch(
+        url, {"online_embed_origins": ["https://WWW.lindenhof.example/"], "online_hold_minutes": 20}, format="json"
+    )
+
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["online_embed_origins"] == ["https://www.lindenhof.example"]
+    assert changed.json()["online_hold_minutes"] == 20
+    refused = api_client.patch(url, {"online_embed_origins": ["javascript:alert(1)"]}, format="json")
+    assert refused.status_code == 400
+    assert "online_embed_origins" in refused.json()["fields"]
+    assert stored(scene.salon)["online_embed_origins"] == ["https://www.lindenhof.example"]
+
+
+def test_whether_a_service_is_bookable_online_is_set_on_the_services_page(manager_page, scene):
+    short_routine()
+
+    html = manager_page.get("/manage/services/short/").content.decode()
+
+    assert 'name="online"' in html

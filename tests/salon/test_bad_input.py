@@ -51,10 +51,16 @@ def manager_api(api_client, scene):
 
 def query_for(path: str, name: str, value: str, scene) -> dict:
     """Valid values for the operation's other required parameters, and ``value`` for ``name``."""
-    from routines.selectors import routine_list
+    from routines.selectors import routine_list, routine_spec
+    from routines.services import service_set
 
     today = timezone.localdate().isoformat()
-    valid = {"routine": routine_list().first().pk, "start": today, "end": today, "date": today}
+    routine = routine_list().first()
+    valid = {"routine": routine.pk, "start": today, "end": today, "date": today}
+    if path.startswith("/api/v1/public/"):  # online booking's: a service bookable online there
+        length = routine_spec(routine).typical_minutes
+        service_set(salon=scene.salon, routine=routine, online=True, lengths=[(length, 5000)])
+        valid.update(location=scene.salon.pk, service=routine.slug)
     query = {name: value}
     for parameter in SCHEMA["paths"][path]["get"]["parameters"]:
         if parameter["in"] == "query" and parameter.get("required") and parameter["name"] != name:

@@ -39,8 +39,10 @@ from salon.invitations import invitation_token
 from salon.models import TimeOff
 from salon.roles import Role
 from salon.selectors import calendar_feed_token
-from sessions.models import Notification
+from sessions.models import BookingHold, Notification, WaitlistEntry, WaitlistOffer
 from sessions.services.booking import appointment_book
+from sessions.services.online import hold_token
+from sessions.services.waitlist import entry_token, offer_token
 from tests.factories import UserFactory, screening_for, short_routine
 from tests.helpers import BERLIN, at, sign_in
 from tests.scenario import salon_scenario
@@ -147,6 +149,12 @@ API = {
     ("/api/v1/staff/{id}/reset-second-factor/", "POST"):       E(401, 403, 403, 403, 200),
     ("/api/v1/opening-hours/", "GET"):                         E(401, 200, 200, 200, 200),
     ("/api/v1/opening-hours/", "PUT"):                         E(401, 403, 403, 403, 400),
+    # Online booking's public API: no login; without the location or a body, refused for the input.
+    ("/api/v1/public/locations/", "GET"):                      E(200, 200, 200, 200, 200),
+    ("/api/v1/public/services/", "GET"):                       E(400, 400, 400, 400, 400),
+    ("/api/v1/public/availability/", "GET"):                   E(400, 400, 400, 400, 400),
+    ("/api/v1/public/holds/", "POST"):                         E(400, 400, 400, 400, 400),
+    ("/api/v1/public/holds/confirm/", "POST"):                 E(400, 400, 400, 400, 400),
 }
 
 PAGES = {
@@ -240,6 +248,23 @@ PAGES = {
     ("manage/settings/", "GET"):                               E(302, 403, 403, 403, 200),
     ("manage/settings/", "POST"):                              E(302, 403, 403, 403, 400),
     ("manage/settings/business/", "POST"):                     E(302, 403, 403, 403, 400),
+    # Online booking (no login): the same for everyone. Without the earlier
+    # choices a later step sends back to the first.
+    ("book/", "GET"):                                          E(302, 302, 302, 302, 302),
+    ("book/privacy/", "GET"):                                  E(200, 200, 200, 200, 200),
+    ("book/confirm/<str:token>/", "GET"):                      E(200, 200, 200, 200, 200),
+    ("book/reschedule/<str:token>/", "GET"):                   E(302, 302, 302, 302, 302),
+    ("book/reschedule/", "GET"):                               E(404, 404, 404, 404, 404),
+    ("book/<int:location>/", "GET"):                           E(200, 200, 200, 200, 200),
+    ("book/<int:location>/details/", "GET"):                   E(302, 302, 302, 302, 302),
+    ("book/<int:location>/hold/", "GET"):                      E(302, 302, 302, 302, 302),
+    ("book/<int:location>/hold/", "POST"):                     E(302, 302, 302, 302, 302),
+    ("book/<int:location>/waitlist/join/", "GET"):             E(200, 200, 200, 200, 200),
+    ("book/<int:location>/waitlist/join/", "POST"):            E(400, 400, 400, 400, 400),
+    ("book/waitlist/<str:token>/", "GET"):                     E(200, 200, 200, 200, 200),
+    ("book/offer/<str:token>/", "GET"):                        E(200, 200, 200, 200, 200),
+    ("desk/waitlist/", "GET"):                                 E(302, 200, 403, 403, 200),
+    ("desk/waitlist/", "POST"):                                E(302, 400, 403, 403, 400),
 }
 # fmt: on
 
@@ -337,8 +362,32 @@ def world(db) -> World:
     }
     links = {
         purpose: client_link_create(client=own_client, purpose=purpose, reference=own.pk)[1].rsplit("/", 2)[-2]
-        for purpose in (ClientLink.Purpose.INTAKE, ClientLink.Purpose.FEEDBACK, ClientLink.Purpose.CANCEL)
+        for purpose in (
+            ClientLink.Purpose.INTAKE,
+            ClientLink.Purpose.FEEDBACK,
+            ClientLink.Purpose.CANCEL,
+            ClientLink.Purpose.RESCHEDULE,
+        )
     }
+    # A time held online for someone who has not confirmed yet (the link in their email).
+    held_at = at(tomorrow + datetime.timedelta(days=1), 12)
+    hold = BookingHold.objects.create(
+        salon=scene.salon, therapist=anna, room=scene.room, routine=routine, start=held_at,
+        busy_until=held_at + datetime.timedelta(hours=1), expires_at=timezone.now() + datetime.timedelta(minutes=15),
+        given_name="Ada", family_name="Neu", email="ada@example.com", nonce="role-matrix-hold",
+    )  # fmt: skip
+    links["confirm"] = hold_token(hold)
+    # Someone on the waitlist, and a freed time offered to them (the links in their emails).
+    entry = WaitlistEntry.objects.create(
+        salon=scene.salon, routine=routine, first_day=held_at.date(), last_day=held_at.date(),
+        given_name="Ada", family_name="Neu", email="ada@example.com", nonce="role-matrix-entry",
+    )  # fmt: skip
+    offer = WaitlistOffer.objects.create(
+        entry=entry, therapist=anna, room=scene.room, start=held_at + datetime.timedelta(hours=2),
+        busy_until=held_at + datetime.timedelta(hours=3), expires_at=timezone.now() + datetime.timedelta(minutes=30),
+        nonce="role-matrix-offer",
+    )  # fmt: skip
+    links["waitlist"], links["offer"] = entry_token(entry), offer_token(offer)
     return World(
         users={
             "anonymous": None,
@@ -405,9 +454,10 @@ def page_path(route: str, ids: dict, tokens: dict) -> str:
         .replace("<int:time_off>", str(ids["time_off"]))
         .replace("<int:room>", str(ids["room"]))
         .replace("<int:staff>", str(ids["staff"]))
+        .replace("<int:location>", str(ids["salon"]))
     )
     if "<str:token>" in route:
-        purpose = route.split("/")[1] if route.startswith(("forms/", "accounts/")) else "calendar"
+        purpose = route.split("/")[1] if route.startswith(("forms/", "accounts/", "book/")) else "calendar"
         path = path.replace("<str:token>", tokens[purpose])
     if route in {"my-day/", "my-day/print/", "desk/next-free/"}:
         path += f"?therapist={ids['therapist']}"

@@ -1,0 +1,175 @@
+"""Online booking under load: 20 concurrent clients through gunicorn ask the
+public API for one service's free times over 14 days
+(``GET /api/v1/public/availability/``; target: p95 under 50 ms), then open
+the booking page of a day (``/book/<location>/?service=...&date=...``;
+target: p95 under 100 ms).
+
+The data is ``bench.availability``'s: 20 therapists at Berlin and London,
+2,400 bookings over 30 days, therapists' sessions at the other location
+widening theirs by the travel time; the classic back massage is on Berlin's
+menu for online booking at 60 and 90 minutes. Every simulated client
+calls from 127.0.0.1, so gunicorn runs with ``bench.settings_public``, which
+lifts the per-address limits. The workers share a Redis cache
+(``BENCH_CACHE_URL``, default ``redis://127.0.0.1:6379/15``; empty: each
+worker its own memory), as a deployment with several workers should
+(README, "Configuration": ``CACHE_URL``)."""
+
+import datetime
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.booking import ROOT, free_port
+from bench.harness import scratch_database
+from config.env import database_url_for
+
+CLIENTS = 20
+REQUESTS_PER_CLIENT = 25
+DAYS = 14
+WORKERS = 4
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+
+
+def fill():
+    from bench.availability import fill as fill_locations
+    from routines.services import service_set
+    from salon.models import Therapist
+
+    locations, routine, first, counts = fill_locations()
+    berlin = locations[0]
+    therapists = list(Therapist.objects.filter(business=berlin.business).order_by("pk").values_list("pk", flat=True))
+    service_set(salon=berlin, routine=routine, lengths=[(60, 7000), (90, 9500)], online=True,
+                description="The classic.")  # fmt: skip
+    return berlin, routine, therapists, first, counts
+
+
+def timed_get(url: str) -> tuple[float, int]:
+    began = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 0
+    return (time.perf_counter() - began) * 1000, status
+
+
+def load(urls: list[str], *, distinct: bool = False) -> tuple[list[tuple[float, int]], float]:
+    """Every client asks for the URLs in turn, ``REQUESTS_PER_CLIENT`` times;
+    ``distinct``: no URL twice (each client its own share of them)."""
+
+    def client(number: int) -> list[tuple[float, int]]:
+        if distinct:
+            return [timed_get(urls[number * REQUESTS_PER_CLIENT + turn]) for turn in range(REQUESTS_PER_CLIENT)]
+        return [timed_get(urls[(number + turn) % len(urls)]) for turn in range(REQUESTS_PER_CLIENT)]
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = [item for lane in pool.map(client, range(CLIENTS)) for item in lane]
+    return results, time.perf_counter() - began
+
+
+def report(case: str, results: list[tuple[float, int]], elapsed: float, ok: int, **extra) -> None:
+    latencies = sorted(latency for latency, _ in results)
+    errors = sum(1 for _, status in results if status != ok)
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "p50_ms": round(statistics.median(latencies), 2),
+                "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
+                "requests": len(results),
+                "errors": errors,
+                "statuses": sorted({status for _, status in results}),
+                "requests_per_second": round(len(results) / elapsed, 1),
+                "concurrent_clients": CLIENTS,
+                "gunicorn_workers": WORKERS,
+                "cache": CACHE_URL.split(":")[0] if CACHE_URL else "memory per worker",
+                **extra,
+            }
+        ),
+        flush=True,
+    )
+
+
+def main() -> None:
+    with scratch_database():
+        from django.db import connection
+
+        berlin, routine, therapists, first, counts = fill()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        port = free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings_public",
+            "DATABASE_URL": database_url_for(connection.settings_dict),
+            "CACHE_URL": CACHE_URL,
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(WORKERS), "--log-level", "warning"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            common = {"therapists": 20, "days": DAYS, "bookings": counts["Berlin"] + counts["London"]}
+            url = (
+                f"{base}/api/v1/public/availability/?location={berlin.pk}&service={routine.slug}&minutes=60"
+                f"&days={DAYS}&from={{first}}{{one}}"
+            )
+            # What a website's visitors ask: two weeks from three first days, anyone or one therapist.
+            usual = [
+                url.format(first=first + datetime.timedelta(days=offset), one=one)
+                for offset in (0, 3, 7)
+                for one in ("", f"&therapist={therapists[0]}")
+            ]
+            # Every request a different question (first day x therapist): the cost of computing it.
+            distinct = [
+                url.format(first=first + datetime.timedelta(days=offset), one=one)
+                for one in ("", *(f"&therapist={pk}" for pk in therapists))
+                for offset in range(25)
+            ]
+            for each in usual[:2]:
+                timed_get(each)  # each worker's first request loads the code
+            results, elapsed = load(usual)
+            slots = json.loads(urllib.request.urlopen(usual[0]).read())
+            starts = sum(len(day["starts"]) for day in slots["days"])
+            report("public-availability-api-14-days", results, elapsed, 200, starts=starts, **common)
+            results, elapsed = load(distinct, distinct=True)
+            report("public-availability-api-14-days-distinct-questions", results, elapsed, 200, **common)
+
+            page = [
+                f"{base}/book/{berlin.pk}/?service={routine.slug}&minutes=60&therapist=any"
+                f"&date={first + datetime.timedelta(days=offset)}"
+                for offset in range(7)
+            ]
+            probe = timed_get(page[0])[1]
+            if probe == 200:
+                results, elapsed = load(page)
+                report("public-booking-day-page", results, elapsed, 200, **common)
+            else:
+                print(json.dumps({"case": "public-booking-day-page", "skipped": f"the page answered {probe}"}))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

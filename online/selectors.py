@@ -1,0 +1,138 @@
+"""Reads for the online booking pages: the locations and services clients may
+book themselves, who may give them, and the free times of the coming days."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from clients.models import Client
+from clients.selectors import client_outcome
+from routines.models import RoutineTemplate
+from routines.selectors import MenuEntry, routine_list, service_menu
+from salon.models import Salon, Therapist
+from salon.selectors import salon_today
+from sessions.availability import therapists_at
+from sessions.selectors import availability
+
+DAYS_SHOWN = 14
+# What the outbox also asks an intake for (sessions.services.outbox).
+INTAKE_NEEDED = frozenset({"no_screening", "screening_expired"})
+
+
+def online_locations() -> QuerySet[Salon]:
+    """The locations that take bookings online, by name."""
+    return Salon.objects.filter(online_booking=True).select_related("business").order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class OnlineService:
+    """A routine as clients may book it online at a location: its lengths
+    with their prices (minor units) and the words for clients."""
+
+    routine: RoutineTemplate
+    entry: MenuEntry
+
+    @property
+    def slug(self) -> str:
+        return self.routine.slug
+
+    @property
+    def lengths(self) -> list[tuple[int, int]]:
+        return sorted(self.entry.prices.items())
+
+
+def online_services(*, salon: Salon) -> list[OnlineService]:
+    """The location's menu for online booking, by name: only services marked
+    bookable online, at lengths the routine still fits in (two queries)."""
+    menu = service_menu(salon=salon)
+    services = []
+    for routine in routine_list(offered_at=salon):
+        entry = menu.get(routine.slug)
+        if entry is None or not entry.online or not entry.prices:
+            continue
+        services.append(OnlineService(routine=routine, entry=entry))
+    return services
+
+
+def online_service(*, salon: Salon, slug: str) -> OnlineService | None:
+    return next((service for service in online_services(salon=salon) if service.slug == slug), None)
+
+
+def online_therapists(*, salon: Salon, routine: RoutineTemplate) -> list[Therapist]:
+    """Who may give the routine at the location (by qualification), by name."""
+    therapists = therapists_at(salon)
+    if routine.qualification == "therapeutic":
+        therapists = therapists.filter(qualified_therapeutic=True)
+    elif routine.qualification == "pregnancy":
+        therapists = therapists.filter(qualified_pregnancy=True)
+    return list(therapists.order_by("display_name", "pk"))
+
+
+@dataclass(frozen=True)
+class Time:
+    """A free start (local time) and a therapist who has it free."""
+
+    start: datetime.datetime
+    therapist: int
+
+    @property
+    def value(self) -> str:
+        """How a form names it: the start with its offset, and the therapist."""
+        return f"{self.start.isoformat()}/{self.therapist}"
+
+
+@dataclass
+class Day:
+    """A day of the coming two weeks and its free starts."""
+
+    date: datetime.date
+    times: list[Time] = field(default_factory=list)
+
+
+def online_days(
+    *,
+    salon: Salon,
+    routine: RoutineTemplate,
+    minutes: int | None,
+    therapist_id: int | None = None,
+    first_day: datetime.date | None = None,
+    days: int = DAYS_SHOWN,
+    now: datetime.datetime | None = None,
+    prefer: int | None = None,
+    moving: int | None = None,
+) -> list[Day]:
+    """The next ``days`` days from the location's today, earliest first, each
+    with its free starts for online booking (none: the day is full or closed);
+    with "anyone", a time free with several therapists is listed once, with
+    the therapist ``prefer`` when they have it free. ``moving``: the
+    appointment being moved, whose own time counts as free."""
+    first_day = first_day or salon_today(salon, now)
+    last_day = first_day + datetime.timedelta(days=days - 1)
+    slots, _ = availability(
+        salon=salon,
+        routine=routine,
+        first_day=first_day,
+        last_day=last_day,
+        therapist_id=therapist_id,
+        minutes=minutes,
+        now=now,
+        online=True,
+        exclude_appointment=moving,
+    )
+    found = {first_day + datetime.timedelta(days=offset): Day(first_day + datetime.timedelta(days=offset))
+             for offset in range(days)}  # fmt: skip
+    zone = salon.zone
+    chosen: dict[datetime.datetime, Time] = {}
+    for slot in slots:
+        start = slot.as_dict(zone)["start"]
+        if start.date() in found and (start not in chosen or slot.therapist == prefer):
+            chosen[start] = Time(start=start, therapist=slot.therapist)
+    for start in sorted(chosen):
+        found[start.date()].times.append(chosen[start])
+    return list(found.values())
+
+
+def intake_needed(client: Client) -> bool:
+    """Whether the client has no valid screening (none, or too old)."""
+    return bool({finding.rule for finding in client_outcome(client).findings} & INTAKE_NEEDED)

@@ -1,0 +1,246 @@
+"""The waitlist's public pages (no login, work without JavaScript): joining
+when the wanted day has nothing, the page an offer's link opens (a GET
+only shows it, since mail scanners open links; the button books it), and
+the page of one's entry, to leave the list.
+
+Nothing personal travels in an address: the name, email and phone only in
+the POST body; the links carry signed tokens."""
+
+import contextlib
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from clients.links import LinkInvalid
+from clients.search import normalise_phone
+from clients.views import private, refused_page, same_site_posts_only, throttled_per_address
+from online import selectors
+from online.limits import within_limits
+from salon.errors import Conflict, DomainError, Gone, NotFound, error_words, http_status
+from salon.models import Salon
+from sessions.availability import therapists_at
+from sessions.models import WaitlistEntry, WaitlistOffer
+from sessions.services.waitlist import (
+    WINDOWS,
+    entry_from_token,
+    offer_from_token,
+    waitlist_join,
+    waitlist_offer_accept,
+    waitlist_withdraw,
+)
+
+ANYONE = "any"
+PURPOSE = "waitlist"
+JOINED_KEY = "waitlist_joined"
+
+
+class WaitlistForm(forms.Form):
+    service = forms.ChoiceField(label="Service")
+    therapist = forms.ChoiceField(label="Therapist")
+    first_day = forms.DateField(
+        label="From", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last_day = forms.DateField(
+        label="To", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    windows = forms.MultipleChoiceField(
+        label="Times of day",
+        required=False,
+        choices=[(key, label) for key, (label, _, _) in WINDOWS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: any time of day.",
+    )
+    given_name = forms.CharField(label="First name", max_length=80)
+    family_name = forms.CharField(label="Last name", max_length=80)
+    email = forms.EmailField(
+        label="Email", max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label="Phone",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="An email address or a phone number: we send offers there.",
+    )
+    consent_reminders = forms.BooleanField(label="Send me reminders before my appointment", required=False)
+    consent_feedback = forms.BooleanField(label="Ask me afterwards how it was", required=False)
+    privacy = forms.BooleanField(
+        label="I have read the privacy notice",
+        error_messages={"required": "Please read the privacy notice and tick the box."},
+    )
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, salon: Salon, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.salon = salon
+        self.services = {
+            f"{service.slug}:{minutes}": (service, minutes)
+            for service in selectors.online_services(salon=salon)
+            for minutes, _ in service.lengths
+        }
+        self.fields["service"].choices = [
+            (key, f"{service.routine.name}, {minutes} minutes") for key, (service, minutes) in self.services.items()
+        ]
+        self.therapists = {str(therapist.pk): therapist for therapist in therapists_at(salon).order_by("display_name")}
+        self.fields["therapist"].choices = [(ANYONE, "Anyone")] + [
+            (key, therapist.display_name) for key, therapist in self.therapists.items()
+        ]
+        self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"], region=self.salon.phone_region)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            raise ValidationError("Give an email address or a phone number.")
+        return data
+
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+    def entry_fields(self) -> dict:
+        data = self.cleaned_data
+        service, minutes = self.services[data["service"]]
+        return {
+            "routine": service.routine,
+            "minutes": minutes,
+            "therapist": self.therapists.get(data["therapist"]),
+            "first_day": data["first_day"],
+            "last_day": data["last_day"],
+            "windows": [{"from": WINDOWS[key][1], "to": WINDOWS[key][2]} for key in data["windows"]],
+            **{
+                name: data[name]
+                for name in ("given_name", "family_name", "email", "phone", "consent_reminders", "consent_feedback")
+            },
+        }
+
+
+def _initial(request, salon: Salon) -> dict:
+    """What the booking page passes on (``?service=&minutes=&therapist=&date=``): nothing personal."""
+    query = request.GET
+    initial = {}
+    service, minutes = query.get("service", "")[:100], query.get("minutes", "")[:4]
+    if service:
+        initial["service"] = f"{service}:{minutes}"
+    if query.get("therapist", "")[:12]:
+        initial["therapist"] = query["therapist"][:12]
+    try:
+        day = datetime.date.fromisoformat(query.get("date", "")[:10])
+    except ValueError:
+        day = timezone.now().astimezone(salon.zone).date()
+    initial.update(first_day=day, last_day=day + datetime.timedelta(days=7))
+    return initial
+
+
+def _join_page(request, salon: Salon, form: WaitlistForm, *, status: int = 200, problem: str = ""):
+    return render(
+        request, "online/waitlist_join.html", {"salon": salon, "form": form, "problem": problem}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist_join_page(request, location: int):
+    """Join the location's waitlist; then (GET ``?joined=1``) the page that says so."""
+    salon = get_object_or_404(selectors.online_locations(), pk=location)
+    if request.method == "GET":
+        joined = request.session.get(JOINED_KEY)
+        if request.GET.get("joined") and joined and joined.get("location") == salon.pk:
+            return render(request, "online/waitlist_joined.html", {"salon": salon, "joined": joined})
+        return _join_page(request, salon, WaitlistForm(salon=salon, initial=_initial(request, salon)))
+    form = WaitlistForm(request.POST, salon=salon)
+    if form.is_robot():
+        # Answered as if it worked, so a robot learns nothing; nothing is stored or sent.
+        return render(request, "online/waitlist_joined.html", {"salon": salon, "robot": True})
+    if not form.is_valid():
+        return _join_page(request, salon, form, status=400)
+    fields = form.entry_fields()
+    if not within_limits(request, scope="online_hold", contacts=(fields["email"], fields["phone"])):
+        return render(request, "online/throttled.html", {"salon": salon}, status=429)
+    try:
+        entry = waitlist_join(salon=salon, **fields)
+    except DomainError as refusal:
+        for name, messages in refusal.fields.items():
+            if name in form.fields:
+                for message in messages:
+                    form.add_error(name, message)
+        return _join_page(request, salon, form, status=http_status(refusal), problem=error_words(refusal))
+    request.session[JOINED_KEY] = {
+        "location": salon.pk,
+        "service": entry.routine.name,
+        "first_day": entry.first_day.isoformat(),
+        "last_day": entry.last_day.isoformat(),
+        "by_email": bool(entry.email),
+    }
+    return redirect(f"{reverse('book-waitlist-join', args=[salon.pk])}?joined=1")
+
+
+@private
+@csrf_exempt  # the token in the address is the proof; see clients.views.same_site_posts_only
+@throttled_per_address(purpose=PURPOSE)
+@same_site_posts_only(purpose=PURPOSE)
+@require_http_methods(["GET", "POST"])
+def offer_page(request, token):
+    """A freed time offered from the waitlist: a GET shows it, the button books it."""
+    try:
+        offer = offer_from_token(token)
+    except NotFound:
+        return refused_page(request, LinkInvalid(), purpose=PURPOSE)
+    context = {"offer": offer, "entry": offer.entry, "salon": offer.entry.salon}
+    if offer.status == WaitlistOffer.Status.TAKEN:
+        return render(request, "online/waitlist_booked.html", context)
+    if offer.status == WaitlistOffer.Status.GONE:
+        return render(request, "online/waitlist_taken.html", context, status=409)
+    if offer.status == WaitlistOffer.Status.EXPIRED or offer.expires_at <= timezone.now():
+        return render(request, "online/waitlist_taken.html", {**context, "expired": True}, status=410)
+    if request.method == "GET":
+        return render(request, "online/waitlist_offer.html", context)
+    if not within_limits(request, scope="online_confirm", contacts=(offer.entry.email, offer.entry.phone)):
+        return render(request, "online/throttled.html", {"salon": offer.entry.salon}, status=429)
+    try:
+        waitlist_offer_accept(offer=offer)
+    except Gone:
+        return render(request, "online/waitlist_taken.html", {**context, "expired": True}, status=410)
+    except Conflict as refusal:
+        if refusal.code == "offer_taken":
+            return render(request, "online/waitlist_taken.html", context, status=409)
+        if refusal.code == "offer_accepted":
+            return redirect(request.path)
+        context["problem"] = error_words(refusal)
+        return render(request, "online/waitlist_offer.html", context, status=409)
+    except DomainError as refusal:
+        context["problem"] = error_words(refusal)
+        return render(request, "online/waitlist_offer.html", context, status=http_status(refusal))
+    return redirect(request.path)
+
+
+@private
+@csrf_exempt  # the token in the address is the proof; see clients.views.same_site_posts_only
+@throttled_per_address(purpose=PURPOSE)
+@same_site_posts_only(purpose=PURPOSE)
+@require_http_methods(["GET", "POST"])
+def waitlist_entry_page(request, token):
+    """One's place on the waitlist, with the button to leave it."""
+    try:
+        entry = entry_from_token(token)
+    except NotFound:
+        return refused_page(request, LinkInvalid(), purpose=PURPOSE)
+    if request.method == "POST":
+        if entry.status == WaitlistEntry.Status.WAITING:
+            # Withdrawn or booked a moment ago: the page shows which.
+            with contextlib.suppress(Conflict):
+                waitlist_withdraw(entry=entry)
+        return redirect(request.path)
+    return render(request, "online/waitlist_entry.html", {"entry": entry, "salon": entry.salon})
