@@ -133,16 +133,60 @@ def booking_hold_create(
     return hold
 
 
-def _client_for(hold: BookingHold) -> Client | None:
-    """The client the address on the hold belongs to, read only now that its
-    owner has opened the link sent to it: the email first, then the phone."""
-    clients = Client.objects.filter(business_id=hold.salon.business_id, archived=False, erased_at__isnull=True)
-    if hold.email:
-        found = clients.filter(email=hold.email).order_by("pk").first()
+def client_for_contact(contact) -> Client | None:
+    """The client the address on an online request (a hold, a waitlist entry)
+    belongs to, read only once its owner has answered the link sent to it:
+    the email first, then the phone."""
+    clients = Client.objects.filter(business_id=contact.salon.business_id, archived=False, erased_at__isnull=True)
+    if contact.email:
+        found = clients.filter(email=contact.email).order_by("pk").first()
         if found is not None:
             return found
-    if hold.phone:
-        return clients.filter(phone=hold.phone).order_by("pk").first()
+    if contact.phone:
+        return clients.filter(phone=contact.phone).order_by("pk").first()
+    return None
+
+
+def client_from_contact(contact) -> Client:
+    """A new client from an online request: the address confirmed is the one
+    typed, and the consents are the ones given."""
+    return client_create(
+        salon=contact.salon,
+        given_name=contact.given_name,
+        family_name=contact.family_name,
+        email=contact.email,
+        phone=contact.phone,
+        preferred_channel=Client.Channel.EMAIL if contact.email else Client.Channel.SMS,
+        consent_reminders=contact.consent_reminders,
+        consent_feedback=contact.consent_feedback,
+    )
+
+
+def online_rules_refusal(*, salon: Salon, client: Client | None, now: datetime.datetime) -> Conflict | None:
+    """What the location's rules for online bookings say against booking
+    ``client`` (None: someone new) online now, or None: new clients at all,
+    the bookings ahead made online (or from the waitlist), the screening."""
+    if client is None:
+        if not salon.online_new_clients:
+            return Conflict(
+                f"{salon.name} books first visits by phone: please call {salon.phone}.", code="new_clients_by_phone"
+            )
+        return None
+    open_online = Appointment.objects.filter(
+        client=client,
+        origin__in=[Appointment.Origin.ONLINE, Appointment.Origin.WAITLIST],
+        status=Appointment.Status.BOOKED,
+        start__gt=now,
+    ).count()
+    if open_online >= salon.online_open_bookings:
+        return Conflict(
+            f"You have {open_online} bookings ahead made online; please call {salon.phone} to book more.",
+            code="too_many_online_bookings",
+        )
+    if not salon.online_screening_blocked and _screening_stops_online(client):
+        return Conflict(
+            f"Please call {salon.phone} to book: the salon would like a word with you first.", code="call_to_book"
+        )
     return None
 
 
@@ -156,44 +200,18 @@ def booking_hold_confirm(*, hold: BookingHold, now: datetime.datetime | None = N
     if hold.status == BookingHold.Status.CONFIRMED:
         raise Conflict("This booking is confirmed already.", code="hold_confirmed")
     if hold.status == BookingHold.Status.EXPIRED or hold.expires_at <= now:
-        hold.status = BookingHold.Status.EXPIRED
-        hold.save(update_fields=["status"])
+        # Marked expired by beat (a write here would go with the refusal's rollback).
         raise Gone(
             "The time was held for you for a while and has been released; please choose a time again.",
             code="hold_expired",
         )
     salon = hold.salon
-    client = _client_for(hold)
+    client = client_for_contact(hold)
+    refused = online_rules_refusal(salon=salon, client=client, now=now)
+    if refused is not None:
+        raise refused
     if client is None:
-        if not salon.online_new_clients:
-            raise Conflict(
-                f"{salon.name} books first visits by phone: please call {salon.phone}.", code="new_clients_by_phone"
-            )
-        # The address confirmed is the one typed; a new client gets the consents given.
-        client = client_create(
-            salon=salon,
-            given_name=hold.given_name,
-            family_name=hold.family_name,
-            email=hold.email,
-            phone=hold.phone,
-            preferred_channel=Client.Channel.EMAIL if hold.email else Client.Channel.SMS,
-            consent_reminders=hold.consent_reminders,
-            consent_feedback=hold.consent_feedback,
-        )
-    else:
-        open_online = Appointment.objects.filter(
-            client=client, origin=Appointment.Origin.ONLINE, status=Appointment.Status.BOOKED, start__gt=now
-        ).count()
-        if open_online >= salon.online_open_bookings:
-            raise Conflict(
-                f"You have {open_online} bookings ahead made online; please call {salon.phone} to book more.",
-                code="too_many_online_bookings",
-            )
-        if not salon.online_screening_blocked and _screening_stops_online(client):
-            raise Conflict(
-                f"Please call {salon.phone} to book: the salon would like a word with you first.",
-                code="call_to_book",
-            )
+        client = client_from_contact(hold)
     hold.status = BookingHold.Status.CONFIRMED  # no longer busy for the booking below
     hold.save(update_fields=["status"])
     appointment = appointment_book(

@@ -18,9 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.models import Client
 from clients.search import normalise_phone
-from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, DomainError, Gone, InvalidInput, NotFound, validate
@@ -30,7 +28,7 @@ from sessions.availability import Slot, booking_terms, from_minutes, therapists_
 from sessions.models import Appointment, WaitlistEntry, WaitlistOffer, parse_wall_clock
 from sessions.selectors import availability
 from sessions.services.booking import appointment_book, routine_offered_check
-from sessions.services.online import _client_for, _screening_stops_online, online_service_check
+from sessions.services.online import client_for_contact, client_from_contact, online_rules_refusal, online_service_check
 
 ENTRY_SALT = "salon.sessions.waitlist"
 OFFER_SALT = "salon.sessions.waitlist-offer"
@@ -328,24 +326,15 @@ def _offer_accept(*, offer_id: int, now: datetime.datetime) -> Appointment | Dom
         _close(offer, WaitlistOffer.Status.EXPIRED)
         return Gone("This offer has run out; you are still on the waitlist.", code="offer_expired")
     salon = entry.salon
-    client = _client_for(entry)
+    client = client_for_contact(entry)
     if entry.added_by_id is None:
-        refused = _online_rules_refuse(salon=salon, client=client, now=now)
+        refused = online_rules_refusal(salon=salon, client=client, now=now)
         if refused is not None:
             return refused
     try:
         with transaction.atomic():  # a refused booking keeps no new client either
             if client is None:
-                client = client_create(
-                    salon=salon,
-                    given_name=entry.given_name,
-                    family_name=entry.family_name,
-                    email=entry.email,
-                    phone=entry.phone,
-                    preferred_channel=Client.Channel.EMAIL if entry.email else Client.Channel.SMS,
-                    consent_reminders=entry.consent_reminders,
-                    consent_feedback=entry.consent_feedback,
-                )
+                client = client_from_contact(entry)
             appointment = appointment_book(
                 client=client,
                 routine=entry.routine,
@@ -388,32 +377,6 @@ def _offer_accept(*, offer_id: int, now: datetime.datetime) -> Appointment | Dom
 def _close(offer: WaitlistOffer, status: str) -> None:
     offer.status = status
     offer.save(update_fields=["status"])
-
-
-def _online_rules_refuse(*, salon: Salon, client: Client | None, now: datetime.datetime) -> Conflict | None:
-    """The location's rules for online bookings, as for a confirmed hold."""
-    if client is None:
-        if not salon.online_new_clients:
-            return Conflict(
-                f"{salon.name} books first visits by phone: please call {salon.phone}.", code="new_clients_by_phone"
-            )
-        return None
-    open_online = Appointment.objects.filter(
-        client=client,
-        origin__in=[Appointment.Origin.ONLINE, Appointment.Origin.WAITLIST],
-        status=Appointment.Status.BOOKED,
-        start__gt=now,
-    ).count()
-    if open_online >= salon.online_open_bookings:
-        return Conflict(
-            f"You have {open_online} bookings ahead made online; please call {salon.phone} to book more.",
-            code="too_many_online_bookings",
-        )
-    if not salon.online_screening_blocked and _screening_stops_online(client):
-        return Conflict(
-            f"Please call {salon.phone} to book: the salon would like a word with you first.", code="call_to_book"
-        )
-    return None
 
 
 def waiting_entries(*, salon: Salon):
