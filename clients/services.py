@@ -277,9 +277,28 @@ def client_link_create(
 ) -> tuple[ClientLink, str]:
     """Create a link for the client and return it with its full URL. It
     expires at ``expires_at`` when given, else after ``valid_days``."""
+    link, url = client_link_build(client=client, purpose=purpose, created_by=created_by, valid_days=valid_days,
+                                  expires_at=expires_at, reference=reference)  # fmt: skip
+    link.save(force_insert=True)
+    return link, url
+
+
+def client_link_build(
+    *,
+    client: Client,
+    purpose: str,
+    created_by=None,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    expires_at: datetime.datetime | None = None,
+    reference: int | None = None,
+) -> tuple[ClientLink, str]:
+    """A link as ``client_link_create`` makes it, and its URL, not yet saved:
+    the token is signed from the nonce alone, so a sender of many messages
+    can write all their links with one ``client_links_save`` before the first
+    message goes out."""
     if client.archived:
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
-    link = ClientLink.objects.create(
+    link = ClientLink(
         client=client,
         purpose=purpose,
         nonce=secrets.token_urlsafe(32),
@@ -288,6 +307,11 @@ def client_link_create(
         reference=reference,
     )
     return link, settings.SITE_URL + reverse(URL_NAMES[purpose], args=[token_for(link)])
+
+
+def client_links_save(*, links: list[ClientLink]) -> None:
+    """Write links made by ``client_link_build``, all in one insert."""
+    ClientLink.objects.bulk_create(links)
 
 
 def client_link_spend(link: ClientLink) -> None:

@@ -46,7 +46,7 @@ def private(view):
     return wrapped
 
 
-def _own_origins(request) -> set[str]:
+def own_origins(request) -> set[str]:
     return {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
 
 
@@ -69,7 +69,7 @@ def same_site_posts_only(*, purpose: str):
             if request.method == "POST":
                 origin = request.headers.get("Origin")
                 fetch_site = request.headers.get("Sec-Fetch-Site", "same-origin")
-                foreign = origin not in (None, "null") and origin not in _own_origins(request)
+                foreign = origin not in (None, "null") and origin not in own_origins(request)
                 if foreign or fetch_site not in SAME_SITE:
                     return refused_page(request, LinkCrossSite(), purpose=purpose)
             return view(request, *args, **kwargs)

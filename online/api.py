@@ -5,8 +5,9 @@ caller address and, for holds, per email address and phone number
 (``online.throttles``). Thin: validate, call one selector or service, render.
 
 A hold answers without its token: the token goes only to the email address
-given, so whoever holds a time cannot confirm it for someone else's address,
-and the answers carry nothing about any client."""
+given (or by SMS to the phone number, when there is no email address), so
+whoever holds a time cannot confirm it for someone else's address, and the
+answers carry nothing about any client."""
 
 import datetime
 from collections import defaultdict
@@ -18,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clients.models import Client
 from online.serializers import (
     BookingSummarySerializer,
     ConfirmRequestSerializer,
@@ -34,7 +36,14 @@ from routines.selectors import routine_spec, routines_offered_with_steps, servic
 from salon.errors import Conflict
 from salon.models import Salon, Therapist
 from sessions import selectors
-from sessions.services.online import booking_hold_confirm, booking_hold_create, hold_from_token, online_service_check
+from sessions.availability_cache import remembered
+from sessions.services.online import (
+    booking_hold_confirm,
+    booking_hold_create,
+    hold_from_token,
+    link_channel,
+    online_service_check,
+)
 
 TAGS = ["public"]
 
@@ -118,16 +127,22 @@ class AvailabilityView(PublicView):
     def get(self, request):
         query = PublicAvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        # Computed for each question, never cached: an offered time is free now.
-        return Response(PublicAvailabilitySerializer(self._free_times(query)).data)
+        data = query.validated_data
+        now = timezone.now()
+        # Remembered until a change that could alter it commits (sessions.availability_cache).
+        question = ("public", tuple(sorted((name, str(value)) for name, value in data.items())))
+        answer = remembered(
+            salon=data["location"], question=question, now=now, compute=lambda: self._free_times(query, now)
+        )
+        return Response(answer)
 
     @staticmethod
-    def _free_times(query) -> dict:
+    def _free_times(query, now: datetime.datetime) -> dict:
         data = query.validated_data
         location, routine, therapist = query.resolve()
         terms = online_service_check(salon=location, routine=routine, minutes=data.get("minutes"))
         zone = location.zone
-        first = data.get("from") or timezone.now().astimezone(zone).date()
+        first = data.get("from") or now.astimezone(zone).date()
         last = first + datetime.timedelta(days=data["days"] - 1)
         slots, _ = selectors.availability(
             salon=location,
@@ -136,6 +151,7 @@ class AvailabilityView(PublicView):
             last_day=last,
             therapist_id=therapist.pk if therapist else None,
             minutes=data.get("minutes"),
+            now=now,
             online=True,
         )
         free: dict[datetime.datetime, set[int]] = defaultdict(set)
@@ -153,13 +169,14 @@ class AvailabilityView(PublicView):
             "therapists": [{"id": pk, "name": name} for pk, name in sorted(names.items(), key=lambda item: item[1])],
             "days": [{"date": day, "starts": starts} for day, starts in sorted(days.items())],
         }
-        return body
+        return PublicAvailabilitySerializer(body).data
 
 
 class HoldView(PublicView):
     """Hold a free time for a client while they confirm it by the link
-    emailed to them (for the location's ``online_hold_minutes``). The answer
-    says until when; it holds no token and repeats nothing that was sent."""
+    sent to them, by email or else by SMS (for the location's
+    ``online_hold_minutes``). The answer says until when; it holds no token
+    and repeats nothing that was sent."""
 
     throttle_classes = [OnlineHoldThrottle, ContactThrottle]
 
@@ -184,17 +201,18 @@ class HoldView(PublicView):
             message=data["message"],
         )
         expires_at = hold.expires_at.astimezone(location.zone)
+        sent = "sent a link by SMS" if link_channel(hold) == Client.Channel.SMS else "emailed a link"
         answer = {
             "status": hold.status,
             "expires_at": expires_at,
             "start": hold.start.astimezone(location.zone),
-            "detail": f"We have emailed a link to confirm the booking; the time is held until {expires_at:%H:%M}.",
+            "detail": f"We have {sent} to confirm the booking; the time is held until {expires_at:%H:%M}.",
         }
         return Response(HoldSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class ConfirmView(PublicView):
-    """Confirm a held time with the token from the emailed link: the booking
+    """Confirm a held time with the token from the link sent: the booking
     is made for the client the address belongs to (a new one when none
     has it). A hold that ran out is 410 ``hold_expired``."""
 

@@ -1,10 +1,12 @@
 """The booking pages' forms: the choices that travel in the address (service,
 length, therapist, day, time: nothing personal), and the client's details,
-which travel only in a POST body and the session."""
+which travel only in POST bodies: from the details page to the summary, and
+from there, signed, to "hold this time"."""
 
 import datetime
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 
 from clients.search import normalise_phone
@@ -14,6 +16,12 @@ from sessions.availability import local_instant
 ANYONE = "any"
 NAME_LENGTH = 80
 MESSAGE_LENGTH = 500
+DETAILS_FIELD = "details"
+DETAILS_SALT = "online.book.details"
+# Time enough to read the summary; a page left open longer asks again.
+DETAILS_MAX_AGE = 60 * 60
+# Well above the longest details signed (names, email, phone, message).
+SIGNED_LENGTH = 4000
 
 
 class ChoiceForm(forms.Form):
@@ -53,21 +61,24 @@ class ChoiceForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    """Who is booking. The email address is needed: the link that confirms
-    the booking goes there."""
+    """Who is booking. An email address or a phone number is needed: the
+    link that confirms the booking goes to the email address, or by SMS
+    when there is only a phone number."""
 
     given_name = forms.CharField(label="First name", max_length=NAME_LENGTH)
     family_name = forms.CharField(label="Last name", max_length=NAME_LENGTH)
     email = forms.EmailField(
         label="Email",
         max_length=254,
+        required=False,
         help_text="We send the link that confirms your booking to this address.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone (optional)",
+        label="Phone",
         required=False,
         max_length=32,
+        help_text="No email address? We send the link by SMS to this number.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     consent_reminders = forms.BooleanField(label="Send me reminders before my appointment", required=False)
@@ -100,9 +111,35 @@ class DetailsForm(forms.Form):
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"], region=self.phone_region)
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and not {"email", "phone"} & set(self.errors):
+            message = "Give an email address or a phone number: the link that confirms your booking goes there."
+            self.add_error("email", message)
+            self.add_error("phone", message)
+        return data
+
     def is_robot(self) -> bool:
         return bool(self.data.get("website", "").strip())
 
     def details(self) -> dict:
-        """What the session keeps until the time is held."""
+        """What the summary passes on to "hold this time" (``details_signed``)."""
         return {name: value for name, value in self.cleaned_data.items() if name not in ("privacy", "website")}
+
+
+def details_signed(*, location: int, details: dict) -> str:
+    """The checked details for the summary's hidden field. Signed, so the
+    hold is made with what the details form accepted and nothing typed in
+    between; bound to the location, whose rules checked them."""
+    return signing.dumps({"location": location, "details": details}, salt=DETAILS_SALT, compress=True)
+
+
+def details_from_signed(value: str, *, location: int) -> dict | None:
+    """The details of ``details_signed``; None when altered, too old or another location's."""
+    try:
+        signed = signing.loads(value[:SIGNED_LENGTH], salt=DETAILS_SALT, max_age=DETAILS_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not isinstance(signed, dict) or signed.get("location") != location:
+        return None
+    return signed.get("details") or None

@@ -25,7 +25,8 @@ class PageAddressThrottle(AddressThrottle):
 
 class PageContactThrottle(SimpleRateThrottle):
     """Holds per email address or phone number typed, from anywhere: the
-    confirmation mails go to that address. The cache keeps a hash only."""
+    confirmation links go to that address (by email or SMS). The cache
+    keeps a hash only."""
 
     scope = "online_contact"
 

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from clients.models import Client
 from clients.selectors import client_outcome
@@ -13,6 +14,7 @@ from routines.selectors import MenuEntry, routine_list, service_menu
 from salon.models import Salon, Therapist
 from salon.selectors import salon_today
 from sessions.availability import therapists_at
+from sessions.availability_cache import remembered
 from sessions.selectors import availability
 
 DAYS_SHOWN = 14
@@ -44,7 +46,12 @@ class OnlineService:
 
 def online_services(*, salon: Salon) -> list[OnlineService]:
     """The location's menu for online booking, by name: only services marked
-    bookable online, at lengths the routine still fits in (two queries)."""
+    bookable online, at lengths the routine still fits in (two queries, or
+    one while nothing on the menu has changed)."""
+    return remembered(salon=salon, question=("services",), now=timezone.now(), compute=lambda: _online_services(salon))
+
+
+def _online_services(salon: Salon) -> list[OnlineService]:
     menu = service_menu(salon=salon)
     services = []
     for routine in routine_list(offered_at=salon):
@@ -61,6 +68,13 @@ def online_service(*, salon: Salon, slug: str) -> OnlineService | None:
 
 def online_therapists(*, salon: Salon, routine: RoutineTemplate) -> list[Therapist]:
     """Who may give the routine at the location (by qualification), by name."""
+    question = ("therapists", routine.qualification)
+    return remembered(
+        salon=salon, question=question, now=timezone.now(), compute=lambda: _online_therapists(salon, routine)
+    )
+
+
+def _online_therapists(salon: Salon, routine: RoutineTemplate) -> list[Therapist]:
     therapists = therapists_at(salon)
     if routine.qualification == "therapeutic":
         therapists = therapists.filter(qualified_therapeutic=True)
@@ -107,7 +121,18 @@ def online_days(
     with "anyone", a time free with several therapists is listed once, with
     the therapist ``prefer`` when they have it free. ``moving``: the
     appointment being moved, whose own time counts as free."""
+    now = now or timezone.now()
     first_day = first_day or salon_today(salon, now)
+    question = ("days", routine.pk, minutes, therapist_id, first_day, days, prefer, moving)
+    return remembered(
+        salon=salon,
+        question=question,
+        now=now,
+        compute=lambda: _online_days(salon, routine, minutes, therapist_id, first_day, days, now, prefer, moving),
+    )
+
+
+def _online_days(salon, routine, minutes, therapist_id, first_day, days, now, prefer, moving) -> list[Day]:
     last_day = first_day + datetime.timedelta(days=days - 1)
     slots, _ = availability(
         salon=salon,

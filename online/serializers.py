@@ -132,7 +132,8 @@ class PublicAvailabilitySerializer(serializers.Serializer):
 
 class HoldRequestSerializer(ServiceChoiceMixin, PublicLocationQuerySerializer):
     """What a client gives to hold a time. The link to confirm it goes to
-    ``email``; nothing is booked until it is opened."""
+    ``email``, or by SMS to ``phone`` when no email is given (one of the two
+    is needed); nothing is booked until it is opened."""
 
     service = serializers.SlugField(max_length=100)
     minutes = serializers.IntegerField(required=False, min_value=1, max_value=1440)
@@ -142,8 +143,21 @@ class HoldRequestSerializer(ServiceChoiceMixin, PublicLocationQuerySerializer):
     )
     given_name = serializers.CharField(max_length=80, validators=[validate_visible])
     family_name = serializers.CharField(max_length=80, validators=[validate_visible])
-    email = serializers.EmailField(max_length=254, help_text="The link to confirm the booking is sent here.")
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The link to confirm the booking is sent here. Give this or `phone`.",
+    )
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Without `email`, the link to confirm the booking is sent here by SMS. "
+        "With the country code, or else read as the location's country's.",
+    )
     consent_reminders = serializers.BooleanField(default=False, help_text="Send reminders before the session.")
     consent_feedback = serializers.BooleanField(default=False, help_text="Ask for feedback after it.")
     privacy_notice_accepted = serializers.BooleanField(help_text="The client read the privacy notice (must be true).")
@@ -171,18 +185,25 @@ class HoldRequestSerializer(ServiceChoiceMixin, PublicLocationQuerySerializer):
             data["phone"] = normalise_phone(data["phone"], region=location.phone_region)
         except ValidationError as error:
             raise serializers.ValidationError({"phone": error.messages}) from None
+        if not data["email"] and not data["phone"]:
+            needed = ["Give an email address or a phone number: the link to confirm the booking goes there."]
+            raise serializers.ValidationError({"email": needed, "phone": needed})
         return data
 
 
 class HoldSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="`held`: waiting for the client to open the link emailed to them.")
+    status = serializers.CharField(
+        help_text="`held`: waiting for the client to open the link sent to them (by email, else by SMS)."
+    )
     expires_at = DateTimeField(help_text="Unconfirmed by then, the time is offered again.")
     start = DateTimeField()
     detail = serializers.CharField()
 
 
 class ConfirmRequestSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500, help_text="From the link emailed when the time was held.")
+    token = serializers.CharField(
+        max_length=500, help_text="From the link sent (by email or SMS) when the time was held."
+    )
 
 
 class SummaryServiceSerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``; the pages' are
 - per caller address (``salon.signin.client_address``, which knows the
   proxy): reading the menu and free times, holding a time, confirming one;
 - per email address and phone number asked for, whoever asks: every hold
-  sends an email, so nobody may flood someone's inbox from many addresses.
+  sends an email (or an SMS to a phone number alone), so nobody may flood
+  someone's inbox or phone from many addresses.
 
 Counts live in the default cache (Redis when ``CACHE_URL`` is set, so that a
 limit holds across web workers). Keys hold a keyed hash of the contact, never

@@ -5,11 +5,15 @@ opens to confirm; moving a booking from the link in its messages.
 
 What the client chose travels in the address (nothing personal: service,
 length, therapist, day, time); their name, email and phone only in POST
-bodies and the session."""
+bodies, signed from the summary on. The flow keeps nothing in the session
+and needs no CSRF cookie: in a frame on the salon's website (README,
+"Embedding the booking page") the browser sends neither, as both are
+``SameSite=Lax``. Its posts are checked by ``booking_posts_only`` instead."""
 
 import datetime
 from urllib.parse import urlencode
 
+from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkInvalid, LinkRefused
-from clients.models import ClientLink
+from clients.models import Client, ClientLink
 from clients.views import (
     link_finished,
     link_in_session,
@@ -28,7 +32,8 @@ from clients.views import (
     throttled_per_address,
 )
 from online import selectors
-from online.forms import ANYONE, ChoiceForm, DetailsForm
+from online.embedding import booking_posts_only
+from online.forms import ANYONE, DETAILS_FIELD, ChoiceForm, DetailsForm, details_from_signed, details_signed
 from online.limits import within_limits
 from online.services import appointment_reschedule_by_client, online_booking_confirm
 from salon.errors import DomainError, Gone, NotFound, error_words, http_status
@@ -36,15 +41,17 @@ from salon.inputs import date_problem
 from salon.models import Salon
 from salon.selectors import location_default, salon_today
 from sessions.availability import therapists_at
-from sessions.models import Appointment, BookingHold
+from sessions.models import Appointment, BookingHold, Notification
 from sessions.selectors import client_cancel_deadline
-from sessions.services.online import booking_hold_create, hold_from_token
+from sessions.services.lifecycle import appointment_cancel_by_client
+from sessions.services.online import booking_hold_create, hold_from_token, link_channel
+from sessions.services.outbox import channel_for
 
-DETAILS_KEY = "online_details"
-HELD_KEY = "online_held"
-CONFIRMED_KEY = "online_confirmed"
+HELD_FIELD = "held"
+HELD_SALT = "online.book.held"
 CHOICES = ("service", "minutes", "therapist", "date", "time")
 CONFIRM = "confirm"
+CANCEL = "cancel"
 PURPOSE = ClientLink.Purpose.RESCHEDULE
 
 
@@ -196,7 +203,13 @@ def _details_page(request, booking: Booking, form: DetailsForm, *, status: int =
 
 
 def _summary_page(request, booking: Booking, details: dict, *, status: int = 200, problem: str = "", code: str = ""):
-    context = {**booking.context(), "details": details, "problem": problem, "code": code}
+    context = {
+        **booking.context(),
+        "details": details,
+        "signed": details_signed(location=booking.salon.pk, details=details),
+        "problem": problem,
+        "code": code,
+    }
     return render(request, "online/summary.html", context, status=status)
 
 
@@ -205,42 +218,65 @@ def _incomplete(booking: Booking):
     return redirect(f"{reverse('book-location', args=[booking.salon.pk])}?{booking.query(upto='date')}")
 
 
+@csrf_exempt  # no CSRF cookie in a frame on another site; see booking_posts_only
+@booking_posts_only
 @require_http_methods(["GET", "POST"])
 def book_details(request, location: int):
-    """The client's details for the chosen time; sent, the summary."""
+    """The client's details for the chosen time; sent, the summary. The
+    summary's "change" posts them back (signed) to fill the form in again."""
     salon = _location(location)
     booking = Booking(salon, request.GET)
     if not booking.complete:
         return _incomplete(booking)
     if request.method == "GET":
-        return _details_page(request, booking, DetailsForm(initial=request.session.get(DETAILS_KEY)))
+        return _details_page(request, booking, DetailsForm())
+    if "change" in request.POST:
+        earlier = details_from_signed(request.POST.get(DETAILS_FIELD, ""), location=salon.pk)
+        return _details_page(request, booking, DetailsForm(initial=earlier))
     form = DetailsForm(request.POST, phone_region=salon.phone_region)
     if form.is_robot():
         # Answered as if it worked, so a robot learns nothing; nothing is held or sent.
         return render(request, "online/held.html", {"salon": salon, "robot": True})
     if not form.is_valid():
         return _details_page(request, booking, form, status=400)
-    request.session[DETAILS_KEY] = form.details()
     return _summary_page(request, booking, form.details())
 
 
+def _held_page(request, salon: Salon):
+    """The page after holding: ``?held=`` names the hold, signed, and only
+    while the hold lasts (the address carries nothing personal; the page
+    shows the email the link went to, so the link to it expires)."""
+    try:
+        hold_id = signing.loads(
+            request.GET.get(HELD_FIELD, "")[:100], salt=HELD_SALT, max_age=salon.online_hold_minutes * 60
+        )
+    except signing.BadSignature:
+        hold_id = None
+    hold = BookingHold.objects.filter(pk=hold_id, salon=salon).first() if isinstance(hold_id, int) else None
+    if hold is None:
+        return redirect("book-location", location=salon.pk)
+    held = {
+        "email": hold.email,
+        "phone": hold.phone,
+        "by_sms": link_channel(hold) == Client.Channel.SMS,
+        "start": hold.start,
+        "expires_at": hold.expires_at,
+        "minutes": salon.online_hold_minutes,
+    }
+    return render(request, "online/held.html", {"salon": salon, "held": held})
+
+
+@csrf_exempt  # no CSRF cookie in a frame on another site; see booking_posts_only
+@booking_posts_only
 @require_http_methods(["GET", "POST"])
 def book_hold(request, location: int):
-    """POST: hold the chosen time for the client in the session and send the
-    link that confirms it; then (GET) the page that says to check the email."""
+    """POST: hold the chosen time for the details the summary signed and send
+    the link that confirms it; then (GET) the page that says to check the email."""
     salon = _location(location)
     if request.method == "GET":
-        held = request.session.get(HELD_KEY)
-        if not held or held.get("location") != salon.pk:
-            return redirect("book-location", location=salon.pk)
-        held = {
-            **held,
-            "start": datetime.datetime.fromisoformat(held["start"]),
-            "expires_at": datetime.datetime.fromisoformat(held["expires_at"]),
-        }
-        return render(request, "online/held.html", {"salon": salon, "held": held})
+        return _held_page(request, salon)
     booking = Booking(salon, request.GET)
-    details = request.session.get(DETAILS_KEY)
+    details = details_from_signed(request.POST.get(DETAILS_FIELD, ""), location=salon.pk)
     if not booking.complete or not details:
         return (
             _incomplete(booking)
@@ -262,15 +298,8 @@ def book_hold(request, location: int):
         return _summary_page(
             request, booking, details, status=http_status(refusal), problem=error_words(refusal), code=refusal.code
         )
-    request.session.pop(DETAILS_KEY, None)
-    request.session[HELD_KEY] = {
-        "location": salon.pk,
-        "email": hold.email,
-        "start": hold.start.isoformat(),
-        "expires_at": hold.expires_at.isoformat(),
-        "minutes": salon.online_hold_minutes,
-    }
-    return redirect("book-hold", location=salon.pk)
+    held = _query(**{HELD_FIELD: signing.dumps(hold.pk, salt=HELD_SALT)})
+    return redirect(f"{reverse('book-hold', args=[salon.pk])}?{held}")
 
 
 def _hold_context(hold: BookingHold) -> dict:
@@ -290,14 +319,16 @@ def _hold_context(hold: BookingHold) -> dict:
 @require_http_methods(["GET", "POST"])
 def book_confirm(request, token):
     """The page the emailed link opens: a GET only shows the booking (mail
-    scanners open links); the button confirms it."""
+    scanners open links); the button confirms it and answers with the
+    booked page, which offers the intake link then (no session keeps it
+    for a later GET; the email has it too)."""
     try:
         hold = hold_from_token(token)
     except NotFound:
         return refused_page(request, LinkInvalid(), purpose=CONFIRM)
     context = _hold_context(hold)
     if hold.status == BookingHold.Status.CONFIRMED:
-        return _booked_page(request, hold, context)
+        return _booked_page(request, hold.appointment_id, context)
     if hold.status == BookingHold.Status.EXPIRED or hold.expires_at <= timezone.now():
         return render(request, "online/expired.html", context, status=410)
     if request.method == "GET":
@@ -305,7 +336,7 @@ def book_confirm(request, token):
     if not within_limits(request, scope="online_confirm", contacts=(hold.email, hold.phone)):
         return _throttled(request, hold.salon)
     try:
-        _, intake = online_booking_confirm(hold=hold)
+        appointment, intake = online_booking_confirm(hold=hold)
     except Gone:
         return render(request, "online/expired.html", context, status=410)
     except DomainError as refusal:
@@ -313,8 +344,7 @@ def book_confirm(request, token):
             return redirect(request.path)
         context["problem"] = _words_for_client(refusal, hold.salon)
         return render(request, "online/confirm.html", context, status=http_status(refusal))
-    request.session[CONFIRMED_KEY] = {"hold": hold.pk, "intake": intake}
-    return redirect(request.path)
+    return _booked_page(request, appointment.pk, context, intake=intake)
 
 
 # Refusals from the client's screening are worded for staff and may hint at
@@ -329,17 +359,16 @@ def _words_for_client(refusal: DomainError, salon: Salon) -> str:
     return error_words(refusal)
 
 
-def _booked_page(request, hold: BookingHold, context: dict):
+def _booked_page(request, appointment_id: int | None, context: dict, *, intake: str = ""):
     appointment = (
-        Appointment.objects.select_related("routine", "therapist", "room__salon").filter(pk=hold.appointment_id).first()
+        Appointment.objects.select_related("routine", "therapist", "room__salon", "client")
+        .filter(pk=appointment_id)
+        .first()
     )
     if appointment is None:  # erased since
         return refused_page(request, LinkInvalid(), purpose=CONFIRM)
-    confirmed = request.session.get(CONFIRMED_KEY) or {}
-    context.update(
-        appointment=appointment,
-        intake=confirmed.get("intake", "") if confirmed.get("hold") == hold.pk else "",
-    )
+    by_sms = channel_for(appointment.client) == Notification.Channel.SMS
+    context.update(appointment=appointment, intake=intake, by_sms=by_sms)
     return render(request, "online/booked.html", context)
 
 
@@ -370,7 +399,8 @@ def _parse_choice(value: str, salon: Salon):
 @require_http_methods(["GET", "POST"])
 def reschedule_form(request):
     """Move the appointment of the link opened: a day, then a time from the
-    free ones for the same service and length, until the cancel cut-off."""
+    free ones for the same service and length, until the cancel cut-off;
+    or cancel it (``action=cancel``) until then."""
     try:
         link = link_in_session(request, purpose=PURPOSE)
     except LinkRefused as refused:
@@ -388,7 +418,19 @@ def reschedule_form(request):
     open_to_move = appointment.status == Appointment.Status.BOOKED and timezone.now() <= deadline
     context["open_to_move"] = open_to_move
     status = 200
-    if open_to_move and request.method == "POST":
+    if open_to_move and request.method == "POST" and request.POST.get("action") == CANCEL:
+        # An SMS carries this page's link alone (no room for a second), so it cancels too, until the same cut-off.
+        try:
+            appointment_cancel_by_client(link=link)
+        except LinkRefused as refused:
+            return refused_page(request, refused, purpose=PURPOSE)
+        except DomainError as refusal:
+            context["problem"] = error_words(refusal)
+            status = http_status(refusal)
+        else:
+            link_finished(request, purpose=PURPOSE)
+            return render(request, "sessions/cancel_done.html", {"appointment": appointment})
+    elif open_to_move and request.method == "POST":
         start, therapist = _parse_choice(request.POST.get("time", "")[:80], salon)
         if start is None:
             context["problem"] = "Please choose one of the times listed."

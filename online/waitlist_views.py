@@ -4,12 +4,16 @@ only shows it, since mail scanners open links; the button books it), and
 the page of one's entry, to leave the list.
 
 Nothing personal travels in an address: the name, email and phone only in
-the POST body; the links carry signed tokens."""
+the POST body; the links carry signed tokens. Like the booking pages
+(online.views), joining needs neither the session nor the CSRF cookie, so
+that it works in a frame on the salon's website."""
 
 import contextlib
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +25,7 @@ from clients.links import LinkInvalid
 from clients.search import normalise_phone
 from clients.views import private, refused_page, same_site_posts_only, throttled_per_address
 from online import selectors
+from online.embedding import booking_posts_only
 from online.limits import within_limits
 from salon.errors import Conflict, DomainError, Gone, NotFound, error_words, http_status
 from salon.models import Salon
@@ -37,7 +42,10 @@ from sessions.services.waitlist import (
 
 ANYONE = "any"
 PURPOSE = "waitlist"
-JOINED_KEY = "waitlist_joined"
+JOINED_FIELD = "joined"
+JOINED_SALT = "online.waitlist.joined"
+# The page that says one joined, for a reload soon after; then the form again.
+JOINED_MAX_AGE = 60 * 60
 
 
 class WaitlistForm(forms.Form):
@@ -151,13 +159,24 @@ def _join_page(request, salon: Salon, form: WaitlistForm, *, status: int = 200, 
     )
 
 
+def _joined(request, salon: Salon) -> dict | None:
+    """What ``?joined=`` says was joined (signed: service, days, by email or not; nothing personal)."""
+    try:
+        joined = signing.loads(request.GET.get(JOINED_FIELD, "")[:1000], salt=JOINED_SALT, max_age=JOINED_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return joined if isinstance(joined, dict) and joined.get("location") == salon.pk else None
+
+
+@csrf_exempt  # no CSRF cookie in a frame on another site; see online.embedding.booking_posts_only
+@booking_posts_only
 @require_http_methods(["GET", "POST"])
 def waitlist_join_page(request, location: int):
-    """Join the location's waitlist; then (GET ``?joined=1``) the page that says so."""
+    """Join the location's waitlist; then (GET ``?joined=<signed>``) the page that says so."""
     salon = get_object_or_404(selectors.online_locations(), pk=location)
     if request.method == "GET":
-        joined = request.session.get(JOINED_KEY)
-        if request.GET.get("joined") and joined and joined.get("location") == salon.pk:
+        joined = _joined(request, salon)
+        if joined:
             return render(request, "online/waitlist_joined.html", {"salon": salon, "joined": joined})
         return _join_page(request, salon, WaitlistForm(salon=salon, initial=_initial(request, salon)))
     form = WaitlistForm(request.POST, salon=salon)
@@ -177,14 +196,15 @@ def waitlist_join_page(request, location: int):
                 for message in messages:
                     form.add_error(name, message)
         return _join_page(request, salon, form, status=http_status(refusal), problem=error_words(refusal))
-    request.session[JOINED_KEY] = {
+    joined = {
         "location": salon.pk,
         "service": entry.routine.name,
         "first_day": entry.first_day.isoformat(),
         "last_day": entry.last_day.isoformat(),
         "by_email": bool(entry.email),
     }
-    return redirect(f"{reverse('book-waitlist-join', args=[salon.pk])}?joined=1")
+    signed = urlencode({JOINED_FIELD: signing.dumps(joined, salt=JOINED_SALT, compress=True)})
+    return redirect(f"{reverse('book-waitlist-join', args=[salon.pk])}?{signed}")
 
 
 @private

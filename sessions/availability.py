@@ -16,8 +16,10 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -29,6 +31,7 @@ from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeO
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 Interval = tuple[int, int]
+MINUTES_A_DAY = 24 * 60
 
 
 def to_minutes(moment: datetime.datetime) -> int:
@@ -37,6 +40,10 @@ def to_minutes(moment: datetime.datetime) -> int:
 
 def from_minutes(minutes: int) -> datetime.datetime:
     return EPOCH + datetime.timedelta(minutes=minutes)
+
+
+def wall_minutes(wall: datetime.time) -> int:
+    return wall.hour * 60 + wall.minute
 
 
 def local_instant(day: datetime.date, wall: datetime.time, zone: ZoneInfo) -> datetime.datetime:
@@ -117,8 +124,10 @@ def fits(free: list[Interval], start: int, end: int) -> bool:
     return index >= 0 and free[index][0] <= start and end <= free[index][1]
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """A bookable start: epoch minutes, the session's end, who and where.
+    A tuple, so that thousands are made and sorted cheaply."""
+
     start: int
     end: int
     therapist: int
@@ -130,6 +139,20 @@ class Slot:
         if zone is not None:
             start, end = start.astimezone(zone), end.astimezone(zone)
         return {"start": start, "end": end, "therapist": self.therapist, "room": self.room}
+
+
+class Shift(NamedTuple):
+    """A shift as availability reads it (a row of WorkingHours, without
+    making a model instance of it: a month of rotas is thousands)."""
+
+    weekday: int
+    starts: datetime.time
+    ends: datetime.time
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    week_parity: int | None
+
+    applies_on = WorkingHours.applies_on  # the model's own rule: it reads only these fields
 
 
 @dataclass(frozen=True)
@@ -157,7 +180,7 @@ class Calendar:
     # Therapists who may work only in some rooms here: therapist id -> those rooms' ids.
     rooms_allowed: dict[int, frozenset[int]]
     # Shifts by therapist and weekday, so a day looks only at its weekday's.
-    working: dict[tuple[int, int], list[WorkingHours]]
+    working: dict[tuple[int, int], list[Shift]]
     opening: dict[int, list[Hours]]
     # Dates with other hours than the week's: closed (rows without hours) or open at their rows' hours.
     special: dict[datetime.date, list[Hours]]
@@ -225,13 +248,32 @@ class Calendar:
     def _offset(self, minutes: int) -> int:
         return int(from_minutes(minutes).astimezone(self.zone).utcoffset().total_seconds() // 60)
 
+    def _midnight(self, day: datetime.date) -> int | None:
+        """The epoch minute the local day begins, when it has 24 hours; None
+        on a day the clocks change, whose wall-clock times must each go
+        through the zone."""
+        cache = self.__dict__.setdefault("_midnights", {})
+        if day not in cache:
+            begins = to_minutes(local_instant(day, datetime.time(0), self.zone))
+            ends = to_minutes(local_instant(day + datetime.timedelta(days=1), datetime.time(0), self.zone))
+            cache[day] = begins if ends - begins == MINUTES_A_DAY else None
+        return cache[day]
+
     def _day_intervals(self, day: datetime.date, rows, start_attr: str, end_attr: str) -> list[Interval]:
+        midnight = self._midnight(day)
+        if midnight is None:
+            return merge(
+                [
+                    (
+                        to_minutes(local_instant(day, getattr(row, start_attr), self.zone)),
+                        to_minutes(local_instant(day, getattr(row, end_attr), self.zone)),
+                    )
+                    for row in rows
+                ]
+            )
         return merge(
             [
-                (
-                    to_minutes(local_instant(day, getattr(row, start_attr), self.zone)),
-                    to_minutes(local_instant(day, getattr(row, end_attr), self.zone)),
-                )
+                (midnight + wall_minutes(getattr(row, start_attr)), midnight + wall_minutes(getattr(row, end_attr)))
                 for row in rows
             ]
         )
@@ -264,30 +306,38 @@ class Calendar:
         """Every (start, therapist) with a free room, ordered by start."""
         grid = self.salon.slot_minutes
         found: list[Slot] = []
+        # What does not change from day to day, read once.
+        therapists = [
+            (therapist, therapist.pk, self.rooms_allowed.get(therapist.pk), self.therapist_booked.get(therapist.pk, []))
+            for therapist in self.therapists
+        ]
         day = first_day
         while day <= last_day:
             rooms_free = [
                 (room.pk, subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])))
                 for room in self.rooms
             ]
-            for therapist in self.therapists:
-                allowed = self.rooms_allowed.get(therapist.pk)
+            # The first room free for a start, by the rooms a therapist may use: asked once per start.
+            room_for: dict[tuple[frozenset[int] | None, int], int | None] = {}
+            midnight = self._midnight(day)
+            for therapist, therapist_id, allowed, booked in therapists:
                 their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
-                free = subtract(self.therapist_on_duty(therapist, day), self.therapist_booked.get(therapist.pk, []))
-                for start, end in free:
+                for start, end in subtract(self.therapist_on_duty(therapist, day), booked):
                     first = max(start, earliest)
-                    first += (-(first + self._offset(first))) % grid  # onto the local grid
-                    for slot_start in range(first, end - slot_minutes + 1, grid):
-                        if slot_start > latest_start:
-                            break
-                        slot_end = slot_start + slot_minutes
-                        room = next(
-                            (pk for pk, room_free in their_rooms if fits(room_free, slot_start, slot_end)), None
-                        )
+                    # Onto the salon's grid, counted from local midnight (the grid divides a day).
+                    local = first - midnight if midnight is not None else first + self._offset(first)
+                    first += -local % grid
+                    for slot_start in range(first, min(end - slot_minutes, latest_start) + 1, grid):
+                        key = (allowed, slot_start)
+                        room = room_for.get(key, False)
+                        if room is False:
+                            slot_end = slot_start + slot_minutes
+                            room = next((pk for pk, free in their_rooms if fits(free, slot_start, slot_end)), None)
+                            room_for[key] = room
                         if room is not None:
-                            found.append(Slot(slot_start, slot_start + session_minutes, therapist.pk, room))
+                            found.append(Slot(slot_start, slot_start + session_minutes, therapist_id, room))
             day += datetime.timedelta(days=1)
-        found.sort(key=lambda slot: (slot.start, slot.therapist))
+        found.sort()  # by start, then therapist: every slot's end is its start plus the same length
         return found
 
 
@@ -394,7 +444,7 @@ def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
 
 def _hours_and_shifts(
     salon: Salon, *, therapist_ids: list[int], first_day: datetime.date, last_day: datetime.date
-) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]], dict[tuple[int, int], list[WorkingHours]]]:
+) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]], dict[tuple[int, int], list[Shift]]]:
     """The location's weekly opening hours, its special days in the range,
     and the therapists' shifts here that apply in the range (by therapist and
     weekday, so a day looks only at its weekday's), in one query: a UNION of
@@ -425,7 +475,7 @@ def _hours_and_shifts(
     )
     opening: dict[int, list[Hours]] = defaultdict(list)
     special: dict[datetime.date, list[Hours]] = defaultdict(list)
-    working: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)
+    working: dict[tuple[int, int], list[Shift]] = defaultdict(list)
     rows = weekly.union(special_days, shifts, all=True)
     for kind, therapist, day, weekday, begins, ends, valid_from, valid_to, parity in rows:
         if kind == 0:
@@ -433,12 +483,7 @@ def _hours_and_shifts(
         elif kind == 1:
             special[day].append(Hours(begins, ends))
         else:
-            working[therapist, weekday].append(
-                WorkingHours(
-                    therapist_id=therapist, salon_id=salon.pk, weekday=weekday, starts=begins, ends=ends,
-                    valid_from=valid_from, valid_to=valid_to, week_parity=parity,
-                )
-            )  # fmt: skip
+            working[therapist, weekday].append(Shift(weekday, begins, ends, valid_from, valid_to, parity))
     return opening, special, working
 
 
@@ -451,6 +496,16 @@ def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -
     if therapist_id is not None:
         therapists = therapists.filter(pk=therapist_id)
     return list(therapists.order_by("display_name", "pk"))
+
+
+def _plain_rows(rows: QuerySet) -> list[tuple]:
+    """A ``values_list`` query's rows as the database driver gives them.
+    Availability reads only integers and strings, which need none of the
+    ORM's per-value conversions, and reads thousands of rows for a month."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _busy(
@@ -491,9 +546,10 @@ def _busy(
         .order_by()
         .values_list(Value(1), "therapist_id", "room_id", "salon_id", "start_minute", "end_minute")
     )
-    for kind, therapist, room, location, start, end in away.union(held, all=True):
+    here = salon.pk
+    for kind, therapist, room, location, start, end in _plain_rows(away.union(held, all=True)):
         if kind == 1:
-            if location == salon.pk:
+            if location == here:
                 therapist_booked[therapist].append((start, end))
                 room_booked[room].append((start, end))
             else:
@@ -512,7 +568,7 @@ def _busy(
         bookings = bookings.exclude(pk=exclude_appointment)
     bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
     if appointments is None:
-        rows = (
+        rows = _plain_rows(
             bookings.filter(status__in=Appointment.HOLDS_TIME)
             .values_list("therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute", "status")
             .order_by()
@@ -531,7 +587,7 @@ def _busy(
     for therapist, room, location, start, busy_until, status in rows:
         if status not in holds_time:
             continue
-        if location == salon.pk:
+        if location == here:
             therapist_booked[therapist].append((start, busy_until))
             room_booked[room].append((start, busy_until))
         else:

@@ -29,6 +29,7 @@ from sessions.availability import (
     to_minutes,
 )
 from sessions.models import Appointment
+from sessions.selectors import booking_flags
 from sessions.services.placement import qualified
 
 VIEWS = {"therapists": "Day by therapist", "rooms": "Day by room", "week": "Week of one therapist"}
@@ -153,7 +154,10 @@ def desk_grid(
     outcomes = client_outcomes(
         list({appointment.client_id: appointment.client for appointment in appointments}.values())
     )
-    bookings = [Booking(appointment, outcome_flags(outcomes[appointment.client_id])) for appointment in appointments]
+    bookings = [
+        Booking(appointment, outcome_flags(outcomes[appointment.client_id]) + booking_flags(appointment))
+        for appointment in appointments
+    ]
     day_facts = {one: _DayFacts(calendar, one, wanted) for one in days}
 
     lanes = []

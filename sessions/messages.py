@@ -8,7 +8,7 @@ import urllib.request
 
 import icalendar
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -104,7 +104,9 @@ def context_for(notification: Notification, link: str = "", reschedule_link: str
         "link": link,
         "cancel_link_kind": cancel_link_kind,
         "cancel_link": bool(link) and cancel_link_kind,
-        # Moving online ends at the same cut-off as cancelling (email only: an SMS has room for one link).
+        # Moving online ends at the same cut-off as cancelling. An email has a
+        # link for each; an SMS has room for one, the reschedule page's, which
+        # also cancels (sessions.services.outbox._links).
         "reschedule_link": reschedule_link if bool(link) and cancel_link_kind else "",
         "cancel_until": client_cancel_deadline(appointment).astimezone(salon.zone),
         "subject": SUBJECTS[notification.kind],
@@ -123,7 +125,8 @@ def render(template: str, context: dict) -> str:
         return render_to_string(template, context)
 
 
-def send_email(notification: Notification, *, link: str = "", reschedule_link: str = "") -> None:
+def send_email(notification: Notification, *, link: str = "", reschedule_link: str = "", connection=None) -> None:
+    """By ``connection`` when given (one kept open for a run of messages), else a fresh one."""
     if not notification.appointment.client.email:
         raise Undeliverable("The client has no email address.")
     context = context_for(notification, link, reschedule_link)
@@ -135,6 +138,7 @@ def send_email(notification: Notification, *, link: str = "", reschedule_link: s
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.appointment.client.email],
         headers={"Message-ID": message_id(notification)},
+        connection=connection,
     )
     email.attach_alternative(html, "text/html")
     if notification.kind in CALENDAR_KINDS:
@@ -163,15 +167,31 @@ def sms_segments(text: str) -> int:
     return parts
 
 
+def sender_names(name: str) -> list[str]:
+    """The salon's name to sign an SMS with, then shorter and shorter."""
+    return [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
+
+
+def sms_fitted(template: str, context: dict) -> str:
+    """A short text (``template``, signed with ``sender``) within the parts
+    allowed, its link whole: the salon's name is shortened, then left out;
+    a text that still does not fit is refused rather than cut mid-link."""
+    for sender in [*sender_names(context["salon"].name), ""]:
+        text = " ".join(render(template, {**context, "sender": sender}).split())
+        if sms_segments(text) <= SMS_MAX_SEGMENTS:
+            return text
+    raise Undeliverable(f"The SMS does not fit in {SMS_MAX_SEGMENTS} parts: {scrub_text(text)}")
+
+
 def sms_text(notification: Notification, *, link: str = "") -> str:
     """The SMS, within two parts, with any link whole. Only the salon's name
     can make it long, or push it out of the GSM alphabet (an emoji, a
     Polish letter), so the name is shortened, then left out; only then is a
-    cancel link dropped (the text still ends with the phone number). A text
-    that still does not fit is refused rather than cut mid-link."""
+    move-or-cancel link dropped (the text still ends with the phone
+    number). A text that still does not fit is refused rather than cut
+    mid-link."""
     context = context_for(notification, link)
-    name = context["salon"].name
-    tries = [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
+    tries = sender_names(context["salon"].name)
     links = [link, ""] if context["cancel_link"] else [link]
     # The request to speak up about pain goes before the salon's name does.
     speak_up = [True, False] if context["speak_up"] else [False]
@@ -197,6 +217,49 @@ def send_sms(notification: Notification, *, link: str = "") -> None:
     sms_send_text(to=notification.appointment.client.phone, text=sms_text(notification, link=link))
 
 
+class Outgoing:
+    """Sends a run of notifications over one mail server connection, opened
+    for the first email (texts go one request each to the gateway). A
+    message that fails for any reason but its own (a refused recipient, no
+    address) drops the connection, and the next message opens a new one: a
+    broken connection fails one message, never the rest of the run."""
+
+    KEEPS_CONNECTION = (Undeliverable, smtplib.SMTPRecipientsRefused)
+
+    def __init__(self):
+        self.mail = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def send(self, notification: Notification, *, link: str = "", reschedule_link: str = "") -> None:
+        if notification.channel != Notification.Channel.EMAIL:
+            send_sms(notification, link=link)
+            return
+        try:
+            if self.mail is None:
+                mail = get_connection()
+                mail.open()
+                self.mail = mail
+            send_email(notification, link=link, reschedule_link=reschedule_link, connection=self.mail)
+        except self.KEEPS_CONNECTION:
+            raise
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        mail, self.mail = self.mail, None
+        if mail is not None:
+            try:
+                mail.close()
+            except Exception:  # already broken: dropping it is all that was wanted
+                logger.debug("Closing the mail connection failed", exc_info=True)
+
+
 def sms_send_text(*, to: str, text: str) -> None:
     """One text through the gateway at SMS_URL (JSON POST), or to the log when unset."""
     body = {"to": to, "text": text}
@@ -213,15 +276,17 @@ def sms_send_text(*, to: str, text: str) -> None:
 
 
 def hold_confirmation_send(*, hold_id: int) -> None:
-    """The email with the link that confirms an online booking; nothing when
-    the hold is no longer waiting for it, or has no email address (a phone
-    number alone is confirmed by SMS, which the online pages do not offer
-    yet)."""
+    """The link that confirms an online booking, by email, or by SMS when
+    only a phone number was given (``link_channel``); nothing when the hold
+    is no longer waiting for it. Sent at once, not through the outbox: the
+    outbox's rows belong to a booking and its client, and a hold has
+    neither until this link is answered (nor waits out the quiet hours:
+    the client asked a moment ago)."""
     from sessions.models import BookingHold
-    from sessions.services.online import hold_token
+    from sessions.services.online import hold_token, link_channel
 
     hold = BookingHold.objects.select_related("salon", "routine", "therapist").filter(pk=hold_id).first()
-    if hold is None or hold.status != BookingHold.Status.HELD or hold.expires_at <= timezone.now() or not hold.email:
+    if hold is None or hold.status != BookingHold.Status.HELD or hold.expires_at <= timezone.now():
         return
     salon = hold.salon
     context = {
@@ -231,6 +296,9 @@ def hold_confirmation_send(*, hold_id: int) -> None:
         "local_expiry": hold.expires_at.astimezone(salon.zone),
         "link": settings.SITE_URL + reverse("book-confirm", args=[hold_token(hold)]),
     }
+    if link_channel(hold) == "sms":
+        sms_send_text(to=hold.phone, text=sms_fitted("sessions/sms/hold_confirmation.txt", context))
+        return
     email = EmailMultiAlternatives(
         subject=f"Please confirm your booking · {salon.name}",
         body=render("sessions/email/hold_confirmation.txt", context),
@@ -260,8 +328,7 @@ def _waitlist_send(*, entry, kind: str, context: dict) -> None:
         )
         email.send()
     elif entry.phone:
-        text = " ".join(render(f"sessions/sms/waitlist_{kind}.txt", context).split())
-        sms_send_text(to=entry.phone, text=text)
+        sms_send_text(to=entry.phone, text=sms_fitted(f"sessions/sms/waitlist_{kind}.txt", context))
 
 
 def waitlist_offer_message_send(*, offer_id: int) -> None:

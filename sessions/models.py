@@ -58,7 +58,14 @@ class Appointment(models.Model):
     therapist = models.ForeignKey("salon.Therapist", on_delete=models.PROTECT, related_name="appointments")
     room = models.ForeignKey("salon.Room", on_delete=models.PROTECT, related_name="appointments")
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="appointments")
-    plan = models.OneToOneField(SessionPlan, null=True, on_delete=models.PROTECT, related_name="appointment")
+    plan = models.OneToOneField(
+        SessionPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointment",
+        help_text="Empty for a session booked online whose routine the screening rules out (see plan_problem).",
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     busy_until = models.DateTimeField(help_text="End plus the routine's turnover.")
@@ -116,6 +123,13 @@ class Appointment(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def screening_review_needed(self) -> bool:
+        """A session not yet started whose plan could not follow the client's
+        screening (booked online without one, or a newer screening rules it
+        out): a therapist must review it first. The desk may know that, not why."""
+        return bool(self.plan_problem) and self.status in self.NOT_STARTED
 
 
 class BookingHold(models.Model):
@@ -434,3 +448,20 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer of {self.start:%Y-%m-%d %H:%M} to entry {self.entry_id}"
+
+
+class AvailabilityStamp(models.Model):
+    """How often anything free times are computed from has changed, per
+    business: bookings, holds, time off, rotas, opening hours, rooms,
+    therapists and their locations, the menu, the routines and the locations'
+    settings. Database triggers (migration ``treatments.0012``) count every
+    change in the transaction that makes it, so an answer remembered under
+    a count is never served after a change it does not show
+    (``sessions.availability_cache``). A plain integer, not a foreign key: the
+    triggers must not fail while a business is being deleted."""
+
+    business_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Availability of business {self.business_id}: version {self.version}"

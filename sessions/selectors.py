@@ -232,7 +232,9 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
     previous_end = None
     for appointment in appointments:
         screening = screenings.get(appointment.client_id)
-        plan_outcome = appointment.plan.outcome if appointment.plan else {}
+        # A session booked without a plan (online, see session_plan_or_problem)
+        # shows the findings of the screening as it is now.
+        plan_outcome = appointment.plan.outcome if appointment.plan else outcomes[appointment.client_id].to_dict()
         needs_review = bool(appointment.plan_problem) or any(
             finding["severity"] == "review" for finding in plan_outcome.get("findings", [])
         )
@@ -255,6 +257,16 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
         )
         previous_end = appointment.busy_until
     return entries
+
+
+# Words for the desk and the staff API: that a therapist must look first, never why.
+SCREENING_REVIEW_FLAG = {"code": "screening_review", "label": "Screening needs review before this session"}
+
+
+def booking_flags(appointment: Appointment) -> list[dict]:
+    """The flags of one booking (beside its client's screening flags), read
+    from the row alone: no query."""
+    return [SCREENING_REVIEW_FLAG] if appointment.screening_review_needed else []
 
 
 def client_cancel_deadline(appointment: Appointment) -> datetime.datetime:

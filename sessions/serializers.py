@@ -79,6 +79,12 @@ class AppointmentSerializer(ModelSerializer):
         allow_null=True,
         help_text="The price when booked, in minor units of `currency` (cents); null when the location set none.",
     )
+    screening_review = serializers.BooleanField(
+        source="screening_review_needed",
+        read_only=True,
+        help_text="A therapist must review the client's screening before this session (e.g. booked online though "
+        "the screening rules the routine out). Never why: that is in the therapist's plan.",
+    )
 
     class Meta:
         model = Appointment
@@ -102,6 +108,8 @@ class AppointmentSerializer(ModelSerializer):
             "cancellation_reason",
             "cancelled_late",
             "booked_by",
+            "origin",
+            "screening_review",
             "history",
         ]
         read_only_fields = fields

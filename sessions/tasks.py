@@ -14,37 +14,32 @@ DISPATCH_SECONDS = 45
 
 @shared_task
 def notifications_dispatch() -> int:
-    """Every minute (beat): hand each due message to its own send task, batch
-    after batch until none is due."""
+    """Every minute (beat): hand the due messages out in chunks, one send
+    task each, batch after batch until none is due."""
     deadline = time.monotonic() + DISPATCH_SECONDS
     handed_out = 0
     while True:
         ids = outbox.notifications_claim_due()
-        for notification_id in ids:
-            notification_send.delay(notification_id)
+        for first in range(0, len(ids), outbox.CHUNK):
+            notifications_send.delay(ids[first : first + outbox.CHUNK])
         handed_out += len(ids)
         if len(ids) < outbox.BATCH or time.monotonic() > deadline:
             return handed_out
 
 
 @shared_task
+def notifications_send(notification_ids: list[int]) -> int:
+    """Send a chunk of messages, each once; rows that are no longer pending
+    and due are left alone, so reruns and duplicate deliveries are harmless
+    (outbox.notifications_send)."""
+    return outbox.notifications_send(notification_ids=notification_ids)
+
+
+@shared_task
 def notification_send(notification_id: int) -> None:
-    """Send one message once. A row that is no longer pending and due (sent,
-    being sent by another worker, cancelled, waiting for its retry) is left
-    alone, so reruns and duplicate deliveries are harmless."""
-    notification = outbox.notification_start_sending(notification_id=notification_id)
-    if notification is None:
-        return
-    try:
-        outbox.notification_deliver(notification=notification)
-    except Exception as error:  # any failure of the mail server or the gateway
-        outbox.notification_failed(
-            notification=notification,
-            error=f"{type(error).__name__}: {error}",
-            permanent=messages.is_permanent_failure(error),
-        )
-        return
-    outbox.notification_sent(notification=notification)
+    """One message, as ``notifications_send`` sends a chunk (for tasks
+    queued one by one, as before chunks)."""
+    outbox.notifications_send(notification_ids=[notification_id])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -58,8 +53,10 @@ def time_off_decision_notify(time_off_id: int) -> bool:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def booking_hold_send_confirmation(hold_id: int) -> None:
-    """Email the link that confirms an online booking, while its time is
-    still held (a hold confirmed or run out meanwhile gets nothing)."""
+    """Send the link that confirms an online booking (by email, or by SMS
+    for a phone number alone), while its time is still held (a hold
+    confirmed or run out meanwhile gets nothing). A mail server or SMS
+    gateway that does not answer (OSError) is tried again later."""
     messages.hold_confirmation_send(hold_id=hold_id)
 
 

@@ -44,6 +44,18 @@ def eager_celery():
 
 
 @pytest.fixture
+def sms_outbox(monkeypatch) -> list[dict]:
+    """Every text handed to the SMS gateway, whole (``{"to", "text"}``), as
+    ``mail.outbox`` keeps emails: the console gateway's log masks the links'
+    tokens, which a test needs to follow them."""
+    from sessions import messages
+
+    sent: list[dict] = []
+    monkeypatch.setattr(messages, "sms_send_text", lambda *, to, text: sent.append({"to": to, "text": text}))
+    return sent
+
+
+@pytest.fixture
 def unused_tcp_port() -> int:
     """A local port nothing listens on (free when asked)."""
     import socket

@@ -19,7 +19,7 @@ from sessions.availability import BookingTerms, booking_terms
 from sessions.models import Appointment, AppointmentChange
 from sessions.services import outbox
 from sessions.services.placement import Placement, appointment_place
-from sessions.services.plans import session_plan_for_booking
+from sessions.services.plans import session_plan_for_booking, session_plan_or_problem
 from sessions.signals import time_freed
 
 # Constraint violations that mean "someone else got there first".
@@ -136,12 +136,19 @@ def appointment_book(
     now: datetime.datetime | None = None,
     origin: str = Appointment.Origin.DESK,
     notice_minutes: int | None = None,
+    without_plan_if_screening_forbids: bool = False,
 ) -> Appointment:
     """Book a session at ``salon`` (see :func:`booking_location`), building
     its plan from the routine and the client's screening in the same
     transaction. ``minutes`` is one of the lengths on the location's menu
     (else the default length); the price of that length is kept with the
-    booking, so a later price change leaves it alone."""
+    booking, so a later price change leaves it alone.
+
+    A routine the screening rules out is refused, unless
+    ``without_plan_if_screening_forbids`` (online bookings, when the location
+    lets such clients book): then it is booked without a plan and with the
+    problem in ``plan_problem``, which flags it for the desk and keeps the
+    session from starting until a therapist has reviewed the screening."""
     if not _client_bookable(client):
         raise Conflict("This client is archived; restore the client first.", code="client_archived")
     salon = booking_location(client=client, salon=salon, room=room)
@@ -156,7 +163,19 @@ def appointment_book(
     start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
     spec = routine_spec(routine)
     terms = booking_terms(spec, salon, minutes=minutes)
-    plan = session_plan_for_booking(client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes)
+    plan_problem = ""
+    if without_plan_if_screening_forbids:
+        plan, plan_problem = session_plan_or_problem(
+            client=client,
+            salon=salon,
+            routine=routine,
+            booked_minutes=terms.session_minutes,
+            reason=f"{Appointment.Origin(origin).label} taken without a plan",
+        )
+    else:
+        plan = session_plan_for_booking(
+            client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes
+        )
     placement = appointment_place(salon=salon, spec=spec, terms=terms, start=start, therapist=therapist, room=room)
     appointment = Appointment(
         client=client,
@@ -164,6 +183,7 @@ def appointment_book(
         room=placement.room,
         routine=routine,
         plan=plan,
+        plan_problem=plan_problem,
         start=start,
         end=placement.end,
         busy_until=placement.busy_until,

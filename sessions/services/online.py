@@ -1,8 +1,10 @@
 """Online booking: a client asks for a time at /book/ (or the public API),
 the time is held for them, and the booking is made only when they confirm
-by the link emailed to them. Until then nobody's record is touched or shown:
-the address they typed is looked up only at confirmation, so typing someone
-else's email reads nothing and books nothing for them.
+by the link sent to them: by email, or by SMS when they gave only a phone
+number. Until then nobody's record is touched or shown: the address the
+link went to is looked up only at confirmation, and only that one, so
+typing someone else's email or phone number reads nothing and books
+nothing for them.
 
 A hold takes the same locks as a booking (the therapist's row, then the
 room's), and availability and every other booking treat a live hold as busy,
@@ -15,11 +17,13 @@ import datetime
 import secrets
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
 from clients.outcome import Severity
+from clients.search import normalise_phone
 from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
@@ -50,6 +54,21 @@ def hold_from_token(token: str) -> BookingHold:
     if found is None:
         raise NotFound("This link is not valid.", code="link_invalid")
     return found
+
+
+def link_channel(contact) -> str:
+    """How the link of an online request (a hold, a waitlist entry) reaches
+    its owner: by email when one was given, else by SMS to the phone."""
+    return Client.Channel.EMAIL if contact.email else Client.Channel.SMS
+
+
+def contact_phone(*, salon: Salon, phone: str) -> str:
+    """A typed phone number in E.164, as client records keep it, so that the
+    one confirmed finds its record; a 400 naming ``phone`` when it is none."""
+    try:
+        return normalise_phone(phone, region=salon.phone_region)
+    except ValidationError as error:
+        raise InvalidInput.for_fields({"phone": error.messages}) from None
 
 
 def online_service_check(*, salon: Salon, routine: RoutineTemplate, minutes: int | None):
@@ -85,8 +104,10 @@ def booking_hold_create(
     now: datetime.datetime | None = None,
 ) -> BookingHold:
     """Hold a time for someone booking online, for the location's
-    ``online_hold_minutes``, and send them the link to confirm it."""
+    ``online_hold_minutes``, and send them the link to confirm it (by email,
+    else by SMS: ``link_channel``)."""
     now = now or timezone.now()
+    phone = contact_phone(salon=salon, phone=phone)
     terms = online_service_check(salon=salon, routine=routine, minutes=minutes)
     booking_window_check(
         start=start,
@@ -119,7 +140,7 @@ def booking_hold_create(
         given_name=given_name.strip(),
         family_name=family_name.strip(),
         email=email.strip().lower(),
-        phone=phone.strip(),
+        phone=phone,
         consent_reminders=consent_reminders,
         consent_feedback=consent_feedback,
         message=message.strip(),
@@ -135,13 +156,13 @@ def booking_hold_create(
 
 def client_for_contact(contact) -> Client | None:
     """The client the address on an online request (a hold, a waitlist entry)
-    belongs to, read only once its owner has answered the link sent to it:
-    the email first, then the phone."""
+    belongs to, read only once its owner has answered the link sent to it.
+    Only the address the link went to counts: a phone number typed next to
+    one's own email address was never proven, and must not attach the
+    booking (or the intake link shown next) to that number's owner."""
     clients = Client.objects.filter(business_id=contact.salon.business_id, archived=False, erased_at__isnull=True)
-    if contact.email:
-        found = clients.filter(email=contact.email).order_by("pk").first()
-        if found is not None:
-            return found
+    if link_channel(contact) == Client.Channel.EMAIL:
+        return clients.filter(email=contact.email).order_by("pk").first()
     if contact.phone:
         return clients.filter(phone=contact.phone).order_by("pk").first()
     return None
@@ -156,7 +177,7 @@ def client_from_contact(contact) -> Client:
         family_name=contact.family_name,
         email=contact.email,
         phone=contact.phone,
-        preferred_channel=Client.Channel.EMAIL if contact.email else Client.Channel.SMS,
+        preferred_channel=link_channel(contact),
         consent_reminders=contact.consent_reminders,
         consent_feedback=contact.consent_feedback,
     )
@@ -225,6 +246,8 @@ def booking_hold_confirm(*, hold: BookingHold, now: datetime.datetime | None = N
         origin=Appointment.Origin.ONLINE,
         now=now,
         notice_minutes=0,  # the time was checked when it was held
+        # Past online_rules_refusal, such a client may book: the desk is told, the client never why.
+        without_plan_if_screening_forbids=salon.online_screening_blocked,
     )
     hold.appointment = appointment
     hold.save(update_fields=["appointment"])

@@ -7,8 +7,10 @@ Consent: reminders need ``consent_reminders`` and feedback requests
 intake requests are part of the booking itself and always go out.
 """
 
+import contextlib
 import datetime
 import logging
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,6 +26,9 @@ from sessions.selectors import client_cancel_deadline
 DEFAULT_LEAD_HOURS = [24, 2]
 INTAKE_AGAIN_HOURS = 48
 BATCH = 500
+# Messages per send task: one claim, one load and one insert of links, and
+# one mail connection for all of them.
+CHUNK = 50
 MAX_TRIES = 5
 FIRST_RETRY_AFTER = datetime.timedelta(seconds=30)
 Kind = Notification.Kind
@@ -233,25 +238,47 @@ def notifications_claim_due(*, now: datetime.datetime | None = None, batch: int 
     return ids
 
 
+@transaction.atomic
+def notifications_start_sending(*, notification_ids: list[int]) -> list[Notification]:
+    """pending → sending, in one locking read and one update, for those of
+    ``notification_ids`` still pending and due, loaded with what their
+    messages say (the client, the salon, the routine's name and the time; not
+    the therapist or the room). A row that is sent, being sent by another
+    worker, cancelled or waiting for its retry is left out and alone, so
+    reruns and duplicate deliveries are harmless."""
+    now = timezone.now()
+    taking = Notification.objects.filter(
+        pk__in=notification_ids, status=Notification.Status.PENDING, due_at__lte=now
+    ).select_related("appointment__client", "appointment__room__salon", "appointment__routine")
+    if connection.features.has_select_for_update_skip_locked:
+        # Only the outbox rows: a booking holding its salon or client must not hide them.
+        taking = taking.select_for_update(skip_locked=True, of=("self",))
+    taken = list(taking.order_by("pk"))
+    Notification.objects.filter(pk__in=[notification.pk for notification in taken]).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    for notification in taken:
+        notification.status, notification.claimed_at = Notification.Status.SENDING, now
+        notification.attempts += 1
+    return taken
+
+
 def notification_start_sending(*, notification_id: int) -> Notification | None:
-    """pending → sending, only for a row still pending and due: a rerun or a
-    second worker gets None and leaves the row alone."""
-    taken = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING, due_at__lte=timezone.now()
-    ).update(status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
-    if not taken:
-        return None
-    # What the message says: the client, the salon, the routine's name and
-    # the time (not the therapist or the room).
-    return Notification.objects.select_related(
-        "appointment__client", "appointment__room__salon", "appointment__routine"
-    ).get(pk=notification_id)
+    """One row, as ``notifications_start_sending`` takes them; None when it is not to be sent."""
+    taken = notifications_start_sending(notification_ids=[notification_id])
+    return taken[0] if taken else None
+
+
+def _this_try(notification: Notification):
+    """The row as this try left it: still sending, under this try's claim
+    (a row whose lease ran out belongs to whoever took it next)."""
+    return Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.SENDING, claimed_at=notification.claimed_at
+    )
 
 
 def notification_sent(*, notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _this_try(notification).update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
 
 
 def notification_failed(*, notification: Notification, error: str, permanent: bool = False) -> str:
@@ -270,7 +297,7 @@ def notification_failed(*, notification: Notification, error: str, permanent: bo
     else:
         changes["status"] = Notification.Status.PENDING
         changes["due_at"] = now + FIRST_RETRY_AFTER * 2 ** (notification.attempts - 1)
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(**changes)
+    _this_try(notification).update(**changes)
     logger.warning(
         "Notification %s (%s) failed on try %s, now %s: %s",
         notification.pk, notification.key, notification.attempts, changes["status"], error,
@@ -278,20 +305,36 @@ def notification_failed(*, notification: Notification, error: str, permanent: bo
     return changes["status"]
 
 
-def notification_deliver(*, notification: Notification) -> None:
-    """Send one message by its channel, with a fresh client link where it
-    carries one: the intake or feedback form, or cancelling while the client
-    still may."""
+def _failed_with(notification: Notification, error: Exception) -> None:
+    notification_failed(
+        notification=notification,
+        error=f"{type(error).__name__}: {error}",
+        permanent=messages.is_permanent_failure(error),
+    )
+
+
+def _links(notification: Notification) -> tuple[list, str, str]:
+    """The client links the message carries, not yet saved, with the URLs of
+    its main link and (email only) its reschedule link: the intake or
+    feedback form, or cancelling and moving while the client still may (an
+    SMS has one link for both, the reschedule page's)."""
     from clients.models import ClientLink
-    from clients.services import client_link_create
+    from clients.services import client_link_build
 
     appointment = notification.appointment
     client = appointment.client  # already loaded with the row
-    link = ""
+    made = []
+
+    def build(purpose: str, **options) -> str:
+        link, url = client_link_build(client=client, purpose=purpose, **options)
+        made.append(link)
+        return url
+
+    link = reschedule_link = ""
     if notification.kind == Kind.INTAKE_REQUEST:
-        _, link = client_link_create(client=client, purpose=ClientLink.Purpose.INTAKE)
+        link = build(ClientLink.Purpose.INTAKE)
     elif notification.kind == Kind.FEEDBACK_REQUEST:
-        _, link = client_link_create(client=client, purpose=ClientLink.Purpose.FEEDBACK, reference=appointment.pk)
+        link = build(ClientLink.Purpose.FEEDBACK, reference=appointment.pk)
     elif (
         notification.kind in messages.CANCEL_LINK_KINDS
         and not client.archived
@@ -300,22 +343,112 @@ def notification_deliver(*, notification: Notification) -> None:
         # Valid until the appointment starts, not just the cut-off: opened
         # late (or after a move) it still says why it is too late, and whom
         # to call. The service enforces the cut-off in force at that moment.
-        _, link = client_link_create(
-            client=client, purpose=ClientLink.Purpose.CANCEL, reference=appointment.pk, expires_at=appointment.start
-        )
-    if notification.channel == Notification.Channel.EMAIL:
-        reschedule_link = ""
-        if link and notification.kind in messages.CANCEL_LINK_KINDS:
+        # An SMS has room for one link within its parts: the reschedule
+        # page's, which offers cancelling too (online.views.reschedule_form).
+        sms = notification.channel == Notification.Channel.SMS
+        purpose = ClientLink.Purpose.RESCHEDULE if sms else ClientLink.Purpose.CANCEL
+        link = build(purpose, reference=appointment.pk, expires_at=appointment.start)
+        if notification.channel == Notification.Channel.EMAIL:
             # Moving it from the link (/book/reschedule/) ends at the same cut-off.
-            _, reschedule_link = client_link_create(
-                client=client,
-                purpose=ClientLink.Purpose.RESCHEDULE,
-                reference=appointment.pk,
-                expires_at=appointment.start,
-            )
-        messages.send_email(notification, link=link, reschedule_link=reschedule_link)
-    else:
-        messages.send_sms(notification, link=link)
+            reschedule_link = build(ClientLink.Purpose.RESCHEDULE, reference=appointment.pk,
+                                    expires_at=appointment.start)  # fmt: skip
+    return made, link, reschedule_link
+
+
+def notification_deliver(*, notification: Notification) -> None:
+    """Send one message by its channel, with fresh client links where it
+    carries them (``_links``); the row is left for the caller to mark."""
+    from clients.services import client_links_save
+
+    made, link, reschedule_link = _links(notification)
+    client_links_save(links=made)
+    with messages.Outgoing() as outgoing:
+        outgoing.send(notification, link=link, reschedule_link=reschedule_link)
+
+
+def _hand_back(notifications: list[Notification]) -> None:
+    """Rows taken together but not tried go back to pending at once, the try uncounted."""
+    Notification.objects.filter(
+        pk__in=[notification.pk for notification in notifications],
+        status=Notification.Status.SENDING,
+        claimed_at=notifications[0].claimed_at,
+    ).update(status=Notification.Status.PENDING, claimed_at=None, attempts=F("attempts") - 1)
+
+
+@contextlib.contextmanager
+def _marks_not_waiting_for_disk():
+    """On PostgreSQL, the commits of the rows' marks (sent, failed) do not
+    wait for the disk (``synchronous_commit``), which costs a flush each
+    (about 1.7 ms here). A database server that crashes can lose the last
+    fraction of a second of them: those rows are back in ``sending`` and go
+    out again after the lease, with the same Message-ID, as after a worker
+    that died at that moment. Taking the rows and writing their links still
+    waits: a message never carries a link the database could forget."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def notifications_send(*, notification_ids: list[int]) -> int:
+    """Send a chunk of messages, each once, and return how many went out.
+
+    The rows are taken together (one locking read, one update to
+    ``sending``), their links written with one insert, and the messages sent
+    over one mail connection (``messages.Outgoing``); each row is then marked
+    sent by its own conditional update as soon as the server has taken its
+    message, and a failure fails (or retries) that message alone.
+
+    Exactly once, and where it is only at least once: a row marked sent is
+    never sent again. A worker that dies mid-chunk leaves its unsent rows in
+    ``sending``; after the lease the next dispatch hands them out again, and
+    they go out then, once. Only a message the server took in the moment
+    before its row was marked sent goes out a second time after the lease,
+    with the same Message-ID, so the receiver can drop it
+    (``messages.message_id``). Marking the chunk sent in one update at its
+    end would save a query per message but widen that window to the whole
+    chunk, so each row is marked on its own (``_marks_not_waiting_for_disk``
+    makes that cheap, and says what a crash of the database server costs).
+
+    A chunk that is still sending after half the lease hands its untried
+    rows back rather than risk sending a row the next dispatch has taken.
+    """
+    from clients.services import client_links_save
+
+    taken = notifications_start_sending(notification_ids=notification_ids)
+    if not taken:
+        return 0
+    started = time.monotonic()
+    ready, made = [], []
+    for notification in taken:
+        try:
+            links, link, reschedule_link = _links(notification)
+        except Exception as error:  # an archived client's form links
+            _failed_with(notification, error)
+            continue
+        made += links
+        ready.append((notification, link, reschedule_link))
+    client_links_save(links=made)
+    sent = 0
+    with messages.Outgoing() as outgoing, _marks_not_waiting_for_disk():
+        for index, (notification, link, reschedule_link) in enumerate(ready):
+            if time.monotonic() - started > lease().total_seconds() / 2:
+                _hand_back([untried for untried, _, _ in ready[index:]])
+                break
+            try:
+                outgoing.send(notification, link=link, reschedule_link=reschedule_link)
+            except Exception as error:  # any failure of the mail server or the gateway
+                _failed_with(notification, error)
+                continue
+            notification_sent(notification=notification)
+            sent += 1
+    return sent
 
 
 @transaction.atomic

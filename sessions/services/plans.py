@@ -16,6 +16,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import InvalidInput, validate
 from salon.models import Salon
+from sessions.availability import BookingTerms
 from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, build_plan
 from sessions.selectors import outcome_with_lessons
@@ -65,11 +66,8 @@ def session_plan_for_booking(
 ) -> SessionPlan:
     """The plan of a new booking at ``salon``, from the client's screening and
     last visit. The front desk learns only that a therapist must look, never why."""
-    _check_screening_required(client, salon)
     try:
-        return session_plan_create(
-            routine=routine, outcome=outcome_with_lessons(client, client_outcome(client)), booked_minutes=booked_minutes
-        )
+        return _booking_plan(client=client, salon=salon, routine=routine, booked_minutes=booked_minutes)
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             raise
@@ -79,6 +77,32 @@ def session_plan_for_booking(
             "This routine cannot be booked for this client until a therapist has reviewed the health screening.",
             code="contraindicated",
         ) from None
+
+
+@transaction.atomic
+def session_plan_or_problem(
+    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int, reason: str
+) -> tuple[SessionPlan | None, str]:
+    """The plan of a new booking the location takes whatever the screening
+    says (an online booking, when its settings allow): the plan, or, when the
+    screening rules the routine out, no plan and the problem for the
+    therapist ("``reason``: why"), to be kept as the booking's ``plan_problem``.
+    A booking too short for the routine is still refused: that is no
+    screening's doing."""
+    try:
+        return _booking_plan(client=client, salon=salon, routine=routine, booked_minutes=booked_minutes), ""
+    except PlanNotPossible as refused:
+        if refused.code == "booking_too_short":
+            raise
+        limit = Appointment._meta.get_field("plan_problem").max_length
+        return None, _fit(f"{reason}: {refused.detail}", length=limit)
+
+
+def _booking_plan(*, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int) -> SessionPlan:
+    _check_screening_required(client, salon)
+    return session_plan_create(
+        routine=routine, outcome=outcome_with_lessons(client, client_outcome(client)), booked_minutes=booked_minutes
+    )
 
 
 def _change_note(reason: str) -> str:
@@ -96,12 +120,18 @@ def _fit(text: str, *, length: int) -> str:
 def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: str) -> bool:
     """A new plan for a session that has not started, from ``outcome``. When
     the routine is now forbidden, the old plan stays with the problem recorded
-    and any acknowledgement withdrawn: it must not be started as it was."""
+    and any acknowledgement withdrawn: it must not be started as it was.
+    A session booked without a plan (online, see :func:`session_plan_or_problem`)
+    gets its first one here, for the length it was booked for."""
+    if appointment.plan is not None:
+        booked_minutes = appointment.plan.booked_minutes
+    else:
+        booked_minutes = BookingTerms.of_appointment(appointment).session_minutes
     try:
         appointment.plan = session_plan_create(
             routine=appointment.routine,
             outcome=outcome,
-            booked_minutes=appointment.plan.booked_minutes,
+            booked_minutes=booked_minutes,
             change_note=_change_note(reason),
         )
     except PlanNotPossible as refused:

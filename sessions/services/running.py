@@ -51,7 +51,8 @@ def session_pressure_record(
     """What the client says about the pressure, while the session runs."""
     if appointment.status != Appointment.Status.IN_PROGRESS:
         raise Conflict("Pressure feedback is recorded while the session runs.", code="invalid_transition")
-    steps = {entry["order"]: entry for entry in appointment.plan.plan["steps"]}
+    # Without a plan (booked online before a review) nothing names a step.
+    steps = {entry["order"]: entry for entry in appointment.plan.plan["steps"]} if appointment.plan else {}
     if step is not None and step not in steps:
         raise InvalidInput("The plan has no such step.", code="invalid", fields={"step": ["Unknown step."]})
     if area and step is not None and area not in steps[step]["areas"]:

@@ -346,6 +346,8 @@ def _offer_accept(*, offer_id: int, now: datetime.datetime) -> Appointment | Dom
                 origin=Appointment.Origin.WAITLIST,
                 now=now,
                 notice_minutes=0,  # the time was checked when it was offered
+                # As for online bookings: the desk is told, the client never why.
+                without_plan_if_screening_forbids=salon.online_screening_blocked,
             )
     except (Conflict, InvalidInput) as refused:
         _close(offer, WaitlistOffer.Status.GONE)

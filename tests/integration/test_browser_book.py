@@ -75,7 +75,7 @@ def test_a_new_client_books_confirms_answers_moves_and_the_desk_shows_it(
         page.get_by_label("First name").fill("Ada")
         page.get_by_label("Last name").fill("Lovelace")
         page.get_by_label("Email").fill("ada@example.com")
-        page.get_by_label("Phone (optional)").fill("0151 23456789")
+        page.get_by_label("Phone", exact=True).fill("0151 23456789")
         page.get_by_label("Send me reminders before my appointment").check()
         page.get_by_label("I have read the privacy notice").check()
         look(page, "3-details")

@@ -5,9 +5,11 @@ out, moving a booking from its link before and after the cut-off."""
 
 import datetime
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
@@ -78,11 +80,17 @@ class Browser(Client):
         return response
 
 
+def signed_details(summary) -> str:
+    """The summary's hidden field that carries the checked details on to "Hold this time"."""
+    return re.search(r'name="details" value="([^"]+)"', summary.content.decode()).group(1)
+
+
 def hold_through_pages(browser, scene, day, *, hour=10, details=DETAILS, eager=None):
     """Details, summary, then "Hold this time": the hold, or the answer."""
     base = f"/book/{scene.salon.pk}"
-    assert browser.post(f"{base}/details/?{choices(day, hour)}", details).status_code == 200
-    return browser.post(f"{base}/hold/?{choices(day, hour)}")
+    summary = browser.post(f"{base}/details/?{choices(day, hour)}", details)
+    assert summary.status_code == 200
+    return browser.post(f"{base}/hold/?{choices(day, hour)}", {"details": signed_details(summary)})
 
 
 def test_one_location_goes_straight_there_and_keeps_the_deep_link(scene):
@@ -160,11 +168,12 @@ def test_a_closed_day_is_shown_as_without_free_time(scene, day):
 def test_a_new_client_books_without_javascript_and_no_address_carries_personal_data(
     scene, day, eager_celery, django_capture_on_commit_callbacks
 ):
-    browser = Browser()
+    # A browser that checks CSRF as a real one would: the pages must not need its cookie
+    browser = Browser(enforce_csrf_checks=True)
     base = f"/book/{scene.salon.pk}"
 
-    # Given a client who filled in the form without an email address
-    missing = browser.post(f"{base}/details/?{choices(day)}", {**DETAILS, "email": ""})
+    # Given a client who filled in the form without an email address or a phone number
+    missing = browser.post(f"{base}/details/?{choices(day)}", {**DETAILS, "email": "", "phone": ""})
     assert missing.status_code == 400
     assert 'value="Lovelace"' in missing.content.decode()  # what was typed is kept
 
@@ -175,7 +184,7 @@ def test_a_new_client_books_without_javascript_and_no_address_carries_personal_d
     # the form goes on with the same local time (not the UTC one)
     assert "&amp;time=10%3A00" in summary.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        held = browser.post(f"{base}/hold/?{choices(day)}")
+        held = browser.post(f"{base}/hold/?{choices(day)}", {"details": signed_details(summary)})
     assert held.status_code == 302
     sent = browser.get(held["Location"])
 
@@ -191,15 +200,16 @@ def test_a_new_client_books_without_javascript_and_no_address_carries_personal_d
     # And confirming from the link books a new client, online
     assert browser.get(link).status_code == 200
     assert not Appointment.objects.exists()  # opening the link books nothing
-    confirmed = browser.post(link)
-    assert confirmed.status_code == 302
-    booked = browser.get(confirmed["Location"])
+    booked = browser.post(link)
+    assert booked.status_code == 200
     appointment = Appointment.objects.get()
     assert appointment.origin == Appointment.Origin.ONLINE
     assert appointment.client.email == "ada@example.com"
     html = booked.content.decode()
     assert "You are booked" in html
     assert "Answer the health questions" in html
+    # Nothing needed a cookie, as in a frame on another site where the browser sends none
+    assert not browser.cookies
     intake = re.search(r'href="(/forms/intake/[^"]+)"', html).group(1)
     assert browser.get(intake).status_code == 302  # the intake link works
 
@@ -230,7 +240,6 @@ def test_the_honeypot_answers_like_success_and_holds_nothing(scene, day):
 
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
-    assert "online_details" not in browser.session
     assert not BookingHold.objects.exists()
 
 
@@ -323,7 +332,7 @@ def test_confirming_too_often_gets_a_429_page(scene, day, monkeypatch):
 
     statuses = [browser.post(f"/book/confirm/{hold_token(hold)}/").status_code for hold in holds]
 
-    assert statuses == [302, 429]
+    assert statuses == [200, 429]
     assert Appointment.objects.count() == 1
 
 
@@ -445,7 +454,7 @@ def test_a_client_whose_screening_needs_review_books_and_sees_no_health_reason(s
     )  # fmt: skip
     browser = Client()
 
-    booked = browser.get(browser.post(f"/book/confirm/{hold_token(hold)}/")["Location"])
+    booked = browser.post(f"/book/confirm/{hold_token(hold)}/")
 
     html = booked.content.decode().lower()
     assert "you are booked" in html
@@ -494,24 +503,67 @@ def test_nothing_personal_reaches_a_client_record_before_confirming(scene, day):
     assert ClientRecord.objects.count() == before
 
 
-def test_a_client_whose_screening_blocks_the_routine_is_told_without_the_health_reason(scene, day):
-    from sessions.services.online import hold_token
-
+def blocked_client_hold(scene, day):
+    """A hold for a client whose screening (blood clots) rules the routine out."""
     client = ClientFactory(salon=scene.salon, email="blocked@example.com")
     screening_for(client, blood_clots=True)
     hold = booking_hold_create(
         salon=scene.salon, routine=scene.routine, start=scene.at(day, 10), minutes=60,
         given_name="B", family_name="L", email="blocked@example.com",
     )  # fmt: skip
+    return client, hold
+
+
+def test_a_client_whose_screening_blocks_the_routine_books_and_sees_no_health_reason(scene, day, receptionist):
+    from sessions.services.online import hold_token
+    from sessions.services.outbox import notification_deliver, notification_start_sending
+
+    # Given a location that lets such clients book online (the default), and one of them holding a time
+    client, hold = blocked_client_hold(scene, day)
     browser = Client()
 
+    # When they confirm it
     pressed = browser.post(f"/book/confirm/{hold_token(hold)}/")
     page = browser.get(pressed["Location"]) if pressed.status_code == 302 else pressed
 
-    # The booking service refuses a routine the screening rules out; the client is asked to call, not told why
-    html = page.content.decode().lower()
-    assert pressed.status_code == 400
-    assert "please call us on +49 30 1234567" in html
+    # Then they are booked like anyone else, and neither the page nor the confirmation email says why it is flagged
+    assert page.status_code == 200
+    appointment = Appointment.objects.get(client=client)
+    assert appointment.plan is None
+    assert appointment.plan_problem
+    confirmation = Notification.objects.get(appointment=appointment, kind="confirmation")
+    notification_deliver(notification=notification_start_sending(notification_id=confirmation.pk))
+    (email,) = [message for message in mail.outbox if message.to == ["blocked@example.com"]]
+    texts = [page.content.decode(), email.subject, email.body, *(body for body, _ in email.alternatives)]
+    assert "you are booked" in texts[0].lower()
+    for text in texts:
+        assert not any(word in text.lower() for word in (*HEALTH_WORDS, "screening", "review", "plan"))
+    # while the desk sees the flag on the booking, with no health detail either
+    desk = Client()
+    sign_in(desk, receptionist)
+    panel = desk.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+    assert "Screening needs review before this session" in panel
+    assert "Online booking" in panel
+    assert not any(word in panel.lower() for word in ("clot", "thrombosis"))
+
+
+def test_when_the_location_says_no_a_blocked_client_is_asked_to_call_without_the_health_reason(scene, day):
+    from sessions.services.online import hold_token
+
+    # Given a location whose clients with a blocking screening must book by phone
+    scene.salon.online_screening_blocked = False
+    scene.salon.save()
+    client, hold = blocked_client_hold(scene, day)
+    browser = Client()
+
+    # When the client confirms their hold
+    pressed = browser.post(f"/book/confirm/{hold_token(hold)}/")
+
+    # Then they are asked to call, not told why, and nothing is booked
+    html = pressed.content.decode().lower()
+    assert pressed.status_code == 409
+    assert "please call" in html
+    assert "+49 30 1234567" in html
     assert not any(word in html for word in (*HEALTH_WORDS, "screening", "review"))
     assert not Appointment.objects.filter(client=client).exists()
 
@@ -528,3 +580,205 @@ def test_moving_offers_times_that_overlap_the_booking_itself(scene, day, booked)
     assert browser.post(f"/book/reschedule/?date={day:%Y-%m-%d}", {"time": value}).status_code == 200
     booked.refresh_from_db()
     assert booked.start.astimezone(BERLIN) == scene.at(day, 10, 30)
+
+
+def test_the_summary_signs_the_details_and_a_hold_refuses_them_altered_or_from_another_location(scene, day):
+    browser = Client()
+    base = f"/book/{scene.salon.pk}"
+    summary = browser.post(f"{base}/details/?{choices(day)}", DETAILS)
+    signed = signed_details(summary)
+    other = salon_scenario(therapists=["Cem"], rooms=["Eiche"]).salon
+    other.online_booking = True
+    other.save()
+
+    # Given the details with a changed letter, and the same details posted to another location
+    altered = browser.post(f"{base}/hold/?{choices(day)}", {"details": signed.replace("A", "B", 1)})
+    elsewhere = browser.post(f"/book/{other.pk}/hold/?{choices(day)}", {"details": signed})
+
+    # Then both are sent back to the details form, and nothing is held
+    assert altered.status_code == elsewhere.status_code == 302
+    assert altered["Location"].startswith(f"{base}/details/?")
+    assert not BookingHold.objects.exists()
+
+
+def later(monkeypatch, minutes: int) -> None:
+    """Signatures read as if ``minutes`` had passed (their clock only)."""
+    now = time.time()
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: now + minutes * 60))
+
+
+def test_details_signed_over_an_hour_ago_are_asked_for_again(scene, day, monkeypatch):
+    browser = Client()
+    base = f"/book/{scene.salon.pk}"
+    signed = signed_details(browser.post(f"{base}/details/?{choices(day)}", DETAILS))
+
+    later(monkeypatch, 61)
+    response = browser.post(f"{base}/hold/?{choices(day)}", {"details": signed})
+
+    assert response.status_code == 302
+    assert not BookingHold.objects.exists()
+
+
+def test_changing_the_details_from_the_summary_fills_the_form_in_again(scene, day):
+    browser = Client()
+    base = f"/book/{scene.salon.pk}"
+    signed = signed_details(browser.post(f"{base}/details/?{choices(day)}", DETAILS))
+
+    page = browser.post(f"{base}/details/?{choices(day)}", {"details": signed, "change": "1"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="Lovelace"' in html
+    assert 'value="ada@example.com"' in html
+    assert not BookingHold.objects.exists()
+
+
+def test_the_page_after_holding_is_named_by_a_signed_address_that_ends_with_the_hold(scene, day, monkeypatch):
+    browser = Client()
+    held = hold_through_pages(browser, scene, day)
+    page = held["Location"]
+
+    assert "Check your email" in browser.get(page).content.decode()
+    assert browser.get(page.replace("held=", "held=x")).status_code == 302
+
+    later(monkeypatch, scene.salon.online_hold_minutes + 1)
+    assert browser.get(page).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "same-origin"}, 403),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
+        ({"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}, 200),
+        # The salon's own website, where the page is embedded (and may post from a form of its own)
+        ({"HTTP_ORIGIN": "https://www.lindenhof.example", "HTTP_SEC_FETCH_SITE": "cross-site"}, 200),
+    ],
+)
+def test_booking_posts_are_taken_from_this_site_and_the_locations_own_sites_only(scene, day, headers, status):
+    scene.salon.online_embed_origins = ["https://www.lindenhof.example"]
+    scene.salon.save()
+
+    response = Client().post(f"/book/{scene.salon.pk}/details/?{choices(day)}", DETAILS, **headers)
+
+    assert response.status_code == status
+    if status == 403:
+        assert "Sent from another website" in response.content.decode()
+
+
+def test_a_site_another_location_lists_may_not_post_to_this_one(scene, day):
+    other = salon_scenario(therapists=["Cem"], rooms=["Eiche"]).salon
+    other.online_embed_origins = ["https://www.other.example"]
+    other.save()
+
+    signed = signed_details(Client().post(f"/book/{scene.salon.pk}/details/?{choices(day)}", DETAILS))
+    response = Client().post(
+        f"/book/{scene.salon.pk}/hold/?{choices(day)}",
+        {"details": signed},
+        HTTP_ORIGIN="https://www.other.example",
+        HTTP_SEC_FETCH_SITE="cross-site",
+    )
+
+    assert response.status_code == 403
+    assert not BookingHold.objects.exists()
+
+
+# --- A phone number alone: the link goes by SMS -----------------------------------------
+
+
+def test_a_client_with_only_a_phone_number_books_by_the_link_in_an_sms(
+    scene, day, eager_celery, django_capture_on_commit_callbacks, sms_outbox
+):
+    browser = Browser()
+    base = f"/book/{scene.salon.pk}"
+
+    # Given a client who gives a phone number and no email address
+    summary = browser.post(f"{base}/details/?{choices(day)}", {**DETAILS, "email": ""})
+    assert summary.status_code == 200
+    assert "send you a link by SMS" in summary.content.decode()
+
+    # When they hold the time
+    with django_capture_on_commit_callbacks(execute=True):
+        held = browser.post(f"{base}/hold/?{choices(day)}", {"details": signed_details(summary)})
+    assert held.status_code == 302
+    sent = browser.get(held["Location"]).content.decode()
+
+    # Then the page says to look at the phone, and the link went by SMS to that number alone
+    assert "Check your phone" in sent
+    assert "+4915123456789" in sent
+    assert mail.outbox == []
+    (sms,) = sms_outbox
+    assert sms["to"] == "+4915123456789"
+    link = next(word for word in sms["text"].split() if "/book/confirm/" in word).removeprefix(SITE)
+
+    # And confirming from it books a new client known by that number, who is told to expect an SMS
+    confirmed = browser.post(link)
+    assert confirmed.status_code == 200
+    booked_page = confirmed.content.decode()
+    appointment = Appointment.objects.get()
+    assert (appointment.client.phone, appointment.client.email) == ("+4915123456789", "")
+    assert appointment.origin == Appointment.Origin.ONLINE
+    assert "on its way to you by SMS" in booked_page
+    for address in browser.redirects:
+        assert not any(value.lower() in address.lower() for value in PERSONAL), address
+
+
+@pytest.mark.parametrize(
+    ("typed", "fields"),
+    [
+        ({"email": "", "phone": "12"}, ["phone"]),
+        ({"email": "", "phone": ""}, ["email", "phone"]),
+    ],
+)
+def test_a_bad_or_missing_phone_number_is_a_400_naming_the_field(scene, day, typed, fields):
+    response = Client().post(f"/book/{scene.salon.pk}/details/?{choices(day)}", {**DETAILS, **typed})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in fields:
+        assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', html)
+    assert not BookingHold.objects.exists()
+
+
+def test_holding_too_often_for_one_phone_number_gets_a_429_page(scene, day, monkeypatch):
+    monkeypatch.setitem(PageContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
+    phone_only = {**DETAILS, "email": ""}
+    first = hold_through_pages(Client(REMOTE_ADDR="10.0.0.1"), scene, day, hour=9, details=phone_only)
+    # The same number, written the international way
+    second = hold_through_pages(
+        Client(REMOTE_ADDR="10.0.0.2"), scene, day, hour=11, details={**phone_only, "phone": "+49 151 23456789"}
+    )
+
+    assert (first.status_code, second.status_code) == (302, 429)
+    assert BookingHold.objects.count() == 1
+
+
+def test_the_reschedule_page_of_an_sms_link_also_cancels(scene, day, booked):
+    browser = Client()
+    assert browser.get(reschedule_link(booked)).status_code == 302
+    page = browser.get("/book/reschedule/").content.decode()
+    assert "Cancel my appointment" in page
+
+    cancelled = browser.post("/book/reschedule/", {"action": "cancel"})
+
+    assert cancelled.status_code == 200
+    assert "is cancelled" in cancelled.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.CANCELLED
+    assert Notification.objects.filter(appointment=booked, kind="cancellation").exists()
+    assert ClientLink.objects.get(purpose=ClientLink.Purpose.RESCHEDULE).used_at is not None
+
+
+def test_after_the_cut_off_the_reschedule_page_cancels_nothing(scene, booked):
+    browser = Client()
+    assert browser.get(reschedule_link(booked)).status_code == 302
+    scene.salon.client_cancel_hours = 24 * 30
+    scene.salon.save()
+
+    refused = browser.post("/book/reschedule/", {"action": "cancel"})
+
+    assert refused.status_code == 409
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED

@@ -357,3 +357,64 @@ def test_the_schema_documents_the_public_api_without_a_login():
     assert "410" in paths["/api/v1/public/holds/confirm/"]["post"]["responses"]
     hold_body = openapi_schema()["components"]["schemas"]["HoldRequest"]
     assert {"website", "email", "privacy_notice_accepted"} <= set(hold_body["properties"])
+
+
+# --- A phone number alone ---------------------------------------------------------
+
+
+def test_a_client_with_only_a_phone_number_holds_and_confirms_from_the_sms(
+    api, scene, eager_celery, django_capture_on_commit_callbacks, sms_outbox
+):
+    start = first_start(api, scene)
+
+    # When the website holds a time for Ada with her phone number and no email address
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = hold(api, scene, start, email="", phone="0151 23456789")
+
+    # Then the answer says the link went by SMS, repeats nothing typed, and the SMS went to her alone
+    assert answer.status_code == 201
+    assert "by SMS" in answer.json()["detail"]
+    assert "151" not in answer.content.decode()
+    assert mail.outbox == []
+    (sms,) = sms_outbox
+    assert sms["to"] == "+4915123456789"
+    token = re.search(r"/book/confirm/([^/\s]+)/", sms["text"]).group(1)
+    assert token not in answer.content.decode()
+
+    # When she confirms with the token from the SMS
+    confirmed = api.post(f"{PUBLIC}holds/confirm/", {"token": token}, format="json")
+
+    # Then she is booked online as a client known by that number
+    assert confirmed.status_code == 201
+    appointment = Appointment.objects.get()
+    assert (appointment.client.phone, appointment.client.email) == ("+4915123456789", "")
+
+
+def test_a_hold_without_an_email_or_a_phone_number_names_both_fields(api, scene):
+    answer = hold(api, scene, first_start(api, scene), email="", phone="")
+
+    assert answer.status_code == 400
+    assert {"email", "phone"} <= set(answer.json()["fields"])
+    assert not BookingHold.objects.exists()
+
+
+def test_holds_for_a_phone_number_alone_are_limited_whoever_asks(scene):
+    callers = [APIClient(REMOTE_ADDR=f"192.0.2.{n}") for n in range(6)]
+    start = first_start(callers[0], scene)
+    phones = ["0151 23456789", "+49 151 23456789"] * 3
+
+    answers = [
+        hold(caller, scene, start, email="", phone=phone).status_code
+        for caller, phone in zip(callers, phones, strict=True)
+    ]
+
+    assert answers[5] == 429
+    assert 429 not in answers[:5]
+
+
+def test_the_schema_says_an_email_or_a_phone_number_will_do():
+    hold_body = openapi_schema()["components"]["schemas"]["HoldRequest"]
+
+    assert "email" not in hold_body.get("required", [])
+    assert "phone" not in hold_body.get("required", [])
+    assert "SMS" in hold_body["properties"]["phone"]["description"]

@@ -108,6 +108,7 @@ def test_joining_the_waitlist_from_the_booking_pages(scene, day, eager_celery, d
     assert entry.windows == [{"from": "08:00", "to": "12:00"}]
     done = browser.get(joined["Location"])
     assert "You are on the waitlist" in done.content.decode()
+    assert not browser.cookies  # nothing kept in a session: it works in a frame on another site
     # The email that confirms it carries the link to leave the list
     assert f"/book/waitlist/{entry_token(entry)}/" in mail.outbox[-1].body
 
@@ -137,6 +138,20 @@ def test_the_honeypot_stores_nothing(scene, day):
 
     assert response.status_code == 200
     assert not WaitlistEntry.objects.exists()
+
+
+def test_joining_is_refused_from_a_site_the_location_does_not_list_and_taken_from_one_it_does(scene, day):
+    scene.salon.online_embed_origins = ["https://www.lindenhof.example"]
+    scene.salon.save()
+
+    foreign = Client().post(join_url(scene), form(day), HTTP_ORIGIN="https://evil.example")
+    assert foreign.status_code == 403
+    assert "Sent from another website" in foreign.content.decode()
+    assert not WaitlistEntry.objects.exists()
+
+    listed = Client().post(join_url(scene), form(day), HTTP_ORIGIN="https://www.lindenhof.example")
+    assert listed.status_code == 302
+    assert WaitlistEntry.objects.count() == 1
 
 
 def test_the_offer_link_shows_the_time_and_the_button_books_it(

@@ -149,3 +149,100 @@ def test_a_tampered_link_names_no_hold(salon, therapist, room, online, soon):
 
     with pytest.raises(NotFound):
         hold_from_token(hold_token(hold) + "x")
+
+
+# --- A phone number alone: the link goes by SMS ---------------------------------------
+
+
+def sms_link(sms_outbox) -> str:
+    (sms,) = sms_outbox
+    return next(word for word in sms["text"].split() if "/book/confirm/" in word)
+
+
+def test_a_phone_number_alone_gets_the_link_by_sms_and_confirming_books_a_new_client(
+    salon, therapist, room, online, soon, sms_outbox
+):
+    from django.core import mail
+
+    from sessions.messages import SMS_MAX_SEGMENTS, hold_confirmation_send, sms_segments
+
+    # Given Ada holds a time giving only her phone number, written the local way
+    hold = hold_for(salon, online, at(soon, 10), email="", phone="0151 23456789", consent_reminders=True)
+    assert hold.phone == "+4915123456789"
+
+    # When the confirmation goes out
+    hold_confirmation_send(hold_id=hold.pk)
+
+    # Then it is one SMS to that number, within the parts allowed, with the whole link, and no email
+    (sms,) = sms_outbox
+    assert sms["to"] == "+4915123456789"
+    assert sms_segments(sms["text"]) <= SMS_MAX_SEGMENTS
+    assert mail.outbox == []
+    token = sms_link(sms_outbox).rstrip("/").rsplit("/", 1)[1]
+
+    # And confirming with its token books a new client known by that number, who hears by SMS
+    appointment = booking_hold_confirm(hold=hold_from_token(token))
+    ada = appointment.client
+    assert (ada.phone, ada.email, ada.preferred_channel) == ("+4915123456789", "", Client.Channel.SMS)
+    assert appointment.origin == Appointment.Origin.ONLINE
+
+
+def test_an_existing_client_is_found_by_the_phone_number_the_link_went_to(
+    salon, therapist, room, online, soon, sms_outbox
+):
+    known = ClientFactory(salon=salon, email="", phone="+4915123456789")
+    clients = Client.objects.count()
+
+    hold = hold_for(salon, online, at(soon, 10), email="", phone="+49 151 2345 6789")
+    assert Client.objects.count() == clients  # holding touched no record
+    appointment = booking_hold_confirm(hold=hold)
+
+    assert appointment.client == known
+    assert Client.objects.count() == clients
+
+
+def test_a_phone_number_typed_next_to_ones_own_email_finds_nobodys_record(salon, therapist, room, online, soon):
+    """The link went to the email address: the phone number was never
+    proven, so its owner's record (and the intake link for it) stays out of
+    reach of whoever typed it."""
+    someone = ClientFactory(salon=salon, email="", phone="+4915123456789")
+
+    hold = hold_for(salon, online, at(soon, 10), email="mallory@example.com", phone="0151 23456789")
+    appointment = booking_hold_confirm(hold=hold)
+
+    assert appointment.client != someone
+    assert appointment.client.email == "mallory@example.com"
+    assert not Appointment.objects.filter(client=someone).exists()
+
+
+@pytest.mark.parametrize("phone", ["12", "not a number", "+49 30"])
+def test_a_phone_number_that_is_none_is_refused_naming_the_field(salon, therapist, room, online, soon, phone):
+    with pytest.raises(InvalidInput) as refused:
+        hold_for(salon, online, at(soon, 10), email="", phone=phone)
+
+    assert "phone" in refused.value.fields
+    assert not BookingHold.objects.exists()
+
+
+def test_neither_email_nor_phone_holds_nothing(salon, therapist, room, online, soon):
+    with pytest.raises(InvalidInput):
+        hold_for(salon, online, at(soon, 10), email="", phone="")
+
+    assert not BookingHold.objects.exists()
+
+
+def test_the_sms_link_fits_whatever_the_salon_is_called(salon, therapist, room, online, soon, sms_outbox, settings):
+    from sessions.messages import SMS_MAX_SEGMENTS, hold_confirmation_send, sms_segments
+
+    settings.SITE_URL = "https://termine.massagepraxis-am-stadtpark-beispiel.de"
+    salon.name = "Massagepraxis am Stadtpark für Rücken, Nacken und Schultern, Łódź-Filiale 🌿"
+    salon.save()
+    hold = hold_for(salon, online, at(soon, 10), email="", phone="0151 23456789")
+
+    hold_confirmation_send(hold_id=hold.pk)
+
+    text = sms_outbox[0]["text"]
+    assert sms_segments(text) <= SMS_MAX_SEGMENTS
+    link = sms_link(sms_outbox)
+    assert link.startswith(f"{settings.SITE_URL}/book/confirm/")
+    assert hold_from_token(link.removesuffix("/").rsplit("/", 1)[1]) == hold  # the link arrives whole

@@ -367,6 +367,89 @@ class TestDispatchAtScale:
 
         assert Notification.objects.get(pk=notification.pk).status == "sent"
 
+    @pytest.mark.parametrize("count", [10, 40])
+    def test_a_chunk_costs_one_query_per_message_and_a_few_for_the_chunk(
+        self, salon, therapist, room, routine, consenting, tomorrow, count, django_assert_max_num_queries
+    ):
+        from clients.models import ClientLink
+        from sessions.tasks import notifications_send
+
+        # Given reminders due now for a session a week ahead, each carrying a cancel and a reschedule link
+        appointment = appointment_book(
+            client=consenting, routine=routine, start=at(tomorrow + datetime.timedelta(days=7), 10)
+        )
+        reminders = due_reminders(appointment, count)
+
+        # When one send task takes them all: the chunk costs the savepoint, the
+        # locking read with what the messages say, the update to sending, the
+        # release, one insert of all links (and on PostgreSQL setting and
+        # resetting synchronous_commit); each message its update to sent
+        with django_assert_max_num_queries(7 + count):
+            sent = notifications_send.apply(args=[[reminder.pk for reminder in reminders]]).get()
+
+        # Then every message went out once, with its links
+        assert sent == count == len(mail.outbox)
+        assert set(Notification.objects.filter(pk__in=[r.pk for r in reminders]).values_list("status", "attempts")) == {
+            ("sent", 1)
+        }
+        assert ClientLink.objects.filter(purpose="cancel").count() == count
+        assert ClientLink.objects.filter(purpose="reschedule").count() == count
+        assert all("/cancel/" in message.body for message in mail.outbox)
+
+    def test_a_refused_address_fails_its_own_message_and_the_chunk_goes_on_over_one_connection(
+        self, salon, therapist, room, routine, consenting, tomorrow, settings, unused_tcp_port
+    ):
+        from sessions.tasks import notifications_send
+        from tests.helpers import Inbox, serve_smtp
+
+        class Refusing(Inbox):
+            """Refuses one address for good, and notes each message's connection."""
+
+            def __init__(self):
+                super().__init__()
+                self.connections = []
+
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address == "gone@example.com":
+                    return "550 No such user"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                self.connections.append(session.peer)
+                return await super().handle_DATA(server, session, envelope)
+
+        inbox = Refusing()
+        controller = serve_smtp(inbox, unused_tcp_port)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", unused_tcp_port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        # Given five due reminders, the middle one for a client whose address the server refuses
+        gone = ClientFactory(salon=salon, email="gone@example.com", consent_reminders=True)
+        screening_for(gone)
+        good = appointment_book(client=consenting, routine=routine, start=at(tomorrow, 10))
+        bad = appointment_book(client=gone, routine=routine, start=at(tomorrow, 12))
+        due = timezone.now() - datetime.timedelta(minutes=1)
+        reminders = Notification.objects.bulk_create(
+            Notification(key=f"{appointment.pk}:chunk:{n}", kind="reminder", appointment=appointment,
+                         client=appointment.client, channel="email", due_at=due)
+            for n, appointment in enumerate([good, good, bad, good, good])
+        )  # fmt: skip
+
+        # When one send task takes them
+        try:
+            sent = notifications_send.apply(args=[[reminder.pk for reminder in reminders]]).get()
+        finally:
+            controller.stop()
+
+        # Then the refused one failed for good, and the four others arrived over one connection
+        statuses = dict(Notification.objects.filter(pk__in=[r.pk for r in reminders]).values_list("pk", "status"))
+        assert [statuses[reminder.pk] for reminder in reminders] == ["sent", "sent", "failed", "sent", "sent"]
+        assert "No such user" in Notification.objects.get(pk=reminders[2].pk).last_error
+        assert sent == len(inbox.messages) == 4
+        assert len(set(inbox.connections)) == 1
+
 
 def test_the_confirmation_asks_to_speak_up_and_the_feedback_request_carries_the_routines_aftercare(
     salon, therapist, room, routine, consenting, tomorrow
@@ -389,3 +472,55 @@ def test_the_confirmation_asks_to_speak_up_and_the_feedback_request_carries_the_
     assert "Drink water and keep warm." not in asked.body
     assert "After your massage: Drink water and keep warm." in thanked.body
     assert "tell your therapist at once" not in thanked.body
+
+
+# --- Moving and cancelling from an SMS --------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "reminder"])
+def test_an_sms_carries_one_link_the_reschedule_pages_which_also_cancels(
+    salon, therapist, room, routine, tomorrow, sms_outbox, settings, kind
+):
+    from clients.models import ClientLink
+    from sessions.messages import SMS_MAX_SEGMENTS, sms_segments
+    from sessions.services.outbox import notification_deliver, notification_start_sending
+
+    # Given a client who hears by SMS, booked the day after tomorrow, and a site with a long address
+    settings.SITE_URL = "https://termine.massagepraxis-am-stadtpark.example"
+    texting = ClientFactory(salon=salon, email="", phone="+4915123456789", preferred_channel="sms",
+                            consent_reminders=True)  # fmt: skip
+    screening_for(texting)
+    appointment = appointment_book(client=texting, routine=routine, start=at(tomorrow + datetime.timedelta(days=1), 10))
+    message = Notification.objects.filter(appointment=appointment, kind=kind).order_by("due_at").first()
+    Notification.objects.filter(pk=message.pk).update(due_at=timezone.now())
+
+    # When it goes out
+    notification_deliver(notification=notification_start_sending(notification_id=message.pk))
+
+    # Then the SMS, within its parts, carries the link to move (or cancel) the appointment, whole
+    (sms,) = sms_outbox
+    assert sms["to"] == "+4915123456789"
+    assert sms_segments(sms["text"]) <= SMS_MAX_SEGMENTS
+    assert "Move or cancel until" in sms["text"]
+    assert "/forms/cancel/" not in sms["text"]
+    link = ClientLink.objects.get(client=texting)
+    assert (link.purpose, link.reference, link.expires_at) == ("reschedule", appointment.pk, appointment.start)
+    assert f"{settings.SITE_URL}/book/reschedule/" in sms["text"]
+    assert mail.outbox == []
+
+
+def test_an_email_keeps_a_cancel_link_and_a_reschedule_link(salon, therapist, room, routine, tomorrow, consenting):
+    from clients.models import ClientLink
+    from sessions.services.outbox import notification_deliver, notification_start_sending
+
+    start = at(tomorrow + datetime.timedelta(days=1), 10)
+    appointment = appointment_book(client=consenting, routine=routine, start=start)
+    reminder = Notification.objects.filter(appointment=appointment, kind="reminder").order_by("due_at").first()
+    Notification.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
+
+    notification_deliver(notification=notification_start_sending(notification_id=reminder.pk))
+
+    body = mail.outbox[0].body
+    assert "/forms/cancel/" in body
+    assert "/book/reschedule/" in body
+    assert set(ClientLink.objects.values_list("purpose", flat=True)) == {"cancel", "reschedule"}

@@ -51,12 +51,12 @@ def message(kind: str, salon_name: str, phone: str = "+49 30 1234567") -> Notifi
     return Notification(kind=kind, appointment=appointment, client=client, channel="sms", due_at=START)
 
 
-def test_a_reminder_with_a_cancel_link_in_the_salons_local_time():
+def test_a_reminder_with_a_move_or_cancel_link_in_the_salons_local_time():
     text = sms_text(message("reminder", "Salon am Park"), link=LINK)
 
     assert text == (
         "Salon am Park: reminder, your massage Tue 9 Mar 10:30. Tell your therapist at once if pain grows. "
-        f"Cannot come? Cancel until Mon 8 Mar 10:30: {LINK} Tel +49 30 1234567"
+        f"Move or cancel until Mon 8 Mar 10:30: {LINK} Tel +49 30 1234567"
     )
     assert sms_segments(text) == 2
 

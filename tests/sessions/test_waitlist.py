@@ -361,3 +361,23 @@ def test_a_closed_offer_sends_nothing(salon, therapist, room, online, soon):
     waitlist_gone_message_send(offer_id=offer.pk)  # not gone either
 
     assert mail.outbox == []
+
+
+def test_an_sms_offer_stays_within_its_parts_with_its_link_whole(
+    salon, therapist, room, online, soon, eager_celery, django_capture_on_commit_callbacks, sms_outbox, settings
+):
+    from sessions.messages import SMS_MAX_SEGMENTS, sms_segments
+
+    settings.SITE_URL = "https://termine.massagepraxis-am-stadtpark.example"
+    salon.name = "Massagepraxis am Stadtpark für Rücken, Nacken und Schultern, Sportmassage und Entspannung"
+    salon.save()
+    join(salon, online, soon, email="", phone="+49 151 23456789")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        freed(salon, soon)
+
+    offer = next(sms["text"] for sms in sms_outbox if "/book/offer/" in sms["text"])
+    assert sms_segments(offer) <= SMS_MAX_SEGMENTS
+    link = next(word for word in offer.split() if "/book/offer/" in word)
+    assert link.startswith(f"{settings.SITE_URL}/book/offer/")
+    assert link.endswith("/")

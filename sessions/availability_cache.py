@@ -1,0 +1,84 @@
+"""Answers about free times, remembered until anything they depend on changes.
+
+Online booking asks the same questions again and again (a website's
+visitors look at the same two weeks), and computing one costs far more than
+the request around it. An answer is kept in the cache under the business's
+availability stamp (:class:`sessions.models.AvailabilityStamp`), which
+database triggers count up in the same transaction as every change to
+bookings, holds, time off, rotas, hours, rooms, therapists, the menu and the
+locations' settings. The stamp is read first and the answer computed after,
+so an answer is never older than the stamp it is kept under; once a change
+commits, the stamp moves on and the old answer is not asked for again. A time
+just booked is therefore never offered from the cache.
+
+Time moves without a write, so the key also holds the current minute (the
+notice and the horizon are whole minutes from now, and today's date follows
+from it), and an answer is not served past the moment the first hold it
+counted as busy runs out.
+
+Inside a transaction the stamp does not yet count the transaction's own
+changes (PostgreSQL counts them at commit), so there the answer is computed
+and not remembered."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Min
+from django.utils import timezone
+
+from salon.models import Salon
+from sessions.availability import to_minutes
+from sessions.models import AvailabilityStamp, BookingHold
+
+logger = logging.getLogger(__name__)
+Answer = TypeVar("Answer")
+# Answers are asked for again within a minute or not at all (the key holds the minute).
+KEEP_SECONDS = 120
+STAMP_OF_LOCATION = (
+    f"SELECT stamp.business_id, stamp.version FROM {AvailabilityStamp._meta.db_table} stamp "  # noqa: S608
+    f"JOIN {Salon._meta.db_table} location ON location.business_id = stamp.business_id WHERE location.id = %s"
+)
+
+
+def remembered(*, salon: Salon | int, question: tuple, now: datetime.datetime, compute: Callable[[], Answer]) -> Answer:
+    """``compute()``, or the answer it gave to the same ``question`` about the
+    location ``salon`` (a location or its id) in the same minute ``now``
+    with nothing changed since. ``question`` holds everything else the
+    answer depends on, as plain values."""
+    if connection.in_atomic_block:
+        return compute()
+    salon_id = salon if isinstance(salon, int) else salon.pk
+    with connection.cursor() as cursor:
+        # Plain SQL: on a remembered answer, building this query in the ORM would cost more than the rest.
+        cursor.execute(STAMP_OF_LOCATION, [salon_id])
+        stamp = cursor.fetchone()
+    if stamp is None:
+        return compute()
+    business_id, version = stamp
+    key = "availability:" + hashlib.sha256(repr((salon_id, version, to_minutes(now), question)).encode()).hexdigest()
+    try:
+        kept = cache.get(key)
+    except Exception:  # The cache being down must not stop anyone booking: compute instead.
+        logger.warning("The cache could not be read; computing free times.", exc_info=True)
+        return compute()
+    moment = timezone.now()
+    if kept is not None and moment < kept[1]:
+        return kept[0]
+    # Read before computing: a hold made after this is a change, and moves the stamp.
+    first_hold_ends = BookingHold.objects.filter(
+        salon__business_id=business_id, status=BookingHold.Status.HELD, expires_at__gt=moment
+    ).aggregate(first=Min("expires_at"))["first"]
+    answer = compute()
+    fresh_until = first_hold_ends or moment + datetime.timedelta(seconds=KEEP_SECONDS)
+    try:
+        cache.set(key, (answer, fresh_until), timeout=KEEP_SECONDS)
+    except Exception:
+        logger.warning("The cache could not be written; the free times were computed.", exc_info=True)
+    return answer

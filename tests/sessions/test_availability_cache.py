@@ -1,0 +1,180 @@
+"""Free times asked for online are remembered, and a change that commits is
+never hidden by a remembered answer: a time booked at the desk, taken by a
+task's plain update, given up as time off or held online is not offered
+again, and a hold that runs out frees its time without a write.
+
+These tests commit (``transaction=True``), as requests do: inside a
+transaction answers are computed, not remembered."""
+
+import datetime
+import itertools
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from routines.services import service_set
+from salon.models import WorkingHours
+from sessions.models import Appointment, AvailabilityStamp, BookingHold
+from sessions.services.booking import appointment_book
+from sessions.services.online import booking_hold_create
+from sessions.services.time_off import time_off_add
+from tests.factories import short_routine
+from tests.scenario import salon_scenario
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def scene():
+    """Open 8-20, Anna works 9-17; the 45-minute routine is sold online at 60 minutes."""
+    scene = salon_scenario(therapists=["Anna"], rooms=["Linden"], online_notice_minutes=60)
+    scene.routine = short_routine(minutes=45, turnover=15)
+    service_set(salon=scene.salon, routine=scene.routine, lengths=[(60, 7000)], online=True)
+    scene.tomorrow = timezone.now().astimezone(scene.salon.zone).date() + datetime.timedelta(days=1)
+    return scene
+
+
+VISITORS = itertools.count(1)
+
+
+def offered(scene, **query) -> list[str]:
+    """The day's free times, asked by a new visitor each time (the per-address limit is not what is tested)."""
+    params = {"location": scene.salon.pk, "service": "short", "minutes": 60, "days": 1,
+              "from": scene.tomorrow.isoformat(), **query}  # fmt: skip
+    visitor = next(VISITORS)
+    address = f"10.{visitor // 65536 % 256}.{visitor // 256 % 256}.{visitor % 256}"
+    response = APIClient().get("/api/v1/public/availability/", params, REMOTE_ADDR=address)
+    assert response.status_code == 200, response.content
+    return [start["start"] for day in response.json()["days"] for start in day["starts"]]
+
+
+def at(scene, iso: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(iso)
+
+
+def test_a_repeated_question_costs_one_query_until_something_changes(scene, django_assert_max_num_queries):
+    # Given a question asked once
+    first = offered(scene)
+    # When it is asked again, nothing having changed
+    with django_assert_max_num_queries(1):
+        again = offered(scene)
+    # Then the same answer comes from the cache, for the price of reading the stamp
+    assert first
+    assert again == first
+
+
+def test_a_time_booked_at_the_desk_is_no_longer_offered(scene):
+    # Given the first free time, remembered
+    before = offered(scene)
+    start = before[0]
+    # When the desk books it
+    appointment_book(client=scene.clients[0], routine=scene.routine, start=at(scene, start), minutes=60)
+    # Then it is not offered any more, and the rest of the day still is (after the 75 minutes it holds)
+    after = offered(scene)
+    assert start not in after
+    held_until = at(scene, start) + datetime.timedelta(minutes=75)
+    assert after == [time for time in before if at(scene, time) >= held_until]
+
+
+def test_a_plain_update_by_a_task_counts_as_a_change(scene):
+    # Given a booking and the day's answer without its time
+    start = offered(scene)[0]
+    booking = appointment_book(client=scene.clients[0], routine=scene.routine, start=at(scene, start), minutes=60)
+    assert start not in offered(scene)
+    # When a task cancels it with a conditional update (no save(), no signal)
+    Appointment.objects.filter(pk=booking.pk, status=Appointment.Status.BOOKED).update(
+        status=Appointment.Status.CANCELLED
+    )
+    # Then the time is offered again
+    assert start in offered(scene)
+
+
+def test_time_off_and_a_shorter_shift_are_seen_at_once(scene):
+    # Given the day's answer
+    before = offered(scene)
+    # When Anna takes the morning off
+    morning = at(scene, before[0])
+    time_off_add(therapist=scene.therapists[0], start=morning, end=morning + datetime.timedelta(hours=3))
+    # Then no morning time is offered
+    assert all(at(scene, time) >= morning + datetime.timedelta(hours=3) for time in offered(scene))
+    # And when her shifts end at 14:00 (a rota change written directly)
+    WorkingHours.objects.filter(therapist=scene.therapists[0]).update(ends=datetime.time(14))
+    # Then the last time offered leaves room for the session and its turnover (75 minutes) before 14:00
+    assert max(at(scene, time).time() for time in before) > datetime.time(12, 45)
+    assert max(at(scene, time).time() for time in offered(scene)) == datetime.time(12, 45)
+
+
+def test_a_hold_hides_its_time_until_it_runs_out_without_any_write(scene):
+    # Given a time held online
+    start = offered(scene)[0]
+    hold = booking_hold_create(
+        salon=scene.salon, routine=scene.routine, start=at(scene, start), minutes=60,
+        given_name="Ada", family_name="Neumann", email="ada@example.com",
+    )  # fmt: skip
+    assert start not in offered(scene)
+    stamp = AvailabilityStamp.objects.get(business_id=scene.salon.business_id).version
+    # When its time runs out and nothing marks it expired yet
+    later = hold.expires_at + datetime.timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        # Then the time is offered again
+        assert start in offered(scene)
+    assert BookingHold.objects.get(pk=hold.pk).status == BookingHold.Status.HELD
+    assert AvailabilityStamp.objects.get(business_id=scene.salon.business_id).version == stamp
+
+
+def test_the_notice_moves_with_the_clock(scene):
+    # Given the day's answer, remembered this minute
+    first = offered(scene)[0]
+    # When the clock reaches less than the online notice before the first time
+    nearly = at(scene, first) - datetime.timedelta(minutes=59)
+    with mock.patch("django.utils.timezone.now", return_value=nearly):
+        # Then it is not offered any more
+        assert first not in offered(scene)
+
+
+def test_inside_a_transaction_its_own_booking_shows(scene):
+    start = offered(scene)[0]
+    with transaction.atomic():
+        # Given a booking not yet committed (PostgreSQL counts it only at commit)
+        appointment_book(client=scene.clients[0], routine=scene.routine, start=at(scene, start), minutes=60)
+        # Then an answer computed in the same transaction does not offer its time
+        assert start not in offered(scene)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL (SQLite: one writer)")
+def test_no_answer_given_after_a_booking_committed_offers_its_time(scene):
+    """Readers ask over and over while the desk books the day's times one by
+    one; an answer to a question asked after a booking committed never
+    offers that booking's time."""
+    times = offered(scene)
+    committed: dict[str, float] = {}
+    answers: list[tuple[float, list[str]]] = []
+    stop = threading.Event()
+
+    def reader():
+        try:
+            while not stop.is_set():
+                asked = timezone.now().timestamp()
+                answers.append((asked, offered(scene)))
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        for start in times[::5]:  # one after the other: each holds 75 minutes (five starts)
+            appointment_book(client=scene.clients[0], routine=scene.routine, start=at(scene, start), minutes=60)
+            committed[start] = timezone.now().timestamp()
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    stale = [(start, asked) for asked, answer in answers for start, done in committed.items()
+             if asked > done and start in answer]  # fmt: skip
+    assert len(answers) > 10
+    assert stale == []
