@@ -243,7 +243,10 @@ class Calendar:
 
     def room_in_use(self, room: Room, day: datetime.date) -> list[Interval]:
         """Open, less the room's time off."""
-        return subtract(self.open_intervals(day), self.room_away.get(room.pk, []))
+        return self.room_in_use_over(room, self.open_intervals(day))
+
+    def room_in_use_over(self, room: Room, open_hours: list[Interval]) -> list[Interval]:
+        return subtract(open_hours, self.room_away.get(room.pk, []))
 
     def _offset(self, minutes: int) -> int:
         return int(from_minutes(minutes).astimezone(self.zone).utcoffset().total_seconds() // 60)
@@ -252,11 +255,16 @@ class Calendar:
         """The epoch minute the local day begins, when it has 24 hours; None
         on a day the clocks change, whose wall-clock times must each go
         through the zone."""
-        cache = self.__dict__.setdefault("_midnights", {})
+        begins, length = self._day_span(day)
+        return begins if length == MINUTES_A_DAY else None
+
+    def _day_span(self, day: datetime.date) -> tuple[int, int]:
+        """The epoch minute the local day begins, and how many minutes it has."""
+        cache = self.__dict__.setdefault("_day_spans", {})
         if day not in cache:
             begins = to_minutes(local_instant(day, datetime.time(0), self.zone))
             ends = to_minutes(local_instant(day + datetime.timedelta(days=1), datetime.time(0), self.zone))
-            cache[day] = begins if ends - begins == MINUTES_A_DAY else None
+            cache[day] = (begins, ends - begins)
         return cache[day]
 
     def _day_intervals(self, day: datetime.date, rows, start_attr: str, end_attr: str) -> list[Interval]:
@@ -303,40 +311,47 @@ class Calendar:
         earliest: int,
         latest_start: int,
     ) -> list[Slot]:
-        """Every (start, therapist) with a free room, ordered by start."""
+        """Every (start, therapist) with a free room, ordered by start. Each
+        therapist's and each room's free time is worked out over the whole
+        range at once (days do not overlap), then stepped through on the
+        salon's grid."""
         grid = self.salon.slot_minutes
-        found: list[Slot] = []
-        # What does not change from day to day, read once.
-        therapists = [
-            (therapist, therapist.pk, self.rooms_allowed.get(therapist.pk), self.therapist_booked.get(therapist.pk, []))
-            for therapist in self.therapists
+        days = [first_day + datetime.timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
+        spans = [self._day_span(day) for day in days]
+        day_begins = [begins for begins, _ in spans]
+        open_hours = [interval for day in days for interval in self.open_intervals(day)]
+        rooms_free = [
+            (room.pk, subtract(self.room_in_use_over(room, open_hours), self.room_booked.get(room.pk, [])))
+            for room in self.rooms
         ]
-        day = first_day
-        while day <= last_day:
-            rooms_free = [
-                (room.pk, subtract(self.room_in_use(room, day), self.room_booked.get(room.pk, [])))
-                for room in self.rooms
+        # The first room free for a start, by the rooms a therapist may use: found once per start.
+        room_for: dict[tuple[frozenset[int] | None, int], int | None] = {}
+        found: list[Slot] = []
+        for therapist in self.therapists:
+            therapist_id = therapist.pk
+            allowed = self.rooms_allowed.get(therapist_id)
+            their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
+            duty = [
+                interval
+                for day in days
+                for interval in intersect(self.working_intervals(therapist, day), self.open_intervals(day))
             ]
-            # The first room free for a start, by the rooms a therapist may use: asked once per start.
-            room_for: dict[tuple[frozenset[int] | None, int], int | None] = {}
-            midnight = self._midnight(day)
-            for therapist, therapist_id, allowed, booked in therapists:
-                their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
-                for start, end in subtract(self.therapist_on_duty(therapist, day), booked):
-                    first = max(start, earliest)
-                    # Onto the salon's grid, counted from local midnight (the grid divides a day).
-                    local = first - midnight if midnight is not None else first + self._offset(first)
-                    first += -local % grid
-                    for slot_start in range(first, min(end - slot_minutes, latest_start) + 1, grid):
-                        key = (allowed, slot_start)
-                        room = room_for.get(key, False)
-                        if room is False:
-                            slot_end = slot_start + slot_minutes
-                            room = next((pk for pk, free in their_rooms if fits(free, slot_start, slot_end)), None)
-                            room_for[key] = room
-                        if room is not None:
-                            found.append(Slot(slot_start, slot_start + session_minutes, therapist_id, room))
-            day += datetime.timedelta(days=1)
+            duty = subtract(duty, self.therapist_away.get(therapist_id, []))
+            for start, end in subtract(duty, self.therapist_booked.get(therapist_id, [])):
+                first = max(start, earliest)
+                # Onto the grid, counted from local midnight (the grid divides a day of 24 hours).
+                begins, length = spans[bisect_right(day_begins, first) - 1]
+                local = first - begins if length == MINUTES_A_DAY else first + self._offset(first)
+                first += -local % grid
+                for slot_start in range(first, min(end - slot_minutes, latest_start) + 1, grid):
+                    key = (allowed, slot_start)
+                    room = room_for.get(key, False)
+                    if room is False:
+                        slot_end = slot_start + slot_minutes
+                        room = next((pk for pk, free in their_rooms if fits(free, slot_start, slot_end)), None)
+                        room_for[key] = room
+                    if room is not None:
+                        found.append(Slot(slot_start, slot_start + session_minutes, therapist_id, room))
         found.sort()  # by start, then therapist: every slot's end is its start plus the same length
         return found
 

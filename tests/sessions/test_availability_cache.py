@@ -145,7 +145,6 @@ def test_inside_a_transaction_its_own_booking_shows(scene):
         assert start not in offered(scene)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL (SQLite: one writer)")
 def test_no_answer_given_after_a_booking_committed_offers_its_time(scene):
     """Readers ask over and over while the desk books the day's times one by
     one; an answer to a question asked after a booking committed never
