@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service, ServiceLength
 from routines.services import service_set
-from salon.models import WorkingHours
+from salon.models import Business, OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, User, WorkingHours
 from sessions.models import Appointment, AvailabilityStamp, BookingHold
 from sessions.services.booking import appointment_book
 from sessions.services.online import booking_hold_create
@@ -177,3 +178,64 @@ def test_no_answer_given_after_a_booking_committed_offers_its_time(scene):
              if asked > done and start in answer]  # fmt: skip
     assert len(answers) > 10
     assert stale == []
+
+
+def stamp_of(scene) -> int:
+    return AvailabilityStamp.objects.get(business_id=scene.salon.business_id).version
+
+
+def _change_each(scene):
+    """One change to every table free times are read from, each as plain as
+    a task or a migration would make it (no services, no signals)."""
+    salon, therapist, room = scene.salon, scene.therapists[0], scene.rooms[0]
+    routine = scene.routine
+    day = scene.tomorrow
+    return {
+        "location settings": lambda: Salon.objects.filter(pk=salon.pk).update(online_notice_minutes=90),
+        "travel time": lambda: Business.objects.filter(pk=salon.business_id).update(travel_minutes=45),
+        "therapist": lambda: Therapist.objects.filter(pk=therapist.pk).update(qualified_therapeutic=True),
+        "therapist's rooms": lambda: therapist.rooms.add(room),
+        "account's locations": lambda: therapist.user.locations.remove(salon),
+        "account may work anywhere": lambda: User.objects.filter(pk=therapist.user_id).update(all_locations=True),
+        "room": lambda: Room.objects.filter(pk=room.pk).update(active=False),
+        "opening hours": lambda: OpeningHours.objects.filter(salon=salon).update(closes=datetime.time(18)),
+        "special day": lambda: SpecialDay.objects.create(salon=salon, day=day, reason="Training"),
+        "shift": lambda: WorkingHours.objects.filter(therapist=therapist).delete(),
+        "time off": lambda: TimeOff.objects.create(
+            therapist=therapist,
+            start=timezone.now(),
+            end=timezone.now() + datetime.timedelta(hours=1),
+            status=TimeOff.Status.APPROVED,
+        ),
+        "menu": lambda: Service.objects.filter(salon=salon).update(turnover_minutes=30),
+        "menu length": lambda: ServiceLength.objects.filter(service__salon=salon).update(price_minor=7500),
+        "routine withheld": lambda: RoutineWithheld.objects.create(salon=salon, slug=routine.slug),
+        "routine": lambda: RoutineTemplate.objects.filter(pk=routine.pk).update(qualification="therapeutic"),
+        "routine step": lambda: RoutineStep.objects.filter(routine=routine).update(notes="Slowly"),
+    }
+
+
+CHANGES = [
+    "location settings", "travel time", "therapist", "therapist's rooms", "account's locations",
+    "account may work anywhere", "room", "opening hours", "special day", "shift", "time off", "menu",
+    "menu length", "routine withheld", "routine", "routine step",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_table_free_times_are_read_from_counts_its_changes(scene, change):
+    # Given the stamp as it is
+    before = stamp_of(scene)
+    # When one row of the table changes, committed, by a plain query
+    _change_each(scene)[change]()
+    # Then the stamp has moved on, so no answer remembered before is served
+    assert stamp_of(scene) > before
+
+
+def test_a_sign_in_does_not_count_as_a_change(scene):
+    # Given the stamp as it is
+    before = stamp_of(scene)
+    # When a therapist signs in (their account's last sign-in is written)
+    User.objects.filter(pk=scene.therapists[0].user_id).update(last_login=timezone.now())
+    # Then the stamp has not moved: remembered answers stay good
+    assert stamp_of(scene) == before
