@@ -585,7 +585,7 @@ def _busy(
     if appointments is None:
         rows = _plain_rows(
             bookings.filter(status__in=Appointment.HOLDS_TIME)
-            .values_list("therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute", "status")
+            .values_list("therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute")
             .order_by()
         )
     else:
@@ -593,15 +593,14 @@ def _busy(
             "client__business", "routine", "room", "therapist"
         )
         whole = list(whole.order_by("start", "pk"))
-        appointments.extend(appointment for appointment in whole if appointment.room.salon_id == salon.pk)
+        appointments.extend(appointment for appointment in whole if appointment.room.salon_id == here)
+        holds_time = set(Appointment.HOLDS_TIME)
         rows = [
-            (item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute, item.status)
+            (item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute)
             for item in whole
+            if item.status in holds_time
         ]
-    holds_time = set(Appointment.HOLDS_TIME)
-    for therapist, room, location, start, busy_until, status in rows:
-        if status not in holds_time:
-            continue
+    for therapist, room, location, start, busy_until in rows:
         if location == here:
             therapist_booked[therapist].append((start, busy_until))
             room_booked[room].append((start, busy_until))
