@@ -13,7 +13,9 @@ rotas are not all alike: half the therapists alternate their weekends
 change halfway through the range (one rota until a day, the next from the
 day after); each location has a closed day and a short day. The query count
 is also taken over 1 and 7 days: it must not grow with the number of
-bookings or shifts in range.
+bookings or shifts in range. Each case is timed computed (inside a
+transaction, where nothing is remembered) and remembered (the same question
+again, nothing changed: the stamp's query and the cache).
 """
 
 import datetime
@@ -133,7 +135,7 @@ def fill():
 
 def main() -> None:
     with scratch_database():
-        from django.db import connection
+        from django.db import connection, transaction
 
         from sessions.selectors import availability
 
@@ -146,10 +148,16 @@ def main() -> None:
             result = {}
 
             def run(location=location, days=DAYS, result=result):
-                slots, _ = availability(
-                    salon=location, routine=routine, first_day=first, last_day=first + datetime.timedelta(days - 1)
-                )
+                # Inside a transaction nothing is remembered: this times the computation itself.
+                with transaction.atomic():
+                    slots, _ = availability(
+                        salon=location, routine=routine, first_day=first, last_day=first + datetime.timedelta(days - 1)
+                    )
                 result["slots"] = len(slots)
+
+            def ask(location=location):
+                last = first + datetime.timedelta(DAYS - 1)
+                availability(salon=location, routine=routine, first_day=first, last_day=last)
 
             run()
             slots = result["slots"]
@@ -173,6 +181,8 @@ def main() -> None:
                 slots=slots,
                 queries_by_days=by_days,
             )
+            # The same question asked again with nothing changed: answered from the cache under the stamp.
+            measure(f"availability-{THERAPISTS}x{DAYS}{name}-{connection.vendor}-remembered", ask, repeat=30, warmup=3)
 
 
 if __name__ == "__main__":
