@@ -22,7 +22,7 @@ def fill(salon) -> None:
         given, family = rng.choice(GIVEN), f"{rng.choice(FAMILY)}{'' if number % 3 else '-' + rng.choice(FAMILY)}"
         batch.append(
             Client(
-                salon=salon,
+                business_id=salon.business_id,
                 given_name=given,
                 family_name=family,
                 email=f"{given.lower()}.{number}@example.com",
