@@ -30,9 +30,9 @@ from online.limits import within_limits
 from salon.errors import Conflict, DomainError, Gone, NotFound, error_words, http_status
 from salon.models import Salon
 from sessions.availability import therapists_at
+from sessions.forms import WaitlistWishForm
 from sessions.models import WaitlistEntry, WaitlistOffer
 from sessions.services.waitlist import (
-    WINDOWS,
     entry_from_token,
     offer_from_token,
     waitlist_join,
@@ -48,24 +48,9 @@ JOINED_SALT = "online.waitlist.joined"
 JOINED_MAX_AGE = 60 * 60
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(WaitlistWishForm):
     service = forms.ChoiceField(label="Service")
     therapist = forms.ChoiceField(label="Therapist")
-    first_day = forms.DateField(
-        label="From", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    last_day = forms.DateField(
-        label="To", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    windows = forms.MultipleChoiceField(
-        label="Times of day",
-        required=False,
-        choices=[(key, label) for key, (label, _, _) in WINDOWS.items()],
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any time of day.",
-    )
-    given_name = forms.CharField(label="First name", max_length=80)
-    family_name = forms.CharField(label="Last name", max_length=80)
     email = forms.EmailField(
         label="Email", max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -126,13 +111,8 @@ class WaitlistForm(forms.Form):
             "routine": service.routine,
             "minutes": minutes,
             "therapist": self.therapists.get(data["therapist"]),
-            "first_day": data["first_day"],
-            "last_day": data["last_day"],
-            "windows": [{"from": WINDOWS[key][1], "to": WINDOWS[key][2]} for key in data["windows"]],
-            **{
-                name: data[name]
-                for name in ("given_name", "family_name", "email", "phone", "consent_reminders", "consent_feedback")
-            },
+            **self.wish_fields(),
+            **{name: data[name] for name in ("email", "phone", "consent_reminders", "consent_feedback")},
         }
 
 

@@ -16,28 +16,14 @@ from salon.roles import role_required
 from salon.selectors import salon_today
 from sessions.availability import therapists_at
 from sessions.desk_views import FRONT_DESK, desk_services, service_chosen
+from sessions.forms import WaitlistWishForm
 from sessions.models import WaitlistEntry
-from sessions.services.waitlist import WINDOWS, waiting_entries, waitlist_join, waitlist_withdraw
+from sessions.services.waitlist import waiting_entries, waitlist_join, waitlist_withdraw
 
 
-class DeskWaitlistForm(forms.Form):
+class DeskWaitlistForm(WaitlistWishForm):
     service = forms.ChoiceField(label="Service")
     therapist = forms.TypedChoiceField(label="Therapist", coerce=int, empty_value=None, required=False)
-    first_day = forms.DateField(
-        label="From", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    last_day = forms.DateField(
-        label="To", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    windows = forms.MultipleChoiceField(
-        label="Times of day",
-        required=False,
-        choices=[(key, label) for key, (label, _, _) in WINDOWS.items()],
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any time of day.",
-    )
-    given_name = forms.CharField(label="First name", max_length=80)
-    family_name = forms.CharField(label="Last name", max_length=80)
     email = forms.EmailField(label="Email", max_length=254, required=False)
     phone = forms.CharField(label="Phone", max_length=20, required=False, help_text="Email or phone: offers go there.")
 
@@ -55,10 +41,9 @@ class DeskWaitlistForm(forms.Form):
             "routine": service.routine,
             "minutes": service.minutes,
             "therapist": next((t for t in self.therapists if t.pk == data["therapist"]), None),
-            "first_day": data["first_day"],
-            "last_day": data["last_day"],
-            "windows": [{"from": WINDOWS[key][1], "to": WINDOWS[key][2]} for key in data["windows"]],
-            **{name: data[name] for name in ("given_name", "family_name", "email", "phone")},
+            **self.wish_fields(),
+            "email": data["email"],
+            "phone": data["phone"],
         }
 
 
