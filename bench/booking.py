@@ -1,6 +1,12 @@
 """Bookings per second through the HTTP API: gunicorn on the configured
-database, 4 concurrent clients, non-conflicting bookings (target: p95 under
-100 ms).
+database, 4 concurrent clients, non-conflicting bookings (issue 20's target:
+200 bookings/s, p95 under 40 ms).
+
+First, in this process, the figures that do not depend on what else the
+machine is doing: the queries one booking sends, by phase (auth, input,
+locks, checks, plan, booking, history, outbox, render), and the CPU time
+this process spends per booking (the database's own time not included),
+both through the DRF test client.
 
 Two locations of one business, Berlin and London; every therapist works at
 both, and each client books alternately at one and the other (``?location=``
@@ -25,7 +31,9 @@ from config.env import database_url_for
 
 CLIENTS = 4
 BOOKINGS_PER_CLIENT = 50
+IN_PROCESS_BOOKINGS = 200
 ROOT = Path(__file__).resolve().parent.parent
+PHASES = ("auth", "input", "locks", "checks", "plan", "booking", "history", "outbox", "transaction", "render")
 
 
 def free_port() -> int:
@@ -75,11 +83,99 @@ def fill():
     return locations, routine.pk, lanes, token
 
 
+def booking_request(lanes, locations, routine, *, lane: int, number: int, first_day: datetime.date):
+    """The location and body of client ``lane``'s ``number``th booking:
+    every 3 hours, Berlin and London in turn (at least 2 hours apart, with
+    the travel time)."""
+    therapist, rooms, client = lanes[lane]
+    location, zone = locations[number % 2]
+    day = first_day + datetime.timedelta(days=number // 8)
+    start = datetime.datetime.combine(day, datetime.time(1 + 3 * (number % 8)), tzinfo=zone)
+    body = {"client": client, "routine": routine, "start": start.isoformat(), "therapist": therapist,
+            "room": rooms[number % 2]}  # fmt: skip
+    return location, body
+
+
+def phase_of(sql: str) -> str:
+    """Which part of a booking request sent ``sql``, from the statement and
+    the Python stack that sent it."""
+    if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+        return "transaction"
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        frames.append((frame.f_code.co_filename, frame.f_code.co_name))
+        frame = frame.f_back
+    files = {name for name, _ in frames}
+    functions = {function for _, function in frames}
+    if "appointment_book" not in functions:
+        if any(name.endswith(("salon/authentication.py", "salon/roles.py")) or "/knox/" in name for name in files):
+            return "auth"
+        return "render" if "prefetch_related_objects" in functions or "to_representation" in functions else "input"
+    if " FOR UPDATE" in sql or " FOR SHARE" in sql:
+        return "locks"
+    if any(name.endswith("sessions/services/outbox.py") for name in files):
+        return "outbox"
+    if any(name.endswith("sessions/services/plans.py") for name in files) or "client_outcome" in functions:
+        return "plan"
+    if sql.startswith('INSERT INTO "treatments_appointmentchange"'):
+        return "history"
+    if sql.startswith('INSERT INTO "treatments_appointment"'):
+        return "booking"
+    return "checks"
+
+
+def in_process(locations, routine, lanes, token) -> dict:
+    """Queries per booking by phase, and this process's CPU time per booking,
+    through the DRF test client (days after those the HTTP clients book)."""
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    first_day = datetime.date.today() + datetime.timedelta(days=30)
+    requests = [(lane, number) for number in range(IN_PROCESS_BOOKINGS // CLIENTS) for lane in range(CLIENTS)]
+
+    def book(lane: int, number: int) -> None:
+        location, body = booking_request(lanes, locations, routine, lane=lane, number=number, first_day=first_day)
+        response = client.post(f"/api/v1/appointments/?location={location}", body, format="json")
+        if response.status_code != 201:
+            raise SystemExit(f"booking refused: {response.status_code} {response.content[:300]!r}")
+
+    warmup, measured = requests[:CLIENTS], requests[CLIENTS + 1 :]
+    for lane, number in warmup:
+        book(lane, number)
+    phases = dict.fromkeys(PHASES, 0)
+
+    def counter(execute, sql, params, many, context):
+        phases[phase_of(sql)] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        book(*requests[CLIENTS])
+    began, began_wall = time.process_time(), time.perf_counter()
+    for lane, number in measured:
+        book(lane, number)
+    cpu_ms = (time.process_time() - began) * 1000 / len(measured)
+    wall_ms = (time.perf_counter() - began_wall) * 1000 / len(measured)
+    return {
+        "case": f"booking-api-in-process-{connection.vendor}",
+        "queries_per_booking": sum(phases.values()),
+        "queries_by_phase": phases,
+        "cpu_ms_per_booking": round(cpu_ms, 2),
+        "wall_ms_per_booking": round(wall_ms, 2),
+        "bookings": len(measured),
+        "database": connection.vendor,
+    }
+
+
 def main() -> None:
     with scratch_database():
         from django.db import connection
 
         locations, routine, lanes, token = fill()
+        figures = in_process(locations, routine, lanes, token)
+        print(json.dumps(figures), flush=True)
         port = free_port()
         env = {
             **os.environ,
@@ -102,20 +198,14 @@ def main() -> None:
             first_day = datetime.date.today() + datetime.timedelta(days=2)
 
             def book(lane: int) -> list[tuple[float, int]]:
-                therapist, rooms, client = lanes[lane]
                 results = []
                 for number in range(BOOKINGS_PER_CLIENT):
-                    # Every 3 hours, Berlin and London in turn: at least 2 hours apart, with the travel time.
-                    location, zone = locations[number % 2]
-                    day = first_day + datetime.timedelta(days=number // 8)
-                    start = datetime.datetime.combine(day, datetime.time(1 + 3 * (number % 8)), tzinfo=zone)
-                    body = json.dumps(
-                        {"client": client, "routine": routine, "start": start.isoformat(), "therapist": therapist,
-                         "room": rooms[number % 2]}
-                    ).encode()  # fmt: skip
+                    location, body = booking_request(
+                        lanes, locations, routine, lane=lane, number=number, first_day=first_day
+                    )
                     request = urllib.request.Request(
                         f"{base}/api/v1/appointments/?location={location}",
-                        data=body,
+                        data=json.dumps(body).encode(),
                         headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
                     )
                     began = time.perf_counter()
@@ -145,6 +235,8 @@ def main() -> None:
                     "p50_ms": round(statistics.median(latencies), 2),
                     "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
                     "bookings_per_second": round(created / elapsed, 1),
+                    "queries_per_booking": figures["queries_per_booking"],
+                    "queries_by_phase": figures["queries_by_phase"],
                     "requests": len(results),
                     "created": created,
                     "concurrent_clients": CLIENTS,

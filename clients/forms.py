@@ -144,6 +144,30 @@ class IntakeForm(forms.Form):
         return {name: data[name] for name in HealthScreening.ANSWER_FIELDS}
 
 
+class PainTodayForm(forms.Form):
+    """How much it hurts today and where, asked with the intake answers and
+    with "nothing has changed" before a session; both optional."""
+
+    pain_today = forms.IntegerField(
+        required=False, min_value=0, max_value=10, label="How much does it hurt today, 0 (not at all) to 10 (worst)?"
+    )
+    pain_today_areas = forms.MultipleChoiceField(
+        required=False, choices=area_choices(PAIN_AREAS), widget=forms.CheckboxSelectMultiple, label="Where?"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pain_today_areas") and data.get("pain_today") is None and "pain_today" not in self.errors:
+            self.add_error("pain_today", "Say how much it hurts, from 0 to 10.")
+        return data
+
+    def answer(self) -> dict | None:
+        """The answer in the shape the intake services take, or None when not given."""
+        if self.cleaned_data.get("pain_today") is None:
+            return None
+        return {"pain_before": self.cleaned_data["pain_today"], "areas": self.cleaned_data["pain_today_areas"]}
+
+
 class ClientContactForm(forms.Form):
     """A client's contact details and consents, as the desk edits them. The
     service normalises the phone number and checks the rest."""

@@ -194,6 +194,85 @@ def client_visit_summary(*, user, client: Client, now: datetime.datetime | None 
     )
 
 
+def client_session_ahead(client: Client, *, now: datetime.datetime | None = None):
+    """The client's next session not yet started, or None: the one the
+    intake step is for (the link is sent with it)."""
+    Appointment = Client._meta.get_field("appointments").related_model
+    ahead = client.appointments.filter(status__in=Appointment.NOT_STARTED, start__gt=now or timezone.now())
+    return ahead.order_by("start", "pk").first()
+
+
+@dataclass
+class PainVisit:
+    """A session's pain before and after (0 to 10, None when not given),
+    where it hurt, and the routine used."""
+
+    appointment_id: int
+    client_id: int
+    start: datetime.datetime
+    routine: str
+    pain_before: int | None
+    pain_after: int | None
+    areas: list[str]
+
+    @property
+    def area_labels(self) -> list[str]:
+        return [BodyArea(area).label for area in BodyArea.values if area in self.areas]
+
+
+PAIN_COLUMNS = [
+    "pk", "client_id", "start", "routine__name", "pain_report__pain_before", "pain_report__areas",
+    "feedback__pain_before", "feedback__pain_after",
+]  # fmt: skip
+
+
+def pain_histories(clients: list[Client], *, until: datetime.datetime | None = None) -> dict[int, list[PainVisit]]:
+    """Each client's sessions with a pain level before or after, oldest
+    first, in one query however many clients and visits. Before is the
+    intake step's (``PainReport``), else what the feedback said; after is
+    the feedback's. Cancelled and missed sessions are left out.
+
+    Health data: call it only for readers ``can_read_health_answers`` allows,
+    and log the view."""
+    Appointment = Client._meta.get_field("appointments").related_model
+    rows = (
+        Appointment.objects.filter(client_id__in=[client.pk for client in clients])
+        .exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
+        .filter(
+            Q(pain_report__isnull=False)
+            | Q(feedback__pain_before__isnull=False)
+            | Q(feedback__pain_after__isnull=False)
+        )
+        .filter(**({} if until is None else {"start__lte": until}))
+        .order_by("start", "pk")
+        .values_list(*PAIN_COLUMNS)
+    )
+    histories: dict[int, list[PainVisit]] = {client.pk: [] for client in clients}
+    for pk, client_id, start, routine, reported, areas, feedback_before, after in rows:
+        histories[client_id].append(
+            PainVisit(
+                appointment_id=pk,
+                client_id=client_id,
+                start=start,
+                routine=routine,
+                pain_before=reported if reported is not None else feedback_before,
+                pain_after=after,
+                areas=list(areas or []),
+            )
+        )
+    return histories
+
+
+def pain_history_by_area(visits: list[PainVisit]) -> list[dict]:
+    """The visits that named each body area (in the vocabulary's order),
+    for the chart per area: ``[{"area", "label", "visits"}]``."""
+    return [
+        {"area": area, "label": label, "visits": named}
+        for area, label in BodyArea.choices
+        if (named := [visit for visit in visits if area in visit.areas])
+    ]
+
+
 def screening_latest(client: Client) -> HealthScreening | None:
     return client.screenings.order_by("-created_at", "-pk").first()
 

@@ -25,7 +25,7 @@ from clients.models import (
 )
 from clients.search import name_keys, normalise_phone
 from clients.selectors import client_merge_fills, client_merge_refusal, client_relations, may_enter_screening
-from clients.signals import consents_changed, intake_link_requested, screening_changed
+from clients.signals import consents_changed, intake_link_requested, pain_reported, screening_changed
 from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Business, Salon, Therapist
 from salon.roles import Role, has_role, signed_in_or_none, user_roles
@@ -324,23 +324,41 @@ def client_link_spend(link: ClientLink) -> None:
         raise LinkGone("This link has been used already or has expired.", code="link_used")
 
 
+def _pain_today_report(client: Client, pain_today: dict | None) -> None:
+    """Hand today's pain (``{"pain_before": 0-10, "areas": [...]}``) to the
+    app that keeps it with the next session (``pain_reported``); it checks
+    the values and refuses (400, naming the field) in this transaction."""
+    if pain_today is None:
+        return
+    pain_reported.send(sender=Client, client=client, pain_before=pain_today["pain_before"],
+                       areas=list(pain_today.get("areas", [])))  # fmt: skip
+
+
 @transaction.atomic
-def intake_submit(*, link: ClientLink, answers: dict) -> HealthScreening:
+def intake_submit(*, link: ClientLink, answers: dict, pain_today: dict | None = None) -> HealthScreening:
     """The client's own answers through an intake link, stored as a new
-    screening while the link is spent, in one transaction."""
+    screening while the link is spent, in one transaction, with today's
+    pain when the client gave it."""
     client_link_spend(link)
-    return screening_create(client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK)
+    screening = screening_create(
+        client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK
+    )
+    _pain_today_report(link.client, pain_today)
+    return screening
 
 
 @transaction.atomic
-def intake_confirm_unchanged(*, link: ClientLink) -> HealthScreening:
-    """The client says nothing has changed since their latest screening."""
+def intake_confirm_unchanged(*, link: ClientLink, pain_today: dict | None = None) -> HealthScreening:
+    """The client says nothing has changed since their latest screening, and
+    may say how much it hurts today."""
     latest = HealthScreening.objects.filter(client_id=link.client_id).order_by("-created_at", "-pk").first()
     if latest is None:
         message = "There is nothing to confirm yet: please answer the questions."
         raise InvalidInput(message, fields={"confirm": [message]})
     client_link_spend(link)
-    return screening_confirm_unchanged(screening=latest)
+    confirmed = screening_confirm_unchanged(screening=latest)
+    _pain_today_report(link.client, pain_today)
+    return confirmed
 
 
 def client_export_record(*, client: Client, user) -> HealthDataAccess:
@@ -436,6 +454,7 @@ MERGE_RELATIONS = {
     "treatments.appointment.client": MOVE,
     "treatments.notification.client": MOVE,
     "treatments.waitlistentry.client": MOVE,
+    "treatments.course.client": MOVE,
 }
 
 

@@ -16,6 +16,11 @@ to go out follow the consent as it is now.
 "sms") and ``by``, when the desk sends the link to the intake form. The app
 that sends messages queues one and returns it; it raises a domain error when
 it cannot (no session booked ahead to send it with).
+
+``pain_reported`` is sent, with ``client``, ``pain_before`` (0 to 10) and
+``areas`` (body areas), inside the transaction of the client's intake step
+(new answers or "nothing has changed"): the app that keeps sessions stores it
+with the client's next session, where the pain after it joins it.
 """
 
 from django.dispatch import Signal
@@ -23,3 +28,4 @@ from django.dispatch import Signal
 screening_changed = Signal()
 consents_changed = Signal()
 intake_link_requested = Signal()
+pain_reported = Signal()

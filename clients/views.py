@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients import selectors, services
 from clients.bodychart import chart_views, point_labels
-from clients.forms import ClientContactForm, IntakeForm
+from clients.forms import ClientContactForm, IntakeForm, PainTodayForm
 from clients.links import LinkCrossSite, LinkRefused, LinkReplaced, LinkThrottled
 from clients.models import Client, ClientLink, HealthDataAccess
 from clients.outcome import Severity
+from clients.painchart import pain_chart
 from salon.errors import DomainError, InvalidInput, error_words, http_status
 from salon.inputs import parse_id
 from salon.locations import location_for
@@ -158,10 +159,20 @@ def intake_form(request):
     latest = selectors.screening_latest(link.client)
     confirming = request.method == "POST" and request.POST.get("action") == "confirm_unchanged"
     form = IntakeForm(None if confirming else request.POST or None)
+    # Today's pain goes with the next session: asked only when one is booked.
+    session_ahead = selectors.client_session_ahead(link.client)
+    # The same questions sit in both forms of the page, each with its own ids.
+    unchanged_pain = PainTodayForm(request.POST if confirming else None, auto_id="unchanged_%s")
+    pain = PainTodayForm(request.POST if request.method == "POST" and not confirming else None)
+    asked = unchanged_pain if confirming else pain
+    pain_today, pain_valid = None, True
+    if session_ahead is not None and asked.is_bound:
+        pain_valid = asked.is_valid()
+        pain_today = asked.answer() if pain_valid else None
     problem = ""
-    if confirming:
+    if confirming and pain_valid:
         try:
-            services.intake_confirm_unchanged(link=link)
+            services.intake_confirm_unchanged(link=link, pain_today=pain_today)
         except LinkRefused as refused:
             return refused_page(request, refused)
         except DomainError as refusal:
@@ -169,9 +180,9 @@ def intake_form(request):
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
             return render(request, "clients/intake_thanks.html", {"salon": selectors.client_location(link.client)})
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and pain_valid:
         try:
-            services.intake_submit(link=link, answers=form.answers())
+            services.intake_submit(link=link, answers=form.answers(), pain_today=pain_today)
         except LinkRefused as refused:
             return refused_page(request, refused)
         except DomainError as refusal:
@@ -194,8 +205,11 @@ def intake_form(request):
             "answered_before": latest.created_at if latest else None,
             "link": link,
             "problem": problem,
+            "session_ahead": session_ahead,
+            "pain": pain,
+            "unchanged_pain": unchanged_pain,
         },
-        status=400 if form.errors or problem else 200,
+        status=400 if form.errors or problem or not pain_valid else 200,
     )
 
 
@@ -262,6 +276,15 @@ def _client_page(request, client: Client, *, problems: dict | None = None, statu
             decisions=selectors.screening_decisions(screening),
             views=chart_views(screening.pain_map if screening else []),
             pain_points=point_labels(screening.pain_map if screening else []),
+        )
+        # Logged above with the answers: the chart is read under the same view.
+        pain_visits = selectors.pain_histories([client])[client.pk]
+        context.update(
+            pain_visits=pain_visits,
+            pain_chart=pain_chart(pain_visits),
+            pain_areas=[
+                {**area, "chart": pain_chart(area["visits"])} for area in selectors.pain_history_by_area(pain_visits)
+            ],
         )
     return render(request, "clients/client.html", context, status=status)
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sessions.apps.TreatmentsConfig",
     "manager.apps.ManagerConfig",
     "online.apps.OnlineConfig",
+    "reports.apps.ReportsConfig",
     # The installation: operator commands and housekeeping.
     "config.apps.ProjectConfig",
 ]

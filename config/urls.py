@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("manager.urls")),
     path("book/", include("online.urls")),
+    path("reports/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service
 from routines.specs import RoutineSpec, StepSpec
 
 
+def _steps_prefetch() -> Prefetch:
+    return Prefetch("steps", queryset=RoutineStep.objects.select_related("technique", "repeat_of").order_by("order"))
+
+
 def _with_steps(queryset: QuerySet[RoutineTemplate]) -> QuerySet[RoutineTemplate]:
-    steps = RoutineStep.objects.select_related("technique", "repeat_of").order_by("order")
-    return queryset.prefetch_related(Prefetch("steps", queryset=steps))
+    return queryset.prefetch_related(_steps_prefetch())
 
 
 def routine_list(*, include_archived: bool = False, offered_at=None) -> QuerySet[RoutineTemplate]:
@@ -52,6 +55,14 @@ def routines_offered_with_steps(*, offered_at) -> list[RoutineTemplate]:
 def routine_versions() -> QuerySet[RoutineTemplate]:
     """Every version of every routine, with steps: plans may point at old ones."""
     return _with_steps(RoutineTemplate.objects.order_by("name", "-version"))
+
+
+def routine_steps_prefetch(routine: RoutineTemplate) -> RoutineTemplate:
+    """``routine`` with its steps read in one query (unless they already
+    are), so that each :func:`routine_spec` of it reads no more."""
+    if "steps" not in getattr(routine, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([routine], _steps_prefetch())
+    return routine
 
 
 def routine_spec(routine: RoutineTemplate) -> RoutineSpec:

@@ -59,7 +59,8 @@ def location_for(user, requested: str | int | None = None) -> Salon:
     """The location to act on: the one asked for (403 when not granted), else
     the one remembered from the switcher, else the first one granted."""
     if requested not in (None, ""):
-        pk = parse_id(requested, field="location")
+        # An int is an id the caller read (a room's location); only text from a request needs checking.
+        pk = requested if isinstance(requested, int) else parse_id(requested, field="location")
         location = next((candidate for candidate in locations_granted(user) if candidate.pk == pk), None)
         if location is not None:
             return location

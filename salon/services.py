@@ -219,6 +219,8 @@ def auth_token_obtain(*, username: str, password: str, otp: str = "", request=No
             "then ask for a token with its code.",
             code="second_factor_setup_required",
         )
+    # Expired tokens go here rather than on each authenticated call (salon.authentication).
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     instance, secret = AuthToken.objects.create(user=user)
     user_logged_in.send(sender=type(user), request=request, user=user)
     return instance, secret

@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +25,7 @@ from salon.serializers import RoomCreateSerializer, RoomSerializer
 from salon.services import room_create
 from sessions import selectors
 from sessions.availability import therapists_at
-from sessions.models import Appointment, Notification
+from sessions.models import Appointment, AppointmentChange, Notification
 from sessions.plans import build_plan
 from sessions.serializers import (
     AppointmentSerializer,
@@ -85,6 +85,10 @@ class AvailabilityView(APIView):
         return Response(AvailabilitySerializer(body).data)
 
 
+def _history() -> Prefetch:
+    return Prefetch("changes", queryset=AppointmentChange.objects.select_related("by"))
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -114,7 +118,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         appointments = Appointment.objects.select_related(
             "client", "therapist", "room__salon", "routine"
-        ).prefetch_related("changes__by")
+        ).prefetch_related(_history())
         if self.action == "list":
             requested = self.request.query_params.get("location")
             if requested:
@@ -144,7 +148,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         # Without ?location=, a room given says where; else the caller's location.
         salon = location_for(request.user, requested or (room.salon_id if room else None))
         appointment = booking.appointment_book(**body.validated_data, salon=salon, booked_by=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data, status=201)
+        # Rendered as booked, with its client, therapist, room and routine as read for the booking; only
+        # its history is read back.
+        prefetch_related_objects([appointment], _history())
+        return Response(self.get_serializer(appointment).data, status=201)
 
     def _render(self, appointment, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data, status=code)

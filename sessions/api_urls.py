@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sessions import api, staff_api
+from sessions import api, course_api, staff_api
 
 router = SimpleRouter()
 router.register("appointments", api.AppointmentViewSet, basename="appointment")
@@ -18,6 +18,8 @@ router.register("staff", staff_api.StaffViewSet, basename="staff")
 urlpatterns = [
     path("availability/", api.AvailabilityView.as_view(), name="availability"),
     path("day/", api.DayView.as_view(), name="day"),
+    path("courses/", course_api.CourseView.as_view(), name="courses"),
+    path("courses/plan/", course_api.CoursePlanView.as_view(), name="course-plan"),
     path("opening-hours/", api.OpeningHoursView.as_view(), name="opening-hours"),
     # Composes a routine with a screening outcome, so it lives here, above both.
     path("routines/<int:pk>/preview-plan/", api.RoutinePlanPreviewView.as_view(), name="routine-preview-plan"),

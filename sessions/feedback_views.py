@@ -39,8 +39,11 @@ class FeedbackForm(forms.Form):
         label="Anything else?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pain_before_known: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        if pain_before_known:
+            # Told in the intake step before the session: not asked twice.
+            del self.fields["pain_before"]
 
 
 @private
@@ -61,11 +64,13 @@ def feedback_form(request):
     except LinkRefused as refused:
         return refused_page(request, refused, purpose=ClientLink.Purpose.FEEDBACK)
     appointment = (
-        Appointment.objects.select_related("routine", "client", "room__salon").filter(pk=link.reference).first()
+        Appointment.objects.select_related("routine", "client", "room__salon", "pain_report")
+        .filter(pk=link.reference)
+        .first()
     )
     if appointment is None:
         return refused_page(request, LinkInvalid("No such appointment."), purpose=ClientLink.Purpose.FEEDBACK)
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST or None, pain_before_known=hasattr(appointment, "pain_report"))
     problem = ""
     if request.method == "POST" and form.is_valid():
         answers = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}

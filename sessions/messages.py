@@ -67,22 +67,40 @@ def calendar_uid(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}@{host}"
 
 
-def calendar_file(appointment: Appointment, *, cancelled: bool) -> bytes:
+def calendar_file(appointment: Appointment, *, cancelled: bool, sessions: list[Appointment] | None = None) -> bytes:
+    """The appointment as a calendar event; with ``sessions`` (a course's),
+    one event for each of them."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Salon//Bookings//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
-    event = icalendar.Event()
-    event.add("uid", calendar_uid(appointment))
-    event.add("sequence", appointment.calendar_sequence)
-    event.add("dtstamp", appointment.updated_at)
-    event.add("dtstart", appointment.start)
-    event.add("dtend", appointment.end)
-    event.add("summary", f"{appointment.routine.name} at {appointment.room.salon.name}")
-    event.add("location", appointment.room.salon.address.replace("\n", ", "))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
+    salon = appointment.room.salon
+    for session in sessions or [appointment]:
+        event = icalendar.Event()
+        event.add("uid", calendar_uid(session))
+        event.add("sequence", session.calendar_sequence)
+        event.add("dtstamp", session.updated_at)
+        event.add("dtstart", session.start)
+        event.add("dtend", session.end)
+        event.add("summary", f"{session.routine.name} at {salon.name}")
+        event.add("location", salon.address.replace("\n", ", "))
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(event)
     return calendar.to_ical()
+
+
+def course_sessions(notification: Notification) -> list[Appointment]:
+    """For the confirmation of a course, its sessions still booked, by start
+    (one query); else none."""
+    appointment = notification.appointment
+    if notification.kind != Notification.Kind.CONFIRMATION or appointment.course_id is None:
+        return []
+    return list(
+        Appointment.objects.filter(course_id=appointment.course_id)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("routine")
+        .order_by("start")
+    )
 
 
 def message_id(notification: Notification) -> str:
@@ -95,9 +113,12 @@ def context_for(notification: Notification, link: str = "", reschedule_link: str
     appointment = notification.appointment
     salon = appointment.room.salon
     cancel_link_kind = notification.kind in CANCEL_LINK_KINDS
+    sessions = course_sessions(notification)
     return {
         "notification": notification,
         "appointment": appointment,
+        "course_starts": [session.start.astimezone(salon.zone) for session in sessions],
+        "course_sessions": sessions,
         "client": appointment.client,
         "salon": salon,
         "local_start": appointment.start.astimezone(salon.zone),
@@ -142,7 +163,11 @@ def send_email(notification: Notification, *, link: str = "", reschedule_link: s
     )
     email.attach_alternative(html, "text/html")
     if notification.kind in CALENDAR_KINDS:
-        ics = calendar_file(notification.appointment, cancelled=notification.kind == "cancellation")
+        ics = calendar_file(
+            notification.appointment,
+            cancelled=notification.kind == "cancellation",
+            sessions=context["course_sessions"] or None,
+        )
         email.attach("appointment.ics", ics, "text/calendar; charset=utf-8")
     email.send()
 

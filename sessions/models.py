@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from routines.models import RoutineTemplate
+from routines.models import BodyArea, RoutineTemplate
 from salon.inputs import LimitedTextField
 
 
@@ -88,6 +88,10 @@ class Appointment(models.Model):
         API = "api", "API"
 
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.DESK)
+    course = models.ForeignKey(
+        "Course", null=True, blank=True, on_delete=models.PROTECT, related_name="appointments",
+        help_text="The course of sessions this one was booked in, if any.",
+    )  # fmt: skip
     cancelled_late = models.BooleanField(
         default=False,
         help_text="Cancelled inside the salon's client cut-off (client_cancel_hours) before the start.",
@@ -320,6 +324,29 @@ class Feedback(models.Model):
         return f"Feedback on appointment {self.appointment_id}: {self.overall}/5"
 
 
+def validate_pain_areas(value) -> None:
+    """Where it hurts today: body areas, each once."""
+    if not isinstance(value, list) or any(area not in BodyArea.values for area in value):
+        raise ValidationError(f"Use body areas from: {', '.join(BodyArea.values)}.", code="invalid_area")
+    if len(set(value)) != len(value):
+        raise ValidationError("Name each body area once.", code="repeated_area")
+
+
+class PainReport(models.Model):
+    """The client's pain on the day of a session, before it, as the intake
+    step (answers or "nothing has changed") asked: one level and where.
+    Health data: read by those who may read screening answers. The pain
+    after the session is the feedback's (``Feedback.pain_after``)."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="pain_report")
+    pain_before = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    areas = models.JSONField(default=list, blank=True, validators=[validate_pain_areas])
+    reported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Pain {self.pain_before}/10 before appointment {self.appointment_id}"
+
+
 def parse_wall_clock(text) -> datetime.time | None:
     """``HH:MM`` as a time of day, or None when it is not one."""
     if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
@@ -465,3 +492,24 @@ class AvailabilityStamp(models.Model):
 
     def __str__(self) -> str:
         return f"Availability of business {self.business_id}: version {self.version}"
+
+
+class Course(models.Model):
+    """Sessions of one routine booked together for a client, ``planned``
+    of them every ``interval_days`` days, with the same therapist and time
+    where they were free. Each session is an Appointment of its own:
+    cancelling or moving one leaves the rest."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="courses")
+    routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="courses")
+    salon = models.ForeignKey("salon.Salon", on_delete=models.PROTECT, related_name="courses", verbose_name="location")
+    planned = models.PositiveSmallIntegerField(validators=[MinValueValidator(2), MaxValueValidator(20)])
+    interval_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(90)])
+    booked_by = models.ForeignKey("salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.planned} sessions of {self.routine} every {self.interval_days} days for {self.client}"

@@ -6,18 +6,18 @@ clients app cannot call this app (it sits below it), so it sends
 plans are rebuilt in that same transaction. In the same way a location's new
 time zone is refused here while sessions are booked ahead there, the waiting
 messages follow a client's changed consents, the intake link the desk
-sends goes into the outbox, and time that frees up is offered to the
+sends goes into the outbox, today's pain from the intake step is kept with
+the next session, and time that frees up is offered to the
 waitlist.
 """
 
 from django.dispatch import receiver
-from django.utils import timezone
 
-from clients.signals import consents_changed, intake_link_requested, screening_changed
-from salon.errors import Conflict
+from clients.signals import consents_changed, intake_link_requested, pain_reported, screening_changed
 from salon.services import location_settings_changing
-from sessions.models import Appointment
+from sessions.services.closures import time_zone_change_check
 from sessions.services.outbox import notification_intake_link_send, notifications_follow_consent
+from sessions.services.pain import pain_before_record
 from sessions.services.plans import session_plans_rebuild
 from sessions.signals import time_freed
 
@@ -37,37 +37,15 @@ def queue_intake_link(sender, *, client, channel: str, **kwargs):
     return notification_intake_link_send(client=client, channel=channel)
 
 
+@receiver(pain_reported, dispatch_uid="sessions.keep_pain_with_next_session")
+def keep_pain_with_next_session(sender, *, client, pain_before: int, areas: list[str], **kwargs):
+    return pain_before_record(client=client, pain_before=pain_before, areas=areas)
+
+
 @receiver(location_settings_changing, dispatch_uid="sessions.keep_booked_sessions_in_their_zone")
 def refuse_new_time_zone_under_bookings(sender, *, salon, changes: dict, **kwargs) -> None:
-    """Opening hours, rotas and closures are wall-clock times in the
-    location's zone, and clients were told their session's local time: in
-    another zone all of them would move under the sessions booked there. So
-    the zone changes only while no session there is booked ahead or running
-    (409 ``time_zone_in_use``, naming how many and the first)."""
-    if "time_zone" not in changes:
-        return
-    ahead = (
-        Appointment.objects.filter(
-            room__salon=salon,
-            status__in=[*Appointment.NOT_STARTED, Appointment.Status.IN_PROGRESS],
-            busy_until__gt=timezone.now(),
-        )
-        .select_related("client", "therapist")
-        .order_by("start")
-    )
-    first = ahead.first()
-    if first is None:
-        return
-    count = ahead.count()
-    when = f"{first.start.astimezone(salon.zone):%a %d %b %Y %H:%M}"
-    sessions = "1 session is" if count == 1 else f"{count} sessions are"
-    raise Conflict(
-        f"{sessions} booked ahead at {salon.name}, the first on {when} ({first.client} with {first.therapist}). "
-        "Opening hours and rotas are local times and would move under them in another zone: "
-        "change the time zone when no session is booked ahead.",
-        code="time_zone_in_use",
-        fields={"time_zone": [f"{sessions} booked ahead, the first on {when}."]},
-    )
+    if "time_zone" in changes:
+        time_zone_change_check(salon=salon)
 
 
 @receiver(time_freed, dispatch_uid="sessions.offer_freed_time_to_waitlist")

@@ -19,6 +19,7 @@ from salon.models import Salon, Therapist
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
 from sessions.availability import Calendar, Slot, booking_terms, to_minutes
+from sessions.availability_cache import remembered
 from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
 from sessions.plans import PlanNotPossible, build_plan
 
@@ -43,12 +44,11 @@ def availability(
     are none because of the client's screening (worded for the front desk).
     ``online``: with the notice and horizon of online bookings;
     ``exclude_appointment``: as if that booking were not there (moving it)."""
-    spec = routine_spec(routine)
-    terms = booking_terms(spec, salon, minutes=minutes)
-    slot_minutes, session_minutes = terms.slot_minutes, terms.session_minutes
     if client is not None:
+        spec = routine_spec(routine)
+        terms = booking_terms(spec, salon, minutes=minutes)
         try:
-            build_plan(routine=spec, outcome=client_outcome(client), booked_minutes=session_minutes)
+            build_plan(routine=spec, outcome=client_outcome(client), booked_minutes=terms.session_minutes)
         except PlanNotPossible as refused:
             if refused.code == "core_step_lost":
                 return [], (
@@ -61,23 +61,34 @@ def availability(
     # Online bookings have their own notice and horizon (salon settings).
     notice = salon.online_notice_minutes if online else salon.min_notice_minutes
     horizon = salon.online_horizon_days if online else salon.booking_horizon_days
-    calendar = Calendar.load(
-        salon=salon,
-        first_day=first_day,
-        last_day=last_day,
-        qualification=spec.qualification,
-        therapist_id=therapist_id,
-        exclude_appointment=exclude_appointment,
-    )
-    slots = calendar.slots(
-        first_day=first_day,
-        last_day=last_day,
-        slot_minutes=slot_minutes,
-        session_minutes=session_minutes,
-        earliest=to_minutes(now + datetime.timedelta(minutes=notice)),
-        latest_start=to_minutes(now + datetime.timedelta(days=horizon)),
-    )
-    return slots, ""
+    earliest = to_minutes(now + datetime.timedelta(minutes=notice))
+    latest_start = to_minutes(now + datetime.timedelta(days=horizon))
+
+    def compute() -> list[Slot]:
+        spec = routine_spec(routine)
+        terms = booking_terms(spec, salon, minutes=minutes)
+        calendar = Calendar.load(
+            salon=salon,
+            first_day=first_day,
+            last_day=last_day,
+            qualification=spec.qualification,
+            therapist_id=therapist_id,
+            exclude_appointment=exclude_appointment,
+        )
+        return calendar.slots(
+            first_day=first_day,
+            last_day=last_day,
+            slot_minutes=terms.slot_minutes,
+            session_minutes=terms.session_minutes,
+            earliest=earliest,
+            latest_start=latest_start,
+        )
+
+    # Everything the slots depend on besides the stamp and the minute (sessions.availability_cache):
+    # the routine version's steps and the menu's lengths count into the stamp.
+    question = ("slots", routine.pk, minutes, first_day, last_day, therapist_id, exclude_appointment, earliest,
+                latest_start)  # fmt: skip
+    return remembered(salon=salon, question=question, now=now, compute=compute), ""
 
 
 def last_session_lessons(client: Client) -> ScreeningOutcome:
@@ -214,12 +225,17 @@ def session_entry(appointment: Appointment) -> dict:
     return _session_entries([appointment], before=appointment.start)[0]
 
 
+PAIN_VISITS_SHOWN = 6
+
+
 def _session_entries(appointments: list[Appointment], *, before: datetime.datetime) -> list[dict]:
     from clients.bodychart import chart_views, point_labels
-    from clients.selectors import client_outcomes, latest_screenings, outcome_flags
+    from clients.painchart import pain_trend
+    from clients.selectors import client_outcomes, latest_screenings, outcome_flags, pain_histories
 
     clients = list({appointment.client_id: appointment.client for appointment in appointments}.values())
     screenings = latest_screenings(clients)
+    pains = pain_histories(clients, until=max((appointment.start for appointment in appointments), default=None))
     outcomes = client_outcomes(clients, screenings=screenings)
     earlier = (
         Appointment.objects.filter(client__in=clients, status=Appointment.Status.COMPLETED, start__lt=before)
@@ -239,6 +255,7 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
             finding["severity"] == "review" for finding in plan_outcome.get("findings", [])
         )
         pain_map = screening.pain_map if screening else []
+        pain_visits = [visit for visit in pains[appointment.client_id] if visit.start <= appointment.start]
         entries.append(
             {
                 "appointment": appointment,
@@ -251,6 +268,9 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
                 "chart": chart_views(pain_map),
                 "pain_points": point_labels(pain_map),
                 "last_visit": last_visit.get(appointment.client_id),
+                # The latest visits, up to this one, and how the pain before them went.
+                "pain_visits": pain_visits[-PAIN_VISITS_SHOWN:],
+                "pain_trend": pain_trend(pain_visits),
                 "gap_minutes": int((appointment.start - previous_end).total_seconds() // 60) if previous_end else None,
                 "turnover_minutes": int((appointment.busy_until - appointment.end).total_seconds() // 60),
             }

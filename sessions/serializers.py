@@ -121,7 +121,8 @@ class AppointmentSerializer(ModelSerializer):
 
 
 class BookingSerializer(serializers.Serializer):
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    # With the business: the booking reads its screening rules.
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.select_related("business"))
     routine = serializers.PrimaryKeyRelatedField(queryset=RoutineTemplate.objects.filter(is_current=True))
     start = DateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)

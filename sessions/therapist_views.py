@@ -9,6 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from clients.models import HealthDataAccess
+from clients.painchart import pain_chart
+from clients.services import health_access_log
 from salon.errors import DomainError, error_words, http_status
 from salon.inputs import parse_id
 from salon.locations import location_for
@@ -75,12 +78,18 @@ def day_sheet(request):
     return render(request, "sessions/day_sheet.html", _day_context(request))
 
 
-def _session_page(request, appointment: Appointment, *, problem: str = "", pressure_problem: str = "", status=200):
+def _session_page(
+    request, appointment: Appointment, *, problem: str = "", pressure_problem: str = "", status=200, opened=False
+):
     entry = selectors.session_entry(appointment)
+    if opened and entry["pain_visits"]:
+        # The pain chart is health data: each time the page is opened to it, as on the client page.
+        health_access_log(client=appointment.client, action=HealthDataAccess.Action.VIEW, user=request.user)
     context = {
         "appointment": appointment,
         "entry": entry,
         "view": plan_view(entry["plan"]),
+        "pain_chart": pain_chart(entry["pain_visits"]),
         "feedback": list(appointment.pressure_feedback.all()),
         "verdicts": PressureFeedback.Verdict.choices,
         "in_progress": appointment.status == Appointment.Status.IN_PROGRESS,
@@ -93,7 +102,7 @@ def _session_page(request, appointment: Appointment, *, problem: str = "", press
 
 @role_required(*CLINICAL)
 def session_run(request, pk):
-    return _session_page(request, own_appointment(request, pk))
+    return _session_page(request, own_appointment(request, pk), opened=True)
 
 
 def _back(request, appointment, problem: str = ""):

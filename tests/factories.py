@@ -169,3 +169,22 @@ def short_routine(slug="short", minutes=15, turnover=0, qualification="none"):
         qualification=qualification,
         steps=[step_data(1, min_minutes=minutes, max_minutes=minutes)],
     )
+
+
+def visit_with_pain(client, routine, start, *, before=None, areas=(), after=None, feedback_before=None):
+    """A completed session at ``start`` (past or not) with the pain the
+    client gave: ``before`` and ``areas`` from the intake step, ``after`` (and
+    ``feedback_before``) from the feedback, each left out when None."""
+    from sessions.models import PainReport
+    from sessions.services.booking import appointment_book
+    from sessions.services.feedback import feedback_record
+    from sessions.services.lifecycle import appointment_transition
+
+    appointment = appointment_book(client=client, routine=routine, start=start, now=start - datetime.timedelta(days=1))
+    if before is not None:
+        PainReport.objects.create(appointment=appointment, pain_before=before, areas=list(areas))
+    for status in ("checked_in", "in_progress", "completed"):
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
+    if after is not None or feedback_before is not None:
+        feedback_record(appointment=appointment, overall=4, pain_after=after, pain_before=feedback_before)
+    return appointment

@@ -8,6 +8,7 @@ module:
 - ``plans``: the one way a session plan is made, and rebuilding plans after a screening changes
 - ``running``: running a session: acknowledging findings, starting, pressure feedback, notes, completing
 - ``feedback``: the client's feedback after a session
+- ``pain``: the client's pain before a session, from the intake step
 - ``outbox``: writing, dispatching and sending the notifications to clients
 - ``closures``: opening hours, closures and special hours of a location
 - ``rotas``: a therapist's rota at a location, from a date, alternating weeks

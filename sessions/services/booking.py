@@ -9,9 +9,10 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from clients.models import Client
+from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
-from routines.selectors import routine_offered, routine_spec
+from routines.selectors import routine_offered, routine_spec, routine_steps_prefetch
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
@@ -24,6 +25,7 @@ from sessions.signals import time_freed
 
 # Constraint violations that mean "someone else got there first".
 CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
+BOOKED_RELATIONS = ["client", "therapist", "room", "routine", "plan", "booked_by"]
 
 
 def start_check(*, start: datetime.datetime, salon: Salon, now: datetime.datetime) -> None:
@@ -161,9 +163,12 @@ def appointment_book(
         horizon_days=salon.booking_horizon_days,
     )
     start = start.astimezone(datetime.UTC)  # adding minutes to a zoned time would add wall-clock time
+    # The steps once, for the terms here and for the plan built below.
+    routine_steps_prefetch(routine)
     spec = routine_spec(routine)
     terms = booking_terms(spec, salon, minutes=minutes)
     plan_problem = ""
+    outcome = client_outcome(client)  # read once, for the plan and for the messages
     if without_plan_if_screening_forbids:
         plan, plan_problem = session_plan_or_problem(
             client=client,
@@ -171,12 +176,14 @@ def appointment_book(
             routine=routine,
             booked_minutes=terms.session_minutes,
             reason=f"{Appointment.Origin(origin).label} taken without a plan",
+            outcome=outcome,
         )
     else:
         plan = session_plan_for_booking(
-            client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes
+            client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes, outcome=outcome
         )
     placement = appointment_place(salon=salon, spec=spec, terms=terms, start=start, therapist=therapist, room=room)
+    placement.room.salon = salon  # the room is at this location (placement checked); the messages read it
     appointment = Appointment(
         client=client,
         therapist=placement.therapist,
@@ -192,7 +199,9 @@ def appointment_book(
         booked_by=signed_in_or_none(booked_by),
         origin=origin,
     )
-    validate(appointment, validate_constraints=False)
+    # Every related row was just read (client, routine), locked (therapist, room) or written (plan):
+    # checking again that each exists would only add queries.
+    validate(appointment, validate_constraints=False, exclude=BOOKED_RELATIONS)
     appointment.save()
     AppointmentChange.objects.create(
         appointment=appointment,
@@ -201,7 +210,7 @@ def appointment_book(
         to_status=appointment.status,
         by=appointment.booked_by,
     )
-    outbox.notifications_for_booking(appointment=appointment, now=now)
+    outbox.notifications_for_booking(appointment=appointment, now=now, outcome=outcome)
     return appointment
 
 

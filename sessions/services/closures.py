@@ -181,3 +181,33 @@ def opening_hours_set(*, salon: Salon, hours: list[tuple[int, datetime.time, dat
     for row in rows:
         validate(row)
     return OpeningHours.objects.bulk_create(rows)
+
+
+def time_zone_change_check(*, salon: Salon) -> None:
+    """Opening hours, rotas and closures are wall-clock times in the
+    location's zone, and clients were told their session's local time: in
+    another zone all of them would move under the sessions booked there. So
+    the zone changes only while no session there is booked ahead or running
+    (409 ``time_zone_in_use``, naming how many and the first)."""
+    ahead = (
+        Appointment.objects.filter(
+            room__salon=salon,
+            status__in=[*Appointment.NOT_STARTED, Appointment.Status.IN_PROGRESS],
+            busy_until__gt=timezone.now(),
+        )
+        .select_related("client", "therapist")
+        .order_by("start")
+    )
+    first = ahead.first()
+    if first is None:
+        return
+    count = ahead.count()
+    when = f"{first.start.astimezone(salon.zone):%a %d %b %Y %H:%M}"
+    sessions = "1 session is" if count == 1 else f"{count} sessions are"
+    raise Conflict(
+        f"{sessions} booked ahead at {salon.name}, the first on {when} ({first.client} with {first.therapist}). "
+        "Opening hours and rotas are local times and would move under them in another zone: "
+        "change the time zone when no session is booked ahead.",
+        code="time_zone_in_use",
+        fields={"time_zone": [f"{sessions} booked ahead, the first on {when}."]},
+    )

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome
 from salon.errors import Conflict
 from sessions import messages
@@ -83,45 +84,64 @@ def _write(
     appointment: Appointment, *, kind: str, key: str, due: datetime.datetime, latest=None, channel: str | None = None
 ) -> Notification | None:
     """The message, by ``channel`` or else the client's (None when there is no address)."""
-    channel = channel or channel_for(appointment.client)
-    if channel is None:
+    message = _message(appointment, kind=kind, key=key, due=due, latest=latest, channel=channel)
+    if message is None:
         return None
-    due = outside_quiet_hours(due, salon=appointment.room.salon, channel=channel, latest=latest)
     notification, _ = Notification.objects.get_or_create(
         key=key,
-        defaults={"kind": kind, "appointment": appointment, "client": appointment.client, "channel": channel,
-                  "due_at": due},
+        defaults={"kind": kind, "appointment": appointment, "client": appointment.client,
+                  "channel": message.channel, "due_at": message.due_at},
     )  # fmt: skip
     return notification
 
 
-def _reminders(appointment: Appointment, now: datetime.datetime) -> None:
+def _message(
+    appointment: Appointment, *, kind: str, key: str, due: datetime.datetime, latest=None, channel: str | None = None
+) -> Notification | None:
+    """:func:`_write`'s message, not saved: for a new booking, whose keys no row can hold yet."""
+    channel = channel or channel_for(appointment.client)
+    if channel is None:
+        return None
+    due = outside_quiet_hours(due, salon=appointment.room.salon, channel=channel, latest=latest)
+    return Notification(key=key, kind=kind, appointment=appointment, client=appointment.client, channel=channel,
+                        due_at=due)  # fmt: skip
+
+
+def _reminders(appointment: Appointment, now: datetime.datetime) -> list[Notification | None]:
     """Reminders still ahead of the session; none in the past."""
     if not appointment.client.consent_reminders:
-        return
+        return []
+    reminders = []
     for hours in _lead_hours(appointment.room.salon):
         due = appointment.start - datetime.timedelta(hours=hours)
         if due > now:
-            _write(appointment, kind=Kind.REMINDER, key=f"{appointment.pk}:reminder:{hours}h", due=due,
-                   latest=appointment.start)  # fmt: skip
+            reminders.append(_message(appointment, kind=Kind.REMINDER, key=f"{appointment.pk}:reminder:{hours}h",
+                                      due=due, latest=appointment.start))  # fmt: skip
+    return reminders
 
 
-def _needs_intake(appointment: Appointment) -> bool:
-    findings = {finding.rule for finding in client_outcome(appointment.client).findings}
+def _needs_intake(appointment: Appointment, outcome: ScreeningOutcome | None = None) -> bool:
+    outcome = client_outcome(appointment.client) if outcome is None else outcome
+    findings = {finding.rule for finding in outcome.findings}
     return bool(findings & {"no_screening", "screening_expired"})
 
 
-@transaction.atomic
-def notifications_for_booking(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
+def notifications_for_booking(
+    *, appointment: Appointment, now: datetime.datetime | None = None, outcome: ScreeningOutcome | None = None
+) -> None:
+    """The messages of a new booking, in one insert (one statement: all or
+    none, inside the booking's transaction); ``outcome`` is the client's
+    screening outcome when the caller has read it already."""
     now = now or timezone.now()
-    _write(appointment, kind=Kind.CONFIRMATION, key=f"{appointment.pk}:confirmation", due=now)
-    _reminders(appointment, now)
-    if _needs_intake(appointment):
-        _write(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake", due=now)
+    outgoing = [_message(appointment, kind=Kind.CONFIRMATION, key=f"{appointment.pk}:confirmation", due=now)]
+    outgoing += _reminders(appointment, now)
+    if _needs_intake(appointment, outcome):
+        outgoing.append(_message(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake", due=now))
         again = appointment.start - datetime.timedelta(hours=INTAKE_AGAIN_HOURS)
         if again > now:
-            _write(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake:again", due=again,
-                   latest=appointment.start)  # fmt: skip
+            outgoing.append(_message(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake:again",
+                                     due=again, latest=appointment.start))  # fmt: skip
+    Notification.objects.bulk_create([message for message in outgoing if message is not None])
 
 
 @transaction.atomic

@@ -9,9 +9,9 @@ interleaved with another writer.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from routines.specs import RoutineSpec
@@ -31,6 +31,8 @@ class Window:
     busy_until: datetime.datetime
     day: datetime.date
     salon: Salon
+    # The therapist whose row this transaction has locked already, if any.
+    therapist_locked: int | None = None
 
     @property
     def begin(self) -> int:
@@ -77,6 +79,7 @@ def appointment_place(
         # Locked before reading her calendar: a rota, time off or room change
         # (which lock her row too) is then either all seen here or waits.
         Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+        window = replace(window, therapist_locked=therapist.pk)
     calendar = Calendar.load(
         salon=salon, first_day=window.day, last_day=window.day,
         therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
@@ -179,9 +182,9 @@ def therapist_choose(
     return with_a_room[0]
 
 
-def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Appointment | None:
-    """The first booking of this therapist or room that overlaps the window;
-    a therapist's booking at another location must also leave the travel time."""
+def _clashes(*, field: str, value: int, window: Window, exclude: int | None) -> QuerySet[Appointment]:
+    """The bookings of this therapist or room that overlap the window; a
+    therapist's booking at another location must also leave the travel time."""
     overlaps = Q(start__lt=window.busy_until, busy_until__gt=window.start)
     if field == "therapist_id":
         travel = datetime.timedelta(minutes=window.salon.business.travel_minutes)
@@ -191,28 +194,54 @@ def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Ap
     clashes = Appointment.objects.filter(overlaps, **{field: value}, status__in=Appointment.HOLDS_TIME)
     if exclude:
         clashes = clashes.exclude(pk=exclude)
-    return clashes.select_related("room__salon").order_by("start").first()
+    return clashes
 
 
-def _held(*, field: str, value: int, window: Window) -> BookingHold | None:
-    """A time held for someone confirming an online booking that overlaps
+def _clash(*, field: str, value: int, window: Window, exclude: int | None) -> Appointment | None:
+    """The first of :func:`_clashes`."""
+    return (
+        _clashes(field=field, value=value, window=window, exclude=exclude)
+        .select_related("room__salon")
+        .order_by("start")
+        .first()
+    )
+
+
+def _holds(*, field: str, value: int, window: Window) -> QuerySet[BookingHold]:
+    """The times held for someone confirming an online booking that overlap
     the window (the caller holds the therapist's or room's row lock, which
     every hold takes too). A hold at another location leaves the travel time."""
     travel = datetime.timedelta(minutes=window.salon.business.travel_minutes if field == "therapist_id" else 0)
-    holds = BookingHold.objects.filter(
+    return BookingHold.objects.filter(
         Q(salon=window.salon, start__lt=window.busy_until, busy_until__gt=window.start)
         | (~Q(salon=window.salon) & Q(start__lt=window.busy_until + travel, busy_until__gt=window.start - travel)),
         **{field: value},
         status=BookingHold.Status.HELD,
         expires_at__gt=timezone.now(),
     )
-    return holds.order_by("start").first()
+
+
+def _held(*, field: str, value: int, window: Window) -> BookingHold | None:
+    """The first of :func:`_holds`."""
+    return _holds(field=field, value=value, window=window).order_by("start").first()
+
+
+def _free(*, field: str, value: int, window: Window, exclude: int | None) -> bool:
+    """Neither booked nor held for the window, in one query: the usual case,
+    after which :func:`_clash` and :func:`_held` (which name what is in the
+    way) need not run."""
+    clashes = _clashes(field=field, value=value, window=window, exclude=exclude)
+    holds = _holds(field=field, value=value, window=window)
+    return not clashes.values("pk").union(holds.values("pk")).exists()
 
 
 def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None) -> None:
     """Lock before checking: concurrent bookings of this therapist queue here
     instead of deadlocking on the exclusion constraint."""
-    Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+    if window.therapist_locked != therapist.pk:
+        Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+    if _free(field="therapist_id", value=therapist.pk, window=window, exclude=exclude):
+        return
     clash = _clash(field="therapist_id", value=therapist.pk, window=window, exclude=exclude)
     if clash and clash.room.salon_id != window.salon.pk:
         raise Conflict(
@@ -239,10 +268,12 @@ def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None)
         )
 
 
-def _room_away(room: Room, window: Window) -> bool:
-    return TimeOff.objects.filter(
-        room=room, status=TimeOff.Status.APPROVED, start__lt=window.busy_until, end__gt=window.start
-    ).exists()
+def _room_away(room_id, window: Window) -> Exists:
+    return Exists(
+        TimeOff.objects.filter(
+            room=room_id, status=TimeOff.Status.APPROVED, start__lt=window.busy_until, end__gt=window.start
+        )
+    )
 
 
 def room_choose_and_lock(
@@ -273,9 +304,16 @@ def room_choose_and_lock(
             continue
         # Locked, then read again: taken out of use or out of service since
         # the calendar was read (those changes lock the room's row too).
-        in_use = Room.objects.select_for_update().filter(pk=candidate.pk, active=True).first()
-        if in_use is None or _room_away(candidate, window):
+        in_use = (
+            Room.objects.select_for_update()
+            .filter(pk=candidate.pk, active=True)
+            .annotate(away=_room_away(OuterRef("pk"), window))
+            .first()
+        )
+        if in_use is None or in_use.away:
             continue
+        if _free(field="room_id", value=candidate.pk, window=window, exclude=exclude):
+            return candidate
         clash = _clash(field="room_id", value=candidate.pk, window=window, exclude=exclude)
         clash = clash or _held(field="room_id", value=candidate.pk, window=window)
         if clash is None:

@@ -28,24 +28,26 @@ CORE_STEP_LOST = (
 )
 
 
-@transaction.atomic
 def session_plan_create(
     *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
 ) -> SessionPlan:
     """Build a plan and keep it with copies of everything it was built from.
     Raises ``PlanNotPossible`` when the outcome forbids the routine."""
     spec = routine_spec(routine)
+    # Built before the transaction: a refusal has written nothing, so callers that catch it
+    # carry on in theirs, and no savepoint is needed around the one insert.
     plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes)
-    session_plan = SessionPlan(
-        routine=routine,
-        booked_minutes=booked_minutes,
-        routine_snapshot=spec.to_dict(),
-        outcome=outcome.to_dict(),
-        plan=plan.to_dict(),
-        change_note=change_note,
-    )
-    validate(session_plan)
-    session_plan.save()
+    with transaction.atomic(savepoint=False):
+        session_plan = SessionPlan(
+            routine=routine,
+            booked_minutes=booked_minutes,
+            routine_snapshot=spec.to_dict(),
+            outcome=outcome.to_dict(),
+            plan=plan.to_dict(),
+            change_note=change_note,
+        )
+        validate(session_plan, exclude=["routine"])  # read by the caller: no query to see it exists
+        session_plan.save()
     return session_plan
 
 
@@ -60,14 +62,23 @@ def _check_screening_required(client: Client, salon: Salon) -> None:
         )
 
 
-@transaction.atomic
+# No savepoint: the refusals caught below are raised before anything is written.
+@transaction.atomic(savepoint=False)
 def session_plan_for_booking(
-    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int
+    *,
+    client: Client,
+    salon: Salon,
+    routine: RoutineTemplate,
+    booked_minutes: int,
+    outcome: ScreeningOutcome | None = None,
 ) -> SessionPlan:
-    """The plan of a new booking at ``salon``, from the client's screening and
-    last visit. The front desk learns only that a therapist must look, never why."""
+    """The plan of a new booking at ``salon``, from the client's screening
+    (``outcome``, when the caller has read it already) and last visit. The
+    front desk learns only that a therapist must look, never why."""
     try:
-        return _booking_plan(client=client, salon=salon, routine=routine, booked_minutes=booked_minutes)
+        return _booking_plan(
+            client=client, salon=salon, routine=routine, booked_minutes=booked_minutes, outcome=outcome
+        )
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             raise
@@ -79,9 +90,15 @@ def session_plan_for_booking(
         ) from None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # as session_plan_for_booking
 def session_plan_or_problem(
-    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int, reason: str
+    *,
+    client: Client,
+    salon: Salon,
+    routine: RoutineTemplate,
+    booked_minutes: int,
+    reason: str,
+    outcome: ScreeningOutcome | None = None,
 ) -> tuple[SessionPlan | None, str]:
     """The plan of a new booking the location takes whatever the screening
     says (an online booking, when its settings allow): the plan, or, when the
@@ -90,7 +107,10 @@ def session_plan_or_problem(
     A booking too short for the routine is still refused: that is no
     screening's doing."""
     try:
-        return _booking_plan(client=client, salon=salon, routine=routine, booked_minutes=booked_minutes), ""
+        plan = _booking_plan(
+            client=client, salon=salon, routine=routine, booked_minutes=booked_minutes, outcome=outcome
+        )
+        return plan, ""
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             raise
@@ -98,11 +118,12 @@ def session_plan_or_problem(
         return None, _fit(f"{reason}: {refused.detail}", length=limit)
 
 
-def _booking_plan(*, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int) -> SessionPlan:
+def _booking_plan(
+    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int, outcome: ScreeningOutcome | None
+) -> SessionPlan:
     _check_screening_required(client, salon)
-    return session_plan_create(
-        routine=routine, outcome=outcome_with_lessons(client, client_outcome(client)), booked_minutes=booked_minutes
-    )
+    outcome = outcome_with_lessons(client, client_outcome(client) if outcome is None else outcome)
+    return session_plan_create(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
 
 
 def _change_note(reason: str) -> str:

@@ -28,7 +28,7 @@ from clients.services import (
 from clients.signals import consents_changed
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.roles import Role
-from sessions.models import Appointment, Notification, WaitlistEntry
+from sessions.models import Appointment, Course, Notification, WaitlistEntry
 from sessions.services.booking import appointment_book, appointment_book_new_client
 from sessions.tasks import notification_send
 from tests.factories import ClientFactory, SalonFactory, UserFactory, screening_for, short_routine
@@ -526,7 +526,8 @@ def test_a_merge_refuses_loudly_when_a_relation_is_not_decided(scene, receptioni
 def duplicate(scene, routine, tomorrow, receptionist):
     """Sabine again, added later by phone: a session tomorrow with its
     messages, a screening, a link, a consent given, a read of her answers,
-    a place on the waitlist, and a record merged into this one before."""
+    a place on the waitlist, a course booked, and a record merged into this
+    one before."""
     again = client_create(
         salon=scene.salon, given_name="Sabine", family_name="Kruger", phone="0170 9876543",
         email="", date_of_birth=datetime.date(1985, 4, 12), front_desk_notes="Prefers Anna",
@@ -543,6 +544,7 @@ def duplicate(scene, routine, tomorrow, receptionist):
         salon=scene.salon, routine=routine, first_day=tomorrow, last_day=tomorrow, given_name="Sabine",
         family_name="Kruger", phone=again.phone, client=again, nonce="waiting-for-a-time",
     )  # fmt: skip
+    Course.objects.create(client=again, routine=routine, salon=scene.salon, planned=6, interval_days=7)
     return {"client": Client.objects.get(pk=again.pk), "appointment": appointment, "link": link,
             "earlier": earlier}  # fmt: skip
 

@@ -314,6 +314,8 @@ PAGES = {
         status=302,
     ),
     "manage-access-log": Page(lambda s: "/manage/access-log/", Role.MANAGER, private=True),
+    "reports": Page(lambda s: "/reports/", Role.MANAGER, private=True),
+    "report-csv": Page(lambda s: "/reports/appointments.csv", Role.MANAGER, private=True),
     "manage-services": Page(lambda s: "/manage/services/", Role.MANAGER, private=True),
     "manage-service": Page(lambda s: f"/manage/services/{s.routine.slug}/", Role.MANAGER, private=True),
     # Online booking (no login): names, addresses and times, never stored.

@@ -105,6 +105,8 @@ API = {
     ("/api/v1/availability/", "GET"):                          E(401, 400, 400, 400, 400),
     ("/api/v1/appointments/", "GET"):                          E(401, 200, 200, 200, 200),
     ("/api/v1/appointments/", "POST"):                         E(401, 400, 403, 403, 400),
+    ("/api/v1/courses/", "POST"):                              E(401, 400, 403, 403, 400),
+    ("/api/v1/courses/plan/", "GET"):                          E(401, 400, 403, 403, 400),
     ("/api/v1/appointments/{id}/", "GET"):                     E(401, 200, 200, 403, 200),
     ("/api/v1/appointments/{id}/reschedule/", "POST"):         E(401, 400, 403, 403, 400),
     ("/api/v1/appointments/{id}/cancel/", "POST"):             E(401, 400, 403, 403, 400),
@@ -227,6 +229,8 @@ PAGES = {
     ("manage/rooms/<int:room>/", "POST"):                      E(302, 403, 403, 403, 400),
     ("manage/rooms/<int:room>/in-use/", "POST"):               E(302, 403, 403, 403, 400),
     ("manage/access-log/", "GET"):                             E(302, 403, 403, 403, 200),
+    ("reports/", "GET"):                                       E(302, 403, 403, 403, 200),
+    ("reports/<slug:table>.csv", "GET"):                       E(302, 403, 403, 403, 200),
     ("manage/services/", "GET"):                               E(302, 403, 403, 403, 200),
     ("manage/services/<slug:slug>/", "GET"):                   E(302, 403, 403, 403, 200),
     ("manage/services/<slug:slug>/", "POST"):                  E(302, 403, 403, 403, 400),
@@ -448,6 +452,7 @@ def page_path(route: str, ids: dict, tokens: dict) -> str:
         route.replace("<int:pk>", str(ids["appointment"] if appointment_pages else ids["client"]))
         .replace("<slug:action>", action)
         .replace("<slug:slug>", ids["routine_slug"])
+        .replace("<slug:table>", "therapists")
         .replace("<str:token_key>", "not-a-token-key")
         .replace("<str:day>", ids["day"])
         .replace("<int:therapist_id>", str(ids["therapist"]))

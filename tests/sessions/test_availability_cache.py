@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service, ServiceLength
 from routines.services import service_set
 from salon.models import Business, OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, User, WorkingHours
+from sessions.availability_triggers import TRACKED, triggers_install, triggers_present, triggers_remove
 from sessions.models import Appointment, AvailabilityStamp, BookingHold
 from sessions.services.booking import appointment_book
 from sessions.services.online import booking_hold_create
@@ -239,3 +240,25 @@ def test_a_sign_in_does_not_count_as_a_change(scene):
     User.objects.filter(pk=scene.therapists[0].user_id).update(last_login=timezone.now())
     # Then the stamp has not moved: remembered answers stay good
     assert stamp_of(scene) == before
+
+
+def test_every_tracked_table_has_its_triggers_after_migrate():
+    # Given the test database, made by migrate (sessions.apps installs the triggers after it)
+    present = triggers_present(connection)
+    # Then each tracked table has a trigger for inserts and deletes and one for updates
+    # (SQLite: one each for insert, update and delete), and accounts one for updates only
+    each = 2 if connection.vendor == "postgresql" else 3
+    assert present == {**{table: each for table, _, _ in TRACKED}, "salon_user": 1}
+
+
+def test_putting_the_triggers_back_moves_every_stamp_on(scene):
+    # Given the stamp as it is, and the triggers taken off (as before SQLite's migrations)
+    before = stamp_of(scene)
+    triggers_remove(connection)
+    # When they are installed again, as after every migrate
+    assert triggers_install(connection)
+    # Then changes made while they were off cannot hide behind a remembered answer
+    assert stamp_of(scene) > before
+    assert (
+        sum(triggers_present(connection).values()) == (2 if connection.vendor == "postgresql" else 3) * len(TRACKED) + 1
+    )

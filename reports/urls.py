@@ -1,0 +1,3 @@
+from reports import views
+
+urlpatterns = views.urlpatterns

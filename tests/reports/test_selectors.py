@@ -1,0 +1,230 @@
+"""The report's figures against the hand-worked week of ``conftest.py``."""
+
+import datetime
+
+import pytest
+
+from reports.selectors import Period, period_preset, report_for, report_summary
+from tests.reports.conftest import MONDAY, book
+
+WEEK = Period(MONDAY, MONDAY + datetime.timedelta(days=7))
+DAY = 480  # a therapist's working day, in minutes
+OPEN = 720  # a room's open day
+
+
+def figures(row) -> dict:
+    return {
+        "bookings": row.bookings, "completed": row.completed, "cancelled": row.cancelled,
+        "cancelled_late": row.cancelled_late, "no_shows": row.no_shows, "revenue_minor": row.revenue_minor,
+        "expected_minor": row.expected_minor, "booked_minutes": row.booked_minutes,
+        "working_minutes": row.working_minutes,
+    }  # fmt: skip
+
+
+def test_the_whole_salon_in_the_week(week):
+    # given the week; when the report is read
+    report = report_for(locations=[week.scene.salon], period=WEEK)
+
+    # then sessions 1–6 count, each ending in its own column; revenue is what
+    # the two completed sessions were booked at (65 + 70), the booked Sunday
+    # is expected; only the completed and booked sessions took minutes; Anna
+    # worked 7 days less 4 hours away, Ben 7 days
+    expected = {
+        "bookings": 6, "completed": 2, "cancelled": 1, "cancelled_late": 1, "no_shows": 1,
+        "revenue_minor": 13500, "expected_minor": 7000, "booked_minutes": 180,
+        "working_minutes": 7 * DAY - 240 + 7 * DAY,
+    }  # fmt: skip
+    assert figures(report.total) == expected
+    assert figures(report.by_location[0]) == expected
+    assert report.total.utilisation == pytest.approx(180 / 6480)
+    assert report.total.completion_rate == pytest.approx(2 / 6)
+    assert report.total.late_cancellation_rate == pytest.approx(1 / 6)
+    assert report.total.no_show_rate == pytest.approx(1 / 6)
+    assert report.currency == "EUR"
+
+
+def test_per_therapist(week):
+    report = report_for(locations=[week.scene.salon], period=WEEK)
+
+    anna, ben = report.therapists
+    assert (anna.label, ben.label) == ("Anna", "Ben")
+    assert figures(anna) == {
+        "bookings": 3, "completed": 2, "cancelled": 0, "cancelled_late": 0, "no_shows": 1,
+        "revenue_minor": 13500, "expected_minor": 0, "booked_minutes": 120, "working_minutes": 7 * DAY - 240,
+    }  # fmt: skip
+    assert figures(ben) == {
+        "bookings": 3, "completed": 0, "cancelled": 1, "cancelled_late": 1, "no_shows": 0,
+        "revenue_minor": 0, "expected_minor": 7000, "booked_minutes": 60, "working_minutes": 7 * DAY,
+    }  # fmt: skip
+    assert anna.utilisation == pytest.approx(120 / 3120)
+
+
+def test_per_room_open_minutes_less_time_out_of_service(week):
+    report = report_for(locations=[week.scene.salon], period=WEEK)
+
+    birke, linden = report.rooms
+    assert (birke.label, linden.label) == ("Birke", "Linden")
+    assert figures(linden) == {
+        "bookings": 3, "completed": 2, "cancelled": 0, "cancelled_late": 0, "no_shows": 0,
+        "revenue_minor": 13500, "expected_minor": 7000, "booked_minutes": 180, "working_minutes": 7 * OPEN,
+    }  # fmt: skip
+    assert figures(birke) == {
+        "bookings": 3, "completed": 0, "cancelled": 1, "cancelled_late": 1, "no_shows": 1,
+        "revenue_minor": 0, "expected_minor": 0, "booked_minutes": 0, "working_minutes": 6 * OPEN,
+    }  # fmt: skip
+
+
+def test_per_service(week):
+    report = report_for(locations=[week.scene.salon], period=WEEK)
+
+    back, neck = report.services
+    assert (back.label, back.bookings, back.no_shows, back.working_minutes) == ("Back", 1, 1, None)
+    assert (neck.label, neck.bookings, neck.completed, neck.cancelled, neck.cancelled_late) == ("Neck", 5, 2, 1, 1)
+    assert (neck.revenue_minor, neck.expected_minor) == (13500, 7000)
+
+
+def test_heat_map_and_days(week):
+    report = report_for(locations=[week.scene.salon], period=WEEK)
+
+    # sessions that took time, by local weekday (Monday 1) and starting hour
+    assert report.heat == {(1, 10): 1, (2, 10): 1, (7, 16): 1}
+    assert list(report.daily) == [MONDAY + datetime.timedelta(days=offset) for offset in range(7)]
+    assert report.daily[MONDAY] == (1, 6500)
+    assert report.daily[MONDAY + datetime.timedelta(days=1)] == (1, 7000)
+    assert report.daily[MONDAY + datetime.timedelta(days=2)] == (2, 0)
+    assert sum(bookings for bookings, _ in report.daily.values()) == 6
+
+
+def test_the_previous_week_for_comparison(week):
+    summary = report_summary(locations=[week.scene.salon], period=WEEK.previous())
+
+    assert WEEK.previous() == Period(MONDAY - datetime.timedelta(days=7), MONDAY)
+    assert (summary.total.bookings, summary.total.completed, summary.total.revenue_minor) == (1, 1, 6000)
+
+
+def test_therapists_and_rooms_without_bookings_are_listed_at_nought(week):
+    # given Friday, when nobody had a booking and Birke was out of service
+    report = report_for(
+        locations=[week.scene.salon],
+        period=Period(MONDAY + datetime.timedelta(days=4), MONDAY + datetime.timedelta(days=5)),
+    )
+
+    assert [(row.label, row.bookings, row.working_minutes) for row in report.therapists] == [
+        ("Anna", 0, DAY), ("Ben", 0, DAY)
+    ]  # fmt: skip
+    assert [(row.label, row.bookings, row.working_minutes) for row in report.rooms] == [
+        ("Birke", 0, 0), ("Linden", 0, OPEN)
+    ]  # fmt: skip
+
+
+def test_days_are_the_location_s_own_across_the_clock_change(week):
+    # given the week of the spring change (29 March 2026 has 23 hours); a
+    # session at 23:00 on Sunday belongs to it, one at 00:30 on Monday does not
+    sunday = datetime.date(2026, 3, 29)
+    scene = week.scene
+    book(scene, therapist=week.ben, room=week.linden, routine=week.neck, day=sunday, hour=23, minute=0, minutes=30)
+    book(
+        scene,
+        therapist=week.ben,
+        room=week.linden,
+        routine=week.neck,
+        day=sunday + datetime.timedelta(days=1),
+        hour=0,
+        minute=30,
+        minutes=30,
+    )
+
+    report = report_for(locations=[scene.salon], period=Period(datetime.date(2026, 3, 23), datetime.date(2026, 3, 30)))
+
+    # then one booking, on Sunday at 23 local; working hours are wall-clock, so the short night takes nothing off
+    assert report.total.bookings == 1
+    assert report.daily[sunday] == (1, 6500)
+    assert report.heat == {(7, 23): 1}
+    assert report.total.working_minutes == 2 * 7 * DAY
+
+
+@pytest.mark.parametrize(
+    ("preset", "first", "end"),
+    [
+        ("this_week", datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)),
+        ("last_week", datetime.date(2026, 2, 23), datetime.date(2026, 3, 2)),
+        ("this_month", datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)),
+        ("last_month", datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)),
+    ],
+)
+def test_presets(preset, first, end):
+    assert period_preset(preset, today=datetime.date(2026, 3, 4)) == Period(first, end)
+
+
+def test_a_month_is_compared_with_the_month_before_not_as_many_days():
+    march = Period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
+
+    assert march.previous() == Period(datetime.date(2026, 2, 1), datetime.date(2026, 3, 1))
+    assert Period(datetime.date(2026, 3, 5), datetime.date(2026, 3, 8)).previous() == Period(
+        datetime.date(2026, 3, 2), datetime.date(2026, 3, 5)
+    )
+
+
+def test_revenue_is_at_the_price_recorded_when_booked_not_today_s_menu(week):
+    from django.utils import timezone
+
+    from routines.services import service_set
+    from sessions.services.booking import appointment_book
+    from sessions.services.lifecycle import appointment_transition
+
+    # given two sessions booked at €65.00, then the menu raised to €80.00 and a third booked
+    scene = week.scene
+    tomorrow = (timezone.now().astimezone(scene.salon.zone) + datetime.timedelta(days=1)).date()
+    service_set(salon=scene.salon, routine=week.neck, lengths=[(60, 6500)])
+    first = appointment_book(client=scene.client, routine=week.neck, start=scene.at(tomorrow, 10), minutes=60)
+    appointment_book(client=scene.client, routine=week.neck, start=scene.at(tomorrow, 12), minutes=60)
+    service_set(salon=scene.salon, routine=week.neck, lengths=[(60, 8000)])
+    appointment_book(client=scene.client, routine=week.neck, start=scene.at(tomorrow, 14), minutes=60)
+    for status in ("checked_in", "in_progress", "completed"):
+        first = appointment_transition(appointment=first, to_status=status, now=first.start)
+
+    # when the day is reported
+    report = report_for(locations=[scene.salon], period=Period(tomorrow, tomorrow + datetime.timedelta(days=1)))
+
+    # then the completed one counts at €65.00, the others are expected at what each was booked for
+    assert (report.total.revenue_minor, report.total.expected_minor) == (6500, 6500 + 8000)
+
+
+def test_clients_origins_feedback_and_messages(week):
+    from reports.selectors import report_extras
+    from sessions.models import Feedback, Notification
+    from tests.factories import ClientFactory
+
+    # given Sabine (first came the week before, so returning), and two new
+    # clients in the week: Tom comes again 15 days later, Uma does not
+    scene = week.scene
+    tom = ClientFactory(salon=scene.salon, given_name="Tom")
+    uma = ClientFactory(salon=scene.salon, given_name="Uma")
+    thursday = MONDAY + datetime.timedelta(days=3)
+    sabine = scene.client
+    linden = {"therapist": week.anna, "room": week.linden, "routine": week.neck, "hour": 12}
+    toms = book(scene, client=tom, day=thursday, **linden)
+    book(scene, client=tom, day=thursday + datetime.timedelta(days=15), **linden)
+    book(scene, client=uma, day=thursday + datetime.timedelta(days=1), **linden)
+    # Sunday's booking was made online; two sessions have feedback
+    week.appointments[5].origin = "online"
+    week.appointments[5].save()
+    Feedback.objects.create(appointment=week.appointments[0], overall=4, pressure="too_strong")
+    Feedback.objects.create(appointment=toms, overall=5)
+    # messages due in the week: a reminder sent by email, one failed by SMS; one due the week after
+    for key, day, channel, status in (("a", 0, "email", "sent"), ("b", 1, "sms", "failed"), ("c", 8, "email", "sent")):
+        Notification.objects.create(
+            key=key, kind="reminder", appointment=week.appointments[0], client=sabine, channel=channel,
+            due_at=scene.at(MONDAY + datetime.timedelta(days=day), 8), status=status,
+        )  # fmt: skip
+
+    extras = report_extras(locations=[scene.salon], period=WEEK)
+
+    assert (extras.clients_seen, extras.clients_new, extras.clients_returning, extras.clients_retained) == (3, 2, 1, 1)
+    assert extras.retention == pytest.approx(0.5)
+    assert extras.origins == {"desk": 7, "online": 1}
+    # completed in the week: Sabine's two, Tom's and Uma's
+    assert (extras.feedback_asked, extras.feedback_given, extras.too_strong, extras.too_light) == (4, 2, 1, 0)
+    assert extras.rating == pytest.approx(4.5)
+    assert extras.pressure == [("Anna", "Neck", 2, 1, 0)]
+    assert extras.notifications == {("reminder", "email"): {"sent": 1}, ("reminder", "sms"): {"failed": 1}}
