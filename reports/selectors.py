@@ -10,13 +10,12 @@ are read exactly as bookings are.
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from clients.models import Client
@@ -87,10 +86,6 @@ def period_preset(preset: str, *, today: datetime.date) -> Period:
         "last_month": lambda: Period(_previous_month(this_month), this_month),
     }
     return periods[preset]()
-
-
-def month_days(first: datetime.date) -> int:
-    return month_calendar.monthrange(first.year, first.month)[1]
 
 
 def _ratio(part: int, whole: int | None) -> float | None:
@@ -430,35 +425,36 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
     at these locations was in the period) and returning ones, and how many
     new ones came again within RETENTION_DAYS of their first; bookings by
     origin; feedback on the completed sessions; messages due in the period.
-    Five queries. Clients' first visits are read in the first location's
+    Six queries. Clients' first visits are read in the first location's
     time zone (a business's locations rarely differ)."""
     if not locations:
         return Extras(0, 0, 0, 0, {}, 0, 0, None, 0, 0, {}, [])
     begins, ends = period.span(locations[0].zone)
     here = [location.pk for location in locations]
-    completed_here = Appointment.objects.filter(
-        client_id=OuterRef("pk"), status=Status.COMPLETED, room__salon_id__in=here
-    ).order_by()
-    clients = (
-        Client.objects.filter(
-            pk__in=appointments_in(locations, period).filter(status=Status.COMPLETED).values("client_id")
-        )
-        .annotate(first=Subquery(completed_here.order_by("start").values("start")[:1]))
-        .annotate(
-            came_again=Exists(
-                completed_here.filter(
-                    start__gt=OuterRef("first"),
-                    start__lte=OuterRef("first") + datetime.timedelta(days=RETENTION_DAYS),
-                )
-            )
-        )
-        .aggregate(
-            seen=Count("pk"),
-            new=Count("pk", filter=Q(first__gte=begins)),
-            returning=Count("pk", filter=Q(first__lt=begins)),
-            retained=Count("pk", filter=Q(first__gte=begins, came_again=True)),
-        )
+    visits_here = Appointment.objects.filter(status=Status.COMPLETED, room__salon_id__in=here).order_by()
+    came = appointments_in(locations, period).filter(status=Status.COMPLETED).values("client_id")
+    # Each client who came, with their first visit here ever: a row per client, not per appointment.
+    firsts = dict(
+        visits_here.filter(client_id__in=came)
+        .values("client_id")
+        .annotate(first=Min("start"))
+        .values_list("client_id", "first")
     )
+    new = [client for client, first in firsts.items() if first >= begins]
+    first_visit = visits_here.filter(client_id=OuterRef("pk")).order_by("start").values("start")[:1]
+    came_again = visits_here.filter(
+        client_id=OuterRef("pk"),
+        start__gt=OuterRef("first"),
+        start__lte=OuterRef("first") + datetime.timedelta(days=RETENTION_DAYS),
+    )
+    retained = (
+        Client.objects.filter(pk__in=came)
+        .annotate(first=Subquery(first_visit))
+        .filter(first__gte=begins)
+        .filter(Exists(came_again))
+        .count()
+    )
+    clients = {"seen": len(firsts), "new": len(new), "returning": len(firsts) - len(new), "retained": retained}
     appointments = appointments_in(locations, period)
     origins = {
         values["origin"]: values["bookings"]

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from clients.outcome import Severity
-from clients.search import normalise_phone
+from clients.search import name_keys, normalise_phone
 from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
@@ -159,13 +159,22 @@ def client_for_contact(contact) -> Client | None:
     belongs to, read only once its owner has answered the link sent to it.
     Only the address the link went to counts: a phone number typed next to
     one's own email address was never proven, and must not attach the
-    booking (or the intake link shown next) to that number's owner."""
+    booking (or the intake link shown next) to that number's owner.
+
+    A family often shares an address, and the booking's plan is built from
+    the client's screening: so the record is the one client at that address
+    with the name typed (compared as the search compares names). None when
+    no one, or more than one, fits: the booking makes a new record, which
+    the desk can merge."""
     clients = Client.objects.filter(business_id=contact.salon.business_id, archived=False, erased_at__isnull=True)
     if link_channel(contact) == Client.Channel.EMAIL:
-        return clients.filter(email=contact.email).order_by("pk").first()
-    if contact.phone:
-        return clients.filter(phone=contact.phone).order_by("pk").first()
-    return None
+        clients = clients.filter(email=contact.email)
+    elif contact.phone:
+        clients = clients.filter(phone=contact.phone)
+    else:
+        return None
+    named = list(clients.filter(name_key=name_keys(contact.given_name, contact.family_name)["name_key"])[:2])
+    return named[0] if len(named) == 1 else None
 
 
 def client_from_contact(contact) -> Client:

@@ -446,7 +446,7 @@ HEALTH_WORDS = ("clot", "thrombosis", "osteoporosis", "screening says", "blocked
 def test_a_client_whose_screening_needs_review_books_and_sees_no_health_reason(scene, day, receptionist):
     from sessions.services.online import hold_token
 
-    client = ClientFactory(salon=scene.salon, email="flag@example.com")
+    client = ClientFactory(salon=scene.salon, given_name="F", family_name="L", email="flag@example.com")
     screening_for(client, osteoporosis=True)
     hold = booking_hold_create(
         salon=scene.salon, routine=scene.routine, start=scene.at(day, 10), minutes=60,
@@ -505,7 +505,7 @@ def test_nothing_personal_reaches_a_client_record_before_confirming(scene, day):
 
 def blocked_client_hold(scene, day):
     """A hold for a client whose screening (blood clots) rules the routine out."""
-    client = ClientFactory(salon=scene.salon, email="blocked@example.com")
+    client = ClientFactory(salon=scene.salon, given_name="B", family_name="L", email="blocked@example.com")
     screening_for(client, blood_clots=True)
     hold = booking_hold_create(
         salon=scene.salon, routine=scene.routine, start=scene.at(day, 10), minutes=60,

@@ -51,7 +51,9 @@ def api():
 
 
 def free_times(api, scene, **query):
-    params = {"location": scene.salon.pk, "service": "short", "minutes": 60, "days": 14, **query}
+    """From tomorrow unless asked otherwise: today's first time could pass into the notice before it is held."""
+    tomorrow = datetime.datetime.now(scene.salon.zone).date() + datetime.timedelta(days=1)
+    params = {"location": scene.salon.pk, "service": "short", "minutes": 60, "days": 14, "from": tomorrow, **query}
     return api.get(f"{PUBLIC}availability/", params)
 
 

@@ -43,7 +43,7 @@ def soon(tomorrow):
 @pytest.fixture
 def blocked(salon):
     """Bea, whose screening (a blood clot) rules out every massage until a therapist clears it."""
-    bea = ClientFactory(salon=salon, given_name="Bea", email="bea@example.com")
+    bea = ClientFactory(salon=salon, given_name="Bea", family_name="Blau", email="bea@example.com")
     screening_for(bea, blood_clots=True)
     return bea
 
@@ -97,7 +97,7 @@ def test_the_desk_is_still_refused_for_the_same_client(salon, therapist, room, o
 
 
 def test_a_client_whose_screening_needs_review_books_online_with_a_plan_to_review(salon, therapist, room, online, soon):
-    client = ClientFactory(salon=salon, email="ola@example.com")
+    client = ClientFactory(salon=salon, given_name="Bea", family_name="Blau", email="ola@example.com")
     screening_for(client, osteoporosis=True)
 
     appointment = confirm_online(salon, online, at(soon, 10), email="ola@example.com")

@@ -149,9 +149,9 @@ def test_offers_go_out_in_order_of_joining_and_a_rerun_offers_nothing_twice(
 def test_the_first_to_accept_gets_the_time_and_the_others_are_told_it_is_gone(
     salon, therapist, room, online, soon, eager_celery, django_capture_on_commit_callbacks
 ):
-    known = ClientFactory(salon=salon, given_name="Ben", email="ben@example.com")
+    known = ClientFactory(salon=salon, given_name="Ben", family_name="Neu", email="ben@example.com")
     ada = join(salon, online, soon)
-    ben = join(salon, online, soon, given_name="Ben", email="Ben@Example.com")
+    ben = join(salon, online, soon, given_name="Ben", family_name="Neu", email="Ben@Example.com")
     first, second = freed(salon, soon)
     mail.outbox.clear()
 
