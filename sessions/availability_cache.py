@@ -49,12 +49,18 @@ STAMP_OF_LOCATION = (
 
 def remembered(*, salon: Salon | int, question: tuple, now: datetime.datetime, compute: Callable[[], Answer]) -> Answer:
     """``compute()``, or the answer it gave to the same ``question`` about the
-    location ``salon`` (a location or its id) in the same minute ``now``
-    with nothing changed since. ``question`` holds everything else the
-    answer depends on, as plain values."""
+    location ``salon`` in the same minute ``now`` with nothing changed since.
+    ``question`` holds everything else the answer depends on, as plain
+    values. ``salon`` is a location as read, whose settings count into the
+    question, or an id, when ``compute`` reads the location itself."""
     if connection.in_atomic_block:
         return compute()
     salon_id = salon if isinstance(salon, int) else salon.pk
+    if not isinstance(salon, int):
+        # The location was read before the stamp: a settings change committed in between must not
+        # be remembered under the newer stamp with the older settings.
+        question = (*question, salon.time_zone, salon.slot_minutes, salon.min_notice_minutes,
+                    salon.booking_horizon_days, salon.online_notice_minutes, salon.online_horizon_days)  # fmt: skip
     with connection.cursor() as cursor:
         # Plain SQL: on a remembered answer, building this query in the ORM would cost more than the rest.
         cursor.execute(STAMP_OF_LOCATION, [salon_id])

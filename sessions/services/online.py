@@ -16,6 +16,7 @@ beat (``booking_holds_expire``).
 import datetime
 import secrets
 
+import phonenumbers
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,13 +63,32 @@ def link_channel(contact) -> str:
     return Client.Channel.EMAIL if contact.email else Client.Channel.SMS
 
 
-def contact_phone(*, salon: Salon, phone: str) -> str:
+TEXTABLE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def contact_phone(*, salon: Salon, phone: str, texted: bool = False) -> str:
     """A typed phone number in E.164, as client records keep it, so that the
-    one confirmed finds its record; a 400 naming ``phone`` when it is none."""
+    one confirmed finds its record; a 400 naming ``phone`` when it is none.
+
+    ``texted``: the link will go to it by SMS (no email address was given).
+    Then it must be a mobile number of the location's country: each SMS
+    costs the salon, and a form anyone may send must not text any number in
+    the world (``sms_not_possible``; an email address always works)."""
     try:
-        return normalise_phone(phone, region=salon.phone_region)
+        normalised = normalise_phone(phone, region=salon.phone_region)
     except ValidationError as error:
         raise InvalidInput.for_fields({"phone": error.messages}) from None
+    if texted and normalised:
+        number = phonenumbers.parse(normalised)
+        region = phonenumbers.region_code_for_number(number)
+        if phonenumbers.number_type(number) not in TEXTABLE or region != salon.phone_region:
+            country = salon.phone_region
+            raise InvalidInput(
+                f"We can send text messages only to mobile numbers in {country}; please give an email address.",
+                code="sms_not_possible",
+                fields={"phone": [f"Not a mobile number in {country}: give an email address instead."]},
+            )
+    return normalised
 
 
 def online_service_check(*, salon: Salon, routine: RoutineTemplate, minutes: int | None):
@@ -107,7 +127,7 @@ def booking_hold_create(
     ``online_hold_minutes``, and send them the link to confirm it (by email,
     else by SMS: ``link_channel``)."""
     now = now or timezone.now()
-    phone = contact_phone(salon=salon, phone=phone)
+    phone = contact_phone(salon=salon, phone=phone, texted=not email)
     terms = online_service_check(salon=salon, routine=routine, minutes=minutes)
     booking_window_check(
         start=start,

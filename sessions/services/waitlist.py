@@ -13,12 +13,10 @@ import secrets
 from collections import defaultdict
 
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.search import normalise_phone
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, DomainError, Gone, InvalidInput, NotFound, validate
@@ -28,7 +26,13 @@ from sessions.availability import Slot, booking_terms, from_minutes, therapists_
 from sessions.models import Appointment, WaitlistEntry, WaitlistOffer, parse_wall_clock
 from sessions.selectors import availability
 from sessions.services.booking import appointment_book, routine_offered_check
-from sessions.services.online import client_for_contact, client_from_contact, online_rules_refusal, online_service_check
+from sessions.services.online import (
+    client_for_contact,
+    client_from_contact,
+    contact_phone,
+    online_rules_refusal,
+    online_service_check,
+)
 
 ENTRY_SALT = "salon.sessions.waitlist"
 OFFER_SALT = "salon.sessions.waitlist-offer"
@@ -128,11 +132,9 @@ def waitlist_join(
             code="invalid",
             fields={"therapist": ["Does not work at this location."]},
         )
-    try:
-        # As clients' numbers are kept, so that accepting an offer finds the client.
-        phone = normalise_phone(phone, region=salon.phone_region)
-    except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), code="invalid_phone", fields={"phone": error.messages}) from None
+    # As clients' numbers are kept, so that accepting an offer finds the client; online, a number the offers
+    # would be texted to must be one the salon texts.
+    phone = contact_phone(salon=salon, phone=phone, texted=by is None and not email)
     entry = WaitlistEntry(
         salon=salon,
         routine=routine,

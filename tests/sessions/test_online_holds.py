@@ -267,3 +267,31 @@ def test_the_sms_link_fits_whatever_the_salon_is_called(salon, therapist, room, 
     link = sms_link(sms_outbox)
     assert link.startswith(f"{settings.SITE_URL}/book/confirm/")
     assert hold_from_token(link.removesuffix("/").rsplit("/", 1)[1]) == hold  # the link arrives whole
+
+
+@pytest.mark.parametrize(
+    ("phone", "why"),
+    [
+        ("+44 7911 123456", "a mobile in Britain"),
+        ("+43 664 1234567", "a mobile in Austria"),
+        ("+49 30 5550100", "a landline"),
+    ],
+)
+def test_a_link_is_texted_only_to_a_mobile_number_in_the_locations_country(
+    salon, therapist, room, online, soon, sms_outbox, phone, why
+):
+    # Given someone booking with only a phone number that is not a local mobile
+    # When they ask to hold a time
+    with pytest.raises(InvalidInput) as refused:
+        hold_for(salon, online, at(soon, 10), email="", phone=phone)
+    # Then nothing is held or texted, and the phone field says to give an email address
+    assert refused.value.code == "sms_not_possible", why
+    assert "phone" in refused.value.fields
+    assert not BookingHold.objects.exists()
+    assert sms_outbox == []
+
+
+def test_a_number_abroad_beside_an_email_address_is_kept(salon, therapist, room, online, soon):
+    # The link goes by email: the number is only kept with the booking
+    hold = hold_for(salon, online, at(soon, 10), phone="+44 7911 123456")
+    assert hold.phone == "+447911123456"
