@@ -15,10 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum, Window
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber, TruncDate
 
-from clients.models import Client
 from salon.models import Salon
 from sessions.availability import Calendar, EpochMinutes, local_instant
 from sessions.models import Appointment, Notification
@@ -425,7 +424,7 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
     at these locations was in the period) and returning ones, and how many
     new ones came again within RETENTION_DAYS of their first; bookings by
     origin; feedback on the completed sessions; messages due in the period.
-    Six queries. Clients' first visits are read in the first location's
+    Five queries. Clients' first visits are read in the first location's
     time zone (a business's locations rarely differ)."""
     if not locations:
         return Extras(0, 0, 0, 0, {}, 0, 0, None, 0, 0, {}, [])
@@ -433,28 +432,25 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
     here = [location.pk for location in locations]
     visits_here = Appointment.objects.filter(status=Status.COMPLETED, room__salon_id__in=here).order_by()
     came = appointments_in(locations, period).filter(status=Status.COMPLETED).values("client_id")
-    # Each client who came, with their first visit here ever: a row per client, not per appointment.
-    firsts = dict(
+    # Each client's first two visits here ever (a window over their visits,
+    # numbered by time), with the first's time on both rows.
+    visits = (
         visits_here.filter(client_id__in=came)
-        .values("client_id")
-        .annotate(first=Min("start"))
-        .values_list("client_id", "first")
+        .annotate(
+            number=Window(RowNumber(), partition_by=[F("client_id")], order_by=[F("start").asc(), F("pk").asc()]),
+            first=Window(Min("start"), partition_by=[F("client_id")]),
+        )
+        .filter(number__lte=2)
     )
-    new = [client for client, first in firsts.items() if first >= begins]
-    first_visit = visits_here.filter(client_id=OuterRef("pk")).order_by("start").values("start")[:1]
-    came_again = visits_here.filter(
-        client_id=OuterRef("pk"),
-        start__gt=OuterRef("first"),
-        start__lte=OuterRef("first") + datetime.timedelta(days=RETENTION_DAYS),
+    clients = visits.aggregate(
+        seen=Count("pk", filter=Q(number=1)),
+        new=Count("pk", filter=Q(number=1, first__gte=begins)),
+        returning=Count("pk", filter=Q(number=1, first__lt=begins)),
+        retained=Count(
+            "pk",
+            filter=Q(number=2, first__gte=begins, start__lte=F("first") + datetime.timedelta(days=RETENTION_DAYS)),
+        ),
     )
-    retained = (
-        Client.objects.filter(pk__in=came)
-        .annotate(first=Subquery(first_visit))
-        .filter(first__gte=begins)
-        .filter(Exists(came_again))
-        .count()
-    )
-    clients = {"seen": len(firsts), "new": len(new), "returning": len(firsts) - len(new), "retained": retained}
     appointments = appointments_in(locations, period)
     origins = {
         values["origin"]: values["bookings"]

@@ -3,7 +3,7 @@ session, the client's feedback and cancel forms, the calendar feed."""
 
 from django.urls import path
 
-from sessions import cancel_views, desk_views, feedback_views, therapist_views, views, waitlist_views
+from sessions import cancel_views, course_views, desk_views, feedback_views, therapist_views, views, waitlist_views
 
 urlpatterns = [
     path("forms/feedback/<str:token>/", feedback_views.feedback_link, name="feedback-form-link"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("desk/next-free/", desk_views.desk_next_free, name="desk-next-free"),
     path("desk/waitlist/", waitlist_views.desk_waitlist, name="desk-waitlist"),
     path("desk/appointments/<int:pk>/move/", desk_views.desk_move, name="desk-move"),
+    path("desk/appointments/<int:pk>/course/", course_views.desk_course, name="desk-course"),
     path("desk/appointments/<int:pk>/", views.desk_appointment, name="desk-appointment"),
     path("desk/appointments/<int:pk>/<slug:action>/", views.desk_action, name="desk-action"),
     path("my-day/", therapist_views.my_day, name="my-day"),

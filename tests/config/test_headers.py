@@ -162,6 +162,7 @@ PAGES = {
     "desk-appointment": Page(lambda s: f"/desk/appointments/{s.booked.pk}/", Role.RECEPTIONIST, private=True),
     # A drop with no time to move to: the panel names the field (400).
     "desk-move": Page(lambda s: f"/desk/appointments/{s.booked.pk}/move/", Role.RECEPTIONIST, private=True, status=400),
+    "desk-course": Page(lambda s: f"/desk/appointments/{s.booked.pk}/course/", Role.RECEPTIONIST, private=True),
     # Tomorrow's session: check-in has not opened, which the panel says (409).
     "desk-action": Page(
         lambda s: f"/desk/appointments/{s.booked.pk}/check-in/",

@@ -16,7 +16,7 @@ from tests.reports.conftest import MONDAY, book
 
 WEEK = {"period": "custom", "first_day": "2026-03-02", "last_day": "2026-03-08"}
 # Signing in and the header's locations, then the report's groupings and availability's calendar.
-QUERIES = 23
+QUERIES = 22
 
 
 @pytest.fixture

@@ -195,6 +195,8 @@ PAGES = {
     ("desk/next-free/", "GET"):                                E(302, 200, 403, 403, 200),
     ("desk/appointments/<int:pk>/", "GET"):                    E(302, 200, 403, 403, 200),
     ("desk/appointments/<int:pk>/move/", "GET"):               E(302, 400, 403, 403, 400),
+    ("desk/appointments/<int:pk>/course/", "GET"):             E(302, 200, 403, 403, 200),
+    ("desk/appointments/<int:pk>/course/", "POST"):            E(302, 400, 403, 403, 400),
     # Checking in tomorrow's session: past the gate, refused for the time (409, in the panel).
     ("desk/appointments/<int:pk>/<slug:action>/", "POST"):     E(302, 409, 403, 403, 409),
     ("my-day/", "GET"):                                        E(302, 403, 200, 200, 200),

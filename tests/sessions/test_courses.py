@@ -245,3 +245,47 @@ def test_bad_course_questions_are_400s_naming_the_field(scene, desk, fields, nam
     answer = desk.get(f"/api/v1/courses/plan/?location={scene.salon.pk}", query)
     assert answer.status_code == 400
     assert named in answer.json()["fields"]
+
+
+# --- At the desk: /desk/appointments/<id>/course/ ----------------------------------
+
+
+@pytest.fixture
+def front_desk(client):
+    client.force_login(UserFactory(roles=[Role.RECEPTIONIST]))
+    return client
+
+
+def test_the_desk_sees_the_dates_then_books_the_ones_chosen(scene, front_desk):
+    # Given a session booked with Anna on Monday at 10:00, and Anna taken on the Monday two weeks later
+    first = next_monday_at(10)
+    seed = appointment_book(client=scene.client, routine=scene.routine, start=first, therapist=scene.anna)
+    appointment_book(client=scene.clients[0], routine=scene.routine, start=first + datetime.timedelta(weeks=2),
+                     therapist=scene.anna)  # fmt: skip
+    # When the desk asks for the next three weekly sessions as a course
+    page = front_desk.get(f"/desk/appointments/{seed.pk}/course/", {"sessions": 3, "interval_days": 7})
+    # Then it sees that two of three fit, and Ben is offered for the second
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2 of 3 fit" in text
+    assert "with Ben" in text
+    # And when it books with Ben on the second date (the radio offered) and the others as planned
+    rows = {date.number: options for date, options in page.context["rows"]}
+    ben = next(value for value, words, _ in rows[2] if "Ben" in words)
+    chosen = {f"date-{number}": next(value for value, _, checked in options if checked)
+              for number, options in rows.items()}  # fmt: skip
+    chosen["date-2"] = ben
+    booked = front_desk.post(f"/desk/appointments/{seed.pk}/course/", {"sessions": 3, "interval_days": 7, **chosen})
+    # Then three sessions are booked as one course, and the desk opens on the first of them
+    assert booked.status_code == 302
+    course = Course.objects.get()
+    sessions = list(course.appointments.order_by("start"))
+    assert [session.therapist for session in sessions] == [scene.anna, scene.ben, scene.anna]
+    assert sessions[0].start == first + datetime.timedelta(weeks=1)
+
+
+def test_a_bad_number_of_sessions_is_shown_on_the_form(scene, front_desk):
+    seed = appointment_book(client=scene.client, routine=scene.routine, start=next_monday_at(10))
+    page = front_desk.get(f"/desk/appointments/{seed.pk}/course/", {"sessions": 50, "interval_days": 7})
+    assert page.status_code == 400
+    assert "sessions" in page.context["shape"].errors
