@@ -73,13 +73,32 @@ def changed(columns: list[str], *, same: str) -> str:
     return " OR ".join(f'OLD."{column}" {same} NEW."{column}"' for column in columns)
 
 
+# PostgreSQL counts a business once per transaction, however many rows it
+# changes (a transaction-local setting remembers it): an import of a year's
+# bookings would otherwise update the stamp's row a hundred thousand times
+# at commit. Once is enough: an answer is kept under the count as it was.
+COUNT_ONCE = f"""CREATE OR REPLACE FUNCTION availability_count(business bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF business IS NULL OR current_setting('availability.counted_' || business, true) = 'yes' THEN
+        RETURN;
+    END IF;
+    INSERT INTO {STAMP} (business_id, version) VALUES (business, 1)
+        ON CONFLICT (business_id) DO UPDATE SET version = {STAMP}.version + 1;
+    PERFORM set_config('availability.counted_' || business, 'yes', true);
+END $$;"""
+
+
 def postgresql(table: str, source: str, columns: list[str] | None, *, inserts: bool = True) -> list[str]:
     function = f"availability_changed_{table}"
     statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP <> 'DELETE' THEN {count(source, "NEW")} END IF;
-            IF TG_OP <> 'INSERT' THEN {count(source, "OLD")} END IF;
+            IF TG_OP <> 'DELETE' THEN
+                PERFORM availability_count(touched.business) FROM ({source.format(row="NEW")}) AS touched;
+            END IF;
+            IF TG_OP <> 'INSERT' THEN
+                PERFORM availability_count(touched.business) FROM ({source.format(row="OLD")}) AS touched;
+            END IF;
             RETURN NULL;
         END $$;"""
     ]
@@ -116,7 +135,8 @@ def sqlite(table: str, source: str, columns: list[str] | None, *, inserts: bool 
 
 def _statements(vendor: str) -> list[str]:
     write = {"postgresql": postgresql, "sqlite": sqlite}[vendor]
-    statements = [statement for spec in TRACKED for statement in write(*spec)]
+    statements = [COUNT_ONCE] if vendor == "postgresql" else []
+    statements += [statement for spec in TRACKED for statement in write(*spec)]
     return statements + write("salon_user", USER_BUSINESSES, USER_COLUMNS, inserts=False)
 
 
