@@ -13,7 +13,7 @@ from routines.selectors import service_entry
 from salon.errors import DomainError, error_words, http_status
 from salon.models import Therapist
 from salon.roles import role_required
-from sessions.courses import MAX_INTERVAL_DAYS, MAX_SESSIONS, Choice, course_plan
+from sessions.courses import MAX_INTERVAL_DAYS, MAX_SESSIONS, Choice, course_plan, course_starts
 from sessions.desk_views import FRONT_DESK, desk_appointment_of
 from sessions.services.courses import course_book
 
@@ -47,7 +47,8 @@ def desk_course(request, pk):
         return render(request, "sessions/course.html", context, status=400)
     sessions = shape.cleaned_data["sessions"] if shape.is_bound else shape.fields["sessions"].initial
     interval = shape.cleaned_data["interval_days"] if shape.is_bound else shape.fields["interval_days"].initial
-    first = seed.start + datetime.timedelta(days=interval)
+    # The seed's wall-clock time, ``interval`` days on (not 24-hour days: the clocks may change between).
+    first = course_starts(salon=salon, first=seed.start, sessions=2, interval_days=interval)[1]
     # The length the seed was booked at, when it is one on the menu (else the routine's own).
     length = int((seed.end - seed.start).total_seconds() // 60)
     entry = service_entry(salon=salon, slug=seed.routine.slug)

@@ -289,3 +289,17 @@ def test_a_bad_number_of_sessions_is_shown_on_the_form(scene, front_desk):
     page = front_desk.get(f"/desk/appointments/{seed.pk}/course/", {"sessions": 50, "interval_days": 7})
     assert page.status_code == 400
     assert "sessions" in page.context["shape"].errors
+
+
+def test_the_next_sessions_keep_the_seeds_local_time_across_the_change_to_summer_time(scene, front_desk):
+    # Given a session on the Monday before Europe's clocks go forward (29 March 2027)
+    seed = appointment_book(client=scene.client, routine=scene.routine,
+                            start=datetime.datetime(2027, 3, 22, 10, tzinfo=BERLIN))  # fmt: skip
+    # When the desk asks for the next two weekly sessions
+    page = front_desk.get(f"/desk/appointments/{seed.pk}/course/", {"sessions": 2, "interval_days": 7})
+    # Then they are at 10:00 in Berlin, not at 11:00 (a week of 24-hour days later)
+    wanted = [date.wanted.astimezone(BERLIN) for date, _ in page.context["rows"]]
+    assert [(moment.date(), moment.time()) for moment in wanted] == [
+        (datetime.date(2027, 3, 29), datetime.time(10)),
+        (datetime.date(2027, 4, 5), datetime.time(10)),
+    ]
