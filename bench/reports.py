@@ -8,7 +8,9 @@ hour): every day from 08:00, a 20-minute session a room every 20 minutes,
 each slot's therapist different from the others at that time; 3,000
 clients; statuses and prices vary, every other completed session has
 feedback.
-``BENCH_REPORT_APPOINTMENTS`` sets how many (default 100,000).
+``BENCH_REPORT_APPOINTMENTS`` sets how many (default 100,000);
+``BENCH_PROFILE=1`` prints each query of one year's page with its time (and
+the plan of any over 100 ms) instead of the figures.
 """
 
 import datetime
