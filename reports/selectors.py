@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
 
 from salon.models import Salon
 from sessions.availability import Calendar, EpochMinutes, local_instant
-from sessions.models import Appointment, Notification
+from sessions.models import Appointment, Course, Notification
 
 Status = Appointment.Status
 # Booked but not yet finished: what the period may still bring in.
@@ -409,6 +409,15 @@ class Extras:
     notifications: dict[tuple[str, str], dict[str, int]]
     # (therapist, routine, feedback given, "too strong", "too light") where any feedback was given.
     pressure: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+    # Courses with a session in the period: how many, their sessions planned, booked and completed (ever).
+    courses: int = 0
+    course_sessions_planned: int = 0
+    course_sessions_booked: int = 0
+    course_sessions_completed: int = 0
+
+    @property
+    def course_completion(self) -> float | None:
+        return _ratio(self.course_sessions_completed, self.course_sessions_planned)
 
     @property
     def retention(self) -> float | None:
@@ -423,9 +432,10 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
     """Clients who came (completed sessions): new ones (their first session
     at these locations was in the period) and returning ones, and how many
     new ones came again within RETENTION_DAYS of their first; bookings by
-    origin; feedback on the completed sessions; messages due in the period.
-    Five queries. Clients' first visits are read in the first location's
-    time zone (a business's locations rarely differ)."""
+    origin; feedback on the completed sessions; messages due in the period;
+    how far the courses with a session in the period have come. Six
+    queries. Clients' first visits are read in the first location's time
+    zone (a business's locations rarely differ)."""
     if not locations:
         return Extras(0, 0, 0, 0, {}, 0, 0, None, 0, 0, {}, [])
     begins, ends = period.span(locations[0].zone)
@@ -483,8 +493,18 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
         .order_by("kind", "channel", "status")
     ):
         notifications[values["kind"], values["channel"]][values["status"]] = values["messages"]
+    # A course counts with all its sessions, also those outside the period: completion is the course's.
+    courses = list(
+        Course.objects.filter(pk__in=appointments.exclude(course=None).values("course_id"))
+        .annotate(
+            booked=Count("appointments", filter=~Q(appointments__status=Status.CANCELLED)),
+            done=Count("appointments", filter=Q(appointments__status=Status.COMPLETED)),
+        )
+        .values_list("planned", "booked", "done")
+    )
     return Extras(
         clients["seen"], clients["new"], clients["returning"], clients["retained"], origins,
         feedback["asked"], feedback["given"], feedback["rating"], feedback["too_strong"], feedback["too_light"],
-        dict(notifications), pressure,
+        dict(notifications), pressure, len(courses), sum(row[0] for row in courses),
+        sum(row[1] for row in courses), sum(row[2] for row in courses),
     )  # fmt: skip

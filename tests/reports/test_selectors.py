@@ -228,3 +228,28 @@ def test_clients_origins_feedback_and_messages(week):
     assert extras.rating == pytest.approx(4.5)
     assert extras.pressure == [("Anna", "Neck", 2, 1, 0)]
     assert extras.notifications == {("reminder", "email"): {"sent": 1}, ("reminder", "sms"): {"failed": 1}}
+
+
+def test_course_completion_counts_each_course_with_a_session_in_the_period(week):
+    from reports.selectors import report_extras
+    from sessions.models import Course
+
+    # given a course of four planned: one session completed in the week, one
+    # booked for the week after, one cancelled (the fourth was never booked)
+    scene = week.scene
+    course = Course.objects.create(client=scene.client, routine=week.neck, salon=scene.salon, planned=4,
+                                   interval_days=7)  # fmt: skip
+    linden = {"therapist": week.anna, "room": week.linden, "routine": week.neck, "hour": 7}
+    done = book(scene, day=MONDAY + datetime.timedelta(days=2), **linden)
+    ahead = book(scene, day=MONDAY + datetime.timedelta(days=9), status="booked", **linden)
+    off = book(scene, day=MONDAY + datetime.timedelta(days=16), status="cancelled", **linden)
+    for session in (done, ahead, off):
+        session.course = course
+        session.save()
+
+    extras = report_extras(locations=[scene.salon], period=WEEK)
+
+    # then one course, 1 of 4 sessions completed, 2 booked or done
+    assert (extras.courses, extras.course_sessions_planned) == (1, 4)
+    assert (extras.course_sessions_booked, extras.course_sessions_completed) == (2, 1)
+    assert extras.course_completion == pytest.approx(0.25)

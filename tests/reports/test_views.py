@@ -15,8 +15,8 @@ from tests.helpers import sign_in
 from tests.reports.conftest import MONDAY, book
 
 WEEK = {"period": "custom", "first_day": "2026-03-02", "last_day": "2026-03-08"}
-# Signing in and the header's locations, then the report's groupings and availability's calendar.
-QUERIES = 22
+# Signing in and the header's locations, then the report's groupings, availability's calendar and the courses.
+QUERIES = 23
 
 
 @pytest.fixture
