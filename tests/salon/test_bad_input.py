@@ -57,6 +57,7 @@ def query_for(path: str, name: str, value: str, scene) -> dict:
     today = timezone.localdate().isoformat()
     routine = routine_list().first()
     valid = {"routine": routine.pk, "start": today, "end": today, "date": today}
+    valid.update(client=scene.client.pk, sessions=3, interval_days=7)  # a course's
     if path.startswith("/api/v1/public/"):  # online booking's: a service bookable online there
         length = routine_spec(routine).typical_minutes
         service_set(salon=scene.salon, routine=routine, online=True, lengths=[(length, 5000)])
