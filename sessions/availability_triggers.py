@@ -152,6 +152,8 @@ def triggers_install(connection) -> bool:
         raise NotImplementedError(f"No availability triggers for {connection.vendor}.")
     present = set(connection.introspection.table_names())
     if not set(_tables()) <= present:
+        # Migrated back before the stamp (or a table) existed: nothing may name what is gone.
+        triggers_remove(connection)
         return False
     with connection.cursor() as cursor:
         triggers_remove(connection, cursor=cursor)

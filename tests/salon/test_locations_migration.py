@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from sessions.availability_triggers import triggers_install, triggers_remove
+
 BEFORE = [("salon", "0011_drop_old_api_tokens"), ("clients", "0015_input_limits"), ("routines", "0008_input_limits")]
 AFTER = [
     ("salon", "0014_locations_finish"),
@@ -16,9 +18,13 @@ AFTER = [
 
 
 def migrate(targets):
+    """As ``manage.py migrate`` does it, with the availability triggers off
+    before and put back after (sessions.apps: its signals come from the command)."""
+    triggers_remove(connection)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    triggers_install(connection)
     return executor.loader.project_state(targets).apps
 
 
@@ -67,4 +73,4 @@ def test_the_salon_becomes_the_first_location_of_its_business():
 def back_to_the_latest_schema():
     yield
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate(executor.loader.graph.leaf_nodes())
