@@ -227,3 +227,17 @@ def move_to_now(appointment, *, minutes_ago: int = 5):
         busy_until=start + (appointment.busy_until - appointment.start),
     )
     return Appointment.objects.select_related("client", "therapist", "room__salon", "routine").get(pk=appointment.pk)
+
+
+# Signed values in addresses are opaque: a random-looking text may hold "ada" by chance. What they carry
+# (a hold's id, a waitlist summary) is checked where they are read.
+SIGNED_PARAMETERS = ("held", "joined")
+
+
+def readable_part(address: str) -> str:
+    """The address without the values of its signed parameters, for checking it names no one."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(address)
+    query = [(name, value) for name, value in parse_qsl(parts.query) if name not in SIGNED_PARAMETERS]
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -22,13 +22,15 @@ from sessions.models import Appointment, AppointmentChange, BookingHold, Notific
 from sessions.services.booking import appointment_book
 from sessions.services.online import booking_hold_create
 from tests.factories import ClientFactory, UserFactory, screening_for, short_routine
-from tests.helpers import BERLIN, sign_in
+from tests.helpers import BERLIN, readable_part, sign_in
 from tests.scenario import salon_scenario
 
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
 PERSONAL = ("Ada", "Lovelace", "ada@example.com", "+4915123456789")
+
+
 DETAILS = {
     "given_name": "Ada",
     "family_name": "Lovelace",
@@ -214,7 +216,7 @@ def test_a_new_client_books_without_javascript_and_no_address_carries_personal_d
     assert browser.get(intake).status_code == 302  # the intake link works
 
     for address in browser.redirects:
-        assert not any(value.lower() in address.lower() for value in PERSONAL), address
+        assert not any(value.lower() in readable_part(address).lower() for value in PERSONAL), address
 
 
 def test_the_confirmation_email_carries_a_reschedule_link_next_to_the_cancel_link(scene, day):
@@ -722,7 +724,7 @@ def test_a_client_with_only_a_phone_number_books_by_the_link_in_an_sms(
     assert appointment.origin == Appointment.Origin.ONLINE
     assert "on its way to you by SMS" in booked_page
     for address in browser.redirects:
-        assert not any(value.lower() in address.lower() for value in PERSONAL), address
+        assert not any(value.lower() in readable_part(address).lower() for value in PERSONAL), address
 
 
 @pytest.mark.parametrize(
