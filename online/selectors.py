@@ -13,7 +13,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routine_list, service_menu
 from salon.models import Salon, Therapist
 from salon.selectors import salon_today
-from sessions.availability import therapists_at
+from sessions.availability import FreeStart, therapists_at
 from sessions.availability_cache import remembered
 from sessions.selectors import availability
 
@@ -83,25 +83,12 @@ def _online_therapists(salon: Salon, routine: RoutineTemplate) -> list[Therapist
     return list(therapists.order_by("display_name", "pk"))
 
 
-@dataclass(frozen=True)
-class Time:
-    """A free start (local time) and a therapist who has it free."""
-
-    start: datetime.datetime
-    therapist: int
-
-    @property
-    def value(self) -> str:
-        """How a form names it: the start with its offset, and the therapist."""
-        return f"{self.start.isoformat()}/{self.therapist}"
-
-
 @dataclass
 class Day:
     """A day of the coming two weeks and its free starts."""
 
     date: datetime.date
-    times: list[Time] = field(default_factory=list)
+    times: list[FreeStart] = field(default_factory=list)
 
 
 def online_days(
@@ -148,11 +135,11 @@ def _online_days(salon, routine, minutes, therapist_id, first_day, days, now, pr
     found = {first_day + datetime.timedelta(days=offset): Day(first_day + datetime.timedelta(days=offset))
              for offset in range(days)}  # fmt: skip
     zone = salon.zone
-    chosen: dict[datetime.datetime, Time] = {}
+    chosen: dict[datetime.datetime, FreeStart] = {}
     for slot in slots:
         start = slot.as_dict(zone)["start"]
         if start.date() in found and (start not in chosen or slot.therapist == prefer):
-            chosen[start] = Time(start=start, therapist=slot.therapist)
+            chosen[start] = FreeStart(start=start, therapist=slot.therapist)
     for start in sorted(chosen):
         found[start.date()].times.append(chosen[start])
     return list(found.values())

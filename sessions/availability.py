@@ -156,6 +156,19 @@ class Shift(NamedTuple):
 
 
 @dataclass(frozen=True)
+class FreeStart:
+    """A free start (local time) and a therapist free then, as pages offer it."""
+
+    start: datetime.datetime
+    therapist: int
+
+    @property
+    def value(self) -> str:
+        """How a form names it: the start with its offset, and the therapist."""
+        return f"{self.start.isoformat()}/{self.therapist}"
+
+
+@dataclass(frozen=True)
 class Hours:
     """Opening hours as read: a weekday's, or a special day's (closed when
     it has no times)."""

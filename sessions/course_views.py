@@ -13,7 +13,8 @@ from routines.selectors import service_entry
 from salon.errors import DomainError, error_words, http_status
 from salon.models import Therapist
 from salon.roles import role_required
-from sessions.courses import MAX_INTERVAL_DAYS, MAX_SESSIONS, Choice, course_plan, course_starts
+from sessions.availability import FreeStart
+from sessions.courses import MAX_INTERVAL_DAYS, MAX_SESSIONS, course_plan, course_starts
 from sessions.desk_views import FRONT_DESK, desk_appointment_of
 from sessions.services.courses import course_book
 
@@ -26,7 +27,7 @@ class CourseShapeForm(forms.Form):
 
 
 def _chosen(value: str, therapists: dict[int, Therapist]) -> tuple[datetime.datetime, Therapist] | None:
-    """A date's radio value (``Choice.value``) back as a start and a therapist; None to skip it."""
+    """A date's radio value (``FreeStart.value``) back as a start and a therapist; None to skip it."""
     start, _, therapist = value.rpartition("/")
     try:
         return datetime.datetime.fromisoformat(start), therapists[int(therapist)]
@@ -78,7 +79,8 @@ def _options(date, therapist_id: int | None, names: dict[int, str], zone) -> tup
     wanted time when it fits, the alternatives, and leaving the date out."""
     options = []
     if date.fits:
-        options.append((Choice(date.wanted, therapist_id).value, _words(date.wanted, therapist_id, names, zone), True))
+        wanted = FreeStart(date.wanted, therapist_id)
+        options.append((wanted.value, _words(date.wanted, therapist_id, names, zone), True))
     for choice in date.alternatives:
         options.append((choice.value, _words(choice.start, choice.therapist, names, zone), False))
     options.append((SKIP, "Leave this date out", not date.fits))

@@ -17,25 +17,12 @@ from clients.models import Client
 from routines.models import RoutineTemplate
 from salon.errors import InvalidInput
 from salon.models import Salon
-from sessions.availability import Slot, from_minutes, local_instant, to_minutes
+from sessions.availability import FreeStart, Slot, from_minutes, local_instant, to_minutes
 from sessions.selectors import availability
 
 MAX_SESSIONS = 20
 MAX_INTERVAL_DAYS = 90
 ALTERNATIVES_SHOWN = 3
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A start and who is free then (local time)."""
-
-    start: datetime.datetime
-    therapist: int
-
-    @property
-    def value(self) -> str:
-        """How a form names it: the start with its offset, and the therapist."""
-        return f"{self.start.isoformat()}/{self.therapist}"
 
 
 @dataclass
@@ -46,7 +33,7 @@ class CourseDate:
     number: int
     wanted: datetime.datetime
     fits: bool
-    alternatives: list[Choice] = field(default_factory=list)
+    alternatives: list[FreeStart] = field(default_factory=list)
 
 
 @dataclass
@@ -129,11 +116,11 @@ def course_plan(
         if any(slot.therapist == therapist_id for slot in here):
             dates.append(CourseDate(number=number, wanted=start, fits=True))
             continue
-        others = [Choice(start, slot.therapist) for slot in here]
+        others = [FreeStart(start, slot.therapist) for slot in here]
         same_therapist = sorted(
             (slot for slot in by_day.get(start.date(), []) if slot.therapist == therapist_id),
             key=lambda slot: abs(slot.start - minute),
         )
-        others += [Choice(from_minutes(slot.start).astimezone(zone), slot.therapist) for slot in same_therapist]
+        others += [FreeStart(from_minutes(slot.start).astimezone(zone), slot.therapist) for slot in same_therapist]
         dates.append(CourseDate(number=number, wanted=start, fits=False, alternatives=others[:ALTERNATIVES_SHOWN]))
     return CoursePlan(therapist=therapist_id, dates=dates)
