@@ -59,7 +59,7 @@ from urllib.parse import quote
 from bench.booking import ROOT, free_port
 from bench.client_search import FAMILY, GIVEN
 from bench.dispatch import start_worker
-from bench.harness import scratch_database
+from bench.harness import group_cpu_seconds, scratch_database
 from config import gunicorn as gunicorn_config
 from config.env import database_url_for
 from tests.helpers import start_celery
@@ -377,27 +377,6 @@ def serving(env: dict, log: Path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-
-def group_cpu_seconds(group: int) -> float | None:
-    """CPU time used so far by the live processes of a process group (from
-    /proc; None where there is none): with the two cores shared, it tells
-    what a request costs, which the latencies alone do not."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    try:
-        entries = list(Path("/proc").iterdir())
-    except OSError:
-        return None
-    for entry in entries:
-        try:
-            # The command may hold spaces; the fields after its closing bracket are fixed.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 def nearest_rank(ordered: list[float], share: float) -> float:

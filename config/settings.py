@@ -135,10 +135,18 @@ if cache_url and not cache_url.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {cache_url!r}.")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": cache_url}
         if cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # This process's own memory, for values whose key says when they are
+    # stale (remembered free times: sessions.availability_cache), so that a
+    # worker answers the question it answered a moment ago without asking Redis.
+    "process": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "process",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 # --- Accounts -------------------------------------------------------------

@@ -19,14 +19,6 @@ from salon.models import Salon
 BOOKING_PREFIX = "/book/"
 
 
-def embed_origins() -> list[str]:
-    """Every location's allowed sites, once each, in a stable order (one query)."""
-    origins: set[str] = set()
-    for listed in Salon.objects.values_list("online_embed_origins", flat=True):
-        origins.update(origin for origin in listed or [] if isinstance(origin, str))
-    return sorted(origins)
-
-
 class BookingFrameMiddleware:
     """``frame-ancestors 'self'`` plus the locations' sites on /book/ pages.
     X-Frame-Options cannot name other sites: with sites listed it is left
@@ -40,7 +32,11 @@ class BookingFrameMiddleware:
         response = self.get_response(request)
         if not request.path_info.startswith(BOOKING_PREFIX):
             return response
-        origins = embed_origins()
+        # A location's page names its business's sites (read with the location: online.views);
+        # other booking pages, every location's.
+        origins = getattr(request, "frame_origins", None)
+        if origins is None:
+            origins = selectors.embed_origins()
         replaced = getattr(response, "_csp_replace", None) or {}
         response._csp_replace = {**replaced, "frame-ancestors": ["'self'", *origins]}
         if origins:

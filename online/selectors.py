@@ -27,6 +27,38 @@ def online_locations() -> QuerySet[Salon]:
     return Salon.objects.filter(online_booking=True).select_related("business").order_by("name", "pk")
 
 
+def embed_origins(*, business_id: int | None = None) -> list[str]:
+    """The sites the locations list in ``online_embed_origins`` (only the
+    business's, when given), once each, in a stable order (one query)."""
+    locations = Salon.objects.all() if business_id is None else Salon.objects.filter(business_id=business_id)
+    origins: set[str] = set()
+    for listed in locations.values_list("online_embed_origins", flat=True):
+        origins.update(origin for origin in listed or [] if isinstance(origin, str))
+    return sorted(origins)
+
+
+def frame_origins(*, salon: Salon) -> list[str]:
+    """The sites that may show the location's booking pages in a frame:
+    those of its business's locations (remembered)."""
+    return remembered(
+        salon=salon,
+        question=("frame-origins",),
+        now=timezone.now(),
+        compute=lambda: embed_origins(business_id=salon.business_id),
+    )
+
+
+def online_location(location_id: int) -> Salon | None:
+    """The location, when it takes bookings online (remembered, as its
+    settings count into the availability stamp)."""
+    return remembered(
+        salon=location_id,
+        question=("online-location",),
+        now=timezone.now(),
+        compute=lambda: online_locations().filter(pk=location_id).first(),
+    )
+
+
 @dataclass(frozen=True)
 class OnlineService:
     """A routine as clients may book it online at a location: its lengths

@@ -14,7 +14,8 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -41,6 +42,7 @@ from salon.inputs import date_problem
 from salon.models import Salon
 from salon.selectors import location_default, salon_today
 from sessions.availability import therapists_at
+from sessions.availability_cache import one_stamp_reading
 from sessions.models import Appointment, BookingHold, Notification
 from sessions.selectors import client_cancel_deadline
 from sessions.services.lifecycle import appointment_cancel_by_client
@@ -146,8 +148,14 @@ class Booking:
         return self.service.entry.prices.get(self.minutes) if self.service and self.minutes else None
 
 
-def _location(location: int) -> Salon:
-    return get_object_or_404(selectors.online_locations(), pk=location)
+def _location(request, location: int) -> Salon:
+    """The location a booking page is about; 404 unless it books online.
+    Its business's sites may frame the page (online.embedding)."""
+    salon = selectors.online_location(location)
+    if salon is None:
+        raise Http404("No location takes bookings online under this number.")
+    request.frame_origins = selectors.frame_origins(salon=salon)
+    return salon
 
 
 def _throttled(request, salon: Salon | None):
@@ -179,10 +187,11 @@ def book_privacy(request):
 
 
 @require_http_methods(["GET"])
+@one_stamp_reading
 def book_location(request, location: int):
     """The steps before the client's details: service and length, therapist,
     day and time, each chosen by a link that adds to the address."""
-    salon = _location(location)
+    salon = _location(request, location)
     booking = Booking(salon, request.GET)
     context = booking.context()
     if booking.service and booking.minutes and booking.therapist_value:
@@ -224,7 +233,7 @@ def _incomplete(booking: Booking):
 def book_details(request, location: int):
     """The client's details for the chosen time; sent, the summary. The
     summary's "change" posts them back (signed) to fill the form in again."""
-    salon = _location(location)
+    salon = _location(request, location)
     booking = Booking(salon, request.GET)
     if not booking.complete:
         return _incomplete(booking)
@@ -272,7 +281,7 @@ def _held_page(request, salon: Salon):
 def book_hold(request, location: int):
     """POST: hold the chosen time for the details the summary signed and send
     the link that confirms it; then (GET) the page that says to check the email."""
-    salon = _location(location)
+    salon = _location(request, location)
     if request.method == "GET":
         return _held_page(request, salon)
     booking = Booking(salon, request.GET)

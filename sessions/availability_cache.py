@@ -16,6 +16,10 @@ notice and the horizon are whole minutes from now, and today's date follows
 from it), and an answer is not served past the moment the first hold it
 counted as busy runs out.
 
+Each process keeps the answers it gave in its own memory as well
+(``CACHES["process"]``), under the same key, and looks there before asking
+the shared cache.
+
 Inside a transaction the stamp does not yet count the transaction's own
 changes (PostgreSQL counts them at commit), so there the answer is computed
 and not remembered."""
@@ -26,9 +30,11 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
+from functools import wraps
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
@@ -47,6 +53,28 @@ STAMP_OF_LOCATION = (
 )
 
 
+_stamps_read: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar("availability_stamps_read", default=None)
+
+
+def one_stamp_reading(view):
+    """For a view that only reads: each location's stamp is read once, by
+    the first answer it asks for, and every later answer is looked up and
+    kept under that reading. An answer computed after the reading is then at
+    least as new as its stamp, which is all that keeping it under the stamp
+    needs. Not for a view that writes: after its own write it would find
+    the answers from before it."""
+
+    @wraps(view)
+    def reading_once(*args, **kwargs):
+        token = _stamps_read.set({})
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _stamps_read.reset(token)
+
+    return reading_once
+
+
 def remembered(*, salon: Salon | int, question: tuple, now: datetime.datetime, compute: Callable[[], Answer]) -> Answer:
     """``compute()``, or the answer it gave to the same ``question`` about the
     location ``salon`` in the same minute ``now`` with nothing changed since.
@@ -61,19 +89,29 @@ def remembered(*, salon: Salon | int, question: tuple, now: datetime.datetime, c
         # be remembered under the newer stamp with the older settings.
         question = (*question, salon.time_zone, salon.slot_minutes, salon.min_notice_minutes,
                     salon.booking_horizon_days, salon.online_notice_minutes, salon.online_horizon_days)  # fmt: skip
-    with connection.cursor() as cursor:
-        # Plain SQL: on a remembered answer, building this query in the ORM would cost more than the rest.
-        cursor.execute(STAMP_OF_LOCATION, [salon_id])
-        stamp = cursor.fetchone()
+    readings = _stamps_read.get()
+    stamp = readings.get(salon_id) if readings is not None else None
+    if stamp is None:
+        with connection.cursor() as cursor:
+            # Plain SQL: on a remembered answer, building this query in the ORM would cost more than the rest.
+            cursor.execute(STAMP_OF_LOCATION, [salon_id])
+            stamp = cursor.fetchone()
+        if readings is not None and stamp is not None:
+            readings[salon_id] = stamp
     if stamp is None:
         return compute()
     business_id, version = stamp
     key = "availability:" + hashlib.sha256(repr((salon_id, version, to_minutes(now), question)).encode()).hexdigest()
-    try:
-        kept = cache.get(key)
-    except Exception:  # The cache being down must not stop anyone booking: compute instead.
-        logger.warning("The cache could not be read; computing free times.", exc_info=True)
-        return compute()
+    # This process's memory first: the key alone says whether an answer is current.
+    kept = caches["process"].get(key)
+    if kept is None:
+        try:
+            kept = cache.get(key)
+        except Exception:  # The cache being down must not stop anyone booking: compute instead.
+            logger.warning("The cache could not be read; computing free times.", exc_info=True)
+            return compute()
+        if kept is not None:
+            caches["process"].set(key, kept, timeout=KEEP_SECONDS)
     moment = timezone.now()
     if kept is not None and moment < kept[1]:
         return kept[0]
@@ -83,6 +121,7 @@ def remembered(*, salon: Salon | int, question: tuple, now: datetime.datetime, c
     ).aggregate(first=Min("expires_at"))["first"]
     answer = compute()
     fresh_until = first_hold_ends or moment + datetime.timedelta(seconds=KEEP_SECONDS)
+    caches["process"].set(key, (answer, fresh_until), timeout=KEEP_SECONDS)
     try:
         cache.set(key, (answer, fresh_until), timeout=KEEP_SECONDS)
     except Exception:

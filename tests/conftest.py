@@ -67,9 +67,12 @@ def unused_tcp_port() -> int:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Cached values (the salon's zone) must not leak from one test to the next."""
-    from django.core.cache import cache
+    """Cached values (the salon's zone, remembered free times) must not leak
+    from one test to the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()

@@ -497,6 +497,26 @@ def test_the_steps_page_reads_a_fixed_number_of_queries(scene, day, django_asser
         Client().get(f"/book/{scene.salon.pk}/?service=classic&minutes=60&therapist=any&date={day:%Y-%m-%d}")
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # inside a transaction nothing is remembered
+def test_the_times_page_asked_again_reads_only_the_stamp_and_shows_a_booking_made_since(
+    scene, day, django_assert_max_num_queries
+):
+    url = f"/book/{scene.salon.pk}/?service=classic&minutes=60&therapist=any&date={day:%Y-%m-%d}"
+    # Given the day's times, shown once: Anna and Ben are free at 10:00
+    assert Client().get(url).content.decode().count(">10:00<") == 1
+
+    # When the page is asked for again, nothing having changed, it reads the stamp once and nothing else
+    with django_assert_max_num_queries(1):
+        again = Client().get(url).content.decode()
+    assert again.count(">10:00<") == 1
+
+    # When both therapists are booked at 10:00, the page no longer offers it
+    for therapist in scene.therapists:
+        appointment_book(client=scene.clients[0], routine=scene.routine, therapist=therapist, minutes=60,
+                         start=datetime.datetime.combine(day, datetime.time(10), tzinfo=BERLIN))  # fmt: skip
+    assert ">10:00<" not in Client().get(url).content.decode()
+
+
 def test_nothing_personal_reaches_a_client_record_before_confirming(scene, day):
     before = ClientRecord.objects.count()
 

@@ -144,6 +144,23 @@ def test_free_times_come_day_by_day_with_therapists_by_name_only(api, scene, dja
     assert start["start"].endswith(("+01:00", "+02:00"))
 
 
+def test_free_times_are_in_the_zone_of_the_location_asked_about(api, scene):
+    # Given a second location in London, where Cem works from 9:00 on its wall clock
+    london = salon_scenario(therapists=["Cem"], rooms=["Oak"], name="London", time_zone="Europe/London")
+    service_set(salon=london.salon, routine=scene.routine, lengths=[(60, 6000)], online=True, description="Back.")
+
+    # When a website asks for London's times (anonymous: the pages' zone would be the first location's)
+    body = free_times(api, london).json()
+
+    # Then every start is on London's clock, with London's offset
+    starts = [start["start"] for day in body["days"] for start in day["starts"]]
+    assert body["time_zone"] == "Europe/London"
+    assert starts
+    assert all(start.endswith(("+00:00", "Z", "+01:00")) for start in starts)
+    first_of_each_day = {day["starts"][0]["start"][11:16] for day in body["days"] if day["starts"]}
+    assert first_of_each_day == {"09:00"}
+
+
 def test_free_times_of_one_therapist(api, scene):
     anna = scene.therapists[0]
 
