@@ -9,8 +9,12 @@ Run a benchmark as a module from the project root, e.g.
 import json
 import os
 import platform
+import signal
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,3 +98,30 @@ def group_cpu_seconds(group: int) -> float | None:
         if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
             total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+@contextmanager
+def serving(env: dict, log: Path):
+    """gunicorn with the production settings on a free loopback port; yields
+    the base URL once /healthz answers, and its process group's id."""
+    from bench.booking import ROOT, free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn did not start:\n{log.read_text()}") from None
+                time.sleep(0.2)
+        yield base, server.pid
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

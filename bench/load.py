@@ -43,23 +43,18 @@ import math
 import os
 import platform
 import random
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.booking import ROOT, free_port
 from bench.client_search import FAMILY, GIVEN
 from bench.dispatch import start_worker
-from bench.harness import group_cpu_seconds, scratch_database
+from bench.harness import group_cpu_seconds, scratch_database, serving
 from config import gunicorn as gunicorn_config
 from config.env import database_url_for
 from tests.helpers import start_celery
@@ -352,31 +347,6 @@ def work(member: Staff, data: dict) -> None:
     except Exception as error:
         member.records.append(("simulation_failed", 0.0, 0, "error"))
         member.problems.append(f"simulation failed: {type(error).__name__}: {error}")
-
-
-@contextmanager
-def serving(env: dict, log: Path):
-    """gunicorn with the production settings on a free loopback port; yields
-    the base URL once /healthz answers, and its process group's id."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit(f"gunicorn did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
-        yield base, server.pid
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def nearest_rank(ordered: list[float], share: float) -> float:

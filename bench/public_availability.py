@@ -1,40 +1,42 @@
-"""Online booking under load: 20 concurrent clients through gunicorn ask the
-public API for one service's free times over 14 days
-(``GET /api/v1/public/availability/``; target: p95 under 50 ms), then open
-the booking page of a day (``/book/<location>/?service=...&date=...``;
-target: p95 under 100 ms).
+"""Online booking under load: 20 concurrent visitors ask the public API for
+one service's free times over 14 days (``GET /api/v1/public/availability/``;
+target: p95 under 50 ms), then open the booking page of a day
+(``/book/<location>/?service=...&date=...``; target: p95 under 100 ms).
+
+The server is gunicorn with the production settings (``config.gunicorn``:
+3 workers of 4 threads, access log on), as ``bench.load`` runs it. Each
+visitor is a thread with one connection it keeps, as a browser keeps its
+connection to a site while the visitor clicks from day to day, and asks
+again as soon as it has its answer (no time to think: the harshest case).
 
 The data is ``bench.availability``'s: 20 therapists at Berlin and London,
 2,400 bookings over 30 days, therapists' sessions at the other location
 widening theirs by the travel time; the classic back massage is on Berlin's
-menu for online booking at 60 and 90 minutes. Every simulated client
-calls from 127.0.0.1, so gunicorn runs with ``bench.settings_public``, which
-lifts the per-address limits. The workers share a Redis cache
+menu for online booking at 60 and 90 minutes. Every simulated visitor
+calls from 127.0.0.1, so the server runs with ``bench.settings_public``,
+which lifts the per-address limits. The workers share a Redis cache
 (``BENCH_CACHE_URL``, default ``redis://127.0.0.1:6379/15``; empty: each
 worker its own memory), as a deployment with several workers should
 (README, "Configuration": ``CACHE_URL``)."""
 
 import datetime
+import http.client
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
+import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.booking import ROOT, free_port
-from bench.harness import group_cpu_seconds, scratch_database
+from bench.harness import group_cpu_seconds, scratch_database, serving
 from config.env import database_url_for
 
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 25
 DAYS = 14
-WORKERS = 4
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -51,23 +53,19 @@ def fill():
     return berlin, routine, therapists, first, counts
 
 
-def timed_get(url: str) -> tuple[float, int]:
-    """One GET on a connection of its own, as a visitor's browser makes it.
-    The request is written and the answer read on a bare socket: the clients
-    share the two cores with the server, and urllib's own parsing (about
-    0.7 ms of CPU a request, most of it reading the headers) would be
-    counted as the server's latency."""
+def timed_get(url: str, connection: http.client.HTTPConnection | None = None) -> tuple[float, int]:
+    """One GET, on the visitor's ``connection`` when given (opened again
+    when the server closed it), else on a connection of its own."""
     parts = urlsplit(url)
-    request = (f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n").encode()
+    connection = connection or http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     began = time.perf_counter()
     try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
-            connection.sendall(request)
-            answer = bytearray()
-            while chunk := connection.recv(65536):
-                answer += chunk
-        status = int(answer[9:12])  # "HTTP/1.1 200 OK"
-    except (OSError, ValueError):
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        with connection.getresponse() as response:
+            response.read()
+            status = response.status
+    except (OSError, http.client.HTTPException):
+        connection.close()
         status = 0
     return (time.perf_counter() - began) * 1000, status
 
@@ -79,9 +77,15 @@ def load(urls: list[str], *, server: int, distinct: bool = False) -> tuple[list[
     spent, per request."""
 
     def client(number: int) -> list[tuple[float, int]]:
-        if distinct:
-            return [timed_get(urls[number * REQUESTS_PER_CLIENT + turn]) for turn in range(REQUESTS_PER_CLIENT)]
-        return [timed_get(urls[(number + turn) % len(urls)]) for turn in range(REQUESTS_PER_CLIENT)]
+        parts = urlsplit(urls[0])
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        turns = range(REQUESTS_PER_CLIENT)
+        try:
+            if distinct:
+                return [timed_get(urls[number * REQUESTS_PER_CLIENT + turn], connection) for turn in turns]
+            return [timed_get(urls[(number + turn) % len(urls)], connection) for turn in turns]
+        finally:
+            connection.close()
 
     server_before, clients_before = group_cpu_seconds(server), time.process_time()
     began = time.perf_counter()
@@ -109,7 +113,7 @@ def report(case: str, results: list[tuple[float, int]], elapsed: float, ok: int,
                 "statuses": sorted({status for _, status in results}),
                 "requests_per_second": round(len(results) / elapsed, 1),
                 "concurrent_clients": CLIENTS,
-                "gunicorn_workers": WORKERS,
+                "server": "gunicorn, config.gunicorn (3 workers x 4 threads)",
                 "cache": CACHE_URL.split(":")[0] if CACHE_URL else "memory per worker",
                 **extra,
             }
@@ -126,26 +130,13 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        port = free_port()
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings_public",
             "DATABASE_URL": database_url_for(connection.settings_dict),
             "CACHE_URL": CACHE_URL,
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(WORKERS), "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        with tempfile.TemporaryDirectory() as scratch, serving(env, Path(scratch) / "gunicorn.log") as (base, server):
             common = {"therapists": 20, "days": DAYS, "bookings": counts["Berlin"] + counts["London"]}
             url = (
                 f"{base}/api/v1/public/availability/?location={berlin.pk}&service={routine.slug}&minutes=60"
@@ -165,11 +156,11 @@ def main() -> None:
             ]
             for each in usual[:2]:
                 timed_get(each)  # each worker's first request loads the code
-            results, elapsed, cpu = load(usual, server=server.pid)
+            results, elapsed, cpu = load(usual, server=server)
             slots = json.loads(urllib.request.urlopen(usual[0]).read())
             starts = sum(len(day["starts"]) for day in slots["days"])
             report("public-availability-api-14-days", results, elapsed, 200, starts=starts, **cpu, **common)
-            results, elapsed, cpu = load(distinct, server=server.pid, distinct=True)
+            results, elapsed, cpu = load(distinct, server=server, distinct=True)
             report("public-availability-api-14-days-distinct-questions", results, elapsed, 200, **cpu, **common)
 
             page = [
@@ -179,13 +170,10 @@ def main() -> None:
             ]
             probe = timed_get(page[0])[1]
             if probe == 200:
-                results, elapsed, cpu = load(page, server=server.pid)
+                results, elapsed, cpu = load(page, server=server)
                 report("public-booking-day-page", results, elapsed, 200, **cpu, **common)
             else:
                 print(json.dumps({"case": "public-booking-day-page", "skipped": f"the page answered {probe}"}))
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

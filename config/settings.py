@@ -141,9 +141,10 @@ CACHES = {
     ),
     # This process's own memory, for values whose key says when they are
     # stale (remembered free times: sessions.availability_cache), so that a
-    # worker answers the question it answered a moment ago without asking Redis.
+    # worker answers the question it answered a moment ago without asking
+    # Redis. Its values are shared, not copied: never change one.
     "process": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "config.cache.ProcessMemoryCache",
         "LOCATION": "process",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },

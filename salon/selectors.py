@@ -5,7 +5,7 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -62,12 +62,20 @@ def therapist_for_user(user) -> Therapist | None:
 
 
 ZONE_CACHE_KEY = "salon:time_zone"
+# Every request without a signed-in user asks for the zone; each process
+# keeps it this long before asking the shared cache again. Another process
+# may therefore show the old zone this long after a change, which is rare
+# (it is refused while sessions are booked ahead; salon.services).
+ZONE_PROCESS_SECONDS = 10
 
 
 def salon_time_zone() -> str:
     """The first location's IANA zone, cached: pages without a signed-in
     user show times in it (staff see their location's, see
     ``salon.middleware.SalonTimeZoneMiddleware``)."""
+    zone = caches["process"].get(ZONE_CACHE_KEY)
+    if zone is not None:
+        return zone
     zone = cache.get(ZONE_CACHE_KEY)
     if zone is None:
         try:
@@ -76,7 +84,14 @@ def salon_time_zone() -> str:
             return settings.TIME_ZONE  # the health check must still answer when the database is down
         zone = zone or settings.TIME_ZONE
         cache.set(ZONE_CACHE_KEY, zone, 300)
+    caches["process"].set(ZONE_CACHE_KEY, zone, ZONE_PROCESS_SECONDS)
     return zone
+
+
+def salon_time_zone_forget() -> None:
+    """After a location changed: the next request reads the zone again."""
+    cache.delete(ZONE_CACHE_KEY)
+    caches["process"].delete(ZONE_CACHE_KEY)
 
 
 CALENDAR_FEED_SALT = "salon.calendar-feed"

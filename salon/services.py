@@ -9,7 +9,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation, user_logged_in
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -26,7 +25,7 @@ from salon.inputs import has_visible_character
 from salon.locations import granted_location_ids, location_check
 from salon.models import Business, Room, Salon, Therapist, User
 from salon.roles import Role, has_role
-from salon.selectors import ZONE_CACHE_KEY, second_factor_devices
+from salon.selectors import salon_time_zone_forget, second_factor_devices
 
 RECOVERY_CODE_COUNT = 10
 
@@ -492,7 +491,7 @@ def location_settings_update(*, salon: Salon, **fields) -> Salon:
         location_settings_changing.send(sender=Salon, salon=stored, changes=changes)
         changed.save(update_fields=list(changes))
     if "time_zone" in changes:
-        transaction.on_commit(lambda: cache.delete(ZONE_CACHE_KEY))
+        transaction.on_commit(salon_time_zone_forget)
     for name in LOCATION_SETTINGS:
         setattr(salon, name, getattr(changed, name))
     return salon

@@ -1,9 +1,8 @@
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from salon.models import Salon, User
-from salon.selectors import ZONE_CACHE_KEY
+from salon.selectors import salon_time_zone_forget
 from salon.services import auth_tokens_revoke_all
 
 
@@ -11,7 +10,7 @@ from salon.services import auth_tokens_revoke_all
 def forget_cached_time_zone(sender, **kwargs):
     """A location saved anywhere (its settings, the admin) may change the zone
     pages without a signed-in user are shown in."""
-    cache.delete(ZONE_CACHE_KEY)
+    salon_time_zone_forget()
 
 
 @receiver(pre_save, sender=User)

@@ -167,6 +167,12 @@ class FreeStart:
         """How a form names it: the start with its offset, and the therapist."""
         return f"{self.start.isoformat()}/{self.therapist}"
 
+    @property
+    def clock(self) -> str:
+        """The start on the location's 24-hour clock, as addresses carry it
+        (and as both languages show it)."""
+        return self.start.strftime("%H:%M")
+
 
 @dataclass(frozen=True)
 class Hours:
