@@ -204,6 +204,12 @@ SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 60 * 60
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 if not 1 <= INVITATION_DAYS <= 60:
     raise ImproperlyConfigured("INVITATION_DAYS must be between 1 and 60.")
+# Online requests (holds, waitlist entries) that send their link by SMS, at
+# most this many a day at a location: each text costs the salon, and the
+# forms are open to anyone. After that, the forms ask for an email address.
+ONLINE_SMS_LINKS_PER_DAY = env.int("ONLINE_SMS_LINKS_PER_DAY", default=200)
+if ONLINE_SMS_LINKS_PER_DAY < 0:
+    raise ImproperlyConfigured("ONLINE_SMS_LINKS_PER_DAY must be 0 or more (0: never by SMS).")
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_IDLE_HOURS),
     "AUTO_REFRESH": True,

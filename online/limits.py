@@ -2,12 +2,10 @@
 per caller's address and per email address or phone number typed, so that
 nobody floods the salon's calendar or someone's inbox. The rates are the
 public API's (settings: ``online_hold``, ``online_confirm``,
-``online_contact``); the counts live in the cache."""
+``online_contact``); the counts live in the cache, and a contact's count is
+the one the public API keeps."""
 
-import hashlib
-
-from rest_framework.throttling import SimpleRateThrottle
-
+from online.throttles import ContactThrottle
 from salon.signin import AddressThrottle
 
 
@@ -23,26 +21,12 @@ class PageAddressThrottle(AddressThrottle):
         return self.cache_format % {"scope": f"page_{self.scope}", "ident": self.get_ident(request)}
 
 
-class PageContactThrottle(SimpleRateThrottle):
-    """Holds per email address or phone number typed, from anywhere: the
-    confirmation links go to that address (by email or SMS). The cache
-    keeps a hash only."""
-
-    scope = "online_contact"
-
-    def __init__(self, contact: str):
-        super().__init__()
-        self.contact = contact.strip().lower()
-
-    def get_cache_key(self, request, view):
-        digest = hashlib.sha256(self.contact.encode()).hexdigest()
-        return self.cache_format % {"scope": f"page_{self.scope}", "ident": digest}
-
-
-def within_limits(request, *, scope: str, contacts: tuple[str, ...] = ()) -> bool:
+def within_limits(request, *, scope: str, email: str = "", phone: str = "") -> bool:
     """Whether this try is within the caller's limit for ``scope``
-    (``online_hold``, ``online_confirm``) and each contact's; each throttle
-    asked records the try."""
-    throttles = [PageAddressThrottle(scope), *(PageContactThrottle(contact) for contact in contacts if contact)]
-    allowed = [throttle.allow_request(request, view=None) for throttle in throttles]  # each counts the try
-    return all(allowed)
+    (``online_hold``, ``online_confirm``) and within the limit of the email
+    address and phone number it sends to. Each throttle asked records the
+    try; the contacts' counts are the public API's (``ContactThrottle``), so
+    a number is limited however it was written and wherever it was typed."""
+    by_address = PageAddressThrottle(scope).allow_request(request, view=None)
+    by_contact = ContactThrottle().allow_contact(email=email, phone=phone)
+    return by_address and by_contact

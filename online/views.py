@@ -292,7 +292,7 @@ def book_hold(request, location: int):
             if not booking.complete
             else redirect(f"{reverse('book-details', args=[salon.pk])}?{booking.query()}")
         )
-    if not within_limits(request, scope="online_hold", contacts=(details.get("email", ""), details.get("phone", ""))):
+    if not within_limits(request, scope="online_hold", email=details.get("email", ""), phone=details.get("phone", "")):
         return _throttled(request, salon)
     try:
         hold = booking_hold_create(
@@ -342,7 +342,7 @@ def book_confirm(request, token):
         return render(request, "online/expired.html", context, status=410)
     if request.method == "GET":
         return render(request, "online/confirm.html", context)
-    if not within_limits(request, scope="online_confirm", contacts=(hold.email, hold.phone)):
+    if not within_limits(request, scope="online_confirm", email=hold.email, phone=hold.phone):
         return _throttled(request, hold.salon)
     try:
         appointment, intake = online_booking_confirm(hold=hold)

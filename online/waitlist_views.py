@@ -166,7 +166,7 @@ def waitlist_join_page(request, location: int):
     if not form.is_valid():
         return _join_page(request, salon, form, status=400)
     fields = form.entry_fields()
-    if not within_limits(request, scope="online_hold", contacts=(fields["email"], fields["phone"])):
+    if not within_limits(request, scope="online_hold", email=fields["email"], phone=fields["phone"]):
         return render(request, "online/throttled.html", {"salon": salon}, status=429)
     try:
         entry = waitlist_join(salon=salon, **fields)
@@ -207,7 +207,7 @@ def offer_page(request, token):
         return render(request, "online/waitlist_taken.html", {**context, "expired": True}, status=410)
     if request.method == "GET":
         return render(request, "online/waitlist_offer.html", context)
-    if not within_limits(request, scope="online_confirm", contacts=(offer.entry.email, offer.entry.phone)):
+    if not within_limits(request, scope="online_confirm", email=offer.entry.email, phone=offer.entry.phone):
         return render(request, "online/throttled.html", {"salon": offer.entry.salon}, status=429)
     try:
         waitlist_offer_accept(offer=offer)

@@ -17,6 +17,7 @@ import datetime
 import secrets
 
 import phonenumbers
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,8 +32,9 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_offered, routine_spec, service_entry
 from salon.errors import Conflict, Gone, InvalidInput, NotFound, validate
 from salon.models import Salon, Therapist
+from salon.selectors import salon_today
 from sessions.availability import booking_terms
-from sessions.models import Appointment, BookingHold
+from sessions.models import Appointment, BookingHold, WaitlistEntry
 from sessions.services.booking import appointment_book, booking_window_check
 from sessions.services.placement import appointment_place
 from sessions.signals import time_freed
@@ -88,7 +90,25 @@ def contact_phone(*, salon: Salon, phone: str, texted: bool = False) -> str:
                 code="sms_not_possible",
                 fields={"phone": [f"Not a mobile number in {country}: give an email address instead."]},
             )
+        texted_links_check(salon=salon)
     return normalised
+
+
+def texted_links_check(*, salon: Salon, now: datetime.datetime | None = None) -> None:
+    """Online requests whose link goes by SMS (holds, waitlist entries with
+    no email address) stay within ``ONLINE_SMS_LINKS_PER_DAY`` at the
+    location, counted over its day: the forms are open to anyone, and every
+    text costs the salon. Two requests at the same moment may both pass the
+    last place; a cap on costs allows that."""
+    day_began = datetime.datetime.combine(salon_today(salon, now), datetime.time(), tzinfo=salon.zone)
+    texted = {"salon": salon, "email": "", "created_at__gte": day_began}
+    sent = BookingHold.objects.filter(**texted).count() + WaitlistEntry.objects.filter(**texted).count()
+    if sent >= settings.ONLINE_SMS_LINKS_PER_DAY:
+        raise InvalidInput(
+            "We cannot send more text messages today; please give an email address.",
+            code="sms_daily_limit",
+            fields={"email": ["Give an email address: the link goes there."]},
+        )
 
 
 def online_service_check(*, salon: Salon, routine: RoutineTemplate, minutes: int | None):

@@ -16,7 +16,8 @@ from django.utils import timezone
 from clients.models import Client as ClientRecord
 from clients.models import ClientLink
 from clients.services import client_link_create
-from online.limits import PageAddressThrottle, PageContactThrottle
+from online.limits import PageAddressThrottle
+from online.throttles import ContactThrottle
 from routines.services import service_set
 from sessions.models import Appointment, AppointmentChange, BookingHold, Notification
 from sessions.services.booking import appointment_book
@@ -311,12 +312,33 @@ def test_holding_too_often_from_one_address_gets_a_429_page(scene, day, monkeypa
 
 
 def test_holding_too_often_for_one_email_gets_a_429_page_from_any_address(scene, day, monkeypatch):
-    monkeypatch.setitem(PageContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
+    monkeypatch.setitem(ContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
     first = hold_through_pages(Client(REMOTE_ADDR="10.0.0.1"), scene, day, hour=9)
     second = hold_through_pages(Client(REMOTE_ADDR="10.0.0.2"), scene, day, hour=11)
 
     assert (first.status_code, second.status_code) == (302, 429)
     assert "Please wait" in second.content.decode()
+
+
+def test_a_phone_number_is_limited_across_the_api_and_the_pages_however_written(scene, day, monkeypatch):
+    monkeypatch.setitem(ContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
+    # Given a hold through the public API for a mobile number, written the international way
+    api = Client(REMOTE_ADDR="10.0.0.1").post(
+        "/api/v1/public/holds/",
+        {"location": scene.salon.pk, "service": "classic", "minutes": 60, "start": scene.at(day, 9).isoformat(),
+         "given_name": "Ada", "family_name": "L", "phone": "+49 151 23456789", "privacy_notice_accepted": True},
+        content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 201
+
+    # When the same number, written the national way, holds another time on the pages from elsewhere
+    page = hold_through_pages(
+        Client(REMOTE_ADDR="10.0.0.2"), scene, day, hour=11, details={**DETAILS, "email": "", "phone": "0151 2345 6789"}
+    )
+
+    # Then it is over the number's limit: no second text goes to that phone
+    assert page.status_code == 429
+    assert BookingHold.objects.count() == 1
 
 
 def test_confirming_too_often_gets_a_429_page(scene, day, monkeypatch):
@@ -765,7 +787,7 @@ def test_a_bad_or_missing_phone_number_is_a_400_naming_the_field(scene, day, typ
 
 
 def test_holding_too_often_for_one_phone_number_gets_a_429_page(scene, day, monkeypatch):
-    monkeypatch.setitem(PageContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
+    monkeypatch.setitem(ContactThrottle.THROTTLE_RATES, "online_contact", "1/hour")
     phone_only = {**DETAILS, "email": ""}
     first = hold_through_pages(Client(REMOTE_ADDR="10.0.0.1"), scene, day, hour=9, details=phone_only)
     # The same number, written the international way

@@ -20,6 +20,7 @@ from sessions.services.online import (
     hold_from_token,
     hold_token,
 )
+from sessions.services.waitlist import waitlist_join
 from tests.factories import ClientFactory
 from tests.helpers import at
 
@@ -289,6 +290,30 @@ def test_a_link_is_texted_only_to_a_mobile_number_in_the_locations_country(
     assert "phone" in refused.value.fields
     assert not BookingHold.objects.exists()
     assert sms_outbox == []
+
+
+def test_links_by_sms_stop_at_the_daily_limit_and_an_email_address_still_works(
+    salon, therapist, room, online, soon, sms_outbox, settings
+):
+    settings.ONLINE_SMS_LINKS_PER_DAY = 2
+    # Given yesterday's texted hold, and two texted today (a hold and a waitlist entry)
+    yesterday = hold_for(salon, online, at(soon, 9), email="", phone="0151 11111111")
+    BookingHold.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
+    hold_for(salon, online, at(soon, 11), email="", phone="0151 22222222")
+    waitlist_join(salon=salon, routine=online, first_day=soon, last_day=soon, given_name="Bo", family_name="K",
+                  phone="0151 33333333")  # fmt: skip
+    texted = len(sms_outbox)
+
+    # When a third asks for a link by SMS today
+    with pytest.raises(InvalidInput) as refused:
+        hold_for(salon, online, at(soon, 13), email="", phone="0151 44444444")
+
+    # Then it is refused, naming the email field, and nothing more is texted
+    assert refused.value.code == "sms_daily_limit"
+    assert "email" in refused.value.fields
+    assert len(sms_outbox) == texted
+    # and with an email address the same time is held
+    assert hold_for(salon, online, at(soon, 13), phone="0151 44444444").email == "ada@example.com"
 
 
 def test_a_number_abroad_beside_an_email_address_is_kept(salon, therapist, room, online, soon):
