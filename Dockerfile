@@ -20,9 +20,11 @@ RUN pip install --require-hashes -r requirements.txt
 
 COPY . .
 
-# Static files are collected at build time; DEBUG=1 only lets settings load
+# Static files are collected and the translations compiled (.mo files are
+# not in the repository) at build time; DEBUG=1 only lets settings load
 # without a SECRET_KEY here, it is not the runtime setting.
 RUN DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
+    && DEBUG=1 python manage.py compile_translations --all --verbosity 0 \
     && useradd --system --uid 10001 --home-dir /app salon \
     && mkdir -p /app/var \
     && chown -R salon /app/var

@@ -21,21 +21,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-## run: install, migrate, load the demo salon if the database is empty, start web + worker + beat
+## run: install, migrate, load the demo salon if the database is empty, compile translations, start web + worker + beat
 # Development mode (DEBUG=1) unless DEBUG is set: no SECRET_KEY needed on a laptop.
 run: export DEBUG ?= 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py compile_translations --verbosity 0
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-## test: install test tools, lint, check the layers, check migrations, run the whole suite
+## test: install test tools, lint, check the layers, check migrations, compile translations, run the whole suite
 test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/testenv.py manage.py makemigrations --check --dry-run
+	$(PY) scripts/testenv.py manage.py compile_translations --verbosity 0
 	$(PY) scripts/testenv.py -m pytest $(PYTEST_ARGS)
 
 ## lock: pin requirements.in and requirements-dev.in (every package, with hashes)

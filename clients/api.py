@@ -3,6 +3,7 @@ allowed (managers, and therapists with a session with the client), filtered in
 the queryset; every read of answers is logged."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -183,7 +184,9 @@ class ClientViewSet(
         merge = Client.objects.filter(pk=body.validated_data["merge"]).first()
         if merge is None:
             raise NotFound(
-                "There is no such client to merge.", code="client_not_found", fields={"merge": ["No such client."]}
+                _("There is no such client to merge."),
+                code="client_not_found",
+                fields={"merge": [_("No such client.")]},
             )
         record = services.client_merge(keep=keep, merge=merge, by=request.user)
         return Response(ClientMergeSerializer(record).data)

@@ -3,7 +3,18 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from routines.models import BodyArea
+
+# The words for a side of the body, after the area's name ("Neck, left").
+SIDE_WORDS = {
+    "left": pgettext_lazy("side of the body", "left"),
+    "right": pgettext_lazy("side of the body", "right"),
+    "both": pgettext_lazy("side of the body", "both sides"),
+}
+VIEW_NAMES = {"back": gettext_lazy("back"), "front": gettext_lazy("front")}
 
 
 @dataclass(frozen=True)
@@ -18,8 +29,10 @@ class Region:
 
     @property
     def label(self) -> str:
-        side = "" if self.side == "both" else f", {self.side}"
-        return f"{BodyArea(self.area).label}{side}"
+        area = BodyArea(self.area).label
+        if self.side == "both":
+            return str(area)
+        return _("%(area)s, %(side)s") % {"area": area, "side": SIDE_WORDS.get(self.side, self.side)}
 
 
 def _pair(view, area, y, height, near_x, width):
@@ -64,6 +77,7 @@ def chart_views(pain_map: list[dict] | None = None) -> list[dict]:
     return [
         {
             "name": name,
+            "label": VIEW_NAMES[name],
             "regions": [{"region": region, "intensity": marked.get((region.area, region.side))} for region in regions],
         }
         for name, regions in REGIONS.items()
@@ -72,8 +86,11 @@ def chart_views(pain_map: list[dict] | None = None) -> list[dict]:
 
 def point_labels(pain_map: list[dict]) -> list[dict]:
     """The pain map as words, strongest first, for lists beside the chart."""
-    sides = {"left": "left", "right": "right", "both": "both sides"}
     return [
-        {**point, "place": f"{BodyArea(point['area']).label} ({sides.get(point['side'], point['side'])})"}
+        {
+            **point,
+            "place": _("%(area)s (%(side)s)")
+            % {"area": BodyArea(point["area"]).label, "side": SIDE_WORDS.get(point["side"], point["side"])},
+        }
         for point in sorted(pain_map, key=lambda point: -point["intensity"])
     ]

@@ -3,6 +3,7 @@ A token carries the random nonce of a ``ClientLink`` row; the row says whether
 the link has expired or been used (see services/selectors)."""
 
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import ClientLink
 from salon.errors import Conflict, DomainError, Forbidden, Gone, NotFound, TooManyRequests
@@ -26,14 +27,14 @@ class LinkInvalid(LinkRefused, NotFound):
     """Tampered, unknown, or posted from another site (404)."""
 
     default_code = "link_invalid"
-    default_detail = "This link is not valid."
+    default_detail = _("This link is not valid.")
 
 
 class LinkCrossSite(LinkRefused, Forbidden):
     """A form behind a client link posted from another website (403)."""
 
     default_code = "link_cross_site"
-    default_detail = "This form can only be sent from the salon's own page."
+    default_detail = _("This form can only be sent from the salon's own page.")
 
 
 class LinkThrottled(LinkRefused, TooManyRequests):

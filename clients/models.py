@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from routines.models import BodyArea, Side
 from salon.inputs import LimitedTextField, validate_not_in_future, validate_visible
@@ -27,6 +28,7 @@ CLIENT_FIELDS = [
     "phone",
     "date_of_birth",
     "preferred_channel",
+    "language",
     "consent_reminders",
     "consent_feedback",
     "front_desk_notes",
@@ -35,29 +37,38 @@ CLIENT_FIELDS = [
 
 class Client(models.Model):
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
 
     # A client belongs to the business: every location knows them.
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="clients")
     given_name = models.CharField(max_length=80, validators=[validate_visible])
     family_name = models.CharField(max_length=80, validators=[validate_visible])
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +493012345678.")
+    phone = models.CharField(max_length=20, blank=True, help_text=_("E.164, e.g. +493012345678."))
     date_of_birth = models.DateField(null=True, blank=True, validators=[validate_not_in_future])
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    consent_reminders = models.BooleanField(default=False, help_text="Agreed to appointment reminders.")
-    consent_feedback = models.BooleanField(default=False, help_text="Agreed to feedback requests.")
+    # Messages, forms and link pages for the client speak it (salon.languages).
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the location's language."),
+    )
+    consent_reminders = models.BooleanField(default=False, help_text=_("Agreed to appointment reminders."))
+    consent_feedback = models.BooleanField(default=False, help_text=_("Agreed to feedback requests."))
     front_desk_notes = LimitedTextField(
-        "front-desk notes — no health information",
+        _("front-desk notes — no health information"),
         max_length=NOTE_LENGTH,
         blank=True,
-        help_text="For booking: preferences, how to reach them. Receptionists read these; health answers belong "
-        "in the screening.",
+        help_text=_(
+            "For booking: preferences, how to reach them. Receptionists read these; health answers belong "
+            "in the screening."
+        ),
     )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField(null=True, blank=True, help_text="When personal and health data were erased.")
+    erased_at = models.DateTimeField(null=True, blank=True, help_text=_("When personal and health data were erased."))
     # Lower-case, accent-free copies for prefix search (see clients/search.py).
     name_key = models.CharField(max_length=170, editable=False, default="")
     family_key = models.CharField(max_length=80, editable=False, default="")
@@ -74,7 +85,7 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False),
                 name="client_has_email_or_phone",
-                violation_error_message="Give an email address or a phone number.",
+                violation_error_message=_("Give an email address or a phone number."),
             ),
             models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="client_not_merged_into_itself"),
         ]
@@ -100,28 +111,38 @@ class Client(models.Model):
 def validate_pain_map(value) -> None:
     """A list of points: {"area", "side", "intensity" 0-10, "note"}."""
     if not isinstance(value, list):
-        raise ValidationError("The pain map is a list of points.", code="invalid")
+        raise ValidationError(_("The pain map is a list of points."), code="invalid")
     if len(value) > PAIN_POINTS_MAX:
-        raise ValidationError(f"Mark at most {PAIN_POINTS_MAX} points.", code="too_many")
+        raise ValidationError(_("Mark at most %(most)s points.") % {"most": PAIN_POINTS_MAX}, code="too_many")
     for index, point in enumerate(value):
         if not isinstance(point, dict):
-            raise ValidationError(f"Point {index + 1} is not a point.", code="invalid")
+            raise ValidationError(_("Point %(number)s is not a point.") % {"number": index + 1}, code="invalid")
         if point.get("area") not in BodyArea.values:
-            raise ValidationError(f"Point {index + 1}: choose a body area.", code="invalid_area")
+            raise ValidationError(
+                _("Point %(number)s: choose a body area.") % {"number": index + 1}, code="invalid_area"
+            )
         if point.get("side") not in Side.values:
-            raise ValidationError(f"Point {index + 1}: choose left, right or both.", code="invalid_side")
+            raise ValidationError(
+                _("Point %(number)s: choose left, right or both.") % {"number": index + 1}, code="invalid_side"
+            )
         intensity = point.get("intensity")
         if not isinstance(intensity, int) or isinstance(intensity, bool) or not 0 <= intensity <= 10:
-            raise ValidationError(f"Point {index + 1}: intensity is a whole number from 0 to 10.", code="invalid")
+            raise ValidationError(
+                _("Point %(number)s: intensity is a whole number from 0 to 10.") % {"number": index + 1}, code="invalid"
+            )
         if len(str(point.get("note", ""))) > 200:
-            raise ValidationError(f"Point {index + 1}: keep the note under 200 characters.", code="too_long")
+            raise ValidationError(
+                _("Point %(number)s: keep the note under 200 characters.") % {"number": index + 1}, code="too_long"
+            )
 
 
 def validate_areas_list(value) -> None:
     if not isinstance(value, list) or any(area not in BodyArea.values for area in value):
-        raise ValidationError(f"Use body areas from: {', '.join(BodyArea.values)}.", code="invalid_area")
+        raise ValidationError(
+            _("Use body areas from: %(areas)s.") % {"areas": ", ".join(BodyArea.values)}, code="invalid_area"
+        )
     if len(value) > len(BodyArea.values):
-        raise ValidationError("Name each body area once.", code="too_many")
+        raise ValidationError(_("Name each body area once."), code="too_many")
 
 
 class HealthScreening(models.Model):
@@ -158,39 +179,39 @@ class HealthScreening(models.Model):
     ]
 
     class EnteredVia(models.TextChoices):
-        CLIENT_LINK = "client_link", "The client, through a link"
-        STAFF = "staff", "A member of staff"
+        CLIENT_LINK = "client_link", _("The client, through a link")
+        STAFF = "staff", _("A member of staff")
 
     class PressurePreference(models.TextChoices):
-        NONE = "", "No preference"
-        LIGHT = "light", "Light"
-        MEDIUM = "medium", "Medium"
-        FIRM = "firm", "Firm"
+        NONE = "", _("No preference")
+        LIGHT = "light", _("Light")
+        MEDIUM = "medium", _("Medium")
+        FIRM = "firm", _("Firm")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="screenings")
     pregnant = models.BooleanField(default=False)
     pregnancy_weeks = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(42)])
-    pregnancy_high_risk = models.BooleanField(default=False, help_text="A doctor called the pregnancy high-risk.")
-    fever_or_acute_illness = models.BooleanField(default=False, help_text="Fever, flu or another acute illness.")
-    blood_clots = models.BooleanField(default=False, help_text="Suspected or known blood clot (thrombosis).")
+    pregnancy_high_risk = models.BooleanField(default=False, help_text=_("A doctor called the pregnancy high-risk."))
+    fever_or_acute_illness = models.BooleanField(default=False, help_text=_("Fever, flu or another acute illness."))
+    blood_clots = models.BooleanField(default=False, help_text=_("Suspected or known blood clot (thrombosis)."))
     acute_spinal_inflammation = models.BooleanField(default=False)
-    skin_injuries = models.BooleanField(default=False, help_text="Wounds or skin injuries.")
+    skin_injuries = models.BooleanField(default=False, help_text=_("Wounds or skin injuries."))
     skin_injury_areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
     skin_injury_note = models.CharField(max_length=300, blank=True)
-    recent_injury = models.BooleanField(default=False, help_text="Recent injury or surgery.")
+    recent_injury = models.BooleanField(default=False, help_text=_("Recent injury or surgery."))
     recent_injury_what = models.CharField(max_length=300, blank=True)
     recent_injury_when = models.DateField(null=True, blank=True, validators=[validate_not_in_future])
     recent_injury_areas = models.JSONField(
-        default=list, blank=True, validators=[validate_areas_list], help_text="Where the fracture or surgery was."
+        default=list, blank=True, validators=[validate_areas_list], help_text=_("Where the fracture or surgery was.")
     )
     osteoporosis = models.BooleanField(default=False)
-    blood_thinners = models.BooleanField(default=False, help_text="Takes blood-thinning medication.")
-    conditions = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="Other conditions.")
+    blood_thinners = models.BooleanField(default=False, help_text=_("Takes blood-thinning medication."))
+    conditions = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text=_("Other conditions."))
     medications = LimitedTextField(max_length=NOTE_LENGTH, blank=True)
     allergies = LimitedTextField(max_length=NOTE_LENGTH, blank=True)
     oil_or_nut_allergy = models.BooleanField(default=False)
     prone_discomfort = models.JSONField(
-        default=list, blank=True, validators=[validate_areas_list], help_text="Where lying on the front hurts."
+        default=list, blank=True, validators=[validate_areas_list], help_text=_("Where lying on the front hurts.")
     )
     pressure_preference = models.CharField(
         max_length=8, choices=PressurePreference.choices, default=PressurePreference.NONE, blank=True
@@ -199,7 +220,7 @@ class HealthScreening(models.Model):
     consent_treatment = models.BooleanField(default=False)
     consent_health_data = models.BooleanField(default=False)
     consent_name = models.CharField(
-        max_length=160, validators=[validate_visible], help_text="The name typed as a signature."
+        max_length=160, validators=[validate_visible], help_text=_("The name typed as a signature.")
     )
     consent_at = models.DateTimeField()
     entered_via = models.CharField(max_length=12, choices=EnteredVia.choices)
@@ -209,12 +230,14 @@ class HealthScreening(models.Model):
     entered_by_role = models.CharField(
         max_length=16,
         blank=True,
-        help_text="The role of the member of staff who typed the answers in, when they did "
-        "(Receptionist, Therapist or Manager); empty for the client's own answers.",
+        help_text=_(
+            "The role of the member of staff who typed the answers in, when they did "
+            "(Receptionist, Therapist or Manager); empty for the client's own answers."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the client last confirmed that nothing has changed."
+        null=True, blank=True, help_text=_("When the client last confirmed that nothing has changed.")
     )
 
     class Meta:
@@ -224,7 +247,7 @@ class HealthScreening(models.Model):
             models.CheckConstraint(
                 condition=Q(consent_treatment=True, consent_health_data=True),
                 name="screening_has_consent",
-                violation_error_message="A screening needs consent to the treatment and to storing health data.",
+                violation_error_message=_("A screening needs consent to the treatment and to storing health data."),
             ),
         ]
 
@@ -236,7 +259,7 @@ class HealthScreening(models.Model):
         # would have to guess (infection risk, the guide).
         if self.skin_injuries and not self.skin_injury_areas:
             raise ValidationError(
-                {"skin_injury_areas": ["Say where the wound or skin injury is."]}, code="wound_without_place"
+                {"skin_injury_areas": [_("Say where the wound or skin injury is.")]}, code="wound_without_place"
             )
 
 
@@ -254,7 +277,7 @@ class ScreeningClearance(models.Model):
     cleared_at = models.DateTimeField(auto_now_add=True)
     note = LimitedTextField(max_length=NOTE_LENGTH)
     areas = models.JSONField(default=list, blank=True, validators=[validate_areas_list])
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this the block applies again.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("After this the block applies again."))
 
     class Meta:
         ordering = ["cleared_at", "pk"]
@@ -270,18 +293,18 @@ class HealthDataAccess(models.Model):
     """Who read or wrote a client's health data, and when. Holds no health data."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed screening answers"
-        CREATE = "create", "Entered a screening"
-        CLEAR = "clear", "Recorded a clearance"
-        EXPORT = "export", "Exported the client's data"
-        ERASE = "erase", "Erased the client's data"
-        PURGE = "purge", "Purged old screenings"
-        MERGE = "merge", "Merged another record's screenings into this one"
+        VIEW = "view", _("Viewed screening answers")
+        CREATE = "create", _("Entered a screening")
+        CLEAR = "clear", _("Recorded a clearance")
+        EXPORT = "export", _("Exported the client's data")
+        ERASE = "erase", _("Erased the client's data")
+        PURGE = "purge", _("Purged old screenings")
+        MERGE = "merge", _("Merged another record's screenings into this one")
 
     client = models.ForeignKey(Client, null=True, on_delete=models.SET_NULL, related_name="+")
-    client_label = models.CharField(max_length=40, help_text="Client id, kept when the client is erased.")
+    client_label = models.CharField(max_length=40, help_text=_("Client id, kept when the client is erased."))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor = models.CharField(max_length=60, help_text="Username, 'client link' or 'system'.")
+    actor = models.CharField(max_length=60, help_text=_("Username, 'client link' or 'system'."))
     action = models.CharField(max_length=8, choices=Action.choices)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -299,10 +322,10 @@ class ClientLink(models.Model):
     row; the row makes the link expire and work once."""
 
     class Purpose(models.TextChoices):
-        INTAKE = "intake", "Health intake form"
-        FEEDBACK = "feedback", "Feedback form"
-        CANCEL = "cancel", "Cancelling an appointment"
-        RESCHEDULE = "reschedule", "Moving an appointment"
+        INTAKE = "intake", _("Health intake form")
+        FEEDBACK = "feedback", _("Feedback form")
+        CANCEL = "cancel", _("Cancelling an appointment")
+        RESCHEDULE = "reschedule", _("Moving an appointment")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
@@ -330,14 +353,14 @@ class ClientConsentChange(models.Model):
     Client; this is its history."""
 
     class Consent(models.TextChoices):
-        REMINDERS = "reminders", "Appointment reminders"
-        FEEDBACK = "feedback", "Feedback requests"
+        REMINDERS = "reminders", _("Appointment reminders")
+        FEEDBACK = "feedback", _("Feedback requests")
 
     class Via(models.TextChoices):
-        DESK = "desk", "At the front desk"
-        INTAKE = "intake", "The client's intake form"
-        API = "api", "Through the API"
-        ADMIN = "admin", "In the admin"
+        DESK = "desk", _("At the front desk")
+        INTAKE = "intake", _("The client's intake form")
+        API = "api", _("Through the API")
+        ADMIN = "admin", _("In the admin")
 
     # The Client field each consent is kept in.
     FIELDS = {"consent_reminders": Consent.REMINDERS, "consent_feedback": Consent.FEEDBACK}
@@ -369,8 +392,8 @@ class ClientMerge(models.Model):
     merged_label = models.CharField(max_length=40)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    moved = models.JSONField(default=dict, blank=True, help_text="Rows moved, by relation (app.model.field).")
-    filled = models.JSONField(default=list, blank=True, help_text="Fields of the kept record filled from the other.")
+    moved = models.JSONField(default=dict, blank=True, help_text=_("Rows moved, by relation (app.model.field)."))
+    filled = models.JSONField(default=list, blank=True, help_text=_("Fields of the kept record filled from the other."))
 
     class Meta:
         ordering = ["-at", "-pk"]

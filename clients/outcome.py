@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):
-    BLOCKED = "blocked", "Blocked until cleared"
-    REVIEW = "review", "Needs therapist review"
-    INFO = "info", "For information"
+    BLOCKED = "blocked", _("Blocked until cleared")
+    REVIEW = "review", _("Needs therapist review")
+    INFO = "info", _("For information")
 
 
 @dataclass(frozen=True)

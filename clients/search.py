@@ -6,6 +6,7 @@ import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PHONE_QUERY = re.compile(r"^[+\d][\d\s()./-]{2,}$")
 
@@ -29,10 +30,10 @@ def normalise_phone(raw: str, *, region: str) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError("This is not a phone number.", code="invalid_phone") from None
+        raise ValidationError(_("This is not a phone number."), code="invalid_phone") from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "This phone number is not valid; include the country code, e.g. +49 30 1234567.", code="invalid_phone"
+            _("This phone number is not valid; include the country code, e.g. +49 30 1234567."), code="invalid_phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

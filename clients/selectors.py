@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.evaluation import evaluate_screening
 from clients.links import LinkGone, LinkInvalid, nonce_from
@@ -73,11 +75,11 @@ def duplicate_reasons(client: Client, other: Client) -> list[str]:
     """Why ``other`` may be ``client``, in words."""
     reasons = []
     if client.email and other.email == client.email:
-        reasons.append("same email")
+        reasons.append(_("same email"))
     if client.phone and other.phone == client.phone:
-        reasons.append("same phone")
+        reasons.append(_("same phone"))
     if client.date_of_birth and (other.name_key, other.date_of_birth) == (client.name_key, client.date_of_birth):
-        reasons.append("same name and date of birth")
+        reasons.append(_("same name and date of birth"))
     return reasons
 
 
@@ -97,25 +99,27 @@ def client_merge_refusal(*, keep: Client, merge: Client) -> None:
     cannot be: into itself, across businesses, of a record merged or erased
     already, or into an archived record."""
     if keep.pk == merge.pk:
-        raise Conflict("A record cannot be merged into itself.", code="merge_same_client")
+        raise Conflict(_("A record cannot be merged into itself."), code="merge_same_client")
     if keep.business_id != merge.business_id:
-        raise Conflict("These records belong to different businesses.", code="merge_other_business")
+        raise Conflict(_("These records belong to different businesses."), code="merge_other_business")
     for client in (keep, merge):
         if client.merged_into_id:
             raise Conflict(
-                f"{client.full_name} (client {client.pk}) was merged into client {client.merged_into_id} already.",
+                _("%(name)s (client %(number)s) was merged into client %(into)s already.")
+                % {"name": client.full_name, "number": client.pk, "into": client.merged_into_id},
                 code="client_already_merged",
             )
         if client.erased_at:
-            raise Conflict(f"Client {client.pk} has been erased.", code="client_erased")
+            raise Conflict(_("Client %(number)s has been erased.") % {"number": client.pk}, code="client_erased")
     if keep.archived:
         raise Conflict(
-            f"{keep.full_name} is archived; restore the record to keep, or keep the other one.", code="client_archived"
+            _("%(name)s is archived; restore the record to keep, or keep the other one.") % {"name": keep.full_name},
+            code="client_archived",
         )
 
 
 # Fields of the kept record that the merged one fills when they are empty.
-MERGE_FILLS = ["email", "phone", "date_of_birth", "front_desk_notes"]
+MERGE_FILLS = ["email", "phone", "date_of_birth", "front_desk_notes", "language"]
 
 
 def client_merge_fills(*, keep: Client, merge: Client) -> list[str]:
@@ -298,9 +302,9 @@ def front_desk_notes_warning(client: Client) -> str:
     found = health_words_in(client.front_desk_notes)
     if not found:
         return ""
-    return (
-        f"These notes are read at the front desk: keep health information in the screening (found: {', '.join(found)})."
-    )
+    return _("These notes are read at the front desk: keep health information in the screening (found: %(words)s).") % {
+        "words": ", ".join(found)
+    }
 
 
 def therapist_decisions(screening: HealthScreening | None, *, now=None) -> tuple[frozenset[str], frozenset[str]]:
@@ -347,8 +351,8 @@ def client_outcome(client: Client, *, today: datetime.date | None = None) -> Scr
 
 
 FLAG_LABELS = {
-    Severity.BLOCKED: ("blocked_until_cleared", "Back massage blocked until a therapist clears it"),
-    Severity.REVIEW: ("needs_therapist_review", "Needs therapist review"),
+    Severity.BLOCKED: ("blocked_until_cleared", gettext_lazy("Back massage blocked until a therapist clears it")),
+    Severity.REVIEW: ("needs_therapist_review", gettext_lazy("Needs therapist review")),
 }
 
 
@@ -400,7 +404,7 @@ def may_see_client(user, client: Client) -> bool:
 def client_for(*, user, client: Client) -> Client:
     """The client, when ``user`` may see them; else Forbidden (403)."""
     if not may_see_client(user, client):
-        raise Forbidden("This client has no session with you.")
+        raise Forbidden(_("This client has no session with you."))
     return client
 
 
@@ -435,9 +439,9 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
     if link is None:
         raise LinkInvalid()
     if link.used_at is not None:
-        raise LinkGone("This link has been used already.", code="link_used")
+        raise LinkGone(_("This link has been used already."), code="link_used")
     if link.expires_at <= timezone.now():
-        raise LinkGone("This link has expired.", code="link_expired")
+        raise LinkGone(_("This link has expired."), code="link_expired")
     return link
 
 

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clients.models import CLIENT_FIELDS, PAIN_POINTS_MAX, Client, HealthDataAccess, HealthScreening
@@ -26,7 +27,7 @@ class ClientSerializer(ModelSerializer):
         email = data.get("email", getattr(self.instance, "email", ""))
         phone = data.get("phone", getattr(self.instance, "phone", ""))
         if not email and not phone:
-            raise serializers.ValidationError({"email": ["Give an email address or a phone number."]})
+            raise serializers.ValidationError({"email": [_("Give an email address or a phone number.")]})
         return data
 
 
@@ -92,9 +93,9 @@ class ScreeningSerializer(ModelSerializer):
         errors = {}
         for name in ("consent_treatment", "consent_health_data"):
             if not data.get(name):
-                errors[name] = ["Consent is needed to store a screening."]
+                errors[name] = [_("Consent is needed to store a screening.")]
         if not data.get("skin_injuries") and data.get("skin_injury_areas"):
-            errors["skin_injury_areas"] = ["Tick 'wounds or skin injuries' or leave the places empty."]
+            errors["skin_injury_areas"] = [_("Tick 'wounds or skin injuries' or leave the places empty.")]
         if errors:
             raise serializers.ValidationError(errors)
         return data

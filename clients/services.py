@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.evaluation import evaluate_screening
 from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
@@ -80,7 +81,7 @@ def client_create(*, salon: Salon, given_name: str, family_name: str, by=None, v
     or no) goes into the history with ``by`` (who asked) and ``via``."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
-        raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
+        raise InvalidInput.for_fields({name: [_("Unknown field.")] for name in sorted(unknown)})
     client = Client(business_id=salon.business_id)
     _apply_client_fields(
         client, {"given_name": given_name, "family_name": family_name, **fields}, phone_region=salon.phone_region
@@ -96,7 +97,8 @@ def client_create(*, salon: Salon, given_name: str, family_name: str, by=None, v
 def _not_merged(client: Client) -> None:
     if client.merged_into_id:
         raise Conflict(
-            f"This record was merged into client {client.merged_into_id}; change that one.", code="client_merged"
+            _("This record was merged into client %(number)s; change that one.") % {"number": client.merged_into_id},
+            code="client_merged",
         )
 
 
@@ -109,7 +111,7 @@ def client_update(*, client: Client, salon: Salon | None = None, by=None, via: s
     send messages hear of it (``consents_changed``) in this transaction."""
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
-        raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        raise InvalidInput.for_fields({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     client = Client.objects.select_for_update().get(pk=client.pk)
     _not_merged(client)
     salon = salon or Salon.objects.filter(business_id=client.business_id).order_by("name", "pk").first()
@@ -145,10 +147,10 @@ def screening_create(*, client: Client, answers: dict, entered_via: str, entered
     plans built from the screening hear of it (``screening_changed``) in this
     transaction."""
     if client.archived:
-        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+        raise Conflict(_("This client is archived; restore the client first."), code="client_archived")
     staff = signed_in_or_none(entered_by) if entered_via == HealthScreening.EnteredVia.STAFF else None
     if staff is not None and not may_enter_screening(staff, client):
-        raise Forbidden("Only the front desk, managers and this client's own therapists can enter a screening.")
+        raise Forbidden(_("Only the front desk, managers and this client's own therapists can enter a screening."))
     screening = HealthScreening(
         client=client,
         entered_via=entered_via,
@@ -178,7 +180,7 @@ def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.date
     """The client says nothing has changed since this screening."""
     latest = HealthScreening.objects.filter(client_id=screening.client_id).latest()
     if latest.pk != screening.pk:
-        raise Conflict("Only the latest screening can be confirmed.", code="not_latest_screening")
+        raise Conflict(_("Only the latest screening can be confirmed."), code="not_latest_screening")
     screening.confirmed_at = at or timezone.now()
     HealthScreening.objects.filter(pk=screening.pk).update(confirmed_at=screening.confirmed_at)
     # A renewed screening is no longer expired: plans that said so change.
@@ -203,21 +205,21 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     the salon's ``clearance_valid_days``, then the block returns."""
     if not may_clear_blocks(cleared_by):
         raise Forbidden(
-            "Only a manager or a therapist qualified for therapeutic massage can lift a block.", code="not_allowed"
+            _("Only a manager or a therapist qualified for therapeutic massage can lift a block."), code="not_allowed"
         )
     outcome = evaluate_screening(screening, zone=screening.client.business.zone)
     blocking = {finding.rule for finding in outcome.blocking_findings}
     if rule == "skin_injuries":
-        message = "Look at the wound and mark the areas to keep away from instead."
+        message = _("Look at the wound and mark the areas to keep away from instead.")
         raise InvalidInput(message, fields={"rule": [message]})
     if rule == "fever":
-        message = "A fever blocks the day it is reported only; it cannot be cleared."
+        message = _("A fever blocks the day it is reported only; it cannot be cleared.")
         raise InvalidInput(message, fields={"rule": [message]})
     if rule not in blocking:
-        message = f"Nothing to clear: '{rule}' does not block this screening."
+        message = _("Nothing to clear: '%(rule)s' does not block this screening.") % {"rule": rule}
         raise InvalidInput(message, fields={"rule": [message]})
     if not note.strip():
-        raise InvalidInput("Say why it is safe now.", fields={"note": ["Say why it is safe now."]})
+        raise InvalidInput(_("Say why it is safe now."), fields={"note": [_("Say why it is safe now.")]})
     expires = timezone.now() + datetime.timedelta(days=screening.client.business.clearance_valid_days)
     clearance = ScreeningClearance(
         screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip(), expires_at=expires
@@ -244,16 +246,19 @@ def screening_areas_mark(
     client could not place, a bruise, a rash); kept with who and when, and
     the plans of coming sessions follow."""
     if not areas:
-        raise InvalidInput("Mark at least one area.", fields={"areas": ["Mark at least one area."]})
+        raise InvalidInput(_("Mark at least one area."), fields={"areas": [_("Mark at least one area.")]})
     if screening.skin_injuries and not screening.skin_injury_areas:
         # This mark lifts the block of a wound the client did not place.
         if not may_clear_blocks(marked_by):
             raise Forbidden(
-                "Only a manager or a therapist qualified for therapeutic massage can settle a wound without a place.",
+                _(
+                    "Only a manager or a therapist qualified for therapeutic massage can settle a wound "
+                    "without a place."
+                ),
                 code="not_allowed",
             )
         if not note.strip():
-            message = "Say what you saw, as this settles the wound the client did not place."
+            message = _("Say what you saw, as this settles the wound the client did not place.")
             raise InvalidInput(message, fields={"note": [message]})
     mark = ScreeningClearance(
         screening=screening,
@@ -297,7 +302,7 @@ def client_link_build(
     can write all their links with one ``client_links_save`` before the first
     message goes out."""
     if client.archived:
-        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+        raise Conflict(_("This client is archived; restore the client first."), code="client_archived")
     link = ClientLink(
         client=client,
         purpose=purpose,
@@ -321,7 +326,7 @@ def client_link_spend(link: ClientLink) -> None:
         used_at=timezone.now()
     )
     if not spent:
-        raise LinkGone("This link has been used already or has expired.", code="link_used")
+        raise LinkGone(_("This link has been used already or has expired."), code="link_used")
 
 
 def _pain_today_report(client: Client, pain_today: dict | None) -> None:
@@ -335,16 +340,31 @@ def _pain_today_report(client: Client, pain_today: dict | None) -> None:
 
 
 @transaction.atomic
-def intake_submit(*, link: ClientLink, answers: dict, pain_today: dict | None = None) -> HealthScreening:
+def intake_submit(
+    *, link: ClientLink, answers: dict, pain_today: dict | None = None, language: str = ""
+) -> HealthScreening:
     """The client's own answers through an intake link, stored as a new
     screening while the link is spent, in one transaction, with today's
-    pain when the client gave it."""
+    pain when the client gave it, and the language they want to be written
+    to in when they chose one."""
     client_link_spend(link)
     screening = screening_create(
         client=link.client, answers=answers, entered_via=HealthScreening.EnteredVia.CLIENT_LINK
     )
     _pain_today_report(link.client, pain_today)
+    if language and language != link.client.language:
+        _client_language_set(link.client, language)
     return screening
+
+
+def _client_language_set(client: Client, language: str) -> None:
+    """Only this field, so the rest of a record staff may be editing meanwhile stays theirs."""
+    try:
+        Client._meta.get_field("language").clean(language, client)
+    except ValidationError as error:
+        raise InvalidInput.for_fields({"language": error.messages}) from None
+    Client.objects.filter(pk=client.pk).update(language=language)
+    client.language = language
 
 
 @transaction.atomic
@@ -353,7 +373,7 @@ def intake_confirm_unchanged(*, link: ClientLink, pain_today: dict | None = None
     may say how much it hurts today."""
     latest = HealthScreening.objects.filter(client_id=link.client_id).order_by("-created_at", "-pk").first()
     if latest is None:
-        message = "There is nothing to confirm yet: please answer the questions."
+        message = _("There is nothing to confirm yet: please answer the questions.")
         raise InvalidInput(message, fields={"confirm": [message]})
     client_link_spend(link)
     confirmed = screening_confirm_unchanged(screening=latest)
@@ -407,20 +427,25 @@ def client_intake_link_send(*, client: Client, channel: str, by):
     answers with the message it queued; it refuses (409) when there is
     nothing to send it with."""
     if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
-        raise Forbidden("Only the front desk and managers send intake links.")
+        raise Forbidden(_("Only the front desk and managers send intake links."))
     _not_merged(client)
     if client.archived:
-        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+        raise Conflict(_("This client is archived; restore the client first."), code="client_archived")
     if channel not in Client.Channel.values:
-        raise InvalidInput("Choose email or SMS.", code="invalid_channel", fields={"channel": ["Choose email or SMS."]})
+        raise InvalidInput(
+            _("Choose email or SMS."), code="invalid_channel", fields={"channel": [_("Choose email or SMS.")]}
+        )
     if not (client.email if channel == Client.Channel.EMAIL else client.phone):
-        missing = "email address" if channel == Client.Channel.EMAIL else "phone number"
-        message = f"{client.full_name} has no {missing}: add one first, or choose the other way."
+        if channel == Client.Channel.EMAIL:
+            message = _("%(name)s has no email address: add one first, or choose the other way.")
+        else:
+            message = _("%(name)s has no phone number: add one first, or choose the other way.")
+        message %= {"name": client.full_name}
         raise InvalidInput(message, code="no_address", fields={"channel": [message]})
     answers = intake_link_requested.send(sender=Client, client=client, channel=channel, by=by)
     queued = [message for _, message in answers if message is not None]
     if not queued:
-        raise Conflict("Nothing here sends messages to clients.", code="no_outbox")
+        raise Conflict(_("Nothing here sends messages to clients."), code="no_outbox")
     return queued[0]
 
 
@@ -468,12 +493,12 @@ def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
     the same records cannot cross; logged in ClientMerge (and, as health
     data changed records, in HealthDataAccess)."""
     if not has_role(by, Role.RECEPTIONIST, Role.MANAGER):
-        raise Forbidden("Only the front desk and managers merge client records.")
+        raise Forbidden(_("Only the front desk and managers merge client records."))
     # In the order of their ids, so that two merges lock the pair the same way.
     locked = Client.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
     rows = {client.pk: client for client in locked}
     if keep.pk not in rows or merge.pk not in rows:
-        raise NotFound("That client no longer exists.", code="client_not_found")
+        raise NotFound(_("That client no longer exists."), code="client_not_found")
     keep, merge = rows[keep.pk], rows[merge.pk]
     client_merge_refusal(keep=keep, merge=merge)
     relations = client_relations()

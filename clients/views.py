@@ -8,7 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +24,7 @@ from clients.outcome import Severity
 from clients.painchart import pain_chart
 from salon.errors import DomainError, InvalidInput, error_words, http_status
 from salon.inputs import parse_id
+from salon.languages import language_for_client
 from salon.locations import location_for
 from salon.roles import Role, role_required, sees_whole_salon
 from salon.selectors import location_default
@@ -42,9 +46,21 @@ def private(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
+        # The language the view chose (``client_language_use``), which may
+        # not be the one the browser asked for.
+        response["Content-Language"] = translation.get_language()
         return response
 
     return wrapped
+
+
+def client_language_use(request, *, client, salon=None) -> None:
+    """The page behind a client's link speaks the client's language, not the
+    browser's: a client may open it on someone else's phone. For the rest of
+    this request only (salon.middleware.LanguageMiddleware restores its own)."""
+    language = language_for_client(client=client, salon=salon)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def own_origins(request) -> set[str]:
@@ -130,7 +146,7 @@ def link_in_session(request, *, purpose: str) -> ClientLink:
     # cancel or answer for the wrong appointment.
     posted = request.POST.get(FORM_LINK_FIELD) if request.method == "POST" else None
     if posted is not None and posted != str(link_id):
-        raise LinkReplaced("Another link was opened since this page.")
+        raise LinkReplaced(_("Another link was opened since this page."))
     return selectors.client_link_usable(link_id=link_id, purpose=purpose)
 
 
@@ -156,9 +172,11 @@ def intake_form(request):
     except LinkRefused as refused:
         return refused_page(request, refused)
 
+    salon = selectors.client_location(link.client)
+    client_language_use(request, client=link.client, salon=salon)
     latest = selectors.screening_latest(link.client)
     confirming = request.method == "POST" and request.POST.get("action") == "confirm_unchanged"
-    form = IntakeForm(None if confirming else request.POST or None)
+    form = IntakeForm(None if confirming else request.POST or None, initial={"language": translation.get_language()})
     # Today's pain goes with the next session: asked only when one is booked.
     session_ahead = selectors.client_session_ahead(link.client)
     # The same questions sit in both forms of the page, each with its own ids.
@@ -179,10 +197,13 @@ def intake_form(request):
             problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
-            return render(request, "clients/intake_thanks.html", {"salon": selectors.client_location(link.client)})
+            return render(request, "clients/intake_thanks.html", {"salon": salon})
     elif request.method == "POST" and form.is_valid() and pain_valid:
         try:
-            services.intake_submit(link=link, answers=form.answers(), pain_today=pain_today)
+            # Left as shown (the client's, else the location's): nothing to store,
+            # so a client who never chose keeps following the location.
+            language = form.cleaned_data["language"] if "language" in form.changed_data else ""
+            services.intake_submit(link=link, answers=form.answers(), pain_today=pain_today, language=language)
         except LinkRefused as refused:
             return refused_page(request, refused)
         except DomainError as refusal:
@@ -192,14 +213,16 @@ def intake_form(request):
                 problem = error_words(refusal)
         else:
             link_finished(request, purpose=ClientLink.Purpose.INTAKE)
-            return render(request, "clients/intake_thanks.html", {"salon": selectors.client_location(link.client)})
+            # Thanked in the language just chosen.
+            client_language_use(request, client=link.client, salon=salon)
+            return render(request, "clients/intake_thanks.html", {"salon": salon})
     return render(
         request,
         "clients/intake_form.html",
         {
             "form": form,
             "client": link.client,
-            "salon": selectors.client_location(link.client),
+            "salon": salon,
             # A re-shown form keeps its marks on the chart, as the list keeps its rows.
             "views": chart_views(getattr(form, "cleaned_data", {}).get("pain_map", [])),
             "answered_before": latest.created_at if latest else None,
@@ -241,7 +264,7 @@ def _client_page(request, client: Client, *, problems: dict | None = None, statu
     can_edit = sees_whole_salon(request.user)
     intake_messages = selectors.client_intake_messages(client)
     for message in intake_messages:
-        message.channel_words = "SMS" if message.channel == Client.Channel.SMS else "email"
+        message.channel_words = _("SMS") if message.channel == Client.Channel.SMS else _("email")
     context = {
         "client": client,
         "flags": selectors.outcome_flags(outcome),
@@ -297,7 +320,11 @@ def client_page(request, pk):
     client = _client_record(request, pk)
     if client.merged_into_id:
         # Old addresses of a merged record lead to the one it was merged into.
-        messages.info(request, f"{client.full_name} (client {client.pk}) was merged into this record.")
+        messages.info(
+            request,
+            _("%(name)s (client %(number)s) was merged into this record.")
+            % {"name": client.full_name, "number": client.pk},
+        )
         return redirect("client", pk=client.merged_into_id)
     return _client_page(request, client)
 
@@ -328,7 +355,7 @@ def client_edit(request, pk):
                 _fields_to_form(form, refusal)
                 status = http_status(refusal)
             else:
-                messages.success(request, f"Saved the details of {client.full_name}.")
+                messages.success(request, _("Saved the details of %(name)s.") % {"name": client.full_name})
                 return redirect("client", pk=client.pk)
         else:
             status = 400
@@ -346,10 +373,22 @@ def client_intake_link_send(request, pk):
         message = services.client_intake_link_send(client=client, channel=channel, by=request.user)
     except DomainError as refusal:
         return _client_page(request, client, problems={"intake": error_words(refusal)}, status=http_status(refusal))
-    how = "by SMS" if message.channel == Client.Channel.SMS else "by email"
+    by_sms = message.channel == Client.Channel.SMS
+    if message.due_at <= timezone.now() + datetime.timedelta(minutes=1):
+        words = (
+            _("The intake link goes to %(name)s by SMS now.")
+            if by_sms
+            else _("The intake link goes to %(name)s by email now.")
+        )
+    else:
+        words = (
+            _("The intake link goes to %(name)s by SMS at %(when)s.")
+            if by_sms
+            else _("The intake link goes to %(name)s by email at %(when)s.")
+        )
     due = message.due_at.astimezone(message.appointment.room.salon.zone)
-    when = "now" if message.due_at <= timezone.now() + datetime.timedelta(minutes=1) else f"at {due:%a %d %b, %H:%M}"
-    messages.success(request, f"The intake link goes to {client.full_name} {how} {when}.")
+    when = date_format(due, pgettext("date format: short weekday, date and time, no year", "D j M, H:i"))
+    messages.success(request, words % {"name": client.full_name, "when": when})
     return redirect(f"{reverse('client', args=[client.pk])}#intake")
 
 
@@ -362,7 +401,7 @@ def client_merge(request, pk):
     source = request.POST if request.method == "POST" else request.GET
     merge_id = parse_id(source.get("merge"), field="merge")
     if merge_id is None:
-        raise InvalidInput("Choose the record to merge into this one.", fields={"merge": ["Choose a record."]})
+        raise InvalidInput(_("Choose the record to merge into this one."), fields={"merge": [_("Choose a record.")]})
     merge = get_object_or_404(Client.objects.select_related("business"), pk=merge_id)
     if merge.business_id != keep.business_id:
         # Refused (409) on a page of its own: the other business's record is not shown.
@@ -378,8 +417,11 @@ def client_merge(request, pk):
         else:
             messages.success(
                 request,
-                f"Merged {merge.full_name} (client {merge.pk}) into this record: their visits, screenings and "
-                "links are here now.",
+                _(
+                    "Merged %(name)s (client %(number)s) into this record: their visits, screenings and links are "
+                    "here now."
+                )
+                % {"name": merge.full_name, "number": merge.pk},
             )
             return redirect("client", pk=keep.pk)
     else:

@@ -12,13 +12,15 @@ login page.
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salon.roles import Role, has_role
 
 
 class SalonAdminSite(admin.AdminSite):
-    site_header = "Salon administration"
-    site_title = "Salon admin"
+    site_header = gettext_lazy("Salon administration")
+    site_title = gettext_lazy("Salon admin")
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -27,6 +29,6 @@ class SalonAdminSite(admin.AdminSite):
         """Every admin page sends a signed-in user it refuses here; a
         manager's work is in /manage/."""
         if request.user.is_authenticated and not self.has_permission(request) and has_role(request.user, Role.MANAGER):
-            messages.info(request, "The admin is for superusers. Managers set the salon up here, in Manage.")
+            messages.info(request, _("The admin is for superusers. Managers set the salon up here, in Manage."))
             return redirect("manage")
         return super().login(request, extra_context)

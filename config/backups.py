@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salon.errors import Conflict, InvalidInput
 
@@ -30,7 +31,7 @@ def embedded_database_path() -> Path:
     database = connections["default"].settings_dict
     if database["ENGINE"] != "django.db.backends.sqlite3":
         raise Conflict(
-            "This installation runs on PostgreSQL: back it up with pg_dump (see the README, Backups).",
+            _("This installation runs on PostgreSQL: back it up with pg_dump (see the README, Backups)."),
             code="not_embedded_database",
         )
     return Path(database["NAME"])
@@ -115,7 +116,7 @@ def database_restore(*, source: Path, folder: Path | None = None) -> Path | None
     if problem:
         raise InvalidInput(problem, code="invalid_backup", fields={"file": [problem]})
     if source.resolve() == target.resolve():
-        raise InvalidInput("That is the database in use, not a backup.", code="invalid_backup")
+        raise InvalidInput(_("That is the database in use, not a backup."), code="invalid_backup")
     saved = None
     if target.exists():
         saved = database_back_up(folder=folder, keep=10**6, prefix=BEFORE_RESTORE_PREFIX)

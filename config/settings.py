@@ -11,6 +11,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import Env, parse_database_url, parse_email_url, sqlite_database
 from config.logs import LOG_FORMATS, logging_config
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a signed-in member of staff reads their own language.
+    "salon.middleware.LanguageMiddleware",
     "salon.middleware.StaffSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -224,7 +227,18 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Time and language ----------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
+# Pages, emails and texts speak the reader's language (README, "Languages"):
+# staff choose theirs, clients have one on their record, each location has a
+# default. salon.middleware.LanguageMiddleware picks it per request; there is
+# no language prefix in the addresses.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("de", _("Deutsch"))]
+# The project's own catalogue (config/ and strings shared by apps); each app
+# keeps its catalogue in <app>/locale/, which Django finds by itself.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers are shown and read in the page's language; our
+# English keeps the day first and a 24-hour clock (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

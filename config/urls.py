@@ -6,6 +6,7 @@ field of a system that holds health data."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -40,6 +41,9 @@ urlpatterns = [
     path("book/", include("online.urls")),
     path("reports/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
+    # The texts of the pages' scripts in the reader's language (every app's
+    # djangojs catalogue); a script from this site, so the CSP allows it.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[HasRole.of(*STAFF_ROLES)]), name="schema"),

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salon.inputs import DateFormField
 from salon.models import Weekday
@@ -16,21 +18,21 @@ class ManagerForm(forms.Form):
 
 
 class ClosureForm(ManagerForm):
-    first_day = DateFormField(label="First day closed", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = DateFormField(label="Last day closed", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
+    first_day = DateFormField(label=gettext_lazy("First day closed"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = DateFormField(label=gettext_lazy("Last day closed"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("Reason (optional)"), max_length=200, required=False)
 
 
 class SpecialHoursForm(ManagerForm):
-    day = DateFormField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
-    opens = forms.TimeField(label="Opens", widget=forms.TimeInput(attrs={"type": "time"}))
-    closes = forms.TimeField(label="Closes", widget=forms.TimeInput(attrs={"type": "time"}))
-    reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
+    day = DateFormField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens = forms.TimeField(label=gettext_lazy("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(label=gettext_lazy("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label=gettext_lazy("Reason (optional)"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
-            self.add_error("closes", "Closing comes after opening.")
+            self.add_error("closes", _("Closing comes after opening."))
         return data
 
 
@@ -59,11 +61,30 @@ class GridWords:
     backwards: str
 
 
-SHIFT_WORDS = GridWords("{day} shift {n}", "starts", "ends", "Add a shift", "", "Ends before it starts.")
-WEEK_B_WORDS = GridWords(
-    "{day} (week B) shift {n}", "starts", "ends", "Add a shift", " (week B)", "Ends before it starts."
+SHIFT_WORDS = GridWords(
+    gettext_lazy("{day} shift {n}"),
+    gettext_lazy("starts"),
+    gettext_lazy("ends"),
+    gettext_lazy("Add a shift"),
+    "",
+    gettext_lazy("Ends before it starts."),
 )
-OPENING_WORDS = GridWords("{day} hours {n}", "from", "until", "Add opening hours", "", "Closes before it opens.")
+WEEK_B_WORDS = GridWords(
+    gettext_lazy("{day} (week B) shift {n}"),
+    gettext_lazy("starts"),
+    gettext_lazy("ends"),
+    gettext_lazy("Add a shift"),
+    gettext_lazy(" (week B)"),
+    gettext_lazy("Ends before it starts."),
+)
+OPENING_WORDS = GridWords(
+    gettext_lazy("{day} hours {n}"),
+    gettext_lazy("from"),
+    gettext_lazy("until"),
+    gettext_lazy("Add opening hours"),
+    "",
+    gettext_lazy("Closes before it opens."),
+)
 
 
 @dataclass
@@ -174,22 +195,31 @@ class WeekGrid:
                 except forms.ValidationError:
                     row.invalid = True
                     day.errors.append(
-                        f"{row.label}: give both times, as HH:MM." if row.starts and row.ends else
-                        f"{row.label}: give both times."
+                        _("%(row)s: give both times, as HH:MM.") % {"row": row.label} if row.starts and row.ends else
+                        _("%(row)s: give both times.") % {"row": row.label}
                     )  # fmt: skip
                     continue
                 if ends <= starts:
                     row.invalid = True
-                    day.errors.append(f"{row.label}: {self.words.backwards.lower()}")
+                    day.errors.append(
+                        _("%(row)s: %(problem)s") % {"row": row.label, "problem": str(self.words.backwards).lower()}
+                    )
                     continue
                 spans.append((starts, ends, row))
             spans.sort(key=lambda span: span[0])
-            for (_, ends, row), (next_starts, _, next_row) in pairwise(spans):
+            for (_starts, ends, row), (next_starts, _next_ends, next_row) in pairwise(spans):
                 if next_starts < ends:
                     row.invalid = next_row.invalid = True
                     day.errors.append(
-                        f"{row.label} and {next_row.number} overlap "
-                        f"({row.starts}–{row.ends} and {next_row.starts}–{next_row.ends})."
+                        _("%(row)s and %(next)s overlap (%(starts)s–%(ends)s and %(next_starts)s–%(next_ends)s).")
+                        % {
+                            "row": row.label,
+                            "next": next_row.number,
+                            "starts": row.starts,
+                            "ends": row.ends,
+                            "next_starts": next_row.starts,
+                            "next_ends": next_row.ends,
+                        }
                     )
             self.spans[day.weekday] = [(starts, ends) for starts, ends, _ in spans]
         return not any(day.errors for day in self.days)
@@ -204,14 +234,16 @@ class RotaForm(ManagerForm):
     WeekGrid for week A (every week, when the rota does not alternate) and
     one for week B."""
 
-    valid_from = DateFormField(label="Valid from", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    valid_from = DateFormField(
+        label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     valid_to = DateFormField(
-        label="Valid until (optional)",
+        label=gettext_lazy("Valid until (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-        help_text="Leave empty to keep this rota. With a last day, the rota before comes back after it.",
+        help_text=gettext_lazy("Leave empty to keep this rota. With a last day, the rota before comes back after it."),
     )
-    alternating = forms.BooleanField(label="Alternating weeks (week A / week B)", required=False)
+    alternating = forms.BooleanField(label=gettext_lazy("Alternating weeks (week A / week B)"), required=False)
     # Set when a refused rota starts later instead: its weeks A and B stay as planned.
     week_a = DateFormField(required=False, widget=forms.HiddenInput)
 
@@ -222,13 +254,13 @@ class RotaForm(ManagerForm):
     def clean_valid_from(self):
         day = self.cleaned_data["valid_from"]
         if day < self.today:
-            raise forms.ValidationError("Give today or a later day: the rota of past days stays as it was.")
+            raise forms.ValidationError(_("Give today or a later day: the rota of past days stays as it was."))
         return day
 
     def clean(self):
         data = super().clean()
         if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
-            self.add_error("valid_to", "The last day comes before the first.")
+            self.add_error("valid_to", _("The last day comes before the first."))
         return data
 
 

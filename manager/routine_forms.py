@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from clients.evaluation import evaluate_screening
 from clients.models import HealthScreening
@@ -42,8 +44,13 @@ MAX_STEPS = 40
 MAX_LINES = 20
 MAX_LINE_LENGTH = 300
 # Lighter pressure on an area: any pressure but "adaptive" (which is not lighter).
-LIGHTER_CHOICES = [("", "As the step")] + [(value, label) for value, label in Pressure.choices if value != "adaptive"]
-ROUTINE_FIELDS = TEMPLATE_FIELDS  # what a manager edits is what the service takes
+LIGHTER_CHOICES = [("", gettext_lazy("As the step"))] + [
+    (value, label) for value, label in Pressure.choices if value != "adaptive"
+]
+# What a manager edits is what the service takes, but for the translations:
+# the editor shows the salon's own words, and the service keeps the
+# translations of the words that did not change.
+ROUTINE_FIELDS = [name for name in TEMPLATE_FIELDS if name != "translations"]
 DOSE_FIELDS = ["min_minutes", "max_minutes", "count", "unit", "seconds_per_unit", "per_side", "alternating_minutes"]
 SHORT = {"class": "short"}
 
@@ -61,39 +68,55 @@ class LinesField(forms.CharField):
 
     def validate(self, value) -> None:
         if len(value) > MAX_LINES:
-            raise forms.ValidationError(f"Give at most {MAX_LINES} lines.", code="too_many_lines")
+            raise forms.ValidationError(_("Give at most %(most)s lines.") % {"most": MAX_LINES}, code="too_many_lines")
         for number, line in enumerate(value, start=1):
             if len(line) > MAX_LINE_LENGTH:
                 raise forms.ValidationError(
-                    f"Line {number} is longer than {MAX_LINE_LENGTH} characters.", code="line_too_long"
+                    _("Line %(number)s is longer than %(most)s characters.")
+                    % {"number": number, "most": MAX_LINE_LENGTH},
+                    code="line_too_long",
                 )
 
 
 class RoutineForm(ManagerForm):
-    name = forms.CharField(max_length=100)
-    purpose = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    position = forms.ChoiceField(choices=Position.choices, help_text="How the client lies or sits.")
-    qualification = forms.ChoiceField(label="Qualification needed", choices=Qualification.choices)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    position = forms.ChoiceField(
+        label=gettext_lazy("Position"), choices=Position.choices, help_text=gettext_lazy("How the client lies or sits.")
+    )
+    qualification = forms.ChoiceField(label=gettext_lazy("Qualification needed"), choices=Qualification.choices)
     turnover_minutes = forms.IntegerField(
-        label="Turnover (minutes)",
+        label=gettext_lazy("Turnover (minutes)"),
         min_value=0,
         max_value=120,
-        help_text="After the session: fresh towels, oil and the table.",
+        help_text=gettext_lazy("After the session: fresh towels, oil and the table."),
         widget=forms.NumberInput(attrs=SHORT),
     )
-    surface = forms.CharField(max_length=120)
-    oil = forms.CharField(max_length=120, required=False)
-    towels = forms.IntegerField(min_value=0, max_value=20, widget=forms.NumberInput(attrs=SHORT))
-    supports = LinesField(label="Supports to have ready", required=False, help_text="One per line.")
-    precautions = LinesField(required=False, help_text="One per line.")
+    surface = forms.CharField(label=gettext_lazy("Surface"), max_length=120)
+    oil = forms.CharField(label=gettext_lazy("Oil"), max_length=120, required=False)
+    towels = forms.IntegerField(
+        label=gettext_lazy("Towels"), min_value=0, max_value=20, widget=forms.NumberInput(attrs=SHORT)
+    )
+    supports = LinesField(
+        label=gettext_lazy("Supports to have ready"), required=False, help_text=gettext_lazy("One per line.")
+    )
+    precautions = LinesField(label=gettext_lazy("Precautions"), required=False, help_text=gettext_lazy("One per line."))
     aftercare = forms.CharField(
-        label="After-care advice",
+        label=gettext_lazy("After-care advice"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Sent to the client after a completed session: the same for everyone, no health details.",
+        help_text=gettext_lazy(
+            "Sent to the client after a completed session: the same for everyone, no health details."
+        ),
     )
-    status = forms.ChoiceField(choices=RoutineTemplate.Status.choices, help_text="Archived routines cannot be booked.")
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=RoutineTemplate.Status.choices,
+        help_text=gettext_lazy("Archived routines cannot be booked."),
+    )
     # The version the manager opened: a save over a newer one is refused first.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -101,64 +124,96 @@ class RoutineForm(ManagerForm):
 class StepForm(ManagerForm):
     key = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
     order = forms.CharField(max_length=8, required=False, widget=forms.HiddenInput)
-    technique = forms.ChoiceField(error_messages={"required": "Choose a technique."})
+    technique = forms.ChoiceField(
+        label=gettext_lazy("Technique"), error_messages={"required": gettext_lazy("Choose a technique.")}
+    )
     areas = forms.MultipleChoiceField(
-        label="Areas",
+        label=gettext_lazy("Areas"),
         choices=BodyArea.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one area."},
+        error_messages={"required": gettext_lazy("Tick at least one area.")},
     )
-    direction = forms.ChoiceField(choices=[("", "Not given"), *Direction.choices], required=False)
-    side = forms.ChoiceField(choices=Side.choices)
-    pressure = forms.ChoiceField(choices=Pressure.choices)
+    direction = forms.ChoiceField(
+        label=gettext_lazy("Direction"), choices=[("", gettext_lazy("Not given")), *Direction.choices], required=False
+    )
+    side = forms.ChoiceField(label=gettext_lazy("Side"), choices=Side.choices)
+    pressure = forms.ChoiceField(label=gettext_lazy("Pressure"), choices=Pressure.choices)
     dose_kind = forms.ChoiceField(
-        label="Dose",
-        choices=[(RoutineStep.DoseKind.DURATION, "Minutes"), (RoutineStep.DoseKind.COUNT, "A count")],
+        label=gettext_lazy("Dose"),
+        choices=[
+            (RoutineStep.DoseKind.DURATION, gettext_lazy("Minutes")),
+            (RoutineStep.DoseKind.COUNT, gettext_lazy("A count")),
+        ],
         widget=forms.RadioSelect,
     )
     min_minutes = forms.IntegerField(
-        label="Least minutes", min_value=1, max_value=240, required=False, widget=forms.NumberInput(attrs=SHORT)
+        label=gettext_lazy("Least minutes"),
+        min_value=1,
+        max_value=240,
+        required=False,
+        widget=forms.NumberInput(attrs=SHORT),
     )
     max_minutes = forms.IntegerField(
-        label="Most minutes", min_value=1, max_value=240, required=False, widget=forms.NumberInput(attrs=SHORT)
+        label=gettext_lazy("Most minutes"),
+        min_value=1,
+        max_value=240,
+        required=False,
+        widget=forms.NumberInput(attrs=SHORT),
     )
     count = forms.IntegerField(
-        label="How many", min_value=1, max_value=1000, required=False, widget=forms.NumberInput(attrs=SHORT)
+        label=gettext_lazy("How many"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        widget=forms.NumberInput(attrs=SHORT),
     )
     unit = forms.CharField(
-        max_length=40, required=False, widget=forms.TextInput(attrs={"placeholder": "movements, cycles, holds"})
+        label=gettext_lazy("Unit"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("movements, cycles, holds")}),
     )
     seconds_per_unit = forms.IntegerField(
-        label="Seconds each", min_value=1, max_value=3600, required=False, widget=forms.NumberInput(attrs=SHORT)
+        label=gettext_lazy("Seconds each"),
+        min_value=1,
+        max_value=3600,
+        required=False,
+        widget=forms.NumberInput(attrs=SHORT),
     )
-    per_side = forms.BooleanField(label="On each side", required=False)
+    per_side = forms.BooleanField(label=gettext_lazy("On each side"), required=False)
     alternating_minutes = forms.IntegerField(
-        label="Minutes of stroking alternated, per side",
+        label=gettext_lazy("Minutes of stroking alternated, per side"),
         min_value=0,
         max_value=60,
         required=False,
         widget=forms.NumberInput(attrs=SHORT),
     )
-    uses_pain_map = forms.BooleanField(label="Works the client's pain points", required=False)
+    uses_pain_map = forms.BooleanField(label=gettext_lazy("Works the client's pain points"), required=False)
     core = forms.BooleanField(
-        label="Core step", required=False, help_text="A plan that would have to leave it out is refused."
+        label=gettext_lazy("Core step"),
+        required=False,
+        help_text=gettext_lazy("A plan that would have to leave it out is refused."),
     )
-    repeat_of = forms.ChoiceField(label="Repeats step", required=False)
-    notes = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    repeat_of = forms.ChoiceField(label=gettext_lazy("Repeats step"), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, techniques: list[Technique], step_choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         # A step added and left empty is an error to fix, not a step silently dropped.
         self.empty_permitted = False
-        self.fields["technique"].choices = [("", "Choose a technique"), *((str(t.pk), t.name) for t in techniques)]
+        self.fields["technique"].choices = [("", _("Choose a technique")), *((str(t.pk), t.name) for t in techniques)]
         own = self["key"].value()
         self.fields["repeat_of"].choices = [
-            ("", "No, a step of its own"),
+            ("", _("No, a step of its own")),
             *((key, label) for key, label in step_choices if key != own),
         ]
-        for area, label in BodyArea.choices:
+        for area in BodyArea.values:
             self.fields[f"lighter_{area}"] = forms.ChoiceField(
-                label=f"Pressure on the {label.lower()}", choices=LIGHTER_CHOICES, required=False
+                label=_("Pressure on the %(area)s") % {"area": area_words(area)},
+                choices=LIGHTER_CHOICES,
+                required=False,
             )
 
     def clean(self):
@@ -336,7 +391,7 @@ class RoutineEditor:
         """The editor after Move (``value`` "3:up"), Add, Remove ("3") or
         Keep ("3"), with what happened in words. Nothing is saved."""
         raw_steps = [dict(raw) for raw in self.raw_steps]
-        index, _, direction = value.partition(":")
+        index, _colon, direction = value.partition(":")
         focus = {}
         words = ""
         placed = sorted(range(len(raw_steps)), key=lambda i: _order_of(raw_steps[i], i))
@@ -346,9 +401,9 @@ class RoutineEditor:
             raw_steps.append(_new_step(key=key, order=len(raw_steps) + 1))
             placed.append(len(raw_steps) - 1)
             focus[str(len(raw_steps) - 1)] = "technique"
-            words = f"Step {self._live_count(raw_steps)} added at the end."
+            words = _("Step %(number)s added at the end.") % {"number": self._live_count(raw_steps)}
         elif action == "add":
-            words = f"A routine has at most {MAX_STEPS} steps."
+            words = _("A routine has at most %(most)s steps.") % {"most": MAX_STEPS}
         elif index.isascii() and index.isdigit() and int(index) < len(raw_steps):
             chosen = int(index)
             title = _title(raw_steps[chosen], self.techniques)
@@ -360,20 +415,30 @@ class RoutineEditor:
                     if 0 <= other < len(live):
                         placed.remove(chosen)
                         placed.insert(placed.index(live[other]) + (direction == "down"), chosen)
-                        words = f"{title} moved to step {other + 1} of {len(live)}."
+                        words = _("%(title)s moved to step %(number)s of %(count)s.") % {
+                            "title": title,
+                            "number": other + 1,
+                            "count": len(live),
+                        }
                     else:
-                        words = f"{title} is already the {'first' if direction == 'up' else 'last'} step."
+                        words = (
+                            _("%(title)s is already the first step.")
+                            if direction == "up"
+                            else _("%(title)s is already the last step.")
+                        ) % {"title": title}
                     focus[index] = direction
             elif action in {"remove", "keep"}:
                 raw_steps[chosen]["DELETE"] = action == "remove"
                 focus[index] = "keep" if action == "remove" else "remove"
-                words = f"{title} will be removed when you save." if action == "remove" else f"{title} is kept."
+                words = (
+                    _("%(title)s will be removed when you save.") if action == "remove" else _("%(title)s is kept.")
+                ) % {"title": title}
         for order, i in enumerate(placed, start=1):
             raw_steps[i]["order"] = str(order)
         fields = {name: self.routine_form[name].value() for name in self.routine_form.fields}
         editor = self._unbound(self.techniques, fields, raw_steps)
         editor.focus = focus
-        return editor, (f"{words} Not saved yet." if words else "")
+        return editor, (_("%(words)s Not saved yet.") % {"words": words} if words else "")
 
     def _live_count(self, raw_steps) -> int:
         return sum(1 for raw in raw_steps if not raw.get("DELETE"))
@@ -406,7 +471,7 @@ class RoutineEditor:
 
     def empty_row(self) -> StepRow:
         """The form the page's script copies for "Add a step"."""
-        return StepRow(form=self.steps.empty_form, index="__prefix__", number=0, title="New step", minutes=None)
+        return StepRow(form=self.steps.empty_form, index="__prefix__", number=0, title=_("New step"), minutes=None)
 
     def typical_minutes(self) -> int:
         """The routine's typical length as typed (steps not yet complete count nothing)."""
@@ -436,7 +501,7 @@ class RoutineEditor:
         for form in self._kept():
             target = form.cleaned_data.get("repeat_of")
             if target and target not in kept:
-                form.add_error("repeat_of", "That step is to be removed; choose a step that stays, or none.")
+                form.add_error("repeat_of", _("That step is to be removed; choose a step that stays, or none."))
                 valid = False
         return valid
 
@@ -496,9 +561,24 @@ class RoutineEditor:
             for name, errors in row.form.errors.items():
                 bound = row.form[name] if name in row.form.fields else None
                 anchor = (bound.auto_id + ("_0" if name in {"areas", "dose_kind"} else "")) if bound else row.anchor
-                label = f"Step {row.number}" + (f", {bound.label.lower()}" if bound else "")
+                if bound:
+                    label = _("Step %(number)s, %(field)s") % {
+                        "number": row.number,
+                        "field": _in_a_sentence(bound.label),
+                    }
+                else:
+                    label = _("Step %(number)s") % {"number": row.number}
                 found.append({"where": label, "what": " ".join(errors), "anchor": anchor})
         return found
+
+
+def _in_a_sentence(label) -> str:
+    """A field's label after a comma: "Step 2, most minutes" in English;
+    German keeps the capitals its nouns need."""
+    text = str(label)
+    if get_language() == "de" or not text:
+        return text
+    return text[0].lower() + text[1:]
 
 
 def _new_step(*, key: str, order: int) -> dict:
@@ -526,7 +606,7 @@ def _raw_steps(data, techniques) -> list[dict]:
 
 def _title(raw: dict, techniques: list[Technique]) -> str:
     chosen = str(raw.get("technique") or "")
-    return next((technique.name for technique in techniques if str(technique.pk) == chosen), "New step")
+    return next((technique.name for technique in techniques if str(technique.pk) == chosen), _("New step"))
 
 
 def _step_choices(raw_steps: list[dict], techniques: list[Technique]) -> list[tuple[str, str]]:
@@ -537,10 +617,12 @@ def _step_choices(raw_steps: list[dict], techniques: list[Technique]) -> list[tu
     choices, number = [], 0
     for raw in (raw_steps[i] for i in placed):
         if raw.get("DELETE"):
-            choices.append((raw["key"], f"Removed · {_title(raw, techniques)}"))
+            choices.append((raw["key"], _("Removed · %(title)s") % {"title": _title(raw, techniques)}))
         else:
             number += 1
-            choices.append((raw["key"], f"Step {number} · {_title(raw, techniques)}"))
+            choices.append(
+                (raw["key"], _("Step %(number)s · %(title)s") % {"number": number, "title": _title(raw, techniques)})
+            )
     return choices
 
 
@@ -577,21 +659,23 @@ class SampleClient:
 
 
 SAMPLE_CLIENTS = [
-    SampleClient("none", "No findings", {}),
+    SampleClient("none", gettext_lazy("No findings"), {}),
     SampleClient(
         "pregnant",
-        "Pregnant (side-lying, pregnancy-qualified therapist)",
+        gettext_lazy("Pregnant (side-lying, pregnancy-qualified therapist)"),
         {"pregnant": True, "pregnancy_weeks": 24},
     ),
     SampleClient(
         "lower_back_avoided",
-        "Lower back to be avoided (a wound there)",
+        gettext_lazy("Lower back to be avoided (a wound there)"),
         {"skin_injuries": True, "skin_injury_areas": [BodyArea.LOWER_BACK], "skin_injury_note": "Graze"},
     ),
-    SampleClient("light_only", "Light pressure only (the client's preference)", {"pressure_preference": "light"}),
+    SampleClient(
+        "light_only", gettext_lazy("Light pressure only (the client's preference)"), {"pressure_preference": "light"}
+    ),
     SampleClient(
         "painful_shoulders",
-        "Painful points on the shoulders",
+        gettext_lazy("Painful points on the shoulders"),
         {
             "pain_map": [
                 {"area": BodyArea.SHOULDERS, "side": Side.RIGHT, "intensity": 7, "note": ""},
@@ -599,11 +683,15 @@ SAMPLE_CLIENTS = [
             ]
         },
     ),
-    SampleClient("neck_pad", "Lying on the front hurts at the neck (pads)", {"prone_discomfort": [BodyArea.NECK]}),
-    SampleClient("nut_allergy", "Nut allergy (neutral oil)", {"oil_or_nut_allergy": True, "allergies": "Almonds"}),
+    SampleClient(
+        "neck_pad", gettext_lazy("Lying on the front hurts at the neck (pads)"), {"prone_discomfort": [BodyArea.NECK]}
+    ),
+    SampleClient(
+        "nut_allergy", gettext_lazy("Nut allergy (neutral oil)"), {"oil_or_nut_allergy": True, "allergies": "Almonds"}
+    ),
     SampleClient(
         "spine_inflamed",
-        "Acute inflammation of the spine (not cleared)",
+        gettext_lazy("Acute inflammation of the spine (not cleared)"),
         {"acute_spinal_inflammation": True},
     ),
 ]
@@ -612,14 +700,16 @@ SAMPLES = {sample.key: sample for sample in SAMPLE_CLIENTS}
 
 class PreviewForm(ManagerForm):
     sample = forms.ChoiceField(
-        label="Sample client", choices=[(sample.key, sample.label) for sample in SAMPLE_CLIENTS], required=False
+        label=gettext_lazy("Sample client"),
+        choices=[(sample.key, sample.label) for sample in SAMPLE_CLIENTS],
+        required=False,
     )
     minutes = forms.IntegerField(
-        label="Booked minutes",
+        label=gettext_lazy("Booked minutes"),
         min_value=5,
         max_value=480,
         required=False,
-        help_text="Empty: the routine's typical length.",
+        help_text=gettext_lazy("Empty: the routine's typical length."),
         widget=forms.NumberInput(attrs=SHORT),
     )
 

@@ -2,6 +2,8 @@
 the rules (whose locations, which rooms, unique names) are the services'."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salon.locations import granted_location_ids, locations_granted_queryset
 from salon.models import Room, User
@@ -25,25 +27,30 @@ class StaffForm(ManagerForm):
     the manager's own locations (every location only if theirs), and rooms
     at those."""
 
-    first_name = forms.CharField(label="Given name", max_length=150)
-    last_name = forms.CharField(label="Family name", max_length=150, required=False)
+    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
     email = forms.EmailField(
-        label="Email", max_length=254, required=False, help_text="The invitation to set a password goes here."
+        label=gettext_lazy("Email"),
+        max_length=254,
+        required=False,
+        help_text=gettext_lazy("The invitation to set a password goes here."),
     )
-    roles = forms.MultipleChoiceField(label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
     locations = forms.ModelMultipleChoiceField(
-        label="Locations", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Locations"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    all_locations = forms.BooleanField(label="All locations, also ones opened later", required=False)
+    all_locations = forms.BooleanField(label=gettext_lazy("All locations, also ones opened later"), required=False)
     display_name = forms.CharField(
-        label="Display name",
+        label=gettext_lazy("Display name"),
         max_length=80,
         required=False,
-        help_text="The name clients and the front desk see. Empty: the given and family name.",
+        help_text=gettext_lazy("The name clients and the front desk see. Empty: the given and family name."),
     )
-    qualified_therapeutic = forms.BooleanField(label="Qualified for therapeutic massage", required=False)
-    qualified_pregnancy = forms.BooleanField(label="Qualified for pregnancy massage", required=False)
-    rooms = forms.ModelMultipleChoiceField(label="Rooms", queryset=None, required=False)
+    qualified_therapeutic = forms.BooleanField(label=gettext_lazy("Qualified for therapeutic massage"), required=False)
+    qualified_pregnancy = forms.BooleanField(label=gettext_lazy("Qualified for pregnancy massage"), required=False)
+    rooms = forms.ModelMultipleChoiceField(label=gettext_lazy("Rooms"), queryset=None, required=False)
 
     def __init__(self, *args, manager: User, person: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +80,7 @@ class StaffForm(ManagerForm):
     def clean(self):
         data = super().clean()
         if not data.get("all_locations") and not data.get("locations") and "locations" not in self.errors:
-            self.add_error("locations", "Choose at least one location.")
+            self.add_error("locations", _("Choose at least one location."))
         return data
 
     @staticmethod
@@ -108,9 +115,9 @@ class StaffForm(ManagerForm):
 
 class StaffInviteForm(StaffForm):
     username = forms.CharField(
-        label="Login name",
+        label=gettext_lazy("Login name"),
         max_length=150,
-        help_text="What they type to sign in: letters, digits and @ . + - _ only.",
+        help_text=gettext_lazy("What they type to sign in: letters, digits and @ . + - _ only."),
     )
 
     field_order = ["first_name", "last_name", "username", "email"]
@@ -122,4 +129,4 @@ class StaffInviteForm(StaffForm):
 
 class DeactivateForm(ManagerForm):
     cancel_bookings = forms.BooleanField(required=False)
-    reason = forms.CharField(label="Reason (the clients are told)", max_length=300, required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason (the clients are told)"), max_length=300, required=False)

@@ -12,7 +12,8 @@ answers carry nothing about any client."""
 import datetime
 from collections import defaultdict
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -68,7 +69,11 @@ def _location_fields(location: Salon) -> dict:
 
 def _open_online(location: Salon) -> None:
     if not location.online_booking:
-        raise Conflict(f"{location.name} takes no bookings online; please call {location.phone}.", code="online_closed")
+        raise Conflict(
+            _("%(location)s takes no bookings online; please call %(phone)s.")
+            % {"location": location.name, "phone": location.phone},
+            code="online_closed",
+        )
 
 
 class LocationsView(PublicView):
@@ -192,6 +197,7 @@ class HoldView(PublicView):
             start=data["start"],
             minutes=data.get("minutes"),
             therapist=data["therapist"],
+            language=translation.get_language(),
             given_name=data["given_name"],
             family_name=data["family_name"],
             email=data["email"],
@@ -201,12 +207,15 @@ class HoldView(PublicView):
             message=data["message"],
         )
         expires_at = hold.expires_at.astimezone(location.zone)
-        sent = "sent a link by SMS" if link_channel(hold) == Client.Channel.SMS else "emailed a link"
+        if link_channel(hold) == Client.Channel.SMS:
+            detail = _("We have sent a link by SMS to confirm the booking; the time is held until %(time)s.")
+        else:
+            detail = _("We have emailed a link to confirm the booking; the time is held until %(time)s.")
         answer = {
             "status": hold.status,
             "expires_at": expires_at,
             "start": hold.start.astimezone(location.zone),
-            "detail": f"We have {sent} to confirm the booking; the time is held until {expires_at:%H:%M}.",
+            "detail": detail % {"time": f"{expires_at:%H:%M}"},
         }
         return Response(HoldSerializer(answer).data, status=status.HTTP_201_CREATED)
 

@@ -8,6 +8,8 @@ import datetime
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.search import normalise_phone
 from salon.inputs import date_problem
@@ -46,7 +48,7 @@ class ChoiceForm(forms.Form):
         if value in ("", ANYONE):
             return value
         if not value.isdigit():
-            raise ValidationError("Choose a therapist from the list.")
+            raise ValidationError(_("Choose a therapist from the list."))
         return value
 
     def therapist_id(self) -> int | None:
@@ -65,38 +67,40 @@ class DetailsForm(forms.Form):
     link that confirms the booking goes to the email address, or by SMS
     when there is only a phone number."""
 
-    given_name = forms.CharField(label="First name", max_length=NAME_LENGTH)
-    family_name = forms.CharField(label="Last name", max_length=NAME_LENGTH)
+    given_name = forms.CharField(label=gettext_lazy("First name"), max_length=NAME_LENGTH)
+    family_name = forms.CharField(label=gettext_lazy("Last name"), max_length=NAME_LENGTH)
     email = forms.EmailField(
-        label="Email",
+        label=gettext_lazy("Email"),
         max_length=254,
         required=False,
-        help_text="We send the link that confirms your booking to this address.",
+        help_text=gettext_lazy("We send the link that confirms your booking to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone",
+        label=gettext_lazy("Phone"),
         required=False,
         max_length=32,
-        help_text="No email address? We send the link by SMS to this number.",
+        help_text=gettext_lazy("No email address? We send the link by SMS to this number."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    consent_reminders = forms.BooleanField(label="Send me reminders before my appointment", required=False)
-    consent_feedback = forms.BooleanField(label="Ask me afterwards how it was", required=False)
+    consent_reminders = forms.BooleanField(
+        label=gettext_lazy("Send me reminders before my appointment"), required=False
+    )
+    consent_feedback = forms.BooleanField(label=gettext_lazy("Ask me afterwards how it was"), required=False)
     privacy = forms.BooleanField(
-        label="I have read the privacy notice",
-        error_messages={"required": "Please read the privacy notice and tick the box."},
+        label=gettext_lazy("I have read the privacy notice"),
+        error_messages={"required": gettext_lazy("Please read the privacy notice and tick the box.")},
     )
     message = forms.CharField(
-        label="A message to the salon (optional)",
+        label=gettext_lazy("A message to the salon (optional)"),
         required=False,
         max_length=MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Please no health details here: you get a health form after booking.",
+        help_text=gettext_lazy("Please no health details here: you get a health form after booking."),
     )
     # Left empty by people (it is hidden from them); filled in by form-filling robots.
     website = forms.CharField(
-        label="Leave this empty",
+        label=gettext_lazy("Leave this empty"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
@@ -114,7 +118,7 @@ class DetailsForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("email") and not data.get("phone") and not {"email", "phone"} & set(self.errors):
-            message = "Give an email address or a phone number: the link that confirms your booking goes there."
+            message = _("Give an email address or a phone number: the link that confirms your booking goes there.")
             self.add_error("email", message)
             self.add_error("phone", message)
         return data

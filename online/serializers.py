@@ -3,6 +3,7 @@ as everywhere else on the API; output carries nothing about any client:
 no names, addresses, rooms or health data."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clients.search import normalise_phone
@@ -41,7 +42,7 @@ class PublicServiceSerializer(serializers.Serializer):
 def location_named(pk: int) -> Salon:
     location = Salon.objects.select_related("business").filter(pk=pk).first()
     if location is None:
-        raise serializers.ValidationError("There is no such location.")
+        raise serializers.ValidationError(_("There is no such location."))
     return location
 
 
@@ -59,7 +60,7 @@ class ServiceChoiceMixin:
     def _routine(self, slug: str):
         routine = routine_list().filter(slug=slug).first()
         if routine is None:
-            raise serializers.ValidationError({"service": ["There is no such service."]})
+            raise serializers.ValidationError({"service": [_("There is no such service.")]})
         return routine
 
     def _therapist(self, location: Salon, therapist_id: int | None):
@@ -67,7 +68,7 @@ class ServiceChoiceMixin:
             return None
         therapist = therapists_at(location).filter(pk=therapist_id).first()
         if therapist is None:
-            raise serializers.ValidationError({"therapist": ["No such therapist at this location."]})
+            raise serializers.ValidationError({"therapist": [_("No such therapist at this location.")]})
         return therapist
 
 
@@ -169,12 +170,12 @@ class HoldRequestSerializer(ServiceChoiceMixin, PublicLocationQuerySerializer):
     def validate_website(self, value: str) -> str:
         # People never see the field (the salon's form hides it); robots fill every field.
         if value:
-            raise serializers.ValidationError("Leave this field empty.")
+            raise serializers.ValidationError(_("Leave this field empty."))
         return value
 
     def validate_privacy_notice_accepted(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("Please read and accept the privacy notice.")
+            raise serializers.ValidationError(_("Please read and accept the privacy notice."))
         return value
 
     def validate(self, data):
@@ -186,7 +187,7 @@ class HoldRequestSerializer(ServiceChoiceMixin, PublicLocationQuerySerializer):
         except ValidationError as error:
             raise serializers.ValidationError({"phone": error.messages}) from None
         if not data["email"] and not data["phone"]:
-            needed = ["Give an email address or a phone number: the link to confirm the booking goes there."]
+            needed = [_("Give an email address or a phone number: the link to confirm the booking goes there.")]
             raise serializers.ValidationError({"email": needed, "phone": needed})
         return data
 

@@ -7,6 +7,8 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.links import LinkInvalid
 from clients.models import ClientLink
@@ -58,15 +60,25 @@ def appointment_reschedule_by_client(
     salon = appointment.room.salon
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()} and can no longer be moved online.",
+            _("This appointment is %(status)s and can no longer be moved online.")
+            % {"status": appointment.get_status_display().lower()},
             code="invalid_transition",
         )
     if now > client_cancel_deadline(appointment):
-        raise Conflict(
-            f"Online moving ends {salon.client_cancel_hours} hours before the appointment; "
-            f"please call us{' on ' + salon.phone if salon.phone else ''}.",
-            code="too_late_to_reschedule",
-        )
+        hours = salon.client_cancel_hours
+        if salon.phone:
+            words = ngettext(
+                "Online moving ends %(hours)s hour before the appointment; please call us on %(phone)s.",
+                "Online moving ends %(hours)s hours before the appointment; please call us on %(phone)s.",
+                hours,
+            ) % {"hours": hours, "phone": salon.phone}
+        else:
+            words = ngettext(
+                "Online moving ends %(hours)s hour before the appointment; please call us.",
+                "Online moving ends %(hours)s hours before the appointment; please call us.",
+                hours,
+            ) % {"hours": hours}
+        raise Conflict(words, code="too_late_to_reschedule")
     booking_window_check(
         start=start,
         salon=salon,

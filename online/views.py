@@ -17,7 +17,8 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -35,6 +36,14 @@ from clients.views import (
 from online import selectors
 from online.embedding import booking_posts_only
 from online.forms import ANYONE, DETAILS_FIELD, ChoiceForm, DetailsForm, details_from_signed, details_signed
+from online.language import (
+    LANGUAGE_FIELD,
+    booking_language,
+    language_in,
+    link_page_language,
+    location_page_language,
+    with_language,
+)
 from online.limits import within_limits
 from online.services import appointment_reschedule_by_client, online_booking_confirm
 from salon.errors import DomainError, Gone, NotFound, error_words, http_status
@@ -67,6 +76,8 @@ class Booking:
 
     def __init__(self, salon: Salon, query):
         self.salon = salon
+        # Kept in every address the steps lead to, like the choices (online.language).
+        self.language = language_in(query)
         self.form = ChoiceForm(query)
         self.problem = ""
         self.services = selectors.online_services(salon=salon)
@@ -75,12 +86,12 @@ class Booking:
         self.date = self.start = None
         data = self.form.cleaned_data if self.form.is_valid() else {}
         if self.form.errors:
-            self.problem = "Something in the address was not understood; please choose again."
+            self.problem = _("Something in the address was not understood; please choose again.")
         slug = data.get("service") or ""
         if slug:
             self.service = next((service for service in self.services if service.slug == slug), None)
             if self.service is None:
-                self.problem = "That service cannot be booked online here; please choose one from the list."
+                self.problem = _("That service cannot be booked online here; please choose one from the list.")
         if self.service is None:
             return
         lengths = [minutes for minutes, _ in self.service.lengths]
@@ -90,7 +101,10 @@ class Booking:
         elif minutes is None and len(lengths) == 1:
             self.minutes = lengths[0]
         elif minutes is not None:
-            self.problem = f"{self.service.routine.name} is booked for {', '.join(map(str, lengths))} minutes."
+            self.problem = _("%(service)s is booked for %(lengths)s minutes.") % {
+                "service": self.service.routine.name,
+                "lengths": ", ".join(map(str, lengths)),
+            }
         if self.minutes is None:
             return
         self.therapists = selectors.online_therapists(salon=salon, routine=self.service.routine)
@@ -100,7 +114,7 @@ class Booking:
         elif wanted:
             self.therapist = next((person for person in self.therapists if str(person.pk) == wanted), None)
             if self.therapist is None:
-                self.problem = "Please choose a therapist from the list, or anyone."
+                self.problem = _("Please choose a therapist from the list, or anyone.")
                 return
             self.therapist_value = str(self.therapist.pk)
         if not self.therapist_value:
@@ -122,7 +136,7 @@ class Booking:
             "time": self.start.astimezone(self.salon.zone).strftime("%H:%M") if self.start else "",
         }
         kept = {name: values[name] for name in CHOICES[: CHOICES.index(upto) + 1]}
-        return _query(**{**kept, **changes})
+        return _query(**{**kept, **changes, LANGUAGE_FIELD: self.language})
 
     @property
     def query_service(self) -> str:
@@ -153,8 +167,9 @@ def _location(request, location: int) -> Salon:
     Its business's sites may frame the page (online.embedding)."""
     salon = selectors.online_location(location)
     if salon is None:
-        raise Http404("No location takes bookings online under this number.")
+        raise Http404(_("No location takes bookings online under this number."))
     request.frame_origins = selectors.frame_origins(salon=salon)
+    location_page_language(request, salon)
     return salon
 
 
@@ -162,30 +177,35 @@ def _throttled(request, salon: Salon | None):
     return render(request, "online/throttled.html", {"salon": salon}, status=429)
 
 
+@booking_language
 @require_http_methods(["GET"])
 def book_start(request):
     """Which location; straight on when there is one."""
     locations = list(selectors.online_locations())
-    service = request.GET.get("service", "")[:100]
+    query = _query(service=request.GET.get("service", "")[:100], **{LANGUAGE_FIELD: request.booking_language})
     if len(locations) == 1:
         target = reverse("book-location", args=[locations[0].pk])
-        return redirect(f"{target}?{_query(service=service)}" if service else target)
+        return redirect(f"{target}?{query}" if query else target)
     return render(
         request,
         "online/locations.html",
-        {"locations": locations, "query": _query(service=service), "salon": location_default()},
+        {"locations": locations, "query": query, "salon": location_default()},
     )
 
 
+@booking_language
 @require_http_methods(["GET"])
 def book_privacy(request):
     salon = location_default()
     location = request.GET.get("location", "")
     if location.isdigit():
         salon = selectors.online_locations().filter(pk=int(location)).first() or salon
+    if salon is not None:
+        location_page_language(request, salon)
     return render(request, "online/privacy.html", {"salon": salon})
 
 
+@booking_language
 @require_http_methods(["GET"])
 @one_stamp_reading
 def book_location(request, location: int):
@@ -199,9 +219,13 @@ def book_location(request, location: int):
             salon=salon, routine=booking.service.routine, minutes=booking.minutes, therapist_id=booking.therapist_id
         )
         context["days"] = days
-        context["chosen_day"] = next((day for day in days if day.date == booking.date), None)
-        if booking.date and context["chosen_day"] is None:
-            booking.problem = "Please choose one of the days listed."
+        context["chosen_day"] = chosen_day = next((day for day in days if day.date == booking.date), None)
+        on_that_day = {"date": chosen_day.date.isoformat()} if chosen_day else {}
+        context["waitlist"] = (
+            f"{reverse('book-waitlist-join', args=[salon.pk])}?{booking.query(upto='minutes', **on_that_day)}"
+        )
+        if booking.date and chosen_day is None:
+            booking.problem = _("Please choose one of the days listed.")
     status = 400 if booking.problem else 200
     return render(request, "online/book.html", context, status=status)
 
@@ -227,6 +251,7 @@ def _incomplete(booking: Booking):
     return redirect(f"{reverse('book-location', args=[booking.salon.pk])}?{booking.query(upto='date')}")
 
 
+@booking_language
 @csrf_exempt  # no CSRF cookie in a frame on another site; see booking_posts_only
 @booking_posts_only
 @require_http_methods(["GET", "POST"])
@@ -263,7 +288,7 @@ def _held_page(request, salon: Salon):
         hold_id = None
     hold = BookingHold.objects.filter(pk=hold_id, salon=salon).first() if isinstance(hold_id, int) else None
     if hold is None:
-        return redirect("book-location", location=salon.pk)
+        return redirect(with_language(request, reverse("book-location", args=[salon.pk])))
     held = {
         "email": hold.email,
         "phone": hold.phone,
@@ -275,6 +300,7 @@ def _held_page(request, salon: Salon):
     return render(request, "online/held.html", {"salon": salon, "held": held})
 
 
+@booking_language
 @csrf_exempt  # no CSRF cookie in a frame on another site; see booking_posts_only
 @booking_posts_only
 @require_http_methods(["GET", "POST"])
@@ -301,26 +327,28 @@ def book_hold(request, location: int):
             start=booking.start,
             minutes=booking.minutes,
             therapist=booking.therapist,
+            language=translation.get_language(),
             **details,
         )
     except DomainError as refusal:
         return _summary_page(
             request, booking, details, status=http_status(refusal), problem=error_words(refusal), code=refusal.code
         )
-    held = _query(**{HELD_FIELD: signing.dumps(hold.pk, salt=HELD_SALT)})
+    held = _query(**{HELD_FIELD: signing.dumps(hold.pk, salt=HELD_SALT), LANGUAGE_FIELD: booking.language})
     return redirect(f"{reverse('book-hold', args=[salon.pk])}?{held}")
 
 
-def _hold_context(hold: BookingHold) -> dict:
+def _hold_context(request, hold: BookingHold) -> dict:
     salon = hold.salon
     again = {"service": hold.routine.slug, "minutes": hold.minutes or ""}
     return {
         "hold": hold,
         "salon": salon,
-        "again": f"{reverse('book-location', args=[salon.pk])}?{_query(**again)}",
+        "again": with_language(request, f"{reverse('book-location', args=[salon.pk])}?{_query(**again)}"),
     }
 
 
+@booking_language
 @private
 @csrf_exempt  # the token in the address is the proof; see clients.views.same_site_posts_only
 @throttled_per_address(purpose=CONFIRM)
@@ -335,7 +363,9 @@ def book_confirm(request, token):
         hold = hold_from_token(token)
     except NotFound:
         return refused_page(request, LinkInvalid(), purpose=CONFIRM)
-    context = _hold_context(hold)
+    # No client yet (the hold is confirmed into one): the location's language.
+    link_page_language(request, salon=hold.salon, asked_in=hold.language)
+    context = _hold_context(request, hold)
     if hold.status == BookingHold.Status.CONFIRMED:
         return _booked_page(request, hold.appointment_id, context)
     if hold.status == BookingHold.Status.EXPIRED or hold.expires_at <= timezone.now():
@@ -350,7 +380,7 @@ def book_confirm(request, token):
         return render(request, "online/expired.html", context, status=410)
     except DomainError as refusal:
         if refusal.code == "hold_confirmed":
-            return redirect(request.path)
+            return redirect(with_language(request, request.path))
         context["problem"] = _words_for_client(refusal, hold.salon)
         return render(request, "online/confirm.html", context, status=http_status(refusal))
     return _booked_page(request, appointment.pk, context, intake=intake)
@@ -363,8 +393,12 @@ SCREENING_CODES = {"contraindicated", "core_step_lost", "routine_blocked", "scre
 
 def _words_for_client(refusal: DomainError, salon: Salon) -> str:
     if refusal.code in SCREENING_CODES:
-        phone = f" on {salon.phone}" if salon.phone else ""
-        return f"This treatment cannot be booked online for you; please call us{phone}: we would like a word first."
+        if salon.phone:
+            return _(
+                "This treatment cannot be booked online for you; please call us on %(phone)s: "
+                "we would like a word first."
+            ) % {"phone": salon.phone}
+        return _("This treatment cannot be booked online for you; please call us: we would like a word first.")
     return error_words(refusal)
 
 
@@ -381,6 +415,7 @@ def _booked_page(request, appointment_id: int | None, context: dict, *, intake: 
     return render(request, "online/booked.html", context)
 
 
+@booking_language
 @private
 @throttled_per_address(purpose=PURPOSE)
 @require_http_methods(["GET"])
@@ -401,6 +436,7 @@ def _parse_choice(value: str, salon: Salon):
     return (start, therapist) if therapist else (None, None)
 
 
+@booking_language
 @private
 @csrf_exempt  # see clients.views.same_site_posts_only
 @throttled_per_address(purpose=PURPOSE)
@@ -420,8 +456,9 @@ def reschedule_form(request):
         .first()
     )
     if appointment is None:
-        return refused_page(request, LinkInvalid("No such appointment."), purpose=PURPOSE)
+        return refused_page(request, LinkInvalid(_("No such appointment.")), purpose=PURPOSE)
     salon = appointment.room.salon
+    link_page_language(request, client=appointment.client, salon=salon)
     deadline = client_cancel_deadline(appointment)
     context = {"appointment": appointment, "salon": salon, "deadline": deadline, "link": link, "problem": ""}
     open_to_move = appointment.status == Appointment.Status.BOOKED and timezone.now() <= deadline
@@ -442,7 +479,7 @@ def reschedule_form(request):
     elif open_to_move and request.method == "POST":
         start, therapist = _parse_choice(request.POST.get("time", "")[:80], salon)
         if start is None:
-            context["problem"] = "Please choose one of the times listed."
+            context["problem"] = _("Please choose one of the times listed.")
             status = 400
         else:
             try:

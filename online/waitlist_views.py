@@ -17,7 +17,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +28,7 @@ from clients.search import normalise_phone
 from clients.views import private, refused_page, same_site_posts_only, throttled_per_address
 from online import selectors
 from online.embedding import booking_posts_only
+from online.language import booking_language, link_page_language, location_page_language, with_language
 from online.limits import within_limits
 from salon.errors import Conflict, DomainError, Gone, NotFound, error_words, http_status
 from salon.models import Salon
@@ -49,26 +52,32 @@ JOINED_MAX_AGE = 60 * 60
 
 
 class WaitlistForm(WaitlistWishForm):
-    service = forms.ChoiceField(label="Service")
-    therapist = forms.ChoiceField(label="Therapist")
+    service = forms.ChoiceField(label=gettext_lazy("Service"))
+    # Its own context: the booking pages name therapists as the client's emails do, not as the staff pages.
+    therapist = forms.ChoiceField(label=pgettext_lazy("online booking", "Therapist"))
     email = forms.EmailField(
-        label="Email", max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=gettext_lazy("Email"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone",
+        label=gettext_lazy("Phone"),
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text="An email address or a phone number: we send offers there.",
+        help_text=gettext_lazy("An email address or a phone number: we send offers there."),
     )
-    consent_reminders = forms.BooleanField(label="Send me reminders before my appointment", required=False)
-    consent_feedback = forms.BooleanField(label="Ask me afterwards how it was", required=False)
+    consent_reminders = forms.BooleanField(
+        label=gettext_lazy("Send me reminders before my appointment"), required=False
+    )
+    consent_feedback = forms.BooleanField(label=gettext_lazy("Ask me afterwards how it was"), required=False)
     privacy = forms.BooleanField(
-        label="I have read the privacy notice",
-        error_messages={"required": "Please read the privacy notice and tick the box."},
+        label=gettext_lazy("I have read the privacy notice"),
+        error_messages={"required": gettext_lazy("Please read the privacy notice and tick the box.")},
     )
     website = forms.CharField(
-        label="Leave this empty",
+        label=gettext_lazy("Leave this empty"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
@@ -83,10 +92,11 @@ class WaitlistForm(WaitlistWishForm):
             for minutes, _ in service.lengths
         }
         self.fields["service"].choices = [
-            (key, f"{service.routine.name}, {minutes} minutes") for key, (service, minutes) in self.services.items()
+            (key, _("%(service)s, %(minutes)s minutes") % {"service": service.routine.name, "minutes": minutes})
+            for key, (service, minutes) in self.services.items()
         ]
         self.therapists = {str(therapist.pk): therapist for therapist in therapists_at(salon).order_by("display_name")}
-        self.fields["therapist"].choices = [(ANYONE, "Anyone")] + [
+        self.fields["therapist"].choices = [(ANYONE, pgettext("any therapist", "Anyone"))] + [
             (key, therapist.display_name) for key, therapist in self.therapists.items()
         ]
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
@@ -98,7 +108,7 @@ class WaitlistForm(WaitlistWishForm):
     def clean(self):
         data = super().clean()
         if not data.get("email") and not data.get("phone") and "email" not in self.errors:
-            raise ValidationError("Give an email address or a phone number.")
+            raise ValidationError(_("Give an email address or a phone number."))
         return data
 
     def is_robot(self) -> bool:
@@ -140,20 +150,29 @@ def _join_page(request, salon: Salon, form: WaitlistForm, *, status: int = 200, 
 
 
 def _joined(request, salon: Salon) -> dict | None:
-    """What ``?joined=`` says was joined (signed: service, days, by email or not; nothing personal)."""
+    """What ``?joined=`` says was joined (signed: service, days, by email or not; nothing personal),
+    its days as dates, for the page to write in the reader's language."""
     try:
         joined = signing.loads(request.GET.get(JOINED_FIELD, "")[:1000], salt=JOINED_SALT, max_age=JOINED_MAX_AGE)
     except signing.BadSignature:
         return None
-    return joined if isinstance(joined, dict) and joined.get("location") == salon.pk else None
+    if not isinstance(joined, dict) or joined.get("location") != salon.pk:
+        return None
+    try:
+        days = {name: datetime.date.fromisoformat(joined[name]) for name in ("first_day", "last_day")}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {**joined, **days}
 
 
+@booking_language
 @csrf_exempt  # no CSRF cookie in a frame on another site; see online.embedding.booking_posts_only
 @booking_posts_only
 @require_http_methods(["GET", "POST"])
 def waitlist_join_page(request, location: int):
     """Join the location's waitlist; then (GET ``?joined=<signed>``) the page that says so."""
     salon = get_object_or_404(selectors.online_locations(), pk=location)
+    location_page_language(request, salon)
     if request.method == "GET":
         joined = _joined(request, salon)
         if joined:
@@ -169,7 +188,7 @@ def waitlist_join_page(request, location: int):
     if not within_limits(request, scope="online_hold", email=fields["email"], phone=fields["phone"]):
         return render(request, "online/throttled.html", {"salon": salon}, status=429)
     try:
-        entry = waitlist_join(salon=salon, **fields)
+        entry = waitlist_join(salon=salon, language=translation.get_language(), **fields)
     except DomainError as refusal:
         for name, messages in refusal.fields.items():
             if name in form.fields:
@@ -184,9 +203,10 @@ def waitlist_join_page(request, location: int):
         "by_email": bool(entry.email),
     }
     signed = urlencode({JOINED_FIELD: signing.dumps(joined, salt=JOINED_SALT, compress=True)})
-    return redirect(f"{reverse('book-waitlist-join', args=[salon.pk])}?{signed}")
+    return redirect(with_language(request, f"{reverse('book-waitlist-join', args=[salon.pk])}?{signed}"))
 
 
+@booking_language
 @private
 @csrf_exempt  # the token in the address is the proof; see clients.views.same_site_posts_only
 @throttled_per_address(purpose=PURPOSE)
@@ -198,6 +218,8 @@ def offer_page(request, token):
         offer = offer_from_token(token)
     except NotFound:
         return refused_page(request, LinkInvalid(), purpose=PURPOSE)
+    # An entry names no client record (one is found or made when an offer is booked): the location's language.
+    link_page_language(request, client=offer.entry.client, salon=offer.entry.salon, asked_in=offer.entry.language)
     context = {"offer": offer, "entry": offer.entry, "salon": offer.entry.salon}
     if offer.status == WaitlistOffer.Status.TAKEN:
         return render(request, "online/waitlist_booked.html", context)
@@ -217,15 +239,16 @@ def offer_page(request, token):
         if refusal.code == "offer_taken":
             return render(request, "online/waitlist_taken.html", context, status=409)
         if refusal.code == "offer_accepted":
-            return redirect(request.path)
+            return redirect(with_language(request, request.path))
         context["problem"] = error_words(refusal)
         return render(request, "online/waitlist_offer.html", context, status=409)
     except DomainError as refusal:
         context["problem"] = error_words(refusal)
         return render(request, "online/waitlist_offer.html", context, status=http_status(refusal))
-    return redirect(request.path)
+    return redirect(with_language(request, request.path))
 
 
+@booking_language
 @private
 @csrf_exempt  # the token in the address is the proof; see clients.views.same_site_posts_only
 @throttled_per_address(purpose=PURPOSE)
@@ -237,10 +260,11 @@ def waitlist_entry_page(request, token):
         entry = entry_from_token(token)
     except NotFound:
         return refused_page(request, LinkInvalid(), purpose=PURPOSE)
+    link_page_language(request, client=entry.client, salon=entry.salon, asked_in=entry.language)
     if request.method == "POST":
         if entry.status == WaitlistEntry.Status.WAITING:
             # Withdrawn or booked a moment ago: the page shows which.
             with contextlib.suppress(Conflict):
                 waitlist_withdraw(entry=entry)
-        return redirect(request.path)
+        return redirect(with_language(request, request.path))
     return render(request, "online/waitlist_entry.html", {"entry": entry, "salon": entry.salon})

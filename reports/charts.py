@@ -4,6 +4,8 @@ which is what screen readers and printouts rely on."""
 
 import datetime
 
+from django.utils.dates import WEEKDAYS_ABBR
+
 WIDTH, HEIGHT, MARGIN = 600, 160, 10
 HEAT_LEVELS = 4
 
@@ -50,21 +52,20 @@ def bars_chart(rows) -> dict:
     return {"width": WIDTH, "height": max(len(rows) * (bar + gap), bar), "bar": bar, "left": label_width, "bars": bars}
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def heat_cells(heat: dict[tuple[int, int], int]) -> dict:
+def heat_cells(heat: dict[tuple[int, int], float]) -> dict:
     """The heat map as a table: a row per weekday, a column per hour from
-    the first to the last with sessions (08–19 when there are none), each
-    cell with its count and a shade from 0 to HEAT_LEVELS."""
+    the first to the last anyone was on duty (08–19 when nobody was), each
+    cell with its utilisation (None where nobody was on duty then) and a
+    shade from 0 to HEAT_LEVELS; more than fully booked shades as full."""
     hours = [hour for _, hour in heat] or [8, 19]
     columns = list(range(min(hours), max(hours) + 1))
-    top = max(heat.values(), default=0) or 1
     rows = []
-    for number, name in enumerate(WEEKDAYS, start=1):
+    # Django's short weekday names, in the page's language: Monday is 0 there, 1 in ISO's numbering.
+    for weekday, name in sorted(WEEKDAYS_ABBR.items()):
         cells = []
         for hour in columns:
-            count = heat.get((number, hour), 0)
-            cells.append({"count": count, "level": 0 if not count else max(1, round(count / top * HEAT_LEVELS))})
+            share = heat.get((weekday + 1, hour))
+            level = 0 if not share else min(HEAT_LEVELS, max(1, round(share * HEAT_LEVELS)))
+            cells.append({"share": share, "level": level})
         rows.append({"weekday": name, "cells": cells})
     return {"hours": columns, "rows": rows}

@@ -1,26 +1,43 @@
 """The figures of the managers' reports, for a period of local days at one
 location or at several.
 
-Counts and sums come from the database, grouped per location, therapist,
-room and service in one query each; Python only adds up the grouped rows.
-Working and open minutes come from the same calendar availability uses
-(``sessions.availability.Calendar``), so the rota, special days and time off
-are read exactly as bookings are.
+Counts and sums come from the database: the period's appointments are
+grouped once by therapist, room, service, origin and status (a few hundred
+rows for a busy year), and once by start and end for the days and hours;
+Python only adds up the grouped rows. Working and open minutes come from the
+same calendar availability uses (``sessions.availability.Calendar``, without
+its bookings), so the rota, special days and time off are read exactly as
+bookings are; the days of a weekday that are alike are worked out once.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum, Window
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber, TruncDate
+from django.db import connection
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
-from salon.models import Salon
-from sessions.availability import Calendar, EpochMinutes, local_instant
-from sessions.models import Appointment, Course, Notification
+from routines.models import RoutineTemplate
+from salon.models import Room, Salon, Therapist, TimeOff
+from sessions.availability import (
+    MINUTES_A_DAY,
+    Calendar,
+    EpochMinutes,
+    _hours_and_shifts,
+    _rooms,
+    from_minutes,
+    local_instant,
+    merge,
+    therapists_at,
+    to_minutes,
+)
+from sessions.models import Appointment, Course, Feedback, Notification
 
 Status = Appointment.Status
 # Booked but not yet finished: what the period may still bring in.
@@ -65,11 +82,11 @@ def _previous_month(first: datetime.date) -> datetime.date:
 
 
 PRESETS = {
-    "this_week": "This week",
-    "last_week": "Last week",
-    "this_month": "This month",
-    "last_month": "Last month",
-    "custom": "Chosen days",
+    "this_week": gettext_lazy("This week"),
+    "last_week": gettext_lazy("Last week"),
+    "this_month": gettext_lazy("This month"),
+    "last_month": gettext_lazy("Last month"),
+    "custom": gettext_lazy("Chosen days"),
 }
 
 
@@ -144,39 +161,108 @@ class Row:
             self.working_minutes = (self.working_minutes or 0) + other.working_minutes
 
 
-def _figures() -> dict:
-    """The aggregates every table has, for ``annotate``/``aggregate``."""
-    return {
-        "bookings": Count("pk"),
-        "completed": Count("pk", filter=Q(status=Status.COMPLETED)),
-        "cancelled": Count("pk", filter=Q(status=Status.CANCELLED, cancelled_late=False)),
-        "cancelled_late": Count("pk", filter=Q(status=Status.CANCELLED, cancelled_late=True)),
-        "no_shows": Count("pk", filter=Q(status=Status.NO_SHOW)),
-        # The price recorded when it was booked: a later menu change does not rewrite what was sold.
-        "revenue_minor": Sum("price_minor", filter=Q(status=Status.COMPLETED)),
-        "expected_minor": Sum("price_minor", filter=Q(status__in=STILL_OPEN)),
-        "booked_minutes": Sum(EpochMinutes("end") - EpochMinutes("start"), filter=Q(status__in=Appointment.HOLDS_TIME)),
-    }
-
-
-def _row(values: dict, *, key, label: str, **extra) -> Row:
-    return Row(key=key, label=label, **{name: values[name] or 0 for name in Row.FIGURES}, **extra)
-
-
 def appointments_in(locations: list[Salon], period: Period) -> QuerySet[Appointment]:
     """Appointments starting in the period at these locations, each
     location's days in its own zone; unordered, for grouping."""
     if not locations:
         return Appointment.objects.none()
+    return Appointment.objects.filter(_starting(locations, period)).order_by()
+
+
+def _starting(locations: list[Salon], period: Period, through: str = "") -> Q:
+    """Appointments starting in the period at these locations; ``through``
+    the relation from another model (``"appointment__"``)."""
     starting = Q()
     for location in locations:
         begins, ends = period.span(location.zone)
-        starting |= Q(room__salon_id=location.pk, start__gte=begins, start__lt=ends)
-    return Appointment.objects.filter(starting).order_by()
+        starting |= Q(
+            **{f"{through}room__salon_id": location.pk, f"{through}start__gte": begins, f"{through}start__lt": ends}
+        )
+    return starting
 
 
-def _grouped(appointments: QuerySet, *fields: str, **labels) -> list[dict]:
-    return list(appointments.values(*fields).annotate(**labels, **_figures()).order_by(*fields))
+def _breakdown(appointments: QuerySet) -> list[dict]:
+    """The appointments counted per therapist, room, service, origin and how
+    each ended, in one query: every table of the report adds up these rows
+    (a few hundred for a busy year), so the period is read once. Grouped by
+    ids alone: with names among the columns PostgreSQL expects as many
+    groups as rows and sorts them all; ``_labels`` reads the names."""
+    return list(
+        appointments.values(
+            "therapist_id", "room_id", "room__salon_id", "routine_id", "origin", "status", "cancelled_late"
+        )
+        .annotate(
+            appointments=Count("pk"),
+            # The price recorded when it was booked: a later menu change does not rewrite what was sold.
+            amount=Sum("price_minor"),
+            minutes=Sum(EpochMinutes("end") - EpochMinutes("start")),
+        )
+        .order_by()
+    )
+
+
+@dataclass
+class Labels:
+    """What the tables call the ids of ``_breakdown``'s rows."""
+
+    therapists: dict[int, str]
+    rooms: dict[int, str]
+    routines: dict[int, tuple[str, str]]  # routine -> (slug, name)
+
+
+def _labels(groups: list[dict]) -> Labels:
+    """The names of the therapists, rooms and routines in ``_breakdown``'s
+    rows, in one query (a UNION told apart by its first column)."""
+    labels = Labels({}, {}, {})
+    if not groups:
+        return labels
+    therapists = Therapist.objects.filter(pk__in={values["therapist_id"] for values in groups})
+    rooms = Room.objects.filter(pk__in={values["room_id"] for values in groups})
+    routines = RoutineTemplate.objects.filter(pk__in={values["routine_id"] for values in groups})
+    rows = (
+        therapists.order_by().values_list(Value(0), "pk", "display_name", Value(""))
+        .union(
+            rooms.order_by().values_list(Value(1), "pk", "name", Value("")),
+            routines.order_by().values_list(Value(2), "pk", "name", "slug"),
+            all=True,
+        )
+    )  # fmt: skip
+    for kind, pk, name, slug in rows:
+        if kind == 0:
+            labels.therapists[pk] = name
+        elif kind == 1:
+            labels.rooms[pk] = name
+        else:
+            labels.routines[pk] = (slug, name)
+    return labels
+
+
+def _count_in(row: Row, values: dict) -> None:
+    """Adds one group of ``_breakdown`` to a row, in the columns its status
+    and lateness belong to."""
+    status, appointments = values["status"], values["appointments"]
+    amount, minutes = values["amount"] or 0, values["minutes"] or 0
+    row.bookings += appointments
+    if status == Status.COMPLETED:
+        row.completed += appointments
+        row.revenue_minor += amount
+    elif status == Status.CANCELLED and values["cancelled_late"]:
+        row.cancelled_late += appointments
+    elif status == Status.CANCELLED:
+        row.cancelled += appointments
+    elif status == Status.NO_SHOW:
+        row.no_shows += appointments
+    if status in STILL_OPEN:
+        row.expected_minor += amount
+    if status in Appointment.HOLDS_TIME:
+        row.booked_minutes += minutes
+
+
+def _location_rows(locations: list[Salon], groups: list[dict]) -> list[Row]:
+    rows = {location.pk: Row(location.pk, location.name, currency=location.currency) for location in locations}
+    for values in groups:
+        _count_in(rows[values["room__salon_id"]], values)
+    return list(rows.values())
 
 
 @dataclass
@@ -189,20 +275,12 @@ class Summary:
 
 def report_summary(*, locations: list[Salon], period: Period) -> Summary:
     """Counts and revenue per location and in all (one query)."""
-    by_location = {
-        values["room__salon_id"]: values for values in _grouped(appointments_in(locations, period), "room__salon_id")
-    }
-    rows = []
-    for location in locations:
-        values = by_location.get(location.pk)
-        row = _row(values, key=location.pk, label=location.name) if values else Row(location.pk, location.name)
-        row.currency = location.currency
-        rows.append(row)
+    rows = _location_rows(locations, _breakdown(appointments_in(locations, period)))
     return Summary(_total(rows), rows)
 
 
 def _total(rows: list[Row]) -> Row:
-    total = Row("all", "All")
+    total = Row("all", pgettext("the total row of a report table", "All"))
     for row in rows:
         total.add(row)
     currencies = {row.currency for row in rows}
@@ -219,10 +297,13 @@ class Report:
     therapists: list[Row]
     rooms: list[Row]
     services: list[Row]
-    # (ISO weekday 1–7, local hour) -> sessions starting then.
-    heat: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (ISO weekday 1–7, local hour) -> the therapists' utilisation then: minutes
+    # booked ÷ minutes on duty; only hours someone was on duty have a value.
+    heat: dict[tuple[int, int], float] = field(default_factory=dict)
     # Local date -> (bookings, revenue from completed sessions), every day of the period.
     daily: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)
+    # How the period's bookings were made: origin -> bookings.
+    origins: dict[str, int] = field(default_factory=dict)
 
     @property
     def currency(self) -> str:
@@ -235,99 +316,292 @@ class Report:
 class OnDuty:
     """Minutes on duty and open, from availability's calendar: therapists
     (rota within opening hours, less approved time off), summed per
-    location, and rooms (open, less time out of service); with the names of
-    those who had no bookings but belong in the tables."""
+    location and per local weekday and hour, and rooms (open, less time out
+    of service); with the names of those who had no bookings but belong in
+    the tables."""
 
     therapists: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     therapist_names: dict[int, str] = field(default_factory=dict)
     locations: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     rooms: dict[int, int] = field(default_factory=dict)
     room_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # room -> (name, location)
+    # (ISO weekday, local hour) -> minutes therapists were on duty then.
+    by_hour: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _duty_calendar(location: Salon, period: Period) -> Calendar:
+    """Availability's calendar of a location with its rota, opening hours
+    and time off read as availability reads them, but without the bookings
+    (``Calendar.load`` reads every booking of the range: for a year, most of
+    the report's time, and the report counts bookings itself). Four queries."""
+    therapists = list(therapists_at(location).order_by("display_name", "pk"))
+    ids = [therapist.pk for therapist in therapists]
+    rooms, rooms_allowed = _rooms(location)
+    opening, special, working = _hours_and_shifts(
+        location, therapist_ids=ids, first_day=period.first_day, last_day=period.last_day
+    )
+    begins, ends = period.span(location.zone)
+    therapist_away: dict[int, list] = defaultdict(list)
+    room_away: dict[int, list] = defaultdict(list)
+    for therapist, room, start, end in (
+        TimeOff.objects.filter(status=TimeOff.Status.APPROVED, start__lt=ends, end__gt=begins)
+        .filter(Q(therapist_id__in=ids) | Q(room__salon=location))
+        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
+        .values_list("therapist_id", "room_id", "start_minute", "end_minute")
+        .order_by()
+    ):
+        (therapist_away[therapist] if therapist else room_away[room]).append((start, end))
+    return Calendar(
+        salon=location, zone=location.zone, therapists=therapists, rooms=rooms, rooms_allowed=rooms_allowed,
+        working=working, opening=opening, special=special,
+        therapist_away={key: merge(value) for key, value in therapist_away.items()}, therapist_booked={},
+        room_away={key: merge(value) for key, value in room_away.items()}, room_booked={}, therapist_elsewhere={},
+    )  # fmt: skip
+
+
+def _spread_over_hours(by_hour: dict, weekday: int, start: int, end: int, times: int = 1) -> None:
+    """Adds the minutes from ``start`` to ``end`` (minutes after a local
+    midnight, on one day) to the hours they fall in."""
+    while start < end:
+        hour = start // 60
+        piece_end = min(end, (hour + 1) * 60)
+        by_hour[weekday, hour] += (piece_end - start) * times
+        start = piece_end
+
+
+def _spread_through_zone(by_hour: dict, start: int, end: int, zone: ZoneInfo) -> None:
+    """The same for epoch minutes on a day the clocks change: each piece's
+    local hour is read through the zone."""
+    while start < end:
+        local = from_minutes(start).astimezone(zone)
+        piece_end = min(end, start + 60 - local.minute)
+        by_hour[local.isoweekday(), local.hour] += piece_end - start
+        start = piece_end
+
+
+def _days_touched(intervals: list, period: Period, zone: ZoneInfo) -> set[datetime.date]:
+    """The local days of the period that any of these epoch-minute intervals reaches into."""
+    touched = set()
+    for start, end in intervals:
+        day = max(from_minutes(start).astimezone(zone).date(), period.first_day)
+        last = min(from_minutes(end - 1).astimezone(zone).date(), period.last_day)
+        while day <= last:
+            touched.add(day)
+            day += datetime.timedelta(days=1)
+    return touched
+
+
+@dataclass
+class _Days:
+    """The period's days at a location: each day's first epoch minute, the
+    days the clocks change, and the ordinary days (24 hours, the week's
+    opening hours) by weekday (Monday 0). An ordinary day's hours on duty
+    are those of every other ordinary day of its weekday, unless time off or
+    a shift valid only some weeks changes them."""
+
+    begins: dict[datetime.date, int]
+    clock_change: set[datetime.date]
+    ordinary: dict[int, list[datetime.date]]
+    unusual: list[datetime.date]
+
+    @classmethod
+    def of(cls, calendar: Calendar, period: Period) -> _Days:
+        midnight = datetime.time(0)
+        days = cls({}, set(), defaultdict(list), [])
+        for offset in range(period.days):
+            day = period.first_day + datetime.timedelta(days=offset)
+            begins = days.begins[day] = to_minutes(local_instant(day, midnight, calendar.zone))
+            ends = to_minutes(local_instant(day + datetime.timedelta(days=1), midnight, calendar.zone))
+            if ends - begins != MINUTES_A_DAY:
+                days.clock_change.add(day)
+                days.unusual.append(day)
+            elif day in calendar.special:
+                days.unusual.append(day)
+            else:
+                days.ordinary[day.weekday()].append(day)
+        return days
+
+    def to_work_out(self, away: set[datetime.date], every_week) -> list[tuple[datetime.date, int]]:
+        """(day, how many days it stands for): one ordinary day for all those
+        of its weekday without time off, when ``every_week(weekday)``, and
+        every other day for itself."""
+        work = [(day, 1) for day in self.unusual]
+        for weekday, days in self.ordinary.items():
+            if not every_week(weekday):
+                work += [(day, 1) for day in days]
+                continue
+            alike = [day for day in days if day not in away]
+            work += [(day, 1) for day in days if day in away]
+            if alike:
+                work.append((alike[0], len(alike)))
+        return work
+
+
+def _every_week(calendar: Calendar, therapist_id: int):
+    """Whether all of the therapist's shifts on a weekday apply every week of the period."""
+
+    def every_week(weekday: int) -> bool:
+        shifts = calendar.working.get((therapist_id, weekday), ())
+        return all(
+            shift.valid_from is None and shift.valid_to is None and shift.week_parity is None for shift in shifts
+        )
+
+    return every_week
 
 
 def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
+    """Minutes on duty and open through availability's calendar, worked out
+    once per weekday for the days alike and day by day for the rest (time
+    off, special days, clock changes, shifts of some weeks only); the
+    stretches on duty (minutes after local midnight) are spread over the
+    hours once per pattern."""
     duty = OnDuty()
-    days = [period.first_day + datetime.timedelta(days=offset) for offset in range(period.days)]
     for location in locations:
-        calendar = Calendar.load(salon=location, first_day=period.first_day, last_day=period.last_day)
+        zone = location.zone
+        calendar = _duty_calendar(location, period)
+        days = _Days.of(calendar, period)
+        patterns: Counter = Counter()
         for therapist in calendar.therapists:
-            minutes = sum(end - start for day in days for start, end in calendar.therapist_on_duty(therapist, day))
+            minutes = 0
+            away = _days_touched(calendar.therapist_away.get(therapist.pk, []), period, zone)
+            for day, times in days.to_work_out(away, _every_week(calendar, therapist.pk)):
+                stretches = calendar.therapist_on_duty(therapist, day)
+                minutes += sum(end - start for start, end in stretches) * times
+                if day in days.clock_change:
+                    for start, end in stretches:
+                        _spread_through_zone(duty.by_hour, start, end, zone)
+                elif stretches:
+                    begins = days.begins[day]
+                    patterns[day.isoweekday(), tuple((start - begins, end - begins) for start, end in stretches)] += (
+                        times
+                    )
             duty.therapists[therapist.pk] += minutes
             duty.therapist_names[therapist.pk] = therapist.display_name
             duty.locations[location.pk] += minutes
+        for (weekday, stretches), times in patterns.items():
+            for start, end in stretches:
+                _spread_over_hours(duty.by_hour, weekday, start, end, times)
         for room in calendar.rooms:
-            duty.rooms[room.pk] = sum(end - start for day in days for start, end in calendar.room_in_use(room, day))
+            away = _days_touched(calendar.room_away.get(room.pk, []), period, zone)
+            duty.rooms[room.pk] = sum(
+                (end - start) * times
+                for day, times in days.to_work_out(away, lambda weekday: True)
+                for start, end in calendar.room_in_use(room, day)
+            )
             duty.room_names[room.pk] = (room.name, location.name)
     return duty
 
 
-def report_for(*, locations: list[Salon], period: Period) -> Report:
-    """Every table of the report page. Queries: four groupings, two per time
-    zone (heat map and days), and availability's calendar per location."""
+def report_for(*, locations: list[Salon], period: Period, by_time: bool = True) -> Report:
+    """Every table of the report page. Queries: the period's appointments
+    grouped once for the tables (and the names in them) and, unless
+    ``by_time`` is false (a table's download needs neither), once per time
+    zone for the days and the heat map; four per location for availability's
+    calendar."""
     appointments = appointments_in(locations, period)
     duty = _on_duty(locations, period)
     names = {location.pk: location.name for location in locations}
+    groups = _breakdown(appointments)
 
-    summary = report_summary(locations=locations, period=period)
-    for row in summary.locations:
+    by_location = _location_rows(locations, groups)
+    for row in by_location:
         row.working_minutes = duty.locations.get(row.key, 0)
-    total = _total(summary.locations)
+    total = _total(by_location)
 
-    therapists = [
-        _row(
-            values,
-            key=values["therapist_id"],
-            label=values["therapist__display_name"],
-            working_minutes=duty.therapists.get(values["therapist_id"], 0),
-        )
-        for values in _grouped(appointments, "therapist_id", "therapist__display_name")
-    ]
-    booked = {row.key for row in therapists}
-    therapists += [
-        Row(pk, duty.therapist_names[pk], working_minutes=minutes)
-        for pk, minutes in duty.therapists.items()
-        if pk not in booked
-    ]
-    rooms = [
-        _row(
-            values,
-            key=values["room_id"],
-            label=values["room__name"],
-            working_minutes=duty.rooms.get(values["room_id"]),
-            location=names[values["room__salon_id"]],
-        )
-        for values in _grouped(appointments, "room_id", "room__name", "room__salon_id")
-    ]
-    booked = {row.key for row in rooms}
-    rooms += [
-        Row(pk, duty.room_names[pk][0], working_minutes=minutes, location=duty.room_names[pk][1])
-        for pk, minutes in duty.rooms.items()
-        if pk not in booked
-    ]
-    services = [
-        _row(values, key=values["routine__slug"], label=values["name"])
-        for values in _grouped(appointments, "routine__slug", name=Max("routine__name"))
-    ]
-    heat, daily = _by_time(locations, period)
-    for row in therapists + rooms + services:
+    labels = _labels(groups)
+    therapists: dict[int, Row] = {}
+    rooms: dict[int, Row] = {}
+    services: dict[str, Row] = {}
+    origins: dict[str, int] = defaultdict(int)
+    for values in groups:
+        therapist, room = values["therapist_id"], values["room_id"]
+        service, name = labels.routines[values["routine_id"]]
+        if therapist not in therapists:
+            therapists[therapist] = Row(
+                therapist, labels.therapists[therapist], working_minutes=duty.therapists.get(therapist, 0)
+            )
+        if room not in rooms:
+            rooms[room] = Row(
+                room, labels.rooms[room], working_minutes=duty.rooms.get(room), location=names[values["room__salon_id"]]
+            )
+        if service not in services:
+            services[service] = Row(service, name)
+        # A service's versions may be named differently: it is shown by the greatest name.
+        services[service].label = max(services[service].label, name)
+        for row in (therapists[therapist], rooms[room], services[service]):
+            _count_in(row, values)
+        origins[values["origin"]] += values["appointments"]
+    for pk, minutes in duty.therapists.items():
+        therapists.setdefault(pk, Row(pk, duty.therapist_names[pk], working_minutes=minutes))
+    for pk, minutes in duty.rooms.items():
+        rooms.setdefault(pk, Row(pk, duty.room_names[pk][0], working_minutes=minutes, location=duty.room_names[pk][1]))
+    heat, daily = {}, {}
+    if by_time:
+        booked_by_hour, daily = _by_time(locations, period)
+        heat = {cell: booked_by_hour.get(cell, 0) / working for cell, working in duty.by_hour.items() if working}
+    for row in [*therapists.values(), *rooms.values(), *services.values()]:
         row.currency = total.currency
     return Report(
         period=period,
         locations=locations,
         total=total,
-        by_location=summary.locations,
-        therapists=sorted(therapists, key=lambda row: (row.label, str(row.key))),
-        rooms=sorted(rooms, key=lambda row: (row.location, row.label, str(row.key))),
-        services=sorted(services, key=lambda row: (row.label, row.key)),
+        by_location=by_location,
+        therapists=sorted(therapists.values(), key=lambda row: (row.label, str(row.key))),
+        rooms=sorted(rooms.values(), key=lambda row: (row.location, row.label, str(row.key))),
+        services=sorted(services.values(), key=lambda row: (row.label, row.key)),
         heat=heat,
         daily=daily,
+        origins={origin: origins[origin] for origin in sorted(origins)},
     )
 
 
+EPOCH_DAY = datetime.date(1970, 1, 1)
+
+
+def _wall_minutes(moment: datetime.datetime, zone: ZoneInfo) -> int:
+    """Local wall-clock time as minutes since 1970-01-01 00:00 of the wall clock."""
+    return to_minutes(moment.astimezone(zone).replace(tzinfo=datetime.UTC))
+
+
+def _sessions_by_time(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int, int, int, int, int]]:
+    """(start, end, bookings, revenue of the completed, sessions taking time)
+    per distinct start and end, the times as local wall-clock minutes (see
+    ``_wall_minutes``). Grouped by the stored instants first, so that the
+    zone is applied once per distinct time rather than once per appointment;
+    PostgreSQL applies it, elsewhere Python."""
+    grouped = (
+        appointments.annotate(begins=F("start"), ends=F("end"))
+        .values("begins", "ends")
+        .annotate(
+            bookings=Count("pk"),
+            revenue=Sum("price_minor", filter=Q(status=Status.COMPLETED)),
+            taking_time=Count("pk", filter=Q(status__in=Appointment.HOLDS_TIME)),
+        )
+        .order_by()
+    )
+    if connection.vendor != "postgresql":
+        return [
+            (_wall_minutes(row["begins"], zone), _wall_minutes(row["ends"], zone), row["bookings"], row["revenue"],
+             row["taking_time"])
+            for row in grouped
+        ]  # fmt: skip
+    sql, params = grouped.query.sql_with_params()
+    # The ORM's own SQL as a subquery; the zone's name goes in as a parameter.
+    wall = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE %s))::bigint / 60)"
+    query = (
+        f"SELECT {wall.format('grouped.begins')}, {wall.format('grouped.ends')}, grouped.bookings, "  # noqa: S608
+        f"grouped.revenue, grouped.taking_time FROM ({sql}) AS grouped"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [zone.key, zone.key, *params])
+        return cursor.fetchall()
+
+
 def _by_time(locations: list[Salon], period: Period) -> tuple[dict, dict]:
-    """Sessions by local weekday and hour, and bookings and revenue by local
-    day: grouped in the database once per time zone among the locations."""
-    heat: dict[tuple[int, int], int] = defaultdict(int)
+    """Minutes booked by local weekday and hour (a session over several
+    hours counts in each), and bookings and revenue by the local day each
+    session starts: one query per time zone among the locations."""
+    booked: dict[tuple[int, int], int] = defaultdict(int)
     daily: dict[datetime.date, list[int]] = {
         period.first_day + datetime.timedelta(days=offset): [0, 0] for offset in range(period.days)
     }
@@ -335,40 +609,38 @@ def _by_time(locations: list[Salon], period: Period) -> tuple[dict, dict]:
     for location in locations:
         zones[location.time_zone].append(location)
     for name, here in zones.items():
-        zone = ZoneInfo(name)
-        appointments = appointments_in(here, period)
-        taking_time = appointments.filter(status__in=Appointment.HOLDS_TIME)
-        for values in (
-            taking_time.annotate(
-                weekday=ExtractIsoWeekDay("start", tzinfo=zone), hour=ExtractHour("start", tzinfo=zone)
-            )
-            .values("weekday", "hour")
-            .annotate(sessions=Count("pk"))
-            .order_by()
-        ):
-            heat[values["weekday"], values["hour"]] += values["sessions"]
-        for values in (
-            appointments.annotate(day=TruncDate("start", tzinfo=zone))
-            .values("day")
-            .annotate(bookings=Count("pk"), revenue=Sum("price_minor", filter=Q(status=Status.COMPLETED)))
-            .order_by()
-        ):
-            figures = daily.setdefault(values["day"], [0, 0])
-            figures[0] += values["bookings"]
-            figures[1] += values["revenue"] or 0
-    return dict(heat), {day: (bookings, revenue) for day, (bookings, revenue) in sorted(daily.items())}
+        by_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        by_hour: dict[int, int] = defaultdict(int)  # wall-clock hours since 1970 -> minutes booked
+        sessions = _sessions_by_time(appointments_in(here, period), ZoneInfo(name))
+        for start, end, bookings, revenue, taking_time in sessions:
+            figures = by_day[start // MINUTES_A_DAY]
+            figures[0] += bookings
+            figures[1] += revenue or 0
+            while taking_time and start < end:
+                hour = start // 60
+                piece_end = min(end, (hour + 1) * 60)
+                by_hour[hour] += (piece_end - start) * taking_time
+                start = piece_end
+        for number, (bookings, revenue) in by_day.items():
+            figures = daily.setdefault(EPOCH_DAY + datetime.timedelta(days=number), [0, 0])
+            figures[0] += bookings
+            figures[1] += revenue
+        for hour, minutes in by_hour.items():
+            day = EPOCH_DAY + datetime.timedelta(days=hour // 24)
+            booked[day.isoweekday(), hour % 24] += minutes
+    return dict(booked), {day: (bookings, revenue) for day, (bookings, revenue) in sorted(daily.items())}
 
 
 def comparison(now: Row, before: Row) -> list[tuple[str, int, int, bool]]:
     """(what, this period, the period before, whether it is an amount of money)."""
     return [
-        ("Bookings", now.bookings, before.bookings, False),
-        ("Completed sessions", now.completed, before.completed, False),
-        ("Cancellations in time", now.cancelled, before.cancelled, False),
-        ("Late cancellations", now.cancelled_late, before.cancelled_late, False),
-        ("No-shows", now.no_shows, before.no_shows, False),
-        ("Revenue", now.revenue_minor, before.revenue_minor, True),
-        ("Expected revenue", now.expected_minor, before.expected_minor, True),
+        (_("Bookings"), now.bookings, before.bookings, False),
+        (_("Completed sessions"), now.completed, before.completed, False),
+        (_("Cancellations in time"), now.cancelled, before.cancelled, False),
+        (_("Late cancellations"), now.cancelled_late, before.cancelled_late, False),
+        (_("No-shows"), now.no_shows, before.no_shows, False),
+        (_("Revenue"), now.revenue_minor, before.revenue_minor, True),
+        (_("Expected revenue"), now.expected_minor, before.expected_minor, True),
     ]
 
 
@@ -428,63 +700,74 @@ class Extras:
         return _ratio(self.feedback_given, self.feedback_asked)
 
 
-def report_extras(*, locations: list[Salon], period: Period) -> Extras:
+def report_extras(*, locations: list[Salon], period: Period, report: Report | None = None) -> Extras:
     """Clients who came (completed sessions): new ones (their first session
     at these locations was in the period) and returning ones, and how many
     new ones came again within RETENTION_DAYS of their first; bookings by
     origin; feedback on the completed sessions; messages due in the period;
-    how far the courses with a session in the period have come. Six
-    queries. Clients' first visits are read in the first location's time
-    zone (a business's locations rarely differ)."""
+    how far the courses with a session in the period have come. Four
+    queries, and one more without the period's ``report`` (which has counted
+    the bookings by origin and the completed sessions). Clients' first
+    visits are read in the first location's time zone (a business's
+    locations rarely differ)."""
     if not locations:
         return Extras(0, 0, 0, 0, {}, 0, 0, None, 0, 0, {}, [])
     begins, ends = period.span(locations[0].zone)
     here = [location.pk for location in locations]
-    visits_here = Appointment.objects.filter(status=Status.COMPLETED, room__salon_id__in=here).order_by()
-    came = appointments_in(locations, period).filter(status=Status.COMPLETED).values("client_id")
+    retention = datetime.timedelta(days=RETENTION_DAYS)
+    # Later visits cannot be anyone's first or second that matters here.
+    latest = max(period.span(location.zone)[1] for location in locations) + retention
+    came = Case(When(_starting(locations, period), then=Value(1)), default=Value(0))
     # Each client's first two visits here ever (a window over their visits,
-    # numbered by time), with the first's time on both rows.
+    # numbered by time), with the first's time on both rows, for those who
+    # came in the period: one pass over the visits, sorted once.
+    by_client = [F("client_id")]
     visits = (
-        visits_here.filter(client_id__in=came)
+        Appointment.objects.filter(status=Status.COMPLETED, room__salon_id__in=here, start__lt=latest)
+        .order_by()
         .annotate(
-            number=Window(RowNumber(), partition_by=[F("client_id")], order_by=[F("start").asc(), F("pk").asc()]),
-            first=Window(Min("start"), partition_by=[F("client_id")]),
+            number=Window(RowNumber(), partition_by=by_client, order_by=[F("start").asc()]),
+            first=Window(Min("start"), partition_by=by_client),
+            came=Window(Max(came), partition_by=by_client),
         )
-        .filter(number__lte=2)
+        .filter(number__lte=2, came=1)
     )
     clients = visits.aggregate(
         seen=Count("pk", filter=Q(number=1)),
         new=Count("pk", filter=Q(number=1, first__gte=begins)),
         returning=Count("pk", filter=Q(number=1, first__lt=begins)),
-        retained=Count(
-            "pk",
-            filter=Q(number=2, first__gte=begins, start__lte=F("first") + datetime.timedelta(days=RETENTION_DAYS)),
-        ),
+        retained=Count("pk", filter=Q(number=2, first__gte=begins, start__lte=F("first") + retention)),
     )
     appointments = appointments_in(locations, period)
-    origins = {
-        values["origin"]: values["bookings"]
-        for values in appointments.values("origin").annotate(bookings=Count("pk")).order_by("origin")
-    }
-    completed = appointments.filter(status=Status.COMPLETED)
-    pressure = [
-        (values["therapist__display_name"], values["routine__name"], values["given"], values["strong"], values["light"])
-        for values in completed.filter(feedback__isnull=False)
-        .values("therapist__display_name", "routine__name")
+    if report is None:
+        completed = appointments.filter(status=Status.COMPLETED).count()
+        origins = {
+            values["origin"]: values["bookings"]
+            for values in appointments.values("origin").annotate(bookings=Count("pk")).order_by("origin")
+        }
+    else:
+        completed, origins = report.total.completed, report.origins
+    # Feedback on the period's completed sessions per therapist and routine,
+    # read from the feedback (a half of the sessions or fewer); the totals add these up.
+    feedback = list(
+        Feedback.objects.filter(_starting(locations, period, through="appointment__"))
+        .filter(appointment__status=Status.COMPLETED)
+        .values("appointment__therapist__display_name", "appointment__routine__name")
         .annotate(
-            given=Count("feedback"),
-            strong=Count("feedback", filter=Q(feedback__pressure="too_strong")),
-            light=Count("feedback", filter=Q(feedback__pressure="too_light")),
+            given=Count("pk"),
+            strong=Count("pk", filter=Q(pressure="too_strong")),
+            light=Count("pk", filter=Q(pressure="too_light")),
+            rating_sum=Sum("overall"),
         )
-        .order_by("therapist__display_name", "routine__name")
-    ]
-    feedback = completed.aggregate(
-        asked=Count("pk"),
-        given=Count("feedback"),
-        rating=Avg("feedback__overall"),
-        too_strong=Count("feedback", filter=Q(feedback__pressure="too_strong")),
-        too_light=Count("feedback", filter=Q(feedback__pressure="too_light")),
+        .order_by("appointment__therapist__display_name", "appointment__routine__name")
     )
+    pressure = [
+        (values["appointment__therapist__display_name"], values["appointment__routine__name"], values["given"],
+         values["strong"], values["light"])
+        for values in feedback
+    ]  # fmt: skip
+    given = sum(values["given"] for values in feedback)
+    rating = sum(values["rating_sum"] or 0 for values in feedback) / given if given else None
     notifications: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for values in (
         Notification.objects.filter(appointment__room__salon_id__in=here, due_at__gte=begins, due_at__lt=ends)
@@ -504,7 +787,7 @@ def report_extras(*, locations: list[Salon], period: Period) -> Extras:
     )
     return Extras(
         clients["seen"], clients["new"], clients["returning"], clients["retained"], origins,
-        feedback["asked"], feedback["given"], feedback["rating"], feedback["too_strong"], feedback["too_light"],
-        dict(notifications), pressure, len(courses), sum(row[0] for row in courses),
+        completed, given, rating, sum(row[3] for row in pressure),
+        sum(row[4] for row in pressure), dict(notifications), pressure, len(courses), sum(row[0] for row in courses),
         sum(row[1] for row in courses), sum(row[2] for row in courses),
     )  # fmt: skip

@@ -10,10 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.charts import bars_chart, heat_cells, line_chart
 from reports.forms import PeriodForm
 from reports.selectors import (
+    RETENTION_DAYS,
     appointments_for_export,
     comparison,
     report_extras,
@@ -27,10 +30,10 @@ from salon.roles import Role, role_required
 MANAGERS = (Role.MANAGER,)
 DEFAULTS = {"period": "this_week", "scope": "here"}
 TABLES = {
-    "locations": ("by_location", "Location"),
-    "therapists": ("therapists", "Therapist"),
-    "rooms": ("rooms", "Room"),
-    "services": ("services", "Service"),
+    "locations": ("by_location", gettext_lazy("Location")),
+    "therapists": ("therapists", gettext_lazy("Therapist")),
+    "rooms": ("rooms", gettext_lazy("Room")),
+    "services": ("services", gettext_lazy("Service")),
 }
 
 
@@ -77,7 +80,8 @@ def report_page(request):
         line=line_chart(report.daily),
         bars=bars_chart(report.therapists),
         heat=heat_cells(report.heat),
-        extras=report_extras(locations=locations, period=period),
+        extras=report_extras(locations=locations, period=period, report=report),
+        retention_days=RETENTION_DAYS,
     )
     return render(request, "reports/report.html", context)
 
@@ -96,11 +100,13 @@ def _money(minor, currency: str) -> str:
     return money_plain(minor, currency=currency) if currency else ""
 
 
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
+def _csv(filename: str, header: list, rows) -> HttpResponse:
+    """A download whose headings are in the reader's language; its cells
+    (ISO dates, plain amounts, status codes) read the same in every language."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow([str(heading) for heading in header])
     for row in rows:
         writer.writerow([_cell(value) for value in row])
     return response
@@ -111,7 +117,7 @@ def report_csv(request, table: str):
     """One table of the page (``days``: bookings and revenue a day), or
     (``appointments``) the period's appointments."""
     if table not in TABLES and table not in ("appointments", "days"):
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     form, locations, period = _chosen(request)
     if period is None:
         problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
@@ -119,26 +125,28 @@ def report_csv(request, table: str):
     filename = f"{table}-{period.first_day.isoformat()}-{period.last_day.isoformat()}.csv"
     if table == "appointments":
         return _csv(filename, APPOINTMENT_COLUMNS, _appointment_rows(locations, period))
-    report = report_for(locations=locations, period=period)
+    report = report_for(locations=locations, period=period, by_time=table == "days")
     if table == "days":
         return _csv(
             filename,
-            ["Day", "Bookings", "Revenue", "Currency"],
+            [_("Day"), _("Bookings"), _("Revenue"), _("Currency")],
             ([day.isoformat(), bookings, _money(revenue, report.currency), report.currency]
              for day, (bookings, revenue) in report.daily.items()),
         )  # fmt: skip
     attribute, heading = TABLES[table]
     rows = getattr(report, attribute)
-    header = [heading] + (["Location"] if table == "rooms" else []) + FIGURE_COLUMNS
+    header = [heading] + ([_("Location")] if table == "rooms" else []) + FIGURE_COLUMNS
     return _csv(
         filename, header, ([row.label] + ([row.location] if table == "rooms" else []) + _figures(row) for row in rows)
     )
 
 
 FIGURE_COLUMNS = [
-    "Bookings", "Completed", "Completion rate", "Cancelled in time", "Cancellation rate", "Cancelled late",
-    "Late cancellation rate", "No-shows", "No-show rate", "Revenue", "Expected revenue", "Currency",
-    "Booked minutes", "Working or open minutes", "Utilisation",
+    gettext_lazy("Bookings"), gettext_lazy("Completed"), gettext_lazy("Completion rate"),
+    gettext_lazy("Cancelled in time"), gettext_lazy("Cancellation rate"), gettext_lazy("Cancelled late"),
+    gettext_lazy("Late cancellation rate"), gettext_lazy("No-shows"), gettext_lazy("No-show rate"),
+    gettext_lazy("Revenue"), gettext_lazy("Expected revenue"), gettext_lazy("Currency"),
+    gettext_lazy("Booked minutes"), gettext_lazy("Working or open minutes"), gettext_lazy("Utilisation"),
 ]  # fmt: skip
 
 
@@ -151,9 +159,13 @@ def _figures(row) -> list:
     ]  # fmt: skip
 
 
+# The cells stay codes ("completed", "desk", "yes"): a spreadsheet's filters
+# and formulas keep working whichever language the manager reads.
 APPOINTMENT_COLUMNS = [
-    "Appointment", "Location", "Start", "End", "Therapist", "Room", "Service", "Client number", "Status",
-    "Cancelled late", "Booked by", "Price", "Currency",
+    gettext_lazy("Appointment"), gettext_lazy("Location"), gettext_lazy("Start"), gettext_lazy("End"),
+    gettext_lazy("Therapist"), gettext_lazy("Room"), gettext_lazy("Service"), gettext_lazy("Client number"),
+    gettext_lazy("Status"), gettext_lazy("Cancelled late"), gettext_lazy("Booked by"), gettext_lazy("Price"),
+    gettext_lazy("Currency"),
 ]  # fmt: skip
 
 

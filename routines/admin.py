@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from routines import selectors, services
 from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Technique
@@ -9,7 +11,7 @@ from salon.errors import Conflict
 
 
 class RoutineWithheldForm(forms.ModelForm):
-    slug = forms.ChoiceField(label="Routine")
+    slug = forms.ChoiceField(label=_("Routine"))
 
     class Meta:
         model = RoutineWithheld
@@ -49,9 +51,12 @@ class StepFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE") and "order" in form.cleaned_data
         )
         if not orders:
-            raise ValidationError("A routine needs at least one step.")
+            raise ValidationError(_("A routine needs at least one step."))
         if orders != list(range(1, len(orders) + 1)):
-            raise ValidationError(f"Number the steps 1 to {len(orders)} without gaps or repeats (got {orders}).")
+            raise ValidationError(
+                _("Number the steps 1 to %(last)s without gaps or repeats (got %(orders)s).")
+                % {"last": len(orders), "orders": orders}
+            )
 
 
 class RoutineStepInline(admin.TabularInline):
@@ -64,7 +69,7 @@ class RoutineStepInline(admin.TabularInline):
     fields = [
         "order", "technique", "areas", "direction", "side", "pressure", "dose_kind", "min_minutes", "max_minutes",
         "count", "unit", "seconds_per_unit", "per_side", "alternating_minutes", "uses_pain_map", "repeat_of", "notes",
-        "core",
+        "core", "translations",
     ]  # fmt: skip
 
 
@@ -111,4 +116,8 @@ class RoutineTemplateAdmin(admin.ModelAdmin):
             except Conflict as error:
                 self.message_user(request, f"{routine}: {error.detail}", messages.WARNING)
             else:
-                self.message_user(request, f"{successor} created; {routine} stays as it is for its plans.")
+                self.message_user(
+                    request,
+                    gettext("%(successor)s created; %(routine)s stays as it is for its plans.")
+                    % {"successor": successor, "routine": routine},
+                )

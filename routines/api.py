@@ -2,6 +2,7 @@
 same validation as everywhere else. (Previewing a plan composes routines with
 screenings and lives in the sessions app, under /api/v1/routines/ too.)"""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -100,6 +101,7 @@ class ServiceViewSet(viewsets.ViewSet):
             "description": entry.description if entry else "",
             "turnover_minutes": entry.turnover_minutes if entry else None,
             "online": entry.online if entry else False,
+            "translations": entry.translations if entry else {},
             "currency": salon.currency,
             "lengths": [{"minutes": m, "price_minor": p} for m, p in (entry.prices.items() if entry else [])],
         }
@@ -112,7 +114,7 @@ class ServiceViewSet(viewsets.ViewSet):
     def _routine(self, slug):
         routine = selectors.routine_list().filter(slug=slug).first()
         if routine is None:
-            raise NotFound("There is no current routine with that slug.", code="not_found")
+            raise NotFound(_("There is no current routine with that slug."), code="not_found")
         return routine
 
     def list(self, request):
@@ -135,6 +137,7 @@ class ServiceViewSet(viewsets.ViewSet):
             description=data["description"],
             turnover_minutes=data["turnover_minutes"],
             online=data["online"],
+            translations=data["translations"],
             lengths=[(length["minutes"], length["price_minor"]) for length in data["lengths"]],
         )
         return Response(ServiceSerializer(self._render(salon, [routine])[0]).data)

@@ -47,6 +47,15 @@ def mark_core_steps(routine_model, step_model) -> None:
         step_model.objects.filter(routine__slug=slug, order__in=orders).update(core=True)
 
 
+def mark_german(technique_model, routine_model, step_model) -> None:
+    """The German of the guide's routines (after the field exists)."""
+    if not any(field.name == "translations" for field in step_model._meta.get_fields()):
+        return
+    from routines.guide_de import german_add
+
+    german_add(technique_model, routine_model, step_model)
+
+
 def write_guide_routines(technique_model, routine_model, step_model) -> int:
     """Create the guide's techniques and routines that are missing (matched by
     name and slug). Takes the model classes so the data migration can pass its
@@ -89,4 +98,6 @@ def write_guide_routines(technique_model, routine_model, step_model) -> int:
     mark_beside_spine(technique_model)
     mark_area_pressure(routine_model, step_model)
     mark_aftercare(routine_model)
+    if created:
+        mark_german(technique_model, routine_model, step_model)
     return created

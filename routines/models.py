@@ -5,38 +5,54 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from routines.content import TranslationsValidator
 from salon.inputs import LimitedTextField, validate_visible
 
 
 class BodyArea(models.TextChoices):
     """Where a step works, where a client must not be touched, where a pad goes."""
 
-    NECK = "neck", "Neck"
-    SHOULDERS = "shoulders", "Shoulders"
-    UPPER_BACK = "upper_back", "Upper back"
-    MID_BACK = "mid_back", "Mid back"
-    LOWER_BACK = "lower_back", "Lower back"
-    SPINE = "spine", "Spine"
-    BUTTOCKS = "buttocks", "Buttocks"
-    ANKLES = "ankles", "Ankles"
+    NECK = "neck", _("Neck")
+    SHOULDERS = "shoulders", _("Shoulders")
+    UPPER_BACK = "upper_back", _("Upper back")
+    MID_BACK = "mid_back", _("Mid back")
+    LOWER_BACK = "lower_back", _("Lower back")
+    SPINE = "spine", _("Spine")
+    BUTTOCKS = "buttocks", _("Buttocks")
+    ANKLES = "ankles", _("Ankles")
 
 
 BACK_AREAS = frozenset(
     {BodyArea.NECK, BodyArea.SHOULDERS, BodyArea.UPPER_BACK, BodyArea.MID_BACK, BodyArea.LOWER_BACK, BodyArea.SPINE}
 )
 
+# How each area is written inside a sentence: English lowers the label
+# ("lower back"), German keeps its nouns capitalised, so each is its own entry.
+AREA_IN_A_SENTENCE = {
+    BodyArea.NECK: pgettext_lazy("body area in a sentence", "neck"),
+    BodyArea.SHOULDERS: pgettext_lazy("body area in a sentence", "shoulders"),
+    BodyArea.UPPER_BACK: pgettext_lazy("body area in a sentence", "upper back"),
+    BodyArea.MID_BACK: pgettext_lazy("body area in a sentence", "mid back"),
+    BodyArea.LOWER_BACK: pgettext_lazy("body area in a sentence", "lower back"),
+    BodyArea.SPINE: pgettext_lazy("body area in a sentence", "spine"),
+    BodyArea.BUTTOCKS: pgettext_lazy("body area in a sentence", "buttocks"),
+    BodyArea.ANKLES: pgettext_lazy("body area in a sentence", "ankles"),
+}
+
 
 def area_words(area: str) -> str:
     """An area as it is written in a sentence: "lower back", not ``lower_back``."""
-    return BodyArea(area).label.lower() if area in BodyArea.values else area.replace("_", " ")
+    return str(AREA_IN_A_SENTENCE[area]) if area in AREA_IN_A_SENTENCE else area.replace("_", " ")
 
 
 class Pressure(models.TextChoices):
-    LIGHT = "light", "Light"
-    MEDIUM = "medium", "Medium"
-    FIRM = "firm", "Firm"
-    ADAPTIVE = "adaptive", "Adaptive (guided by the client)"
+    LIGHT = "light", _("Light")
+    MEDIUM = "medium", _("Medium")
+    FIRM = "firm", _("Firm")
+    ADAPTIVE = "adaptive", _("Adaptive (guided by the client)")
 
 
 # Adaptive pressure may rise to firm as the client allows, so it ranks as firm
@@ -45,59 +61,59 @@ PRESSURE_RANK = {Pressure.LIGHT: 1, Pressure.MEDIUM: 2, Pressure.FIRM: 3, Pressu
 
 
 class Position(models.TextChoices):
-    PRONE = "prone", "Prone (lying on the front)"
-    SIDE_LYING = "side_lying", "Side-lying"
-    SEATED = "seated", "Seated"
+    PRONE = "prone", _("Prone (lying on the front)")
+    SIDE_LYING = "side_lying", _("Side-lying")
+    SEATED = "seated", _("Seated")
 
 
 class Qualification(models.TextChoices):
-    NONE = "none", "None"
-    THERAPEUTIC = "therapeutic", "Therapeutic massage"
-    PREGNANCY = "pregnancy", "Pregnancy massage"
+    NONE = "none", _("None")
+    THERAPEUTIC = "therapeutic", _("Therapeutic massage")
+    PREGNANCY = "pregnancy", _("Pregnancy massage")
 
 
 class HandPart(models.TextChoices):
-    PALM = "palm", "Open palm"
-    BASE_OF_PALM = "base_of_palm", "Base of the palm"
-    FINGERTIPS = "fingertips", "Fingertips"
-    THUMBS = "thumbs", "Thumbs"
-    MIDDLE_FINGER = "middle_finger", "Middle finger"
-    FOREARM = "forearm", "Forearm"
+    PALM = "palm", _("Open palm")
+    BASE_OF_PALM = "base_of_palm", _("Base of the palm")
+    FINGERTIPS = "fingertips", _("Fingertips")
+    THUMBS = "thumbs", _("Thumbs")
+    MIDDLE_FINGER = "middle_finger", _("Middle finger")
+    FOREARM = "forearm", _("Forearm")
 
 
 class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    BOTH = "both", "Both"
-    ALTERNATING = "alternating", "Alternating sides"
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BOTH = "both", _("Both")
+    ALTERNATING = "alternating", _("Alternating sides")
 
 
 class Direction(models.TextChoices):
-    BOTTOM_UP = "bottom_up", "Bottom up"
-    TOP_DOWN = "top_down", "Top down"
-    SPINE_OUTWARD = "spine_outward", "From the spine outward and back"
-    CIRCULAR = "circular", "Circular"
-    TOWARD_HEAD = "toward_head", "Towards the head"
-    STATIC = "static", "Static hold"
+    BOTTOM_UP = "bottom_up", _("Bottom up")
+    TOP_DOWN = "top_down", _("Top down")
+    SPINE_OUTWARD = "spine_outward", _("From the spine outward and back")
+    CIRCULAR = "circular", _("Circular")
+    TOWARD_HEAD = "toward_head", _("Towards the head")
+    STATIC = "static", _("Static hold")
 
 
 def validate_areas(value) -> None:
     if not isinstance(value, list) or not value:
-        raise ValidationError("Name at least one body area.", code="required")
+        raise ValidationError(_("Name at least one body area."), code="required")
     unknown = [area for area in value if area not in BodyArea.values]
     if unknown:
         raise ValidationError(
-            "Unknown body area: %(unknown)s. Use %(known)s.",
+            _("Unknown body area: %(unknown)s. Use %(known)s."),
             code="invalid_area",
             params={"unknown": ", ".join(map(str, unknown)), "known": ", ".join(BodyArea.values)},
         )
     if len(set(value)) != len(value):
-        raise ValidationError("A body area is listed twice.", code="duplicate_area")
+        raise ValidationError(_("A body area is listed twice."), code="duplicate_area")
 
 
 def validate_text_lines(value) -> None:
     if not isinstance(value, list) or not all(isinstance(line, str) and line.strip() for line in value):
-        raise ValidationError("Give a list of non-empty lines of text.", code="invalid_lines")
+        raise ValidationError(_("Give a list of non-empty lines of text."), code="invalid_lines")
 
 
 class Technique(models.Model):
@@ -107,7 +123,13 @@ class Technique(models.Model):
     default_pressure = models.CharField(max_length=10, choices=Pressure.choices, default=Pressure.MEDIUM)
     beside_spine = models.BooleanField(
         default=False,
-        help_text="Works the muscles beside the spine: left out when the spine itself must be kept away from.",
+        help_text=_("Works the muscles beside the spine: left out when the spine itself must be kept away from."),
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator({"name": 80, "description": 2000})],
+        help_text=_('The name and description in other languages, e.g. {"de": {"name": "..."}}.'),
     )
 
     class Meta:
@@ -123,8 +145,8 @@ class RoutineTemplate(models.Model):
     edited: a change makes the next version."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(max_length=100, validators=[validate_visible])
     slug = models.SlugField(max_length=100)
@@ -137,21 +159,35 @@ class RoutineTemplate(models.Model):
     turnover_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MaxValueValidator(120)],
-        help_text="Time after the session for fresh towels, oil and the table.",
+        help_text=_("Time after the session for fresh towels, oil and the table."),
     )
     surface = models.CharField(max_length=120, default="Massage table (or a firm bed, couch or floor mat)")
     oil = models.CharField(max_length=120, default="Massage oil (baby oil as a substitute)", blank=True)
-    towels = models.PositiveSmallIntegerField(default=3, help_text="One to lie on, the others to cover.")
+    towels = models.PositiveSmallIntegerField(default=3, help_text=_("One to lie on, the others to cover."))
     supports = models.JSONField(
-        default=list, blank=True, validators=[validate_text_lines], help_text="Pads, rollers or pillows to have ready."
+        default=list,
+        blank=True,
+        validators=[validate_text_lines],
+        help_text=_("Pads, rollers or pillows to have ready."),
     )
     precautions = models.JSONField(default=list, blank=True, validators=[validate_text_lines])
     aftercare = LimitedTextField(
         max_length=2000,
         blank=True,
-        help_text="Advice sent to the client after a completed session (no health details; the same for everyone).",
+        help_text=_("Advice sent to the client after a completed session (no health details; the same for everyone)."),
     )
-    areas = models.JSONField(default=list, validators=[validate_areas], help_text="Body areas the routine works.")
+    areas = models.JSONField(default=list, validators=[validate_areas], help_text=_("Body areas the routine works."))
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[
+            TranslationsValidator(
+                {"name": 100, "purpose": 2000, "surface": 120, "oil": 120, "aftercare": 2000},
+                lists=("supports", "precautions"),
+            )
+        ],
+        help_text=_('Name, purpose, supplies, precautions and after-care in other languages, e.g. {"de": {...}}.'),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -170,8 +206,8 @@ class RoutineStep(models.Model):
     or a count of units with seconds per unit."""
 
     class DoseKind(models.TextChoices):
-        DURATION = "duration", "Duration in minutes"
-        COUNT = "count", "Count of repetitions, cycles or holds"
+        DURATION = "duration", _("Duration in minutes")
+        COUNT = "count", _("Count of repetitions, cycles or holds")
 
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -184,14 +220,14 @@ class RoutineStep(models.Model):
     min_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     max_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     count = models.PositiveSmallIntegerField(null=True, blank=True)
-    unit = models.CharField(max_length=40, blank=True, help_text="movements, cycles, holds ...")
+    unit = models.CharField(max_length=40, blank=True, help_text=_("movements, cycles, holds ..."))
     seconds_per_unit = models.PositiveSmallIntegerField(null=True, blank=True)
-    per_side = models.BooleanField(default=False, help_text="The count is done on each side.")
+    per_side = models.BooleanField(default=False, help_text=_("The count is done on each side."))
     alternating_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Minutes of stroking alternated with this movement, once per side."
+        default=0, help_text=_("Minutes of stroking alternated with this movement, once per side.")
     )
     uses_pain_map = models.BooleanField(
-        default=False, help_text="The step works the client's painful points from the screening."
+        default=False, help_text=_("The step works the client's painful points from the screening.")
     )
     repeat_of = models.ForeignKey(
         "self",
@@ -200,17 +236,23 @@ class RoutineStep(models.Model):
         # A repeated step goes only together with the routine (or its repeats).
         on_delete=models.RESTRICT,
         related_name="repeats",
-        help_text="A finishing step that repeats an earlier movement.",
+        help_text=_("A finishing step that repeats an earlier movement."),
     )
     notes = LimitedTextField(max_length=1000, blank=True)
     area_pressure = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Lighter pressure on some of the areas, e.g. {"neck": "light"} (the guide: less at the neck).',
+        help_text=_('Lighter pressure on some of the areas, e.g. {"neck": "light"} (the guide: less at the neck).'),
     )
     core = models.BooleanField(
         default=False,
-        help_text="Without this step the routine is not itself: a plan that would have to drop it is refused.",
+        help_text=_("Without this step the routine is not itself: a plan that would have to drop it is refused."),
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator({"notes": 1000})],
+        help_text=_('The notes in other languages, e.g. {"de": {"notes": "..."}}.'),
     )
 
     class Meta:
@@ -271,14 +313,14 @@ class RoutineWithheld(models.Model):
     unless it withholds it here."""
 
     salon = models.ForeignKey(
-        "salon.Salon", on_delete=models.CASCADE, related_name="routines_withheld", verbose_name="location"
+        "salon.Salon", on_delete=models.CASCADE, related_name="routines_withheld", verbose_name=_("location")
     )
     slug = models.SlugField(max_length=100)
 
     class Meta:
         ordering = ["salon", "slug"]
-        verbose_name = "routine not offered at a location"
-        verbose_name_plural = "routines not offered at a location"
+        verbose_name = _("routine not offered at a location")
+        verbose_name_plural = _("routines not offered at a location")
         constraints = [
             models.UniqueConstraint(fields=["salon", "slug"], name="routine_withheld_once_per_location"),
         ]
@@ -295,18 +337,26 @@ class Service(models.Model):
     routine a location withholds (:class:`RoutineWithheld`) is not offered
     there, whatever its menu entry says."""
 
-    salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="services", verbose_name="location")
-    slug = models.SlugField(max_length=100, help_text="The routine's slug.")
+    salon = models.ForeignKey(
+        "salon.Salon", on_delete=models.CASCADE, related_name="services", verbose_name=_("location")
+    )
+    slug = models.SlugField(max_length=100, help_text=_("The routine's slug."))
     description = LimitedTextField(
-        max_length=500, blank=True, help_text="A short description for clients (no health advice)."
+        max_length=500, blank=True, help_text=_("A short description for clients (no health advice).")
     )
     turnover_minutes = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(120)],
-        help_text="Time after the session for towels, oil and the table; empty means the routine's own.",
+        help_text=_("Time after the session for towels, oil and the table; empty means the routine's own."),
     )
-    online = models.BooleanField(default=False, help_text="Clients may book it online.")
+    online = models.BooleanField(default=False, help_text=_("Clients may book it online."))
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator({"description": 500})],
+        help_text=_('The description in other languages, e.g. {"de": {"description": "..."}}.'),
+    )
 
     class Meta:
         ordering = ["salon", "slug"]

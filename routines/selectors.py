@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Cast
 
 from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service
 from routines.specs import RoutineSpec, StepSpec
@@ -38,6 +39,26 @@ def routines_offered_with_steps(*, offered_at) -> list[RoutineTemplate]:
         .select_related("routine", "technique", "repeat_of")
         .order_by("routine__name", "routine_id", "order")
     )
+    return _routines_of(steps)
+
+
+def routine_current_with_steps(*, pk) -> RoutineTemplate | None:
+    """The current version of a routine by id, with its steps, in one query
+    (the steps joined to their routine, as :func:`routines_offered_with_steps`);
+    None when there is no such routine. One without steps, which the
+    services never write, takes a second query."""
+    steps = (
+        RoutineStep.objects.filter(routine_id=pk, routine__is_current=True)
+        .select_related("routine", "technique", "repeat_of")
+        .order_by("order")
+    )
+    found = _routines_of(steps)
+    return found[0] if found else RoutineTemplate.objects.filter(pk=pk, is_current=True).first()
+
+
+def _routines_of(steps) -> list[RoutineTemplate]:
+    """The routines of ``steps`` (read with their routine, in order), each
+    with its steps kept as if prefetched."""
     routines: dict[int, RoutineTemplate] = {}
     found: dict[int, list[RoutineStep]] = {}
     for step in steps:
@@ -139,15 +160,16 @@ class MenuEntry:
     turnover_minutes: int | None = None
     description: str = ""
     online: bool = False
+    # The description in other languages (every language: a remembered menu
+    # is the same for every reader; a page picks the reader's language).
+    translations: dict = field(default_factory=dict)
 
 
-def service_entry(*, salon, slug: str) -> MenuEntry | None:
-    """The location's menu entry for a routine (by slug), or None; one query."""
-    rows = list(
-        Service.objects.filter(salon=salon, slug=slug).values_list(
-            "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor"
-        )
-    )
+ENTRY_COLUMNS = ("turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor")
+
+
+def _entry_from_rows(slug: str, rows: list[tuple]) -> MenuEntry | None:
+    """A menu entry from its rows (one per length, as ``ENTRY_COLUMNS``), or None without rows."""
     if not rows:
         return None
     turnover, description, online = rows[0][:3]
@@ -155,18 +177,40 @@ def service_entry(*, salon, slug: str) -> MenuEntry | None:
     return MenuEntry(slug=slug, prices=prices, turnover_minutes=turnover, description=description, online=online)
 
 
+def service_entry(*, salon, slug: str) -> MenuEntry | None:
+    """The location's menu entry for a routine (by slug), or None; one query."""
+    return _entry_from_rows(slug, list(Service.objects.filter(salon=salon, slug=slug).values_list(*ENTRY_COLUMNS)))
+
+
+def routine_offer(*, salon, slug: str) -> tuple[bool, MenuEntry | None]:
+    """Whether the location offers the routine (:func:`routine_offered`) and
+    its menu entry there (:func:`service_entry`), in one query for a booking
+    that needs both: a UNION of the entry's rows and the row withholding it,
+    told apart by the first column."""
+    no_number = Cast(Value(None), IntegerField())  # typed: PostgreSQL reads a bare NULL as text
+    entry = Service.objects.filter(salon=salon, slug=slug).order_by().values_list(Value(0), *ENTRY_COLUMNS)
+    withheld = (
+        RoutineWithheld.objects.filter(salon=salon, slug=slug)
+        .order_by()
+        .values_list(Value(1), no_number, Value(""), Value(False), no_number, no_number)
+    )
+    rows = list(entry.union(withheld, all=True))
+    offered = all(kind == 0 for kind, *_ in rows)
+    return offered, _entry_from_rows(slug, [row[1:] for row in rows if row[0] == 0])
+
+
 def service_menu(*, salon) -> dict[str, MenuEntry]:
     """Every menu entry of the location, by routine slug; one query."""
     rows = Service.objects.filter(salon=salon).values_list(
-        "slug", "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor"
+        "slug", "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor", "translations"
     )
     menu: dict[str, MenuEntry] = {}
-    for slug, turnover, description, online, minutes, price in rows:
-        entry = menu.setdefault(slug, MenuEntry(slug, {}, turnover, description, online))
+    for slug, turnover, description, online, minutes, price, translations in rows:
+        entry = menu.setdefault(slug, MenuEntry(slug, {}, turnover, description, online, translations or {}))
         if minutes is not None:
             entry.prices[minutes] = price
     return {slug: MenuEntry(slug, dict(sorted(entry.prices.items())), entry.turnover_minutes, entry.description,
-                            entry.online) for slug, entry in menu.items()}  # fmt: skip
+                            entry.online, entry.translations) for slug, entry in menu.items()}  # fmt: skip
 
 
 def routines_withheld(*, salon) -> frozenset[str]:

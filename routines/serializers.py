@@ -66,6 +66,7 @@ class RoutineStepSerializer(ModelSerializer):
             "notes",
             "core",
             "area_pressure",
+            "translations",
         ]
         extra_kwargs = {"order": {"min_value": 1, "max_value": 100}}
 
@@ -112,6 +113,7 @@ class RoutineSerializer(ModelSerializer):
             "supplies",
             "precautions",
             "aftercare",
+            "translations",
             "areas",
             "durations",
             "steps",
@@ -164,5 +166,11 @@ class ServiceSerializer(serializers.Serializer):
         help_text="Minutes after the session for the room; null for the routine's own.",
     )  # fmt: skip
     online = serializers.BooleanField(default=False, help_text="Clients may book it online.")
+    translations = serializers.JSONField(
+        required=False,
+        default=None,
+        help_text='The description in other languages, e.g. {"de": {"description": "..."}}; '
+        "left out, the translations still true of the description are kept.",
+    )
     currency = serializers.CharField(read_only=True)
     lengths = ServiceLengthSerializer(many=True, required=False, default=list)

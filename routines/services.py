@@ -4,8 +4,11 @@ changed: an edit makes the next version and the plans keep theirs."""
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
+from routines.content import kept_translations
 from routines.guide import CORE_STEPS, ROUTINES, TECHNIQUES
+from routines.guide_de import german_add
 from routines.guide_load import write_guide_routines
 from routines.models import BodyArea, RoutineStep, RoutineTemplate, RoutineWithheld, Service, ServiceLength, Technique
 from routines.selectors import routine_in_use, routine_spec
@@ -24,7 +27,10 @@ TEMPLATE_FIELDS = [
     "precautions",
     "aftercare",
     "status",
+    "translations",
 ]
+# The routine's own words, which ``translations`` translates.
+ROUTINE_TEXTS = ["name", "purpose", "surface", "oil", "supports", "precautions", "aftercare"]
 STEP_FIELDS = [
     "order",
     "technique",
@@ -44,6 +50,7 @@ STEP_FIELDS = [
     "notes",
     "core",
     "area_pressure",
+    "translations",
 ]
 
 
@@ -52,16 +59,19 @@ def _unsaved_steps(routine: RoutineTemplate, steps: list[dict]) -> tuple[list[Ro
     as the order number of an earlier step. Errors are keyed ``steps.<i>.<field>``."""
     errors: dict[str, list[str]] = {}
     if not steps:
-        return [], {"steps": ["A routine needs at least one step."]}
+        return [], {"steps": [_("A routine needs at least one step.")]}
     orders = [data.get("order") for data in steps]
     if sorted(orders, key=lambda order: (order is None, order)) != list(range(1, len(steps) + 1)):
-        errors["steps"] = [f"Number the steps 1 to {len(steps)} without gaps or repeats (got {orders})."]
+        errors["steps"] = [
+            _("Number the steps 1 to %(last)s without gaps or repeats (got %(orders)s).")
+            % {"last": len(steps), "orders": orders}
+        ]
 
     built = []
     for index, data in enumerate(steps):
         unknown = set(data) - {*STEP_FIELDS, "repeat_of"}
         if unknown:
-            errors[f"steps.{index}"] = [f"Unknown field(s): {', '.join(sorted(unknown))}."]
+            errors[f"steps.{index}"] = [_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))}]
             continue
         step = RoutineStep(routine=routine, **{name: value for name, value in data.items() if name != "repeat_of"})
         try:
@@ -74,7 +84,7 @@ def _unsaved_steps(routine: RoutineTemplate, steps: list[dict]) -> tuple[list[Ro
             order = data.get("order")
             if not isinstance(order, int) or repeat_of not in orders or repeat_of >= order:
                 errors[f"steps.{index}.repeat_of"] = [
-                    "A finishing step can only repeat an earlier step of the same routine (give its order)."
+                    _("A finishing step can only repeat an earlier step of the same routine (give its order).")
                 ]
         step.repeat_order = repeat_of
         built.append(step)
@@ -121,10 +131,10 @@ def _step_data(step: RoutineStep) -> dict:
 @transaction.atomic
 def routine_create(*, slug: str, steps: list[dict], **fields) -> RoutineTemplate:
     if RoutineTemplate.objects.filter(slug=slug).exists():
-        raise InvalidInput.for_fields({"slug": ["A routine with this slug exists; edit it to make a new version."]})
+        raise InvalidInput.for_fields({"slug": [_("A routine with this slug exists; edit it to make a new version.")]})
     unknown = set(fields) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise InvalidInput.for_fields({name: ["Unknown field."] for name in sorted(unknown)})
+        raise InvalidInput.for_fields({name: [_("Unknown field.")] for name in sorted(unknown)})
     routine = RoutineTemplate(slug=slug, version=1, is_current=True, **fields)
     return _write(routine, _validated(routine, steps))
 
@@ -136,14 +146,22 @@ def routine_update(*, routine: RoutineTemplate, steps: list[dict] | None = None,
     routine = RoutineTemplate.objects.select_for_update().get(pk=routine.pk)
     if not routine.is_current:
         raise Conflict(
-            f"Version {routine.version} of {routine.name} has been replaced; edit the current version.",
+            _("Version %(version)s of %(routine)s has been replaced; edit the current version.")
+            % {"version": routine.version, "routine": routine.name},
             code="not_current_version",
         )
     unknown = set(changes) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise InvalidInput.for_fields({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        raise InvalidInput.for_fields({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     if steps is None:
         steps = [_step_data(step) for step in routine.steps.select_related("repeat_of")]
+    else:
+        steps = _keeping_step_translations(routine, steps)
+    if "translations" not in changes:
+        before = {name: getattr(routine, name) for name in ROUTINE_TEXTS}
+        kept = kept_translations(routine.translations, before=before, after={**before, **changes})
+        if kept != routine.translations:
+            changes = {**changes, "translations": kept}
 
     if not routine_in_use(routine):
         for name, value in changes.items():
@@ -152,6 +170,24 @@ def routine_update(*, routine: RoutineTemplate, steps: list[dict] | None = None,
     if _unchanged(routine, steps=steps, changes=changes):
         return routine  # saving again what plans use makes no new version
     return _next_version(routine, steps=steps, changes=changes)
+
+
+def _keeping_step_translations(routine: RoutineTemplate, steps: list[dict]) -> list[dict]:
+    """Steps given without ``translations`` (an editor that shows only the
+    salon's language) keep those of the stored step with the same order,
+    except where its notes changed: a translation of the old notes would
+    tell the therapist something the routine no longer says."""
+    stored = {step.order: step for step in routine.steps.all()}
+    kept_steps = []
+    for data in steps:
+        order = data.get("order") if isinstance(data, dict) else None
+        if not isinstance(order, int) or "translations" in data or order not in stored:
+            kept_steps.append(data)
+            continue
+        old = stored[order]
+        kept = kept_translations(old.translations, before={"notes": old.notes}, after={"notes": data.get("notes", "")})
+        kept_steps.append({**data, "translations": kept} if kept else data)
+    return kept_steps
 
 
 def _unchanged(routine: RoutineTemplate, *, steps: list[dict], changes: dict) -> bool:
@@ -176,7 +212,7 @@ def routine_new_version(*, routine: RoutineTemplate) -> RoutineTemplate:
     """Duplicate the current version as the next one, to edit freely."""
     routine = RoutineTemplate.objects.select_for_update().get(pk=routine.pk)
     if not routine.is_current:
-        raise Conflict("Only the current version can be duplicated.", code="not_current_version")
+        raise Conflict(_("Only the current version can be duplicated."), code="not_current_version")
     steps = [_step_data(step) for step in routine.steps.select_related("repeat_of")]
     return _next_version(routine, steps=steps, changes={})
 
@@ -221,18 +257,23 @@ def _guide_steps(spec: dict, techniques: dict[str, Technique]) -> list[dict]:
     ]
 
 
-def _comparable(step: dict) -> dict:
-    """A step's fields with defaults filled in and the technique by name."""
+def _comparable(step: dict, *, translations: bool = True) -> dict:
+    """A step's fields with defaults filled in and the technique by name
+    (without its translations, to compare with the guide, which has none)."""
     unsaved = RoutineStep(**{name: value for name, value in step.items() if name != "repeat_of"})
-    return {**{name: getattr(unsaved, name) for name in STEP_FIELDS}, "technique": unsaved.technique.name,
+    fields = [name for name in STEP_FIELDS if translations or name != "translations"]
+    return {**{name: getattr(unsaved, name) for name in fields}, "technique": unsaved.technique.name,
             "repeat_of": step.get("repeat_of")}  # fmt: skip
 
 
 def _differs_from_guide(routine: RoutineTemplate, spec: dict, techniques: dict[str, Technique]) -> bool:
     if any(getattr(routine, name) != spec[name] for name in TEMPLATE_FIELDS if name in spec):
         return True
-    stored = [_comparable(_step_data(step)) for step in routine.steps.select_related("technique", "repeat_of")]
-    return stored != [_comparable(step) for step in _guide_steps(spec, techniques)]
+    stored = [
+        _comparable(_step_data(step), translations=False)
+        for step in routine.steps.select_related("technique", "repeat_of")
+    ]
+    return stored != [_comparable(step, translations=False) for step in _guide_steps(spec, techniques)]
 
 
 def _techniques() -> dict[str, Technique]:
@@ -258,6 +299,8 @@ def guide_routines_refresh() -> list[RoutineTemplate]:
             continue
         fields = {name: spec[name] for name in TEMPLATE_FIELDS if name in spec}
         changed.append(routine_update(routine=current, steps=_guide_steps(spec, techniques), **fields))
+    if changed:  # the German of notes the refresh rewrote in the guide's words
+        german_add(Technique, RoutineTemplate, RoutineStep)
     return changed
 
 
@@ -274,27 +317,30 @@ def service_set(
     description: str = "",
     turnover_minutes: int | None = None,
     online: bool = False,
+    translations: dict | None = None,
 ) -> Service:
     """Put a routine on the location's service menu (or take it off with
     ``offered=False``, which keeps its prices for later): the lengths it is
     sold in, each ``(minutes, price in minor units)`` and no shorter than the
     routine can be done in; the turnover after it (None: the routine's own);
-    a description for clients; whether clients may book it online."""
+    a description for clients, and ``translations`` of it (None keeps
+    those still true of the description); whether clients may book it online."""
     errors: dict[str, list[str]] = {}
     shortest = routine_spec(routine).minimum_minutes
     seen: set[int] = set()
     for index, (minutes, price) in enumerate(lengths):
         if not isinstance(minutes, int) or not shortest <= minutes <= LONGEST_SESSION_MINUTES:
             errors[f"lengths.{index}.minutes"] = [
-                f"{routine.name} takes {shortest} minutes at least; give {shortest} to {LONGEST_SESSION_MINUTES}."
+                _("%(routine)s takes %(shortest)s minutes at least; give %(shortest)s to %(longest)s.")
+                % {"routine": routine.name, "shortest": shortest, "longest": LONGEST_SESSION_MINUTES}
             ]
         elif minutes in seen:
-            errors[f"lengths.{index}.minutes"] = [f"{minutes} minutes is listed twice."]
+            errors[f"lengths.{index}.minutes"] = [_("%(minutes)s minutes is listed twice.") % {"minutes": minutes}]
         seen.add(minutes)
         if not isinstance(price, int) or price < 0:
-            errors[f"lengths.{index}.price_minor"] = ["Give a price of zero or more."]
+            errors[f"lengths.{index}.price_minor"] = [_("Give a price of zero or more.")]
     if online and not lengths:
-        errors["online"] = ["Give at least one length with its price before clients can book it online."]
+        errors["online"] = [_("Give at least one length with its price before clients can book it online.")]
     if errors:
         raise InvalidInput.for_fields(errors)
     try:
@@ -303,7 +349,13 @@ def service_set(
     except IntegrityError:
         pass
     service = Service.objects.select_for_update().get(salon=salon, slug=routine.slug)
-    service.description = description.strip()
+    description = description.strip()
+    if translations is None:
+        translations = kept_translations(
+            service.translations, before={"description": service.description}, after={"description": description}
+        )
+    service.description = description
+    service.translations = translations
     service.turnover_minutes = turnover_minutes
     service.online = online and offered
     validate(service)

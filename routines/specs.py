@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 from routines.models import RoutineStep
 
 
@@ -67,12 +69,13 @@ class StepSpec:
             if self.min_minutes == self.max_minutes:
                 return f"{self.min_minutes} min"
             return f"{self.min_minutes}–{self.max_minutes} min"
-        text = f"{self.count} {self.unit or 'times'}".strip()
+        unit = self.unit or _("times")
+        text = f"{self.count} {unit}".strip()
         if self.per_side:
-            text += " per side"
-        text += f", {self.seconds_per_unit} s each"
+            text += " " + _("per side")
+        text += ", " + _("%(seconds)s s each") % {"seconds": self.seconds_per_unit}
         if self.alternating_minutes:
-            text += f", alternated with {self.alternating_minutes} min of stroking"
+            text += ", " + _("alternated with %(minutes)s min of stroking") % {"minutes": self.alternating_minutes}
         return text
 
 

@@ -2,6 +2,8 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from routines import selectors
 from routines.models import BodyArea, Direction, Side
@@ -9,6 +11,13 @@ from salon.locations import slot_grid_for
 from salon.roles import Role, role_required
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
+# A step's pressure on its badge, one word.
+PRESSURE_WORDS = {
+    "light": pgettext_lazy("pressure badge", "light"),
+    "medium": pgettext_lazy("pressure badge", "medium"),
+    "firm": pgettext_lazy("pressure badge", "firm"),
+    "adaptive": pgettext_lazy("pressure badge", "adaptive"),
+}
 
 
 @role_required(*STAFF_ROLES)
@@ -23,7 +32,7 @@ def routine_list_page(request):
 def routine_page(request, slug):
     routine = selectors.routine_list(include_archived=True).filter(slug=slug).first()
     if routine is None:
-        raise Http404("No such routine.")
+        raise Http404(_("No such routine."))
     spec = selectors.routine_spec(routine)
     timeline = []
     offset = 0
@@ -33,9 +42,10 @@ def routine_page(request, slug):
                 "step": step,
                 "start": offset,
                 "minutes": step.typical_minutes,
-                "areas": ", ".join(BodyArea(area).label for area in step.areas),
+                "areas": ", ".join(str(BodyArea(area).label) for area in step.areas),
                 "side": Side(step.side).label,
                 "direction": Direction(step.direction).label if step.direction else "",
+                "pressure": PRESSURE_WORDS.get(step.pressure, step.pressure),
             }
         )
         offset += step.typical_minutes

@@ -3,6 +3,8 @@ superusers open the admin (``config.admin_site``); managers work in /manage/."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salon.models import Business, OpeningHours, Room, Salon, SpecialDay, Therapist, User, WorkingHours
 from salon.services import staff_lockout_lift, therapist_calendar_feed_reset
@@ -16,13 +18,17 @@ class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
     list_filter = ["groups", "locations", "is_active", "is_superuser"]
     filter_horizontal = [*UserAdmin.filter_horizontal, "locations"]
-    fieldsets = [*UserAdmin.fieldsets, ("Locations", {"fields": ("all_locations", "locations")})]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (gettext_lazy("Locations and language"), {"fields": ("all_locations", "locations", "language")}),
+    ]
     actions = ["lift_sign_in_lockout"]
 
-    @admin.action(description="Lift the sign-in lockout of the selected staff")
+    @admin.action(description=gettext_lazy("Lift the sign-in lockout of the selected staff"))
     def lift_sign_in_lockout(self, request, queryset):
         lifted = sum(staff_lockout_lift(username=user.get_username()) for user in queryset)
-        self.message_user(request, f"Sign-in lockouts lifted: {lifted}. They can sign in again now.")
+        message = _("Sign-in lockouts lifted: %(lifted)s. They can sign in again now.") % {"lifted": lifted}
+        self.message_user(request, message)
 
 
 @admin.register(Business)
@@ -72,11 +78,14 @@ class TherapistAdmin(admin.ModelAdmin):
     exclude = ["calendar_feed_version"]
     actions = ["reset_calendar_feed"]
 
-    @admin.action(description="Give the selected therapists a new calendar feed address")
+    @admin.action(description=gettext_lazy("Give the selected therapists a new calendar feed address"))
     def reset_calendar_feed(self, request, queryset):
         for therapist in queryset:
             therapist_calendar_feed_reset(therapist=therapist)
-        self.message_user(request, f"{len(queryset)} calendar feed address(es) replaced; the old ones no longer work.")
+        self.message_user(
+            request,
+            _("%(count)s calendar feed address(es) replaced; the old ones no longer work.") % {"count": len(queryset)},
+        )
 
 
 @admin.register(Room)

@@ -1,6 +1,7 @@
 """API of the salon app: tokens, the caller, the salon itself. Thin: validate,
 call a service or selector, render."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import status, viewsets
@@ -96,7 +97,7 @@ class AuthSignOutView(APIView):
             services.auth_token_revoke(user=request.user, token_key=current)
         else:
             raise InvalidInput(
-                "This call was not made with a token: send the token to end, or ?all=1 to end them all.",
+                _("This call was not made with a token: send the token to end, or ?all=1 to end them all."),
                 code="no_token",
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -139,7 +140,7 @@ def _location_named(request, pk: int) -> Salon:
     ``location_forbidden``; 404 when there is none)."""
     location = Salon.objects.select_related("business").filter(pk=pk).first()
     if location is None:
-        raise NotFound("There is no such location.")
+        raise NotFound(_("There is no such location."))
     location_check(user=request.user, location=location)
     return location
 

@@ -2,24 +2,67 @@
 classes). Apart from ``salon.rest``: DRF imports these while it sets up the
 views that ``salon.rest`` itself imports."""
 
+import binascii
+from hmac import compare_digest
+
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
+from knox.models import get_token_model
+from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
+
+from salon.roles import Role
+
+
+def _role_flags() -> dict[str, Exists]:
+    """Whether the token's user holds each role, as columns of the token's
+    own query: every API call checks a role, and would otherwise read them
+    in a query of its own (``salon.roles.user_roles``)."""
+    return {_flag(role): Exists(Group.objects.filter(user=OuterRef("user_id"), name=role)) for role in Role}
+
+
+def _flag(role: Role) -> str:
+    return f"holds_{role.name.lower()}"
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """Knox's expiring tokens (``Authorization: Token <secret>``). A header
-    that is not even text is refused like a wrong token, not a crash."""
+    that is not even text is refused like a wrong token, not a crash.
+
+    Knox's own lookup, with the user's roles read in the same query."""
 
     def authenticate_credentials(self, token: bytes):
+        refused = exceptions.AuthenticationFailed("Invalid token.")
         try:
-            token.decode("utf-8")
+            secret = token.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        return super().authenticate_credentials(token)
+            raise refused from None
+        candidates = (
+            get_token_model()
+            .objects.filter(token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user")
+            .annotate(**_role_flags())
+        )
+        for auth_token in candidates:
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(secret)
+            except (TypeError, binascii.Error):
+                raise refused from None
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                # Kept where user_roles looks first.
+                auth_token.user._salon_roles = frozenset(role for role in Role if getattr(auth_token, _flag(role)))
+                return self.validate_user(auth_token)
+        raise refused
 
     def _cleanup_token(self, auth_token) -> bool:
         """Whether this token has expired (then it is deleted). Knox also reads

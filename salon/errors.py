@@ -8,6 +8,8 @@ API's exception handler (``salon.rest.exception_handler``) and by every page;
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -15,10 +17,11 @@ class DomainError(Exception):
     is for people; ``fields`` maps field names to messages."""
 
     default_code = "invalid"
-    default_detail = "The request could not be carried out."
+    default_detail = _("The request could not be carried out.")
 
     def __init__(self, detail: str | None = None, *, code: str | None = None, fields: dict | None = None):
-        self.detail = detail or self.default_detail
+        # Worded now, in the language of the request or message being answered.
+        self.detail = str(detail or self.default_detail)
         self.code = code or self.default_code
         self.fields = fields or {}
         super().__init__(self.detail)
@@ -39,33 +42,33 @@ class Conflict(DomainError):
     already busy or a status that does not allow the change (409)."""
 
     default_code = "conflict"
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
 
 
 class NotFound(DomainError):
     default_code = "not_found"
-    default_detail = "Not found."
+    default_detail = _("Not found.")
 
 
 class Forbidden(DomainError):
     """The user may not do this (403)."""
 
     default_code = "permission_denied"
-    default_detail = "You may not do this."
+    default_detail = _("You may not do this.")
 
 
 class Gone(DomainError):
     """It existed but is no more to be had, e.g. a spent or expired link (410)."""
 
     default_code = "gone"
-    default_detail = "This is no longer available."
+    default_detail = _("This is no longer available.")
 
 
 class TooLarge(DomainError):
     """The request is over a size limit (413)."""
 
     default_code = "too_large"
-    default_detail = "The request is too large."
+    default_detail = _("The request is too large.")
 
 
 # Most specific first: an error may be of two kinds (a link that is not
@@ -74,7 +77,7 @@ class TooManyRequests(DomainError):
     """Too many tries from one caller in a short time (429)."""
 
     default_code = "throttled"
-    default_detail = "Too many tries in a short time; wait a minute and try again."
+    default_detail = _("Too many tries in a short time; wait a minute and try again.")
 
 
 HTTP_STATUS = {
@@ -115,7 +118,7 @@ def describe_field_errors(fields: dict[str, list[str]]) -> str:
     for name, messages in fields.items():
         text = " ".join(messages)
         parts.append(text if name in {"non_field_errors", "__all__"} else f"{name}: {text}")
-    return " ".join(parts) or "The input is not valid."
+    return " ".join(parts) or gettext("The input is not valid.")
 
 
 def invalid_input(error: ValidationError) -> InvalidInput:

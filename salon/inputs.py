@@ -17,6 +17,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,9 +31,9 @@ MAX_OFFSET = datetime.timedelta(hours=15, minutes=59)
 # The largest id a query parameter may name (PostgreSQL's bigint).
 MAX_ID = 2**63 - 1
 
-OUT_OF_RANGE = f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
-OFFSET_OUT_OF_RANGE = "Give an offset between -15:59 and +15:59, e.g. +01:00."
-NAIVE = "Give the time with its offset from UTC, e.g. 2025-03-01T10:00:00+01:00."
+OUT_OF_RANGE = format_lazy(_("Give a date between {first} and {last}."), first=FIRST_YEAR, last=LAST_YEAR)
+OFFSET_OUT_OF_RANGE = _("Give an offset between -15:59 and +15:59, e.g. +01:00.")
+NAIVE = _("Give the time with its offset from UTC, e.g. 2025-03-01T10:00:00+01:00.")
 
 
 def date_problem(value: datetime.date) -> str | None:
@@ -55,7 +57,7 @@ def parse_day(value: str, *, field: str) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Give the date as YYYY-MM-DD.", fields={field: ["Use YYYY-MM-DD."]}) from None
+        raise InvalidInput(_("Give the date as YYYY-MM-DD."), fields={field: [_("Use YYYY-MM-DD.")]}) from None
     if date_problem(day):
         raise InvalidInput(OUT_OF_RANGE, code="date_out_of_range", fields={field: [OUT_OF_RANGE]})
     return day
@@ -66,7 +68,11 @@ def parse_id(value: str | None, *, field: str) -> int | None:
     if value in (None, ""):
         return None
     if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
-        raise InvalidInput(f"{field} must be a number.", code="invalid_id", fields={field: ["Give a number."]})
+        raise InvalidInput(
+            format_lazy(_("{field} must be a number."), field=field),
+            code="invalid_id",
+            fields={field: [_("Give a number.")]},
+        )
     return int(value)
 
 
@@ -156,7 +162,7 @@ def has_visible_character(text: str) -> bool:
 def validate_visible(value: str) -> None:
     """A name someone can read: not empty, blank or made of invisible characters only."""
     if value and not has_visible_character(value):
-        raise ValidationError("Give a name with letters in it.", code="invisible")
+        raise ValidationError(_("Give a name with letters in it."), code="invisible")
 
 
 def validate_not_in_future(value: datetime.date) -> None:
@@ -164,9 +170,11 @@ def validate_not_in_future(value: datetime.date) -> None:
     from django.utils import timezone
 
     if value > timezone.localdate():
-        raise ValidationError("This cannot be in the future.", code="in_future")
+        raise ValidationError(_("This cannot be in the future."), code="in_future")
     if value.year < FIRST_YEAR:
-        raise ValidationError(f"Give a date from {FIRST_YEAR} on.", code="date_out_of_range")
+        raise ValidationError(
+            format_lazy(_("Give a date from {first} on."), first=FIRST_YEAR), code="date_out_of_range"
+        )
 
 
 class LimitedTextField(models.TextField):

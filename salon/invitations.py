@@ -17,14 +17,17 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from salon.errors import Gone, InvalidInput
+from salon.languages import language_for_location, language_supported
+from salon.locations import locations_granted_queryset
 from salon.models import Business, User
 from salon.roles import Role, user_roles
 
 INVITATION_SALT = "salon.staff-invitation"
-ASK_AGAIN = "Ask your manager to send you a new invitation."
 
 
 def invitation_max_age() -> datetime.timedelta:
@@ -52,45 +55,65 @@ def invited_user(token: str, *, max_age: datetime.timedelta | None = None) -> Us
     for a forged or mistyped link, 410 for one that has expired
     (``invitation_expired``) or been used or replaced (``invitation_used``),
     or whose account was deactivated (``invitation_withdrawn``)."""
+    ask_again = _("Ask your manager to send you a new invitation.")
     try:
         pk, fingerprint = signing.loads(token, salt=INVITATION_SALT, max_age=max_age or invitation_max_age())
     except signing.SignatureExpired:
-        raise Gone(f"This invitation has expired. {ASK_AGAIN}", code="invitation_expired") from None
+        raise Gone(
+            _("This invitation has expired. %(ask_again)s") % {"ask_again": ask_again}, code="invitation_expired"
+        ) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise InvalidInput(
-            f"This invitation link is not valid; check that it was copied whole. {ASK_AGAIN}",
+            _("This invitation link is not valid; check that it was copied whole. %(ask_again)s")
+            % {"ask_again": ask_again},
             code="invitation_invalid",
         ) from None
     user = User.objects.filter(pk=pk).first() if isinstance(pk, int) and isinstance(fingerprint, str) else None
     if user is None:
-        raise InvalidInput(f"This invitation link is not valid. {ASK_AGAIN}", code="invitation_invalid")
+        raise InvalidInput(
+            _("This invitation link is not valid. %(ask_again)s") % {"ask_again": ask_again},
+            code="invitation_invalid",
+        )
     if not user.is_active:
-        raise Gone(f"This account is no longer active. {ASK_AGAIN}", code="invitation_withdrawn")
+        raise Gone(
+            _("This account is no longer active. %(ask_again)s") % {"ask_again": ask_again},
+            code="invitation_withdrawn",
+        )
     if user.has_usable_password() or not constant_time_compare(fingerprint, password_fingerprint(user)):
         raise Gone(
-            "This invitation has been used already, or a newer one replaced it. If you have set your password, "
-            f"sign in with it; otherwise: {ASK_AGAIN.lower()}",
+            _(
+                "This invitation has been used already, or a newer one replaced it. If you have set your "
+                "password, sign in with it; otherwise ask your manager to send you a new invitation."
+            ),
             code="invitation_used",
         )
     return user
 
 
+def invitation_language(user: User) -> str:
+    """The invitation's language: the one chosen for the account, else that
+    of the first location it is granted (the manager's browser says nothing
+    about the new colleague's)."""
+    return language_supported(user.language) or language_for_location(locations_granted_queryset(user).first())
+
+
 def invitation_email(user: User) -> EmailMultiAlternatives:
     """The invitation, with a fresh link, ready to send."""
     business = Business.objects.order_by("pk").first()
-    context = {
-        "user": user,
-        "business": business.name if business else "Salon",
-        "link": invitation_url(user),
-        "days": settings.INVITATION_DAYS,
-        "roles": sorted(role.label for role in user_roles(user)),
-        "second_factor": Role.MANAGER in user_roles(user),
-    }
-    email = EmailMultiAlternatives(
-        subject=f"Set your password · {context['business']}",
-        body=render_to_string("registration/invitation_email.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-    )
-    email.attach_alternative(render_to_string("registration/invitation_email.html", context), "text/html")
+    with translation.override(invitation_language(user)):
+        context = {
+            "user": user,
+            "business": business.name if business else "Salon",
+            "link": invitation_url(user),
+            "days": settings.INVITATION_DAYS,
+            "roles": sorted(str(role.label) for role in user_roles(user)),
+            "second_factor": Role.MANAGER in user_roles(user),
+        }
+        email = EmailMultiAlternatives(
+            subject=_("Set your password · %(business)s") % {"business": context["business"]},
+            body=render_to_string("registration/invitation_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        email.attach_alternative(render_to_string("registration/invitation_email.html", context), "text/html")
     return email

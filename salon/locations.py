@@ -7,6 +7,8 @@ the switcher, remembered on the user; API calls name it with
 user with one location never has to choose, and never sees the switcher.
 """
 
+from django.utils.translation import gettext as _
+
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.models import Salon
@@ -52,7 +54,9 @@ def may_act_at(user, location_id: int) -> bool:
 def location_check(*, user, location: Salon) -> None:
     """403 unless ``user`` is granted ``location``."""
     if not may_act_at(user, location.pk):
-        raise Forbidden(f"You are not granted the location {location.name}.", code="location_forbidden")
+        raise Forbidden(
+            _("You are not granted the location %(location)s.") % {"location": location.name}, code="location_forbidden"
+        )
 
 
 def location_for(user, requested: str | int | None = None) -> Salon:
@@ -66,7 +70,7 @@ def location_for(user, requested: str | int | None = None) -> Salon:
             return location
         location = Salon.objects.select_related("business").filter(pk=pk).first()
         if location is None:
-            raise InvalidInput("There is no such location.", fields={"location": ["Unknown location."]})
+            raise InvalidInput(_("There is no such location."), fields={"location": [_("Unknown location.")]})
         location_check(user=user, location=location)
         return location
     granted = locations_granted(user)
@@ -77,8 +81,8 @@ def location_for(user, requested: str | int | None = None) -> Salon:
     if location is not None:
         return location
     if not Salon.objects.exists():
-        raise Conflict("No location is set up yet: a superuser adds the first one in the admin.", code="no_salon")
-    raise Forbidden("You are not granted any location yet; ask a manager.", code="no_location")
+        raise Conflict(_("No location is set up yet: a superuser adds the first one in the admin."), code="no_salon")
+    raise Forbidden(_("You are not granted any location yet; ask a manager."), code="no_location")
 
 
 DEFAULT_SLOT_GRID_MINUTES = 15
@@ -110,5 +114,5 @@ def business_check(*, user) -> None:
     """403 ``location_forbidden`` unless :func:`may_change_business`."""
     if not may_change_business(user):
         raise Forbidden(
-            "Only a manager granted every location may change what all of them share.", code="location_forbidden"
+            _("Only a manager granted every location may change what all of them share."), code="location_forbidden"
         )

@@ -8,10 +8,13 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from salon import signin
 from salon.errors import DomainError, InvalidInput, TooLarge, error_words, http_status
+from salon.languages import language_for_staff_request
 from salon.locations import location_or_none
 from salon.rest import error_body
 from salon.selectors import salon_time_zone
@@ -29,6 +32,30 @@ class SalonTimeZoneMiddleware:
         location = location_or_none(request.user) if request.user.is_authenticated else None
         with timezone.override(location.zone if location else ZoneInfo(salon_time_zone())):
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Answers in the reader's language (``salon.languages``), in place of
+    Django's LocaleMiddleware: the addresses carry no language, and a
+    signed-in member of staff's own choice comes first, which needs the user
+    (so it runs after AuthenticationMiddleware). Pages for a client (their
+    links, online booking) switch to the client's language in the view.
+
+    The answer says which language it is in (``Content-Language``, unless
+    the view said so itself) and that it depends on ``Accept-Language``
+    (``Vary``), so no cache hands a German page to an English reader."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for_staff_request(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class DomainErrorPageMiddleware:
@@ -85,7 +112,7 @@ class StaffSignInMiddleware:
             return JsonResponse(
                 error_body(
                     code="second_factor_required",
-                    detail="Enter the code from your authenticator app on the web first, or use a token.",
+                    detail=_("Enter the code from your authenticator app on the web first, or use a token."),
                 ),
                 status=403,
             )
@@ -166,23 +193,23 @@ class RequestGuardMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return InvalidInput("The Content-Length header is not a number.", code="invalid_header")
+            return InvalidInput(_("The Content-Length header is not a number."), code="invalid_header")
         if limit is not None and length > limit:
-            return TooLarge(f"The request body is over {limit} bytes.")
+            return TooLarge(_("The request body is over %(limit)s bytes.") % {"limit": limit})
         try:
             query = request.GET.lists()
             form = request.POST.lists() if request.content_type in FORM_TYPES else []
             for name, values in [*query, *form]:
                 if "\x00" in name or any("\x00" in value for value in values):
                     return InvalidInput(
-                        "Text may not contain NUL characters.",
+                        _("Text may not contain NUL characters."),
                         code="nul_character",
-                        fields={name.replace("\x00", ""): ["Remove the NUL character."]},
+                        fields={name.replace("\x00", ""): [_("Remove the NUL character.")]},
                     )
         except RequestDataTooBig:
-            return TooLarge(f"The request body is over {limit} bytes.")
+            return TooLarge(_("The request body is over %(limit)s bytes.") % {"limit": limit})
         except TooManyFieldsSent:
-            return InvalidInput("Too many fields.", code="too_many_fields")
+            return InvalidInput(_("Too many fields."), code="too_many_fields")
         return None
 
     @staticmethod

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from salon.errors import InvalidInput
 
@@ -33,16 +34,18 @@ def money_parse(value: str, *, currency: str, field: str = "price") -> int:
     digits = minor_digits(currency)
     if not PRICE_TYPED.fullmatch(text):
         raise InvalidInput(
-            f"Give the price as a number, e.g. {'65' if digits == 0 else '65.00'}.", fields={field: ["Not a price."]}
+            _("Give the price as a number, e.g. 65.") if digits == 0 else _("Give the price as a number, e.g. 65.00."),
+            fields={field: [_("Not a price.")]},
         )
     amount = Decimal(text.replace(",", "."))
     if amount.as_tuple().exponent < -digits:
         raise InvalidInput(
-            f"{currency} has {digits} decimal places at most.", fields={field: [f"At most {digits} decimals."]}
+            _("%(currency)s has %(digits)s decimal places at most.") % {"currency": currency, "digits": digits},
+            fields={field: [_("At most %(digits)s decimals.") % {"digits": digits}]},
         )
     minor = int(amount.scaleb(digits))
     if minor > LARGEST_PRICE_MINOR:
-        raise InvalidInput("That price is too large.", fields={field: ["Too large."]})
+        raise InvalidInput(_("That price is too large."), fields={field: [_("Too large.")]})
     return minor
 
 

@@ -4,6 +4,7 @@
 import codecs
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json
 
@@ -27,14 +28,14 @@ def json_problem(document) -> str | None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_JSON_DEPTH:
-            return f"The JSON nests deeper than {MAX_JSON_DEPTH} levels."
+            return _("The JSON nests deeper than %(levels)s levels.") % {"levels": MAX_JSON_DEPTH}
         if isinstance(value, str):
             if "\x00" in value:
-                return "Text may not contain NUL characters."
+                return _("Text may not contain NUL characters.")
         elif isinstance(value, dict):
             for key, item in value.items():
                 if "\x00" in key:
-                    return "Text may not contain NUL characters."
+                    return _("Text may not contain NUL characters.")
                 pending.append((item, depth + 1))
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
@@ -51,16 +52,18 @@ class JSONParser(parsers.JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if stream is not None else b""
         if limit is not None and len(raw) > limit:
-            raise TooLarge(f"The request body is over {limit} bytes.")
+            raise TooLarge(_("The request body is over %(limit)s bytes.") % {"limit": limit})
         encoding = parsers.get_encoding(parser_context or {})
         try:
             text = codecs.decode(raw, encoding)
             parse_constant = json.strict_constant if self.strict else None
             document = json.loads(text, parse_constant=parse_constant)
         except RecursionError:
-            raise Unprocessable(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.") from None
+            raise Unprocessable(
+                _("JSON parse error - nested deeper than %(levels)s levels.") % {"levels": MAX_JSON_DEPTH}
+            ) from None
         except ValueError as error:
-            raise exceptions.ParseError(f"JSON parse error - {error}") from None
+            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
         problem = json_problem(document)
         if problem:
             raise Unprocessable(problem)

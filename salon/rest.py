@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -49,9 +50,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):  # a model validated outside a service, e.g. by a serializer
         exc = invalid_input(exc)
     elif isinstance(exc, RequestDataTooBig):  # Django's own limit, met reading a form body
-        exc = TooLarge("The request body is too large.")
+        exc = TooLarge(_("The request body is too large."))
     elif isinstance(exc, TooManyFieldsSent):
-        exc = InvalidInput("Too many fields.", code="too_many_fields")
+        exc = InvalidInput(_("Too many fields."), code="too_many_fields")
 
     if isinstance(exc, DomainError):
         set_rollback()

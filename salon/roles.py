@@ -10,13 +10,15 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
 class Role(models.TextChoices):
-    RECEPTIONIST = "Receptionist"
-    THERAPIST = "Therapist"
-    MANAGER = "Manager"
+    # The value is the group's name, stored and sent by the API; the label is for people.
+    RECEPTIONIST = "Receptionist", _("Receptionist")
+    THERAPIST = "Therapist", _("Therapist")
+    MANAGER = "Manager", _("Manager")
 
 
 def signed_in_or_none(user):

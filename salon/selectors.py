@@ -61,37 +61,53 @@ def therapist_for_user(user) -> Therapist | None:
     return Therapist.objects.select_related("business").filter(user=user).first()
 
 
-ZONE_CACHE_KEY = "salon:time_zone"
-# Every request without a signed-in user asks for the zone; each process
-# keeps it this long before asking the shared cache again. Another process
-# may therefore show the old zone this long after a change, which is rare
-# (it is refused while sessions are booked ahead; salon.services).
-ZONE_PROCESS_SECONDS = 10
+# The first location's zone and language: the defaults of every request
+# without a signed-in user. Kept in the shared cache, and for a few seconds
+# in each process's own memory, since every such request asks for both;
+# another process may therefore show the old values this long after a
+# change, which is rare (a new zone is refused while sessions are booked
+# ahead; salon.services).
+FIRST_LOCATION_CACHE_KEY = "salon:first_location"
+FIRST_LOCATION_SHARED_SECONDS = 300
+FIRST_LOCATION_PROCESS_SECONDS = 10
 
 
 def salon_time_zone() -> str:
-    """The first location's IANA zone, cached: pages without a signed-in
-    user show times in it (staff see their location's, see
+    """The first location's IANA zone: pages without a signed-in user show
+    times in it (staff see their location's, see
     ``salon.middleware.SalonTimeZoneMiddleware``)."""
-    zone = caches["process"].get(ZONE_CACHE_KEY)
-    if zone is not None:
-        return zone
-    zone = cache.get(ZONE_CACHE_KEY)
-    if zone is None:
+    return _first_location_defaults()[0]
+
+
+def salon_language_default() -> str:
+    """The first location's language: what a visitor who is not signed in
+    reads when their browser names no language the product has."""
+    return _first_location_defaults()[1]
+
+
+def salon_defaults_forget() -> None:
+    """After a location changed: the next request reads the defaults again."""
+    cache.delete(FIRST_LOCATION_CACHE_KEY)
+    caches["process"].delete(FIRST_LOCATION_CACHE_KEY)
+
+
+def _first_location_defaults() -> tuple[str, str]:
+    """The first location's zone and language, read in one query."""
+    defaults = caches["process"].get(FIRST_LOCATION_CACHE_KEY)
+    if defaults is not None:
+        return defaults
+    defaults = cache.get(FIRST_LOCATION_CACHE_KEY)
+    if defaults is None:
         try:
-            zone = Salon.objects.order_by("name", "pk").values_list("time_zone", flat=True).first()
+            first = Salon.objects.order_by("name", "pk").values_list("time_zone", "language").first()
         except DatabaseError:
-            return settings.TIME_ZONE  # the health check must still answer when the database is down
-        zone = zone or settings.TIME_ZONE
-        cache.set(ZONE_CACHE_KEY, zone, 300)
-    caches["process"].set(ZONE_CACHE_KEY, zone, ZONE_PROCESS_SECONDS)
-    return zone
-
-
-def salon_time_zone_forget() -> None:
-    """After a location changed: the next request reads the zone again."""
-    cache.delete(ZONE_CACHE_KEY)
-    caches["process"].delete(ZONE_CACHE_KEY)
+            # The health check must still answer when the database is down.
+            return settings.TIME_ZONE, settings.LANGUAGE_CODE
+        zone, language = first or ("", "")
+        defaults = (zone or settings.TIME_ZONE, language or settings.LANGUAGE_CODE)
+        cache.set(FIRST_LOCATION_CACHE_KEY, defaults, FIRST_LOCATION_SHARED_SECONDS)
+    caches["process"].set(FIRST_LOCATION_CACHE_KEY, defaults, FIRST_LOCATION_PROCESS_SECONDS)
+    return defaults
 
 
 CALENDAR_FEED_SALT = "salon.calendar-feed"

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -106,7 +107,10 @@ class StrictFieldsMixin:
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: [f"No such field; the fields are {', '.join(self.fields)}."] for name in unknown}
+                    {
+                        name: [_("No such field; the fields are %(fields)s.") % {"fields": ", ".join(self.fields)}]
+                        for name in unknown
+                    }
                 )
         return super().to_internal_value(data)
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,7 +26,7 @@ from salon.inputs import has_visible_character
 from salon.locations import granted_location_ids, location_check
 from salon.models import Business, Room, Salon, Therapist, User
 from salon.roles import Role, has_role
-from salon.selectors import salon_time_zone_forget, second_factor_devices
+from salon.selectors import salon_defaults_forget, second_factor_devices
 
 RECOVERY_CODE_COUNT = 10
 
@@ -140,7 +141,9 @@ def staff_locations_grant(*, user: User, locations: list[Salon] | None = None, e
     """Grant exactly ``locations`` (or, with ``every``, all of them, including
     ones opened later). A remembered choice outside the grant is forgotten."""
     if not every and not locations:
-        raise InvalidInput("Grant at least one location.", fields={"locations": ["Choose at least one location."]})
+        raise InvalidInput(
+            _("Grant at least one location."), fields={"locations": [_("Choose at least one location.")]}
+        )
     user.all_locations = every
     user.save(update_fields=["all_locations"])
     user.locations.set([] if every else locations)
@@ -157,6 +160,18 @@ def location_choose(*, user: User, location: Salon) -> Salon:
     User.objects.filter(pk=user.pk).update(location_chosen=location)
     user.location_chosen = location
     return location
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language ``user`` reads the pages in; empty for the browser's,
+    else their location's (``salon.languages``)."""
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise InvalidInput.for_fields(
+            {"language": [_("Choose one of the languages offered.")]}, code="invalid_language"
+        )
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
 
 
 def therapist_calendar_feed_reset(*, therapist: Therapist) -> Therapist:
@@ -180,11 +195,12 @@ def _room_name_check(room: Room) -> None:
     """One room of a name per location, whatever the capitals (the desk tells
     rooms apart by name); refused naming the field."""
     if not has_visible_character(room.name):
-        raise InvalidInput("Give the room a name.", fields={"name": ["Give the room a name."]})
+        raise InvalidInput(_("Give the room a name."), fields={"name": [_("Give the room a name.")]})
     taken = Room.objects.filter(salon_id=room.salon_id, name__iexact=room.name).exclude(pk=room.pk)
     if taken.exists():
         raise InvalidInput(
-            f"There is already a room called {room.name} here.", fields={"name": ["Another room has this name."]}
+            _("There is already a room called %(room)s here.") % {"room": room.name},
+            fields={"name": [_("Another room has this name.")]},
         )
 
 
@@ -201,21 +217,23 @@ def auth_token_obtain(*, username: str, password: str, otp: str = "", request=No
     on the way must stay recorded when the request is refused."""
     user = authenticate(request, username=username, password=password)
     if user is None:
-        raise InvalidInput("Unable to log in with the username and password given.", code="invalid_credentials")
+        raise InvalidInput(_("Unable to log in with the username and password given."), code="invalid_credentials")
     if second_factor_devices(user):
         if not otp:
             raise InvalidInput.for_fields(
-                {"otp": "This account signs in with a code from its authenticator app."}, code="otp_required"
+                {"otp": _("This account signs in with a code from its authenticator app.")}, code="otp_required"
             )
         if second_factor_match(user=user, code=otp) is None:
             raise InvalidInput.for_fields(
-                {"otp": "The code is wrong or has been used; wait for the next one and try again."},
+                {"otp": _("The code is wrong or has been used; wait for the next one and try again.")},
                 code="otp_invalid",
             )
     elif has_role(user, Role.MANAGER):
         raise Forbidden(
-            "Managers sign in with a second factor. Sign in on the web once to set up an authenticator app, "
-            "then ask for a token with its code.",
+            _(
+                "Managers sign in with a second factor. Sign in on the web once to set up an authenticator app, "
+                "then ask for a token with its code."
+            ),
             code="second_factor_setup_required",
         )
     # Expired tokens go here rather than on each authenticated call (salon.authentication).
@@ -227,15 +245,15 @@ def auth_token_obtain(*, username: str, password: str, otp: str = "", request=No
 
 def auth_token_revoke(*, user: User, token_key: str) -> None:
     """End one of ``user``'s own API tokens (a lost laptop, a finished script)."""
-    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    deleted, _by_model = AuthToken.objects.filter(user=user, token_key=token_key).delete()
     if not deleted:
-        raise NotFound("You have no token with that key.", code="token_not_found")
+        raise NotFound(_("You have no token with that key."), code="token_not_found")
 
 
 def auth_tokens_revoke_all(*, user: User) -> int:
     """End every API token of ``user``; returns how many there were (one
     statement, so all or none)."""
-    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    deleted, _by_model = AuthToken.objects.filter(user=user).delete()
     return deleted
 
 
@@ -263,10 +281,10 @@ def second_factor_enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevic
     transaction so that a wrong code's throttling is kept."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        raise Conflict("There is no set-up waiting; start again.", code="no_enrolment")
+        raise Conflict(_("There is no set-up waiting; start again."), code="no_enrolment")
     if not device.verify_token("".join(code.split())[:16]):
         raise InvalidInput.for_fields(
-            {"code": "That code does not match; check the app's clock and enter the code it shows now."},
+            {"code": _("That code does not match; check the app's clock and enter the code it shows now.")},
             code="otp_invalid",
         )
     with transaction.atomic():
@@ -290,7 +308,7 @@ def second_factor_app_add(*, user: User, secret: str) -> TOTPDevice:
 def recovery_codes_replace(*, user: User) -> list[str]:
     """New recovery codes for ``user``; the old ones stop working. Each code
     signs in once, for when the phone with the app is not at hand."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
+    device, _new = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
@@ -345,6 +363,7 @@ LOCATION_SETTINGS = (
     "quiet_hours_end",
     "client_cancel_hours",
     "check_in_opens_minutes",
+    "language",
     "default_turnover_minutes",
     "screening_required",
     "online_booking",
@@ -386,7 +405,10 @@ def _refuse_unknown_settings(fields: dict, known: tuple[str, ...]) -> None:
     unknown = sorted(set(fields) - set(known))
     if unknown:
         raise InvalidInput.for_fields(
-            {name: f"There is no such setting; the settings are {', '.join(known)}." for name in unknown},
+            {
+                name: _("There is no such setting; the settings are %(settings)s.") % {"settings": ", ".join(known)}
+                for name in unknown
+            },
             code="unknown_field",
         )
 
@@ -398,14 +420,19 @@ def reminder_lead_hours_clean(hours) -> list[int]:
     default (24 and 2 hours before)."""
     field = "reminder_lead_hours"
     if not isinstance(hours, list | tuple) or not all(type(hour) is int for hour in hours):
-        raise InvalidInput.for_fields({field: "Give whole hours before the session, e.g. 24, 2."})
+        raise InvalidInput.for_fields({field: _("Give whole hours before the session, e.g. 24, 2.")})
     if not all(1 <= hour <= REMINDER_LEAD_HOURS_MAX for hour in hours):
         raise InvalidInput.for_fields(
-            {field: f"Each reminder goes out between 1 and {REMINDER_LEAD_HOURS_MAX} hours before the session."}
+            {
+                field: _("Each reminder goes out between 1 and %(most)s hours before the session.")
+                % {"most": REMINDER_LEAD_HOURS_MAX}
+            }
         )
     distinct = sorted(set(hours), reverse=True)
     if len(distinct) > REMINDERS_AT_MOST:
-        raise InvalidInput.for_fields({field: f"At most {REMINDERS_AT_MOST} reminders per session."})
+        raise InvalidInput.for_fields(
+            {field: _("At most %(most)s reminders per session.") % {"most": REMINDERS_AT_MOST}}
+        )
     return distinct
 
 
@@ -416,7 +443,7 @@ def embed_origins_clean(origins) -> list[str]:
     They go into a response header, so nothing else gets through."""
     field = "online_embed_origins"
     if not isinstance(origins, list | tuple) or not all(isinstance(origin, str) for origin in origins):
-        raise InvalidInput.for_fields({field: "Give the sites as a list of origins, e.g. https://www.example.com."})
+        raise InvalidInput.for_fields({field: _("Give the sites as a list of origins, e.g. https://www.example.com.")})
     cleaned: list[str] = []
     for origin in origins:
         value = origin.strip().lower()
@@ -426,14 +453,17 @@ def embed_origins_clean(origins) -> list[str]:
             shown = origin.strip()[:100]
             raise InvalidInput.for_fields(
                 {
-                    field: f"{shown} is not a site's address: give https:// and the host name, with a port if "
-                    "needed, and nothing after it, e.g. https://www.example.com."
+                    field: _(
+                        "%(site)s is not a site's address: give https:// and the host name, with a port if "
+                        "needed, and nothing after it, e.g. https://www.example.com."
+                    )
+                    % {"site": shown}
                 }
             )
         if value not in cleaned:
             cleaned.append(value)
     if len(cleaned) > EMBED_ORIGINS_AT_MOST:
-        raise InvalidInput.for_fields({field: f"At most {EMBED_ORIGINS_AT_MOST} sites."})
+        raise InvalidInput.for_fields({field: _("At most %(most)s sites.") % {"most": EMBED_ORIGINS_AT_MOST}})
     return cleaned
 
 
@@ -442,13 +472,15 @@ def _location_rules_check(location: Salon) -> None:
     meaningful (after ``validate``: the values are numbers by then)."""
     problems = {}
     if location.min_notice_minutes > MIN_NOTICE_MINUTES_MAX:
-        problems["min_notice_minutes"] = f"At most {MIN_NOTICE_MINUTES_MAX} minutes (two weeks)."
+        problems["min_notice_minutes"] = _("At most %(most)s minutes (two weeks).") % {"most": MIN_NOTICE_MINUTES_MAX}
     elif location.min_notice_minutes >= location.booking_horizon_days * 24 * 60:
-        problems["min_notice_minutes"] = "Shorter than the booking horizon, or nothing could ever be booked."
+        problems["min_notice_minutes"] = _("Shorter than the booking horizon, or nothing could ever be booked.")
     if location.online_notice_minutes >= location.online_horizon_days * 24 * 60:
-        problems["online_notice_minutes"] = "Shorter than the online horizon, or nothing could be booked online."
+        problems["online_notice_minutes"] = _("Shorter than the online horizon, or nothing could be booked online.")
     if location.feedback_delay_minutes > FEEDBACK_DELAY_MINUTES_MAX:
-        problems["feedback_delay_minutes"] = f"At most {FEEDBACK_DELAY_MINUTES_MAX} minutes (a week)."
+        problems["feedback_delay_minutes"] = _("At most %(most)s minutes (a week).") % {
+            "most": FEEDBACK_DELAY_MINUTES_MAX
+        }
     if problems:
         raise InvalidInput.for_fields(problems)
 
@@ -458,7 +490,7 @@ def _location_name_check(location: Salon) -> None:
     naming the field (the database's constraint would name no field)."""
     namesakes = Salon.objects.filter(business_id=location.business_id, name__iexact=location.name)
     if isinstance(location.name, str) and namesakes.exclude(pk=location.pk).exists():
-        raise InvalidInput.for_fields({"name": "Another location of the business has this name."})
+        raise InvalidInput.for_fields({"name": _("Another location of the business has this name.")})
 
 
 @transaction.atomic
@@ -490,8 +522,8 @@ def location_settings_update(*, salon: Salon, **fields) -> Salon:
     if changes:
         location_settings_changing.send(sender=Salon, salon=stored, changes=changes)
         changed.save(update_fields=list(changes))
-    if "time_zone" in changes:
-        transaction.on_commit(salon_time_zone_forget)
+    if "time_zone" in changes or "language" in changes:
+        transaction.on_commit(salon_defaults_forget)
     for name in LOCATION_SETTINGS:
         setattr(salon, name, getattr(changed, name))
     return salon
@@ -536,17 +568,20 @@ def staff_reach_check(*, by: User, user: User) -> None:
     a local manager could otherwise make a colleague a manager elsewhere, or
     send their password link to another address."""
     if user.is_superuser:
-        raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
+        raise NotFound(_("There is no such member of staff among yours."), code="staff_not_found")
     granted = granted_location_ids(by)
     if granted is None:
         return
     theirs = set(user.locations.values_list("pk", flat=True))
     if not user.all_locations and not theirs & granted:
-        raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
+        raise NotFound(_("There is no such member of staff among yours."), code="staff_not_found")
     if user.all_locations or not theirs <= granted:
         raise Forbidden(
-            f"{_staff_name(user)} also works at locations you are not granted; only a manager of all of them "
-            "can change their account.",
+            _(
+                "%(name)s also works at locations you are not granted; only a manager of all of them "
+                "can change their account."
+            )
+            % {"name": _staff_name(user)},
             code="location_forbidden",
         )
 
@@ -559,16 +594,16 @@ def _grant_check(*, by: User, locations: list[Salon], every: bool) -> None:
         return
     if every:
         raise Forbidden(
-            "Only a manager of every location can grant every location.",
+            _("Only a manager of every location can grant every location."),
             code="location_forbidden",
-            fields={"all_locations": ["You are not granted every location."]},
+            fields={"all_locations": [_("You are not granted every location.")]},
         )
     outside = [location.name for location in locations if location.pk not in granted]
     if outside:
         raise Forbidden(
-            f"You are not granted {', '.join(outside)}, so you cannot grant it.",
+            _("You are not granted %(locations)s, so you cannot grant it.") % {"locations": ", ".join(outside)},
             code="location_forbidden",
-            fields={"locations": [f"Not yours to grant: {', '.join(outside)}."]},
+            fields={"locations": [_("Not yours to grant: %(locations)s.") % {"locations": ", ".join(outside)}]},
         )
 
 
@@ -576,9 +611,11 @@ def _roles_checked(roles) -> list[Role]:
     try:
         chosen = [Role(role) for role in roles]
     except ValueError:
-        raise InvalidInput.for_fields({"roles": [f"Choose from {', '.join(Role.values)}."]}) from None
+        raise InvalidInput.for_fields(
+            {"roles": [_("Choose from %(roles)s.") % {"roles": ", ".join(Role.values)}]}
+        ) from None
     if not chosen:
-        raise InvalidInput.for_fields({"roles": ["Choose at least one role."]})
+        raise InvalidInput.for_fields({"roles": [_("Choose at least one role.")]})
     return [role for role in Role if role in chosen]
 
 
@@ -587,14 +624,14 @@ def _staff_fields_check(*, user: User, email_required: bool) -> None:
     one is needed), and no other account with that email."""
     problems = {}
     if not user.first_name.strip() or not has_visible_character(user.first_name):
-        problems["first_name"] = ["Give the person's given name."]
+        problems["first_name"] = [_("Give the person's given name.")]
     if user.last_name and not has_visible_character(user.last_name):
-        problems["last_name"] = ["Give a name with letters in it."]
+        problems["last_name"] = [_("Give a name with letters in it.")]
     if not user.email.strip():
         if email_required:
-            problems["email"] = ["Give an email address: the invitation goes there."]
+            problems["email"] = [_("Give an email address: the invitation goes there.")]
     elif User.objects.filter(email__iexact=user.email.strip()).exclude(pk=user.pk).exists():
-        problems["email"] = ["Another account has this email address."]
+        problems["email"] = [_("Another account has this email address.")]
     if problems:
         raise InvalidInput.for_fields(problems)
     user.first_name, user.last_name, user.email = user.first_name.strip(), user.last_name.strip(), user.email.strip()
@@ -603,12 +640,12 @@ def _staff_fields_check(*, user: User, email_required: bool) -> None:
 def _display_name_check(*, business_id: int, display_name: str, therapist: Therapist | None = None) -> str:
     display_name = display_name.strip()
     if not display_name or not has_visible_character(display_name):
-        raise InvalidInput.for_fields({"display_name": ["Give the name clients see for this therapist."]})
+        raise InvalidInput.for_fields({"display_name": [_("Give the name clients see for this therapist.")]})
     clash = Therapist.objects.filter(business_id=business_id, display_name=display_name)
     if therapist is not None:
         clash = clash.exclude(pk=therapist.pk)
     if clash.exists():
-        raise InvalidInput.for_fields({"display_name": ["Another therapist is called this; add an initial."]})
+        raise InvalidInput.for_fields({"display_name": [_("Another therapist is called this; add an initial.")]})
     return display_name
 
 
@@ -622,14 +659,19 @@ def _rooms_checked(*, by: User, user: User, therapist: Therapist, rooms) -> list
     outside = [room.name for room in rooms if mine is not None and room.salon_id not in mine]
     if outside:
         raise Forbidden(
-            f"{', '.join(outside)} is at a location you are not granted.",
+            _("%(rooms)s is at a location you are not granted.") % {"rooms": ", ".join(outside)},
             code="location_forbidden",
-            fields={"rooms": ["Not at your locations."]},
+            fields={"rooms": [_("Not at your locations.")]},
         )
     elsewhere = [room.name for room in rooms if theirs is not None and room.salon_id not in theirs]
     if elsewhere:
         raise InvalidInput.for_fields(
-            {"rooms": [f"{', '.join(elsewhere)} is at a location {_staff_name(user)} is not granted."]}
+            {
+                "rooms": [
+                    _("%(rooms)s is at a location %(name)s is not granted.")
+                    % {"rooms": ", ".join(elsewhere), "name": _staff_name(user)}
+                ]
+            }
         )
     kept = [] if mine is None else [room for room in therapist.rooms.all() if room.salon_id not in mine]
     return [room for room in kept if theirs is None or room.salon_id in theirs] + rooms
@@ -659,7 +701,7 @@ def staff_invite(
     locations = list(locations)
     _grant_check(by=by, locations=locations, every=all_locations)
     if not all_locations and not locations:
-        raise InvalidInput.for_fields({"locations": ["Choose at least one location."]})
+        raise InvalidInput.for_fields({"locations": [_("Choose at least one location.")]})
     draft = User(first_name=first_name, last_name=last_name, email=email)
     _staff_fields_check(user=draft, email_required=True)
     user = staff_user_create(
@@ -730,9 +772,9 @@ def staff_update(
         roles = _roles_checked(roles)
         if user.pk == by.pk and Role.MANAGER in held and Role.MANAGER not in roles:
             raise Conflict(
-                "You cannot take away your own Manager role; ask another manager.",
+                _("You cannot take away your own Manager role; ask another manager."),
                 code="own_account",
-                fields={"roles": ["You keep your own Manager role."]},
+                fields={"roles": [_("You keep your own Manager role.")]},
             )
     for name, value in {"first_name": first_name, "last_name": last_name, "email": email}.items():
         if value is not UNCHANGED:
@@ -802,7 +844,7 @@ def _staff_locations_change(*, by: User, user: User, locations, every) -> None:
     if granted is not None:
         locations += [location for location in user.locations.all() if location.pk not in granted]
     if not every and not locations:
-        raise InvalidInput.for_fields({"locations": ["Choose at least one location."]})
+        raise InvalidInput.for_fields({"locations": [_("Choose at least one location.")]})
     staff_locations_grant(user=user, locations=locations, every=every)
 
 
@@ -813,10 +855,13 @@ def staff_invitation_resend(*, by: User, user: User) -> User:
     staff_reach_check(by=by, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise Conflict(f"{_staff_name(user)} is deactivated; reactivate them first.", code="staff_inactive")
+        raise Conflict(
+            _("%(name)s is deactivated; reactivate them first.") % {"name": _staff_name(user)}, code="staff_inactive"
+        )
     if user.has_usable_password():
         raise Conflict(
-            f"{_staff_name(user)} has set a password already and signs in with it.", code="invitation_accepted"
+            _("%(name)s has set a password already and signs in with it.") % {"name": _staff_name(user)},
+            code="invitation_accepted",
         )
     user.set_unusable_password()  # a new unusable hash: older links no longer match it
     user.save(update_fields=["password"])
@@ -826,7 +871,7 @@ def staff_invitation_resend(*, by: User, user: User) -> User:
 
 def _not_own_account(*, by: User, user: User, what: str) -> None:
     if user.pk == by.pk:
-        raise Conflict(f"{what} for your own account on the Security page.", code="own_account")
+        raise Conflict(_("%(what)s for your own account on the Security page.") % {"what": what}, code="own_account")
 
 
 @transaction.atomic
@@ -836,12 +881,14 @@ def staff_password_reset(*, by: User, user: User) -> User:
     link lets them choose a new one (the invitation's link, on the same
     terms). A manager never sees or types the password."""
     staff_reach_check(by=by, user=user)
-    _not_own_account(by=by, user=user, what="Change the password")
+    _not_own_account(by=by, user=user, what=_("Change the password"))
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise Conflict(f"{_staff_name(user)} is deactivated; reactivate them first.", code="staff_inactive")
+        raise Conflict(
+            _("%(name)s is deactivated; reactivate them first.") % {"name": _staff_name(user)}, code="staff_inactive"
+        )
     if not user.email:
-        raise InvalidInput.for_fields({"email": ["Give an email address for the link first."]})
+        raise InvalidInput.for_fields({"email": [_("Give an email address for the link first.")]})
     user.set_unusable_password()  # a new hash: page sessions and links sent before end with it
     user.save(update_fields=["password"])
     auth_tokens_revoke_all(user=user)
@@ -855,7 +902,7 @@ def staff_second_factor_reset(*, by: User, user: User) -> int:
     and the recovery codes stop working, and they set up a new app at their
     next sign-in (managers must). Returns how many devices went."""
     staff_reach_check(by=by, user=user)
-    _not_own_account(by=by, user=user, what="Replace the authenticator app")
+    _not_own_account(by=by, user=user, what=_("Replace the authenticator app"))
     devices = TOTPDevice.objects.filter(user=user).count() + StaticDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

@@ -2,15 +2,15 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from salon.models import Salon, User
-from salon.selectors import salon_time_zone_forget
+from salon.selectors import salon_defaults_forget
 from salon.services import auth_tokens_revoke_all
 
 
 @receiver([post_save, post_delete], sender=Salon)
 def forget_cached_time_zone(sender, **kwargs):
     """A location saved anywhere (its settings, the admin) may change the zone
-    pages without a signed-in user are shown in."""
-    salon_time_zone_forget()
+    and the language of pages without a signed-in user."""
+    salon_defaults_forget()
 
 
 @receiver(pre_save, sender=User)

@@ -15,6 +15,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from rest_framework.throttling import AnonRateThrottle
 
 from salon.rest import error_body
@@ -50,10 +51,13 @@ def lockout_minutes() -> int:
 
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out caller gets, on the API as on the pages (HTTP 429)."""
-    detail = (
-        f"Too many failed sign-ins. Signing in is locked for {lockout_minutes()} minutes; "
-        "a manager can lift it on the staff page in Manage."
-    )
+    detail = ngettext(
+        "Too many failed sign-ins. Signing in is locked for %(minutes)d minute; "
+        "a manager can lift it on the staff page in Manage.",
+        "Too many failed sign-ins. Signing in is locked for %(minutes)d minutes; "
+        "a manager can lift it on the staff page in Manage.",
+        lockout_minutes(),
+    ) % {"minutes": lockout_minutes()}
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="locked_out", detail=detail), status=429)
     return render(request, "registration/locked_out.html", {"detail": detail}, status=429)

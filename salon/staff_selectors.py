@@ -7,6 +7,8 @@ admin."""
 
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from salon.errors import NotFound
 from salon.locations import granted_location_ids
@@ -21,9 +23,9 @@ class StaffState:
 
 
 STATE_LABELS = {
-    StaffState.INVITED: "Invited: no password yet",
-    StaffState.ACTIVE: "Active",
-    StaffState.INACTIVE: "Inactive",
+    StaffState.INVITED: pgettext_lazy("staff account", "Invited: no password yet"),
+    StaffState.ACTIVE: pgettext_lazy("staff account", "Active"),
+    StaffState.INACTIVE: pgettext_lazy("staff account", "Inactive"),
 }
 
 
@@ -62,7 +64,7 @@ def staff_get(*, manager, pk) -> User:
     reads as no one)."""
     user = staff_visible_to(manager).filter(pk=pk).first()
     if user is None:
-        raise NotFound("There is no such member of staff among yours.", code="staff_not_found")
+        raise NotFound(_("There is no such member of staff among yours."), code="staff_not_found")
     return user
 
 

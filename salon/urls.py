@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/two-factor/set-up/", views.two_factor_enrol, name="two-factor-enrol"),
     path("accounts/two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("accounts/security/", views.account_security, name="account-security"),
+    path("accounts/language/", views.account_language, name="account-language"),
     path("accounts/location/", views.location_choose, name="location-choose"),
     path("accounts/tokens/<str:token_key>/revoke/", views.account_token_revoke, name="account-token-revoke"),
     path("accounts/invitation/<str:token>/", views.invitation, name="invitation"),

@@ -7,7 +7,9 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -15,7 +17,8 @@ from django_otp import login as otp_login
 
 from salon import invitations, locations, selectors, services, signin
 from salon.errors import DomainError, error_words, http_status
-from salon.forms import SecondFactorCodeForm
+from salon.forms import LanguageForm, SecondFactorCodeForm
+from salon.languages import language_for_staff_request
 from salon.rest import error_body
 from salon.roles import Role, user_roles
 
@@ -48,7 +51,7 @@ def home(request):
     start_url = role_start_url(request.user)
     if start_url:
         return redirect(start_url)
-    return render(request, "salon/home.html", {"roles": sorted(user_roles(request.user))})
+    return render(request, "salon/home.html", {"roles": sorted(role.label for role in user_roles(request.user))})
 
 
 def _next_url(request) -> str:
@@ -78,7 +81,7 @@ def two_factor_verify(request):
             otp_login(request, device)
             return redirect(_next_url(request))
         signin.log.warning("Wrong second-factor code for %s", request.user.get_username())
-        form.add_error("code", "That code is wrong or has been used. Enter the code your app shows now.")
+        form.add_error("code", _("That code is wrong or has been used. Enter the code your app shows now."))
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -105,7 +108,7 @@ def two_factor_enrol(request):
     context = {
         "form": form,
         "next": _next_url(request),
-        "qr_svg": qr.svg_inline(scale=5, title="QR code for your authenticator app"),
+        "qr_svg": qr.svg_inline(scale=5, title=_("QR code for your authenticator app")),
         "secret": selectors.second_factor_secret(device),
         "second_factor_required": Role.MANAGER in user_roles(request.user),
     }
@@ -132,15 +135,27 @@ def account_security(request):
         "recovery_codes_left": selectors.recovery_codes_left(request.user),
         "tokens": selectors.auth_token_list(user=request.user),
         "second_factor_required": Role.MANAGER in user_roles(request.user),
+        "language_form": LanguageForm(initial={"language": request.user.language}),
     }
     return render(request, "registration/security.html", context)
 
 
 @login_required
 @require_POST
+def account_language(request):
+    """Choose the language of the pages; back to where the form was."""
+    services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    # The message is read on the next page, in the language just chosen.
+    with translation.override(language_for_staff_request(request)):
+        messages.success(request, _("The pages are now shown in this language."))
+    return redirect(_next_url(request))
+
+
+@login_required
+@require_POST
 def account_token_revoke(request, token_key: str):
     services.auth_token_revoke(user=request.user, token_key=token_key)
-    messages.success(request, "The token no longer works.")
+    messages.success(request, _("The token no longer works."))
     return redirect("account-security")
 
 
@@ -166,7 +181,7 @@ def invitation(request, token: str):
         except DomainError as error:
             return refused(error)
         signin.log.info("Password set from an invitation: %s", invited.get_username())
-        messages.success(request, "Your password is set. Sign in with your login name and your new password.")
+        messages.success(request, _("Your password is set. Sign in with your login name and your new password."))
         return redirect("login")
     return render(request, "registration/invitation.html", {"form": form, "invited": invited})
 
@@ -175,11 +190,11 @@ def not_found(request, exception):
     """An address under /api/ that names nothing (``/api/v1/clients/x/``)
     answers in the API's error shape; pages keep Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body(code="not_found", detail="Not found."), status=404)
+        return JsonResponse(error_body(code="not_found", detail=_("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body(code="server_error", detail="Something went wrong on our side."), status=500)
+        return JsonResponse(error_body(code="server_error", detail=_("Something went wrong on our side.")), status=500)
     return defaults.server_error(request)

@@ -49,6 +49,7 @@ REDIS = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/13")
 # Build steps the Dockerfile runs before the image starts anything
 # (tests/test_project.py checks that it does).
 COLLECTSTATIC = ["python", "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
+COMPILE_TRANSLATIONS = ["python", "manage.py", "compile_translations", "--all", "--verbosity", "0"]
 DEMO_PASSWORD = "smoke-" + secrets.token_urlsafe(12)
 # Published in the README and config/demo_data.py, like the demo itself.
 DEMO_TOTP_KEY = "SALONDEMOMANAGERTOTPSECRETKEY234"
@@ -383,6 +384,7 @@ class Smoke:
         self.start_smtp_sink()
         self.run_once("migrate", commands["migrate"])
         self.run_once("collectstatic", COLLECTSTATIC)
+        self.run_once("compile translations", COMPILE_TRANSLATIONS)
         self.run_once("demo data", ["python", "manage.py", "seed_demo"])
         for name in ("web", "worker", "beat"):
             self.start(name, commands[name])

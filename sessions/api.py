@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -148,8 +149,8 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         # Without ?location=, a room given says where; else the caller's location.
         salon = location_for(request.user, requested or (room.salon_id if room else None))
         appointment = booking.appointment_book(**body.validated_data, salon=salon, booked_by=request.user)
-        # Rendered as booked, with its client, therapist, room and routine as read for the booking; only
-        # its history is read back.
+        # Rendered as booked, with its client, therapist, room and routine as read for the booking, and the
+        # history the booking wrote (the prefetch reads nothing when the service kept it).
         prefetch_related_objects([appointment], _history())
         return Response(self.get_serializer(appointment).data, status=201)
 
@@ -373,7 +374,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def retry(self, request, pk=None):
         notification = self.get_object()
         if not outbox.notification_retry(notification=notification):
-            raise Conflict("Only failed messages can be retried.", code="invalid_transition")
+            raise Conflict(_("Only failed messages can be retried."), code="invalid_transition")
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
 
@@ -491,10 +492,10 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         if not has_role(request.user, Role.MANAGER):
             return self._request(data)
         if data.get("room") and data["room"].salon_id != salon.pk:
-            raise InvalidInput("That room is not at this location.", fields={"room": ["Not at this location."]})
+            raise InvalidInput(_("That room is not at this location."), fields={"room": [_("Not at this location.")]})
         if data.get("therapist") and not therapists_at(salon).filter(pk=data["therapist"].pk).exists():
             raise InvalidInput(
-                "That therapist does not work at this location.", fields={"therapist": ["Not at this location."]}
+                _("That therapist does not work at this location."), fields={"therapist": [_("Not at this location.")]}
             )
         away = time_off.time_off_add(**data, by=request.user)
         return Response(TimeOffSerializer(away).data, status=201)
@@ -503,7 +504,7 @@ class TimeOffViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         """A therapist asks for their own time off."""
         own = therapist_for_user(self.request.user)
         if own is None or data.get("room") or data.get("therapist") not in (None, own):
-            raise Forbidden("Therapists ask for time off for themselves.", code="not_your_time_off")
+            raise Forbidden(_("Therapists ask for time off for themselves."), code="not_your_time_off")
         asked = time_off.time_off_request(
             therapist=own, start=data["start"], end=data["end"], reason=data["reason"], by=self.request.user
         )
@@ -614,7 +615,8 @@ class RotaViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         salon = location_for(request.user, request.query_params.get("location"))
         if not therapists_at(salon).filter(pk=data["therapist"].pk).exists():
             raise InvalidInput(
-                "That therapist is not assigned to this location.", fields={"therapist": ["Not at this location."]}
+                _("That therapist is not assigned to this location."),
+                fields={"therapist": [_("Not at this location.")]},
             )
         made = rotas.rota_set(
             therapist=data["therapist"],

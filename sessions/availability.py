@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from routines.selectors import service_entry
 from routines.specs import RoutineSpec
@@ -222,17 +223,21 @@ class Calendar:
         therapist_id: int | None = None,
         exclude_appointment: int | None = None,
         appointments: list | None = None,
+        therapists: list[Therapist] | None = None,
     ) -> Calendar:
         """With ``appointments`` (a list), the bookings are read as whole rows
         (with client, routine, room and therapist) into it, every status but
         cancelled, in the same query that finds who is busy: for the desk,
-        which shows them."""
+        which shows them. ``therapists`` are those of :func:`therapists_at`
+        the calendar is for, when the caller has read them (a booking reads
+        its therapist's row as it locks it)."""
         zone = salon.zone
         since = local_instant(first_day, datetime.time(0), zone) - datetime.timedelta(hours=3)
         until = local_instant(last_day + datetime.timedelta(days=1), datetime.time(0), zone) + datetime.timedelta(
             hours=3
         )
-        therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
+        if therapists is None:
+            therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
         ids = [therapist.pk for therapist in therapists]
         rooms, rooms_allowed = _rooms(salon)
         opening, special, working = _hours_and_shifts(salon, therapist_ids=ids, first_day=first_day, last_day=last_day)
@@ -416,9 +421,10 @@ def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None
     if entry is None or not entry.prices:
         if minutes is not None:
             raise InvalidInput(
-                f"{salon.name} has no lengths on its menu for {spec.name}; book it without a length.",
+                gettext("%(location)s has no lengths on its menu for %(routine)s; book it without a length.")
+                % {"location": salon.name, "routine": spec.name},
                 code="length_not_offered",
-                fields={"minutes": ["No lengths on the menu."]},
+                fields={"minutes": [gettext("No lengths on the menu.")]},
             )
         slot = math.ceil((spec.typical_minutes + turnover) / salon.slot_minutes) * salon.slot_minutes
         return BookingTerms(session_minutes=slot - turnover, slot_minutes=slot)
@@ -426,16 +432,20 @@ def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None
     prices = {length: price for length, price in entry.prices.items() if length >= spec.minimum_minutes}
     if minutes is not None and minutes in entry.prices and minutes not in prices:
         raise InvalidInput(
-            f"{spec.name} now takes {spec.minimum_minutes} minutes at least; {minutes} is too short.",
+            gettext("%(routine)s now takes %(minimum)s minutes at least; %(minutes)s is too short.")
+            % {"routine": spec.name, "minimum": spec.minimum_minutes, "minutes": minutes},
             code="booking_too_short",
-            fields={"minutes": [f"Book at least {spec.minimum_minutes} minutes."]},
+            fields={"minutes": [gettext("Book at least %(minimum)s minutes.") % {"minimum": spec.minimum_minutes}]},
         )
     if not prices:
         raise InvalidInput(
-            f"Every length of {spec.name} on {salon.name}'s menu is shorter than it now takes "
-            f"({spec.minimum_minutes} minutes); a manager must update the menu.",
+            gettext(
+                "Every length of %(routine)s on %(location)s's menu is shorter than it now takes "
+                "(%(minimum)s minutes); a manager must update the menu."
+            )
+            % {"routine": spec.name, "location": salon.name, "minimum": spec.minimum_minutes},
             code="length_not_offered",
-            fields={"minutes": ["No length on the menu is long enough."]},
+            fields={"minutes": [gettext("No length on the menu is long enough.")]},
         )
     entry = replace(entry, prices=prices)
     if minutes is None:
@@ -443,9 +453,10 @@ def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None
     elif minutes not in entry.prices:
         offered = ", ".join(str(length) for length in entry.prices)
         raise InvalidInput(
-            f"{spec.name} is booked for {offered} minutes at {salon.name}.",
+            gettext("%(routine)s is booked for %(offered)s minutes at %(location)s.")
+            % {"routine": spec.name, "offered": offered, "location": salon.name},
             code="length_not_offered",
-            fields={"minutes": [f"Choose one of {offered}."]},
+            fields={"minutes": [gettext("Choose one of %(offered)s.") % {"offered": offered}]},
         )
     slot = math.ceil((minutes + turnover) / salon.slot_minutes) * salon.slot_minutes
     return BookingTerms(minutes, slot, entry.prices[minutes], salon.currency)
@@ -548,8 +559,9 @@ def _busy(
     """Time off and bookings as epoch minutes (computed in SQL): therapists
     away, therapists booked here, rooms away, rooms booked, and the
     therapists' sessions at other locations widened by the business's travel
-    time. Two queries (time off with the times held for online bookings, and
-    bookings); the bookings' rows go into ``appointments`` when it is a list."""
+    time. One query (time off, the times held for online bookings and the
+    bookings, told apart by the first column); two when ``appointments`` is a
+    list, which the bookings' whole rows go into."""
     from sessions.models import Appointment, BookingHold
 
     travel = salon.business.travel_minutes
@@ -566,33 +578,23 @@ def _busy(
         .order_by()
         .values_list(Value(0), "therapist_id", "room_id", no_location, "start_minute", "end_minute")
     )
-    # Times held for someone confirming an online booking, in the same query:
-    # busy like a booking until the hold is confirmed or runs out.
+    # Reaching as far as the travel time: a session elsewhere that ends that
+    # long before the range still keeps the therapist from its first minutes.
+    reach = datetime.timedelta(minutes=travel)
+    # Times held for someone confirming an online booking: busy like a booking
+    # until the hold is confirmed or runs out.
     held = (
         BookingHold.objects.filter(
             Q(salon=salon) | Q(therapist_id__in=therapist_ids),
             status=BookingHold.Status.HELD,
             expires_at__gt=timezone.now(),
-            start__lt=until,
-            busy_until__gt=since,
+            start__lt=until + reach,
+            busy_until__gt=since - reach,
         )
         .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
         .order_by()
         .values_list(Value(1), "therapist_id", "room_id", "salon_id", "start_minute", "end_minute")
     )
-    here = salon.pk
-    for kind, therapist, room, location, start, end in _plain_rows(away.union(held, all=True)):
-        if kind == 1:
-            if location == here:
-                therapist_booked[therapist].append((start, end))
-                room_booked[room].append((start, end))
-            else:
-                elsewhere[therapist].append((start - travel, end + travel))
-        elif therapist:
-            therapist_away[therapist].append((start, end))
-        else:
-            room_away[room].append((start, end))
-    reach = datetime.timedelta(minutes=travel)
     bookings = Appointment.objects.filter(
         Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
         start__lt=until + reach,
@@ -601,28 +603,35 @@ def _busy(
     if exclude_appointment:
         bookings = bookings.exclude(pk=exclude_appointment)
     bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
+    parts = [held]
     if appointments is None:
-        rows = _plain_rows(
-            bookings.filter(status__in=Appointment.HOLDS_TIME)
-            .values_list("therapist_id", "room_id", "room__salon_id", "start_minute", "end_minute")
-            .order_by()
-        )
-    else:
+        # Who is busy when is all that is needed of the bookings: in the same query.
+        booked = bookings.filter(status__in=Appointment.HOLDS_TIME).order_by()
+        parts.append(booked.values_list(Value(2), "therapist_id", "room_id", "room__salon_id", "start_minute",
+                                        "end_minute"))  # fmt: skip
+    here = salon.pk
+    rows = _plain_rows(away.union(*parts, all=True))
+    if appointments is not None:
         whole = bookings.exclude(status=Appointment.Status.CANCELLED).select_related(
             "client__business", "routine", "room", "therapist"
         )
         whole = list(whole.order_by("start", "pk"))
         appointments.extend(appointment for appointment in whole if appointment.room.salon_id == here)
         holds_time = set(Appointment.HOLDS_TIME)
-        rows = [
-            (item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute)
+        rows += [
+            (2, item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute)
             for item in whole
             if item.status in holds_time
         ]
-    for therapist, room, location, start, busy_until in rows:
-        if location == here:
-            therapist_booked[therapist].append((start, busy_until))
-            room_booked[room].append((start, busy_until))
+    for kind, therapist, room, location, start, end in rows:
+        if kind == 0:
+            if therapist:
+                therapist_away[therapist].append((start, end))
+            else:
+                room_away[room].append((start, end))
+        elif location == here:  # a hold or a booking
+            therapist_booked[therapist].append((start, end))
+            room_booked[room].append((start, end))
         else:
-            elsewhere[therapist].append((start - travel, busy_until + travel))
+            elsewhere[therapist].append((start - travel, end + travel))
     return therapist_away, therapist_booked, room_away, room_booked, elsewhere

@@ -13,8 +13,11 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sessions.messages import calendar_uid
+from sessions.selectors import calendar_feed_language
 
 REFRESH = datetime.timedelta(minutes=15)
 
@@ -25,6 +28,11 @@ def client_short_name(client) -> str:
 
 
 def calendar_feed_file(*, therapist, appointments) -> bytes:
+    with translation.override(calendar_feed_language(therapist)):
+        return _calendar(therapist=therapist, appointments=appointments)
+
+
+def _calendar(*, therapist, appointments) -> bytes:
     business = therapist.business
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Salon//Therapist calendar//EN")
@@ -44,7 +52,7 @@ def calendar_feed_file(*, therapist, appointments) -> bytes:
         event.add("dtstamp", appointment.updated_at)
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
-        event.add("summary", f"Massage: {client_short_name(appointment.client)}")
+        event.add("summary", _("Massage: %(client)s") % {"client": client_short_name(appointment.client)})
         event.add("location", f"{appointment.room.name}, {appointment.room.salon.name}")
         event.add("url", settings.SITE_URL + reverse("session-run", args=[appointment.pk]))
         event.add("status", "CONFIRMED")

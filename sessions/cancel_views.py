@@ -3,12 +3,14 @@
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
 from clients.views import (
+    client_language_use,
     link_finished,
     link_in_session,
     link_landing,
@@ -27,7 +29,7 @@ PURPOSE = ClientLink.Purpose.CANCEL
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Would you tell us why? (optional)",
+        label=_("Would you tell us why? (optional)"),
         required=False,
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -60,7 +62,8 @@ def cancel_form(request):
         .first()
     )
     if appointment is None:  # erased since the message went out
-        return refused_page(request, LinkInvalid("No such appointment."), purpose=PURPOSE)
+        return refused_page(request, LinkInvalid(_("No such appointment.")), purpose=PURPOSE)
+    client_language_use(request, client=appointment.client, salon=appointment.room.salon)
     form = CancelForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,7 @@
 """Courses of sessions in the API (``/api/v1/courses/``): which dates fit,
 then booking the chosen ones together. The front desk's, like booking."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -19,15 +20,17 @@ from sessions.services.courses import course_book
 class CourseShapeSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.select_related("business"))
     routine = serializers.PrimaryKeyRelatedField(queryset=RoutineTemplate.objects.filter(is_current=True))
-    sessions = serializers.IntegerField(min_value=2, max_value=MAX_SESSIONS, help_text="How many sessions.")
-    interval_days = serializers.IntegerField(min_value=1, max_value=MAX_INTERVAL_DAYS, help_text="Days apart.")
-    minutes = serializers.IntegerField(required=False, min_value=1, max_value=1440, help_text="A length on the menu.")
+    sessions = serializers.IntegerField(min_value=2, max_value=MAX_SESSIONS, help_text=_("How many sessions."))
+    interval_days = serializers.IntegerField(min_value=1, max_value=MAX_INTERVAL_DAYS, help_text=_("Days apart."))
+    minutes = serializers.IntegerField(
+        required=False, min_value=1, max_value=1440, help_text=_("A length on the menu.")
+    )
 
 
 class CoursePlanQuerySerializer(CourseShapeSerializer):
-    start = DateTimeField(help_text="The first session; the others at the same local time.")
+    start = DateTimeField(help_text=_("The first session; the others at the same local time."))
     therapist = serializers.PrimaryKeyRelatedField(
-        queryset=Therapist.objects.all(), required=False, help_text="Else whoever is free at most of the dates."
+        queryset=Therapist.objects.all(), required=False, help_text=_("Else whoever is free at most of the dates.")
     )
 
 
@@ -38,14 +41,14 @@ class ChoiceSerializer(serializers.Serializer):
 
 class CourseDateSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    wanted = DateTimeField(help_text="The first session's local time on this date.")
-    fits = serializers.BooleanField(help_text="The course's therapist is free then.")
-    alternatives = ChoiceSerializer(many=True, help_text="When it does not fit: another therapist, or other times.")
+    wanted = DateTimeField(help_text=_("The first session's local time on this date."))
+    fits = serializers.BooleanField(help_text=_("The course's therapist is free then."))
+    alternatives = ChoiceSerializer(many=True, help_text=_("When it does not fit: another therapist, or other times."))
 
 
 class CoursePlanSerializer(serializers.Serializer):
     therapist = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField(help_text="Why nothing can be booked for this client, if so.")
+    reason = serializers.CharField(help_text=_("Why nothing can be booked for this client, if so."))
     dates = CourseDateSerializer(many=True)
 
 
@@ -62,7 +65,9 @@ class CourseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     planned = serializers.IntegerField()
     interval_days = serializers.IntegerField()
-    appointments = serializers.ListField(child=serializers.IntegerField(), help_text="The sessions booked, by start.")
+    appointments = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("The sessions booked, by start.")
+    )
 
 
 class CoursePlanView(APIView):

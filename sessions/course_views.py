@@ -7,6 +7,9 @@ import datetime
 from django import forms
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from routines.selectors import service_entry
@@ -22,8 +25,8 @@ SKIP = "skip"
 
 
 class CourseShapeForm(forms.Form):
-    sessions = forms.IntegerField(label="Sessions", min_value=2, max_value=MAX_SESSIONS, initial=5)
-    interval_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=MAX_INTERVAL_DAYS, initial=7)
+    sessions = forms.IntegerField(label=_("Sessions"), min_value=2, max_value=MAX_SESSIONS, initial=5)
+    interval_days = forms.IntegerField(label=_("Every (days)"), min_value=1, max_value=MAX_INTERVAL_DAYS, initial=7)
 
 
 def _chosen(value: str, therapists: dict[int, Therapist]) -> tuple[datetime.datetime, Therapist] | None:
@@ -83,9 +86,12 @@ def _options(date, therapist_id: int | None, names: dict[int, str], zone) -> tup
         options.append((wanted.value, _words(date.wanted, therapist_id, names, zone), True))
     for choice in date.alternatives:
         options.append((choice.value, _words(choice.start, choice.therapist, names, zone), False))
-    options.append((SKIP, "Leave this date out", not date.fits))
+    options.append((SKIP, gettext("Leave this date out"), not date.fits))
     return date, options
 
 
 def _words(start: datetime.datetime, therapist_id: int | None, names: dict[int, str], zone) -> str:
-    return f"{start.astimezone(zone):%a %d %b, %H:%M} with {names.get(therapist_id, 'anyone free')}"
+    local = start.astimezone(zone)
+    day = date_format(local, pgettext("date format: short weekday and date", "D d M"))
+    who = names.get(therapist_id) or gettext("anyone free")
+    return gettext("%(day)s, %(time)s with %(therapist)s") % {"day": day, "time": f"{local:%H:%M}", "therapist": who}

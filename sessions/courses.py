@@ -13,6 +13,8 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from clients.models import Client
 from routines.models import RoutineTemplate
 from salon.errors import InvalidInput
@@ -50,11 +52,16 @@ class CoursePlan:
 def course_shape_check(*, sessions: int, interval_days: int) -> None:
     problems = {}
     if not 2 <= sessions <= MAX_SESSIONS:
-        problems["sessions"] = [f"Between 2 and {MAX_SESSIONS} sessions."]
+        problems["sessions"] = [_("Between 2 and %(most)s sessions.") % {"most": MAX_SESSIONS}]
     if not 1 <= interval_days <= MAX_INTERVAL_DAYS:
-        problems["interval_days"] = [f"Between 1 and {MAX_INTERVAL_DAYS} days apart."]
+        problems["interval_days"] = [_("Between 1 and %(most)s days apart.") % {"most": MAX_INTERVAL_DAYS}]
     if problems:
-        raise InvalidInput("A course is 2 to 20 sessions, 1 to 90 days apart.", code="course_shape", fields=problems)
+        raise InvalidInput(
+            _("A course is 2 to %(sessions)s sessions, 1 to %(days)s days apart.")
+            % {"sessions": MAX_SESSIONS, "days": MAX_INTERVAL_DAYS},
+            code="course_shape",
+            fields=problems,
+        )
 
 
 def course_starts(

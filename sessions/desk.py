@@ -12,6 +12,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from clients.selectors import client_outcomes, outcome_flags
 from routines.selectors import routine_spec
@@ -32,7 +34,11 @@ from sessions.models import Appointment
 from sessions.selectors import booking_flags
 from sessions.services.placement import qualified
 
-VIEWS = {"therapists": "Day by therapist", "rooms": "Day by room", "week": "Week of one therapist"}
+VIEWS = {
+    "therapists": gettext_lazy("Day by therapist"),
+    "rooms": gettext_lazy("Day by room"),
+    "week": gettext_lazy("Week of one therapist"),
+}
 
 
 @dataclass
@@ -169,7 +175,8 @@ def desk_grid(
     elif view == "week":
         if therapist is not None:
             for one in days:
-                column = Column(f"{one:%a} {one.day} {one:%b}", one, therapist=therapist)
+                heading = date_format(one, pgettext("date format: short weekday and date", "D j M"))
+                column = Column(heading, one, therapist=therapist)
                 mine = [b for b in bookings if b.appointment.therapist_id == therapist.pk and b.appointment.day == one]
                 lanes.append((column, mine, day_facts[one].therapist_cell(therapist)))
     else:
@@ -244,9 +251,11 @@ class _DayFacts:
         if minute < self.now:
             return "past", ""
         if minute < self.earliest:
-            return "unfit", f"Needs {self.notice} minutes' notice"
+            return "unfit", ngettext(
+                "Needs %(minutes)s minute's notice", "Needs %(minutes)s minutes' notice", self.notice
+            ) % {"minutes": self.notice}
         if minute > self.latest:
-            return "unfit", "Beyond how far ahead bookings open"
+            return "unfit", gettext("Beyond how far ahead bookings open")
         return None
 
     def therapist_free(self, therapist: Therapist) -> list[Interval]:
@@ -267,37 +276,37 @@ class _DayFacts:
 
         def classify(minute: int) -> tuple[str, str]:
             if not _inside(self.open, minute):
-                return "closed", "Closed"
+                return "closed", gettext("Closed")
             if _inside(away, minute):
-                return "away", "Time off"
+                return "away", gettext("Time off")
             if not _inside(working, minute):
-                return "off", "Off duty"
+                return "off", gettext("Off duty")
             if _inside(elsewhere, minute):
-                return "elsewhere", "At another location"
+                return "elsewhere", gettext("At another location")
             if _inside(booked, minute):
-                return "unfit", "Busy"
+                return "unfit", gettext("Busy")
             timing = self._timing(minute)
             if timing:
                 return timing
             if not able:
-                return "unfit", f"Not qualified for {self.wanted.spec.name}"
+                return "unfit", gettext("Not qualified for %(routine)s") % {"routine": self.wanted.spec.name}
             end = minute + self.length
             if fits(free, minute, end):
                 if any(fits(room_free, minute, end) for room_free in rooms):
                     return "fits", ""
-                return "unfit", "No room free"
+                return "unfit", gettext("No room free")
             until = _free_until(free, minute)
             if until is None:
-                return "unfit", "Busy"
+                return "unfit", gettext("Busy")
             if _starts_at(elsewhere, until):
-                return "unfit", f"At another location from {self.clock(until)}"
+                return "unfit", gettext("At another location from %(time)s") % {"time": self.clock(until)}
             if _starts_at(booked, until):
-                return "unfit", f"Busy from {self.clock(until)}"
+                return "unfit", gettext("Busy from %(time)s") % {"time": self.clock(until)}
             if _starts_at(away, until):
-                return "unfit", f"Time off from {self.clock(until)}"
+                return "unfit", gettext("Time off from %(time)s") % {"time": self.clock(until)}
             if any(end_ == until for _, end_ in self.open):
-                return "unfit", f"Closes at {self.clock(until)}"
-            return "unfit", f"Off duty from {self.clock(until)}"
+                return "unfit", gettext("Closes at %(time)s") % {"time": self.clock(until)}
+            return "unfit", gettext("Off duty from %(time)s") % {"time": self.clock(until)}
 
         return classify
 
@@ -320,11 +329,11 @@ class _DayFacts:
 
         def classify(minute: int) -> tuple[str, str]:
             if not _inside(self.open, minute):
-                return "closed", "Closed"
+                return "closed", gettext("Closed")
             if _inside(away, minute):
-                return "away", "Out of use"
+                return "away", gettext("Out of use")
             if _inside(booked, minute):
-                return "unfit", "Busy"
+                return "unfit", gettext("Busy")
             timing = self._timing(minute)
             if timing:
                 return timing
@@ -332,15 +341,15 @@ class _DayFacts:
             if fits(free, minute, end):
                 if any(fits(therapist_free, minute, end) for therapist_free in may_work_here):
                     return "fits", ""
-                return "unfit", "No therapist free"
+                return "unfit", gettext("No therapist free")
             until = _free_until(free, minute)
             if until is None:
-                return "unfit", "Busy"
+                return "unfit", gettext("Busy")
             if _starts_at(booked, until):
-                return "unfit", f"Busy from {self.clock(until)}"
+                return "unfit", gettext("Busy from %(time)s") % {"time": self.clock(until)}
             if _starts_at(away, until):
-                return "unfit", f"Out of use from {self.clock(until)}"
-            return "unfit", f"Closes at {self.clock(until)}"
+                return "unfit", gettext("Out of use from %(time)s") % {"time": self.clock(until)}
+            return "unfit", gettext("Closes at %(time)s") % {"time": self.clock(until)}
 
         return classify
 

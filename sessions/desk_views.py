@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clients.models import Client
 from clients.selectors import client_search
+from routines.content import text_in
 from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routines_offered_with_steps, service_menu
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
@@ -57,10 +60,14 @@ def desk_services(salon: Salon) -> list[Service]:
         # Without lengths on the menu: its typical length and the routine's turnover.
         entry = menu.get(routine.slug) or MenuEntry(routine.slug)
         if not entry.prices:
-            services.append(Service(str(routine.pk), routine.name, routine, None, entry))
+            services.append(Service(str(routine.pk), text_in(routine, "name"), routine, None, entry))
             continue
         for minutes, price in entry.prices.items():
-            label = f"{routine.name} · {minutes} min · {money_format(price, currency=salon.currency)}"
+            label = gettext("%(routine)s · %(minutes)s min · %(price)s") % {
+                "routine": text_in(routine, "name"),
+                "minutes": minutes,
+                "price": money_format(price, currency=salon.currency),
+            }
             services.append(Service(f"{routine.pk}:{minutes}", label, routine, minutes, entry))
     return services
 
@@ -88,34 +95,34 @@ def _service_value(appointment: Appointment, services: list[Service]) -> str:
 
 class BookingForm(forms.Form):
     client = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    start = DateTimeFormField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    service = forms.ChoiceField(label="Service")
-    therapist = forms.TypedChoiceField(label="Therapist", coerce=int, required=False, empty_value=None)
-    room = forms.TypedChoiceField(label="Room", coerce=int, required=False, empty_value=None)
-    new_given_name = forms.CharField(label="Given name", required=False, max_length=80)
-    new_family_name = forms.CharField(label="Family name", required=False, max_length=80)
-    new_phone = forms.CharField(label="Phone", required=False, max_length=40)
-    new_email = forms.EmailField(label="Email", required=False)
+    start = DateTimeFormField(label=_("Start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    service = forms.ChoiceField(label=_("Service"))
+    therapist = forms.TypedChoiceField(label=_("Therapist"), coerce=int, required=False, empty_value=None)
+    room = forms.TypedChoiceField(label=_("Room"), coerce=int, required=False, empty_value=None)
+    new_given_name = forms.CharField(label=_("Given name"), required=False, max_length=80)
+    new_family_name = forms.CharField(label=_("Family name"), required=False, max_length=80)
+    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    new_email = forms.EmailField(label=_("Email"), required=False)
     new_preferred_channel = forms.ChoiceField(
-        label="Send messages by", choices=Client.Channel.choices, initial=Client.Channel.EMAIL, required=False
+        label=_("Send messages by"), choices=Client.Channel.choices, initial=Client.Channel.EMAIL, required=False
     )
-    new_consent_reminders = forms.BooleanField(label="Agrees to appointment reminders", required=False)
+    new_consent_reminders = forms.BooleanField(label=_("Agrees to appointment reminders"), required=False)
 
     def __init__(self, *args, salon: Salon, services: list[Service], therapists, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.salon = salon
         self.services = services
         self.fields["service"].choices = [(service.value, service.label) for service in services]
-        self.fields["therapist"].choices = [("", "Any qualified therapist")] + [
+        self.fields["therapist"].choices = [("", gettext("Any qualified therapist"))] + [
             (therapist.pk, therapist.display_name) for therapist in therapists
         ]
         rooms = salon.rooms.filter(active=True).order_by("name")
-        self.fields["room"].choices = [("", "Any free room")] + [(room.pk, room.name) for room in rooms]
+        self.fields["room"].choices = [("", gettext("Any free room"))] + [(room.pk, room.name) for room in rooms]
 
     def clean(self):
         data = super().clean()
         if not data.get("client") and not (data.get("new_given_name") and data.get("new_family_name")):
-            raise ValidationError("Choose a client, or add a new one with a given and a family name.")
+            raise ValidationError(gettext("Choose a client, or add a new one with a given and a family name."))
         return data
 
     def show_domain_error(self, error: DomainError) -> None:
@@ -204,7 +211,7 @@ def _again(salon: Salon, request, services) -> tuple[dict, Client | None]:
         .first()
     )
     if before is None:
-        raise NotFound("That appointment is not at this location.", code="appointment_not_found")
+        raise NotFound(gettext("That appointment is not at this location."), code="appointment_not_found")
     value = _service_value(before, services)
     service = service_chosen(services, value)
     initial = {"service": value, "therapist": before.therapist_id, "client": before.client_id}
@@ -243,7 +250,10 @@ def desk_book(request):
                 form.show_domain_error(error)
             else:
                 local = appointment.start.astimezone(salon.zone)
-                message = f"Booked {appointment.client} at {local:%H:%M}."
+                message = gettext("Booked %(client)s at %(time)s.") % {
+                    "client": appointment.client,
+                    "time": f"{local:%H:%M}",
+                }
                 return grid_response(request, salon, day=local.date(), message=message)
         else:
             status = 400
@@ -271,7 +281,9 @@ def _book(request, salon: Salon, form: BookingForm, services, therapists) -> App
     if data.get("client"):
         client = _client_of(salon, data["client"])
         if client is None:
-            raise NotFound("That client no longer exists.", code="client_not_found", fields={"client": ["Gone."]})
+            raise NotFound(
+                gettext("That client no longer exists."), code="client_not_found", fields={"client": [gettext("Gone.")]}
+            )
         return booking.appointment_book(client=client, salon=salon, **details)
     new_client = {
         "given_name": data["new_given_name"],
@@ -342,7 +354,9 @@ def start_field(value: str | None) -> datetime.datetime:
     try:
         return DateTimeFormField().clean(value)
     except ValidationError as error:
-        raise InvalidInput("Give the new start as a date and time.", fields={"start": error.messages}) from None
+        raise InvalidInput(
+            gettext("Give the new start as a date and time."), fields={"start": error.messages}
+        ) from None
 
 
 def desk_appointment_of(request, pk) -> Appointment:

@@ -2,12 +2,15 @@
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clients.links import LinkInvalid, LinkRefused
 from clients.models import ClientLink
 from clients.views import (
+    client_language_use,
     link_finished,
     link_in_session,
     link_landing,
@@ -21,22 +24,29 @@ from sessions.models import Appointment, Feedback
 from sessions.services import feedback
 
 
+def overall_choices() -> list[tuple[int, str]]:
+    """Worded when the form is shown, in the client's language."""
+    return [(n, gettext("%(stars)s of 5") % {"stars": n}) for n in range(5, 0, -1)]
+
+
 class FeedbackForm(forms.Form):
     overall = forms.TypedChoiceField(
-        label="How was your massage overall?", coerce=int, widget=forms.RadioSelect,
-        choices=[(n, f"{n} of 5") for n in range(5, 0, -1)],
+        label=_("How was your massage overall?"), coerce=int, widget=forms.RadioSelect,
+        choices=overall_choices,
     )  # fmt: skip
-    pain_before = forms.IntegerField(label="Pain before the massage (0–10)", required=False, min_value=0, max_value=10)
-    pain_after = forms.IntegerField(label="Pain after the massage (0–10)", required=False, min_value=0, max_value=10)
+    pain_before = forms.IntegerField(
+        label=_("Pain before the massage (0–10)"), required=False, min_value=0, max_value=10
+    )
+    pain_after = forms.IntegerField(label=_("Pain after the massage (0–10)"), required=False, min_value=0, max_value=10)
     pressure = forms.ChoiceField(
-        label="The pressure was", required=False, widget=forms.RadioSelect, choices=Feedback.Pressure.choices
+        label=_("The pressure was"), required=False, widget=forms.RadioSelect, choices=Feedback.Pressure.choices
     )
     would_book_again = forms.TypedChoiceField(
-        label="Would you book again?", required=False, widget=forms.RadioSelect, empty_value=None,
-        coerce=lambda value: value == "yes", choices=[("yes", "Yes"), ("no", "No")],
+        label=_("Would you book again?"), required=False, widget=forms.RadioSelect, empty_value=None,
+        coerce=lambda value: value == "yes", choices=[("yes", _("Yes")), ("no", _("No"))],
     )  # fmt: skip
     comment = forms.CharField(
-        label="Anything else?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Anything else?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, pain_before_known: bool = False, **kwargs):
@@ -69,7 +79,8 @@ def feedback_form(request):
         .first()
     )
     if appointment is None:
-        return refused_page(request, LinkInvalid("No such appointment."), purpose=ClientLink.Purpose.FEEDBACK)
+        return refused_page(request, LinkInvalid(_("No such appointment.")), purpose=ClientLink.Purpose.FEEDBACK)
+    client_language_use(request, client=appointment.client, salon=appointment.room.salon)
     form = FeedbackForm(request.POST or None, pain_before_known=hasattr(appointment, "pain_report"))
     problem = ""
     if request.method == "POST" and form.is_valid():

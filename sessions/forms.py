@@ -1,6 +1,7 @@
 """Forms the sessions app shares with the pages of other apps."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sessions.services.waitlist import WINDOWS
 
@@ -12,17 +13,17 @@ class WaitlistWishForm(forms.Form):
     both ask it: the days, the times of day and who they are. Each page adds
     its own service, therapist and address fields."""
 
-    first_day = forms.DateField(label="From", **DATE_INPUT)
-    last_day = forms.DateField(label="To", **DATE_INPUT)
+    first_day = forms.DateField(label=_("From"), **DATE_INPUT)
+    last_day = forms.DateField(label=_("To"), **DATE_INPUT)
     windows = forms.MultipleChoiceField(
-        label="Times of day",
+        label=_("Times of day"),
         required=False,
         choices=[(key, label) for key, (label, _, _) in WINDOWS.items()],
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any time of day.",
+        help_text=_("None ticked: any time of day."),
     )
-    given_name = forms.CharField(label="First name", max_length=80)
-    family_name = forms.CharField(label="Last name", max_length=80)
+    given_name = forms.CharField(label=_("First name"), max_length=80)
+    family_name = forms.CharField(label=_("Last name"), max_length=80)
 
     def wish_fields(self) -> dict:
         """The days, the windows (as the waitlist service takes them) and the names."""

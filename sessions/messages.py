@@ -11,19 +11,24 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
+from routines.content import text_in
+from salon.languages import language_for_client, language_supported
 from salon.redaction import scrub_text
 from sessions.models import Appointment, Notification
 from sessions.selectors import client_cancel_deadline
 
+# Every text a client gets is rendered in their language (``client_language``).
 SUBJECTS = {
-    "confirmation": "Your massage is booked",
-    "reminder": "Reminder: your massage",
-    "intake_request": "A few health questions before your massage",
-    "reschedule": "Your massage has moved",
-    "cancellation": "Your massage is cancelled",
-    "feedback_request": "How was your massage?",
+    "confirmation": _("Your massage is booked"),
+    "reminder": _("Reminder: your massage"),
+    "intake_request": _("A few health questions before your massage"),
+    "reschedule": _("Your massage has moved"),
+    "cancellation": _("Your massage is cancelled"),
+    "feedback_request": _("How was your massage?"),
 }
 CALENDAR_KINDS = {"confirmation", "reschedule", "cancellation"}
 CANCEL_LINK_KINDS = {"confirmation", "reminder", "reschedule"}
@@ -82,7 +87,11 @@ def calendar_file(appointment: Appointment, *, cancelled: bool, sessions: list[A
         event.add("dtstamp", session.updated_at)
         event.add("dtstart", session.start)
         event.add("dtend", session.end)
-        event.add("summary", f"{session.routine.name} at {salon.name}")
+        event.add(
+            "summary",
+            pgettext("calendar event", "%(routine)s at %(salon)s")
+            % {"routine": text_in(session.routine, "name"), "salon": salon.name},
+        )
         event.add("location", salon.address.replace("\n", ", "))
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         calendar.add_component(event)
@@ -107,6 +116,21 @@ def message_id(notification: Notification) -> str:
     """Derived from the row's unique key, so a resend can be recognised."""
     host = calendar_uid(notification.appointment).split("@", 1)[1]
     return f"<{notification.key.replace(':', '.')}@{host}>"
+
+
+def client_language(appointment: Appointment) -> str:
+    """The language of everything the client of ``appointment`` is sent."""
+    return language_for_client(client=appointment.client, salon=appointment.room.salon)
+
+
+def guest_language(*, record, salon) -> str:
+    """For someone who may have no client record yet (an online hold, a
+    waitlist entry): the language their record names, else the one they
+    asked in (the page's or the API call's), else the location's."""
+    client = getattr(record, "client", None)
+    if client is not None and client.language:
+        return language_for_client(client=client, salon=salon)
+    return language_supported(getattr(record, "language", "")) or language_for_client(client=client, salon=salon)
 
 
 def context_for(notification: Notification, link: str = "", reschedule_link: str = "") -> dict:
@@ -134,7 +158,7 @@ def context_for(notification: Notification, link: str = "", reschedule_link: str
         # The guide: the client says at once when pain grows during the session.
         "speak_up": notification.kind in {Notification.Kind.CONFIRMATION, Notification.Kind.REMINDER},
         # The routine's after-care advice, the same for every client (no health details).
-        "aftercare": appointment.routine.aftercare
+        "aftercare": text_in(appointment.routine, "aftercare")
         if notification.kind == Notification.Kind.FEEDBACK_REQUEST and appointment.routine_id
         else "",
     }
@@ -150,25 +174,26 @@ def send_email(notification: Notification, *, link: str = "", reschedule_link: s
     """By ``connection`` when given (one kept open for a run of messages), else a fresh one."""
     if not notification.appointment.client.email:
         raise Undeliverable("The client has no email address.")
-    context = context_for(notification, link, reschedule_link)
-    text = render("sessions/email/message.txt", context)
-    html = render("sessions/email/message.html", context)
-    email = EmailMultiAlternatives(
-        subject=f"{context['subject']} · {context['salon'].name}",
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.appointment.client.email],
-        headers={"Message-ID": message_id(notification)},
-        connection=connection,
-    )
-    email.attach_alternative(html, "text/html")
-    if notification.kind in CALENDAR_KINDS:
-        ics = calendar_file(
-            notification.appointment,
-            cancelled=notification.kind == "cancellation",
-            sessions=context["course_sessions"] or None,
+    with translation.override(client_language(notification.appointment)):
+        context = context_for(notification, link, reschedule_link)
+        text = render("sessions/email/message.txt", context)
+        html = render("sessions/email/message.html", context)
+        email = EmailMultiAlternatives(
+            subject=f"{context['subject']} · {context['salon'].name}",
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.appointment.client.email],
+            headers={"Message-ID": message_id(notification)},
+            connection=connection,
         )
-        email.attach("appointment.ics", ics, "text/calendar; charset=utf-8")
+        email.attach_alternative(html, "text/html")
+        if notification.kind in CALENDAR_KINDS:
+            ics = calendar_file(
+                notification.appointment,
+                cancelled=notification.kind == "cancellation",
+                sessions=context["course_sessions"] or None,
+            )
+            email.attach("appointment.ics", ics, "text/calendar; charset=utf-8")
     email.send()
 
 
@@ -215,6 +240,11 @@ def sms_text(notification: Notification, *, link: str = "") -> str:
     move-or-cancel link dropped (the text still ends with the phone
     number). A text that still does not fit is refused rather than cut
     mid-link."""
+    with translation.override(client_language(notification.appointment)):
+        return _sms_text(notification, link=link)
+
+
+def _sms_text(notification: Notification, *, link: str) -> str:
     context = context_for(notification, link)
     tries = sender_names(context["salon"].name)
     links = [link, ""] if context["cancel_link"] else [link]
@@ -321,22 +351,23 @@ def hold_confirmation_send(*, hold_id: int) -> None:
         "local_expiry": hold.expires_at.astimezone(salon.zone),
         "link": settings.SITE_URL + reverse("book-confirm", args=[hold_token(hold)]),
     }
-    if link_channel(hold) == "sms":
-        sms_send_text(to=hold.phone, text=sms_fitted("sessions/sms/hold_confirmation.txt", context))
-        return
-    email = EmailMultiAlternatives(
-        subject=f"Please confirm your booking · {salon.name}",
-        body=render("sessions/email/hold_confirmation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[hold.email],
-    )
+    with translation.override(guest_language(record=hold, salon=salon)):
+        if link_channel(hold) == "sms":
+            sms_send_text(to=hold.phone, text=sms_fitted("sessions/sms/hold_confirmation.txt", context))
+            return
+        email = EmailMultiAlternatives(
+            subject=gettext("Please confirm your booking · %(salon)s") % {"salon": salon.name},
+            body=render("sessions/email/hold_confirmation.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[hold.email],
+        )
     email.send()
 
 
 WAITLIST_SUBJECTS = {
-    "offer": "A time you are waiting for is free",
-    "gone": "The time offered to you was taken",
-    "joined": "You are on the waitlist",
+    "offer": _("A time you are waiting for is free"),
+    "gone": _("The time offered to you was taken"),
+    "joined": _("You are on the waitlist"),
 }
 
 
@@ -344,16 +375,17 @@ def _waitlist_send(*, entry, kind: str, context: dict) -> None:
     """By email when the entry has an address, else by SMS (the short text)."""
     salon = entry.salon
     context = {**context, "entry": entry, "salon": salon, "subject": WAITLIST_SUBJECTS[kind]}
-    if entry.email:
-        email = EmailMultiAlternatives(
-            subject=f"{context['subject']} · {salon.name}",
-            body=render(f"sessions/email/waitlist_{kind}.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[entry.email],
-        )
-        email.send()
-    elif entry.phone:
-        sms_send_text(to=entry.phone, text=sms_fitted(f"sessions/sms/waitlist_{kind}.txt", context))
+    with translation.override(guest_language(record=entry, salon=salon)):
+        if entry.email:
+            email = EmailMultiAlternatives(
+                subject=f"{context['subject']} · {salon.name}",
+                body=render(f"sessions/email/waitlist_{kind}.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[entry.email],
+            )
+            email.send()
+        elif entry.phone:
+            sms_send_text(to=entry.phone, text=sms_fitted(f"sessions/sms/waitlist_{kind}.txt", context))
 
 
 def waitlist_offer_message_send(*, offer_id: int) -> None:

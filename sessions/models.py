@@ -6,6 +6,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from routines.models import BodyArea, RoutineTemplate
 from salon.inputs import LimitedTextField
@@ -17,11 +19,11 @@ class SessionPlan(models.Model):
 
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="session_plans")
     booked_minutes = models.PositiveSmallIntegerField()
-    routine_snapshot = models.JSONField(help_text="The routine version the plan was built from.")
-    outcome = models.JSONField(help_text="The screening outcome the plan was built from.")
-    plan = models.JSONField(help_text="Position, supports, oil, precautions and the steps as built.")
+    routine_snapshot = models.JSONField(help_text=_("The routine version the plan was built from."))
+    outcome = models.JSONField(help_text=_("The screening outcome the plan was built from."))
+    plan = models.JSONField(help_text=_("Position, supports, oil, precautions and the steps as built."))
     built_at = models.DateTimeField(auto_now_add=True)
-    change_note = models.CharField(max_length=300, blank=True, help_text="Why this plan replaced an earlier one.")
+    change_note = models.CharField(max_length=300, blank=True, help_text=_("Why this plan replaced an earlier one."))
 
     class Meta:
         ordering = ["-built_at"]
@@ -39,12 +41,12 @@ class Appointment(models.Model):
     REASON_LENGTH = 300
 
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CHECKED_IN = "checked_in", "Checked in"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        NO_SHOW = "no_show", "No-show"
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
 
     # Statuses whose appointment keeps its therapist and room busy (a
     # completed session did take the time); the exclusion constraints use
@@ -64,15 +66,15 @@ class Appointment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appointment",
-        help_text="Empty for a session booked online whose routine the screening rules out (see plan_problem).",
+        help_text=_("Empty for a session booked online whose routine the screening rules out (see plan_problem)."),
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
-    busy_until = models.DateTimeField(help_text="End plus the routine's turnover.")
+    busy_until = models.DateTimeField(help_text=_("End plus the routine's turnover."))
     price_minor = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="The price when it was booked, in minor units of ``currency`` (cents); empty when none was set.",
+        help_text=_("The price when it was booked, in minor units of ``currency`` (cents); empty when none was set."),
     )
     currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
@@ -82,28 +84,30 @@ class Appointment(models.Model):
     cancellation_reason = models.CharField(max_length=REASON_LENGTH, blank=True)
 
     class Origin(models.TextChoices):
-        DESK = "desk", "Front desk"
-        ONLINE = "online", "Online booking"
-        WAITLIST = "waitlist", "Waitlist offer"
-        API = "api", "API"
+        DESK = "desk", _("Front desk")
+        ONLINE = "online", _("Online booking")
+        WAITLIST = "waitlist", _("Waitlist offer")
+        API = "api", _("API")
 
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.DESK)
     course = models.ForeignKey(
         "Course", null=True, blank=True, on_delete=models.PROTECT, related_name="appointments",
-        help_text="The course of sessions this one was booked in, if any.",
+        help_text=_("The course of sessions this one was booked in, if any."),
     )  # fmt: skip
     cancelled_late = models.BooleanField(
         default=False,
-        help_text="Cancelled inside the salon's client cut-off (client_cancel_hours) before the start.",
+        help_text=_("Cancelled inside the salon's client cut-off (client_cancel_hours) before the start."),
     )
     plan_problem = models.CharField(
-        max_length=300, blank=True, help_text="Why the plan could not follow the latest screening."
+        max_length=300, blank=True, help_text=_("Why the plan could not follow the latest screening.")
     )
     review_acknowledged_by = models.ForeignKey(
         "salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_acknowledged_at = models.DateTimeField(null=True, blank=True)
-    calendar_sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: raised on each change.")
+    calendar_sequence = models.PositiveIntegerField(
+        default=0, help_text=_("iCalendar SEQUENCE: raised on each change.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,15 +148,15 @@ class BookingHold(models.Model):
     client the address belongs to (found only then) or a new one."""
 
     class Status(models.TextChoices):
-        HELD = "held", "Held"
-        CONFIRMED = "confirmed", "Confirmed"
-        EXPIRED = "expired", "Expired"
+        HELD = "held", _("Held")
+        CONFIRMED = "confirmed", _("Confirmed")
+        EXPIRED = "expired", _("Expired")
 
     salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="holds")
     therapist = models.ForeignKey("salon.Therapist", on_delete=models.CASCADE, related_name="holds")
     room = models.ForeignKey("salon.Room", on_delete=models.CASCADE, related_name="holds")
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="holds")
-    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The length from the menu, if any.")
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("The length from the menu, if any."))
     start = models.DateTimeField()
     busy_until = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -165,6 +169,9 @@ class BookingHold(models.Model):
     consent_reminders = models.BooleanField(default=False)
     consent_feedback = models.BooleanField(default=False)
     message = models.CharField(max_length=500, blank=True)
+    # The language the page or the API call was read in: the link and the
+    # client made from it speak it (sessions.messages.guest_language).
+    language = models.CharField(max_length=8, blank=True)
     nonce = models.CharField(max_length=43, unique=True)
     appointment = models.OneToOneField(
         "Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="hold"
@@ -178,7 +185,7 @@ class BookingHold(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(email="", phone=""),
                 name="hold_has_an_address",
-                violation_error_message="Give an email address or a phone number.",
+                violation_error_message=_("Give an email address or a phone number."),
             ),
         ]
         indexes = [
@@ -195,11 +202,11 @@ class AppointmentChange(models.Model):
     """The history of an appointment: every reschedule and status change."""
 
     class Kind(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        STATUS = "status", "Status changed"
+        BOOKED = "booked", _("Booked")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        STATUS = "status", _("Status changed")
         # A check-in or no-show taken back the same day; the row it undoes stays.
-        STATUS_UNDONE = "status_undone", "Status change undone"
+        STATUS_UNDONE = "status_undone", _("Status change undone")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
     # One of Kind; kept a plain string in the table and the API, which have
@@ -226,10 +233,10 @@ class SessionNote(models.Model):
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="note")
     NOTE_LENGTH = 4000
 
-    client_reported = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What the client reported.")
-    therapist_found = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What the therapist found.")
-    work_done = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="What was done.")
-    advice = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text="Advice for next time.")
+    client_reported = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text=_("What the client reported."))
+    therapist_found = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text=_("What the therapist found."))
+    work_done = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text=_("What was done."))
+    advice = LimitedTextField(max_length=NOTE_LENGTH, blank=True, help_text=_("Advice for next time."))
     written_by = models.ForeignKey("salon.User", null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -241,12 +248,12 @@ class PressureFeedback(models.Model):
     """What the client said about the pressure, during the session."""
 
     class Verdict(models.TextChoices):
-        TOO_LIGHT = "too_light", "Too light"
-        RIGHT = "right", "Right"
-        TOO_STRONG = "too_strong", "Too strong"
+        TOO_LIGHT = "too_light", _("Too light")
+        RIGHT = "right", pgettext_lazy("pressure", "Right")
+        TOO_STRONG = "too_strong", _("Too strong")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="pressure_feedback")
-    step = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Plan step number.")
+    step = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Plan step number."))
     area = models.CharField(max_length=16, blank=True)
     verdict = models.CharField(max_length=12, choices=Verdict.choices)
     at = models.DateTimeField(auto_now_add=True)
@@ -264,23 +271,23 @@ class Notification(models.Model):
     sent (or failed, or cancelled) by conditional updates only."""
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Booking confirmation"
-        REMINDER = "reminder", "Reminder"
-        INTAKE_REQUEST = "intake_request", "Intake request"
-        RESCHEDULE = "reschedule", "Reschedule notice"
-        CANCELLATION = "cancellation", "Cancellation notice"
-        FEEDBACK_REQUEST = "feedback_request", "Feedback request"
+        CONFIRMATION = "confirmation", _("Booking confirmation")
+        REMINDER = "reminder", _("Reminder")
+        INTAKE_REQUEST = "intake_request", _("Intake request")
+        RESCHEDULE = "reschedule", _("Reschedule notice")
+        CANCELLATION = "cancellation", _("Cancellation notice")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -291,7 +298,7 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it (the lease starts).")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("When a worker took it (the lease starts)."))
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -307,9 +314,9 @@ class Feedback(models.Model):
     """What the client said about a session, through the feedback link."""
 
     class Pressure(models.TextChoices):
-        TOO_LIGHT = "too_light", "Too light"
-        RIGHT = "right", "Just right"
-        TOO_STRONG = "too_strong", "Too strong"
+        TOO_LIGHT = "too_light", _("Too light")
+        RIGHT = "right", _("Just right")
+        TOO_STRONG = "too_strong", _("Too strong")
 
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="feedback")
     overall = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -327,9 +334,11 @@ class Feedback(models.Model):
 def validate_pain_areas(value) -> None:
     """Where it hurts today: body areas, each once."""
     if not isinstance(value, list) or any(area not in BodyArea.values for area in value):
-        raise ValidationError(f"Use body areas from: {', '.join(BodyArea.values)}.", code="invalid_area")
+        raise ValidationError(
+            _("Use body areas from: %(areas)s.") % {"areas": ", ".join(BodyArea.values)}, code="invalid_area"
+        )
     if len(set(value)) != len(value):
-        raise ValidationError("Name each body area once.", code="repeated_area")
+        raise ValidationError(_("Name each body area once."), code="repeated_area")
 
 
 class PainReport(models.Model):
@@ -361,19 +370,19 @@ def window_problems(windows, *, limit: int) -> list[str]:
     """What is wrong with a list of ``{"from": "HH:MM", "to": "HH:MM"}``
     times of day (each from before to), as messages; none when all is well."""
     if not isinstance(windows, list):
-        return ["Give a list of times of day."]
+        return [gettext("Give a list of times of day.")]
     if len(windows) > limit:
-        return [f"Give at most {limit} times of day."]
+        return [gettext("Give at most %(limit)s times of day.") % {"limit": limit}]
     problems = []
     for number, window in enumerate(windows, start=1):
         if not isinstance(window, dict) or set(window) != {"from", "to"}:
-            problems.append(f"Time {number}: give “from” and “to” only.")
+            problems.append(gettext("Time %(number)s: give “from” and “to” only.") % {"number": number})
             continue
         begins, ends = parse_wall_clock(window["from"]), parse_wall_clock(window["to"])
         if begins is None or ends is None:
-            problems.append(f"Time {number}: use HH:MM.")
+            problems.append(gettext("Time %(number)s: use HH:MM.") % {"number": number})
         elif ends <= begins:
-            problems.append(f"Time {number}: “to” must be after “from”.")
+            problems.append(gettext("Time %(number)s: “to” must be after “from”.") % {"number": number})
     return problems
 
 
@@ -387,22 +396,22 @@ class WaitlistEntry(models.Model):
     MAX_WINDOWS = 6
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        BOOKED = "booked", "Booked"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        WAITING = "waiting", _("Waiting")
+        BOOKED = "booked", _("Booked")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     salon = models.ForeignKey("salon.Salon", on_delete=models.CASCADE, related_name="waitlist")
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="waitlist")
-    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The length from the menu, if any.")
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("The length from the menu, if any."))
     therapist = models.ForeignKey(
         "salon.Therapist", null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist",
-        help_text="Empty: anyone.",
+        help_text=_("Empty: anyone."),
     )  # fmt: skip
     first_day = models.DateField()
     last_day = models.DateField()
     windows = models.JSONField(
-        default=list, blank=True, help_text='Times of day, e.g. [{"from": "09:00", "to": "12:00"}]; empty: all day.'
+        default=list, blank=True, help_text=_('Times of day, e.g. [{"from": "09:00", "to": "12:00"}]; empty: all day.')
     )
     given_name = models.CharField(max_length=80)
     family_name = models.CharField(max_length=80)
@@ -410,6 +419,8 @@ class WaitlistEntry(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     consent_reminders = models.BooleanField(default=False)
     consent_feedback = models.BooleanField(default=False)
+    # The language the waitlist page was read in (empty when staff added them).
+    language = models.CharField(max_length=8, blank=True)
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="waitlist"
     )
@@ -425,7 +436,7 @@ class WaitlistEntry(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(email="", phone=""),
                 name="waitlist_has_an_address",
-                violation_error_message="Give an email address or a phone number.",
+                violation_error_message=_("Give an email address or a phone number."),
             ),
         ]
         indexes = [models.Index(fields=["salon", "status", "first_day"], name="waitlist_waiting")]
@@ -438,7 +449,7 @@ class WaitlistEntry(models.Model):
         if problems:
             raise ValidationError({"windows": problems})
         if self.therapist_id and self.therapist.business_id != self.salon.business_id:
-            raise ValidationError({"therapist": ["Not one of this business's therapists."]})
+            raise ValidationError({"therapist": [gettext("Not one of this business's therapists.")]})
 
 
 class WaitlistOffer(models.Model):
@@ -447,10 +458,10 @@ class WaitlistOffer(models.Model):
     service decides who gets it, and the others' offers are then gone."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        TAKEN = "taken", "Taken"
-        GONE = "gone", "Gone"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", _("Open")
+        TAKEN = "taken", _("Taken")
+        GONE = "gone", _("Gone")
+        EXPIRED = "expired", _("Expired")
 
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
     therapist = models.ForeignKey("salon.Therapist", on_delete=models.CASCADE, related_name="+")
@@ -502,7 +513,9 @@ class Course(models.Model):
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="courses")
     routine = models.ForeignKey(RoutineTemplate, on_delete=models.PROTECT, related_name="courses")
-    salon = models.ForeignKey("salon.Salon", on_delete=models.PROTECT, related_name="courses", verbose_name="location")
+    salon = models.ForeignKey(
+        "salon.Salon", on_delete=models.PROTECT, related_name="courses", verbose_name=_("location")
+    )
     planned = models.PositiveSmallIntegerField(validators=[MinValueValidator(2), MaxValueValidator(20)])
     interval_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(90)])
     booked_by = models.ForeignKey("salon.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -11,15 +11,31 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from clients.outcome import Severity
+from routines.content import ContentWords
 from routines.models import BodyArea, Position, Pressure, area_words
 
 # What the guide asks to have ready before every session, whatever the routine.
 GUIDE_PREPARATION = (
-    "A warm, quiet, relaxed room",
-    "Towels: one to lie on, warm ones to cover what is not being worked",
-    "Warm the oil in your palm, never pour it onto the body; use little for a deeper effect",
+    gettext_lazy("A warm, quiet, relaxed room"),
+    gettext_lazy("Towels: one to lie on, warm ones to cover what is not being worked"),
+    gettext_lazy("Warm the oil in your palm, never pour it onto the body; use little for a deeper effect"),
 )
+# A painful point's side as written after its area: "neck (left)".
+SIDE_WORDS = {
+    "left": pgettext_lazy("side of a painful point", "left"),
+    "right": pgettext_lazy("side of a painful point", "right"),
+    "both": pgettext_lazy("side of a painful point", "both"),
+    "alternating": pgettext_lazy("side of a painful point", "alternating"),
+}
+
+
+def point_label(point: dict) -> str:
+    side = point["side"]
+    return f"{area_words(point['area'])} ({SIDE_WORDS.get(side, side)})"
 
 
 def position_label(position: str) -> str:
@@ -57,7 +73,8 @@ def cap_lines(caps: dict[str, str], reasons: dict[str, str]) -> list[str]:
         if area in caps:
             groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_words(area))
     return [
-        f"{pressure_label(cap)} on the {', '.join(areas)}" + (f" ({reason})" if reason else "")
+        _("%(pressure)s on the %(areas)s") % {"pressure": pressure_label(cap), "areas": ", ".join(areas)}
+        + (f" ({reason})" if reason else "")
         for (cap, reason), areas in groups.items()
     ]
 
@@ -80,7 +97,7 @@ def step_view(step: dict) -> dict:
                 "pressure_label": pressure_label(planned),
                 "routine_pressure_label": pressure_label(routine),
                 "lowered": planned != routine,
-                "reason": reasons.get(area, "the screening") if planned != routine else "",
+                "reason": reasons.get(area, _("the screening")) if planned != routine else "",
             }
         )
     return {
@@ -89,17 +106,41 @@ def step_view(step: dict) -> dict:
         "pressures": pressures,
         "lowered": any(item["lowered"] for item in pressures),
         "routine_pressure_label": pressure_label(own),  # the step's headline pressure
-        "targets": [
-            {**point, "label": f"{area_words(point['area'])} ({point['side']})"}
-            for point in step.get("pain_points", ())
-        ],
+        "targets": [{**point, "label": point_label(point)} for point in step.get("pain_points", ())],
     }
 
 
-def plan_view(plan: dict | None) -> dict | None:
-    """The whole plan in words; None when there is no plan."""
+def plan_in_reader_language(plan: dict, words: ContentWords) -> dict:
+    """The plan with the routine's own words (its name, supplies,
+    precautions, step names and notes) in the reader's language where the
+    routine has them translated; the plan's other sentences stay as built."""
+    routine_id = plan.get("routine_id")
+
+    def step_in_language(step: dict) -> dict:
+        notes = list(step.get("notes", ()))
+        if notes:  # the step's own notes come first; the builder's follow
+            notes[0] = words.step_text(routine_id, step.get("template_order"), "notes", notes[0])
+        return {**step, "technique": words.technique_name(step["technique"]), "notes": notes}
+
+    return {
+        **plan,
+        "routine_name": words.routine_text(routine_id, "name", plan.get("routine_name", "")),
+        "surface": words.routine_text(routine_id, "surface", plan.get("surface", "")),
+        "oil": words.routine_text(routine_id, "oil", plan.get("oil", "")),
+        "supplies": words.routine_lines(routine_id, "supports", plan.get("supplies", ())),
+        "precautions": words.routine_lines(routine_id, "precautions", plan.get("precautions", ())),
+        "steps": [step_in_language(step) for step in plan.get("steps", ())],
+    }
+
+
+def plan_view(plan: dict | None, words: ContentWords | None = None) -> dict | None:
+    """The whole plan in words; None when there is no plan. With ``words``,
+    the routine's content is in the reader's language (see
+    :func:`plan_in_reader_language`)."""
     if not plan:
         return None
+    if words is not None:
+        plan = plan_in_reader_language(plan, words)
     supports = [{**support, "area_label": area_words(support["area"])} for support in plan.get("supports", ())]
     findings = [{**finding, "severity_label": severity_label(finding["severity"])} for finding in plan.get("flags", ())]
     return {
@@ -113,15 +154,12 @@ def plan_view(plan: dict | None) -> dict | None:
         "precautions": unique_lines(plan.get("precautions", ())),
         "preparation": [
             *GUIDE_PREPARATION,
-            f"Surface: {plan.get('surface') or 'a firm massage table'}",
-            f"Oil: {plan['oil']}",
-            f"Towels: {plan.get('towels', 3)}",
+            _("Surface: %(surface)s") % {"surface": plan.get("surface") or _("a firm massage table")},
+            _("Oil: %(oil)s") % {"oil": plan["oil"]},
+            _("Towels: %(towels)s") % {"towels": plan.get("towels", 3)},
             *plan.get("supplies", ()),
             *(f"{support['item']} ({support['area_label']})" for support in supports),
         ],
         "steps": [step_view(step) for step in plan.get("steps", ())],
-        "do_not_press": [
-            {**point, "label": f"{area_words(point['area'])} ({point['side']})"}
-            for point in plan.get("do_not_press", ())
-        ],
+        "do_not_press": [{**point, "label": point_label(point)} for point in plan.get("do_not_press", ())],
     }

@@ -12,10 +12,32 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support
 from routines.models import PRESSURE_RANK, BodyArea, area_words
 from routines.specs import RoutineSpec, StepSpec
 from salon.errors import InvalidInput
+
+# How a position and a qualification read inside a refusal's sentence.
+POSITION_WORDS = {
+    "prone": pgettext_lazy("position in a sentence", "prone"),
+    "side_lying": pgettext_lazy("position in a sentence", "side-lying"),
+    "seated": pgettext_lazy("position in a sentence", "seated"),
+}
+QUALIFICATION_WORDS = {
+    "therapeutic": pgettext_lazy("qualification in a sentence", "therapeutic"),
+    "pregnancy": pgettext_lazy("qualification in a sentence", "pregnancy"),
+}
+
+
+def position_words(position: str) -> str:
+    return str(POSITION_WORDS.get(position, position.replace("_", "-")))
+
+
+def qualification_words(qualification: str) -> str:
+    return str(QUALIFICATION_WORDS.get(qualification, qualification))
 
 
 class PlanNotPossible(InvalidInput):
@@ -117,20 +139,26 @@ def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> N
     worked = {area for step in routine.steps for area in step.areas}
     blocked = worked & outcome.blocked_areas
     if blocked:
-        reasons = "; ".join(finding.message for finding in outcome.blocking_findings) or "the screening"
+        reasons = "; ".join(str(finding.message) for finding in outcome.blocking_findings) or _("the screening")
         raise PlanNotPossible(
-            f"{routine.name} works the {', '.join(map(area_words, sorted(blocked)))}, blocked by: {reasons}.",
+            _("%(routine)s works the %(areas)s, blocked by: %(reasons)s.")
+            % {"routine": routine.name, "areas": ", ".join(map(area_words, sorted(blocked))), "reasons": reasons},
             code="routine_blocked",
         )
     if outcome.position and routine.position != outcome.position:
         raise PlanNotPossible(
-            f"{routine.name} is given {routine.position.replace('_', '-')}; this client needs "
-            f"{outcome.position.replace('_', '-')}.",
+            _("%(routine)s is given %(given)s; this client needs %(needed)s.")
+            % {
+                "routine": routine.name,
+                "given": position_words(routine.position),
+                "needed": position_words(outcome.position),
+            },
             code="position_not_allowed",
         )
     if outcome.qualification and routine.qualification != outcome.qualification:
         raise PlanNotPossible(
-            f"This client needs a routine designed for {outcome.qualification} massage; {routine.name} is not.",
+            _("This client needs a routine designed for %(qualification)s massage; %(routine)s is not.")
+            % {"qualification": qualification_words(outcome.qualification), "routine": routine.name},
             code="qualification_required",
         )
 
@@ -157,13 +185,16 @@ def _refuse_without_core(routine: RoutineSpec, kept_orders: set[int], outcome: S
         return
     step = lost[0]
     where = (
-        "beside the spine"
+        _("beside the spine")
         if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas
-        else f"only the {', '.join(map(area_words, step.areas))}"
+        else _("only the %(areas)s") % {"areas": ", ".join(map(area_words, step.areas))}
     )
     raise PlanNotPossible(
-        f"{routine.name} without step {step.order} ({step.technique}) would not be {routine.name}: "
-        f"it works {where}, which the screening says to keep away from. Choose another routine.",
+        _(
+            "%(routine)s without step %(order)s (%(technique)s) would not be %(routine)s: "
+            "it works %(where)s, which the screening says to keep away from. Choose another routine."
+        )
+        % {"routine": routine.name, "order": step.order, "technique": step.technique, "where": where},
         code="core_step_lost",
     )
 
@@ -191,9 +222,10 @@ def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
     if deficit > sum(room):
         needed = sum(step.minimum_minutes for step in steps)
         raise PlanNotPossible(
-            f"The routine needs at least {needed} minutes; {booked_minutes} are booked.",
+            _("The routine needs at least %(needed)s minutes; %(booked)s are booked.")
+            % {"needed": needed, "booked": booked_minutes},
             code="booking_too_short",
-            fields={"minutes": [f"Book at least {needed} minutes."]},
+            fields={"minutes": [_("Book at least %(minimum)s minutes.") % {"minimum": needed}]},
         )
     while deficit > 0:
         most = max(range(len(steps)), key=lambda index: (room[index], index))
@@ -248,7 +280,8 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
 
     if not kept:
         raise PlanNotPossible(
-            f"Every step of {routine.name} works an area the screening says to avoid.", code="no_steps_left"
+            _("Every step of %(routine)s works an area the screening says to avoid.") % {"routine": routine.name},
+            code="no_steps_left",
         )
     _refuse_without_core(routine, {step.order for step, _, _ in kept}, outcome)
 

@@ -3,7 +3,12 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clients.evaluation import combine
 from clients.models import Client
@@ -14,13 +19,14 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
+from salon.languages import language_supported
 from salon.locations import granted_location_ids, location_check
-from salon.models import Salon, Therapist
+from salon.models import Salon, Therapist, User
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
 from sessions.availability import Calendar, Slot, booking_terms, to_minutes
 from sessions.availability_cache import remembered
-from sessions.models import Appointment, Feedback, PressureFeedback, SessionNote
+from sessions.models import Appointment, PressureFeedback
 from sessions.plans import PlanNotPossible, build_plan
 
 MAX_DAYS = 62
@@ -51,12 +57,12 @@ def availability(
             build_plan(routine=spec, outcome=client_outcome(client), booked_minutes=terms.session_minutes)
         except PlanNotPossible as refused:
             if refused.code == "core_step_lost":
-                return [], (
+                return [], _(
                     "For this client the routine would lose a step it cannot do without; choose another routine."
                 )
             if refused.code == "booking_too_short":
-                return [], f"{refused.detail} Choose a longer length."
-            return [], "A therapist must review this client's health screening before this routine can be booked."
+                return [], _("%(refusal)s Choose a longer length.") % {"refusal": refused.detail}
+            return [], _("A therapist must review this client's health screening before this routine can be booked.")
     now = now or timezone.now()
     # Online bookings have their own notice and horizon (salon settings).
     notice = salon.online_notice_minutes if online else salon.min_notice_minutes
@@ -95,38 +101,48 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     """What the last completed session taught, as an outcome to combine with
     the screening's: pressure that was too strong is capped, pressure that was
     too light or right is noted, and the therapist's advice is repeated."""
+    Verdict = PressureFeedback.Verdict
+    # One query: the session with its feedback and notes, and which verdicts the therapist noted during it.
+    noted = {
+        verdict: Exists(PressureFeedback.objects.filter(appointment=OuterRef("pk"), verdict=verdict))
+        for verdict in (Verdict.TOO_STRONG, Verdict.TOO_LIGHT, Verdict.RIGHT)
+    }
     last = (
         Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
-        .prefetch_related("pressure_feedback")
+        .select_related("feedback", "note")
+        .annotate(**{f"noted_{verdict}": flag for verdict, flag in noted.items()})
         .order_by("-start")
         .first()
     )
     if last is None:
         return ScreeningOutcome()
-    verdicts = [feedback.verdict for feedback in last.pressure_feedback.all()]
-    said = Feedback.objects.filter(appointment=last).first()
+    verdicts = [verdict for verdict in noted if getattr(last, f"noted_{verdict}")]
+    said = getattr(last, "feedback", None)  # None when the client gave none
     if said and said.pressure:
         verdicts.append(said.pressure)
-    when = last.start.strftime("%d %b")
+    when = date_format(last.start, "d M")
     lines = []
     max_pressure = None
     reasons = {}
-    Verdict = PressureFeedback.Verdict
     if Verdict.TOO_STRONG in verdicts:
         max_pressure = "medium"
-        lines.append(f"Last time ({when}) the pressure felt too strong: medium at most this time.")
-        reasons = {EVERYWHERE: f"it felt too strong last time ({when})"}
+        lines.append(_("Last time (%(when)s) the pressure felt too strong: medium at most this time.") % {"when": when})
+        reasons = {EVERYWHERE: _("it felt too strong last time (%(when)s)") % {"when": when}}
     elif Verdict.TOO_LIGHT in verdicts:
-        lines.append(f"Last time ({when}) the pressure felt too light: start a little firmer where allowed.")
+        lines.append(
+            _("Last time (%(when)s) the pressure felt too light: start a little firmer where allowed.") % {"when": when}
+        )
     elif Verdict.RIGHT in verdicts:
-        lines.append(f"Last time ({when}) the pressure suited: start there.")
-    note = SessionNote.objects.filter(appointment=last).first()
+        lines.append(_("Last time (%(when)s) the pressure suited: start there.") % {"when": when})
+    note = getattr(last, "note", None)
     advice = note.advice.strip() if note else ""
     if advice:
-        lines.append(f"Advice from last time: {advice}")
+        lines.append(_("Advice from last time: %(advice)s") % {"advice": advice})
     if said:
         comment = f": “{said.comment.strip()}”" if said.comment.strip() else ""
-        lines.append(f"The client rated last time {said.overall}/5{comment}")
+        lines.append(
+            _("The client rated last time %(overall)s/5%(comment)s") % {"overall": said.overall, "comment": comment}
+        )
     return ScreeningOutcome(max_pressure=max_pressure, limit_reasons=reasons, precautions=tuple(lines))
 
 
@@ -157,7 +173,7 @@ def appointment_for(*, user, appointment: Appointment) -> Appointment:
     if _own_session(user, appointment):
         return appointment
     if not sees_whole_salon(user):
-        raise Forbidden("This is another therapist's session.")
+        raise Forbidden(_("This is another therapist's session."))
     location_check(user=user, location=appointment.room.salon)
     return appointment
 
@@ -168,7 +184,7 @@ def session_of(*, user, appointment: Appointment) -> Appointment:
     if _own_session(user, appointment):
         return appointment
     if not has_role(user, Role.MANAGER):
-        raise Forbidden("This is another therapist's session.")
+        raise Forbidden(_("This is another therapist's session."))
     location_check(user=user, location=appointment.room.salon)
     return appointment
 
@@ -180,16 +196,16 @@ def day_therapist(*, user, wanted: str | None) -> Therapist:
     wanted_id = parse_id(wanted, field="therapist")
     if wanted_id is not None and (own is None or wanted_id != own.pk):
         if not has_role(user, Role.MANAGER):
-            raise Forbidden("Therapists see their own day.")
+            raise Forbidden(_("Therapists see their own day."))
         chosen = Therapist.objects.select_related("business").filter(pk=wanted_id).first()
         if chosen is None:
-            raise InvalidInput("No such therapist.", fields={"therapist": ["No such therapist."]})
+            raise InvalidInput(_("No such therapist."), fields={"therapist": [_("No such therapist.")]})
         return chosen
     if own is not None:
         return own
     first = Therapist.objects.select_related("business").filter(active=True).order_by("display_name").first()
     if first is None or not has_role(user, Role.MANAGER):
-        raise Forbidden("Only therapists have a day here.")
+        raise Forbidden(_("Only therapists have a day here."))
     return first
 
 
@@ -302,6 +318,25 @@ CALENDAR_FEED_STATUSES = (
     Appointment.Status.IN_PROGRESS,
     Appointment.Status.COMPLETED,
 )
+
+
+def calendar_feed_language(therapist) -> str:
+    """The language the therapist's feed is written in: their own choice,
+    else the first of their locations, else their business's first one (a
+    calendar app's Accept-Language says nothing of who reads it). One query."""
+    by_name = Salon.objects.order_by("name", "pk").values("language")
+    own, location = (
+        User.objects.filter(pk=therapist.user_id)
+        .annotate(
+            location_language=Coalesce(
+                Subquery(by_name.filter(staff=OuterRef("pk"))[:1]),
+                Subquery(by_name.filter(business=therapist.business_id)[:1]),
+            )
+        )
+        .values_list("language", "location_language")
+        .get()
+    )
+    return language_supported(own) or language_supported(location) or settings.LANGUAGE_CODE
 
 
 def therapist_calendar_feed(*, therapist, now: datetime.datetime | None = None):

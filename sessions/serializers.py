@@ -1,10 +1,12 @@
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.models import Client
 from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
+from routines.selectors import routine_current_with_steps
 from routines.serializers import PainPointSerializer
 from salon.inputs import DateField, DateTimeField, ModelSerializer, WallClockTimeField
 from salon.models import OpeningHours, Room, SpecialDay, Therapist, TimeOff, WorkingHours
@@ -39,9 +41,11 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         from sessions.selectors import MAX_DAYS
 
         if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": ["The last day comes before the first."]})
+            raise serializers.ValidationError({"end": [_("The last day comes before the first.")]})
         if (data["end"] - data["start"]).days >= MAX_DAYS:
-            raise serializers.ValidationError({"end": [f"Ask for at most {MAX_DAYS} days at a time."]})
+            raise serializers.ValidationError(
+                {"end": [_("Ask for at most %(days)s days at a time.") % {"days": MAX_DAYS}]}
+            )
         return data
 
 
@@ -120,10 +124,29 @@ class AppointmentSerializer(ModelSerializer):
             return super().to_representation(instance)
 
 
+class CurrentRoutineField(serializers.PrimaryKeyRelatedField):
+    """A routine's current version by id, read with its steps in one query:
+    the booking builds its terms and its plan from them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=RoutineTemplate.objects.filter(is_current=True), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            routine = routine_current_with_steps(pk=data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if routine is None:
+            self.fail("does_not_exist", pk_value=data)
+        return routine
+
+
 class BookingSerializer(serializers.Serializer):
     # With the business: the booking reads its screening rules.
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.select_related("business"))
-    routine = serializers.PrimaryKeyRelatedField(queryset=RoutineTemplate.objects.filter(is_current=True))
+    routine = CurrentRoutineField()
     start = DateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
@@ -214,7 +237,7 @@ class ScreeningOutcomeSerializer(serializers.Serializer):
     def validate_pressure_caps(self, caps):
         unknown = sorted(set(caps) - set(BodyArea.values))
         if unknown:
-            raise serializers.ValidationError(f"Unknown body area: {', '.join(unknown)}.")
+            raise serializers.ValidationError(_("Unknown body area: %(areas)s.") % {"areas": ", ".join(unknown)})
         return caps
 
 
@@ -251,7 +274,7 @@ class OpeningSpanSerializer(serializers.Serializer):
 
     def validate(self, data):
         if data["closes"] <= data["opens"]:
-            raise serializers.ValidationError({"closes": ["Closing comes after opening."]})
+            raise serializers.ValidationError({"closes": [_("Closing comes after opening.")]})
         return data
 
 
@@ -377,7 +400,7 @@ class OpeningHoursSerializer(ModelSerializer):
 
     def validate(self, data):
         if data["closes"] <= data["opens"]:
-            raise serializers.ValidationError({"closes": ["Closing comes after opening."]})
+            raise serializers.ValidationError({"closes": [_("Closing comes after opening.")]})
         return data
 
 

@@ -4,6 +4,7 @@ deactivating someone and changing a therapist look at the sessions booked
 ahead (``sessions.services.staffing``). Thin: validate, call one service,
 render."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +29,7 @@ STAFF_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The m
 class StaffDeactivatedSerializer(serializers.Serializer):
     staff = StaffSerializer()
     cancelled = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Ids of the appointments cancelled (their clients are told)."
+        child=serializers.IntegerField(), help_text=_("Ids of the appointments cancelled (their clients are told).")
     )
 
 

@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clients.models import HealthDataAccess
 from clients.painchart import pain_chart
 from clients.services import health_access_log
+from routines.content import ContentWords
 from salon.errors import DomainError, error_words, http_status
 from salon.inputs import parse_id
 from salon.locations import location_for
@@ -48,6 +50,11 @@ def own_appointment(request, pk) -> Appointment:
     return selectors.session_of(user=request.user, appointment=appointment)
 
 
+def plan_words(entries) -> ContentWords:
+    """The routines' words in the reader's language for these sessions' plans (two queries)."""
+    return ContentWords(entry["plan"].get("routine_id") for entry in entries if entry["plan"])
+
+
 def _day_context(request):
     therapist = therapist_in_view(request)
     # The day is the viewer's location's; the sessions are at every location.
@@ -55,12 +62,13 @@ def _day_context(request):
     day, entries = selectors.therapist_day_seen_by(
         user=request.user, therapist=therapist, location=salon, date=request.GET.get("date")
     )
+    words = plan_words(entries)
     return {
         "therapist": therapist,
         "day": day,
         "previous": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
-        "entries": [{**entry, "view": plan_view(entry["plan"])} for entry in entries],
+        "entries": [{**entry, "view": plan_view(entry["plan"], words)} for entry in entries],
         "several_locations": len({entry["appointment"].room.salon_id for entry in entries}) > 1
         or any(entry["appointment"].room.salon_id != salon.pk for entry in entries),
         "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
@@ -88,7 +96,7 @@ def _session_page(
     context = {
         "appointment": appointment,
         "entry": entry,
-        "view": plan_view(entry["plan"]),
+        "view": plan_view(entry["plan"], plan_words([entry])),
         "pain_chart": pain_chart(entry["pain_visits"]),
         "feedback": list(appointment.pressure_feedback.all()),
         "verdicts": PressureFeedback.Verdict.choices,
@@ -123,7 +131,7 @@ def session_action(request, pk, action):
     is sent back (a running step timer is left alone); without JavaScript
     the browser is sent back to the page."""
     if action not in SESSION_ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     appointment = own_appointment(request, pk)
     try:
         _act(request, appointment, action)
@@ -167,7 +175,7 @@ def calendar_feed(request, token):
     login (calendar apps cannot log in): the signed address is the key."""
     therapist = therapist_for_calendar_feed(token)
     if therapist is None:
-        raise Http404("No such calendar.")
+        raise Http404(gettext("No such calendar."))
     ics = calendar_feed_file(therapist=therapist, appointments=selectors.therapist_calendar_feed(therapist=therapist))
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sessions.ics"'
@@ -238,8 +246,8 @@ def my_time_off_request(request):
     zone = location_for(request.user).zone
     messages.success(
         request,
-        f"Asked for time off: {time_off_services.span_words(asked.start, asked.end, zone)}. "
-        "Your manager will decide; you will get an email.",
+        gettext("Asked for time off: %(span)s. Your manager will decide; you will get an email.")
+        % {"span": time_off_services.span_words(asked.start, asked.end, zone)},
     )
     return redirect("my-time-off")
 
@@ -255,5 +263,5 @@ def my_time_off_withdraw(request, time_off: int):
         time_off_services.time_off_withdraw(time_off=asked, by=request.user)
     except DomainError as refusal:
         return _time_off_page(request, therapist, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, "Request withdrawn.")
+    messages.success(request, gettext("Request withdrawn."))
     return redirect("my-time-off")

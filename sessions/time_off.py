@@ -9,6 +9,8 @@ from collections import defaultdict
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from salon.inputs import DateFormField
 from salon.models import Room, Salon, Therapist, TimeOff
@@ -23,7 +25,7 @@ RECENT_DAYS = 30
 class TimeOffForm(forms.Form):
     """A span of time off. ``span(zone)`` gives its start and end instants."""
 
-    reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -36,12 +38,12 @@ class DaysOffForm(TimeOffForm):
     """Whole days: from the first day's midnight to the midnight after the last."""
 
     kind = "days"
-    first_day = DateFormField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = DateFormField(label=_("First day off"), widget=forms.DateInput(attrs={"type": "date"}))
     last_day = DateFormField(
-        label="Last day off",
+        label=_("Last day off"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for a single day.",
+        help_text=_("Leave empty for a single day."),
     )
     field_order = ["first_day", "last_day", "reason"]
 
@@ -49,7 +51,7 @@ class DaysOffForm(TimeOffForm):
         data = super().clean()
         first, last = data.get("first_day"), data.get("last_day")
         if first and last and last < first:
-            self.add_error("last_day", "The last day comes before the first.")
+            self.add_error("last_day", gettext("The last day comes before the first."))
         return data
 
     def span(self, zone):
@@ -63,15 +65,15 @@ class HoursOffForm(TimeOffForm):
     """Part of one day, from one wall-clock time to another."""
 
     kind = "hours"
-    day = DateFormField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    starts = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    ends = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day = DateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     field_order = ["day", "starts", "ends", "reason"]
 
     def clean(self):
         data = super().clean()
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            self.add_error("ends", "Until comes after from.")
+            self.add_error("ends", gettext("Until comes after from."))
         return data
 
     def span(self, zone):

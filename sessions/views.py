@@ -4,6 +4,8 @@ sessions/desk_views.py."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from salon.errors import DomainError, error_words, http_status
@@ -41,7 +43,7 @@ CONFIRMED_ACTIONS = {"check-in", "no-show"}
 @require_POST
 def desk_action(request, pk, action):
     if action not in {"reschedule", "undo"} and action not in ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     appointment = desk_appointment_of(request, pk)
     salon = appointment.room.salon
     panel = {"appointment": appointment, "salon": salon, "therapists": therapists_at(salon)}
@@ -57,13 +59,19 @@ def desk_action(request, pk, action):
                 room=salon.rooms.filter(pk=room_id).first() if room_id else None,
                 by=request.user,
             )
-            message = f"Moved to {appointment.start.astimezone(salon.zone):%a %d %b %H:%M}."
+            moved = appointment.start.astimezone(salon.zone)
+            day = date_format(moved, pgettext("date format: short weekday and date", "D d M"))
+            message = gettext("Moved to %(day)s %(time)s.") % {"day": day, "time": f"{moved:%H:%M}"}
         elif action == "undo":
             undone = lifecycle.UNDOABLE.get(appointment.status, appointment.get_status_display().lower())
             appointment = lifecycle.appointment_status_undo(
                 appointment=appointment, by=request.user, reason=request.POST.get("reason", "")
             )
-            message = f"{appointment.client}: {undone} undone, now {appointment.get_status_display().lower()}."
+            message = gettext("%(client)s: %(undone)s undone, now %(status)s.") % {
+                "client": appointment.client,
+                "undone": undone,
+                "status": appointment.get_status_display().lower(),
+            }
         elif action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "yes":
             lifecycle.appointment_transition_check(appointment=appointment, to_status=ACTIONS[action])
             return render(request, "sessions/_appointment_panel.html", {**panel, "confirm": action})
@@ -74,7 +82,10 @@ def desk_action(request, pk, action):
                 by=request.user,
                 reason=request.POST.get("reason", ""),
             )
-            message = f"{appointment.client}: {appointment.get_status_display().lower()}."
+            message = gettext("%(client)s: %(status)s.") % {
+                "client": appointment.client,
+                "status": appointment.get_status_display().lower(),
+            }
     except DomainError as error:
         # What was typed stays in the form it was typed in.
         typed = {"failed_action": action, "typed_reason": request.POST.get("reason", "")}

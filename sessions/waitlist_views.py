@@ -6,6 +6,8 @@ import datetime
 
 from django import forms
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from salon.errors import DomainError, NotFound, error_words, http_status
@@ -22,17 +24,19 @@ from sessions.services.waitlist import waiting_entries, waitlist_join, waitlist_
 
 
 class DeskWaitlistForm(WaitlistWishForm):
-    service = forms.ChoiceField(label="Service")
-    therapist = forms.TypedChoiceField(label="Therapist", coerce=int, empty_value=None, required=False)
-    email = forms.EmailField(label="Email", max_length=254, required=False)
-    phone = forms.CharField(label="Phone", max_length=20, required=False, help_text="Email or phone: offers go there.")
+    service = forms.ChoiceField(label=_("Service"))
+    therapist = forms.TypedChoiceField(label=_("Therapist"), coerce=int, empty_value=None, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, required=False, help_text=_("Email or phone: offers go there.")
+    )
 
     def __init__(self, *args, salon: Salon, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.services = desk_services(salon)
         self.fields["service"].choices = [(service.value, service.label) for service in self.services]
         self.therapists = list(therapists_at(salon).order_by("display_name"))
-        self.fields["therapist"].choices = [("", "Anyone")] + [(t.pk, t.display_name) for t in self.therapists]
+        self.fields["therapist"].choices = [("", gettext("Anyone"))] + [(t.pk, t.display_name) for t in self.therapists]
 
     def entry_fields(self) -> dict:
         data = self.cleaned_data
@@ -69,14 +73,18 @@ def desk_waitlist(request):
             entry_id = parse_id(request.POST.get("entry"), field="entry")
             entry = WaitlistEntry.objects.filter(pk=entry_id, salon=salon).first() if entry_id else None
             if entry is None:
-                raise NotFound("No such entry on this location's waitlist.", fields={"entry": ["Unknown entry."]})
+                raise NotFound(
+                    gettext("No such entry on this location's waitlist."), fields={"entry": [gettext("Unknown entry.")]}
+                )
             waitlist_withdraw(entry=entry)
         elif action == "add":
             if not form.is_valid():
-                return _page(request, salon, form, status=400, problem="Please check the fields marked below.")
+                return _page(request, salon, form, status=400, problem=gettext("Please check the fields marked below."))
             waitlist_join(salon=salon, by=request.user, **form.entry_fields())
         else:
-            return _page(request, salon, form, status=400, problem="Add someone or take an entry off the list.")
+            return _page(
+                request, salon, form, status=400, problem=gettext("Add someone or take an entry off the list.")
+            )
     except DomainError as refusal:
         for name, messages in refusal.fields.items():
             if form.is_bound and name in form.fields:

@@ -4,6 +4,7 @@ import datetime
 import email
 import email.policy
 import os
+import re
 import subprocess
 import sys
 import time
@@ -241,3 +242,16 @@ def readable_part(address: str) -> str:
     parts = urlsplit(address)
     query = [(name, value) for name, value in parse_qsl(parts.query) if name not in SIGNED_PARAMETERS]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of a page: its text without scripts, styles,
+    templates and tags, the spaces run together."""
+    html = re.sub(r"<(script|style|template)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def words_left(text: str, words) -> list[str]:
+    """Those of ``words`` that stand in ``text`` as whole words: English
+    left on a page that should be German."""
+    return [word for word in words if re.search(rf"\b{re.escape(word)}\b", text)]

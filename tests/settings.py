@@ -49,3 +49,9 @@ if test_env.str("TEST_NOTIFICATION_LEASE_SECONDS"):
             "unacked_restore_interval": 1,
             "unacked_restore_throttle": 1,
         }
+
+# The .mo files are built, not committed: those missing or older than their
+# .po are compiled before the suite, so `pytest` alone runs in every language.
+from config.translations import catalogues_compile  # noqa: E402
+
+catalogues_compile()

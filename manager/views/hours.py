@@ -6,6 +6,9 @@ from collections import defaultdict
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from manager.forms import OPENING_WORDS, ClosureForm, SpecialHoursForm, WeekGrid, WeeklyHoursForm
@@ -18,6 +21,14 @@ from salon.selectors import days_ahead
 from sessions.services import closures
 
 MANAGERS = (Role.MANAGER,)
+
+
+def _day_format() -> str:
+    return pgettext("date format: short weekday and date", "D j M")
+
+
+def _year_format() -> str:
+    return pgettext("date format: short weekday, date and year", "D j M Y")
 
 
 def _weekly_grid(salon, data=None) -> WeekGrid:
@@ -78,7 +89,11 @@ def closure_add(request):
     return _carried_out(
         request,
         lambda: closures.closure_add(salon=location_for(request.user), **data),
-        done=f"Closed from {data['first_day']:%a %d %b} to {data['last_day']:%a %d %b %Y}.",
+        done=_("Closed from %(first)s to %(last)s.")
+        % {
+            "first": date_format(data["first_day"], _day_format()),
+            "last": date_format(data["last_day"], _year_format()),
+        },
         closure_form=form,
     )
 
@@ -98,7 +113,12 @@ def special_hours_set(request):
             hours=[(data["opens"], data["closes"])],
             reason=data["reason"],
         ),
-        done=f"Open {data['opens']:%H:%M}–{data['closes']:%H:%M} on {data['day']:%a %d %b %Y}.",
+        done=_("Open %(opens)s–%(closes)s on %(day)s.")
+        % {
+            "opens": f"{data['opens']:%H:%M}",
+            "closes": f"{data['closes']:%H:%M}",
+            "day": date_format(data["day"], _year_format()),
+        },
         hours_form=form,
     )
 
@@ -110,7 +130,7 @@ def special_day_clear(request, day: str):
     return _carried_out(
         request,
         lambda: closures.special_day_clear(salon=location_for(request.user), day=on),
-        done=f"Back to the weekly hours on {on:%a %d %b %Y}.",
+        done=_("Back to the weekly hours on %(day)s.") % {"day": date_format(on, _year_format())},
     )
 
 
@@ -125,17 +145,17 @@ def weekly_hours_set(request):
     action = request.POST.get("grid_action", "")
     if action:
         if not grid.apply(action):
-            return _hours_page(request, week_grid=grid, problem="That button is not on this page.", status=400)
+            return _hours_page(request, week_grid=grid, problem=_("That button is not on this page."), status=400)
         return _hours_page(request, week_grid=grid)
     if not form.is_valid():
-        return _hours_page(request, problem="Send the week's hours from the form on this page.", status=400)
+        return _hours_page(request, problem=_("Send the week's hours from the form on this page."), status=400)
     if not grid.is_valid():
-        problem = "Some hours need changing: see the days marked."
+        problem = _("Some hours need changing: see the days marked.")
         return _hours_page(request, week_grid=grid, problem=problem, status=400)
     return _carried_out(
         request,
         lambda: closures.opening_hours_set(salon=salon, hours=grid.hours()),
-        done="Weekly opening hours saved.",
+        done=_("Weekly opening hours saved."),
         week_grid=grid,
     )
 

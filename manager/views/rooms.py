@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from manager.forms import ManagerForm
@@ -21,20 +23,20 @@ MANAGERS = (Role.MANAGER,)
 
 
 class RoomForm(ManagerForm):
-    name = forms.CharField(label="Name", max_length=80)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
     equipment = forms.CharField(
-        label="Equipment (optional)",
+        label=gettext_lazy("Equipment (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What the room has, e.g. massage table, heated towels.",
+        help_text=gettext_lazy("What the room has, e.g. massage table, heated towels."),
     )
 
 
 def out_of_service_form(kind: str, salon, data=None):
     rooms = Room.objects.filter(salon=salon).order_by("name")
-    form = time_off_form(kind, data, whose=("room", forms.ModelChoiceField(rooms, label="Room")))
-    for name, label in (("first_day", "First day out of service"), ("last_day", "Last day out of service")):
+    form = time_off_form(kind, data, whose=("room", forms.ModelChoiceField(rooms, label=_("Room"))))
+    for name, label in (("first_day", _("First day out of service")), ("last_day", _("Last day out of service"))):
         if name in form.fields:
             form.fields[name].label = label
     return form
@@ -85,7 +87,7 @@ def room_add(request):
         room = room_create(salon=location_for(request.user), **form.cleaned_data)
     except DomainError as refusal:
         return _page(request, add_form=form, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"Room {room.name} added.")
+    messages.success(request, _("Room %(room)s added.") % {"room": room.name})
     return redirect("manage-rooms")
 
 
@@ -100,7 +102,7 @@ def room_edit(request, room: int):
         room_update(room=chosen, **form.cleaned_data)
     except DomainError as refusal:
         return _page(request, edit=(chosen.pk, form), problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"Room {chosen.name} saved.")
+    messages.success(request, _("Room %(room)s saved.") % {"room": chosen.name})
     return redirect("manage-rooms")
 
 
@@ -113,13 +115,14 @@ def room_in_use(request, room: int):
     wanted = {"yes": True, "no": False}.get(request.POST.get("active", ""))
     try:
         if wanted is None:
-            raise InvalidInput("Say whether the room is in use.", fields={"active": ["Give yes or no."]})
+            raise InvalidInput(_("Say whether the room is in use."), fields={"active": [_("Give yes or no.")]})
         room_services.room_active_set(room=chosen, active=wanted)
     except DomainError as refusal:
         return _page(request, problem=error_words(refusal), status=http_status(refusal))
     messages.success(
         request,
-        f"{chosen.name} is back in use." if wanted else f"{chosen.name} is out of use: nothing more is booked in it.",
+        (_("%(room)s is back in use.") if wanted else _("%(room)s is out of use: nothing more is booked in it."))
+        % {"room": chosen.name},
     )
     return redirect("manage-rooms")
 
@@ -140,7 +143,8 @@ def room_out_of_service(request):
         )
     except DomainError as refusal:
         return _page(request, away_form=form, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"{room.name} is out of service {time_off_services.span_words(start, end, salon.zone)}.")
+    when = time_off_services.span_words(start, end, salon.zone)
+    messages.success(request, _("%(room)s is out of service %(when)s.") % {"room": room.name, "when": when})
     return redirect("manage-rooms")
 
 

@@ -12,6 +12,9 @@ from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from manager.forms import SHIFT_WORDS, WEEK_B_WORDS, RotaForm, WeekGrid, rota_shifts
@@ -57,7 +60,7 @@ def rota_list(request):
 def _therapist_here(salon: Salon, therapist_id: int) -> Therapist:
     therapist = therapists_at(salon).filter(pk=therapist_id).first()
     if therapist is None:
-        raise Http404("No such therapist works at this location.")
+        raise Http404(_("No such therapist works at this location."))
     return therapist
 
 
@@ -181,11 +184,11 @@ def rota_edit(request, therapist_id: int):
     action = data.get("grid_action", "")
     if action:
         if not (editor.week_a.apply(action) or editor.week_b.apply(action)):
-            return editor.page(problem="That button is not on this page.", status=400)
+            return editor.page(problem=_("That button is not on this page."), status=400)
         editor.form = RotaForm(initial=data.dict(), today=editor.today)  # no complaints about fields not done yet
         return editor.page()
     if not editor.valid():
-        return editor.page(problem="Some of the rota needs changing: see the marked fields.", status=400)
+        return editor.page(problem=_("Some of the rota needs changing: see the marked fields."), status=400)
     proposal = editor.proposal()
     if "preview" in data:
         return editor.page(proposal=proposal)
@@ -203,8 +206,14 @@ def rota_edit(request, therapist_id: int):
         return editor.page(proposal=proposal, clash=clash, problem=error_words(clash), status=http_status(clash))
     except DomainError as refusal:
         return editor.page(proposal=proposal, problem=error_words(refusal), status=http_status(refusal))
-    until = f" until {cleaned['valid_to']:%a %d %b %Y}" if cleaned.get("valid_to") else ""
-    messages.success(request, f"Rota for {editor.therapist} saved: from {cleaned['valid_from']:%a %d %b %Y}{until}.")
+    day_format = pgettext("date format: short weekday, date and year", "D j M Y")
+    words = {"therapist": editor.therapist, "first": date_format(cleaned["valid_from"], day_format)}
+    if cleaned.get("valid_to"):
+        words["last"] = date_format(cleaned["valid_to"], day_format)
+        saved = _("Rota for %(therapist)s saved: from %(first)s until %(last)s.") % words
+    else:
+        saved = _("Rota for %(therapist)s saved: from %(first)s.") % words
+    messages.success(request, saved)
     return redirect("manage-rota", therapist_id=editor.therapist.pk)
 
 
@@ -215,7 +224,7 @@ def rota_preview(request, therapist_id: int):
     editor = Editor(request, therapist_id)
     editor.posted(request.POST)
     if not editor.valid():
-        context = {"weeks": editor.weeks(), "weeks_problem": "Fix the marked parts of the rota to see its effect."}
+        context = {"weeks": editor.weeks(), "weeks_problem": _("Fix the marked parts of the rota to see its effect.")}
         return render(request, "manager/rota_weeks.html", context, status=400)
     return render(request, "manager/rota_weeks.html", {"weeks": editor.weeks(editor.proposal()), "proposal": True})
 

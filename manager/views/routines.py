@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.bodychart import chart_views, point_labels
@@ -51,7 +52,7 @@ def _current(slug: str) -> RoutineTemplate | None:
         return None
     routine = routine_list(include_archived=True).filter(slug=slug).first()
     if routine is None:
-        raise Http404("No such routine.")
+        raise Http404(_("No such routine."))
     return routine
 
 
@@ -87,10 +88,10 @@ def _save(request, routine: RoutineTemplate | None, editor: RoutineEditor):
         data["version"] = str(routine.version)
         editor = RoutineEditor.bound(data, editor.techniques)
         editor.is_valid()
-        problem = (
-            f"While you were editing, someone saved {routine.name} (now version {routine.version}). Nothing is "
+        problem = _(
+            "While you were editing, someone saved %(name)s (now version %(version)s). Nothing is "
             "saved yet: your changes are still on this page; Save again to replace that version with them."
-        )
+        ) % {"name": routine.name, "version": routine.version}
         return _page(request, editor, routine=routine, status=409, problem=problem, judged=True)
     try:
         saved = _store(routine, editor)
@@ -110,10 +111,13 @@ def _store(routine: RoutineTemplate | None, editor: RoutineEditor) -> RoutineTem
 
 def _saved_words(before: RoutineTemplate | None, saved: RoutineTemplate) -> str:
     if before is None:
-        return f"{saved.name} added. Offer it on the service menu to make it bookable."
+        return _("%(name)s added. Offer it on the service menu to make it bookable.") % {"name": saved.name}
     if saved.pk != before.pk:
-        return f"Saved as version {saved.version}; sessions already planned keep version {before.version}."
-    return f"Saved {saved.name} (version {saved.version})."
+        return _("Saved as version %(saved)s; sessions already planned keep version %(before)s.") % {
+            "saved": saved.version,
+            "before": before.version,
+        }
+    return _("Saved %(name)s (version %(version)s).") % {"name": saved.name, "version": saved.version}
 
 
 @role_required(*MANAGERS)

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from routines.selectors import routine_list, routine_spec, routines_withheld, service_menu
 from routines.services import service_set
@@ -21,36 +23,36 @@ USUAL_LENGTHS = (30, 45, 60, 75, 90, 120)
 
 
 class ServiceForm(forms.Form):
-    offered = forms.BooleanField(label="Offered at this location", required=False)
+    offered = forms.BooleanField(label=gettext_lazy("Offered at this location"), required=False)
     description = forms.CharField(
-        label="Description for clients",
+        label=gettext_lazy("Description for clients"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A sentence or two clients read when they book. No health advice.",
+        help_text=gettext_lazy("A sentence or two clients read when they book. No health advice."),
     )
     turnover_minutes = forms.IntegerField(
-        label="Turnover after the session (minutes)",
+        label=gettext_lazy("Turnover after the session (minutes)"),
         required=False,
         min_value=0,
         max_value=120,
-        help_text="Fresh towels, oil and the table. Leave empty for the routine's own.",
+        help_text=gettext_lazy("Fresh towels, oil and the table. Leave empty for the routine's own."),
     )
-    online = forms.BooleanField(label="Clients may book it online", required=False)
+    online = forms.BooleanField(label=gettext_lazy("Clients may book it online"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
 
 
 class LengthForm(forms.Form):
-    minutes = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=480)
-    price = forms.CharField(label="Price", required=False, max_length=20)
-    remove = forms.BooleanField(label="Remove", required=False)
+    minutes = forms.IntegerField(label=gettext_lazy("Minutes"), required=False, min_value=1, max_value=480)
+    price = forms.CharField(label=gettext_lazy("Price"), required=False, max_length=20)
+    remove = forms.BooleanField(label=gettext_lazy("Remove"), required=False)
 
     def __init__(self, *args, currency: str, shortest: int, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.currency = currency
-        self.fields["price"].label = f"Price ({currency})"
+        self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
         self.fields["minutes"].widget.attrs.update({"list": "usual-lengths", "min": shortest})
         self.fields["price"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
@@ -60,9 +62,9 @@ class LengthForm(forms.Form):
             data["wanted"] = None
             return data
         if data.get("minutes") is None:
-            self.add_error("minutes", "Give the length in minutes, or clear the price.")
+            self.add_error("minutes", _("Give the length in minutes, or clear the price."))
         if not data.get("price"):
-            self.add_error("price", "Give the price of this length.")
+            self.add_error("price", _("Give the price of this length."))
         elif "price" not in self.errors:
             try:
                 data["price_minor"] = money_parse(data["price"], currency=self.currency, field="price")
@@ -78,7 +80,7 @@ LengthFormSet = forms.formset_factory(LengthForm, extra=0)
 def _routine(slug: str):
     routine = routine_list().filter(slug=slug).first()
     if routine is None:
-        raise Http404("No such routine.")
+        raise Http404(_("No such routine."))
     return routine
 
 
@@ -181,7 +183,9 @@ def service_edit(request, slug: str):
             request, salon=salon, routine=routine, form=form, lengths=lengths, problem=problem,
             status=http_status(error),
         )  # fmt: skip
-    messages.success(request, f"Saved {routine.name} at {salon.name}.")
+    messages.success(
+        request, _("Saved %(routine)s at %(location)s.") % {"routine": routine.name, "location": salon.name}
+    )
     return redirect("manage-services")
 
 

@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from manager.forms import ManagerForm
@@ -81,7 +83,7 @@ class LocationSettingsForm(ManagerForm):
     which section is ``SECTIONS``; the rules are the service's."""
 
     SECTIONS = {
-        "contact": ["name", "address", "phone", "email", "phone_region", "time_zone", "currency"],
+        "contact": ["name", "address", "phone", "email", "phone_region", "time_zone", "currency", "language"],
         "booking": [
             "slot_minutes",
             "min_notice_minutes",
@@ -105,151 +107,183 @@ class LocationSettingsForm(ManagerForm):
         "messages": ["reminder_lead_hours", "feedback_delay_minutes", "quiet_hours_start", "quiet_hours_end"],
     }
 
-    name = forms.CharField(label="Name", max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     address = forms.CharField(
-        label="Address", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Address"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    phone = forms.CharField(label="Phone", max_length=32, required=False)
-    email = forms.EmailField(label="Email", required=False, max_length=254)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False, max_length=254)
     phone_region = forms.CharField(
-        label="Phone region",
+        label=gettext_lazy("Phone region"),
         min_length=2,
         max_length=2,
-        help_text="The country assumed for clients' phone numbers written without +country code, e.g. DE.",
+        help_text=gettext_lazy(
+            "The country assumed for clients' phone numbers written without +country code, e.g. DE."
+        ),
     )
     time_zone = forms.ChoiceField(
-        label="Time zone",
-        help_text="Opening hours, rotas and quiet hours are local times in this zone. "
-        "It cannot change while sessions are booked ahead.",
+        label=gettext_lazy("Time zone"),
+        help_text=gettext_lazy(
+            "Opening hours, rotas and quiet hours are local times in this zone. "
+            "It cannot change while sessions are booked ahead."
+        ),
     )
     currency = forms.CharField(
-        label="Currency (ISO 4217 code)",
+        label=gettext_lazy("Currency (ISO 4217 code)"),
         min_length=3,
         max_length=3,
-        help_text="E.g. EUR, GBP, CHF. Prices on the menu are amounts in it: changing it does not convert them.",
+        help_text=gettext_lazy(
+            "E.g. EUR, GBP, CHF. Prices on the menu are amounts in it: changing it does not convert them."
+        ),
         widget=forms.TextInput(attrs={"list": "currencies", "autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=Salon._meta.get_field("language").choices,
+        help_text=gettext_lazy(
+            "Clients without a language of their own get pages, emails and texts in it; "
+            "so does staff whose browser asks for none the product has."
+        ),
     )
 
     slot_minutes = forms.TypedChoiceField(
-        label="Slot grid",
+        label=gettext_lazy("Slot grid"),
         coerce=int,
         choices=Salon._meta.get_field("slot_minutes").choices,
-        help_text="Sessions start on this grid, and a session's length is rounded up to it.",
+        help_text=gettext_lazy("Sessions start on this grid, and a session's length is rounded up to it."),
     )
     min_notice_minutes = _number(
-        "Minimum notice (minutes)",
+        gettext_lazy("Minimum notice (minutes)"),
         model=Salon,
         name="min_notice_minutes",
         low=0,
         high=MIN_NOTICE_MINUTES_MAX,
-        help_text="How soon before its start a session can still be booked, e.g. 60 for an hour, 1440 for a day.",
+        help_text=gettext_lazy(
+            "How soon before its start a session can still be booked, e.g. 60 for an hour, 1440 for a day."
+        ),
     )
     booking_horizon_days = _number(
-        "Booking horizon (days)", model=Salon, name="booking_horizon_days", help_text="How far ahead clients can book."
+        gettext_lazy("Booking horizon (days)"),
+        model=Salon,
+        name="booking_horizon_days",
+        help_text=gettext_lazy("How far ahead clients can book."),
     )
     client_cancel_hours = _number(
-        "Clients cancel online until (hours before)",
+        gettext_lazy("Clients cancel online until (hours before)"),
         model=Salon,
         name="client_cancel_hours",
         low=0,
-        help_text="Until then the link in their messages cancels; later they call.",
+        help_text=gettext_lazy("Until then the link in their messages cancels; later they call."),
     )
     check_in_opens_minutes = _number(
-        "Check-in opens (minutes before the start)",
+        gettext_lazy("Check-in opens (minutes before the start)"),
         model=Salon,
         name="check_in_opens_minutes",
         low=0,
-        help_text="The desk can check a client in from then until the session's end.",
+        help_text=gettext_lazy("The desk can check a client in from then until the session's end."),
     )
     default_turnover_minutes = _number(
-        "Turnover after a session (minutes)",
+        gettext_lazy("Turnover after a session (minutes)"),
         model=Salon,
         name="default_turnover_minutes",
         low=0,
-        help_text="Fresh towels, oil and the table, unless a routine says otherwise.",
+        help_text=gettext_lazy("Fresh towels, oil and the table, unless a routine says otherwise."),
     )
     screening_required = forms.BooleanField(
-        label="Require a valid health screening before a first booking",
+        label=gettext_lazy("Require a valid health screening before a first booking"),
         required=False,
-        help_text="Otherwise the booking is taken and the client is sent the intake form.",
+        help_text=gettext_lazy("Otherwise the booking is taken and the client is sent the intake form."),
     )
 
     online_booking = forms.BooleanField(
-        label="Clients may book online",
+        label=gettext_lazy("Clients may book online"),
         required=False,
-        help_text="On the booking pages (/book/) and the public API. Which services: the menu's "
-        '"bookable online" (Services).',
+        help_text=gettext_lazy(
+            "On the booking pages (/book/) and the public API. Which services: the menu's "
+            '"bookable online" (Services).'
+        ),
     )
     online_new_clients = forms.BooleanField(
-        label="Clients new to the salon may book online",
+        label=gettext_lazy("Clients new to the salon may book online"),
         required=False,
-        help_text="Otherwise a first visit is booked by phone; clients the salon knows still book online.",
+        help_text=gettext_lazy(
+            "Otherwise a first visit is booked by phone; clients the salon knows still book online."
+        ),
     )
     online_notice_minutes = _number(
-        "Minimum notice online (minutes)",
+        gettext_lazy("Minimum notice online (minutes)"),
         model=Salon,
         name="online_notice_minutes",
         low=0,
-        help_text="How soon before its start a session can be booked online, e.g. 120 for two hours.",
+        help_text=gettext_lazy("How soon before its start a session can be booked online, e.g. 120 for two hours."),
     )
     online_horizon_days = _number(
-        "Online booking horizon (days)", model=Salon, name="online_horizon_days", help_text="How far ahead."
+        gettext_lazy("Online booking horizon (days)"),
+        model=Salon,
+        name="online_horizon_days",
+        help_text=gettext_lazy("How far ahead."),
     )
     online_open_bookings = _number(
-        "Online bookings ahead per client (at most)",
+        gettext_lazy("Online bookings ahead per client (at most)"),
         model=Salon,
         name="online_open_bookings",
-        help_text="More are booked by phone.",
+        help_text=gettext_lazy("More are booked by phone."),
     )
     online_hold_minutes = _number(
-        "A time is held for confirming (minutes)",
+        gettext_lazy("A time is held for confirming (minutes)"),
         model=Salon,
         name="online_hold_minutes",
-        help_text="The client confirms by the link emailed to them; unconfirmed, the time is offered again.",
+        help_text=gettext_lazy(
+            "The client confirms by the link emailed to them; unconfirmed, the time is offered again."
+        ),
     )
     waitlist_offer_minutes = _number(
-        "A freed time offered to the waitlist stays open (minutes)",
+        gettext_lazy("A freed time offered to the waitlist stays open (minutes)"),
         model=Salon,
         name="waitlist_offer_minutes",
     )
     online_screening_blocked = forms.BooleanField(
-        label="Clients whose health screening blocks a routine or needs review may book online",
+        label=gettext_lazy("Clients whose health screening blocks a routine or needs review may book online"),
         required=False,
-        help_text="The desk is told either way; otherwise such clients are asked to call. They are never shown why.",
+        help_text=gettext_lazy(
+            "The desk is told either way; otherwise such clients are asked to call. They are never shown why."
+        ),
     )
     online_embed_origins = forms.CharField(
-        label="Sites that may embed the booking page",
+        label=gettext_lazy("Sites that may embed the booking page"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
-        help_text="One address a line, https:// and the host only, e.g. https://www.example.com. "
-        "Only these (and this site) may show /book/ in a frame.",
+        help_text=gettext_lazy(
+            "One address a line, https:// and the host only, e.g. https://www.example.com. "
+            "Only these (and this site) may show /book/ in a frame."
+        ),
     )
 
     reminder_lead_hours = forms.CharField(
-        label="Reminders (hours before the session)",
+        label=gettext_lazy("Reminders (hours before the session)"),
         required=False,
         max_length=60,
-        help_text="Whole hours, separated by commas, e.g. 24, 2. Left empty: the default, 24 and 2.",
+        help_text=gettext_lazy("Whole hours, separated by commas, e.g. 24, 2. Left empty: the default, 24 and 2."),
     )
     feedback_delay_minutes = _number(
-        "Feedback request (minutes after the session)",
+        gettext_lazy("Feedback request (minutes after the session)"),
         model=Salon,
         name="feedback_delay_minutes",
         low=0,
         high=FEEDBACK_DELAY_MINUTES_MAX,
     )
-    quiet_hours_start = _wall_clock("Quiet hours start")
-    quiet_hours_end = _wall_clock("Quiet hours end")
+    quiet_hours_start = _wall_clock(gettext_lazy("Quiet hours start"))
+    quiet_hours_end = _wall_clock(gettext_lazy("Quiet hours end"))
 
     def __init__(self, *args, salon: Salon, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices(salon.time_zone)
-        self.fields["quiet_hours_start"].help_text = (
-            f"Local time in {salon.time_zone}. No text message goes out from the start until the end; "
+        self.fields["quiet_hours_start"].help_text = _(
+            "Local time in %(zone)s. No text message goes out from the start until the end; "
             "one due then waits for the end. The same time twice: no quiet hours."
-        )
-        self.fields["quiet_hours_end"].help_text = f"Local time in {salon.time_zone}."
+        ) % {"zone": salon.time_zone}
+        self.fields["quiet_hours_end"].help_text = _("Local time in %(zone)s.") % {"zone": salon.time_zone}
 
     @classmethod
     def initial_for(cls, salon: Salon) -> dict:
@@ -276,10 +310,10 @@ class LocationSettingsForm(ManagerForm):
         words = self.cleaned_data["reminder_lead_hours"].replace(";", ",").replace(" ", ",").split(",")
         words = [word for word in words if word]
         if not all(word.isascii() and word.isdigit() for word in words):
-            raise forms.ValidationError("Give whole hours separated by commas, e.g. 24, 2.")
+            raise forms.ValidationError(_("Give whole hours separated by commas, e.g. 24, 2."))
         hours = [int(word) for word in words]
         if any(not 1 <= hour <= REMINDER_LEAD_HOURS_MAX for hour in hours):
-            raise forms.ValidationError(f"Each between 1 and {REMINDER_LEAD_HOURS_MAX} hours.")
+            raise forms.ValidationError(_("Each between 1 and %(most)s hours.") % {"most": REMINDER_LEAD_HOURS_MAX})
         return hours
 
 
@@ -294,30 +328,30 @@ class BusinessSettingsForm(ManagerForm):
     }
 
     screening_valid_months = _number(
-        "A health screening is valid for (months)",
+        gettext_lazy("A health screening is valid for (months)"),
         model=Business,
         name="screening_valid_months",
-        help_text="Then the client fills in a new one.",
+        help_text=gettext_lazy("Then the client fills in a new one."),
     )
     clearance_valid_days = _number(
-        "A therapist's clearance lasts (days)",
+        gettext_lazy("A therapist's clearance lasts (days)"),
         model=Business,
         name="clearance_valid_days",
-        help_text="After it, a finding that blocked a routine blocks it again.",
+        help_text=gettext_lazy("After it, a finding that blocked a routine blocks it again."),
     )
     health_data_retention_months = _number(
-        "Keep health data of clients without a visit for (months)",
+        gettext_lazy("Keep health data of clients without a visit for (months)"),
         model=Business,
         name="health_data_retention_months",
-        help_text="Then their screenings are deleted.",
+        help_text=gettext_lazy("Then their screenings are deleted."),
     )
-    name = forms.CharField(label="Business name", max_length=120)
+    name = forms.CharField(label=gettext_lazy("Business name"), max_length=120)
     travel_minutes = _number(
-        "Travel between locations (minutes)",
+        gettext_lazy("Travel between locations (minutes)"),
         model=Business,
         name="travel_minutes",
         low=0,
-        help_text="The time a therapist needs between sessions at two different locations.",
+        help_text=gettext_lazy("The time a therapist needs between sessions at two different locations."),
     )
 
     @classmethod
@@ -362,12 +396,12 @@ def settings_page(request):
     salon = location_for(request.user)
     form = LocationSettingsForm(request.POST, salon=salon)
     if not form.is_valid():
-        return _page(request, location_form=form, problem="Some settings need another look; see below.", status=400)
+        return _page(request, location_form=form, problem=_("Some settings need another look; see below."), status=400)
     try:
         location_settings_update(salon=salon, **form.cleaned_data)
     except DomainError as refusal:
         return _page(request, location_form=form, problem=_refused(form, refusal), status=http_status(refusal))
-    messages.success(request, f"Settings of {salon.name} saved.")
+    messages.success(request, _("Settings of %(name)s saved.") % {"name": salon.name})
     return redirect("manage-settings")
 
 
@@ -379,12 +413,12 @@ def business_settings(request):
     business = location_for(request.user).business
     form = BusinessSettingsForm(request.POST)
     if not form.is_valid():
-        return _page(request, business_form=form, problem="Some settings need another look; see below.", status=400)
+        return _page(request, business_form=form, problem=_("Some settings need another look; see below."), status=400)
     try:
         business_settings_update(business=business, **form.cleaned_data)
     except DomainError as refusal:
         return _page(request, business_form=form, problem=_refused(form, refusal), status=http_status(refusal))
-    messages.success(request, f"Settings of {business.name} saved for every location.")
+    messages.success(request, _("Settings of %(name)s saved for every location.") % {"name": business.name})
     return redirect("manage-settings")
 
 

@@ -5,6 +5,7 @@ sign-in lockout."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from manager.staff_forms import DeactivateForm, StaffForm, StaffInviteForm
@@ -75,8 +76,9 @@ def staff_new(request):
                 _fields_to_form(form, refusal)
                 problem, status = error_words(refusal), http_status(refusal)
             else:
+                words = {"name": user.get_full_name(), "email": user.email}
                 messages.success(
-                    request, f"{user.get_full_name()} is added. The invitation to set a password goes to {user.email}."
+                    request, _("%(name)s is added. The invitation to set a password goes to %(email)s.") % words
                 )
                 return redirect("manage-staff-detail", staff=user.pk)
         else:
@@ -149,7 +151,7 @@ def staff_detail(request, staff: int):
             request, _person(request, staff), form=form, problem=_in_short(person, refusal, sessions),
             status=http_status(refusal), sessions=sessions,
         )  # fmt: skip
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -159,10 +161,21 @@ def _in_short(person, refusal: DomainError, sessions: list, *, cancel_here: bool
     if refusal.code != "bookings_in_the_way" or not sessions:
         return error_words(refusal)
     name = person.get_full_name() or person.username
-    where = "here" if cancel_here else "there"
+    words = {"name": name, "count": len(sessions)}
+    if cancel_here:
+        return (
+            _(
+                "%(name)s has %(count)s session(s) booked ahead that stand in the way. Move them to another therapist "
+                "on the front desk, or cancel them here; each client is told."
+            )
+            % words
+        )
     return (
-        f"{name} has {len(sessions)} session(s) booked ahead that stand in the way. Move them to another therapist "
-        f"on the front desk, or cancel them {where}; each client is told."
+        _(
+            "%(name)s has %(count)s session(s) booked ahead that stand in the way. Move them to another therapist "
+            "on the front desk, or cancel them there; each client is told."
+        )
+        % words
     )
 
 
@@ -181,7 +194,10 @@ def staff_invitation_resend(request, staff: int):
         salon_services.staff_invitation_resend(by=request.user, user=person)
     except DomainError as refusal:
         return _detail_page(request, person, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"A new invitation goes to {person.email}. The links sent before no longer work.")
+    messages.success(
+        request,
+        _("A new invitation goes to %(email)s. The links sent before no longer work.") % {"email": person.email},
+    )
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -193,7 +209,10 @@ def staff_password_reset(request, staff: int):
         salon_services.staff_password_reset(by=request.user, user=person)
     except DomainError as refusal:
         return _detail_page(request, person, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"The old password no longer works. A link to choose a new one goes to {person.email}.")
+    messages.success(
+        request,
+        _("The old password no longer works. A link to choose a new one goes to %(email)s.") % {"email": person.email},
+    )
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -206,8 +225,14 @@ def staff_second_factor_reset(request, staff: int):
     except DomainError as refusal:
         return _detail_page(request, person, problem=error_words(refusal), status=http_status(refusal))
     name = person.get_full_name() or person.username
-    messages.success(request, f"{name}'s authenticator app and recovery codes no longer work; "
-                     "they set up a new app at their next sign-in.")  # fmt: skip
+    messages.success(
+        request,
+        _(
+            "%(name)s's authenticator app and recovery codes no longer work; "
+            "they set up a new app at their next sign-in."
+        )
+        % {"name": name},
+    )
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -239,10 +264,12 @@ def staff_deactivate(request, staff: int):
     name = person.get_full_name() or person.username
     if cancelled:
         messages.success(
-            request, f"{name} is deactivated; {len(cancelled)} session(s) are cancelled and their clients are told."
+            request,
+            _("%(name)s is deactivated; %(count)s session(s) are cancelled and their clients are told.")
+            % {"name": name, "count": len(cancelled)},
         )
     else:
-        messages.success(request, f"{name} is deactivated and can no longer sign in.")
+        messages.success(request, _("%(name)s is deactivated and can no longer sign in.") % {"name": name})
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -254,7 +281,7 @@ def staff_reactivate(request, staff: int):
         staffing.staff_reactivate(by=request.user, user=person)
     except DomainError as refusal:
         return _detail_page(request, person, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"{person.get_full_name() or person.username} can sign in again.")
+    messages.success(request, _("%(name)s can sign in again.") % {"name": person.get_full_name() or person.username})
     return redirect("manage-staff-detail", staff=staff)
 
 
@@ -268,7 +295,9 @@ def staff_lockout_lift(request, staff: int):
         return _detail_page(request, person, problem=error_words(refusal), status=http_status(refusal))
     name = person.get_full_name() or person.username
     messages.success(
-        request, f"{name} may sign in again: the lockout is lifted." if lifted else f"{name} was not locked out."
+        request,
+        (_("%(name)s may sign in again: the lockout is lifted.") if lifted else _("%(name)s was not locked out."))
+        % {"name": name},
     )
     return redirect("manage-staff-detail", staff=staff)
 

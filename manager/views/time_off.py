@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salon.errors import Conflict, DomainError, error_words, http_status
@@ -26,7 +27,7 @@ MANAGERS = (Role.MANAGER,)
 
 def entry_form(kind: str, salon, data=None):
     therapists = therapists_at(salon).order_by("display_name")
-    return time_off_form(kind, data, whose=("therapist", forms.ModelChoiceField(therapists, label="Therapist")))
+    return time_off_form(kind, data, whose=("therapist", forms.ModelChoiceField(therapists, label=_("Therapist"))))
 
 
 def _page(request, *, form=None, problem: str = "", status: int = 200):
@@ -68,37 +69,57 @@ def time_off_add(request):
         )
     except DomainError as refusal:
         return _page(request, form=form, problem=error_words(refusal), status=http_status(refusal))
-    messages.success(request, f"{therapist} is off {services.span_words(start, end, salon.zone)}.")
+    when = services.span_words(start, end, salon.zone)
+    messages.success(request, _("%(therapist)s is off %(when)s.") % {"therapist": therapist, "when": when})
     return redirect("manage-time-off")
 
 
-def _decided(request, time_off: int, decide, done: str):
+def _decided(request, time_off: int, decide, done: dict):
     """Run ``decide`` on the request; a refusal (sessions in the way, decided
     already, withdrawn meanwhile) is shown on the page."""
     salon = location_for(request.user)
     asked = time_off_visible_at(salon).select_related("therapist__user").filter(pk=time_off).first()
     try:
         if asked is None:  # withdrawn while the page was open (or never there)
-            raise Conflict("This request is no longer there: it was withdrawn or removed.", code="invalid_transition")
+            raise Conflict(
+                _("This request is no longer there: it was withdrawn or removed."), code="invalid_transition"
+            )
         decide(time_off=asked, by=request.user, note=request.POST.get("note", ""))
     except DomainError as refusal:
         return _page(request, problem=error_words(refusal), status=http_status(refusal))
     when = services.span_words(asked.start, asked.end, salon.zone)
-    told = "they will get an email" if asked.therapist.user.email else "they have no email address, so tell them"
-    messages.success(request, f"{done} {asked.therapist}'s time off {when}; {told}.")
+    words = {"therapist": asked.therapist, "when": when}
+    told = done["emailed" if asked.therapist.user.email else "not_emailed"]
+    messages.success(request, told % words)
     return redirect("manage-time-off")
 
 
 @role_required(*MANAGERS)
 @require_POST
 def time_off_approve(request, time_off: int):
-    return _decided(request, time_off, services.time_off_approve, "Approved:")
+    return _decided(
+        request,
+        time_off,
+        services.time_off_approve,
+        {
+            "emailed": _("Approved: %(therapist)s's time off %(when)s; they will get an email."),
+            "not_emailed": _("Approved: %(therapist)s's time off %(when)s; they have no email address, so tell them."),
+        },
+    )
 
 
 @role_required(*MANAGERS)
 @require_POST
 def time_off_decline(request, time_off: int):
-    return _decided(request, time_off, services.time_off_decline, "Declined:")
+    return _decided(
+        request,
+        time_off,
+        services.time_off_decline,
+        {
+            "emailed": _("Declined: %(therapist)s's time off %(when)s; they will get an email."),
+            "not_emailed": _("Declined: %(therapist)s's time off %(when)s; they have no email address, so tell them."),
+        },
+    )
 
 
 @role_required(*MANAGERS)
@@ -110,9 +131,9 @@ def time_off_remove(request, time_off: int):
     away = time_off_visible_at(location_for(request.user)).filter(pk=time_off).first()
     if away is not None:
         services.time_off_remove(time_off=away)
-        messages.success(request, "Removed: that time is available again.")
+        messages.success(request, _("Removed: that time is available again."))
     else:
-        messages.info(request, "That time off had already been removed.")
+        messages.info(request, _("That time off had already been removed."))
     return redirect(back)
 
 

@@ -1,15 +1,31 @@
 """How the report's figures read: rates as whole percentages, minutes as
-hours, and a dash where a figure means nothing (a rate of no bookings)."""
+hours, and a dash where a figure means nothing (a rate of no bookings).
+Numbers and days are written the way of the page's language ("67 %",
+"3:05 h", "Mo, 02.03.2026" in German); each format is translated, so a new
+language brings its own."""
 
 from django import template
+from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext
+
+from sessions.models import Appointment, Notification
 
 register = template.Library()
 NOTHING = "—"
 
 
+def _percentage(number: float, *, signed: bool = False) -> str:
+    """A whole percentage in the language's digits; ``signed`` puts a plus before a rise."""
+    whole = round(number)
+    digits = number_format(whole)
+    if signed and whole > 0:
+        digits = f"+{digits}"
+    return pgettext("a percentage", "%(number)s %%") % {"number": digits}
+
+
 @register.filter
 def percent(ratio) -> str:
-    return NOTHING if ratio is None else f"{ratio * 100:.0f} %"
+    return NOTHING if ratio is None else _percentage(ratio * 100)
 
 
 @register.filter
@@ -17,7 +33,12 @@ def hours(minutes) -> str:
     if minutes is None:
         return NOTHING
     whole, rest = divmod(int(minutes), 60)
-    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
+    if not rest:
+        return pgettext("whole hours", "%(hours)s h") % {"hours": number_format(whole)}
+    return pgettext("hours and minutes", "%(hours)s h %(minutes)s") % {
+        "hours": number_format(whole),
+        "minutes": f"{rest:02d}",
+    }
 
 
 @register.filter
@@ -25,6 +46,46 @@ def change(now, before) -> str:
     """How much ``now`` differs from ``before``, in percent of it: "+25 %";
     a dash from nought, which no percentage describes."""
     if not before:
-        return NOTHING if now else "0 %"
-    difference = (now - before) / before * 100
-    return f"{'+' if difference > 0 else ''}{difference:.0f} %"
+        return NOTHING if now else _percentage(0)
+    return _percentage((now - before) / before * 100, signed=True)
+
+
+@register.filter(expects_localtime=True)
+def weekday_day(value) -> str:
+    """A day of the period with its weekday and year: "Mon 2 Mar 2026" / "Mo, 02.03.2026"."""
+    if value in (None, ""):
+        return ""
+    return date_format(value, pgettext("date format: short weekday, date and year", "D j M Y"))
+
+
+@register.filter(expects_localtime=True)
+def weekday_day_no_year(value) -> str:
+    """A day in the table of days: "Mon 2 Mar" / "Mo, 02.03."."""
+    if value in (None, ""):
+        return ""
+    return date_format(value, pgettext("date format: short weekday and date", "D j M"))
+
+
+def _label(choices, code: str) -> str:
+    """What the model calls a stored code, in the page's language; the code
+    itself if the model no longer knows it."""
+    try:
+        return choices(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def origin_label(code: str) -> str:
+    """How a booking was made: "Front desk", "Online booking"…"""
+    return _label(Appointment.Origin, code)
+
+
+@register.filter
+def message_kind(code: str) -> str:
+    return _label(Notification.Kind, code)
+
+
+@register.filter
+def message_channel(code: str) -> str:
+    return _label(Notification.Channel, code)

@@ -7,12 +7,13 @@ import functools
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from clients.models import Client
 from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
-from routines.selectors import routine_offered, routine_spec, routine_steps_prefetch
+from routines.selectors import MenuEntry, routine_offer, routine_offered, routine_spec, routine_steps_prefetch
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
@@ -46,27 +47,37 @@ def booking_window_check(
     """:func:`start_check` with the notice and horizon given (online
     bookings have their own)."""
     if timezone.is_naive(start):
-        raise InvalidInput("Give the start with its UTC offset.", code="invalid", fields={"start": ["No offset."]})
+        raise InvalidInput(
+            gettext("Give the start with its UTC offset."), code="invalid", fields={"start": [gettext("No offset.")]}
+        )
     if start < now:
-        raise InvalidInput("That time has passed.", code="in_the_past", fields={"start": ["In the past."]})
+        raise InvalidInput(
+            gettext("That time has passed."), code="in_the_past", fields={"start": [gettext("In the past.")]}
+        )
     if start < now + datetime.timedelta(minutes=notice_minutes):
         raise InvalidInput(
-            f"Bookings need {notice_minutes} minutes' notice.",
+            ngettext(
+                "Bookings need %(minutes)s minute's notice.",
+                "Bookings need %(minutes)s minutes' notice.",
+                notice_minutes,
+            )
+            % {"minutes": notice_minutes},
             code="too_short_notice",
-            fields={"start": ["Too soon."]},
+            fields={"start": [gettext("Too soon.")]},
         )
     if start > now + datetime.timedelta(days=horizon_days):
         raise InvalidInput(
-            f"Bookings open {horizon_days} days ahead.",
+            ngettext("Bookings open %(days)s day ahead.", "Bookings open %(days)s days ahead.", horizon_days)
+            % {"days": horizon_days},
             code="too_far_ahead",
-            fields={"start": ["Too far ahead."]},
+            fields={"start": [gettext("Too far ahead.")]},
         )
     local = start.astimezone(salon.zone)
     if local.second or local.microsecond or (local.hour * 60 + local.minute) % salon.slot_minutes:
         raise InvalidInput(
-            f"Bookings start on the {salon.slot_minutes}-minute grid.",
+            gettext("Bookings start on the %(minutes)s-minute grid.") % {"minutes": salon.slot_minutes},
             code="not_on_grid",
-            fields={"start": [f"Use a time on the {salon.slot_minutes}-minute grid."]},
+            fields={"start": [gettext("Use a time on the %(minutes)s-minute grid.") % {"minutes": salon.slot_minutes}]},
         )
 
 
@@ -81,7 +92,9 @@ def conflicts_as_409(function):
             code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
             if code not in CONFLICT_PGCODES:
                 raise
-            raise Conflict("Someone booked that time a moment ago; pick another.", code="therapist_busy") from None
+            raise Conflict(
+                gettext("Someone booked that time a moment ago; pick another."), code="therapist_busy"
+            ) from None
 
     return wrapped
 
@@ -94,19 +107,22 @@ def booking_location(*, client: Client, salon: Salon | None, room: Room | None) 
     if salon is None:
         locations = list(Salon.objects.select_related("business").filter(business_id=client.business_id)[:2])
         if len(locations) != 1:
-            raise InvalidInput("Say at which location.", fields={"location": ["Choose a location."]})
+            raise InvalidInput(gettext("Say at which location."), fields={"location": [gettext("Choose a location.")]})
         salon = locations[0]
     if salon.business_id != client.business_id:
-        raise InvalidInput("That location is not part of this business.", fields={"location": ["Unknown location."]})
+        raise InvalidInput(
+            gettext("That location is not part of this business."), fields={"location": [gettext("Unknown location.")]}
+        )
     return salon
 
 
-def routine_offered_check(*, routine: RoutineTemplate, salon: Salon) -> None:
-    if not routine_offered(routine=routine, salon=salon):
+def routine_offered_check(*, routine: RoutineTemplate, salon: Salon, offered: bool | None = None) -> None:
+    """Refuse a routine the location does not offer (``offered``, when the caller has read it)."""
+    if not (routine_offered(routine=routine, salon=salon) if offered is None else offered):
         raise InvalidInput(
-            f"{salon.name} does not offer {routine.name}.",
+            gettext("%(location)s does not offer %(routine)s.") % {"location": salon.name, "routine": routine.name},
             code="routine_not_offered",
-            fields={"routine": ["Not offered at this location."]},
+            fields={"routine": [gettext("Not offered at this location.")]},
         )
 
 
@@ -152,9 +168,10 @@ def appointment_book(
     problem in ``plan_problem``, which flags it for the desk and keeps the
     session from starting until a therapist has reviewed the screening."""
     if not _client_bookable(client):
-        raise Conflict("This client is archived; restore the client first.", code="client_archived")
+        raise Conflict(gettext("This client is archived; restore the client first."), code="client_archived")
     salon = booking_location(client=client, salon=salon, room=room)
-    routine_offered_check(routine=routine, salon=salon)
+    offered, entry = routine_offer(salon=salon, slug=routine.slug)
+    routine_offered_check(routine=routine, salon=salon, offered=offered)
     booking_window_check(
         start=start,
         salon=salon,
@@ -166,7 +183,8 @@ def appointment_book(
     # The steps once, for the terms here and for the plan built below.
     routine_steps_prefetch(routine)
     spec = routine_spec(routine)
-    terms = booking_terms(spec, salon, minutes=minutes)
+    # An empty entry stands for none on the menu: booking_terms would read it again for None.
+    terms = booking_terms(spec, salon, minutes=minutes, entry=entry or MenuEntry(slug=routine.slug))
     plan_problem = ""
     outcome = client_outcome(client)  # read once, for the plan and for the messages
     if without_plan_if_screening_forbids:
@@ -203,13 +221,17 @@ def appointment_book(
     # checking again that each exists would only add queries.
     validate(appointment, validate_constraints=False, exclude=BOOKED_RELATIONS)
     appointment.save()
-    AppointmentChange.objects.create(
+    booked = AppointmentChange.objects.create(
         appointment=appointment,
         kind=AppointmentChange.Kind.BOOKED,
         to_start=start,
         to_status=appointment.status,
         by=appointment.booked_by,
     )
+    # Its whole history so far, kept as a prefetch would: whoever shows the booking reads it from here.
+    history = appointment.changes.all()
+    history._result_cache, history._prefetch_done = [booked], True
+    appointment._prefetched_objects_cache = {"changes": history}
     outbox.notifications_for_booking(appointment=appointment, now=now, outcome=outcome)
     return appointment
 
@@ -239,7 +261,8 @@ def appointment_reschedule_check(
     The move itself checks again (someone may book the time meanwhile)."""
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
-            f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
+            gettext("A %(status)s appointment cannot be moved.") % {"status": appointment.get_status_display().lower()},
+            code="invalid_transition",
         )
     salon = Salon.objects.select_related("business").get(pk=appointment.room.salon_id)
     start_check(start=start, salon=salon, now=now or timezone.now())
@@ -270,7 +293,8 @@ def appointment_reschedule(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
-            f"A {appointment.get_status_display().lower()} appointment cannot be moved.", code="invalid_transition"
+            gettext("A %(status)s appointment cannot be moved.") % {"status": appointment.get_status_display().lower()},
+            code="invalid_transition",
         )
     # A session stays at its location; moving it to another branch is a new booking.
     salon = Salon.objects.select_related("business").get(pk=appointment.room.salon_id)

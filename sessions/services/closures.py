@@ -9,6 +9,8 @@ from itertools import pairwise
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
 
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import OpeningHours, Salon, SpecialDay, Weekday
@@ -49,12 +51,21 @@ def refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -
     """409 ``bookings_in_the_way`` naming ``sessions`` (times in ``salon``'s zone), if there are any."""
     if not sessions:
         return
-    named = [
-        f"{session.start.astimezone(salon.zone):%a %d %b %H:%M} {session.client} with {session.therapist}"
-        for session in sessions
-    ]
+    day_format = pgettext("date format: short weekday and date", "D d M")
+    named = []
+    for session in sessions:
+        local = session.start.astimezone(salon.zone)
+        named.append(
+            gettext("%(when)s %(client)s with %(therapist)s")
+            % {
+                "when": f"{date_format(local, day_format)} {local:%H:%M}",
+                "client": session.client,
+                "therapist": session.therapist,
+            }
+        )
     raise Conflict(
-        f"{len(sessions)} booked session(s) are in the way; move or cancel them first: {'; '.join(named)}.",
+        gettext("%(count)s booked session(s) are in the way; move or cancel them first: %(sessions)s.")
+        % {"count": len(sessions), "sessions": "; ".join(named)},
         code="bookings_in_the_way",
         fields={field: named},
     )
@@ -75,11 +86,14 @@ def closure_add(
     """Close the location from ``first_day`` to ``last_day`` (both included),
     for everyone: no slot is offered and nothing can be booked then."""
     if last_day < first_day:
-        raise InvalidInput("The last day comes before the first.", fields={"last_day": ["Before the first day."]})
+        raise InvalidInput(
+            gettext("The last day comes before the first."), fields={"last_day": [gettext("Before the first day.")]}
+        )
     days = (last_day - first_day).days + 1
     if days > LONGEST_CLOSURE_DAYS:
         raise InvalidInput(
-            f"A closure lasts a year at most ({days} days given).", fields={"last_day": ["More than a year."]}
+            gettext("A closure lasts a year at most (%(days)s days given).") % {"days": days},
+            fields={"last_day": [gettext("More than a year.")]},
         )
     Salon.objects.select_for_update().filter(pk=salon.pk).first()  # one change to the calendar at a time
     dates = [first_day + datetime.timedelta(days=offset) for offset in range(days)]
@@ -101,11 +115,15 @@ def special_hours_set(
     """Open the location on ``day`` at these hours only (several make a
     break), instead of its weekly hours."""
     if not hours:
-        raise InvalidInput("Give at least one opening time, or close the day.", fields={"hours": ["None given."]})
+        raise InvalidInput(
+            gettext("Give at least one opening time, or close the day."), fields={"hours": [gettext("None given.")]}
+        )
     ordered = sorted(hours)
     for (_, closes), (opens, _) in pairwise(ordered):
         if opens < closes:
-            raise InvalidInput("Opening times on one day must not overlap.", fields={"hours": ["They overlap."]})
+            raise InvalidInput(
+                gettext("Opening times on one day must not overlap."), fields={"hours": [gettext("They overlap.")]}
+            )
     Salon.objects.select_for_update().filter(pk=salon.pk).first()
     refuse_if_booked(salon, _bookings_outside(salon=salon, day=day, hours=ordered), field="hours")
     rows = [
@@ -129,21 +147,28 @@ def _weekly_hours_checked(hours: list[tuple[int, datetime.time, datetime.time]])
     """``hours`` sorted, each a weekday 0–6 with closing after opening, none overlapping on its day."""
     for weekday, opens, closes in hours:
         if not (isinstance(weekday, int) and 0 <= weekday <= 6):
-            raise InvalidInput("A weekday is 0 (Monday) to 6 (Sunday).", fields={"hours": ["Unknown weekday."]})
+            raise InvalidInput(
+                gettext("A weekday is 0 (Monday) to 6 (Sunday)."), fields={"hours": [gettext("Unknown weekday.")]}
+            )
         if closes <= opens:
             name = Weekday(weekday).label
             raise InvalidInput(
-                f"Closing comes after opening ({name} {opens:%H:%M}–{closes:%H:%M}).",
-                fields={"hours": [f"{name}: closes before it opens."]},
+                gettext("Closing comes after opening (%(day)s %(opens)s–%(closes)s).")
+                % {"day": name, "opens": f"{opens:%H:%M}", "closes": f"{closes:%H:%M}"},
+                fields={"hours": [gettext("%(day)s: closes before it opens.") % {"day": name}]},
             )
     ordered = sorted(hours)
     for (day, opens, closes), (next_day, next_opens, next_closes) in pairwise(ordered):
         if day == next_day and next_opens < closes:
             name = Weekday(day).label
-            spans = f"{opens:%H:%M}–{closes:%H:%M} and {next_opens:%H:%M}–{next_closes:%H:%M}"
+            spans = gettext("%(first)s and %(second)s") % {
+                "first": f"{opens:%H:%M}–{closes:%H:%M}",
+                "second": f"{next_opens:%H:%M}–{next_closes:%H:%M}",
+            }
             raise InvalidInput(
-                f"Opening times on one day must not overlap ({name}: {spans}).",
-                fields={"hours": [f"{name}: {spans} overlap."]},
+                gettext("Opening times on one day must not overlap (%(day)s: %(spans)s).")
+                % {"day": name, "spans": spans},
+                fields={"hours": [gettext("%(day)s: %(spans)s overlap.") % {"day": name, "spans": spans}]},
             )
     return ordered
 
@@ -202,12 +227,28 @@ def time_zone_change_check(*, salon: Salon) -> None:
     if first is None:
         return
     count = ahead.count()
-    when = f"{first.start.astimezone(salon.zone):%a %d %b %Y %H:%M}"
-    sessions = "1 session is" if count == 1 else f"{count} sessions are"
+    local = first.start.astimezone(salon.zone)
+    when = f"{date_format(local, pgettext('date format: short weekday, date and year', 'D d M Y'))} {local:%H:%M}"
     raise Conflict(
-        f"{sessions} booked ahead at {salon.name}, the first on {when} ({first.client} with {first.therapist}). "
-        "Opening hours and rotas are local times and would move under them in another zone: "
-        "change the time zone when no session is booked ahead.",
+        ngettext(
+            "%(count)s session is booked ahead at %(location)s, the first on %(when)s (%(client)s with "
+            "%(therapist)s). Opening hours and rotas are local times and would move under them in another zone: "
+            "change the time zone when no session is booked ahead.",
+            "%(count)s sessions are booked ahead at %(location)s, the first on %(when)s (%(client)s with "
+            "%(therapist)s). Opening hours and rotas are local times and would move under them in another zone: "
+            "change the time zone when no session is booked ahead.",
+            count,
+        )
+        % {"count": count, "location": salon.name, "when": when, "client": first.client, "therapist": first.therapist},
         code="time_zone_in_use",
-        fields={"time_zone": [f"{sessions} booked ahead, the first on {when}."]},
+        fields={
+            "time_zone": [
+                ngettext(
+                    "%(count)s session is booked ahead, the first on %(when)s.",
+                    "%(count)s sessions are booked ahead, the first on %(when)s.",
+                    count,
+                )
+                % {"count": count, "when": when}
+            ]
+        },
     )

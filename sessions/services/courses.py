@@ -5,6 +5,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from clients.models import Client
 from routines.models import RoutineTemplate
@@ -39,12 +40,21 @@ def course_book(
     its own reminders, and its own cancel link."""
     course_shape_check(sessions=planned, interval_days=interval_days)
     if not dates:
-        raise InvalidInput("Choose at least one date of the course.", code="course_empty", fields={"dates": ["Empty."]})
+        raise InvalidInput(
+            gettext("Choose at least one date of the course."),
+            code="course_empty",
+            fields={"dates": [gettext("Empty.")]},
+        )
     if len(dates) > planned:
         raise InvalidInput(
-            f"A course of {planned} sessions has {planned} dates at most.",
+            ngettext(
+                "A course of %(sessions)s session has %(sessions)s date at most.",
+                "A course of %(sessions)s sessions has %(sessions)s dates at most.",
+                planned,
+            )
+            % {"sessions": planned},
             code="course_shape",
-            fields={"dates": [f"At most {planned}."]},
+            fields={"dates": [gettext("At most %(sessions)s.") % {"sessions": planned}]},
         )
     now = now or timezone.now()
     course = Course(

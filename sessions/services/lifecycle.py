@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from clients.links import LinkInvalid
 from clients.models import ClientLink
@@ -36,7 +39,7 @@ TRANSITIONS = {
     Status.IN_PROGRESS: {Status.COMPLETED},
 }
 # What can be taken back the same day, and the words for it.
-UNDOABLE = {Status.CHECKED_IN: "check-in", Status.NO_SHOW: "no-show"}
+UNDOABLE = {Status.CHECKED_IN: _("check-in"), Status.NO_SHOW: _("no-show")}
 
 
 def _when(moment: datetime.datetime, *, salon: Salon, now: datetime.datetime) -> str:
@@ -44,8 +47,9 @@ def _when(moment: datetime.datetime, *, salon: Salon, now: datetime.datetime) ->
     today, "on Tue 12 May at 09:00" on any other day."""
     local = moment.astimezone(salon.zone)
     if local.date() == now.astimezone(salon.zone).date():
-        return f"at {local:%H:%M}"
-    return f"on {local:%a %d %b} at {local:%H:%M}"
+        return gettext("at %(time)s") % {"time": f"{local:%H:%M}"}
+    day = date_format(local, pgettext("date format: short weekday and date", "D d M"))
+    return gettext("on %(day)s at %(time)s") % {"day": day, "time": f"{local:%H:%M}"}
 
 
 @dataclass(frozen=True)
@@ -118,21 +122,28 @@ def _time_rules_check(*, appointment: Appointment, to_status: str, now: datetime
         opens, closes = check_in_window(appointment)
         if now < opens:
             raise Conflict(
-                f"Check-in for {appointment.client} opens {_when(opens, salon=salon, now=now)}, "
-                f"{salon.check_in_opens_minutes} minutes before the appointment starts "
-                f"{_when(appointment.start, salon=salon, now=now)}.",
+                gettext(
+                    "Check-in for %(client)s opens %(opens)s, %(minutes)s minutes before the appointment starts "
+                    "%(starts)s."
+                )
+                % {
+                    "client": appointment.client,
+                    "opens": _when(opens, salon=salon, now=now),
+                    "minutes": salon.check_in_opens_minutes,
+                    "starts": _when(appointment.start, salon=salon, now=now),
+                },
                 code="check_in_too_early",
             )
         if now > closes:
             raise Conflict(
-                f"{appointment.client}'s appointment ended {_when(closes, salon=salon, now=now)}; "
-                "it can no longer be checked in.",
+                gettext("%(client)s's appointment ended %(when)s; it can no longer be checked in.")
+                % {"client": appointment.client, "when": _when(closes, salon=salon, now=now)},
                 code="check_in_too_late",
             )
     elif to_status == Status.NO_SHOW and now < appointment.start:
         raise Conflict(
-            f"{appointment.client}'s appointment starts {_when(appointment.start, salon=salon, now=now)}; "
-            "a no-show can be marked only once it has started.",
+            gettext("%(client)s's appointment starts %(when)s; a no-show can be marked only once it has started.")
+            % {"client": appointment.client, "when": _when(appointment.start, salon=salon, now=now)},
             code="no_show_too_early",
         )
 
@@ -142,9 +153,9 @@ def _reason_clean(reason: str, *, required: str = "") -> str:
     is the message when it must be given."""
     reason = (reason or "").strip()
     if required and not reason:
-        raise InvalidInput(required, code="invalid", fields={"reason": ["Required."]})
+        raise InvalidInput(required, code="invalid", fields={"reason": [gettext("Required.")]})
     if len(reason) > Appointment.REASON_LENGTH:
-        message = f"Keep the reason under {Appointment.REASON_LENGTH} characters."
+        message = gettext("Keep the reason under %(limit)s characters.") % {"limit": Appointment.REASON_LENGTH}
         raise InvalidInput(message, code="too_long", fields={"reason": [message]})
     return reason
 
@@ -157,7 +168,8 @@ def appointment_transition_check(
     current = appointment.status
     if to_status not in TRANSITIONS.get(current, set()):
         raise Conflict(
-            f"A {Status(current).label.lower()} appointment cannot become {Status(to_status).label.lower()}.",
+            gettext("A %(current)s appointment cannot become %(wanted)s.")
+            % {"current": Status(current).label.lower(), "wanted": Status(to_status).label.lower()},
             code="invalid_transition",
         )
     _time_rules_check(appointment=appointment, to_status=to_status, now=now or timezone.now())
@@ -178,7 +190,9 @@ def appointment_transition(
     now = now or timezone.now()
     current = appointment.status
     appointment_transition_check(appointment=appointment, to_status=to_status, now=now)
-    reason = _reason_clean(reason, required="Say why it is cancelled." if to_status == Status.CANCELLED else "")
+    reason = _reason_clean(
+        reason, required=gettext("Say why it is cancelled.") if to_status == Status.CANCELLED else ""
+    )
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Status.CANCELLED:
         fields["cancellation_reason"] = reason
@@ -186,7 +200,7 @@ def appointment_transition(
         fields["cancelled_late"] = now > client_cancel_deadline(appointment)
     changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(**fields)
     if not changed:
-        raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
+        raise Conflict(gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition")
     AppointmentChange.objects.create(
         appointment=appointment,
         kind=AppointmentChange.Kind.STATUS,
@@ -219,11 +233,13 @@ def _time_still_free(appointment: Appointment) -> None:
         day=appointment.start.astimezone(salon.zone).date(),
         salon=salon,
     )
-    taken = "The no-show cannot be undone: the time was given to someone else meanwhile."
+    taken = gettext("The no-show cannot be undone: the time was given to someone else meanwhile.")
     try:
         therapist_lock(therapist=appointment.therapist, window=window, exclude=appointment.pk)
     except Conflict as error:
-        raise Conflict(f"{taken} {error.detail}", code="slot_taken", fields={"start": ["Taken meanwhile."]}) from None
+        raise Conflict(
+            " ".join((taken, error.detail)), code="slot_taken", fields={"start": [gettext("Taken meanwhile.")]}
+        ) from None
     Room.objects.select_for_update().filter(pk=appointment.room_id).first()
     clash = (
         Appointment.objects.filter(
@@ -237,10 +253,19 @@ def _time_still_free(appointment: Appointment) -> None:
     )
     if clash:
         raise Conflict(
-            f"{taken} {appointment.room.name} is taken from {clash.start.astimezone(salon.zone):%H:%M} "
-            f"to {clash.busy_until.astimezone(salon.zone):%H:%M}.",
+            " ".join(
+                (
+                    taken,
+                    gettext("%(room)s is taken from %(start)s to %(end)s.")
+                    % {
+                        "room": appointment.room.name,
+                        "start": f"{clash.start.astimezone(salon.zone):%H:%M}",
+                        "end": f"{clash.busy_until.astimezone(salon.zone):%H:%M}",
+                    },
+                )
+            ),
             code="slot_taken",
-            fields={"room": ["Taken meanwhile."]},
+            fields={"room": [gettext("Taken meanwhile.")]},
         )
 
 
@@ -267,15 +292,18 @@ def appointment_status_undo(
     current = appointment.status
     if current not in UNDOABLE:
         raise Conflict(
-            f"There is no check-in or no-show to undo: the appointment is {Status(current).label.lower()}.",
+            gettext("There is no check-in or no-show to undo: the appointment is %(status)s.")
+            % {"status": Status(current).label.lower()},
             code="nothing_to_undo",
         )
     what = UNDOABLE[current]
-    reason = _reason_clean(reason, required=f"Say why the {what} is undone.")
+    reason = _reason_clean(reason, required=gettext("Say why the %(what)s is undone.") % {"what": what})
     if not _same_day(appointment, now):
         day = appointment.start.astimezone(appointment.room.salon.zone)
         raise Conflict(
-            f"A {what} can be undone only on the day of the appointment ({day:%a %d %b}).", code="undo_too_late"
+            gettext("A %(what)s can be undone only on the day of the appointment (%(day)s).")
+            % {"what": what, "day": date_format(day, pgettext("date format: short weekday and date", "D d M"))},
+            code="undo_too_late",
         )
     to_status = Status.BOOKED if current == Status.CHECKED_IN else _status_before_no_show(appointment)
     if current == Status.NO_SHOW:
@@ -294,10 +322,10 @@ def appointment_status_undo(
         if getattr(error.__cause__, "sqlstate", None) not in CONFLICT_PGCODES:
             raise
         raise Conflict(
-            "The no-show cannot be undone: the time was given to someone else meanwhile.", code="slot_taken"
+            gettext("The no-show cannot be undone: the time was given to someone else meanwhile."), code="slot_taken"
         ) from None
     if not changed:
-        raise Conflict("Someone changed this appointment a moment ago; reload it.", code="invalid_transition")
+        raise Conflict(gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition")
     AppointmentChange.objects.create(
         appointment=appointment,
         kind=AppointmentChange.Kind.STATUS_UNDONE,
@@ -334,14 +362,19 @@ def appointment_cancel_by_client(
         raise LinkInvalid()
     if appointment.status != Status.BOOKED:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()} and can no longer be cancelled online.",
+            gettext("This appointment is %(status)s and can no longer be cancelled online.")
+            % {"status": appointment.get_status_display().lower()},
             code="invalid_transition",
         )
     if now > client_cancel_deadline(appointment):
         salon = appointment.room.salon
         raise Conflict(
-            f"Online cancelling ends {salon.client_cancel_hours} hours before the appointment; "
-            f"please call us{' on ' + salon.phone if salon.phone else ''}.",
+            (
+                gettext("Online cancelling ends %(hours)s hours before the appointment; please call us on %(phone)s.")
+                if salon.phone
+                else gettext("Online cancelling ends %(hours)s hours before the appointment; please call us.")
+            )
+            % {"hours": salon.client_cancel_hours, "phone": salon.phone},
             code="too_late_to_cancel",
         )
     client_link_spend(link)

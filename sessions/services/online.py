@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from clients.models import Client
 from clients.outcome import Severity
@@ -31,6 +32,7 @@ from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import routine_offered, routine_spec, service_entry
 from salon.errors import Conflict, Gone, InvalidInput, NotFound, validate
+from salon.languages import language_supported
 from salon.models import Salon, Therapist
 from salon.selectors import salon_today
 from sessions.availability import booking_terms
@@ -51,11 +53,11 @@ def hold_from_token(token: str) -> BookingHold:
     try:
         nonce = signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        raise NotFound("This link is not valid.", code="link_invalid") from None
+        raise NotFound(gettext("This link is not valid."), code="link_invalid") from None
     hold = BookingHold.objects.select_related("salon__business", "therapist", "room", "routine").filter(nonce=nonce)
     found = hold.first()
     if found is None:
-        raise NotFound("This link is not valid.", code="link_invalid")
+        raise NotFound(gettext("This link is not valid."), code="link_invalid")
     return found
 
 
@@ -86,9 +88,17 @@ def contact_phone(*, salon: Salon, phone: str, texted: bool = False) -> str:
         if phonenumbers.number_type(number) not in TEXTABLE or region != salon.phone_region:
             country = salon.phone_region
             raise InvalidInput(
-                f"We can send text messages only to mobile numbers in {country}; please give an email address.",
+                gettext(
+                    "We can send text messages only to mobile numbers in %(country)s; please give an email address."
+                )
+                % {"country": country},
                 code="sms_not_possible",
-                fields={"phone": [f"Not a mobile number in {country}: give an email address instead."]},
+                fields={
+                    "phone": [
+                        gettext("Not a mobile number in %(country)s: give an email address instead.")
+                        % {"country": country}
+                    ]
+                },
             )
         texted_links_check(salon=salon)
     return normalised
@@ -105,9 +115,9 @@ def texted_links_check(*, salon: Salon, now: datetime.datetime | None = None) ->
     sent = BookingHold.objects.filter(**texted).count() + WaitlistEntry.objects.filter(**texted).count()
     if sent >= settings.ONLINE_SMS_LINKS_PER_DAY:
         raise InvalidInput(
-            "We cannot send more text messages today; please give an email address.",
+            gettext("We cannot send more text messages today; please give an email address."),
             code="sms_daily_limit",
-            fields={"email": ["Give an email address: the link goes there."]},
+            fields={"email": [gettext("Give an email address: the link goes there.")]},
         )
 
 
@@ -115,13 +125,18 @@ def online_service_check(*, salon: Salon, routine: RoutineTemplate, minutes: int
     """The service is on the location's menu for online booking, at one of
     its lengths; returns its terms."""
     if not salon.online_booking:
-        raise Conflict(f"{salon.name} takes no bookings online; please call {salon.phone}.", code="online_closed")
+        raise Conflict(
+            gettext("%(location)s takes no bookings online; please call %(phone)s.")
+            % {"location": salon.name, "phone": salon.phone},
+            code="online_closed",
+        )
     entry = service_entry(salon=salon, slug=routine.slug)
     if entry is None or not entry.online or not routine_offered(routine=routine, salon=salon):
         raise InvalidInput(
-            f"{routine.name} cannot be booked online at {salon.name}.",
+            gettext("%(routine)s cannot be booked online at %(location)s.")
+            % {"routine": routine.name, "location": salon.name},
             code="not_bookable_online",
-            fields={"service": ["Not bookable online."]},
+            fields={"service": [gettext("Not bookable online.")]},
         )
     return booking_terms(routine_spec(routine), salon, minutes=minutes, entry=entry)
 
@@ -141,6 +156,7 @@ def booking_hold_create(
     consent_reminders: bool = False,
     consent_feedback: bool = False,
     message: str = "",
+    language: str = "",
     now: datetime.datetime | None = None,
 ) -> BookingHold:
     """Hold a time for someone booking online, for the location's
@@ -184,6 +200,8 @@ def booking_hold_create(
         consent_reminders=consent_reminders,
         consent_feedback=consent_feedback,
         message=message.strip(),
+        # The language they booked in: the link and their new record speak it.
+        language=language_supported(language) or "",
         nonce=secrets.token_urlsafe(32),
     )
     validate(hold)
@@ -229,6 +247,7 @@ def client_from_contact(contact) -> Client:
         preferred_channel=link_channel(contact),
         consent_reminders=contact.consent_reminders,
         consent_feedback=contact.consent_feedback,
+        language=contact.language,
     )
 
 
@@ -239,7 +258,9 @@ def online_rules_refusal(*, salon: Salon, client: Client | None, now: datetime.d
     if client is None:
         if not salon.online_new_clients:
             return Conflict(
-                f"{salon.name} books first visits by phone: please call {salon.phone}.", code="new_clients_by_phone"
+                gettext("%(location)s books first visits by phone: please call %(phone)s.")
+                % {"location": salon.name, "phone": salon.phone},
+                code="new_clients_by_phone",
             )
         return None
     open_online = Appointment.objects.filter(
@@ -250,12 +271,19 @@ def online_rules_refusal(*, salon: Salon, client: Client | None, now: datetime.d
     ).count()
     if open_online >= salon.online_open_bookings:
         return Conflict(
-            f"You have {open_online} bookings ahead made online; please call {salon.phone} to book more.",
+            ngettext(
+                "You have %(count)s booking ahead made online; please call %(phone)s to book more.",
+                "You have %(count)s bookings ahead made online; please call %(phone)s to book more.",
+                open_online,
+            )
+            % {"count": open_online, "phone": salon.phone},
             code="too_many_online_bookings",
         )
     if not salon.online_screening_blocked and _screening_stops_online(client):
         return Conflict(
-            f"Please call {salon.phone} to book: the salon would like a word with you first.", code="call_to_book"
+            gettext("Please call %(phone)s to book: the salon would like a word with you first.")
+            % {"phone": salon.phone},
+            code="call_to_book",
         )
     return None
 
@@ -268,11 +296,11 @@ def booking_hold_confirm(*, hold: BookingHold, now: datetime.datetime | None = N
     now = now or timezone.now()
     hold = BookingHold.objects.select_for_update().select_related("salon__business", "routine").get(pk=hold.pk)
     if hold.status == BookingHold.Status.CONFIRMED:
-        raise Conflict("This booking is confirmed already.", code="hold_confirmed")
+        raise Conflict(gettext("This booking is confirmed already."), code="hold_confirmed")
     if hold.status == BookingHold.Status.EXPIRED or hold.expires_at <= now:
         # Marked expired by beat (a write here would go with the refusal's rollback).
         raise Gone(
-            "The time was held for you for a while and has been released; please choose a time again.",
+            gettext("The time was held for you for a while and has been released; please choose a time again."),
             code="hold_expired",
         )
     salon = hold.salon

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome
@@ -230,8 +231,11 @@ def notification_intake_link_send(*, client, channel: str, now: datetime.datetim
     )
     if appointment is None:
         raise Conflict(
-            f"{client.full_name} has no session booked ahead, and the intake link goes with one: book a session "
-            "first (its confirmation asks for the answers).",
+            gettext(
+                "%(client)s has no session booked ahead, and the intake link goes with one: book a session first "
+                "(its confirmation asks for the answers)."
+            )
+            % {"client": client.full_name},
             code="no_session_ahead",
         )
     return _write(appointment, kind=Kind.INTAKE_REQUEST, due=now, latest=appointment.start, channel=channel,

@@ -13,11 +13,13 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from routines.specs import RoutineSpec
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff
-from sessions.availability import BookingTerms, Calendar, fits, subtract, to_minutes
+from sessions.availability import BookingTerms, Calendar, fits, subtract, therapists_at, to_minutes
 from sessions.models import Appointment, BookingHold
 
 
@@ -31,8 +33,9 @@ class Window:
     busy_until: datetime.datetime
     day: datetime.date
     salon: Salon
-    # The therapist whose row this transaction has locked already, if any.
+    # The therapist's and room's rows this transaction locked before it read the calendar, if any.
     therapist_locked: int | None = None
+    room_locked: int | None = None
 
     @property
     def begin(self) -> int:
@@ -43,7 +46,8 @@ class Window:
         return to_minutes(self.busy_until)
 
     def local(self, moment: datetime.datetime | None = None) -> str:
-        return (moment or self.start).astimezone(self.salon.zone).strftime("%a %d %b %H:%M")
+        local = (moment or self.start).astimezone(self.salon.zone)
+        return f"{date_format(local, pgettext('date format: short weekday and date', 'D d M'))} {local:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -75,29 +79,41 @@ def appointment_place(
         day=start.astimezone(salon.zone).date(),
         salon=salon,
     )
+    here = None  # the therapist asked for, read as locked, when she works here
     if therapist is not None:
-        # Locked before reading her calendar: a rota, time off or room change
-        # (which lock her row too) is then either all seen here or waits.
-        Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+        # Locked before reading her calendar: a rota, time off, room change or
+        # booking (which lock her row too) is then either all seen here or waits.
+        here = therapist_lock_here(therapist, salon)
         window = replace(window, therapist_locked=therapist.pk)
+        if room is not None:
+            # The room too, after her as every booking takes them: its time
+            # off and bookings in the calendar are then current as well.
+            Room.objects.select_for_update().filter(pk=room.pk).first()
+            window = replace(window, room_locked=room.pk)
     calendar = Calendar.load(
         salon=salon, first_day=window.day, last_day=window.day,
         therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
+        therapists=here,
     )  # fmt: skip
     chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist, room=room)
-    therapist_lock(therapist=chosen, window=window, exclude=exclude)
     if therapist is None:
+        here = therapist_lock_here(chosen, salon)
+        window = replace(window, therapist_locked=chosen.pk)
         # Chosen from a calendar read before her row was locked: read hers
-        # again, now that no change to her hours or time off can slip in.
+        # again, now that no change to her hours, time off or bookings can slip in.
         calendar = Calendar.load(
             salon=salon, first_day=window.day, last_day=window.day, therapist_id=chosen.pk,
-            exclude_appointment=exclude,
+            exclude_appointment=exclude, therapists=here,
         )  # fmt: skip
         if not calendar.therapists or not fits(calendar.therapist_on_duty(chosen, window.day), window.begin,
                                                window.finish):  # fmt: skip
             raise Conflict(
-                f"{chosen.display_name}'s hours changed a moment ago; pick the time again.", code="therapist_busy"
+                gettext("%(therapist)s's hours changed a moment ago; pick the time again.")
+                % {"therapist": chosen.display_name},
+                code="therapist_busy",
             )
+    # Her row is locked and the calendar read since: it holds every booking and hold in her way.
+    therapist_lock(therapist=chosen, window=window, exclude=exclude, calendar=calendar)
     chosen_room = room_choose_and_lock(calendar=calendar, window=window, therapist=chosen, room=room, exclude=exclude)
     return Placement(therapist=chosen, room=chosen_room, end=window.end, busy_until=window.busy_until)
 
@@ -140,21 +156,24 @@ def therapist_choose(
     if therapist is not None:
         if all(candidate.pk != therapist.pk for candidate in calendar.therapists):
             raise InvalidInput(
-                f"{therapist.display_name} does not work at {window.salon.name}.",
+                gettext("%(therapist)s does not work at %(location)s.")
+                % {"therapist": therapist.display_name, "location": window.salon.name},
                 code="invalid",
-                fields={"therapist": ["Does not work at this location."]},
+                fields={"therapist": [gettext("Does not work at this location.")]},
             )
         if not qualified(therapist, spec.qualification):
             raise InvalidInput(
-                f"{therapist.display_name} is not qualified for {spec.name}.",
+                gettext("%(therapist)s is not qualified for %(routine)s.")
+                % {"therapist": therapist.display_name, "routine": spec.name},
                 code="not_qualified",
-                fields={"therapist": ["Not qualified for this routine."]},
+                fields={"therapist": [gettext("Not qualified for this routine.")]},
             )
         if not fits(calendar.therapist_on_duty(therapist, window.day), window.begin, window.finish):
             raise InvalidInput(
-                f"{therapist.display_name} is not working at {window.local()} for the whole session and turnover.",
+                gettext("%(therapist)s is not working at %(when)s for the whole session and turnover.")
+                % {"therapist": therapist.display_name, "when": window.local()},
                 code="outside_working_hours",
-                fields={"start": ["Outside working hours."]},
+                fields={"start": [gettext("Outside working hours.")]},
             )
         return therapist
     on_duty = [
@@ -165,19 +184,21 @@ def therapist_choose(
     ]
     if not on_duty:
         raise InvalidInput(
-            f"No qualified therapist works at {window.local()}.",
+            gettext("No qualified therapist works at %(when)s.") % {"when": window.local()},
             code="outside_working_hours",
-            fields={"start": ["Closed."]},
+            fields={"start": [gettext("Closed.")]},
         )
     free = [c for c in on_duty if not _overlaps(calendar.therapist_booked.get(c.pk, []), window.begin, window.finish)]
     if not free:
-        raise Conflict(f"Every qualified therapist is busy at {window.local()}.", code="therapist_busy")
+        raise Conflict(
+            gettext("Every qualified therapist is busy at %(when)s.") % {"when": window.local()}, code="therapist_busy"
+        )
     with_a_room = [candidate for candidate in free if _rooms_free(calendar, window, candidate, room)]
     if not with_a_room:
         raise Conflict(
-            f"No room is free at {window.local()}.",
+            gettext("No room is free at %(when)s.") % {"when": window.local()},
             code="room_busy",
-            fields={"room": ["No room free."]},
+            fields={"room": [gettext("No room free.")]},
         )
     return with_a_room[0]
 
@@ -235,36 +256,75 @@ def _free(*, field: str, value: int, window: Window, exclude: int | None) -> boo
     return not clashes.values("pk").union(holds.values("pk")).exists()
 
 
-def therapist_lock(*, therapist: Therapist, window: Window, exclude: int | None) -> None:
+def therapist_lock_here(therapist: Therapist, salon: Salon) -> list[Therapist]:
+    """Lock her row (bookings of her, and changes to her hours, time off and
+    rooms, take it too, so they happen one at a time), and read it with
+    whether she works at ``salon`` (:func:`therapists_at`) in the same query:
+    ``[her]`` when she does, else ``[]``, as the calendar's therapists."""
+    row = (
+        Therapist.objects.select_for_update(of=("self",))
+        .filter(pk=therapist.pk)
+        .annotate(works_here=Exists(therapists_at(salon).filter(pk=OuterRef("pk"))))
+        .first()
+    )
+    # Her own columns as locked (a change she waited for is seen); the location grants as the query began.
+    return [row] if row is not None and row.works_here and row.active else []
+
+
+def therapist_lock(
+    *, therapist: Therapist, window: Window, exclude: int | None, calendar: Calendar | None = None
+) -> None:
     """Lock before checking: concurrent bookings of this therapist queue here
-    instead of deadlocking on the exclusion constraint."""
+    instead of deadlocking on the exclusion constraint. A ``calendar`` of the
+    window's day read after her row was locked already holds her bookings
+    and holds (here, and elsewhere with the travel time): the check then
+    reads again only to name what is in the way."""
     if window.therapist_locked != therapist.pk:
         Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
-    if _free(field="therapist_id", value=therapist.pk, window=window, exclude=exclude):
+    if calendar is not None and window.therapist_locked == therapist.pk:
+        if not _overlaps(calendar.therapist_booked.get(therapist.pk, []), window.begin, window.finish):
+            return
+    elif _free(field="therapist_id", value=therapist.pk, window=window, exclude=exclude):
         return
     clash = _clash(field="therapist_id", value=therapist.pk, window=window, exclude=exclude)
     if clash and clash.room.salon_id != window.salon.pk:
         raise Conflict(
-            f"{therapist.display_name} has a session at {clash.room.salon.name} from {window.local(clash.start)} "
-            f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M}, and needs "
-            f"{window.salon.business.travel_minutes} minutes to travel between locations.",
+            gettext(
+                "%(therapist)s has a session at %(location)s from %(start)s to %(end)s, and needs %(minutes)s "
+                "minutes to travel between locations."
+            )
+            % {
+                "therapist": therapist.display_name,
+                "location": clash.room.salon.name,
+                "start": window.local(clash.start),
+                "end": f"{clash.busy_until.astimezone(window.salon.zone):%H:%M}",
+                "minutes": window.salon.business.travel_minutes,
+            },
             code="therapist_busy",
-            fields={"start": ["Therapist busy at another location."]},
+            fields={"start": [gettext("Therapist busy at another location.")]},
         )
     if clash:
         raise Conflict(
-            f"{therapist.display_name} is busy from {window.local(clash.start)} "
-            f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M} (with turnover).",
+            gettext("%(therapist)s is busy from %(start)s to %(end)s (with turnover).")
+            % {
+                "therapist": therapist.display_name,
+                "start": window.local(clash.start),
+                "end": f"{clash.busy_until.astimezone(window.salon.zone):%H:%M}",
+            },
             code="therapist_busy",
-            fields={"start": ["Therapist busy."]},
+            fields={"start": [gettext("Therapist busy.")]},
         )
     held = _held(field="therapist_id", value=therapist.pk, window=window)
     if held:
         raise Conflict(
-            f"{therapist.display_name} is held for an online booking from {window.local(held.start)} "
-            f"to {held.busy_until.astimezone(window.salon.zone):%H:%M} until the client confirms.",
+            gettext("%(therapist)s is held for an online booking from %(start)s to %(end)s until the client confirms.")
+            % {
+                "therapist": therapist.display_name,
+                "start": window.local(held.start),
+                "end": f"{held.busy_until.astimezone(window.salon.zone):%H:%M}",
+            },
             code="therapist_busy",
-            fields={"start": ["Therapist held for an online booking."]},
+            fields={"start": [gettext("Therapist held for an online booking.")]},
         )
 
 
@@ -284,13 +344,16 @@ def room_choose_and_lock(
     if room is not None:
         if room.salon_id != window.salon.pk or not room.active:
             raise InvalidInput(
-                f"That room is not in use at {window.salon.name}.", code="invalid", fields={"room": ["Unknown."]}
+                gettext("That room is not in use at %(location)s.") % {"location": window.salon.name},
+                code="invalid",
+                fields={"room": [gettext("Unknown.")]},
             )
         if all(candidate.pk != room.pk for candidate in calendar.rooms_for(therapist)):
             raise InvalidInput(
-                f"{therapist.display_name} does not work in {room.name}.",
+                gettext("%(therapist)s does not work in %(room)s.")
+                % {"therapist": therapist.display_name, "room": room.name},
                 code="room_not_allowed",
-                fields={"room": [f"Not one of {therapist.display_name}'s rooms."]},
+                fields={"room": [gettext("Not one of %(therapist)s's rooms.") % {"therapist": therapist.display_name}]},
             )
         candidates = [room]
     else:
@@ -302,27 +365,40 @@ def room_choose_and_lock(
     for candidate in candidates:
         if not fits(calendar.room_in_use(candidate, window.day), window.begin, window.finish):
             continue
-        # Locked, then read again: taken out of use or out of service since
-        # the calendar was read (those changes lock the room's row too).
-        in_use = (
-            Room.objects.select_for_update()
-            .filter(pk=candidate.pk, active=True)
-            .annotate(away=_room_away(OuterRef("pk"), window))
-            .first()
-        )
-        if in_use is None or in_use.away:
-            continue
-        if _free(field="room_id", value=candidate.pk, window=window, exclude=exclude):
-            return candidate
+        if window.room_locked == candidate.pk:
+            # Locked before the calendar was read: its time off and bookings there are current.
+            if not _overlaps(calendar.room_booked.get(candidate.pk, []), window.begin, window.finish):
+                return candidate
+        else:
+            # Locked, then read again: taken out of use or out of service since
+            # the calendar was read (those changes lock the room's row too).
+            in_use = (
+                Room.objects.select_for_update()
+                .filter(pk=candidate.pk, active=True)
+                .annotate(away=_room_away(OuterRef("pk"), window))
+                .first()
+            )
+            if in_use is None or in_use.away:
+                continue
+            if _free(field="room_id", value=candidate.pk, window=window, exclude=exclude):
+                return candidate
         clash = _clash(field="room_id", value=candidate.pk, window=window, exclude=exclude)
         clash = clash or _held(field="room_id", value=candidate.pk, window=window)
         if clash is None:
             return candidate
         if room is not None:
             raise Conflict(
-                f"{candidate.name} is taken from {window.local(clash.start)} "
-                f"to {clash.busy_until.astimezone(window.salon.zone):%H:%M}.",
+                gettext("%(room)s is taken from %(start)s to %(end)s.")
+                % {
+                    "room": candidate.name,
+                    "start": window.local(clash.start),
+                    "end": f"{clash.busy_until.astimezone(window.salon.zone):%H:%M}",
+                },
                 code="room_busy",
-                fields={"room": ["Room busy."]},
+                fields={"room": [gettext("Room busy.")]},
             )
-    raise Conflict(f"No room is free at {window.local()}.", code="room_busy", fields={"room": ["No room free."]})
+    raise Conflict(
+        gettext("No room is free at %(when)s.") % {"when": window.local()},
+        code="room_busy",
+        fields={"room": [gettext("No room free.")]},
+    )

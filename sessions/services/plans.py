@@ -8,6 +8,8 @@ the last session taught) and the built plan are copied into the
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
@@ -22,7 +24,7 @@ from sessions.plans import PlanNotPossible, build_plan
 from sessions.selectors import outcome_with_lessons
 
 # Words for the front desk: that the routine cannot be itself, not why.
-CORE_STEP_LOST = (
+CORE_STEP_LOST = _(
     "For this client the routine would lose a step it cannot do without; choose another routine "
     "(a therapist can say which suits)."
 )
@@ -57,7 +59,7 @@ def _check_screening_required(client: Client, salon: Salon) -> None:
     latest = screening_latest(client)
     if latest is None or any(finding.rule == "screening_expired" for finding in client_outcome(client).findings):
         raise InvalidInput(
-            "This salon needs a current health screening before the first visit; send the client the form.",
+            gettext("This salon needs a current health screening before the first visit; send the client the form."),
             code="screening_required",
         )
 
@@ -85,7 +87,9 @@ def session_plan_for_booking(
         if refused.code == "core_step_lost":
             raise InvalidInput(CORE_STEP_LOST, code="core_step_lost") from None
         raise InvalidInput(
-            "This routine cannot be booked for this client until a therapist has reviewed the health screening.",
+            gettext(
+                "This routine cannot be booked for this client until a therapist has reviewed the health screening."
+            ),
             code="contraindicated",
         ) from None
 

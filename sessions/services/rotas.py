@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Salon, Therapist, WorkingHours, week_parity
@@ -56,16 +58,20 @@ def _planned(shifts: list[Shift], *, week_a: datetime.date) -> list[PlannedShift
     for shift in shifts:
         weekday, starts, ends, week = (*shift, None) if len(shift) == 3 else shift
         if not (isinstance(weekday, int) and 0 <= weekday <= 6):
-            raise InvalidInput("A weekday is 0 (Monday) to 6 (Sunday).", fields={"shifts": ["Unknown weekday."]})
+            raise InvalidInput(
+                gettext("A weekday is 0 (Monday) to 6 (Sunday)."), fields={"shifts": [gettext("Unknown weekday.")]}
+            )
         if week not in (None, *WEEKS):
             raise InvalidInput(
-                'A shift is for every week (no week), week "A" or week "B".', fields={"shifts": ["Unknown week."]}
+                gettext('A shift is for every week (no week), week "A" or week "B".'),
+                fields={"shifts": [gettext("Unknown week.")]},
             )
         name = WEEKDAY_NAMES[weekday]
         if ends <= starts:
             raise InvalidInput(
-                f"A shift ends after it starts ({name} {starts:%H:%M}–{ends:%H:%M}).",
-                fields={"shifts": [f"{name}: ends before it starts."]},
+                gettext("A shift ends after it starts (%(day)s %(starts)s–%(ends)s).")
+                % {"day": name, "starts": f"{starts:%H:%M}", "ends": f"{ends:%H:%M}"},
+                fields={"shifts": [gettext("%(day)s: ends before it starts.") % {"day": name}]},
             )
         planned.append(PlannedShift(weekday, starts, ends, parity_for(week, week_a=week_a)))
     planned.sort(key=lambda shift: (shift.weekday, shift.starts, -1 if shift.parity is None else shift.parity))
@@ -73,10 +79,13 @@ def _planned(shifts: list[Shift], *, week_a: datetime.date) -> list[PlannedShift
         clash = next((other for other in planned[index + 1 :] if shift.meets(other)), None)
         if clash is not None:
             name = WEEKDAY_NAMES[shift.weekday]
-            spans = f"{shift.starts:%H:%M}–{shift.ends:%H:%M} and {clash.starts:%H:%M}–{clash.ends:%H:%M}"
+            spans = gettext("%(first)s and %(second)s") % {
+                "first": f"{shift.starts:%H:%M}–{shift.ends:%H:%M}",
+                "second": f"{clash.starts:%H:%M}–{clash.ends:%H:%M}",
+            }
             raise InvalidInput(
-                f"Shifts on one day must not overlap ({name}: {spans}).",
-                fields={"shifts": [f"{name}: {spans} overlap."]},
+                gettext("Shifts on one day must not overlap (%(day)s: %(spans)s).") % {"day": name, "spans": spans},
+                fields={"shifts": [gettext("%(day)s: %(spans)s overlap.") % {"day": name, "spans": spans}]},
             )
     return planned
 
@@ -119,9 +128,12 @@ def _refuse_clash(salon: Salon, sessions: list[Appointment], *, valid_to: dateti
         fields = dict(clash.fields)
         detail = clash.detail
         if earliest is not None:
-            detail = f"{detail} Or start the rota on {earliest:%a %d %b %Y}, after the last of them."
+            day = date_format(earliest, pgettext("date format: short weekday, date and year", "D d M Y"))
+            detail = f"{detail} " + gettext("Or start the rota on %(day)s, after the last of them.") % {"day": day}
             # The date first, so that programs can read it: YYYY-MM-DD.
-            fields["valid_from"] = [f"{earliest.isoformat()}: the first day after the sessions in the way."]
+            fields["valid_from"] = [
+                gettext("%(date)s: the first day after the sessions in the way.") % {"date": earliest.isoformat()}
+            ]
         raise RotaClash(detail, fields=fields, sessions=sessions, earliest_start=earliest) from None
 
 
@@ -145,7 +157,9 @@ def rota_set(
     (after the sessions in the way) keeps its weeks by passing the first
     ``valid_from`` as ``week_a``."""
     if valid_to is not None and valid_to < valid_from:
-        raise InvalidInput("The rota ends before it starts.", fields={"valid_to": ["Before the first day."]})
+        raise InvalidInput(
+            gettext("The rota ends before it starts."), fields={"valid_to": [gettext("Before the first day.")]}
+        )
     planned = _planned(shifts, week_a=week_a or valid_from)
     Therapist.objects.select_for_update().filter(pk=therapist.pk).first()  # as booking locks them
     _refuse_clash(

@@ -4,6 +4,7 @@ writes notes and completes."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients.outcome import ScreeningOutcome
 from salon.errors import Conflict, InvalidInput, validate
@@ -31,15 +32,20 @@ def session_start(*, appointment: Appointment, by) -> Appointment:
     screening now forbids is not started; findings that need review must have
     been acknowledged for this plan. From here on the plan is frozen."""
     if appointment.status == Appointment.Status.BOOKED:
-        raise Conflict("Check the client in first: they have not been checked in yet.", code="invalid_transition")
+        raise Conflict(
+            gettext("Check the client in first: they have not been checked in yet."), code="invalid_transition"
+        )
     appointment = session_plan_refresh(appointment=appointment)
     with transaction.atomic():
         if appointment.plan_problem:
-            raise Conflict(f"This routine cannot be given now. {appointment.plan_problem}", code="plan_not_possible")
+            raise Conflict(
+                gettext("This routine cannot be given now. %(problem)s") % {"problem": appointment.plan_problem},
+                code="plan_not_possible",
+            )
         outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
         if outcome.needs_review and appointment.review_acknowledged_at is None:
             raise Conflict(
-                "Read and acknowledge the findings that need review before starting.", code="review_required"
+                gettext("Read and acknowledge the findings that need review before starting."), code="review_required"
             )
         return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
 
@@ -50,13 +56,17 @@ def session_pressure_record(
 ) -> PressureFeedback:
     """What the client says about the pressure, while the session runs."""
     if appointment.status != Appointment.Status.IN_PROGRESS:
-        raise Conflict("Pressure feedback is recorded while the session runs.", code="invalid_transition")
+        raise Conflict(gettext("Pressure feedback is recorded while the session runs."), code="invalid_transition")
     # Without a plan (booked online before a review) nothing names a step.
     steps = {entry["order"]: entry for entry in appointment.plan.plan["steps"]} if appointment.plan else {}
     if step is not None and step not in steps:
-        raise InvalidInput("The plan has no such step.", code="invalid", fields={"step": ["Unknown step."]})
+        raise InvalidInput(
+            gettext("The plan has no such step."), code="invalid", fields={"step": [gettext("Unknown step.")]}
+        )
     if area and step is not None and area not in steps[step]["areas"]:
-        raise InvalidInput("That step does not work this area.", code="invalid", fields={"area": ["Not in step."]})
+        raise InvalidInput(
+            gettext("That step does not work this area."), code="invalid", fields={"area": [gettext("Not in step.")]}
+        )
     feedback = PressureFeedback(appointment=appointment, verdict=verdict, step=step, area=area)
     validate(feedback)
     feedback.save()
@@ -67,7 +77,9 @@ def session_pressure_record(
 def session_notes_save(*, appointment: Appointment, by, **fields) -> SessionNote:
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
-        raise InvalidInput("Unknown note fields.", code="invalid", fields={name: ["Unknown."] for name in unknown})
+        raise InvalidInput(
+            gettext("Unknown note fields."), code="invalid", fields={name: [gettext("Unknown.")] for name in unknown}
+        )
     note, _ = SessionNote.objects.get_or_create(appointment=appointment, defaults={"written_by": by})
     for name, value in fields.items():
         setattr(note, name, value.strip())
@@ -81,6 +93,10 @@ def session_notes_save(*, appointment: Appointment, by, **fields) -> SessionNote
 def session_complete(*, appointment: Appointment, by, **notes) -> Appointment:
     """Finish a running session with its structured notes."""
     if not any(value.strip() for value in notes.values()):
-        raise InvalidInput("Write at least one note before completing.", code="invalid", fields={"advice": ["Empty."]})
+        raise InvalidInput(
+            gettext("Write at least one note before completing."),
+            code="invalid",
+            fields={"advice": [gettext("Empty.")]},
+        )
     session_notes_save(appointment=appointment, by=by, **notes)
     return appointment_transition(appointment=appointment, to_status=Appointment.Status.COMPLETED, by=by)

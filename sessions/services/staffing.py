@@ -13,6 +13,8 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from salon import services as salon_services
 from salon.errors import Conflict, InvalidInput
@@ -40,13 +42,20 @@ def session_words(session: Appointment) -> str:
     """A session as people name it: when (in its location's zone), where, who, what."""
     salon = session.room.salon
     when = session.start.astimezone(salon.zone)
-    return f"{when:%a %d %b %Y %H:%M} at {salon.name}: {session.client} ({session.routine.name})"
+    day = date_format(when, pgettext("date format: short weekday, date and year", "D d M Y"))
+    return gettext("%(when)s at %(location)s: %(client)s (%(routine)s)") % {
+        "when": f"{day} {when:%H:%M}",
+        "location": salon.name,
+        "client": session.client,
+        "routine": session.routine.name,
+    }
 
 
 def _refuse(sessions: list[Appointment], *, field: str, why: str, remedy: str) -> None:
     named = [session_words(session) for session in sessions]
     raise Conflict(
-        f"{why}, but {len(sessions)} session(s) are booked ahead; {remedy}: {'; '.join(named)}.",
+        gettext("%(why)s, but %(count)s session(s) are booked ahead; %(remedy)s: %(sessions)s.")
+        % {"why": why, "count": len(sessions), "remedy": remedy, "sessions": "; ".join(named)},
         code="bookings_in_the_way",
         fields={field: named},
     )
@@ -97,8 +106,9 @@ def staff_update(*, by: User, user: User, now: datetime.datetime | None = None, 
             _refuse(
                 sessions,
                 field=field,
-                why=f"{therapist.display_name} would no longer be able to give them",
-                remedy="move them to another therapist on the front desk, or cancel them, first",
+                why=gettext("%(therapist)s would no longer be able to give them")
+                % {"therapist": therapist.display_name},
+                remedy=gettext("move them to another therapist on the front desk, or cancel them, first"),
             )
     return user
 
@@ -114,7 +124,7 @@ def staff_deactivate(
     each client gets the cancellation notice. Returns the sessions cancelled."""
     salon_services.staff_reach_check(by=by, user=user)
     if user.pk == by.pk:
-        raise Conflict("You cannot deactivate your own account; ask another manager.", code="own_account")
+        raise Conflict(gettext("You cannot deactivate your own account; ask another manager."), code="own_account")
     therapist = staff_therapist(User.objects.select_related("therapist").get(pk=user.pk))
     _lock(therapist)
     cancelled = []
@@ -124,11 +134,15 @@ def staff_deactivate(
             _refuse(
                 ahead,
                 field="cancel_bookings",
-                why=f"{therapist.display_name} is to be deactivated",
-                remedy="move them to another therapist on the front desk, or cancel them (and tell the clients)",
+                why=gettext("%(therapist)s is to be deactivated") % {"therapist": therapist.display_name},
+                remedy=gettext(
+                    "move them to another therapist on the front desk, or cancel them (and tell the clients)"
+                ),
             )
         if ahead and not reason.strip():
-            raise InvalidInput.for_fields({"reason": ["Say why the sessions are cancelled: the clients are told."]})
+            raise InvalidInput.for_fields(
+                {"reason": [gettext("Say why the sessions are cancelled: the clients are told.")]}
+            )
         for session in ahead:
             cancelled.append(
                 lifecycle.appointment_transition(

@@ -18,9 +18,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from salon.errors import Conflict, Forbidden, InvalidInput, validate
+from salon.languages import language_for_location, language_supported
 from salon.models import Room, Therapist, TimeOff, User
 from sessions.models import Appointment
 from sessions.services.closures import refuse_if_booked
@@ -31,11 +34,14 @@ logger = logging.getLogger(__name__)
 
 def _check_span(start: datetime.datetime, end: datetime.datetime) -> None:
     if end <= start:
-        raise InvalidInput("The time off ends before it starts.", fields={"end": ["Before the start."]})
+        raise InvalidInput(
+            gettext("The time off ends before it starts."), fields={"end": [gettext("Before the start.")]}
+        )
     if end - start > datetime.timedelta(days=LONGEST_TIME_OFF_DAYS):
         raise InvalidInput(
-            f"Time off lasts {LONGEST_TIME_OFF_DAYS} days at most; enter a longer absence in parts.",
-            fields={"end": ["More than a year after the start."]},
+            gettext("Time off lasts %(days)s days at most; enter a longer absence in parts.")
+            % {"days": LONGEST_TIME_OFF_DAYS},
+            fields={"end": [gettext("More than a year after the start.")]},
         )
 
 
@@ -81,7 +87,9 @@ def time_off_add(
     entered by a manager (``by``) and so approved at once. Refused, with the
     sessions named, while anything is booked for them then."""
     if (therapist is None) == (room is None):
-        raise InvalidInput("Say whose time off it is: a therapist or a room.", fields={"therapist": ["Choose one."]})
+        raise InvalidInput(
+            gettext("Say whose time off it is: a therapist or a room."), fields={"therapist": [gettext("Choose one.")]}
+        )
     _check_span(start, end)
     _lock(therapist=therapist, room=room)
     _refuse_over_bookings(start=start, end=end, therapist=therapist, room=room)
@@ -110,10 +118,10 @@ def time_off_request(
     when it overlaps the therapist's own approved or pending time off, or
     when it is already over."""
     if by.pk != therapist.user_id:
-        raise Forbidden("Therapists ask for their own time off.", code="not_your_time_off")
+        raise Forbidden(gettext("Therapists ask for their own time off."), code="not_your_time_off")
     _check_span(start, end)
     if end <= timezone.now():
-        raise InvalidInput("That time has already passed.", fields={"end": ["In the past."]})
+        raise InvalidInput(gettext("That time has already passed."), fields={"end": [gettext("In the past.")]})
     _lock(therapist=therapist)  # two requests at once are checked one after the other
     overlapping = (
         TimeOff.objects.filter(
@@ -127,11 +135,17 @@ def time_off_request(
     )
     if overlapping is not None:
         approved = overlapping.status == TimeOff.Status.APPROVED
-        already = "You already have time off then" if approved else "You have already asked for time off then"
+        already = (
+            gettext("You already have time off then.")
+            if approved
+            else gettext("You have already asked for time off then.")
+        )
         raise InvalidInput(
-            f"{already}; {'ask your manager to change it' if approved else 'withdraw that request first'}.",
+            gettext("You already have time off then; ask your manager to change it.")
+            if approved
+            else gettext("You have already asked for time off then; withdraw that request first."),
             code="time_off_overlaps",
-            fields={"start": [f"{already}."]},
+            fields={"start": [already]},
         )
     away = TimeOff(
         therapist=therapist,
@@ -151,10 +165,13 @@ def _pending(time_off: TimeOff) -> TimeOff:
     else 409 ``invalid_transition`` saying what became of it."""
     current = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
     if current is None:
-        raise Conflict("This request was withdrawn or removed; there is nothing to decide.", code="invalid_transition")
+        raise Conflict(
+            gettext("This request was withdrawn or removed; there is nothing to decide."), code="invalid_transition"
+        )
     if current.status != TimeOff.Status.REQUESTED:
         raise Conflict(
-            f"This request has already been {current.get_status_display().lower()}.", code="invalid_transition"
+            gettext("This request has already been %(status)s.") % {"status": current.get_status_display().lower()},
+            code="invalid_transition",
         )
     return current
 
@@ -202,7 +219,7 @@ def time_off_withdraw(*, time_off: TimeOff, by: User) -> None:
     """The therapist takes back a request that still waits; it is gone.
     Only theirs (403), only while pending (409 ``invalid_transition``)."""
     if time_off.therapist_id is None or time_off.therapist.user_id != by.pk:
-        raise Forbidden("You can withdraw only your own requests.", code="not_your_time_off")
+        raise Forbidden(gettext("You can withdraw only your own requests."), code="not_your_time_off")
     _pending(time_off).delete()
 
 
@@ -231,15 +248,25 @@ def span_words(start: datetime.datetime, end: datetime.datetime, zone) -> str:
     ("Mon 3 Mar 2025", "Mon 3 Mar to Wed 5 Mar 2025"), part of a day with its
     times ("Mon 3 Mar 2025, 13:00–17:00")."""
     first, last = start.astimezone(zone), end.astimezone(zone)
+    with_year = pgettext("date format: short weekday, date and year", "D j M Y")
     if first.time() == datetime.time(0) and last.time() == datetime.time(0):
         last_day = last.date() - datetime.timedelta(days=1)
         if last_day == first.date():
-            return f"{first:%a} {first.day} {first:%b %Y} (the whole day)"
-        year = "" if first.year == last_day.year else f" {first.year}"
-        return f"{first:%a} {first.day} {first:%b}{year} to {last_day:%a} {last_day.day} {last_day:%b %Y} (whole days)"
+            return gettext("%(day)s (the whole day)") % {"day": date_format(first, with_year)}
+        # The year once, at the end, when both days are in it.
+        from_format = (
+            pgettext("date format: short weekday and date", "D j M") if first.year == last_day.year else with_year
+        )
+        return gettext("%(first)s to %(last)s (whole days)") % {
+            "first": date_format(first, from_format),
+            "last": date_format(last_day, with_year),
+        }
     if first.date() == last.date():
-        return f"{first:%a} {first.day} {first:%b %Y}, {first:%H:%M}–{last:%H:%M}"
-    return f"{first:%a} {first.day} {first:%b %Y} {first:%H:%M} to {last:%a} {last.day} {last:%b %Y} {last:%H:%M}"
+        return f"{date_format(first, with_year)}, {first:%H:%M}–{last:%H:%M}"
+    return gettext("%(start)s to %(end)s") % {
+        "start": f"{date_format(first, with_year)} {first:%H:%M}",
+        "end": f"{date_format(last, with_year)} {last:%H:%M}",
+    }
 
 
 def decision_email(time_off: TimeOff) -> EmailMessage | None:
@@ -250,25 +277,37 @@ def decision_email(time_off: TimeOff) -> EmailMessage | None:
     user = time_off.therapist.user
     if not user.email:
         return None
+    # In the therapist's own language, else their location's (a task sends it, outside any request).
+    language = language_supported(user.language) or language_for_location(user.locations.order_by("pk").first())
+    with translation.override(language):
+        subject, body = _decision_words(time_off)
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+
+
+def _decision_words(time_off: TimeOff) -> tuple[str, str]:
     when = span_words(time_off.start, time_off.end, time_off_zone(time_off))
     decider = time_off.decided_by
-    manager = (decider.get_full_name() or decider.username) if decider is not None else "A manager"
+    manager = (decider.get_full_name() or decider.username) if decider is not None else gettext("A manager")
     if time_off.status == TimeOff.Status.APPROVED:
-        subject = "Your time off is approved"
-        outcome = f"{manager} has approved your time off: {when}.\n\nThe desk will not book you then."
+        subject = gettext("Your time off is approved")
+        outcome = gettext("%(manager)s has approved your time off: %(when)s.\n\nThe desk will not book you then.")
     else:
-        subject = "Your time off was not approved"
-        outcome = (
-            f"{manager} has declined your request for time off: {when}.\n\n"
+        subject = gettext("Your time off was not approved")
+        outcome = gettext(
+            "%(manager)s has declined your request for time off: %(when)s.\n\n"
             "You are still on the rota then. Talk to your manager if you need to."
         )
-    lines = [f"Hello {time_off.therapist.display_name},", "", outcome]
+    lines = [
+        gettext("Hello %(name)s,") % {"name": time_off.therapist.display_name},
+        "",
+        outcome % {"manager": manager, "when": when},
+    ]
     if time_off.decision_note:
-        lines += ["", f"Note from {manager}: {time_off.decision_note}"]
+        lines += ["", gettext("Note from %(manager)s: %(note)s") % {"manager": manager, "note": time_off.decision_note}]
     if time_off.reason:
-        lines += ["", f"Your reason: {time_off.reason}"]
-    lines += ["", "You can see all your requests under My day → Time off."]
-    return EmailMessage(subject=subject, body="\n".join(lines), from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+        lines += ["", gettext("Your reason: %(reason)s") % {"reason": time_off.reason}]
+    lines += ["", gettext("You can see all your requests under My day → Time off.")]
+    return subject, "\n".join(lines)
 
 
 def time_off_decision_send(*, time_off_id: int) -> bool:

@@ -16,10 +16,13 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import Conflict, DomainError, Gone, InvalidInput, NotFound, validate
+from salon.languages import language_supported
 from salon.models import Salon, Therapist
 from salon.roles import signed_in_or_none
 from sessions.availability import Slot, booking_terms, from_minutes, therapists_at
@@ -39,10 +42,10 @@ OFFER_SALT = "salon.sessions.waitlist-offer"
 MAX_RANGE_DAYS = 62
 # The times of day the forms offer (label, from, to); none chosen: all day.
 WINDOWS = {
-    "morning": ("Mornings (8–12)", "08:00", "12:00"),
-    "midday": ("Midday (12–15)", "12:00", "15:00"),
-    "afternoon": ("Afternoons (15–18)", "15:00", "18:00"),
-    "evening": ("Evenings (18–21)", "18:00", "21:00"),
+    "morning": (_("Mornings (8–12)"), "08:00", "12:00"),
+    "midday": (_("Midday (12–15)"), "12:00", "15:00"),
+    "afternoon": (_("Afternoons (15–18)"), "15:00", "18:00"),
+    "evening": (_("Evenings (18–21)"), "18:00", "21:00"),
 }
 
 
@@ -58,7 +61,7 @@ def _nonce_from(token: str, salt: str) -> str:
     try:
         return signing.loads(token, salt=salt)
     except signing.BadSignature:
-        raise NotFound("This link is not valid.", code="link_invalid") from None
+        raise NotFound(gettext("This link is not valid."), code="link_invalid") from None
 
 
 def entry_from_token(token: str) -> WaitlistEntry:
@@ -69,7 +72,7 @@ def entry_from_token(token: str) -> WaitlistEntry:
         .first()
     )
     if entry is None:
-        raise NotFound("This link is not valid.", code="link_invalid")
+        raise NotFound(gettext("This link is not valid."), code="link_invalid")
     return entry
 
 
@@ -81,7 +84,7 @@ def offer_from_token(token: str) -> WaitlistOffer:
         .first()
     )
     if offer is None:
-        raise NotFound("This link is not valid.", code="link_invalid")
+        raise NotFound(gettext("This link is not valid."), code="link_invalid")
     return offer
 
 
@@ -101,6 +104,7 @@ def waitlist_join(
     windows: list | None = None,
     consent_reminders: bool = False,
     consent_feedback: bool = False,
+    language: str = "",
     by=None,
     now: datetime.datetime | None = None,
 ) -> WaitlistEntry:
@@ -117,20 +121,28 @@ def waitlist_join(
         horizon = salon.booking_horizon_days
     today = now.astimezone(salon.zone).date()
     if first_day < today:
-        raise InvalidInput("The first day has passed.", code="in_the_past", fields={"first_day": ["In the past."]})
+        raise InvalidInput(
+            gettext("The first day has passed."), code="in_the_past", fields={"first_day": [gettext("In the past.")]}
+        )
     if last_day > today + datetime.timedelta(days=horizon):
         raise InvalidInput(
-            f"Bookings open {horizon} days ahead.", code="too_far_ahead", fields={"last_day": ["Too far ahead."]}
+            ngettext("Bookings open %(days)s day ahead.", "Bookings open %(days)s days ahead.", horizon)
+            % {"days": horizon},
+            code="too_far_ahead",
+            fields={"last_day": [gettext("Too far ahead.")]},
         )
     if (last_day - first_day).days > MAX_RANGE_DAYS:
         raise InvalidInput(
-            f"Wait for {MAX_RANGE_DAYS} days at most.", code="invalid", fields={"last_day": ["Too long a range."]}
+            gettext("Wait for %(days)s days at most.") % {"days": MAX_RANGE_DAYS},
+            code="invalid",
+            fields={"last_day": [gettext("Too long a range.")]},
         )
     if therapist is not None and not therapists_at(salon).filter(pk=therapist.pk).exists():
         raise InvalidInput(
-            f"{therapist.display_name} does not work at {salon.name}.",
+            gettext("%(therapist)s does not work at %(location)s.")
+            % {"therapist": therapist.display_name, "location": salon.name},
             code="invalid",
-            fields={"therapist": ["Does not work at this location."]},
+            fields={"therapist": [gettext("Does not work at this location.")]},
         )
     # As clients' numbers are kept, so that accepting an offer finds the client; online, a number the offers
     # would be texted to must be one the salon texts.
@@ -149,6 +161,8 @@ def waitlist_join(
         phone=phone,
         consent_reminders=consent_reminders,
         consent_feedback=consent_feedback,
+        # The language of the page they joined on; staff adding someone read their own, not the client's.
+        language=(language_supported(language) or "") if by is None else "",
         added_by=signed_in_or_none(by),
         nonce=secrets.token_urlsafe(32),
     )
@@ -166,7 +180,10 @@ def waitlist_withdraw(*, entry: WaitlistEntry) -> WaitlistEntry:
     open to them close."""
     entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status != WaitlistEntry.Status.WAITING:
-        raise Conflict(f"This entry is {entry.get_status_display().lower()} already.", code="not_waiting")
+        raise Conflict(
+            gettext("This entry is %(status)s already.") % {"status": entry.get_status_display().lower()},
+            code="not_waiting",
+        )
     entry.status = WaitlistEntry.Status.WITHDRAWN
     entry.save(update_fields=["status"])
     entry.offers.filter(status=WaitlistOffer.Status.OPEN).update(status=WaitlistOffer.Status.GONE)
@@ -320,13 +337,13 @@ def _offer_accept(*, offer_id: int, now: datetime.datetime) -> Appointment | Dom
     entries = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("salon__business", "routine")
     entry = entries.get(pk=offer.entry_id)
     if offer.status == WaitlistOffer.Status.TAKEN:
-        return Conflict("You have booked this time already.", code="offer_accepted")
+        return Conflict(gettext("You have booked this time already."), code="offer_accepted")
     if offer.status == WaitlistOffer.Status.GONE or entry.status != WaitlistEntry.Status.WAITING:
         _close(offer, WaitlistOffer.Status.GONE)
-        return Conflict("Someone else took this time a moment ago.", code="offer_taken")
+        return Conflict(gettext("Someone else took this time a moment ago."), code="offer_taken")
     if offer.status == WaitlistOffer.Status.EXPIRED or offer.expires_at <= now:
         _close(offer, WaitlistOffer.Status.EXPIRED)
-        return Gone("This offer has run out; you are still on the waitlist.", code="offer_expired")
+        return Gone(gettext("This offer has run out; you are still on the waitlist."), code="offer_expired")
     salon = entry.salon
     client = client_for_contact(entry)
     if entry.added_by_id is None:
@@ -354,8 +371,11 @@ def _offer_accept(*, offer_id: int, now: datetime.datetime) -> Appointment | Dom
     except (Conflict, InvalidInput) as refused:
         _close(offer, WaitlistOffer.Status.GONE)
         if isinstance(refused, InvalidInput):
-            return Conflict(f"This time can no longer be booked: {refused.detail}", code="offer_taken")
-        return Conflict("Someone else took this time a moment ago.", code="offer_taken")
+            return Conflict(
+                gettext("This time can no longer be booked: %(reason)s") % {"reason": refused.detail},
+                code="offer_taken",
+            )
+        return Conflict(gettext("Someone else took this time a moment ago."), code="offer_taken")
     offer.status, offer.appointment = WaitlistOffer.Status.TAKEN, appointment
     offer.save(update_fields=["status", "appointment"])
     entry.status, entry.client = WaitlistEntry.Status.BOOKED, client

@@ -7,8 +7,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
 
 from sessions.models import Appointment
 
@@ -23,10 +25,12 @@ def desk_rows(grid, service) -> str:
     panel_url = reverse("desk-appointment", args=[0])[:-2]
     move_url = reverse("desk-move", args=[0])[:-7]
     view = grid.view
+    # Worded once for the whole grid, not once a cell.
+    words = {"now": escape(gettext("now")), "passed": escape(gettext("Passed"))}
     out: list[str] = []
     for index, row in enumerate(grid.rows):
         classes = ' class="now" data-now' if row.now else ""
-        mark = ' <span class="now-mark">now</span>' if row.now else ""
+        mark = f' <span class="now-mark">{words["now"]}</span>' if row.now else ""
         past = ' class="past"' if row.past else ""
         out.append(f'<tr{classes}><th scope="row"{past}>{row.label}{mark}</th>')
         for cell in row.cells:
@@ -35,7 +39,7 @@ def desk_rows(grid, service) -> str:
             elif cell.kind == "fits":
                 out.append(_fits_cell(cell, index, view, book_url, service))
             else:
-                out.append(_other_cell(cell, index))
+                out.append(_other_cell(cell, index, words))
         out.append("</tr>")
     return mark_safe("".join(out))  # noqa: S308 (every value from data is escaped above)
 
@@ -96,20 +100,25 @@ def _fits_cell(cell, index: int, view: str, book_url: str, service) -> str:
     if cell.room:
         query["room"] = cell.room.pk
     who = cell.room.name if view == "rooms" else cell.therapist.display_name
-    when = f" on {cell.start:%a} {cell.start.day} {cell.start:%b}" if view == "week" else ""
+    if view == "week":
+        day = date_format(cell.start, pgettext("date format: short weekday and date", "D j M"))
+        hidden = gettext("Book %(who)s on %(day)s at") % {"who": who, "day": day}
+    else:
+        hidden = gettext("Book %(who)s at") % {"who": who}
     return (
         f'<td class="cell fits"{_drop(cell)}><button type="button" {_position(cell, index)}'
         f' hx-get="{escape(book_url + "?" + urlencode(query))}" hx-target="#panel">'
-        f'<span class="visually-hidden">Book {escape(who)}{when} at </span>{cell.start:%H:%M}</button></td>'
+        f'<span class="visually-hidden">{escape(hidden)} </span>{cell.start:%H:%M}</button></td>'
     )
 
 
-def _other_cell(cell, index: int) -> str:
+def _other_cell(cell, index: int, words: dict[str, str]) -> str:
     past = " past" if cell.past else ""
     reason = escape(cell.reason)
     drop = f'{_drop(cell)} title="{reason}"' if cell.kind == "unfit" else ""
     shown = "why" if cell.repeat or cell.kind in ("unfit", "past") else "label"
-    words = "Passed" if cell.kind == "past" else reason
+    shown_words = words["passed"] if cell.kind == "past" else reason
     return (
-        f'<td class="cell {cell.kind}{past}" {_position(cell, index)}{drop}><span class="{shown}">{words}</span></td>'
+        f'<td class="cell {cell.kind}{past}" {_position(cell, index)}{drop}>'
+        f'<span class="{shown}">{shown_words}</span></td>'
     )

@@ -4,6 +4,8 @@ panel may offer now (the lifecycle's time rules, whichever view rendered the
 panel), and ``{{ change|history_words:appointment }}`` one line of its history."""
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from sessions.models import Appointment, AppointmentChange
 from sessions.services.lifecycle import UNDOABLE, appointment_status_rules
@@ -24,15 +26,22 @@ def _label(status: str) -> str:
 @register.filter
 def history_words(change: AppointmentChange, appointment: Appointment) -> str:
     if change.kind == Kind.BOOKED:
-        return "Booked"
+        return gettext("Booked")
     if change.kind == Kind.RESCHEDULED and change.from_start and change.to_start:
         zone = appointment.room.salon.zone
         moved = change.from_start.astimezone(zone), change.to_start.astimezone(zone)
-        return f"Moved from {moved[0]:%a %d %b %H:%M} to {moved[1]:%a %d %b %H:%M}"
+        day_format = pgettext("date format: short weekday and date", "D d M")
+        return gettext("Moved from %(old)s to %(new)s") % {
+            "old": f"{date_format(moved[0], day_format)} {moved[0]:%H:%M}",
+            "new": f"{date_format(moved[1], day_format)} {moved[1]:%H:%M}",
+        }
     if change.kind == Kind.STATUS_UNDONE:
         undone = UNDOABLE.get(change.from_status, _label(change.from_status)).capitalize()
-        return f"{undone} undone, back to {_label(change.to_status).lower()}"
+        return gettext("%(undone)s undone, back to %(status)s") % {
+            "undone": undone,
+            "status": _label(change.to_status).lower(),
+        }
     words = _label(change.to_status)
     if change.to_status == Appointment.Status.CANCELLED and appointment.cancelled_late:
-        words += " (late cancellation)"
+        words = gettext("%(status)s (late cancellation)") % {"status": words}
     return words

@@ -260,6 +260,11 @@ PAGES = {
     "location-choose": Page(
         lambda s: "/accounts/location/", Role.RECEPTIONIST, private=True, method="post", status=302
     ),
+    "account-language": Page(
+        lambda s: "/accounts/language/", Role.RECEPTIONIST, private=True, method="post", status=302
+    ),
+    # The scripts' texts, the same for everyone in a language.
+    "javascript-catalog": Page(lambda s: "/jsi18n/", None, private=False),
     "account-token-revoke": Page(
         lambda s: "/accounts/tokens/not-a-token-key/revoke/", Role.MANAGER, private=True, method="post", status=404
     ),

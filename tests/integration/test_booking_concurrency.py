@@ -73,6 +73,36 @@ def test_concurrent_bookings_never_overlap():
     assert overlapping_pairs("room_id") == 0
 
 
+def test_desks_naming_one_room_for_different_therapists_never_share_it():
+    """The room is named, so the booking locks it (after the therapist)
+    before it reads the calendar, and checks the room from that calendar:
+    four therapists wanting the one room at overlapping times still get it
+    one at a time."""
+    scene = salon_scenario(therapists=["Anna", "Ben", "Cora", "Dora"], rooms=["Linden"], min_notice_minutes=0)
+    routine = short_routine(minutes=45, turnover=15)
+    desk = UserFactory(roles=[Role.RECEPTIONIST])
+    day = datetime.date.today() + datetime.timedelta(days=2)
+    starts = [datetime.datetime.combine(day, datetime.time(10, minute), tzinfo=scene.salon.zone) for minute in (0, 30)]
+    threads, attempts = (20, 100) if connection.vendor == "postgresql" else (5, 20)
+
+    def attempt(number: int) -> int:
+        api = APIClient()
+        api.force_authenticate(desk)
+        body = {"client": scene.client.pk, "routine": routine.pk, "room": scene.rooms[0].pk,
+                "therapist": scene.therapists[number % 4].pk, "start": starts[number % 2].isoformat()}  # fmt: skip
+        try:
+            return api.post("/api/v1/appointments/", body, format="json").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        statuses = list(pool.map(attempt, range(attempts)))
+
+    assert set(statuses) <= {201, 409}, sorted(set(statuses))
+    assert statuses.count(201) == 1  # 10:00 and 10:30 overlap: the room takes one of them
+    assert overlapping_pairs("room_id") == 0
+
+
 def test_an_overlapping_write_is_refused_by_the_guard_of_each_database():
     """PostgreSQL refuses even a write that skips the service (exclusion
     constraint); SQLite has none, so there the guard is the booking service."""

@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from salon.models import Business, Salon
 from salon.roles import Role
-from salon.selectors import ZONE_CACHE_KEY, salon_time_zone
+from salon.selectors import FIRST_LOCATION_CACHE_KEY, salon_time_zone
 from sessions.services.booking import appointment_book
 from sessions.services.lifecycle import appointment_transition
 from sessions.services.outbox import outside_quiet_hours
@@ -47,6 +47,7 @@ def location_form(salon: Salon, **changes) -> dict:
         "phone_region": salon.phone_region,
         "time_zone": salon.time_zone,
         "currency": salon.currency,
+        "language": salon.language,
         "slot_minutes": salon.slot_minutes,
         "min_notice_minutes": salon.min_notice_minutes,
         "booking_horizon_days": salon.booking_horizon_days,
@@ -211,7 +212,7 @@ def test_a_cancelled_session_does_not_hold_the_zone_and_the_cached_zone_is_dropp
 
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert stored(scene.salon)["time_zone"] == "Europe/London"
-    assert cache.get(ZONE_CACHE_KEY) is None
+    assert cache.get(FIRST_LOCATION_CACHE_KEY) is None
     assert salon_time_zone() == "Europe/London"
 
 

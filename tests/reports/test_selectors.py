@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from reports.selectors import Period, period_preset, report_for, report_summary
+from tests.factories import routine_create_for_test, step_data
 from tests.reports.conftest import MONDAY, book
 
 WEEK = Period(MONDAY, MONDAY + datetime.timedelta(days=7))
@@ -86,8 +87,15 @@ def test_per_service(week):
 def test_heat_map_and_days(week):
     report = report_for(locations=[week.scene.salon], period=WEEK)
 
-    # sessions that took time, by local weekday (Monday 1) and starting hour
-    assert report.heat == {(1, 10): 1, (2, 10): 1, (7, 16): 1}
+    # then the heat map is the therapists' utilisation by local weekday
+    # (Monday 1) and hour: Anna and Ben are on duty 09–17 (120 minutes an
+    # hour), one of them booked 10–11 on Monday and Tuesday and 16–17 on
+    # Sunday; Wednesday's no-show took no time, and hours nobody works have
+    # no value at all
+    assert sorted(report.heat) == [(weekday, hour) for weekday in range(1, 8) for hour in range(9, 17)]
+    assert (report.heat[1, 10], report.heat[2, 10], report.heat[7, 16]) == (0.5, 0.5, 0.5)
+    assert report.heat[3, 10] == 0
+    assert sum(report.heat.values()) == 1.5
     assert list(report.daily) == [MONDAY + datetime.timedelta(days=offset) for offset in range(7)]
     assert report.daily[MONDAY] == (1, 6500)
     assert report.daily[MONDAY + datetime.timedelta(days=1)] == (1, 7000)
@@ -139,7 +147,9 @@ def test_days_are_the_location_s_own_across_the_clock_change(week):
     # then one booking, on Sunday at 23 local; working hours are wall-clock, so the short night takes nothing off
     assert report.total.bookings == 1
     assert report.daily[sunday] == (1, 6500)
-    assert report.heat == {(7, 23): 1}
+    # nobody works at 23:00, so that hour has no utilisation; Sunday's hours on duty are 09–17 as on other days
+    assert (7, 23) not in report.heat
+    assert sorted(hour for weekday, hour in report.heat if weekday == 7) == list(range(9, 17))
     assert report.total.working_minutes == 2 * 7 * DAY
 
 
@@ -253,3 +263,53 @@ def test_course_completion_counts_each_course_with_a_session_in_the_period(week)
     assert (extras.courses, extras.course_sessions_planned) == (1, 4)
     assert (extras.course_sessions_booked, extras.course_sessions_completed) == (2, 1)
     assert extras.course_completion == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "minutes", "expected"),
+    [
+        (10, 0, 60, {(1, 9): 0.0, (1, 10): 1.0, (1, 11): 0.0}),
+        # a session over two hours counts in each for its minutes there
+        (10, 30, 90, {(1, 9): 0.0, (1, 10): 0.5, (1, 11): 1.0}),
+    ],
+)
+def test_heat_map_is_minutes_booked_over_minutes_on_duty(db, hour, minute, minutes, expected):
+    from salon.models import TimeOff, WorkingHours
+    from tests.scenario import salon_scenario
+
+    # given Anna, who works only on Mondays 09:00–13:00 and is away from 12:00
+    # on Monday 2 March, with one session that day
+    scene = salon_scenario(therapists=["Anna"], rooms=["Linden"], currency="EUR")
+    anna = scene.therapists[0]
+    WorkingHours.objects.filter(therapist=anna).delete()
+    WorkingHours.objects.create(
+        therapist=anna, salon=scene.salon, weekday=0, starts=datetime.time(9), ends=datetime.time(13)
+    )
+    TimeOff.objects.create(therapist=anna, start=scene.at(MONDAY, 12), end=scene.at(MONDAY, 13), reason="Course")
+    neck = routine_create_for_test(slug="neck", name="Neck", steps=[step_data(1, min_minutes=60, max_minutes=90)])
+    book(scene, therapist=anna, room=scene.rooms[0], routine=neck, day=MONDAY, hour=hour, minute=minute,
+         minutes=minutes)  # fmt: skip
+
+    # when the week is reported
+    report = report_for(locations=[scene.salon], period=WEEK)
+
+    # then only the hours she was on duty have a value: booked minutes ÷ minutes on duty
+    assert report.heat == expected
+    assert report.therapists[0].working_minutes == 180
+
+
+def test_shifts_of_some_weeks_only_count_in_those_weeks(week):
+    from salon.models import WorkingHours, week_parity
+
+    # given Ben's Monday shift only in the weeks of 2 March's parity, and his
+    # Tuesday shift only from 10 March on
+    mondays = WorkingHours.objects.filter(therapist=week.ben, weekday=0)
+    mondays.update(week_parity=week_parity(MONDAY))
+    WorkingHours.objects.filter(therapist=week.ben, weekday=1).update(valid_from=datetime.date(2026, 3, 10))
+
+    # when two weeks are reported
+    report = report_for(locations=[week.scene.salon], period=Period(MONDAY, MONDAY + datetime.timedelta(days=14)))
+
+    # then he works one Monday of two and one Tuesday of two: 14 days less 2
+    ben = next(row for row in report.therapists if row.label == "Ben")
+    assert ben.working_minutes == 12 * DAY

@@ -15,8 +15,12 @@ from tests.helpers import sign_in
 from tests.reports.conftest import MONDAY, book
 
 WEEK = {"period": "custom", "first_day": "2026-03-02", "last_day": "2026-03-08"}
-# Signing in and the header's locations, then the report's groupings, availability's calendar and the courses.
-QUERIES = 23
+# Signing in and the header's locations (5), availability's calendar without its bookings (4), the period's
+# appointments grouped for the tables and by time and the tables' names (3), the previous period (1), clients,
+# feedback, messages and courses (4).
+QUERIES = 17
+# A table's download: the same less the previous period, the clients, feedback, messages, courses and the days.
+CSV_QUERIES = 11
 
 
 @pytest.fixture
@@ -71,6 +75,8 @@ def test_the_page_shows_the_week_with_a_fixed_number_of_queries(manager_browser,
     assert cell(html, "Revenue", 1) == "€60.00"
     assert "<caption" in html
     assert "<svg" in html
+    # the heat map: columns from 09:00, when Anna and Ben start; one of the two booked on Monday 10–11
+    assert [cell(html, "Mon", column) for column in range(3)] == ["0 %", "50 %", "0 %"]
 
 
 def test_the_csv_totals_are_the_page_s(manager_browser):
@@ -93,6 +99,15 @@ def test_the_csv_totals_are_the_page_s(manager_browser):
     appointments = rows_of(manager_browser.get("/reports/appointments.csv", WEEK))
     assert len(appointments) == 6
     assert sum(Decimal(row["Price"]) for row in appointments if row["Status"] == "completed") == Decimal("135.00")
+
+
+@pytest.mark.parametrize(("table", "queries"), [("therapists", CSV_QUERIES), ("days", CSV_QUERIES + 1)])
+def test_a_download_takes_a_fixed_number_of_queries(manager_browser, django_assert_max_num_queries, table, queries):
+    with django_assert_max_num_queries(queries):
+        response = manager_browser.get(f"/reports/{table}.csv", WEEK)
+
+    assert response.status_code == 200
+    assert len(rows_of(response)) == {"therapists": 2, "days": 7}[table]
 
 
 def test_the_appointments_csv_carries_no_health_data(manager_browser, week):

@@ -169,6 +169,8 @@ PAGES = {
     ("accounts/two-factor/recovery-codes/", "GET"):            E(302, 302, 302, 302, 302),
     ("accounts/security/", "GET"):                             E(302, 200, 200, 200, 200),
     ("accounts/location/", "POST"):                            E(302, 302, 302, 302, 302),
+    ("accounts/language/", "POST"):                            E(302, 302, 302, 302, 302),
+    ("jsi18n/", "GET"):                                        E(200, 200, 200, 200, 200),
     ("accounts/tokens/<str:token_key>/revoke/", "POST"):       E(302, 404, 404, 404, 404),
     ("accounts/invitation/<str:token>/", "GET"):               E(200, 200, 200, 200, 200),
     ("healthz", "GET"):                                        E(200, 200, 200, 200, 200),

@@ -8,20 +8,29 @@ import pytest
 from django.utils import timezone
 
 from salon.roles import Role
-from sessions.models import Appointment, Notification
-from tests.factories import UserFactory
+from sessions.models import Appointment, Notification, PressureFeedback, SessionNote
+from tests.factories import UserFactory, screening_for, visit_with_pain
 from tests.helpers import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 
-# Auth 2 (token with user, roles), input 5 (client, routine, therapist, room,
-# location), locks 3 (client share, therapist, room with its time off),
-# checks 10 (routine offered, steps, service lengths, the day's calendar 5,
-# therapist free, room free), plan 3 (screening, last visit, insert), the
-# booking, its history and its messages 1 each, the history read back 1:
-# 27 (bench/booking.py prints them by phase), and the savepoint the test's own
-# transaction turns the booking's transaction into, 2.
-BOOKING_QUERIES = 29
+# Auth 1 (token with its user and roles), input 5 (client, routine with its
+# steps, therapist, room, location), locks 3 (client share, therapist with
+# whether she works here, room), checks 4 (offered with the menu entry, the
+# day's calendar: rooms, hours and shifts, time off with holds and bookings),
+# plan 3 (screening, last visit, insert), the booking, its history and its
+# messages 1 each, nothing read back: 19 (bench/booking.py prints them by
+# phase), and the savepoint the test's own transaction turns the booking's
+# transaction into, 2. A client with a screening costs 1 more (what therapists
+# decided on it).
+BOOKING_QUERIES = 19 + 2
+SCREENING_DECISIONS = 1
+# With the therapist and the room left to the booking: no therapist or room
+# to read as input (2 fewer), the day's calendar of every therapist (1 more:
+# the therapists), then, under the chosen one's lock, hers again (3 more:
+# rooms, hours and shifts, time off with holds and bookings), and the chosen
+# room checked again after its lock (1 more): 22.
+CHOSEN_QUERIES = 22 + 2
 
 
 @pytest.fixture
@@ -76,3 +85,45 @@ def test_the_booking_answer_is_what_reading_it_back_gives(desk, salon, room, rou
     assert created.status_code == 201, created.json()
     assert created.json() == read.json()
     assert created.json()["location"] == salon.pk
+
+
+def test_a_returning_client_costs_no_more_than_what_their_screening_adds(
+    desk, salon, therapist, room, routine, client_, days_ahead, django_assert_max_num_queries
+):
+    # given a client with a screening and a completed session the therapist and the client said much about
+    screening_for(client_)
+    last = visit_with_pain(client_, routine, at(days_ahead - datetime.timedelta(days=1), 9), after=2)
+    PressureFeedback.objects.create(appointment=last, verdict=PressureFeedback.Verdict.TOO_STRONG)
+    SessionNote.objects.create(appointment=last, advice="Stretch the neck daily.")
+    body = {"client": client_.pk, "routine": routine.pk, "therapist": therapist.pk, "room": room.pk}
+    warm = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 9).isoformat()}, format="json")
+    assert warm.status_code == 201, warm.json()
+
+    # when the desk books them again
+    with django_assert_max_num_queries(BOOKING_QUERIES + SCREENING_DECISIONS):
+        created = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 11).isoformat()}, format="json")
+
+    # then the plan learned from that session: all of it was read within the count
+    assert created.status_code == 201, created.json()
+    plan = Appointment.objects.get(pk=created.json()["id"]).plan
+    assert plan.outcome["max_pressure"] == "medium"
+    assert any("Stretch the neck daily." in line for line in plan.outcome["precautions"])
+
+
+def test_a_booking_without_a_room_or_therapist_named_costs_a_fixed_number_too(
+    desk, salon, routine, client_, days_ahead, django_assert_max_num_queries
+):
+    # given the desk leaves the therapist and the room to the booking
+    body = {"client": client_.pk, "routine": routine.pk}
+    warm = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 9).isoformat()}, format="json")
+    assert warm.status_code == 201, warm.json()
+
+    # when it books again, the chosen therapist's calendar is read again under her lock
+    with django_assert_max_num_queries(CHOSEN_QUERIES):
+        created = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 11).isoformat()}, format="json")
+
+    # then it is booked with both chosen
+    assert created.status_code == 201, created.json()
+    booked = Appointment.objects.get(pk=created.json()["id"])
+    assert booked.therapist_id is not None
+    assert booked.room_id is not None

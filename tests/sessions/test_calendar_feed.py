@@ -101,8 +101,9 @@ def test_the_feed_takes_the_same_queries_for_one_or_a_dozen_sessions(
         appointment_book(client=sabine, routine=routine, start=at(tomorrow + datetime.timedelta(days=n), 10))
     url = calendar_feed_url(therapist)
 
-    # the salon's zone (for every page), the therapist with the salon, the sessions with client and room
-    with django_assert_num_queries(3):
+    # the salon's zone (for every page), the therapist with the salon, the reader's language, the sessions
+    # with client and room
+    with django_assert_num_queries(4):
         response = fetch(client, url)
 
     assert len(events(response)) == sessions

@@ -21,7 +21,7 @@ from sessions.services.online import (
     hold_token,
 )
 from sessions.services.waitlist import waitlist_join
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, TherapistFactory, works_every_day
 from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,21 @@ def test_a_held_time_is_busy_for_availability_and_for_the_desk(salon, therapist,
         appointment_book(client=client_, routine=online, start=at(soon, 10), minutes=60)
     assert refused.value.code == "therapist_busy"
     assert hold.expires_at - hold.created_at <= datetime.timedelta(minutes=salon.online_hold_minutes, seconds=1)
+
+
+def test_a_held_room_is_busy_for_another_therapist_the_desk_puts_in_it(salon, therapist, room, online, client_, soon):
+    # Given Ada holds 10:00 in the only room, with Anna
+    hold_for(salon, online, at(soon, 10))
+    jonas = TherapistFactory(salon=salon, display_name="Jonas")
+    works_every_day(jonas)
+
+    # When the desk books Jonas in that room at 10:30, naming both
+    with pytest.raises(Conflict) as refused:
+        appointment_book(client=client_, routine=online, start=at(soon, 10, 30), minutes=60, therapist=jonas, room=room)
+
+    # Then the room is busy until the hold is confirmed or runs out
+    assert refused.value.code == "room_busy"
+    assert not Appointment.objects.exists()
 
 
 def test_a_hold_that_runs_out_frees_its_time_at_once(salon, therapist, room, online, soon):

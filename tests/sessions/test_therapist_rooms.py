@@ -122,13 +122,14 @@ def test_time_off_entered_while_a_booking_chose_her_is_seen_after_her_lock(scene
     from salon.models import TimeOff
     from sessions.services import placement
 
-    locked = placement.therapist_lock
+    locked = placement.therapist_lock_here
+    start, day_ends = at(day, 10), at(day, 20)
 
-    def time_off_slips_in(*, therapist, window, exclude):
-        TimeOff.objects.create(therapist=therapist, start=window.start, end=window.busy_until, reason="Ill")
-        return locked(therapist=therapist, window=window, exclude=exclude)
+    def time_off_slips_in(therapist, salon):
+        TimeOff.objects.create(therapist=therapist, start=start, end=day_ends, reason="Ill")
+        return locked(therapist, salon)
 
-    monkeypatch.setattr(placement, "therapist_lock", time_off_slips_in)
+    monkeypatch.setattr(placement, "therapist_lock_here", time_off_slips_in)
 
     with pytest.raises(Conflict) as refused:
         appointment_book(client=scene.client, routine=short_routine(), start=at(day, 10))
@@ -142,9 +143,9 @@ def test_a_room_taken_out_of_use_while_a_booking_chose_it_is_not_used(scene, day
 
     locked = placement.therapist_lock
 
-    def room_goes_out_of_use(*, therapist, window, exclude):
+    def room_goes_out_of_use(**checked):
         Room.objects.filter(pk=scene.rooms[1].pk).update(active=False)
-        return locked(therapist=therapist, window=window, exclude=exclude)
+        return locked(**checked)
 
     monkeypatch.setattr(placement, "therapist_lock", room_goes_out_of_use)
 

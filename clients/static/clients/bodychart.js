@@ -1,6 +1,13 @@
 // Tapping a region of the body chart fills the next free row of the pain list
 // (the list works on its own without this script).
 (function () {
+  // What the chart says after a tap comes with the page, in the page's
+  // language (a client's page speaks the client's, which the browser's
+  // request for the JavaScript catalog would not know); "%s" is the place.
+  function said(form, name, place) {
+    const chart = form.querySelector("[data-body-chart]");
+    return chart.dataset[name].replace("%s", place || "");
+  }
   function rows(form) {
     return Array.from(form.querySelectorAll("[data-pain-row]"));
   }
@@ -32,7 +39,7 @@
       Array.from(each.classList).filter((name) => name.startsWith("level-")).forEach((name) => each.classList.remove(name));
       each.setAttribute("aria-pressed", "false");
     });
-    status.textContent = region.getAttribute("aria-label") + " taken off your list.";
+    status.textContent = said(form, "saidRemoved", region.getAttribute("aria-label"));
   }
   function toggle(region) {
     if (region.getAttribute("aria-pressed") === "true") clear(region);
@@ -45,7 +52,7 @@
     const side = region.dataset.side;
     const row = rowFor(form, area, side);
     if (!row) {
-      status.textContent = "All rows are used; clear one in the list to add another place.";
+      status.textContent = said(form, "saidFull");
       return;
     }
     row.querySelector("[name^=pain_area_]").value = area;
@@ -56,7 +63,7 @@
       each.classList.add("marked");
       each.setAttribute("aria-pressed", "true");
     });
-    status.textContent = region.getAttribute("aria-label") + " added to your list; set how strong it is.";
+    status.textContent = said(form, "saidAdded", region.getAttribute("aria-label"));
     row.classList.add("just-added");
   }
   document.addEventListener("click", (event) => {

@@ -29,6 +29,7 @@ from config.demo_data import (
     STAFF,
     THERAPISTS,
 )
+from routines.guide_de import MENU_DESCRIPTIONS_DE
 from routines.models import RoutineTemplate, Service
 from routines.services import guide_routines_ensure, service_set
 from salon.errors import DomainError
@@ -98,7 +99,8 @@ class Command(BaseCommand):
         for slug, menu in SERVICES.items():
             routine = RoutineTemplate.objects.filter(slug=slug, is_current=True).first()
             if routine is not None and not Service.objects.filter(salon=salon, slug=slug).exists():
-                service_set(salon=salon, routine=routine, **menu)
+                german = {"de": {"description": MENU_DESCRIPTIONS_DE[menu["description"]]}}
+                service_set(salon=salon, routine=routine, translations=german, **menu)
 
         for person in CLIENTS:
             known = Client.objects.filter(

@@ -13,6 +13,12 @@
 
   const editor = document.querySelector("[data-routine-editor]");
   if (!editor) return;
+
+  // Words from Django's JavaScript catalogue (/jsi18n/), in the reader's
+  // language; English as written here if the catalogue did not load.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate
+    || ((text, values) => text.replace(/%\((\w+)\)s/g, (match, name) => String(values[name])));
   editor.classList.add("js");
 
   const list = editor.querySelector("[data-steps]");
@@ -36,7 +42,7 @@
 
   function title(step) {
     const select = input(step, "technique");
-    return select && select.value ? select.selectedOptions[0].textContent.trim() : "New step";
+    return select && select.value ? select.selectedOptions[0].textContent.trim() : gettext("New step");
   }
 
   function doseKind(step) {
@@ -77,7 +83,9 @@
   }
 
   function totalsWords() {
-    return `Typical length ${totalText.textContent} minutes, booking slot ${slotText.textContent} minutes.`;
+    return interpolate(gettext("Typical length %(total)s minutes, booking slot %(slot)s minutes."), {
+      total: totalText.textContent, slot: slotText.textContent,
+    }, true);
   }
 
   function announceTotalsSoon() {
@@ -97,7 +105,7 @@
     let total = 0;
     steps().forEach((step) => {
       const minutes = typicalMinutes(step);
-      step.querySelector("[data-step-minutes]").textContent = minutes === null ? "– min" : `${minutes} min`;
+      step.querySelector("[data-step-minutes]").textContent = minutes === null ? gettext("– min") : interpolate(gettext("%(minutes)s min"), { minutes }, true);
       if (!isRemoved(step) && minutes !== null) total += minutes;
     });
     const slot = Math.ceil((total + (whole(turnover) || 0)) / grid) * grid;
@@ -117,7 +125,7 @@
       step.querySelectorAll("[data-step-number]").forEach((element) => {
         element.textContent = removed ? "" : String(number);
       });
-      step.querySelector("[data-step-word]").textContent = removed ? "Removed" : "Step ";
+      step.querySelector("[data-step-word]").textContent = removed ? gettext("Removed") : `${gettext("Step")} `;
       step.querySelectorAll("[data-step-title]").forEach((element) => { element.textContent = title(step); });
     });
     offerRepeats();
@@ -128,12 +136,14 @@
     const offered = steps().map((step) => {
       const removed = isRemoved(step);
       if (!removed) number += 1;
-      return { key: step.dataset.key, label: `${removed ? "Removed" : `Step ${number}`} · ${title(step)}` };
+      return { key: step.dataset.key, label: removed
+        ? interpolate(gettext("Removed · %(title)s"), { title: title(step) }, true)
+        : interpolate(gettext("Step %(number)s · %(title)s"), { number, title: title(step) }, true) };
     });
     steps().forEach((step) => {
       const select = input(step, "repeat_of");
       const chosen = select.value;
-      const options = [new Option("No, a step of its own", "")];
+      const options = [new Option(gettext("No, a step of its own"), "")];
       offered.filter((entry) => entry.key !== step.dataset.key)
         .forEach((entry) => options.push(new Option(entry.label, entry.key)));
       select.replaceChildren(...options);
@@ -161,12 +171,16 @@
     const place = others.indexOf(step);
     const neighbour = others[direction === "up" ? place - 1 : place + 1];
     if (!neighbour) {
-      say(`${title(step)} is already the ${direction === "up" ? "first" : "last"} step.`);
+      say(interpolate(direction === "up" ? gettext("%(title)s is already the first step.") : gettext("%(title)s is already the last step."), {
+        title: title(step),
+      }, true));
       return;
     }
     list.insertBefore(step, direction === "up" ? neighbour : neighbour.nextSibling);
     changed();
-    say(`${title(step)} moved to step ${kept().indexOf(step) + 1} of ${kept().length}.`);
+    say(interpolate(gettext("%(title)s moved to step %(number)s of %(count)s."), {
+      title: title(step), number: kept().indexOf(step) + 1, count: kept().length,
+    }, true));
   }
 
   function setRemoved(step, removed) {
@@ -177,7 +191,9 @@
     step.querySelectorAll("[data-move], [data-remove]").forEach((button) => { button.hidden = removed; });
     changed();
     (removed ? step.querySelector("[data-keep]") : step.querySelector("[data-remove]")).focus();
-    say(removed ? `${title(step)} will be removed when you save.` : `${title(step)} is kept, as step ${kept().indexOf(step) + 1}.`);
+    say(removed
+      ? interpolate(gettext("%(title)s will be removed when you save."), { title: title(step) }, true)
+      : interpolate(gettext("%(title)s is kept, as step %(number)s."), { title: title(step), number: kept().indexOf(step) + 1 }, true));
   }
 
   let added = 0;
@@ -193,7 +209,7 @@
     showDose(step);
     changed();
     input(step, "technique").focus();
-    say(`Step ${kept().length} added at the end.`);
+    say(interpolate(gettext("Step %(number)s added at the end."), { number: kept().length }, true));
   }
 
   editor.addEventListener("click", (event) => {
@@ -267,7 +283,9 @@
     if (target) {
       list.insertBefore(dragged, target.classList.contains("drop-after") ? target.nextSibling : target);
       changed();
-      say(`${title(dragged)} moved to step ${kept().indexOf(dragged) + 1} of ${kept().length}.`);
+      say(interpolate(gettext("%(title)s moved to step %(number)s of %(count)s."), {
+        title: title(dragged), number: kept().indexOf(dragged) + 1, count: kept().length,
+      }, true));
     }
     clearDropMarks();
   });
