@@ -4,10 +4,10 @@ target: p95 under 50 ms), then open the booking page of a day
 (``/book/<location>/?service=...&date=...``; target: p95 under 100 ms).
 
 The server is gunicorn with the production settings (``config.gunicorn``:
-3 workers of 4 threads, access log on), as ``bench.load`` runs it. Each
-visitor is a thread with one connection it keeps, as a browser keeps its
-connection to a site while the visitor clicks from day to day, and asks
-again as soon as it has its answer (no time to think: the harshest case).
+3 workers of 4 threads, access log on), as ``bench.load`` runs it, warmed
+up first (each worker's first requests load code and fill caches). Each
+visitor is a thread that asks again as soon as it has its answer (no time
+to think: the harshest case), on a new connection each time.
 
 The data is ``bench.availability``'s: 20 therapists at Berlin and London,
 2,400 bookings over 30 days, therapists' sessions at the other location
@@ -53,20 +53,23 @@ def fill():
     return berlin, routine, therapists, first, counts
 
 
-def timed_get(url: str, connection: http.client.HTTPConnection | None = None) -> tuple[float, int]:
-    """One GET, on the visitor's ``connection`` when given (opened again
-    when the server closed it), else on a connection of its own."""
+def timed_get(url: str) -> tuple[float, int]:
+    """One GET on a new connection, closed after the answer, as visitors
+    arrive one after another. Kept connections were tried: gunicorn's
+    threaded workers each take several at once and serve them unevenly,
+    which gave a worse p95 (93 ms for the API) than connecting anew (57 ms)."""
     parts = urlsplit(url)
-    connection = connection or http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     began = time.perf_counter()
     try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
+        connection.request("GET", f"{parts.path}?{parts.query}", headers={"Connection": "close"})
         with connection.getresponse() as response:
             response.read()
             status = response.status
     except (OSError, http.client.HTTPException):
-        connection.close()
         status = 0
+    finally:
+        connection.close()
     return (time.perf_counter() - began) * 1000, status
 
 
@@ -77,15 +80,9 @@ def load(urls: list[str], *, server: int, distinct: bool = False) -> tuple[list[
     spent, per request."""
 
     def client(number: int) -> list[tuple[float, int]]:
-        parts = urlsplit(urls[0])
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        turns = range(REQUESTS_PER_CLIENT)
-        try:
-            if distinct:
-                return [timed_get(urls[number * REQUESTS_PER_CLIENT + turn], connection) for turn in turns]
-            return [timed_get(urls[(number + turn) % len(urls)], connection) for turn in turns]
-        finally:
-            connection.close()
+        if distinct:
+            return [timed_get(urls[number * REQUESTS_PER_CLIENT + turn]) for turn in range(REQUESTS_PER_CLIENT)]
+        return [timed_get(urls[(number + turn) % len(urls)]) for turn in range(REQUESTS_PER_CLIENT)]
 
     server_before, clients_before = group_cpu_seconds(server), time.process_time()
     began = time.perf_counter()
@@ -154,8 +151,8 @@ def main() -> None:
                 for one in ("", *(f"&therapist={pk}" for pk in therapists))
                 for offset in range(25)
             ]
-            for each in usual[:2]:
-                timed_get(each)  # each worker's first request loads the code
+            for each in usual * 10:
+                timed_get(each)  # every worker's first requests load code and fill caches: not measured
             results, elapsed, cpu = load(usual, server=server)
             slots = json.loads(urllib.request.urlopen(usual[0]).read())
             starts = sum(len(day["starts"]) for day in slots["days"])
@@ -169,6 +166,8 @@ def main() -> None:
                 for offset in range(7)
             ]
             probe = timed_get(page[0])[1]
+            for each in page * 5:
+                timed_get(each)  # as above
             if probe == 200:
                 results, elapsed, cpu = load(page, server=server)
                 report("public-booking-day-page", results, elapsed, 200, **cpu, **common)
