@@ -3,6 +3,7 @@ description for clients, its turnover and whether clients may book it
 online."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -42,6 +43,33 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        # The description in each language the product speaks: clients
+        # reading it see that one; left empty, the description above.
+        for code, name in settings.LANGUAGES:
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description for clients reading %(language)s") % {"language": name},
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def translation_fields(self) -> list:
+        return [self[f"description_{code}"] for code, _name in settings.LANGUAGES]
+
+    def translations(self) -> dict:
+        """The descriptions given per language, as the menu keeps them."""
+        given = {code: self.cleaned_data.get(f"description_{code}", "").strip() for code, _name in settings.LANGUAGES}
+        return {code: {"description": text} for code, text in given.items() if text}
+
+    def menu_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if not name.startswith("description_")}
+
+    @staticmethod
+    def initial_translations(translations: dict) -> dict:
+        return {
+            f"description_{code}": (translations.get(code) or {}).get("description", "")
+            for code, _name in settings.LANGUAGES
+        }
 
 
 class LengthForm(forms.Form):
@@ -150,6 +178,7 @@ def service_edit(request, slug: str):
                 "description": entry.description if entry else "",
                 "turnover_minutes": entry.turnover_minutes if entry else None,
                 "online": entry.online if entry else False,
+                **ServiceForm.initial_translations(entry.translations if entry else {}),
             }
         )
         prices = entry.prices if entry else {}
@@ -170,7 +199,8 @@ def service_edit(request, slug: str):
             salon=salon,
             routine=routine,
             lengths=[lengths.forms[index].cleaned_data["wanted"] for index in sent],
-            **form.cleaned_data,
+            translations=form.translations(),
+            **form.menu_fields(),
         )
     except DomainError as error:
         placed = _show_length_errors(lengths, sent, error)
@@ -178,6 +208,9 @@ def service_edit(request, slug: str):
             if name in error.fields:
                 form.add_error(name, error.fields[name])
                 placed = True
+        if "translations" in error.fields:
+            form.add_error(None, error.fields["translations"])
+            placed = True
         problem = "" if placed else error_words(error)
         return _service_page(
             request, salon=salon, routine=routine, form=form, lengths=lengths, problem=problem,

@@ -3,6 +3,7 @@ at the location, sees them on the menu and at the desk; bad input is shown
 next to its row and nothing is half-saved."""
 
 import pytest
+from django.test import Client
 
 from routines.models import RoutineWithheld, Service
 from routines.services import service_set
@@ -60,6 +61,29 @@ def test_a_manager_sets_a_price_list_and_sees_it_on_the_menu(manager_page, scene
     menu = manager_page.get("/manage/services/").content.decode()
     assert "30 min · €45.00" in menu
     assert "60 min · €79.50" in menu
+
+
+def test_a_manager_writes_the_description_in_german_and_german_clients_read_it(manager_page, scene, routine):
+    # Given a description as written and its German
+    answer = manager_page.post(
+        "/manage/services/back/",
+        form_data((30, "45"), description="Slow and deep.", description_de="Langsam und tief.", online="on"),
+    )
+    assert answer.status_code == 302
+
+    # Then the menu keeps both, and the booking page shows each reader theirs
+    service = Service.objects.get(salon=scene.salon, slug="back")
+    assert service.description == "Slow and deep."
+    assert service.translations == {"de": {"description": "Langsam und tief."}}
+    german = Client().get(f"/book/{scene.salon.pk}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = Client().get(f"/book/{scene.salon.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Langsam und tief." in german
+    assert "Slow and deep." in english
+    # and the edit page shows the German again; emptied, it is gone and German readers get the text as written
+    assert "Langsam und tief." in manager_page.get("/manage/services/back/").content.decode()
+    manager_page.post("/manage/services/back/", form_data((30, "45"), description="Slow and deep.", online="on"))
+    service.refresh_from_db()
+    assert service.translations == {}
 
 
 def test_the_desk_offers_each_length_with_its_price(client, scene, routine):
