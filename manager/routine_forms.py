@@ -11,9 +11,11 @@ Steps are numbered 1, 2, 3 ... only when they go to the service.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
@@ -35,7 +37,7 @@ from routines.models import (
     Technique,
     area_words,
 )
-from routines.services import TEMPLATE_FIELDS
+from routines.services import ROUTINE_TEXTS, TEMPLATE_FIELDS
 from routines.specs import StepSpec
 from salon.errors import InvalidInput
 
@@ -47,10 +49,11 @@ MAX_LINE_LENGTH = 300
 LIGHTER_CHOICES = [("", gettext_lazy("As the step"))] + [
     (value, label) for value, label in Pressure.choices if value != "adaptive"
 ]
-# What a manager edits is what the service takes, but for the translations:
-# the editor shows the salon's own words, and the service keeps the
-# translations of the words that did not change.
+# The routine's own fields; its ``translations`` are edited as a field per
+# translated text and language (``name_de``), see TranslatedTexts.
 ROUTINE_FIELDS = [name for name in TEMPLATE_FIELDS if name != "translations"]
+# The list fields, whose translation is a line for each line of the original.
+LIST_TEXTS = ("supports", "precautions")
 DOSE_FIELDS = ["min_minutes", "max_minutes", "count", "unit", "seconds_per_unit", "per_side", "alternating_minutes"]
 SHORT = {"class": "short"}
 
@@ -78,7 +81,74 @@ class LinesField(forms.CharField):
                 )
 
 
-class RoutineForm(ManagerForm):
+class TranslatedTexts:
+    """Content in each language the product speaks, beside the text as the
+    salon wrote it: a field ``<text>_<language>`` for each of ``texts``, of the
+    same kind as the original's; left empty, readers of that language get the
+    original (routines/content.py)."""
+
+    texts: tuple[str, ...] = ()
+
+    def add_translation_fields(self) -> None:
+        for code, language in settings.LANGUAGES:
+            for name in self.texts:
+                own = self.fields[name]
+                translated = copy.deepcopy(own)
+                translated.required = False
+                translated.help_text = ""
+                translated.label = _("%(field)s (%(language)s)") % {"field": own.label, "language": language}
+                self.fields[f"{name}_{code}"] = translated
+
+    def translation_fields(self) -> list:
+        return [self[f"{name}_{code}"] for code, _language in settings.LANGUAGES for name in self.texts]
+
+    def translation_groups(self) -> list[dict]:
+        """The fields per language, for a section each; open when one is filled in or wrong."""
+        groups = []
+        for code, language in settings.LANGUAGES:
+            fields = [self[f"{name}_{code}"] for name in self.texts]
+            used = any(field.value() or field.errors for field in fields)
+            groups.append({"code": code, "language": language, "fields": fields, "open": used})
+        return groups
+
+    def translations(self) -> dict:
+        """The texts given per language, as the models keep them."""
+        found = {}
+        for code, _language in settings.LANGUAGES:
+            given = {name: self.cleaned_data.get(f"{name}_{code}") for name in self.texts}
+            given = {name: text for name, text in given.items() if text}
+            if given:
+                found[code] = given
+        return found
+
+    def clean_line_counts(self) -> None:
+        """A list's translation gives a line for each of its lines: one that
+        does not would never be shown (content.translated), so say so now."""
+        for name in set(self.texts) & set(LIST_TEXTS):
+            lines = self.cleaned_data.get(name)
+            if lines is None:
+                continue
+            for code, _language in settings.LANGUAGES:
+                translated = self.cleaned_data.get(f"{name}_{code}")
+                if translated and len(translated) != len(lines):
+                    self.add_error(
+                        f"{name}_{code}",
+                        _("Give a line for each of the %(count)s lines of %(field)s, or leave it empty.")
+                        % {"count": len(lines), "field": self.fields[name].label},
+                    )
+
+    @classmethod
+    def initial_translations(cls, translations: dict | None) -> dict:
+        return {
+            f"{name}_{code}": ((translations or {}).get(code) or {}).get(name, "")
+            for code, _language in settings.LANGUAGES
+            for name in cls.texts
+        }
+
+
+class RoutineForm(TranslatedTexts, ManagerForm):
+    texts = tuple(ROUTINE_TEXTS)
+
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     purpose = forms.CharField(
         label=gettext_lazy("Purpose"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -120,8 +190,19 @@ class RoutineForm(ManagerForm):
     # The version the manager opened: a save over a newer one is refused first.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_translation_fields()
 
-class StepForm(ManagerForm):
+    def clean(self):
+        data = super().clean()
+        self.clean_line_counts()
+        return data
+
+
+class StepForm(TranslatedTexts, ManagerForm):
+    texts = ("notes",)
+
     key = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
     order = forms.CharField(max_length=8, required=False, widget=forms.HiddenInput)
     technique = forms.ChoiceField(
@@ -215,6 +296,7 @@ class StepForm(ManagerForm):
                 choices=LIGHTER_CHOICES,
                 required=False,
             )
+        self.add_translation_fields()
 
     def clean(self):
         data = super().clean()
@@ -240,6 +322,7 @@ class StepForm(ManagerForm):
             "uses_pain_map": data["uses_pain_map"],
             "core": data["core"],
             "notes": data["notes"],
+            "translations": self.translations(),
         }
 
 
@@ -341,6 +424,7 @@ class RoutineEditor:
     def for_routine(cls, routine: RoutineTemplate, techniques: list[Technique]) -> RoutineEditor:
         """The stored routine, unbound. Steps are keyed ``s<order>``."""
         fields = {name: getattr(routine, name) for name in ROUTINE_FIELDS}
+        fields.update(RoutineForm.initial_translations(routine.translations))
         raw_steps = []
         for step in sorted(routine.steps.all(), key=lambda step: step.order):
             raw = {name: getattr(step, name) for name in ("direction", "side", "pressure", "dose_kind", *DOSE_FIELDS)}
@@ -352,6 +436,7 @@ class RoutineEditor:
                 uses_pain_map=step.uses_pain_map,
                 core=step.core,
                 notes=step.notes,
+                **StepForm.initial_translations(step.translations),
                 repeat_of=f"s{step.repeat_of.order}" if step.repeat_of_id else "",
                 DELETE=False,
                 **{f"lighter_{area}": pressure for area, pressure in (step.area_pressure or {}).items()},
@@ -508,6 +593,7 @@ class RoutineEditor:
     def service_input(self) -> tuple[dict, list[dict]]:
         """The routine's fields and its steps, numbered 1 to n, for the service."""
         fields = {name: self.routine_form.cleaned_data[name] for name in ROUTINE_FIELDS}
+        fields["translations"] = self.routine_form.translations()
         by_pk = {str(technique.pk): technique for technique in self.techniques}
         kept = self._kept()
         numbers = {form.cleaned_data["key"]: number for number, form in enumerate(kept, start=1)}

@@ -7,7 +7,7 @@ from hmac import compare_digest
 
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -17,6 +17,7 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from salon.languages import language_for_api_caller
 from salon.roles import Role
 
 
@@ -35,7 +36,20 @@ class TokenAuthentication(KnoxTokenAuthentication):
     """Knox's expiring tokens (``Authorization: Token <secret>``). A header
     that is not even text is refused like a wrong token, not a crash.
 
-    Knox's own lookup, with the user's roles read in the same query."""
+    Knox's own lookup, with the user's roles read in the same query.
+
+    The rest of the call answers in the token owner's language (unless
+    ``Accept-Language`` asks for another): the middleware chose before it
+    knew who called."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None:
+            language = language_for_api_caller(request, found[0])
+            if language:
+                translation.activate(language)  # LanguageMiddleware's override ends it with the call
+                request._request.LANGUAGE_CODE = language
+        return found
 
     def authenticate_credentials(self, token: bytes):
         refused = exceptions.AuthenticationFailed("Invalid token.")

@@ -3,7 +3,9 @@
 - Staff read their own choice (``User.language``); without one, the first
   language their browser asks for that the product has; else their
   location's. Calls to the API go by ``Accept-Language`` first, so a script
-  asks for the ``detail`` texts it wants; the ``code``s never change.
+  asks for the ``detail`` texts it wants; the ``code``s never change. A
+  token call is known to be the user's only once DRF reads the token, after
+  the middleware chose: ``language_for_api_caller`` chooses again then.
 - Clients read the language on their record (``Client.language``); without
   one, their location's (``Salon.language``). Code that writes to a client
   (emails, SMS, link pages) wraps its rendering in
@@ -80,3 +82,10 @@ def language_for_staff_request(request) -> str:
             return own
         return browser or language_for_location(location_or_none(user))
     return browser or language_supported(salon_language_default()) or settings.LANGUAGE_CODE
+
+
+def language_for_api_caller(request, user) -> str | None:
+    """The language of an API call once DRF knows who makes it: the one
+    ``Accept-Language`` asks for, else the caller's own choice; None when
+    neither is one the product has (the middleware's choice stands)."""
+    return language_from_browser(request) or language_supported(getattr(user, "language", ""))

@@ -54,7 +54,8 @@ class LanguageMiddleware:
         with translation.override(language):
             response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", language)
+        # The view may have chosen again (an API token's owner, salon.authentication).
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
 

@@ -8,11 +8,15 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from routines.models import RoutineTemplate, Technique
 from routines.selectors import routine_spec
+from routines.services import service_set
 from salon.roles import Role
-from sessions.models import SessionPlan
+from sessions.messages import context_for
+from sessions.models import Notification, SessionPlan
 from sessions.services.booking import appointment_book
 from tests.factories import UserFactory
 from tests.helpers import at, sign_in
@@ -429,6 +433,135 @@ def test_a_new_routine_gets_a_slug_from_its_name(manager):
     assert (routine.version, routine.areas, routine.supports) == (1, ["neck", "shoulders"], [])
     second = manager.post("/manage/routines/new/", {**data, "save": "1"})
     assert second["Location"] == "/manage/routines/short-neck-relief-2/"
+
+
+# -- the routine in each language -----------------------------------------------------------
+
+
+def reads_german(user):
+    user.language = "de"
+    user.save(update_fields=["language"])
+    return user
+
+
+def test_the_editor_shows_the_german_beside_the_salons_words(manager):
+    # Given the classic back massage, whose German came with the guide
+    data = form_of(manager.get(EDITOR))
+
+    # Then its German name, after-care and each step's German notes are fields to edit
+    assert data["name_de"] == ["Klassische Rückenmassage"]
+    assert data["aftercare_de"][0].startswith("Trinken Sie ein Glas Wasser")
+    warm_up = step_prefix(data, "Open-palm stroking")
+    assert data[f"{warm_up}-notes_de"][0].startswith("Etwas Öl in den Handflächen anwärmen")
+    assert data["name_en"] == [""]
+
+
+def test_a_manager_writes_the_german_and_german_therapists_and_clients_read_it(manager, scene, client):
+    # Given the editor with the German name, after-care, a precaution and a step's notes rewritten
+    data = form_of(manager.get(EDITOR))
+    warm_up = step_prefix(data, "Open-palm stroking")
+    precautions = data["precautions_de"][0].splitlines()
+    data.update({
+        "name_de": ["Rückenmassage am Abend"],
+        "aftercare_de": ["Gönnen Sie sich heute Abend Ruhe und trinken Sie Wasser."],
+        "precautions_de": ["\n".join(["Nie auf die Wirbelsäule drücken.", *precautions[1:]])],
+        f"{warm_up}-notes_de": ["Öl in den Händen anwärmen, dann ruhig beginnen."],
+    })  # fmt: skip
+
+    # When the manager saves
+    answer = manager.post(EDITOR, {**data, "save": "1"})
+
+    # Then the routine keeps its English and holds the new German
+    assert answer.status_code == 302, answer.context and answer.context["problems"]
+    saved = current()
+    assert saved.name == "Classic back massage"
+    german = saved.translations["de"]
+    assert german["name"] == "Rückenmassage am Abend"
+    assert german["aftercare"] == "Gönnen Sie sich heute Abend Ruhe und trinken Sie Wasser."
+    assert german["precautions"][0] == "Nie auf die Wirbelsäule drücken."
+    assert saved.steps.get(order=1).translations == {"de": {"notes": "Öl in den Händen anwärmen, dann ruhig beginnen."}}
+
+    # and a German therapist reads it in the plan of a session booked with it
+    appointment = book(scene, saved)
+    sign_in(client, reads_german(scene.therapist.user))
+    session = client.get(f"/sessions/{appointment.pk}/").content.decode()
+    assert "Rückenmassage am Abend" in session
+    assert "Öl in den Händen anwärmen, dann ruhig beginnen." in session
+    # and a German client gets the name on the booking page and the advice after the session
+    service_set(salon=scene.salon, routine=saved, lengths=[(60, 6500)], online=True)
+    assert "Rückenmassage am Abend" in Client().get(f"/book/{scene.salon.pk}/?lang=de").content.decode()
+    assert "Classic back massage" in Client().get(f"/book/{scene.salon.pk}/?lang=en").content.decode()
+    request = Notification(appointment=appointment, client=scene.client, kind=Notification.Kind.FEEDBACK_REQUEST)
+    with translation.override("de"):
+        assert context_for(request)["aftercare"] == "Gönnen Sie sich heute Abend Ruhe und trinken Sie Wasser."
+
+
+def test_german_left_empty_is_gone_and_german_readers_get_the_salons_words(manager, scene, client):
+    # Given the German name and a step's German notes emptied
+    data = form_of(manager.get(EDITOR))
+    warm_up = step_prefix(data, "Open-palm stroking")
+    data.update({"name_de": [""], f"{warm_up}-notes_de": [""]})
+
+    answer = manager.post(EDITOR, {**data, "save": "1"})
+
+    # Then they are no longer kept, the rest of the German is, and a German therapist reads the English
+    assert answer.status_code == 302
+    saved = current()
+    assert "name" not in saved.translations["de"]
+    assert saved.translations["de"]["aftercare"]
+    assert saved.steps.get(order=1).translations == {}
+    appointment = book(scene, saved)
+    sign_in(client, reads_german(scene.therapist.user))
+    session = client.get(f"/sessions/{appointment.pk}/").content.decode()
+    assert "Classic back massage" in session
+    assert "Warm a little oil in your palms" in session
+
+
+def test_a_new_routine_is_written_in_both_languages(manager):
+    data = form_of(manager.get("/manage/routines/new/"))
+    data.update({
+        "name": ["Short neck relief"], "name_de": ["Kurz für den Nacken"],
+        "steps-0-technique": [str(Technique.objects.get(name="Open-palm stroking").pk)],
+        "steps-0-areas": ["neck"], "steps-0-min_minutes": ["5"], "steps-0-max_minutes": ["8"],
+        "steps-0-notes": ["Slowly."], "steps-0-notes_de": ["Langsam."],
+    })  # fmt: skip
+
+    answer = manager.post("/manage/routines/new/", {**data, "save": "1"})
+
+    assert answer.status_code == 302
+    routine = current("short-neck-relief")
+    assert routine.translations == {"de": {"name": "Kurz für den Nacken"}}
+    assert routine.steps.get().translations == {"de": {"notes": "Langsam."}}
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"name_de": ["R" * 101]}, "Name (Deutsch)"),
+        ({"precautions_de": ["Nur eine Zeile."]}, "Precautions (Deutsch)"),
+        ({"supports_de": ["x" * 400]}, "Supports to have ready (Deutsch)"),
+        ({"steps-0-notes_de": ["N" * 1001]}, "notes (Deutsch)"),
+    ],
+)
+def test_bad_german_is_named_on_the_page_and_nothing_is_saved(manager, change, where):
+    before = current()
+    data = {**form_of(manager.get(EDITOR)), **change}
+
+    page = manager.post(EDITOR, {**data, "save": "1"})
+
+    assert page.status_code == 400
+    assert any(where in str(problem["where"]) for problem in page.context["problems"]), page.context["problems"]
+    after = current()
+    assert (after.pk, after.translations) == (before.pk, before.translations)
+
+
+def test_the_german_is_kept_through_the_buttons_that_work_without_the_script(manager):
+    data = form_of(manager.get(EDITOR))
+    data["name_de"] = ["Rückenmassage am Abend"]
+
+    page = manager.post(EDITOR, {**data, "add": "1"})
+
+    assert form_of(page)["name_de"] == ["Rückenmassage am Abend"]
 
 
 # -- the plan preview -----------------------------------------------------------------------

@@ -6,7 +6,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from salon.roles import Role
-from tests.factories import UserFactory
+from tests.factories import SalonFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,62 @@ def test_expired_tokens_are_pruned_at_the_next_sign_in_and_refused(api_client, p
     kept = list(AuthToken.objects.filter(user=user).values_list("token_key", flat=True))
     assert kept == [fresh.json()["token_key"]]
     assert refused.status_code == 401
+
+
+# -- the language of a token's answers ------------------------------------------
+
+ADA = {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.com", "date_of_birth": "1815-12-10"}
+
+
+def token_for(user) -> str:
+    _auth_token, token = AuthToken.objects.create(user)
+    return token
+
+
+def test_a_token_call_without_accept_language_answers_in_the_owners_language(api_client):
+    # Given an English first location and a receptionist who chose German
+    SalonFactory(name="A London", language="en")
+    receptionist = UserFactory(roles=[Role.RECEPTIONIST], language="de")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(receptionist)}")
+
+    # When their script sends a refused client without Accept-Language, then once asking for English
+    german = api_client.post("/api/v1/clients/", ADA, format="json")
+    english = api_client.post("/api/v1/clients/", ADA, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    # Then the first is worded in German, the second in English, with the same code
+    assert german.status_code == english.status_code == 400
+    assert german.json()["code"] == english.json()["code"] == "date_out_of_range"
+    assert "Geben Sie ein Datum zwischen 1900 und 2200 an." in german.json()["detail"]
+    assert german["Content-Language"] == "de"
+    assert "Give a date between 1900 and 2200." in english.json()["detail"]
+    assert english["Content-Language"] == "en"
+
+
+def test_a_token_owner_without_a_choice_gets_the_first_locations_language(api_client):
+    SalonFactory(name="A Berlin", language="de")
+    receptionist = UserFactory(roles=[Role.RECEPTIONIST], language="")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(receptionist)}")
+
+    answer = api_client.post("/api/v1/clients/", ADA, format="json")
+
+    assert "Geben Sie ein Datum zwischen 1900 und 2200 an." in answer.json()["detail"]
+
+
+def test_an_english_token_owner_gets_english_where_the_first_location_is_german(api_client):
+    SalonFactory(name="A Berlin", language="de")
+    receptionist = UserFactory(roles=[Role.RECEPTIONIST], language="en")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(receptionist)}")
+
+    answer = api_client.post("/api/v1/clients/", ADA, format="json")
+
+    assert "Give a date between 1900 and 2200." in answer.json()["detail"]
+    assert answer["Content-Language"] == "en"
+
+
+def test_a_session_call_without_accept_language_answers_in_the_users_language(client):
+    SalonFactory(name="A London", language="en")
+    sign_in(client, UserFactory(roles=[Role.RECEPTIONIST], language="de"))
+
+    answer = client.post("/api/v1/clients/", ADA, content_type="application/json")
+
+    assert "Geben Sie ein Datum zwischen 1900 und 2200 an." in answer.json()["detail"]
