@@ -63,3 +63,40 @@ def test_a_manager_closes_a_public_holiday(browser, live_server, password):
         (datetime.time(8), datetime.time(12)),
         (datetime.time(13), datetime.time(20)),
     ]
+
+
+def test_a_manager_writes_a_routines_german_name_in_the_editor(browser, live_server, password):
+    from routines.models import RoutineTemplate
+    from salon.services import second_factor_app_add
+
+    # Given a manager and the classic back massage, whose German came with the guide
+    salon_scenario(name="Lindenhof")
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    second_factor_app_add(user=UserFactory(username="petra", roles=[Role.MANAGER]), secret=secret)
+    editor = "/manage/routines/classic-back-massage/"
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        sign_in_with_code(page, live_server, password=password, secret=secret, next_path=editor)
+        page.wait_for_url(f"{live_server.url}{editor}")
+
+        # When the manager renames the routine in its German section (open, as it holds text) and saves
+        assert page.locator("details.translations", has_text="readers of Deutsch").get_attribute("open") is not None
+        german_name = page.get_by_label("Name (Deutsch)")
+        assert german_name.input_value() == "Klassische Rückenmassage"
+        german_name.fill("Rückenmassage zum Feierabend")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        german = page.locator("details.translations", has_text="readers of Deutsch")
+        german.screenshot(path=str(ARTIFACTS / "manage-routine-german.png"))
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Save routine").first.click()
+        page.wait_for_load_state()
+
+        # Then the routine keeps its English name and holds the German one
+        saved = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)
+        assert saved.name == "Classic back massage"
+        assert saved.translations["de"]["name"] == "Rückenmassage zum Feierabend"
+        assert axe_violations(page) == []
+    finally:
+        context.close()
