@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import HealthScreening
 from clients.outcome import Finding, ScreeningOutcome, Severity
-from clients.rules import EVERYWHERE, RULES, spine
+from clients.rules import EVERYWHERE, RULES, day_words, spine
 from routines.models import PRESSURE_RANK, BodyArea, area_words
 
 
@@ -72,7 +74,7 @@ def evaluate_screening(
                 spine(None, cleared_rules),
                 ScreeningOutcome(
                     findings=(
-                        Finding("no_screening", Severity.REVIEW, "No health screening yet: ask before starting."),
+                        Finding("no_screening", Severity.REVIEW, _("No health screening yet: ask before starting.")),
                     )
                 ),
             ]
@@ -84,7 +86,13 @@ def evaluate_screening(
         parts.append(
             ScreeningOutcome(
                 avoid_areas=frozenset(marked_areas),
-                findings=(Finding("areas_marked", Severity.INFO, f"A therapist marked: keep away from the {where}."),),
+                findings=(
+                    Finding(
+                        "areas_marked",
+                        Severity.INFO,
+                        _("A therapist marked: keep away from the %(areas)s.") % {"areas": where},
+                    ),
+                ),
             )
         )
     today = today or timezone.now().astimezone(zone).date()
@@ -96,7 +104,12 @@ def evaluate_screening(
                     Finding(
                         "screening_expired",
                         Severity.REVIEW,
-                        f"Screening older than {valid_months} months: the client confirms or fills a new one.",
+                        ngettext(
+                            "Screening older than %(months)s month: the client confirms or fills a new one.",
+                            "Screening older than %(months)s months: the client confirms or fills a new one.",
+                            valid_months,
+                        )
+                        % {"months": valid_months},
                     ),
                 )
             )
@@ -114,13 +127,18 @@ def _fever(screening: HealthScreening, today: datetime.date, zone) -> ScreeningO
         return ScreeningOutcome(
             blocked_areas=frozenset(BodyArea.values),
             findings=(
-                Finding("fever", Severity.BLOCKED, "Fever or acute illness today: no massage today; rebook when well."),
+                Finding(
+                    "fever", Severity.BLOCKED, _("Fever or acute illness today: no massage today; rebook when well.")
+                ),
             ),
         )
     return ScreeningOutcome(
         findings=(
             Finding(
-                "fever", Severity.REVIEW, f"Reported fever or acute illness on {answered:%d %b}: ask if well again."
+                "fever",
+                Severity.REVIEW,
+                _("Reported fever or acute illness on %(day)s: ask if well again.")
+                % {"day": day_words(answered, year=False)},
             ),
         )
     )

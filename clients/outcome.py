@@ -12,12 +12,35 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 
 class Severity(models.TextChoices):
     BLOCKED = "blocked", _("Blocked until cleared")
     REVIEW = "review", _("Needs therapist review")
     INFO = "info", _("For information")
+
+
+# How a pressure reads inside a sentence: "light pressure only".
+PRESSURE_WORDS = {
+    "light": pgettext_lazy("pressure in a sentence", "light"),
+    "medium": pgettext_lazy("pressure in a sentence", "medium"),
+    "firm": pgettext_lazy("pressure in a sentence", "firm"),
+}
+
+
+def pressure_words(pressure: str) -> str:
+    return str(PRESSURE_WORDS.get(pressure, pressure))
+
+
+def painful_points_to_press(count: int) -> str:
+    """The finding for painful points the thumb-pressure step works: the
+    screening counts them, a plan counts those its steps work."""
+    return ngettext(
+        "%(count)s painful point to work with thumb pressure.",
+        "%(count)s painful points to work with thumb pressure.",
+        count,
+    ) % {"count": count}
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
+
 from clients.models import HealthScreening
-from clients.outcome import Finding, PainPoint, ScreeningOutcome, Severity, Support
+from clients.outcome import (
+    Finding,
+    PainPoint,
+    ScreeningOutcome,
+    Severity,
+    Support,
+    painful_points_to_press,
+    pressure_words,
+)
 from routines.models import BACK_AREAS, BodyArea, Position, Pressure, Qualification, area_words
 
 PAIN_TARGET_THRESHOLD = 4
 FIRST_TRIMESTER_WEEKS = 12
 # The key of ScreeningOutcome.limit_reasons for a limit on every area.
 EVERYWHERE = "*"
-NEUTRAL_OIL = "Neutral baby oil (nut-free, unscented)"
+# The outcome's words are in the active language: a plan is built in its
+# therapist's (sessions/services/plans.py), a page's outcome in its reader's.
+NEUTRAL_OIL = gettext_lazy("Neutral baby oil (nut-free, unscented)")
 # Where a pad or roller goes when lying on the front hurts there (the guide:
 # small pads or cushions beneath the torso, ankles or neck).
 PRONE_SUPPORTS = {
-    BodyArea.LOWER_BACK: "Small pad under the belly to ease the lower back",
-    BodyArea.NECK: "Small pad under the forehead and neck",
-    BodyArea.SHOULDERS: "Soft rollers under the shoulders",
-    BodyArea.ANKLES: "Soft roller under the ankles",
+    BodyArea.LOWER_BACK: gettext_lazy("Small pad under the belly to ease the lower back"),
+    BodyArea.NECK: gettext_lazy("Small pad under the forehead and neck"),
+    BodyArea.SHOULDERS: gettext_lazy("Soft rollers under the shoulders"),
+    BodyArea.ANKLES: gettext_lazy("Soft roller under the ankles"),
 }
+
+
+def day_words(day, *, year: bool = True) -> str:
+    """A date inside a finding, as the reader's language writes it."""
+    if year:
+        return date_format(day, pgettext("date format: day, short month and year", "d M Y"))
+    return date_format(day, pgettext("date format: day and short month", "d M"))
+
 
 Rule = Callable[[HealthScreening, frozenset[str]], ScreeningOutcome]
 RULES: list[tuple[str, Rule]] = []
@@ -48,7 +70,9 @@ def acute_spinal_inflammation(screening, cleared):
         return ScreeningOutcome(
             findings=(
                 Finding(
-                    "acute_spinal_inflammation", Severity.INFO, "Spinal inflammation reported; cleared by a therapist."
+                    "acute_spinal_inflammation",
+                    Severity.INFO,
+                    _("Spinal inflammation reported; cleared by a therapist."),
                 ),
             )
         )
@@ -58,7 +82,7 @@ def acute_spinal_inflammation(screening, cleared):
             Finding(
                 "acute_spinal_inflammation",
                 Severity.BLOCKED,
-                "Acute inflammation of the spine: no back massage until a therapist clears it.",
+                _("Acute inflammation of the spine: no back massage until a therapist clears it."),
             ),
         ),
     )
@@ -75,7 +99,7 @@ def skin_injuries(screening, cleared):
                 Finding(
                     "skin_injuries",
                     Severity.REVIEW,
-                    "Wound or skin injury, place not given by the client; a therapist marked where to keep away.",
+                    _("Wound or skin injury, place not given by the client; a therapist marked where to keep away."),
                 ),
             )
         )
@@ -87,8 +111,10 @@ def skin_injuries(screening, cleared):
                 Finding(
                     "skin_injuries",
                     Severity.BLOCKED,
-                    "Wound or skin injury, place not given: a therapist must look and mark the areas to keep "
-                    "away from before any massage.",
+                    _(
+                        "Wound or skin injury, place not given: a therapist must look and mark the areas to keep "
+                        "away from before any massage."
+                    ),
                 ),
             ),
         )
@@ -97,7 +123,9 @@ def skin_injuries(screening, cleared):
         avoid_areas=areas,
         findings=(
             Finding(
-                "skin_injuries", Severity.REVIEW, f"Wound or skin injury at the {where}: keep away (infection risk)."
+                "skin_injuries",
+                Severity.REVIEW,
+                _("Wound or skin injury at the %(areas)s: keep away (infection risk).") % {"areas": where},
             ),
         ),
     )
@@ -107,19 +135,21 @@ def skin_injuries(screening, cleared):
 def pregnancy(screening, cleared):
     if not screening.pregnant:
         return ScreeningOutcome()
-    weeks = f" ({screening.pregnancy_weeks} weeks)" if screening.pregnancy_weeks else ""
+    weeks = screening.pregnancy_weeks
+    if weeks:
+        message = ngettext(
+            "Pregnant (%(weeks)s week): side-lying pregnancy massage by a qualified therapist only.",
+            "Pregnant (%(weeks)s weeks): side-lying pregnancy massage by a qualified therapist only.",
+            weeks,
+        ) % {"weeks": weeks}
+    else:
+        message = _("Pregnant: side-lying pregnancy massage by a qualified therapist only.")
     return ScreeningOutcome(
         position=Position.SIDE_LYING,
         qualification=Qualification.PREGNANCY,
         max_pressure=Pressure.MEDIUM,
-        limit_reasons={EVERYWHERE: "pregnancy"},
-        findings=(
-            Finding(
-                "pregnancy",
-                Severity.INFO,
-                f"Pregnant{weeks}: side-lying pregnancy massage by a qualified therapist only.",
-            ),
-        ),
+        limit_reasons={EVERYWHERE: pgettext("why pressure is limited", "pregnancy")},
+        findings=(Finding("pregnancy", Severity.INFO, message),),
     )
 
 
@@ -128,12 +158,18 @@ def prone_discomfort(screening, cleared):
     places = [area for area in PRONE_SUPPORTS if area in screening.prone_discomfort]
     if not places:
         return ScreeningOutcome()
-    supports = tuple(Support(item=PRONE_SUPPORTS[area], area=area, position=Position.PRONE) for area in places)
+    supports = tuple(Support(item=str(PRONE_SUPPORTS[area]), area=area, position=Position.PRONE) for area in places)
     # Lying on the side needs other supports; the side-lying routines bring their own.
     where = ", ".join(area_words(area) for area in places)
     return ScreeningOutcome(
         supports=supports,
-        findings=(Finding("prone_discomfort", Severity.INFO, f"Lying on the front hurts at the {where}: pads ready."),),
+        findings=(
+            Finding(
+                "prone_discomfort",
+                Severity.INFO,
+                _("Lying on the front hurts at the %(areas)s: pads ready.") % {"areas": where},
+            ),
+        ),
     )
 
 
@@ -141,17 +177,18 @@ def prone_discomfort(screening, cleared):
 def oil_allergy(screening, cleared):
     if not screening.oil_or_nut_allergy:
         return ScreeningOutcome()
-    detail = f" ({screening.allergies.strip()})" if screening.allergies.strip() else ""
-    return ScreeningOutcome(
-        oil=NEUTRAL_OIL,
-        findings=(
-            Finding(
-                "oil_allergy",
-                Severity.REVIEW,
-                f"Allergic to oils or nuts{detail}: {NEUTRAL_OIL.lower()} planned; check the bottle before starting.",
-            ),
-        ),
-    )
+    allergies = screening.allergies.strip()
+    if allergies:
+        message = _(
+            "Allergic to oils or nuts (%(allergies)s): neutral baby oil (nut-free, unscented) planned; "
+            "check the bottle before starting."
+        ) % {"allergies": allergies}
+    else:
+        message = _(
+            "Allergic to oils or nuts: neutral baby oil (nut-free, unscented) planned; "
+            "check the bottle before starting."
+        )
+    return ScreeningOutcome(oil=str(NEUTRAL_OIL), findings=(Finding("oil_allergy", Severity.REVIEW, message),))
 
 
 @rule("pain_points")
@@ -167,9 +204,7 @@ def pain_points(screening, cleared):
             PainPoint(area=point["area"], side=point["side"], intensity=point["intensity"], note=point.get("note", ""))
             for point in points
         ),
-        findings=(
-            Finding("pain_points", Severity.INFO, f"{len(points)} painful point(s) to work with thumb pressure."),
-        ),
+        findings=(Finding("pain_points", Severity.INFO, painful_points_to_press(len(points))),),
     )
 
 
@@ -178,8 +213,8 @@ def spine(screening, cleared):
     """No direct pressure on the spine, ever: holds for every client."""
     return ScreeningOutcome(
         pressure_caps={BodyArea.SPINE: Pressure.LIGHT},
-        limit_reasons={BodyArea.SPINE: "no direct pressure on the spine"},
-        precautions=("No direct pressure on the spine.",),
+        limit_reasons={BodyArea.SPINE: _("no direct pressure on the spine")},
+        precautions=(_("No direct pressure on the spine."),),
     )
 
 
@@ -187,12 +222,11 @@ def spine(screening, cleared):
 def pressure_preference(screening, cleared):
     if screening.pressure_preference not in {Pressure.LIGHT, Pressure.MEDIUM}:
         return ScreeningOutcome()
+    words = {"pressure": pressure_words(screening.pressure_preference)}
     return ScreeningOutcome(
         max_pressure=screening.pressure_preference,
-        limit_reasons={EVERYWHERE: f"the client prefers {screening.pressure_preference} pressure"},
-        findings=(
-            Finding("pressure_preference", Severity.INFO, f"Prefers {screening.pressure_preference} pressure at most."),
-        ),
+        limit_reasons={EVERYWHERE: _("the client prefers %(pressure)s pressure") % words},
+        findings=(Finding("pressure_preference", Severity.INFO, _("Prefers %(pressure)s pressure at most.") % words),),
     )
 
 
@@ -202,14 +236,16 @@ def recent_injury(screening, cleared):
     therapist reads what it was (common practice)."""
     if not screening.recent_injury:
         return ScreeningOutcome()
-    when = f" ({screening.recent_injury_when:%d %b %Y})" if screening.recent_injury_when else ""
-    what = screening.recent_injury_what.strip() or "not described"
+    what = screening.recent_injury_what.strip() or _("not described")
+    if screening.recent_injury_when:
+        what = _("%(what)s (%(day)s)") % {"what": what, "day": day_words(screening.recent_injury_when)}
     areas = frozenset(screening.recent_injury_areas)
-    where = f" at the {', '.join(area_words(area) for area in BodyArea.values if area in areas)}" if areas else ""
-    return ScreeningOutcome(
-        avoid_areas=areas,
-        findings=(Finding("recent_injury", Severity.REVIEW, f"Recent injury or surgery{where}: {what}{when}."),),
-    )
+    if areas:
+        where = ", ".join(area_words(area) for area in BodyArea.values if area in areas)
+        message = _("Recent injury or surgery at the %(areas)s: %(what)s.") % {"areas": where, "what": what}
+    else:
+        message = _("Recent injury or surgery: %(what)s.") % {"what": what}
+    return ScreeningOutcome(avoid_areas=areas, findings=(Finding("recent_injury", Severity.REVIEW, message),))
 
 
 @rule("blood_clots")
@@ -219,7 +255,7 @@ def blood_clots(screening, cleared):
         return ScreeningOutcome()
     if "blood_clots" in cleared:
         return ScreeningOutcome(
-            findings=(Finding("blood_clots", Severity.INFO, "Blood clot reported; cleared by a therapist."),)
+            findings=(Finding("blood_clots", Severity.INFO, _("Blood clot reported; cleared by a therapist.")),)
         )
     return ScreeningOutcome(
         blocked_areas=frozenset(BodyArea.values),
@@ -227,7 +263,7 @@ def blood_clots(screening, cleared):
             Finding(
                 "blood_clots",
                 Severity.BLOCKED,
-                "Suspected or known blood clot: no massage until a therapist clears it (doctor's all-clear).",
+                _("Suspected or known blood clot: no massage until a therapist clears it (doctor's all-clear)."),
             ),
         ),
     )
@@ -240,10 +276,12 @@ def blood_thinners(screening, cleared):
         return ScreeningOutcome()
     return ScreeningOutcome(
         max_pressure=Pressure.MEDIUM,
-        limit_reasons={EVERYWHERE: "blood thinners (bruising)"},
+        limit_reasons={EVERYWHERE: _("blood thinners (bruising)")},
         findings=(
             Finding(
-                "blood_thinners", Severity.REVIEW, "Takes blood thinners: medium pressure at most, watch for bruising."
+                "blood_thinners",
+                Severity.REVIEW,
+                _("Takes blood thinners: medium pressure at most, watch for bruising."),
             ),
         ),
     )
@@ -256,9 +294,11 @@ def osteoporosis(screening, cleared):
         return ScreeningOutcome()
     return ScreeningOutcome(
         max_pressure=Pressure.LIGHT,
-        limit_reasons={EVERYWHERE: "osteoporosis (fragile bones)"},
-        precautions=("Fragile bones: no pressure near bones, ribs or the spine.",),
-        findings=(Finding("osteoporosis", Severity.REVIEW, "Osteoporosis: light pressure only, keep off the bones."),),
+        limit_reasons={EVERYWHERE: _("osteoporosis (fragile bones)")},
+        precautions=(_("Fragile bones: no pressure near bones, ribs or the spine."),),
+        findings=(
+            Finding("osteoporosis", Severity.REVIEW, _("Osteoporosis: light pressure only, keep off the bones.")),
+        ),
     )
 
 
@@ -268,18 +308,25 @@ def pregnancy_risk(screening, cleared):
     weigh before starting (common practice)."""
     if not screening.pregnant:
         return ScreeningOutcome()
-    reasons = []
-    if screening.pregnancy_weeks and screening.pregnancy_weeks <= FIRST_TRIMESTER_WEEKS:
-        reasons.append(f"first trimester ({screening.pregnancy_weeks} weeks)")
-    if screening.pregnancy_high_risk:
-        reasons.append("a high-risk pregnancy")
-    if not reasons:
+    weeks = screening.pregnancy_weeks
+    early = bool(weeks) and weeks <= FIRST_TRIMESTER_WEEKS
+    if early and screening.pregnancy_high_risk:
+        message = ngettext(
+            "Pregnancy: first trimester (%(weeks)s week) and a high-risk pregnancy; check before starting.",
+            "Pregnancy: first trimester (%(weeks)s weeks) and a high-risk pregnancy; check before starting.",
+            weeks,
+        ) % {"weeks": weeks}
+    elif early:
+        message = ngettext(
+            "Pregnancy: first trimester (%(weeks)s week); check before starting.",
+            "Pregnancy: first trimester (%(weeks)s weeks); check before starting.",
+            weeks,
+        ) % {"weeks": weeks}
+    elif screening.pregnancy_high_risk:
+        message = _("Pregnancy: a high-risk pregnancy; check before starting.")
+    else:
         return ScreeningOutcome()
-    return ScreeningOutcome(
-        findings=(
-            Finding("pregnancy_risk", Severity.REVIEW, f"Pregnancy: {' and '.join(reasons)}; check before starting."),
-        )
-    )
+    return ScreeningOutcome(findings=(Finding("pregnancy_risk", Severity.REVIEW, message),))
 
 
 @rule("conditions")
@@ -288,7 +335,7 @@ def conditions(screening, cleared):
         return ScreeningOutcome()
     return ScreeningOutcome(
         findings=(
-            Finding("conditions", Severity.REVIEW, "Other conditions or medications noted: read before starting."),
+            Finding("conditions", Severity.REVIEW, _("Other conditions or medications noted: read before starting.")),
         ),
     )
 
@@ -308,7 +355,7 @@ def entered_by_front_desk(screening, cleared):
             Finding(
                 "entered_by_front_desk",
                 Severity.REVIEW,
-                "Answers typed in by the front desk from a paper form: check them with the client before starting.",
+                _("Answers typed in by the front desk from a paper form: check them with the client before starting."),
             ),
         )
     )

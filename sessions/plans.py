@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
-from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support
+from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support, painful_points_to_press, pressure_words
 from routines.models import PRESSURE_RANK, BodyArea, area_words
 from routines.specs import RoutineSpec, StepSpec
 from salon.errors import InvalidInput
@@ -127,12 +128,13 @@ def _cap_for(area: str, outcome: ScreeningOutcome) -> str | None:
 
 def _why_capped(area: str, cap: str, outcome: ScreeningOutcome) -> str:
     """The reasons of the limits that hold ``area`` at ``cap``."""
+    screening = _("the screening")
     reasons = []
     if outcome.pressure_caps.get(area) == cap:
-        reasons.append(outcome.limit_reasons.get(area, "the screening"))
+        reasons.append(outcome.limit_reasons.get(area, screening))
     if outcome.max_pressure == cap:
-        reasons.append(outcome.limit_reasons.get("*", "the screening"))
-    return "; ".join(dict.fromkeys(reasons)) or "the screening"
+        reasons.append(outcome.limit_reasons.get("*", screening))
+    return "; ".join(dict.fromkeys(reasons)) or screening
 
 
 def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> None:
@@ -170,9 +172,11 @@ def _pressable(outcome: ScreeningOutcome) -> tuple[tuple[PainPoint, ...], tuple[
     targets, unpressed = [], []
     for point in outcome.pain_points:
         if point.area == BodyArea.SPINE:
-            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, "no direct pressure on the spine"))
+            why = _("no direct pressure on the spine")
+            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, why))
         elif point.area in outcome.avoid_areas:
-            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, "the screening says to keep away"))
+            why = _("the screening says to keep away")
+            unpressed.append(UnpressedPoint(point.area, point.side, point.intensity, why))
         else:
             targets.append(point)
     return tuple(targets), tuple(unpressed)
@@ -204,9 +208,13 @@ def _flags(outcome: ScreeningOutcome, steps, do_not_press) -> tuple[Finding, ...
     flags = tuple(finding for finding in outcome.findings if finding.rule != "pain_points")
     worked = sum(len(step.pain_points) for step in steps)
     if worked:
-        flags += (Finding("pain_points", "info", f"{worked} painful point(s) to work with thumb pressure."),)
+        flags += (Finding("pain_points", "info", painful_points_to_press(worked)),)
     if do_not_press:
-        flags += (Finding("pain_points_not_pressed", "info", f"{len(do_not_press)} painful point(s) not to press."),)
+        count = len(do_not_press)
+        message = ngettext("%(count)s painful point not to press.", "%(count)s painful points not to press.", count) % {
+            "count": count
+        }
+        flags += (Finding("pain_points_not_pressed", "info", message),)
     return flags
 
 
@@ -257,25 +265,34 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     adaptations: list[str] = []
     kept: list[tuple[StepSpec, tuple[str, ...], list[str]]] = []
 
+    # The plan's own sentences are in the active language: its therapist's
+    # (sessions/services/plans.py); the routine's words stay as written.
     for step in routine.steps:
+        named = {"order": step.order, "technique": step.technique}
         if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas:
             adaptations.append(
-                f"Step {step.order} ({step.technique}) left out: it works beside the spine, "
-                "which the screening says to keep away from."
+                _(
+                    "Step %(order)s (%(technique)s) left out: it works beside the spine, "
+                    "which the screening says to keep away from."
+                )
+                % named
             )
             continue
         areas = tuple(area for area in step.areas if area not in outcome.avoid_areas)
-        avoided = [area for area in step.areas if area in outcome.avoid_areas]
+        avoided = ", ".join(area_words(area) for area in step.areas if area in outcome.avoid_areas)
         if not areas:
             adaptations.append(
-                f"Step {step.order} ({step.technique}) left out: it works only the "
-                f"{', '.join(map(area_words, avoided))}, which the screening says to avoid."
+                _(
+                    "Step %(order)s (%(technique)s) left out: it works only the %(areas)s, "
+                    "which the screening says to avoid."
+                )
+                % {**named, "areas": avoided}
             )
             continue
         notes = [step.notes] if step.notes else []
         if avoided:
-            notes.append(f"Keep away from the {', '.join(map(area_words, avoided))} (screening).")
-            adaptations.append(f"Step {step.order} keeps away from the {', '.join(map(area_words, avoided))}.")
+            notes.append(_("Keep away from the %(areas)s (screening).") % {"areas": avoided})
+            adaptations.append(_("Step %(order)s keeps away from the %(areas)s.") % {**named, "areas": avoided})
         kept.append((step, areas, notes))
 
     if not kept:
@@ -291,19 +308,36 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     ]
     if shortened:
         adaptations.append(
-            f"Shortened to fit {booked_minutes} booked minutes: step(s) {', '.join(map(str, shortened))}."
+            ngettext(
+                "Shortened to fit %(booked)s booked minutes: step %(steps)s.",
+                "Shortened to fit %(booked)s booked minutes: steps %(steps)s.",
+                len(shortened),
+            )
+            % {"booked": booked_minutes, "steps": ", ".join(map(str, shortened))}
         )
     lengthened = [
         step.order for (step, _, _), planned in zip(kept, minutes, strict=True) if planned > step.typical_minutes
     ]
     if lengthened:
         adaptations.append(
-            f"Lengthened to fill {booked_minutes} booked minutes: step(s) {', '.join(map(str, lengthened))}."
+            ngettext(
+                "Lengthened to fill %(booked)s booked minutes: step %(steps)s.",
+                "Lengthened to fill %(booked)s booked minutes: steps %(steps)s.",
+                len(lengthened),
+            )
+            % {"booked": booked_minutes, "steps": ", ".join(map(str, lengthened))}
         )
     if sum(minutes) < booked_minutes:
+        spare = booked_minutes - sum(minutes)
         adaptations.append(
-            f"{booked_minutes - sum(minutes)} booked minute(s) beyond the routine's longest: give them to the "
-            "client's painful points or to more stroking, as the client prefers."
+            ngettext(
+                "%(minutes)s booked minute beyond the routine's longest: give it to the client's painful points "
+                "or to more stroking, as the client prefers.",
+                "%(minutes)s booked minutes beyond the routine's longest: give them to the client's painful points "
+                "or to more stroking, as the client prefers.",
+                spare,
+            )
+            % {"minutes": spare}
         )
 
     painful, do_not_press = _pressable(outcome)
@@ -319,10 +353,13 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
             if pressure != asked[area]
         }
         for area, why in pressure_reasons.items():
-            notes.append(f"{area_words(area).capitalize()}: {pressure_by_area[area]} pressure only ({why}).")
+            notes.append(
+                _("%(area)s: %(pressure)s pressure only (%(why)s).")
+                % {"area": capfirst(area_words(area)), "pressure": pressure_words(pressure_by_area[area]), "why": why}
+            )
         targets = tuple(point for point in painful if point.area in areas) if step.uses_pain_map else ()
         if step.uses_pain_map and not targets:
-            notes.append("No painful points recorded here: ask the client and feel for knots of tension.")
+            notes.append(_("No painful points recorded here: ask the client and feel for knots of tension."))
         plan_steps.append(
             PlanStep(
                 order=number,
@@ -348,12 +385,14 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
 
     supports = tuple(support for support in outcome.supports if support.position in {"", routine.position})
     if len(supports) < len(outcome.supports):
-        adaptations.append("Pads for lying on the front left out: this routine is given in another position.")
+        adaptations.append(_("Pads for lying on the front left out: this routine is given in another position."))
     flags = _flags(outcome, plan_steps, do_not_press)
 
     oil = outcome.oil or routine.oil
     if outcome.oil and outcome.oil != routine.oil:
-        adaptations.append(f"Oil: {outcome.oil} instead of {routine.oil} (screening).")
+        adaptations.append(
+            _("Oil: %(oil)s instead of %(routine_oil)s (screening).") % {"oil": outcome.oil, "routine_oil": routine.oil}
+        )
     precautions = tuple(dict.fromkeys((*routine.precautions, *outcome.precautions)))
     caps = {area: cap for area in BodyArea.values if (cap := _cap_for(area, outcome))}
 

@@ -4,11 +4,17 @@ rebuilt after the client's screening changes.
 A plan is a snapshot: the routine version, the screening outcome (with what
 the last session taught) and the built plan are copied into the
 ``SessionPlan``, so later edits change no past plan.
+
+A plan is written for the therapist who gives the session: its sentences and
+its outcome's findings are built in their language (:func:`plan_language`),
+which the stored plan records, so that a plan is compared with the
+screening as it is now in the words it was written in.
 """
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -17,6 +23,7 @@ from clients.selectors import client_outcome, screening_latest
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from salon.errors import InvalidInput, validate
+from salon.languages import language_for_location, language_supported
 from salon.models import Salon
 from sessions.availability import BookingTerms
 from sessions.models import Appointment, SessionPlan
@@ -28,12 +35,30 @@ CORE_STEP_LOST = _(
     "For this client the routine would lose a step it cannot do without; choose another routine "
     "(a therapist can say which suits)."
 )
+REFRESHED = _("The screening as it is now")
+# Plans stored before plans recorded their language were built in English.
+LANGUAGE_OF_OLDER_PLANS = "en"
+
+
+def plan_language(appointment: Appointment) -> str:
+    """The language of a session's plan: its therapist's own, else the location's."""
+    return language_supported(appointment.therapist.user.language) or language_for_location(appointment.room.salon)
+
+
+def _built_in(session_plan: SessionPlan) -> str:
+    return session_plan.plan.get("language") or LANGUAGE_OF_OLDER_PLANS
+
+
+def _outcome_now(client: Client) -> ScreeningOutcome:
+    """The client's screening as it is now, with what the last session taught, in the active language."""
+    return outcome_with_lessons(client, client_outcome(client))
 
 
 def session_plan_create(
     *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
 ) -> SessionPlan:
-    """Build a plan and keep it with copies of everything it was built from.
+    """Build a plan, in the active language (the outcome's words should be in
+    it too), and keep it with copies of everything it was built from.
     Raises ``PlanNotPossible`` when the outcome forbids the routine."""
     spec = routine_spec(routine)
     # Built before the transaction: a refusal has written nothing, so callers that catch it
@@ -45,7 +70,7 @@ def session_plan_create(
             booked_minutes=booked_minutes,
             routine_snapshot=spec.to_dict(),
             outcome=outcome.to_dict(),
-            plan=plan.to_dict(),
+            plan={**plan.to_dict(), "language": language_supported(translation.get_language()) or ""},
             change_note=change_note,
         )
         validate(session_plan, exclude=["routine"])  # read by the caller: no query to see it exists
@@ -126,13 +151,27 @@ def _booking_plan(
     *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int, outcome: ScreeningOutcome | None
 ) -> SessionPlan:
     _check_screening_required(client, salon)
-    outcome = outcome_with_lessons(client, client_outcome(client) if outcome is None else outcome)
-    return session_plan_create(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
+    # The therapist is placed after the plan is built (sessions/services/booking.py): the
+    # location's language until a rebuild knows whose session it is.
+    language = language_for_location(salon)
+    if language_supported(translation.get_language()) != language:
+        outcome = None  # the caller's words: read again in the plan's
+    try:
+        with translation.override(language):
+            outcome = outcome_with_lessons(client, client_outcome(client) if outcome is None else outcome)
+            return session_plan_create(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
+    except PlanNotPossible as refused:
+        if refused.code == "booking_too_short":
+            # Whoever books reads this refusal: built again in their language.
+            build_plan(routine=routine_spec(routine), outcome=outcome, booked_minutes=booked_minutes)
+        raise
 
 
 def _change_note(reason: str) -> str:
     """The reason with the time, within the field's length (a clearer's long name must not refuse the rebuild)."""
-    stamp = f" ({timezone.now():%d %b %H:%M} UTC)"
+    now = timezone.now()
+    day = date_format(now, pgettext("date format: day and short month", "d M"))
+    stamp = f" ({day} {now:%H:%M} UTC)"
     room = SessionPlan._meta.get_field("change_note").max_length - len(stamp)
     return _fit(reason, length=room) + stamp
 
@@ -176,17 +215,22 @@ def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: st
 @transaction.atomic
 def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
     """After a new screening or a clearance: rebuild the plans of the client's
-    sessions that have not started. Started and completed plans stay frozen.
-    A routine the screening now forbids keeps its old plan and says why."""
-    outcome = outcome_with_lessons(client, client_outcome(client))
+    sessions that have not started, each in its therapist's language.
+    Started and completed plans stay frozen. A routine the screening now
+    forbids keeps its old plan and says why."""
     upcoming = Appointment.objects.select_for_update(of=("self",)).filter(
         client=client, status__in=Appointment.NOT_STARTED
     )
-    return [
-        appointment
-        for appointment in upcoming.select_related("routine", "plan")
-        if _rebuild_one(appointment, outcome, reason)
-    ]
+    outcomes: dict[str, ScreeningOutcome] = {}  # read once per language
+    rebuilt = []
+    for appointment in upcoming.select_related("routine", "plan", "therapist__user", "room__salon"):
+        language = plan_language(appointment)
+        with translation.override(language):
+            if language not in outcomes:
+                outcomes[language] = _outcome_now(client)
+            if _rebuild_one(appointment, outcomes[language], reason):
+                rebuilt.append(appointment)
+    return rebuilt
 
 
 @transaction.atomic
@@ -196,11 +240,19 @@ def session_plan_refresh(*, appointment: Appointment) -> Appointment:
     built from anything else is rebuilt, or marked as not possible."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("client__business", "routine", "plan")
+        .select_related("client__business", "routine", "plan", "therapist__user", "room__salon")
         .get(pk=appointment.pk)
     )
-    outcome = outcome_with_lessons(appointment.client, client_outcome(appointment.client))
+    language = plan_language(appointment)
+    # Compared in the words the plan was written in: another language is no change
+    # (a rebuild would withdraw the therapist's acknowledgement).
+    built_in = _built_in(appointment.plan) if appointment.plan else language
+    with translation.override(built_in):
+        outcome = _outcome_now(appointment.client)
     stored = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else None
     if stored != outcome or appointment.plan_problem:
-        _rebuild_one(appointment, outcome, "The screening as it is now")
+        with translation.override(language):
+            if built_in != language:
+                outcome = _outcome_now(appointment.client)
+            _rebuild_one(appointment, outcome, str(REFRESHED))
     return appointment

@@ -6,7 +6,8 @@ string (names and the test routine's name are test data, not the product's).
 
 The intake form and signing in have their own German browser tests
 (test_browser_intake_german.py, test_browser_german_account.py). The last
-test records English the journeys still show: the plan's own sentences (strict xfail)."""
+test reads a plan's own sentences (its adaptations, notes and findings), built
+in the language of the therapist who gives the session."""
 
 import datetime
 import re
@@ -160,14 +161,14 @@ def test_a_german_therapist_runs_a_session_from_my_day(browser, live_server, pas
         assert axe_violations(page) == []
 
         # When she starts it
-        page.get_by_role("button", name="Sitzung beginnen").click()
+        page.get_by_role("button", name="Behandlung beginnen").click()
         expect(page.locator("#status")).to_have_text("Läuft")
         assert english_left(page, STAFF_ENGLISH) == []
 
         # and completes it with a note
         page.get_by_label("Was die Kundschaft berichtete").fill("Verspannter unterer Rücken nach langer Autofahrt")
         page.get_by_label("Empfehlung für nächstes Mal").fill("Links mittlerer Druck")
-        page.get_by_role("button", name="Sitzung abschließen").click()
+        page.get_by_role("button", name="Behandlung abschließen").click()
         expect(page.locator("#status")).to_have_text("Abgeschlossen")
         assert english_left(page, STAFF_ENGLISH) == []
         shot(page, "session-completed")
@@ -308,11 +309,6 @@ def test_the_client_link_pages_name_the_massage_in_german(browser, live_server, 
         phone.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sessions/plans.py (adaptations, 'no direct pressure on the spine') and clients/rules.py "
-    "(NEUTRAL_OIL, the oil-allergy review text) build English text without gettext",
-)
 def test_the_session_plan_tells_a_german_therapist_its_adaptations_in_german(browser, live_server, password):
     # Given Anna, who reads German, and Sabine, allergic to nuts, booked for 30 minutes of a longer routine
     scene = salon_scenario(
@@ -338,5 +334,7 @@ def test_the_session_plan_tells_a_german_therapist_its_adaptations_in_german(bro
         text = page.locator("main").inner_text()
         for english in ["Lengthened to fill", "instead of", "Neutral baby oil", "no direct pressure on the spine"]:
             assert english not in text, english
+        assert "Neutrales Babyöl (nussfrei, unparfümiert)" in text
+        assert "Allergie gegen Öle oder Nüsse (Mandelöl)" in text
     finally:
         context.close()

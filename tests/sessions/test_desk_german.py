@@ -85,7 +85,7 @@ def test_my_day_is_in_german_for_a_german_therapist(client, therapist, booked, t
 
     # Then the page, the plan's headings and its links are German, the weekday too
     text = visible_text(response.content.decode())
-    for german in ("Tagesblatt drucken", "Sitzung öffnen", "Schritte", "Folgetag"):
+    for german in ("Tagesblatt drucken", "Behandlung öffnen", "Schritte", "Folgetag"):
         assert german in text
     assert english_left(text) == []
 

@@ -70,7 +70,7 @@ def test_a_longer_booking_lengthens_timed_steps_up_to_their_longest():
             assert template.typical_minutes <= step.minutes <= template.max_minutes
         else:
             assert step.minutes == template.typical_minutes  # a count of movements is what it is
-    assert plan.adaptations == ("Lengthened to fill 50 booked minutes: step(s) 1.",)  # the stroking has most room
+    assert plan.adaptations == ("Lengthened to fill 50 booked minutes: step 1.",)  # the stroking has most room
 
 
 def test_minutes_beyond_every_steps_longest_are_left_to_the_therapist():
@@ -78,7 +78,7 @@ def test_minutes_beyond_every_steps_longest_are_left_to_the_therapist():
 
     assert CLASSIC.maximum_minutes == 50
     assert plan.planned_minutes == 50
-    assert plan.adaptations[-1].startswith("30 booked minute(s) beyond the routine's longest")
+    assert plan.adaptations[-1].startswith("30 booked minutes beyond the routine's longest")
 
 
 def test_a_booking_below_the_minimum_is_refused():
@@ -318,13 +318,13 @@ def test_points_on_the_spine_or_where_to_keep_away_are_shown_not_to_press():
 def test_the_painful_points_finding_counts_only_points_the_routine_works():
     outcome = ScreeningOutcome(
         pain_points=(PainPoint("lower_back", "left", 8), PainPoint("neck", "right", 6)),
-        findings=(Finding("pain_points", "info", "2 painful point(s) to work with thumb pressure."),),
+        findings=(Finding("pain_points", "info", "2 painful points to work with thumb pressure."),),
     )
 
     classic = build_plan(routine=CLASSIC, outcome=outcome, booked_minutes=60)
     no_thumb_step = build_plan(routine=guide_spec("lower-back-relief"), outcome=outcome, booked_minutes=60)
 
-    assert [flag.message for flag in classic.flags] == ["1 painful point(s) to work with thumb pressure."]
+    assert [flag.message for flag in classic.flags] == ["1 painful point to work with thumb pressure."]
     assert [flag.rule for flag in no_thumb_step.flags] == []
 
 

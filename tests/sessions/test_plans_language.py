@@ -1,0 +1,198 @@
+"""A session plan's own sentences (adaptations, step notes, findings) in the
+language of the therapist who gives the session (issue 21): the builder
+writes in the active language, the plan service picks it and records it."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from clients.evaluation import evaluate_screening
+from clients.models import HealthScreening
+from clients.outcome import PainPoint, ScreeningOutcome
+from clients.services import screening_create
+from routines.models import RoutineTemplate
+from sessions.plans import PlanNotPossible, build_plan
+from sessions.services.booking import appointment_book
+from sessions.services.lifecycle import appointment_transition
+from sessions.services.plans import session_plan_for_booking
+from sessions.services.running import session_review_acknowledge, session_start
+from tests.factories import screening_answers, screening_for
+from tests.scenario import salon_scenario
+from tests.sessions.test_plans import CLASSIC, guide_spec
+
+NEUTRAL = ScreeningOutcome.neutral()
+
+
+def built(language: str, outcome: ScreeningOutcome = NEUTRAL, *, minutes: int = 48, routine=CLASSIC):
+    with translation.override(language):
+        return build_plan(routine=routine, outcome=outcome, booked_minutes=minutes)
+
+
+def evaluated(language: str, **answers) -> ScreeningOutcome:
+    """The rules' outcome as a reader of ``language`` gets it."""
+    answered = HealthScreening(created_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC), **answers)
+    with translation.override(language):
+        return evaluate_screening(answered, today=datetime.date(2026, 11, 24))
+
+
+# --- The builder writes in the active language --------------------------------
+
+
+def test_a_plan_built_in_german_says_how_it_fitted_the_booking_in_german():
+    assert built("de", minutes=50).adaptations == ("Verlängert auf die gebuchten 50 Minuten: Schritt 1.",)
+    assert built("de", minutes=44).adaptations[0].startswith("Gekürzt auf die gebuchten 44 Minuten: Schritte ")
+    assert built("de", minutes=80).adaptations[-1] == (
+        "30 gebuchte Minuten über die längste Dauer des Ablaufs hinaus: für die schmerzhaften Punkte oder für "
+        "mehr Ausstreichungen nutzen, wie es die Kund:in möchte."
+    )
+
+
+def test_one_minute_and_one_step_read_in_the_singular_in_both_languages():
+    assert built("en", minutes=51).adaptations[-1].startswith("1 booked minute beyond the routine's longest: give it")
+    assert built("de", minutes=51).adaptations[-1].startswith("1 gebuchte Minute über die längste Dauer")
+    assert built("en", minutes=50).adaptations == ("Lengthened to fill 50 booked minutes: step 1.",)
+    assert built("en", minutes=44).adaptations[0].startswith("Shortened to fit 44 booked minutes: steps ")
+
+
+def test_a_german_plan_names_what_it_left_out_and_keeps_away_from_in_german():
+    outcome = ScreeningOutcome(avoid_areas=frozenset({"lower_back", "mid_back"}))
+
+    plan = built("de", outcome, minutes=60)
+
+    assert (
+        "Schritt 6 (Forearm stroking) entfällt: Er behandelt nur Bereiche, die laut Gesundheitsfragebogen "
+        "ausgespart werden (unterer Rücken, mittlerer Rücken)."
+    ) in plan.adaptations
+    assert "Schritt 1 spart aus: unterer Rücken, mittlerer Rücken." in plan.adaptations
+    assert "Aussparen: unterer Rücken, mittlerer Rücken (Gesundheitsfragebogen)." in plan.steps[0].notes
+
+
+def test_a_german_plan_says_why_pressure_is_lower_in_german_words():
+    # given the rules' outcome for a client who prefers medium pressure, read in German
+    outcome = evaluated("de", pressure_preference="medium")
+
+    plan = built("de", outcome, minutes=60)
+
+    fingertips = plan.steps[2]
+    assert fingertips.pressure_by_area["lower_back"] == "medium"  # the rule engine is the same in any language
+    assert "Unterer Rücken: Druck höchstens mittel (Wunsch der Kund:in: Druck mittel)." in fingertips.notes
+    assert plan.pressure_cap_reasons["spine"] == "kein direkter Druck auf die Wirbelsäule"
+
+
+def test_a_german_plan_counts_its_painful_points_and_says_which_not_to_press_in_german():
+    points = (PainPoint("spine", "both", 7), PainPoint("mid_back", "left", 6), PainPoint("lower_back", "left", 8))
+    outcome = ScreeningOutcome(pain_points=points, avoid_areas=frozenset({"mid_back"}))
+
+    german, english = built("de", outcome, minutes=60), built("en", outcome, minutes=60)
+
+    assert [flag.message for flag in german.flags] == [
+        "1 schmerzhafter Punkt für Daumendruck.",
+        "2 schmerzhafte Punkte, die nicht gedrückt werden dürfen.",
+    ]
+    assert [point.reason for point in german.do_not_press] == [
+        "kein direkter Druck auf die Wirbelsäule",
+        "laut Gesundheitsfragebogen aussparen",
+    ]
+    assert [flag.message for flag in english.flags] == [
+        "1 painful point to work with thumb pressure.",
+        "2 painful points not to press.",
+    ]
+
+
+def test_a_german_plan_names_the_neutral_oil_and_the_pads_it_leaves_out_in_german():
+    outcome = evaluated("de", oil_or_nut_allergy=True, prone_discomfort=["neck"])
+
+    plan = built("de", outcome, minutes=30, routine=guide_spec("pregnancy-back-massage"))
+
+    assert plan.oil == "Neutrales Babyöl (nussfrei, unparfümiert)"
+    assert any(line.startswith("Öl: Neutrales Babyöl (nussfrei, unparfümiert) statt ") for line in plan.adaptations)
+    assert "Polster für die Bauchlage entfallen: Dieser Ablauf wird in einer anderen Lage gegeben." in plan.adaptations
+
+
+def test_the_same_plan_in_english_stays_english():
+    outcome = evaluated("en", oil_or_nut_allergy=True, pressure_preference="light")
+
+    plan = built("en", outcome, minutes=60)
+
+    assert plan.oil == "Neutral baby oil (nut-free, unscented)"
+    assert "Lower back: light pressure only (the client prefers light pressure)." in plan.steps[0].notes
+    assert any(line.startswith("Oil: Neutral baby oil (nut-free, unscented) instead of") for line in plan.adaptations)
+
+
+# --- Whose language: the plan service ----------------------------------------
+
+
+def book(scene, routine, **answers):
+    """Sabine booked with Anna tomorrow, with a screening of ``answers`` if any."""
+    if answers:
+        screening_for(scene.client, **answers)
+    day = datetime.datetime.now(scene.salon.zone).date() + datetime.timedelta(days=1)
+    return appointment_book(client=scene.client, routine=routine, start=scene.at(day, 10), therapist=scene.therapist)
+
+
+@pytest.fixture
+def relief(db):
+    return RoutineTemplate.objects.get(slug="lower-back-relief", is_current=True)
+
+
+@pytest.mark.django_db
+def test_a_booking_at_a_german_location_gets_its_plan_in_german(relief):
+    # given a location in German, booked from code with English active
+    scene = salon_scenario(language="de")
+
+    appointment = book(scene, relief, oil_or_nut_allergy=True, allergies="Mandelöl")
+
+    plan = appointment.plan
+    assert plan.plan["language"] == "de"
+    assert plan.plan["oil"] == "Neutrales Babyöl (nussfrei, unparfümiert)"
+    assert "Allergie gegen Öle oder Nüsse (Mandelöl)" in " ".join(flag["message"] for flag in plan.plan["flags"])
+    assert plan.outcome["oil"] == "Neutrales Babyöl (nussfrei, unparfümiert)"  # the snapshot in the same words
+
+
+@pytest.mark.django_db
+def test_a_booking_too_short_is_refused_in_the_words_of_whoever_books(relief):
+    # given a German location, and someone booking with English active
+    scene = salon_scenario(language="de")
+
+    with pytest.raises(PlanNotPossible) as refused:
+        session_plan_for_booking(client=scene.client, salon=scene.salon, routine=relief, booked_minutes=5)
+
+    assert refused.value.code == "booking_too_short"
+    assert refused.value.detail.startswith("The routine needs at least ")
+
+
+@pytest.mark.django_db
+def test_a_rebuilt_plan_is_in_its_therapists_own_language(relief):
+    # given an English location whose therapist Anna reads German
+    scene = salon_scenario(therapists=[{"display_name": "Anna", "user__language": "de"}])
+    appointment = book(scene, relief)
+    assert appointment.plan.plan["language"] == "en"  # booked before she was placed: the location's
+
+    # when a new screening rebuilds the plan
+    screening_create(client=scene.client, answers=screening_answers(osteoporosis=True), entered_via="staff")
+
+    appointment.refresh_from_db()
+    assert appointment.plan.plan["language"] == "de"
+    assert "Osteoporose: nur leichter Druck, nicht auf die Knochen." in [
+        flag["message"] for flag in appointment.plan.plan["flags"]
+    ]
+    assert appointment.plan.change_note.endswith(" UTC)")
+
+
+@pytest.mark.django_db
+def test_starting_keeps_a_plan_that_differs_from_its_therapist_only_in_language(relief):
+    # given Anna, who reads German, at an English location: a plan in English that needs review, acknowledged
+    scene = salon_scenario(therapists=[{"display_name": "Anna", "user__language": "de"}])
+    appointment = book(scene, relief, osteoporosis=True)
+    session_review_acknowledge(appointment=appointment, by=scene.therapist.user)
+    appointment_transition(appointment=appointment, to_status="checked_in", now=appointment.start)
+    plan_before = appointment.plan_id
+
+    # when she starts the session
+    started = session_start(appointment=appointment, by=scene.therapist.user)
+
+    # then the screening has not changed, so neither has the plan nor her acknowledgement
+    assert started.status == "in_progress"
+    assert started.plan_id == plan_before
+    assert started.review_acknowledged_at is not None
