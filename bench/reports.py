@@ -1,7 +1,9 @@
 """The managers' report for a year of a busy location: 20 therapists, 8
 rooms, ~100,000 appointments and ~50,000 feedback rows (target: median under
 300 ms, a fixed number of queries). Cases: the page for the whole year and
-for one month, and the therapists' CSV for the year.
+for one month, the therapists' CSV for the year, and the CPU a year's page
+costs (Python's and PostgreSQL's, on PostgreSQL). Run it as
+``DATABASE_URL=… scripts/testenv.py -m bench.reports``.
 
 The appointments are written in bulk (the booking service would take an
 hour): every day from 08:00, a 20-minute session a room every 20 minutes,
@@ -10,11 +12,18 @@ clients; statuses and prices vary, every other completed session has
 feedback.
 ``BENCH_REPORT_APPOINTMENTS`` sets how many (default 100,000);
 ``BENCH_PROFILE=1`` prints each query of one year's page with its time (and
-the plan of any over 100 ms) instead of the figures.
+the plan of any over 100 ms) instead of the figures; ``BENCH_PROFILE=explain``
+the plan of every query and its server time (the least of five runs, a
+steadier figure than the page's on a busy machine), ``BENCH_PROFILE=cpu`` a
+cProfile of the page (sorted by ``BENCH_SORT``, cumulative time unless
+told). ``BENCH_KEEP_DATABASE=1`` keeps the filled database (``test_`` and
+DATABASE_URL's name, migrated anew each run) and fills it only when empty,
+for runs one after another.
 """
 
 import datetime
 import os
+from contextlib import contextmanager
 
 from bench.harness import measure, scratch_database
 
@@ -23,64 +32,85 @@ THERAPISTS, ROOMS, MINUTES, CLIENTS = 20, 8, 20, 3000
 STATUSES = ("completed",) * 14 + ("cancelled", "no_show", "booked")
 
 
+@contextmanager
+def _database():
+    """The scratch database, or with BENCH_KEEP_DATABASE the kept one."""
+    if not os.environ.get("BENCH_KEEP_DATABASE"):
+        with scratch_database():
+            yield
+        return
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=True)
+    yield
+
+
+def _fill(first_day: datetime.date) -> None:
+    from clients.models import Client
+    from routines.models import RoutineTemplate
+    from sessions.models import Appointment, Feedback
+    from tests.scenario import salon_scenario
+
+    scene = salon_scenario(
+        therapists=[f"Therapist {number:02d}" for number in range(THERAPISTS)],
+        rooms=[f"Room {number}" for number in range(ROOMS)],
+        works=(datetime.time(8), datetime.time(20)),
+        currency="EUR",
+    )
+    routine = RoutineTemplate.objects.filter(is_current=True).order_by("slug").first()
+    # Clients written in bulk too: the report reads only who came when.
+    clients = Client.objects.bulk_create(
+        [
+            Client(
+                business=scene.salon.business,
+                given_name="Client",
+                family_name=f"{number:05d}",
+                email=f"client{number}@example.com",
+            )
+            for number in range(CLIENTS)
+        ]
+    )
+    per_day = ROOMS * (12 * 60 // MINUTES)
+    rows = []
+    for number in range(APPOINTMENTS):
+        day = first_day + datetime.timedelta(days=number // per_day)
+        slot = number % per_day
+        start = scene.at(day, 8) + datetime.timedelta(minutes=MINUTES * (slot // ROOMS))
+        end = start + datetime.timedelta(minutes=MINUTES)
+        status = STATUSES[number % len(STATUSES)]
+        rows.append(
+            Appointment(
+                client=clients[number * 7919 % CLIENTS], therapist=scene.therapists[slot % THERAPISTS],
+                room=scene.rooms[slot % ROOMS], routine=routine, start=start, end=end, busy_until=end,
+                status=status, price_minor=6500 + 500 * (number % 3), currency="EUR",
+                cancelled_late=number % 2 == 0,
+            )
+        )  # fmt: skip
+    made = Appointment.objects.bulk_create(rows, batch_size=5000)
+    completed = [appointment for appointment in made if appointment.status == "completed"]
+    Feedback.objects.bulk_create(
+        [Feedback(appointment=appointment, overall=1 + index % 5) for index, appointment in enumerate(completed)][::2],
+        batch_size=5000,
+    )
+
+
 def main() -> None:
-    with scratch_database():
+    with _database():
         from django.db import connection
         from django.test import Client as Browser
 
-        from clients.models import Client
-        from routines.models import RoutineTemplate
         from salon.roles import Role
         from sessions.models import Appointment, Feedback
         from tests.factories import UserFactory
         from tests.helpers import sign_in
-        from tests.scenario import salon_scenario
 
-        scene = salon_scenario(
-            therapists=[f"Therapist {number:02d}" for number in range(THERAPISTS)],
-            rooms=[f"Room {number}" for number in range(ROOMS)],
-            works=(datetime.time(8), datetime.time(20)),
-            currency="EUR",
-        )
-        routine = RoutineTemplate.objects.filter(is_current=True).order_by("slug").first()
-        # Clients written in bulk too: the report reads only who came when.
-        clients = Client.objects.bulk_create(
-            [
-                Client(
-                    business=scene.salon.business,
-                    given_name="Client",
-                    family_name=f"{number:05d}",
-                    email=f"client{number}@example.com",
-                )
-                for number in range(CLIENTS)
-            ]
-        )
         per_day = ROOMS * (12 * 60 // MINUTES)
         first_day = datetime.date.today().replace(month=1, day=1) - datetime.timedelta(days=365)
         days = -(-APPOINTMENTS // per_day)
-        rows = []
-        for number in range(APPOINTMENTS):
-            day = first_day + datetime.timedelta(days=number // per_day)
-            slot = number % per_day
-            start = scene.at(day, 8) + datetime.timedelta(minutes=MINUTES * (slot // ROOMS))
-            end = start + datetime.timedelta(minutes=MINUTES)
-            status = STATUSES[number % len(STATUSES)]
-            rows.append(
-                Appointment(
-                    client=clients[number * 7919 % CLIENTS], therapist=scene.therapists[slot % THERAPISTS],
-                    room=scene.rooms[slot % ROOMS], routine=routine, start=start, end=end, busy_until=end,
-                    status=status, price_minor=6500 + 500 * (number % 3), currency="EUR",
-                    cancelled_late=number % 2 == 0,
-                )
-            )  # fmt: skip
-        made = Appointment.objects.bulk_create(rows, batch_size=5000)
-        completed = [appointment for appointment in made if appointment.status == "completed"]
-        Feedback.objects.bulk_create(
-            [Feedback(appointment=appointment, overall=1 + index % 5) for index, appointment in enumerate(completed)][
-                ::2
-            ],
-            batch_size=5000,
-        )
+        if not Appointment.objects.exists():
+            _fill(first_day)
         if connection.vendor == "postgresql":
             # What autovacuum does after a bulk load: without statistics the planner takes the tables for empty.
             with connection.cursor() as cursor:
@@ -94,7 +124,16 @@ def main() -> None:
         month = {"period": "custom", "first_day": first_day.isoformat(), "last_day": month_end.isoformat()}
         assert page.get("/reports/", year).status_code == 200
         extra = {"appointments": APPOINTMENTS, "feedback": Feedback.objects.count(), "days": days}
-        if os.environ.get("BENCH_PROFILE"):
+        profile = os.environ.get("BENCH_PROFILE")
+        if profile == "cpu":
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(page.get, "/reports/", year)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
+            return
+        if profile:
             import time
 
             def timed(execute, sql, params, many, context):
@@ -104,10 +143,16 @@ def main() -> None:
                 finally:
                     elapsed = (time.perf_counter() - started) * 1000
                     print(f"{elapsed:8.1f} ms  {sql[:150]}")
-                    if elapsed > 100 and sql.startswith("SELECT"):
+                    if (elapsed > 100 or profile == "explain") and sql.lstrip("(").startswith("SELECT"):
                         with connection.cursor() as cursor:
-                            cursor.execute("EXPLAIN ANALYZE " + sql, params)
+                            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                             print("\n".join(row[0] for row in cursor.fetchall()))
+                            # The server's time without the clock reads of each row: the least of five.
+                            times = []
+                            for _ in range(5):
+                                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+                                times.append(cursor.fetchone()[0][0]["Execution Time"])
+                            print(f"server time, least of five: {min(times):.1f} ms")
 
             with connection.execute_wrapper(timed):
                 page.get("/reports/", year)
@@ -115,6 +160,42 @@ def main() -> None:
         measure("reports_page_year", lambda: page.get("/reports/", year), repeat=5, warmup=1, **extra)
         measure("reports_page_month", lambda: page.get("/reports/", month), repeat=10, warmup=1, **extra)
         measure("reports_csv_therapists_year", lambda: page.get("/reports/therapists.csv", year), repeat=5, warmup=1)
+        if connection.vendor == "postgresql":
+            cpu_per_page("reports_page_year_cpu", lambda: page.get("/reports/", year))
+
+
+def cpu_per_page(case: str, action, repeat: int = 5) -> None:
+    """CPU a page costs, Python's (this process) and PostgreSQL's (its
+    backend, with parallel query off so that no worker takes a share): on
+    a busy machine a steadier figure than the latency, which waits for the
+    cores."""
+    import json
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def backend_seconds(pid: int) -> float:
+        # /proc/<pid>/stat: utime and stime are fields 11 and 12 after the command's closing bracket.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    action()
+    server, python = backend_seconds(backend), time.process_time()
+    for _ in range(repeat):
+        action()
+    server, python = backend_seconds(backend) - server, time.process_time() - python
+    with connection.cursor() as cursor:
+        cursor.execute("RESET max_parallel_workers_per_gather")
+    per_page = lambda seconds: round(seconds / repeat * 1000, 1)  # noqa: E731
+    print(json.dumps({"case": case, "python_cpu_ms": per_page(python), "postgresql_cpu_ms": per_page(server),
+                      "runs": repeat}), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@ location or at several.
 
 Counts and sums come from the database: the period's appointments are
 grouped once by therapist, room, service, origin and status (a few hundred
-rows for a busy year), and once by start and end for the days and hours;
-Python only adds up the grouped rows. Working and open minutes come from the
-same calendar availability uses (``sessions.availability.Calendar``, without
-its bookings), so the rota, special days and time off are read exactly as
-bookings are; the days of a weekday that are alike are worked out once.
+rows for a busy year), and once by start and end, then by local hour, for
+the days and hours; Python only adds up the grouped rows. Working and open
+minutes come from the same calendar availability uses
+(``sessions.availability.Calendar``, without its bookings), so the rota,
+special days and time off are read exactly as bookings are; the days of a
+weekday that are alike are worked out once.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from clients.models import Client
 from routines.models import RoutineTemplate
 from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import (
@@ -30,7 +32,7 @@ from sessions.availability import (
     Calendar,
     EpochMinutes,
     _hours_and_shifts,
-    _rooms,
+    _rooms_of,
     from_minutes,
     local_instant,
     merge,
@@ -161,44 +163,69 @@ class Row:
             self.working_minutes = (self.working_minutes or 0) + other.working_minutes
 
 
-def appointments_in(locations: list[Salon], period: Period) -> QuerySet[Appointment]:
+# Location -> the ids of all its rooms, also those out of use (``OnDuty.rooms_at``).
+RoomsAt = dict[int, list[int]]
+
+
+def appointments_in(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> QuerySet[Appointment]:
     """Appointments starting in the period at these locations, each
     location's days in its own zone; unordered, for grouping."""
     if not locations:
         return Appointment.objects.none()
-    return Appointment.objects.filter(_starting(locations, period)).order_by()
+    return Appointment.objects.filter(_starting(locations, period, rooms_at=rooms_at)).order_by()
 
 
-def _starting(locations: list[Salon], period: Period, through: str = "") -> Q:
+def _starting(locations: list[Salon], period: Period, through: str = "", rooms_at: RoomsAt | None = None) -> Q:
     """Appointments starting in the period at these locations; ``through``
-    the relation from another model (``"appointment__"``)."""
+    the relation from another model (``"appointment__"``). With ``rooms_at``
+    the location is told by the room's id: over a year's bookings, joining
+    each to its room costs more than the grouping it feeds."""
     starting = Q()
     for location in locations:
         begins, ends = period.span(location.zone)
-        starting |= Q(
-            **{f"{through}room__salon_id": location.pk, f"{through}start__gte": begins, f"{through}start__lt": ends}
+        where = (
+            {f"{through}room_id__in": rooms_at.get(location.pk, [])}
+            if rooms_at is not None
+            else {f"{through}room__salon_id": location.pk}
         )
+        starting |= Q(**where, **{f"{through}start__gte": begins, f"{through}start__lt": ends})
     return starting
 
 
-def _breakdown(appointments: QuerySet) -> list[dict]:
+class _Minutes(EpochMinutes):
+    """``EpochMinutes`` read through ``date_part``'s double precision rather
+    than ``EXTRACT``'s numeric on PostgreSQL: the same whole minutes for any
+    time to the second, at a fraction of the cost over a year's bookings."""
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(date_part('epoch', %(expressions)s)::bigint / 60)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _breakdown(appointments: QuerySet, rooms_at: RoomsAt | None = None) -> list[dict]:
     """The appointments counted per therapist, room, service, origin and how
     each ended, in one query: every table of the report adds up these rows
     (a few hundred for a busy year), so the period is read once. Grouped by
     ids alone: with names among the columns PostgreSQL expects as many
-    groups as rows and sorts them all; ``_labels`` reads the names."""
-    return list(
-        appointments.values(
-            "therapist_id", "room_id", "room__salon_id", "routine_id", "origin", "status", "cancelled_late"
-        )
+    groups as rows and sorts them all; ``_labels`` reads the names. Each
+    row's location (``room__salon_id``) comes from ``rooms_at`` when given
+    (``appointments`` then filtered by it), else from the rooms' table."""
+    location = {} if rooms_at is None else {room: place for place, rooms in rooms_at.items() for room in rooms}
+    columns = ["therapist_id", "room_id", "routine_id", "origin", "status", "cancelled_late"]
+    groups = list(
+        appointments.values(*columns, *(["room__salon_id"] if rooms_at is None else []))
         .annotate(
             appointments=Count("pk"),
             # The price recorded when it was booked: a later menu change does not rewrite what was sold.
             amount=Sum("price_minor"),
-            minutes=Sum(EpochMinutes("end") - EpochMinutes("start")),
+            minutes=Sum(_Minutes("end") - _Minutes("start")),
         )
         .order_by()
     )
+    if rooms_at is not None:
+        for values in groups:
+            values["room__salon_id"] = location[values["room_id"]]
+    return groups
 
 
 @dataclass
@@ -273,9 +300,11 @@ class Summary:
     locations: list[Row]
 
 
-def report_summary(*, locations: list[Salon], period: Period) -> Summary:
-    """Counts and revenue per location and in all (one query)."""
-    rows = _location_rows(locations, _breakdown(appointments_in(locations, period)))
+def report_summary(*, locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> Summary:
+    """Counts and revenue per location and in all (one query); ``rooms_at``
+    as a report of the same locations has it (``Report.rooms_at``) spares
+    joining the bookings to their rooms."""
+    rows = _location_rows(locations, _breakdown(appointments_in(locations, period, rooms_at), rooms_at))
     return Summary(_total(rows), rows)
 
 
@@ -304,6 +333,10 @@ class Report:
     daily: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)
     # How the period's bookings were made: origin -> bookings.
     origins: dict[str, int] = field(default_factory=dict)
+    # The locations' rooms, for the other queries of the same locations.
+    rooms_at: RoomsAt = field(default_factory=dict)
+    # The names of the therapists, rooms and routines in the tables.
+    labels: Labels = field(default_factory=lambda: Labels({}, {}, {}))
 
     @property
     def currency(self) -> str:
@@ -327,16 +360,26 @@ class OnDuty:
     room_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # room -> (name, location)
     # (ISO weekday, local hour) -> minutes therapists were on duty then.
     by_hour: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    # Location -> all its rooms, in use or not (their past bookings count).
+    rooms_at: RoomsAt = field(default_factory=dict)
 
 
-def _duty_calendar(location: Salon, period: Period) -> Calendar:
+def _duty_calendar(location: Salon, period: Period) -> tuple[Calendar, list[int]]:
     """Availability's calendar of a location with its rota, opening hours
     and time off read as availability reads them, but without the bookings
     (``Calendar.load`` reads every booking of the range: for a year, most of
-    the report's time, and the report counts bookings itself). Four queries."""
+    the report's time, and the report counts bookings itself); and the ids of
+    all the location's rooms, those out of use too. Four queries."""
     therapists = list(therapists_at(location).order_by("display_name", "pk"))
     ids = [therapist.pk for therapist in therapists]
-    rooms, rooms_allowed = _rooms(location)
+    # Availability's own query for the rooms (``_rooms``), keeping the rooms out of use.
+    room_rows = [
+        (room, room.therapist_allowed)
+        for room in Room.objects.filter(salon=location)
+        .annotate(therapist_allowed=F("therapists_allowed"))
+        .order_by("name", "pk")
+    ]
+    rooms, rooms_allowed = _rooms_of(room_rows)
     opening, special, working = _hours_and_shifts(
         location, therapist_ids=ids, first_day=period.first_day, last_day=period.last_day
     )
@@ -351,12 +394,13 @@ def _duty_calendar(location: Salon, period: Period) -> Calendar:
         .order_by()
     ):
         (therapist_away[therapist] if therapist else room_away[room]).append((start, end))
-    return Calendar(
+    calendar = Calendar(
         salon=location, zone=location.zone, therapists=therapists, rooms=rooms, rooms_allowed=rooms_allowed,
         working=working, opening=opening, special=special,
         therapist_away={key: merge(value) for key, value in therapist_away.items()}, therapist_booked={},
         room_away={key: merge(value) for key, value in room_away.items()}, room_booked={}, therapist_elsewhere={},
     )  # fmt: skip
+    return calendar, list(dict.fromkeys(room.pk for room, _ in room_rows))
 
 
 def _spread_over_hours(by_hour: dict, weekday: int, start: int, end: int, times: int = 1) -> None:
@@ -458,7 +502,7 @@ def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
     duty = OnDuty()
     for location in locations:
         zone = location.zone
-        calendar = _duty_calendar(location, period)
+        calendar, duty.rooms_at[location.pk] = _duty_calendar(location, period)
         days = _Days.of(calendar, period)
         patterns: Counter = Counter()
         for therapist in calendar.therapists:
@@ -498,10 +542,9 @@ def report_for(*, locations: list[Salon], period: Period, by_time: bool = True) 
     ``by_time`` is false (a table's download needs neither), once per time
     zone for the days and the heat map; four per location for availability's
     calendar."""
-    appointments = appointments_in(locations, period)
     duty = _on_duty(locations, period)
     names = {location.pk: location.name for location in locations}
-    groups = _breakdown(appointments)
+    groups = _breakdown(appointments_in(locations, period, duty.rooms_at), duty.rooms_at)
 
     by_location = _location_rows(locations, groups)
     for row in by_location:
@@ -537,7 +580,7 @@ def report_for(*, locations: list[Salon], period: Period, by_time: bool = True) 
         rooms.setdefault(pk, Row(pk, duty.room_names[pk][0], working_minutes=minutes, location=duty.room_names[pk][1]))
     heat, daily = {}, {}
     if by_time:
-        booked_by_hour, daily = _by_time(locations, period)
+        booked_by_hour, daily = _by_time(locations, period, duty.rooms_at)
         heat = {cell: booked_by_hour.get(cell, 0) / working for cell, working in duty.by_hour.items() if working}
     for row in [*therapists.values(), *rooms.values(), *services.values()]:
         row.currency = total.currency
@@ -552,6 +595,8 @@ def report_for(*, locations: list[Salon], period: Period, by_time: bool = True) 
         heat=heat,
         daily=daily,
         origins={origin: origins[origin] for origin in sorted(origins)},
+        rooms_at=duty.rooms_at,
+        labels=labels,
     )
 
 
@@ -563,12 +608,18 @@ def _wall_minutes(moment: datetime.datetime, zone: ZoneInfo) -> int:
     return to_minutes(moment.astimezone(zone).replace(tzinfo=datetime.UTC))
 
 
-def _sessions_by_time(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int, int, int, int, int]]:
-    """(start, end, bookings, revenue of the completed, sessions taking time)
-    per distinct start and end, the times as local wall-clock minutes (see
-    ``_wall_minutes``). Grouped by the stored instants first, so that the
-    zone is applied once per distinct time rather than once per appointment;
-    PostgreSQL applies it, elsewhere Python."""
+def _sessions_by_hours(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int, ...]]:
+    """The sessions by the local wall-clock hours they start and end in
+    (hours since 1970, see ``_wall_minutes``): (first hour, last hour,
+    bookings, revenue of the completed, sessions taking time, and for those
+    the sums of their minutes into the first hour at the start and into the
+    last hour at the end), from which ``_by_time`` spreads the minutes over
+    the hours exactly. Grouped by the stored
+    instants first, so that the zone is applied once per distinct time, then
+    by hours, so that a year's ten thousand distinct times reach Python as a
+    few thousand rows; PostgreSQL does both, elsewhere Python the first.
+    Sessions that end, on the wall clock, no later than they start (over the
+    clocks going back) take no time in any hour."""
     grouped = (
         appointments.annotate(begins=F("start"), ends=F("end"))
         .values("begins", "ends")
@@ -580,24 +631,39 @@ def _sessions_by_time(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int,
         .order_by()
     )
     if connection.vendor != "postgresql":
-        return [
-            (_wall_minutes(row["begins"], zone), _wall_minutes(row["ends"], zone), row["bookings"], row["revenue"],
-             row["taking_time"])
-            for row in grouped
-        ]  # fmt: skip
-    sql, params = grouped.query.sql_with_params()
+        rows = []
+        for values in grouped:
+            start, end = _wall_minutes(values["begins"], zone), _wall_minutes(values["ends"], zone)
+            first, last = start // 60, (end - 1) // 60
+            taking = values["taking_time"] if end > start else 0
+            rows.append((first, last, values["bookings"], values["revenue"], taking, taking * (start - first * 60),
+                         taking * (end - last * 60)))  # fmt: skip
+        return rows
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # locations without a room: nothing can start there
+        return []
     # The ORM's own SQL as a subquery; the zone's name goes in as a parameter.
-    wall = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE %s))::bigint / 60)"
+    # Integers throughout (wall-clock minutes since 1970 fit one for 4,000
+    # years): sums of integers stay integers, where bigints become numerics.
+    # OFFSET 0 keeps PostgreSQL from inlining a subquery, which would work
+    # each wall-clock time out again wherever it is used.
+    wall = "(date_part('epoch', grouped.{} AT TIME ZONE %s)::bigint / 60)::integer"
     query = (
-        f"SELECT {wall.format('grouped.begins')}, {wall.format('grouped.ends')}, grouped.bookings, "  # noqa: S608
-        f"grouped.revenue, grouped.taking_time FROM ({sql}) AS grouped"
+        "SELECT first, last, SUM(bookings)::bigint, SUM(revenue)::bigint, SUM(taking)::bigint, "  # noqa: S608
+        "SUM(taking * (starts - first * 60))::bigint, SUM(taking * (ends - last * 60))::bigint FROM ("
+        "SELECT starts, ends, starts / 60 AS first, (ends - 1) / 60 AS last, bookings, revenue, "
+        "CASE WHEN ends > starts THEN taking_time ELSE 0 END AS taking FROM ("
+        f"SELECT {wall.format('begins')} AS starts, {wall.format('ends')} AS ends, grouped.bookings::integer, "
+        f"grouped.revenue, grouped.taking_time::integer FROM ({sql}) AS grouped OFFSET 0"
+        ") AS wall OFFSET 0) AS hours GROUP BY 1, 2"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, [zone.key, zone.key, *params])
         return cursor.fetchall()
 
 
-def _by_time(locations: list[Salon], period: Period) -> tuple[dict, dict]:
+def _by_time(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> tuple[dict, dict]:
     """Minutes booked by local weekday and hour (a session over several
     hours counts in each), and bookings and revenue by the local day each
     session starts: one query per time zone among the locations."""
@@ -611,16 +677,21 @@ def _by_time(locations: list[Salon], period: Period) -> tuple[dict, dict]:
     for name, here in zones.items():
         by_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         by_hour: dict[int, int] = defaultdict(int)  # wall-clock hours since 1970 -> minutes booked
-        sessions = _sessions_by_time(appointments_in(here, period), ZoneInfo(name))
-        for start, end, bookings, revenue, taking_time in sessions:
-            figures = by_day[start // MINUTES_A_DAY]
+        sessions = _sessions_by_hours(appointments_in(here, period, rooms_at), ZoneInfo(name))
+        for first, last, bookings, revenue, taking, into_first, into_last in sessions:
+            figures = by_day[first // 24]
             figures[0] += bookings
             figures[1] += revenue or 0
-            while taking_time and start < end:
-                hour = start // 60
-                piece_end = min(end, (hour + 1) * 60)
-                by_hour[hour] += (piece_end - start) * taking_time
-                start = piece_end
+            if not taking:
+                continue
+            if first == last:
+                by_hour[first] += into_last - into_first
+                continue
+            # The first hour from each start, the hours between whole, the last up to each end.
+            by_hour[first] += taking * 60 - into_first
+            for hour in range(first + 1, last):
+                by_hour[hour] += taking * 60
+            by_hour[last] += into_last
         for number, (bookings, revenue) in by_day.items():
             figures = daily.setdefault(EPOCH_DAY + datetime.timedelta(days=number), [0, 0])
             figures[0] += bookings
@@ -717,28 +788,35 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
     retention = datetime.timedelta(days=RETENTION_DAYS)
     # Later visits cannot be anyone's first or second that matters here.
     latest = max(period.span(location.zone)[1] for location in locations) + retention
-    came = Case(When(_starting(locations, period), then=Value(1)), default=Value(0))
-    # Each client's first two visits here ever (a window over their visits,
-    # numbered by time), with the first's time on both rows, for those who
-    # came in the period: one pass over the visits, sorted once.
-    by_client = [F("client_id")]
+    rooms_at = report.rooms_at if report is not None else None
+    at_here = (
+        {"room__salon_id__in": here}
+        if rooms_at is None
+        else {"room_id__in": [room for location in here for room in rooms_at.get(location, [])]}
+    )
+    # Each client who came in the period, with their first two visits here
+    # ever: two index probes a client (sessions' ``appointment_client_visits``)
+    # rather than a window sorting every visit of every client.
     visits = (
-        Appointment.objects.filter(status=Status.COMPLETED, room__salon_id__in=here, start__lt=latest)
-        .order_by()
-        .annotate(
-            number=Window(RowNumber(), partition_by=by_client, order_by=[F("start").asc()]),
-            first=Window(Min("start"), partition_by=by_client),
-            came=Window(Max(came), partition_by=by_client),
+        Appointment.objects.filter(client_id=OuterRef("pk"), status=Status.COMPLETED, start__lt=latest, **at_here)
+        .order_by("start")
+        .values("start")
+    )
+    came = appointments_in(locations, period, rooms_at).filter(status=Status.COMPLETED).values("client_id")
+    clients = (
+        Client.objects.filter(pk__in=came)
+        .annotate(first=Subquery(visits[:1]), second=Subquery(visits[1:2]))
+        # Each client is one row anyway; DISTINCT keeps PostgreSQL from
+        # inlining the visits into each count below, which would look them up again.
+        .distinct()
+        .aggregate(
+            seen=Count("pk"),
+            new=Count("pk", filter=Q(first__gte=begins)),
+            returning=Count("pk", filter=Q(first__lt=begins)),
+            retained=Count("pk", filter=Q(first__gte=begins, second__lte=F("first") + retention)),
         )
-        .filter(number__lte=2, came=1)
     )
-    clients = visits.aggregate(
-        seen=Count("pk", filter=Q(number=1)),
-        new=Count("pk", filter=Q(number=1, first__gte=begins)),
-        returning=Count("pk", filter=Q(number=1, first__lt=begins)),
-        retained=Count("pk", filter=Q(number=2, first__gte=begins, start__lte=F("first") + retention)),
-    )
-    appointments = appointments_in(locations, period)
+    appointments = appointments_in(locations, period, rooms_at)
     if report is None:
         completed = appointments.filter(status=Status.COMPLETED).count()
         origins = {
@@ -749,25 +827,43 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
         completed, origins = report.total.completed, report.origins
     # Feedback on the period's completed sessions per therapist and routine,
     # read from the feedback (a half of the sessions or fewer); the totals add these up.
-    feedback = list(
-        Feedback.objects.filter(_starting(locations, period, through="appointment__"))
-        .filter(appointment__status=Status.COMPLETED)
-        .values("appointment__therapist__display_name", "appointment__routine__name")
-        .annotate(
-            given=Count("pk"),
-            strong=Count("pk", filter=Q(pressure="too_strong")),
-            light=Count("pk", filter=Q(pressure="too_light")),
-            rating_sum=Sum("overall"),
+    feedback = Feedback.objects.filter(
+        _starting(locations, period, through="appointment__", rooms_at=rooms_at), appointment__status=Status.COMPLETED
+    ).order_by()
+    figures = {
+        "given": Count("pk"),
+        "strong": Count("pk", filter=Q(pressure="too_strong")),
+        "light": Count("pk", filter=Q(pressure="too_light")),
+        "rating_sum": Sum("overall"),
+    }
+    if report is None:
+        named = feedback.values(
+            therapist_name=F("appointment__therapist__display_name"), routine_name=F("appointment__routine__name")
+        ).annotate(**figures)
+    else:
+        # The report has the names: grouped by ids, the therapists and routines need no joining.
+        named = [
+            {
+                **values,
+                "therapist_name": report.labels.therapists[values["therapist_key"]],
+                "routine_name": report.labels.routines[values["routine_key"]][1],
+            }
+            for values in feedback.values(
+                therapist_key=F("appointment__therapist_id"), routine_key=F("appointment__routine_id")
+            ).annotate(**figures)
+        ]
+    # Therapists, or versions of a routine, of the same name are one line.
+    by_name: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for values in named:
+        by_name[values["therapist_name"], values["routine_name"]].update(
+            {figure: values[figure] or 0 for figure in figures}
         )
-        .order_by("appointment__therapist__display_name", "appointment__routine__name")
-    )
     pressure = [
-        (values["appointment__therapist__display_name"], values["appointment__routine__name"], values["given"],
-         values["strong"], values["light"])
-        for values in feedback
-    ]  # fmt: skip
-    given = sum(values["given"] for values in feedback)
-    rating = sum(values["rating_sum"] or 0 for values in feedback) / given if given else None
+        (therapist, routine, counts["given"], counts["strong"], counts["light"])
+        for (therapist, routine), counts in sorted(by_name.items())
+    ]
+    given = sum(counts["given"] for counts in by_name.values())
+    rating = sum(counts["rating_sum"] for counts in by_name.values()) / given if given else None
     notifications: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for values in (
         Notification.objects.filter(appointment__room__salon_id__in=here, due_at__gte=begins, due_at__lt=ends)

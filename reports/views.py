@@ -70,7 +70,7 @@ def report_page(request):
         return render(request, "reports/report.html", context, status=400)
     report = report_for(locations=locations, period=period)
     previous_period = period.previous()
-    previous = report_summary(locations=locations, period=previous_period)
+    previous = report_summary(locations=locations, period=previous_period, rooms_at=report.rooms_at)
     context.update(
         report=report,
         previous_period=previous_period,

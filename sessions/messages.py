@@ -12,7 +12,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from routines.content import text_in
@@ -217,6 +218,38 @@ def sms_segments(text: str) -> int:
     return parts
 
 
+# An SMS's times, as ``short_datetime`` writes them: the 24-hour clock in every language.
+SMS_TIME_FORMAT = "H:i"
+
+
+def course_dates(starts: list, shown: int) -> str:
+    """A course's dates (local starts, in order) for an SMS, as short as
+    they stay clear: the weekday only on the first date when all fall on
+    the same weekday, the time once when all share it ("Mon 7 Dec, 14 Dec,
+    21 Dec at 10:00"), else after each date; past the first ``shown`` dates,
+    how many more there are ("…, +3 more": the email lists them all)."""
+    same_weekday = len({start.weekday() for start in starts}) == 1
+    same_time = len({start.time() for start in starts}) == 1
+    with_weekday = pgettext("date format in an SMS: short weekday and date", "D j M")
+    without_weekday = pgettext("date format in an SMS: day and short month", "j M")
+    dates = []
+    for index, start in enumerate(starts[:shown]):
+        date = date_format(start, with_weekday if index == 0 or not same_weekday else without_weekday)
+        dates.append(date if same_time else f"{date} {date_format(start, SMS_TIME_FORMAT)}")
+    text = ", ".join(dates)
+    if same_time:
+        text = pgettext("the dates of a course in an SMS", "%(dates)s at %(time)s") % {
+            "dates": text,
+            "time": date_format(starts[0], SMS_TIME_FORMAT),
+        }
+    more = len(starts) - shown
+    if more > 0:
+        text = npgettext(
+            "the dates of a course in an SMS", "%(dates)s, +%(more)s more", "%(dates)s, +%(more)s more", more
+        ) % {"dates": text, "more": more}
+    return text
+
+
 def sender_names(name: str) -> list[str]:
     """The salon's name to sign an SMS with, then shorter and shorter."""
     return [name] + [name[:length].rstrip() + "." for length in (30, 20, 10) if len(name) > length]
@@ -250,17 +283,25 @@ def _sms_text(notification: Notification, *, link: str) -> str:
     links = [link, ""] if context["cancel_link"] else [link]
     # The request to speak up about pain goes before the salon's name does.
     speak_up = [True, False] if context["speak_up"] else [False]
+    starts = context["course_starts"]
+    # A course's dates give way ("…, +2 more") before the salon's name does:
+    # each count of dates is tried with the name shortened step by step, and
+    # only when a single date does not fit is the name left out.
+    counts = range(len(starts), 0, -1) if starts else [0]
+    dates_and_senders = [(shown, sender) for shown in counts for sender in tries] + [(shown, "") for shown in counts]
     for keep_link in links:
-        for sender, advice in [(sender, advice) for advice in speak_up for sender in [*tries, ""]]:
-            context.update(
-                sender=sender,
-                link=keep_link,
-                cancel_link=bool(keep_link) and context["cancel_link_kind"],
-                speak_up=advice,
-            )
-            text = " ".join(render("sessions/sms/message.txt", context).split())
-            if sms_segments(text) <= SMS_MAX_SEGMENTS:
-                return text
+        for advice in speak_up:
+            for shown, sender in dates_and_senders:
+                context.update(
+                    sender=sender,
+                    link=keep_link,
+                    cancel_link=bool(keep_link) and context["cancel_link_kind"],
+                    speak_up=advice,
+                    course_dates=course_dates(starts, shown) if starts else "",
+                )
+                text = " ".join(render("sessions/sms/message.txt", context).split())
+                if sms_segments(text) <= SMS_MAX_SEGMENTS:
+                    return text
     # The error is kept on the notification and logged: without the link's token.
     raise Undeliverable(f"The SMS does not fit in {SMS_MAX_SEGMENTS} parts: {scrub_text(text)}")
 

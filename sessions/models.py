@@ -123,6 +123,10 @@ class Appointment(models.Model):
             models.Index(fields=["therapist", "start"], name="appointment_therapist_start"),
             models.Index(fields=["room", "start"], name="appointment_room_start"),
             models.Index(fields=["start", "busy_until"], name="appointment_span"),
+            # A client's visits in order: the reports read each client's first two.
+            models.Index(
+                fields=["client", "start"], condition=models.Q(status="completed"), name="appointment_client_visits"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -313,3 +313,50 @@ def test_shifts_of_some_weeks_only_count_in_those_weeks(week):
     # then he works one Monday of two and one Tuesday of two: 14 days less 2
     ben = next(row for row in report.therapists if row.label == "Ben")
     assert ben.working_minutes == 12 * DAY
+
+
+def test_a_room_out_of_use_keeps_its_bookings_and_the_page_reads_the_extras_as_alone(week):
+    from reports.selectors import report_extras
+    from sessions.models import Feedback
+
+    # given a completed session in Birke on Thursday, Birke taken out of use after the week, and feedback on
+    # Monday's session and on Thursday's
+    scene = week.scene
+    thursday = MONDAY + datetime.timedelta(days=3)
+    thursdays = book(scene, therapist=week.ben, room=week.birke, routine=week.back, day=thursday, hour=15, minutes=90,
+                    price=9000)  # fmt: skip
+    week.birke.active = False
+    week.birke.save()
+    Feedback.objects.create(appointment=week.appointments[0], overall=4, pressure="too_strong")
+    Feedback.objects.create(appointment=thursdays, overall=2, pressure="too_light")
+
+    # when the page reads the week (the extras with its report) and the extras are read alone
+    report = report_for(locations=[scene.salon], period=WEEK)
+    with_report = report_extras(locations=[scene.salon], period=WEEK, report=report)
+    alone = report_extras(locations=[scene.salon], period=WEEK)
+
+    # then Birke's four bookings still count, though the room is out of use
+    assert {row.label: row.bookings for row in report.rooms} == {"Birke": 4, "Linden": 3}
+    assert (report.total.bookings, report.total.completed, report.total.revenue_minor) == (7, 3, 6500 + 7000 + 9000)
+    # and both readings agree, line by line
+    assert with_report == alone
+    assert alone.pressure == [("Anna", "Neck", 1, 1, 0), ("Ben", "Back", 1, 0, 1)]
+    assert (alone.clients_seen, alone.feedback_asked, alone.feedback_given) == (1, 3, 2)
+
+
+def test_a_location_without_rooms_reports_nothing_booked(db):
+    from reports.selectors import report_extras
+    from tests.scenario import salon_scenario
+
+    # given a new location with a therapist on the rota but no room yet
+    scene = salon_scenario(therapists=["Anna"], rooms=[], currency="EUR")
+
+    # when its week is reported, as the page reads it
+    report = report_for(locations=[scene.salon], period=WEEK)
+    extras = report_extras(locations=[scene.salon], period=WEEK, report=report)
+
+    # then nothing is booked, every day included, and Anna's hours are still counted
+    assert (report.total.bookings, report.rooms) == (0, [])
+    assert list(report.daily.values()) == [(0, 0)] * 7
+    assert [(row.label, row.working_minutes) for row in report.therapists] == [("Anna", 7 * 8 * 60)]
+    assert (extras.clients_seen, extras.feedback_given, extras.courses) == (0, 0, 0)
