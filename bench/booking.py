@@ -6,7 +6,7 @@ First, in this process, the figures that do not depend on what else the
 machine is doing: the queries one booking sends, by phase (auth, input,
 locks, checks, plan, booking, history, outbox, render), and the CPU time
 this process spends per booking (the database's own time not included),
-both through the DRF test client.
+both through the DRF test client (``--in-process``: only these).
 
 Two locations of one business, Berlin and London; every therapist works at
 both, and each client books alternately at one and the other (``?location=``
@@ -176,6 +176,8 @@ def main() -> None:
         locations, routine, lanes, token = fill()
         figures = in_process(locations, routine, lanes, token)
         print(json.dumps(figures), flush=True)
+        if "--in-process" in sys.argv:
+            return  # the query count and CPU time only, without the HTTP run
         port = free_port()
         env = {
             **os.environ,

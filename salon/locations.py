@@ -85,6 +85,16 @@ def location_for(user, requested: str | int | None = None) -> Salon:
     raise Forbidden(_("You are not granted any location yet; ask a manager."), code="no_location")
 
 
+def location_of_room(user, room_id: int) -> Salon:
+    """The location of a room, with its business (403 when not granted); the
+    caller's location (:func:`location_for`) when there is no such room."""
+    location = Salon.objects.select_related("business").filter(rooms=room_id).first()
+    if location is None:
+        return location_for(user)
+    location_check(user=user, location=location)
+    return location
+
+
 DEFAULT_SLOT_GRID_MINUTES = 15
 
 

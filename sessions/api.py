@@ -18,7 +18,13 @@ from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.inputs import DateTimeFilter, parse_day, parse_id
-from salon.locations import LOCATION_PARAMETER_HELP, granted_location_ids, location_check, location_for
+from salon.locations import (
+    LOCATION_PARAMETER_HELP,
+    granted_location_ids,
+    location_check,
+    location_for,
+    location_of_room,
+)
 from salon.models import OpeningHours, Room, SpecialDay, TimeOff, WorkingHours
 from salon.roles import HasRole, Role, has_role
 from salon.selectors import days_ahead, requested_day, therapist_for_user
@@ -147,7 +153,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         requested = request.query_params.get("location")
         room = body.validated_data.get("room")
         # Without ?location=, a room given says where; else the caller's location.
-        salon = location_for(request.user, requested or (room.salon_id if room else None))
+        if requested or room is None:
+            salon = location_for(request.user, requested)
+        else:
+            salon = location_of_room(request.user, room.pk)
         appointment = booking.appointment_book(**body.validated_data, salon=salon, booked_by=request.user)
         # Rendered as booked, with its client, therapist, room and routine as read for the booking, and the
         # history the booking wrote (the prefetch reads nothing when the service kept it).

@@ -20,7 +20,20 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import BigIntegerField, DateField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    TimeField,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -55,24 +68,34 @@ def local_instant(day: datetime.date, wall: datetime.time, zone: ZoneInfo) -> da
 
 
 def subtract(free: list[Interval], busy: list[Interval]) -> list[Interval]:
-    """``free`` minus ``busy``. Both sorted; ``busy`` merged (disjoint), so the
-    first busy interval that matters is found by bisection."""
+    """``free`` minus ``busy``. ``busy`` sorted and merged (disjoint); ``free``
+    sorted, so both are walked once, side by side (an unsorted ``free`` is
+    walked from the start of ``busy`` again where it goes back)."""
     if not busy:
         return free
     result = []
+    count = len(busy)
+    first = 0  # the first busy interval that ends after the current free one starts
+    previous = None
     for start, end in free:
+        if previous is not None and start < previous:
+            first = 0
+        previous = start
+        while first < count and busy[first][1] <= start:
+            first += 1
         cursor = start
-        first = max(bisect_right(busy, (start, float("inf"))) - 1, 0)
-        for busy_start, busy_end in busy[first:]:
+        index = first
+        while index < count:
+            busy_start, busy_end = busy[index]
             if busy_start >= end:
                 break
-            if busy_end <= cursor:
-                continue
-            if busy_start > cursor:
-                result.append((cursor, busy_start))
-            cursor = max(cursor, busy_end)
-            if cursor >= end:
-                break
+            if busy_end > cursor:
+                if busy_start > cursor:
+                    result.append((cursor, busy_start))
+                cursor = busy_end
+                if cursor >= end:
+                    break
+            index += 1
         if cursor < end:
             result.append((cursor, end))
     return result
@@ -94,6 +117,8 @@ def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
 
 
 def merge(intervals: list[Interval]) -> list[Interval]:
+    if len(intervals) < 2:
+        return list(intervals)
     merged: list[Interval] = []
     for start, end in sorted(intervals):
         if merged and start <= merged[-1][1]:
@@ -239,17 +264,20 @@ class Calendar:
         if therapists is None:
             therapists = _therapists(salon=salon, qualification=qualification, therapist_id=therapist_id)
         ids = [therapist.pk for therapist in therapists]
-        rooms, rooms_allowed = _rooms(salon)
-        opening, special, working = _hours_and_shifts(salon, therapist_ids=ids, first_day=first_day, last_day=last_day)
+        opening, special, working, (rooms, rooms_allowed) = _hours_shifts_and_rooms(
+            salon, therapist_ids=ids, first_day=first_day, last_day=last_day
+        )
         busy = _busy(
             salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment,
             appointments=appointments,
         )  # fmt: skip
+        # A therapist's sessions elsewhere keep her busy here too: merged with hers here in one pass.
+        booked_here, away_elsewhere = busy[1], busy[4]
+        for therapist, intervals in away_elsewhere.items():
+            booked_here[therapist] = booked_here.get(therapist, []) + intervals
         therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
             {key: merge(value) for key, value in intervals.items()} for intervals in busy
         )
-        for therapist, intervals in elsewhere.items():
-            therapist_booked[therapist] = merge(therapist_booked.get(therapist, []) + intervals)
         return cls(
             salon, zone, therapists, rooms, rooms_allowed, working, opening, special,
             therapist_away, therapist_booked, room_away, room_booked, elsewhere,
@@ -336,48 +364,91 @@ class Calendar:
         latest_start: int,
     ) -> list[Slot]:
         """Every (start, therapist) with a free room, ordered by start. Each
-        therapist's and each room's free time is worked out over the whole
-        range at once (days do not overlap), then stepped through on the
-        salon's grid."""
+        therapist's free time is worked out over the whole range at once (days
+        do not overlap), then stepped through on the salon's grid alongside
+        the starts at which each room is the first free one (:meth:`_room_starts`),
+        both in order: no start is checked room by room."""
         grid = self.salon.slot_minutes
         days = [first_day + datetime.timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
         spans = [self._day_span(day) for day in days]
         day_begins = [begins for begins, _ in spans]
-        open_hours = [interval for day in days for interval in self.open_intervals(day)]
+        open_by_day = [self.open_intervals(day) for day in days]
+        open_hours = [interval for hours in open_by_day for interval in hours]
         rooms_free = [
             (room.pk, subtract(self.room_in_use_over(room, open_hours), self.room_booked.get(room.pk, [])))
             for room in self.rooms
         ]
-        # The first room free for a start, by the rooms a therapist may use: found once per start.
-        room_for: dict[tuple[frozenset[int] | None, int], int | None] = {}
+        room_starts: dict[frozenset[int] | None, list[tuple[int, int, int]]] = {}
+        weekdays = [day.weekday() for day in days]
+        on_duty_by_rota: dict[tuple, list[Interval]] = {}
         found: list[Slot] = []
         for therapist in self.therapists:
             therapist_id = therapist.pk
             allowed = self.rooms_allowed.get(therapist_id)
-            their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
-            duty = [
-                interval
-                for day in days
-                for interval in intersect(self.working_intervals(therapist, day), self.open_intervals(day))
-            ]
+            if allowed not in room_starts:
+                their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
+                room_starts[allowed] = self._room_starts(their_rooms, slot_minutes)
+            starts = room_starts[allowed]
+            if not starts:
+                continue
+            duty = []
+            for index, (day, weekday, hours) in enumerate(zip(days, weekdays, open_by_day, strict=True)):
+                shifts = self.working.get((therapist_id, weekday))
+                if shifts and hours:
+                    # Therapists on the same rota have the same hours on a day: worked out once.
+                    key = (index, *shifts)
+                    on_duty = on_duty_by_rota.get(key)
+                    if on_duty is None:
+                        worked = [shift for shift in shifts if shift.applies_on(day)]
+                        on_duty = on_duty_by_rota[key] = intersect(
+                            self._day_intervals(day, worked, "starts", "ends"), hours
+                        )
+                    duty += on_duty
             duty = subtract(duty, self.therapist_away.get(therapist_id, []))
+            index, last_index = 0, len(starts) - 1
             for start, end in subtract(duty, self.therapist_booked.get(therapist_id, [])):
                 first = max(start, earliest)
                 # Onto the grid, counted from local midnight (the grid divides a day of 24 hours).
                 begins, length = spans[bisect_right(day_begins, first) - 1]
                 local = first - begins if length == MINUTES_A_DAY else first + self._offset(first)
-                first += -local % grid
-                for slot_start in range(first, min(end - slot_minutes, latest_start) + 1, grid):
-                    key = (allowed, slot_start)
-                    room = room_for.get(key, False)
-                    if room is False:
-                        slot_end = slot_start + slot_minutes
-                        room = next((pk for pk, free in their_rooms if fits(free, slot_start, slot_end)), None)
-                        room_for[key] = room
-                    if room is not None:
-                        found.append(Slot(slot_start, slot_start + session_minutes, therapist_id, room))
+                slot_start = first + -local % grid
+                last = min(end - slot_minutes, latest_start)
+                while slot_start <= last:
+                    # The first range of starts not yet behind this start (both go forward only).
+                    while index < last_index and starts[index][1] <= slot_start:
+                        index += 1
+                    low, high, room = starts[index]
+                    if high <= slot_start:
+                        break  # no room is free from here on
+                    if slot_start < low:
+                        slot_start += (low - slot_start + grid - 1) // grid * grid  # the first start on the grid in it
+                        continue
+                    stop = min(high - 1, last)
+                    found += [
+                        Slot(taken, taken + session_minutes, therapist_id, room)
+                        for taken in range(slot_start, stop + 1, grid)
+                    ]
+                    slot_start += (stop - slot_start) // grid * grid + grid
         found.sort()  # by start, then therapist: every slot's end is its start plus the same length
         return found
+
+    @staticmethod
+    def _room_starts(rooms_free: list[tuple[int, list[Interval]]], slot_minutes: int) -> list[tuple[int, int, int]]:
+        """The starts at which a session of ``slot_minutes`` finds a room, as
+        sorted, disjoint ranges [low, high) with the room it takes then: the
+        first of ``rooms_free`` (room, free intervals) that is free for the
+        whole of it. A room takes a start when one of its free intervals holds
+        the whole session, and no room before it does."""
+        taken: list[tuple[int, int, int]] = []
+        covered: list[Interval] = []
+        for room, free in rooms_free:
+            fitting = [(start, end - slot_minutes + 1) for start, end in free if end - start >= slot_minutes]
+            if not fitting:
+                continue
+            taken += [(low, high, room) for low, high in subtract(fitting, covered)]
+            covered = merge(covered + fitting)
+        taken.sort()
+        return taken
 
 
 @dataclass(frozen=True)
@@ -474,16 +545,22 @@ def therapists_at(salon: Salon) -> QuerySet[Therapist]:
 def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
     """The location's rooms in use, and which therapists are kept to some of
     them, in one query (a row per room and therapist allowed there)."""
+    rows = Room.objects.filter(salon=salon).annotate(therapist_allowed=F("therapists_allowed")).order_by("name", "pk")
+    return _rooms_of([(room, room.therapist_allowed) for room in rows])
+
+
+def _rooms_of(rows: list[tuple[Room, int | None]]) -> tuple[list[Room], dict[int, frozenset[int]]]:
+    """The rooms in use among ``rows`` (room, therapist allowed there), and
+    which therapists are kept to some of them."""
     rooms: dict[int, Room] = {}
     allowed: dict[int, set[int]] = defaultdict(set)
     # Rooms out of use count for who is kept to which: a therapist kept to a
     # room that is out of use works in no other room meanwhile.
-    rows = Room.objects.filter(salon=salon).annotate(therapist_allowed=F("therapists_allowed")).order_by("name", "pk")
-    for room in rows:
+    for room, therapist_allowed in rows:
         if room.active:
             rooms.setdefault(room.pk, room)
-        if room.therapist_allowed is not None:
-            allowed[room.therapist_allowed].add(room.pk)
+        if therapist_allowed is not None:
+            allowed[therapist_allowed].add(room.pk)
     return list(rooms.values()), {therapist: frozenset(ids) for therapist, ids in allowed.items()}
 
 
@@ -492,20 +569,52 @@ def _hours_and_shifts(
 ) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]], dict[tuple[int, int], list[Shift]]]:
     """The location's weekly opening hours, its special days in the range,
     and the therapists' shifts here that apply in the range (by therapist and
-    weekday, so a day looks only at its weekday's), in one query: a UNION of
-    the three, told apart by its first column."""
+    weekday, so a day looks only at its weekday's), in one query."""
+    opening, special, working, _ = _hours_shifts_and_rooms(
+        salon, therapist_ids=therapist_ids, first_day=first_day, last_day=last_day, with_rooms=False
+    )
+    return opening, special, working
+
+
+def _hours_shifts_and_rooms(
+    salon: Salon, *, therapist_ids: list[int], first_day: datetime.date, last_day: datetime.date, with_rooms=True
+) -> tuple[
+    dict[int, list[Hours]],
+    dict[datetime.date, list[Hours]],
+    dict[tuple[int, int], list[Shift]],
+    tuple[list[Room], dict[int, frozenset[int]]],
+]:
+    """:func:`_hours_and_shifts` and (``with_rooms``) :func:`_rooms` in one
+    query: a UNION of the four, told apart by its first column. A room's row
+    carries its id in the weekday's column, and the therapist kept to it (if
+    any) in the therapist's."""
     # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
     # Typed NULLs: PostgreSQL takes a bare NULL in the first part as text.
     no_date, no_number = Cast(Value(None), DateField()), Cast(Value(None), IntegerField())
+    no_room = (Cast(Value(None), CharField()), Cast(Value(None), TextField()), Cast(Value(None), BooleanField()))
+    # Named in the first part, so that the whole UNION can be ordered by the rooms' names.
     weekly = (
         OpeningHours.objects.filter(salon=salon)
+        .annotate(room_name=no_room[0])
         .order_by()
-        .values_list(Value(0), no_number, no_date, "weekday", "opens", "closes", no_date, no_date, no_number)
+        .values_list(
+            Value(0),
+            no_number,
+            no_date,
+            "weekday",
+            "opens",
+            "closes",
+            no_date,
+            no_date,
+            no_number,
+            "room_name",
+            *no_room[1:],
+        )
     )
     special_days = (
         SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day)
         .order_by()
-        .values_list(Value(1), no_number, "day", no_number, "opens", "closes", no_date, no_date, no_number)
+        .values_list(Value(1), no_number, "day", no_number, "opens", "closes", no_date, no_date, no_number, *no_room)
     )
     shifts = (
         WorkingHours.objects.filter(therapist_id__in=therapist_ids, salon=salon)
@@ -515,21 +624,57 @@ def _hours_and_shifts(
         )
         .order_by()
         .values_list(
-            Value(2), "therapist_id", no_date, "weekday", "starts", "ends", "valid_from", "valid_to", "week_parity"
+            Value(2),
+            "therapist_id",
+            no_date,
+            "weekday",
+            "starts",
+            "ends",
+            "valid_from",
+            "valid_to",
+            "week_parity",
+            *no_room,
         )
     )
+    parts = [special_days, shifts]
+    if with_rooms:
+        no_time = Cast(Value(None), TimeField())
+        parts.append(
+            Room.objects.filter(salon=salon)
+            .order_by()
+            .values_list(
+                Value(3),
+                "therapists_allowed",
+                no_date,
+                "pk",
+                no_time,
+                no_time,
+                no_date,
+                no_date,
+                no_number,
+                "name",
+                "equipment",
+                "active",
+            )
+        )
     opening: dict[int, list[Hours]] = defaultdict(list)
     special: dict[datetime.date, list[Hours]] = defaultdict(list)
     working: dict[tuple[int, int], list[Shift]] = defaultdict(list)
-    rows = weekly.union(special_days, shifts, all=True)
-    for kind, therapist, day, weekday, begins, ends, valid_from, valid_to, parity in rows:
+    rooms: list[tuple[Room, int | None]] = []
+    # Rooms by name, as they are listed everywhere (names are unique at a location).
+    rows = weekly.union(*parts, all=True).order_by("room_name")
+    for kind, therapist, day, number, begins, ends, valid_from, valid_to, parity, name, equipment, active in rows:
         if kind == 0:
-            opening[weekday].append(Hours(begins, ends))
+            opening[number].append(Hours(begins, ends))
         elif kind == 1:
             special[day].append(Hours(begins, ends))
+        elif kind == 2:
+            working[therapist, number].append(Shift(number, begins, ends, valid_from, valid_to, parity))
         else:
-            working[therapist, weekday].append(Shift(weekday, begins, ends, valid_from, valid_to, parity))
-    return opening, special, working
+            room = Room(pk=number, salon_id=salon.pk, name=name, equipment=equipment, active=active)
+            room._state.adding, room._state.db = False, rows.db  # as read from the database
+            rooms.append((room, therapist))
+    return opening, special, working, _rooms_of(rooms)
 
 
 def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:

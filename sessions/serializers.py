@@ -8,7 +8,7 @@ from clients.selectors import clients_visible_to
 from routines.models import BodyArea, Position, Pressure, Qualification, RoutineTemplate
 from routines.selectors import routine_current_with_steps
 from routines.serializers import PainPointSerializer
-from salon.inputs import DateField, DateTimeField, ModelSerializer, WallClockTimeField
+from salon.inputs import MAX_ID, DateField, DateTimeField, ModelSerializer, WallClockTimeField
 from salon.models import OpeningHours, Room, SpecialDay, Therapist, TimeOff, WorkingHours
 from sessions.models import Appointment, AppointmentChange, Notification, PressureFeedback, SessionNote
 from sessions.rota_weeks import week_letter
@@ -143,13 +143,26 @@ class CurrentRoutineField(serializers.PrimaryKeyRelatedField):
         return routine
 
 
+class LockedRowField(serializers.PrimaryKeyRelatedField):
+    """A row by id, not read here: the booking reads it once, as it locks it,
+    and refuses an id that names no row then (a 400 on the same field)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return self.get_queryset().model(pk=int(data))
+
+
 class BookingSerializer(serializers.Serializer):
-    # With the business: the booking reads its screening rules.
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.select_related("business"))
+    client = LockedRowField(queryset=Client.objects.all())
     routine = CurrentRoutineField()
     start = DateTimeField()
-    therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    therapist = LockedRowField(queryset=Therapist.objects.all(), required=False)
+    room = LockedRowField(queryset=Room.objects.all(), required=False)
     minutes = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -126,17 +126,24 @@ def routine_offered_check(*, routine: RoutineTemplate, salon: Salon, offered: bo
         )
 
 
-def _client_bookable(client: Client) -> bool:
-    """Whether the client is still there and not archived, read under a
-    shared lock on PostgreSQL: bookings of one client do not wait for each
-    other, but a merge of the client into another (which locks both rows for
-    update) either finishes first, and the booking is refused, or waits for
-    the booking. (SQLite's transactions are IMMEDIATE: nothing interleaves.)"""
+def _client_locked(client: Client) -> Client:
+    """The client's row as it is now, read under a shared lock on PostgreSQL:
+    bookings of one client do not wait for each other, but a merge of the
+    client into another (which locks both rows for update) either finishes
+    first, and the booking is refused, or waits for the booking. (SQLite's
+    transactions are IMMEDIATE: nothing interleaves.) Only ``client``'s id
+    counts: the API does not read the row before this."""
     share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT archived FROM {Client._meta.db_table} WHERE id = %s{share}", [client.pk])  # noqa: S608
-        row = cursor.fetchone()
-    return row is not None and not row[0]
+    table = Client._meta.db_table
+    row = next(iter(Client.objects.raw(f"SELECT * FROM {table} WHERE id = %s{share}", [client.pk])), None)  # noqa: S608
+    if row is None:
+        raise InvalidInput(gettext("No such client."), fields={"client": [gettext("Unknown.")]})
+    if row.archived:
+        raise Conflict(gettext("This client is archived; restore the client first."), code="client_archived")
+    # Its business as the caller read it, if it did (the screening rules are read from it).
+    if Client.business.is_cached(client):
+        row.business = client.business
+    return row
 
 
 @conflicts_as_409
@@ -166,10 +173,14 @@ def appointment_book(
     ``without_plan_if_screening_forbids`` (online bookings, when the location
     lets such clients book): then it is booked without a plan and with the
     problem in ``plan_problem``, which flags it for the desk and keeps the
-    session from starting until a therapist has reviewed the screening."""
-    if not _client_bookable(client):
-        raise Conflict(gettext("This client is archived; restore the client first."), code="client_archived")
+    session from starting until a therapist has reviewed the screening.
+
+    ``client``, ``therapist`` and ``room`` are read once, as they are locked:
+    only their ids count (the API passes rows it has not read, and the location)."""
+    client = _client_locked(client)
     salon = booking_location(client=client, salon=salon, room=room)
+    if not Client.business.is_cached(client) and Salon.business.is_cached(salon):
+        client.business = salon.business  # the same business (booking_location checked)
     offered, entry = routine_offer(salon=salon, slug=routine.slug)
     routine_offered_check(routine=routine, salon=salon, offered=offered)
     booking_window_check(

@@ -10,6 +10,7 @@ interleaved with another writer.
 
 import datetime
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -84,17 +85,24 @@ def appointment_place(
         # Locked before reading her calendar: a rota, time off, room change or
         # booking (which lock her row too) is then either all seen here or waits.
         here = therapist_lock_here(therapist, salon)
+        # Her row as locked (only her id counts: the API does not read it before).
+        therapist = here[0] if here else _therapist_refused_here(therapist)
         window = replace(window, therapist_locked=therapist.pk)
         if room is not None:
             # The room too, after her as every booking takes them: its time
             # off and bookings in the calendar are then current as well.
-            Room.objects.select_for_update().filter(pk=room.pk).first()
+            room = Room.objects.select_for_update().filter(pk=room.pk).first() or _room_unknown(window)
             window = replace(window, room_locked=room.pk)
     calendar = Calendar.load(
         salon=salon, first_day=window.day, last_day=window.day,
         therapist_id=therapist.pk if therapist else None, exclude_appointment=exclude,
         therapists=here,
     )  # fmt: skip
+    if room is not None and window.room_locked is None:
+        # The room as read with the calendar (only its id counts): in use here, or refused as not.
+        room = next((candidate for candidate in calendar.rooms if candidate.pk == room.pk), None) or (
+            Room.objects.filter(pk=room.pk).first() or _room_unknown(window)
+        )
     chosen = therapist_choose(calendar=calendar, window=window, spec=spec, therapist=therapist, room=room)
     if therapist is None:
         here = therapist_lock_here(chosen, salon)
@@ -254,6 +262,23 @@ def _free(*, field: str, value: int, window: Window, exclude: int | None) -> boo
     clashes = _clashes(field=field, value=value, window=window, exclude=exclude)
     holds = _holds(field=field, value=value, window=window)
     return not clashes.values("pk").union(holds.values("pk")).exists()
+
+
+def _therapist_refused_here(therapist: Therapist) -> Therapist:
+    """Her row, for the refusal that follows (she does not work here, or no
+    longer); no row at all is refused here."""
+    row = Therapist.objects.filter(pk=therapist.pk).first()
+    if row is None:
+        raise InvalidInput(gettext("No such therapist."), fields={"therapist": [gettext("Unknown.")]})
+    return row
+
+
+def _room_unknown(window: Window) -> NoReturn:
+    raise InvalidInput(
+        gettext("That room is not in use at %(location)s.") % {"location": window.salon.name},
+        code="invalid",
+        fields={"room": [gettext("Unknown.")]},
+    )
 
 
 def therapist_lock_here(therapist: Therapist, salon: Salon) -> list[Therapist]:

@@ -9,28 +9,29 @@ from django.utils import timezone
 
 from salon.roles import Role
 from sessions.models import Appointment, Notification, PressureFeedback, SessionNote
+from sessions.services.booking import appointment_book
 from tests.factories import UserFactory, screening_for, visit_with_pain
 from tests.helpers import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 
-# Auth 1 (token with its user and roles), input 5 (client, routine with its
-# steps, therapist, room, location), locks 3 (client share, therapist with
-# whether she works here, room), checks 4 (offered with the menu entry, the
-# day's calendar: rooms, hours and shifts, time off with holds and bookings),
-# plan 3 (screening, last visit, insert), the booking, its history and its
-# messages 1 each, nothing read back: 19 (bench/booking.py prints them by
-# phase), and the savepoint the test's own transaction turns the booking's
-# transaction into, 2. A client with a screening costs 1 more (what therapists
-# decided on it).
-BOOKING_QUERIES = 19 + 2
+# Auth 1 (token with its user and roles), input 2 (routine with its steps,
+# location: the one named, or the room's), locks 3 (the client, the therapist
+# with whether she works here, the room: each row read once, as it is locked),
+# checks 3 (offered with the menu entry, the day's calendar: hours, shifts and
+# rooms, time off with holds and bookings), plan 3 (screening, last visit,
+# insert), the booking, its history and its messages 1 each, nothing read
+# back: 15 (bench/booking.py prints them by phase), and the savepoint the
+# test's own transaction turns the booking's transaction into, 2. A client
+# with a screening costs 1 more (what therapists decided on it).
+BOOKING_QUERIES = 15 + 2
 SCREENING_DECISIONS = 1
-# With the therapist and the room left to the booking: no therapist or room
-# to read as input (2 fewer), the day's calendar of every therapist (1 more:
-# the therapists), then, under the chosen one's lock, hers again (3 more:
-# rooms, hours and shifts, time off with holds and bookings), and the chosen
-# room checked again after its lock (1 more): 22.
-CHOSEN_QUERIES = 22 + 2
+# With the therapist and the room left to the booking: no room to say where
+# (the caller's location instead), the day's calendar of every therapist (1
+# more: the therapists), then, under the chosen one's lock, hers again (2
+# more: hours, shifts and rooms, time off with holds and bookings), and the
+# chosen room checked again after its lock (1 more): 19.
+CHOSEN_QUERIES = 19 + 2
 
 
 @pytest.fixture
@@ -127,3 +128,51 @@ def test_a_booking_without_a_room_or_therapist_named_costs_a_fixed_number_too(
     booked = Appointment.objects.get(pk=created.json()["id"])
     assert booked.therapist_id is not None
     assert booked.room_id is not None
+
+
+# The service called with the rows already read (the desk's pages, online
+# bookings, the waitlist): the booking's 15 less auth and input, 12, and the savepoints.
+SERVICE_QUERIES = 12 + 2
+
+
+def test_booking_through_the_service_costs_what_the_api_adds_nothing_to(
+    salon, therapist, room, routine, client_, days_ahead, django_assert_max_num_queries
+):
+    # given a client who takes reminders, booked once already
+    client_.consent_reminders = True
+    client_.save(update_fields=["consent_reminders"])
+    chosen = {"client": client_, "salon": salon, "routine": routine, "therapist": therapist, "room": room}
+    appointment_book(**chosen, start=at(days_ahead, 9))
+
+    # when the service books them again
+    with django_assert_max_num_queries(SERVICE_QUERIES):
+        appointment = appointment_book(**chosen, start=at(days_ahead, 11))
+
+    # then the plan, the history and every message were written with it
+    assert appointment.plan_id is not None
+    assert [change.kind for change in appointment.changes.all()] == ["booked"]
+    kinds = sorted(Notification.objects.filter(appointment=appointment).values_list("kind", flat=True))
+    assert kinds == ["confirmation", "intake_request", "intake_request", "reminder", "reminder"]
+
+
+@pytest.mark.parametrize(
+    ("unknown", "named"),
+    [("client", ("therapist", "room")), ("therapist", ("room",)), ("room", ("therapist",)), ("room", ())],
+)
+def test_an_id_that_names_nothing_is_refused_on_its_field_and_nothing_is_booked(
+    desk, salon, therapist, room, routine, client_, days_ahead, unknown, named
+):
+    # given a booking naming a client, therapist or room that does not exist (the API reads
+    # none of them before the booking reads them as it locks them)
+    chosen = {"therapist": therapist.pk, "room": room.pk}
+    body = {"client": client_.pk, "routine": routine.pk, "start": at(days_ahead, 9).isoformat()}
+    body |= {field: chosen[field] for field in named} | {unknown: 987654}
+
+    # when the desk books it
+    refused = desk.post("/api/v1/appointments/", body, format="json")
+
+    # then it is refused on that field, and nothing is written
+    assert refused.status_code == 400, refused.json()
+    assert list(refused.json()["fields"]) == [unknown]
+    assert not Appointment.objects.exists()
+    assert not Notification.objects.exists()
