@@ -10,7 +10,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.evaluation import evaluate_screening
 from clients.links import DEFAULT_VALID_DAYS, URL_NAMES, LinkGone, token_for
@@ -170,7 +173,8 @@ def screening_create(*, client: Client, answers: dict, entered_via: str, entered
         user=entered_by,
         actor="client link" if via_link else "",
     )
-    reason = "The client sent new health answers" if via_link else "New health screening"
+    # Lazy, as every reason sent below: each plan writes it in its therapist's language.
+    reason = gettext_lazy("The client sent new health answers") if via_link else gettext_lazy("New health screening")
     screening_changed.send(sender=HealthScreening, client=client, reason=reason)
     return screening
 
@@ -185,7 +189,7 @@ def screening_confirm_unchanged(*, screening: HealthScreening, at: datetime.date
     HealthScreening.objects.filter(pk=screening.pk).update(confirmed_at=screening.confirmed_at)
     # A renewed screening is no longer expired: plans that said so change.
     screening_changed.send(
-        sender=HealthScreening, client=screening.client, reason="The client confirmed nothing has changed"
+        sender=HealthScreening, client=screening.client, reason=gettext_lazy("The client confirmed nothing has changed")
     )
     return screening
 
@@ -224,10 +228,12 @@ def screening_clear(*, screening: HealthScreening, rule: str, cleared_by, note: 
     clearance = ScreeningClearance(
         screening=screening, rule=rule, cleared_by=cleared_by, note=note.strip(), expires_at=expires
     )
-    return _decision_record(clearance, reason=f"Cleared by {cleared_by.get_full_name() or cleared_by}")
+    return _decision_record(
+        clearance, reason=format_lazy(gettext_lazy("Cleared by {name}"), name=cleared_by.get_full_name() or cleared_by)
+    )
 
 
-def _decision_record(decision: ScreeningClearance, *, reason: str) -> ScreeningClearance:
+def _decision_record(decision: ScreeningClearance, *, reason: Promise) -> ScreeningClearance:
     """Store a therapist's decision on a screening, log the access to health
     data, and let the plans of coming sessions follow."""
     validate(decision)
@@ -267,7 +273,10 @@ def screening_areas_mark(
         note=note.strip(),
         areas=list(dict.fromkeys(areas)),
     )
-    return _decision_record(mark, reason=f"{marked_by.get_full_name() or marked_by} marked areas to keep away from")
+    reason = format_lazy(
+        gettext_lazy("{name} marked areas to keep away from"), name=marked_by.get_full_name() or marked_by
+    )
+    return _decision_record(mark, reason=reason)
 
 
 @transaction.atomic
@@ -527,7 +536,8 @@ def client_merge(*, keep: Client, merge: Client, by) -> ClientMerge:
         health_access_log(client=keep, action=HealthDataAccess.Action.MERGE, user=by)
     # The plans of the moved sessions follow the kept record's screening,
     # and its messages the kept record's consents.
-    screening_changed.send(sender=Client, client=keep, reason=f"Client record {merge.pk} was merged into this one")
+    reason = format_lazy(gettext_lazy("Client record {number} was merged into this one"), number=merge.pk)
+    screening_changed.send(sender=Client, client=keep, reason=reason)
     consents_changed.send(sender=Client, client=keep)
     return record
 

@@ -4,7 +4,8 @@ pyproject.toml).
 
 ``screening_changed`` is sent inside the transaction that stored a new
 screening, a clearance or the client's own answers, with ``client`` and
-``reason`` (a sentence for the record of why a plan changed). A receiver that
+``reason`` (a sentence for the record of why a plan changed, lazy, e.g.
+``gettext_lazy``, so that each plan has it in its own language). A receiver that
 fails rolls the whole change back, so nothing is half-written.
 
 ``consents_changed`` is sent, with ``client``, inside the transaction that

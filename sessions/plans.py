@@ -10,7 +10,7 @@ steps with a duration range (never below their minimum), or refuses.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -39,6 +39,26 @@ def position_words(position: str) -> str:
 
 def qualification_words(qualification: str) -> str:
     return str(QUALIFICATION_WORDS.get(qualification, qualification))
+
+
+@dataclass(frozen=True)
+class RoutineWords:
+    """The routine's own words as the plan's sentences name them: its name,
+    its oil and its steps' techniques (by step order), in the plan's language
+    where the routine has them translated. The plan keeps them as written
+    (a page swaps them for its reader: sessions/plan_view.py); only its
+    sentences ("Oil: ... instead of ...", "Step 6 (...) left out") use these."""
+
+    name: str
+    oil: str
+    techniques: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def as_written(cls, routine: RoutineSpec) -> RoutineWords:
+        return cls(name=routine.name, oil=routine.oil)
+
+    def technique(self, step: StepSpec) -> str:
+        return self.techniques.get(step.order) or step.technique
 
 
 class PlanNotPossible(InvalidInput):
@@ -137,21 +157,21 @@ def _why_capped(area: str, cap: str, outcome: ScreeningOutcome) -> str:
     return "; ".join(dict.fromkeys(reasons)) or screening
 
 
-def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> None:
+def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome, words: RoutineWords) -> None:
     worked = {area for step in routine.steps for area in step.areas}
     blocked = worked & outcome.blocked_areas
     if blocked:
         reasons = "; ".join(str(finding.message) for finding in outcome.blocking_findings) or _("the screening")
         raise PlanNotPossible(
             _("%(routine)s works the %(areas)s, blocked by: %(reasons)s.")
-            % {"routine": routine.name, "areas": ", ".join(map(area_words, sorted(blocked))), "reasons": reasons},
+            % {"routine": words.name, "areas": ", ".join(map(area_words, sorted(blocked))), "reasons": reasons},
             code="routine_blocked",
         )
     if outcome.position and routine.position != outcome.position:
         raise PlanNotPossible(
             _("%(routine)s is given %(given)s; this client needs %(needed)s.")
             % {
-                "routine": routine.name,
+                "routine": words.name,
                 "given": position_words(routine.position),
                 "needed": position_words(outcome.position),
             },
@@ -160,7 +180,7 @@ def _refuse_if_not_allowed(routine: RoutineSpec, outcome: ScreeningOutcome) -> N
     if outcome.qualification and routine.qualification != outcome.qualification:
         raise PlanNotPossible(
             _("This client needs a routine designed for %(qualification)s massage; %(routine)s is not.")
-            % {"qualification": qualification_words(outcome.qualification), "routine": routine.name},
+            % {"qualification": qualification_words(outcome.qualification), "routine": words.name},
             code="qualification_required",
         )
 
@@ -182,7 +202,9 @@ def _pressable(outcome: ScreeningOutcome) -> tuple[tuple[PainPoint, ...], tuple[
     return tuple(targets), tuple(unpressed)
 
 
-def _refuse_without_core(routine: RoutineSpec, kept_orders: set[int], outcome: ScreeningOutcome) -> None:
+def _refuse_without_core(
+    routine: RoutineSpec, kept_orders: set[int], outcome: ScreeningOutcome, words: RoutineWords
+) -> None:
     """A routine that would lose a core step is not that routine any more."""
     lost = [step for step in routine.steps if step.core and step.order not in kept_orders]
     if not lost:
@@ -198,7 +220,7 @@ def _refuse_without_core(routine: RoutineSpec, kept_orders: set[int], outcome: S
             "%(routine)s without step %(order)s (%(technique)s) would not be %(routine)s: "
             "it works %(where)s, which the screening says to keep away from. Choose another routine."
         )
-        % {"routine": routine.name, "order": step.order, "technique": step.technique, "where": where},
+        % {"routine": words.name, "order": step.order, "technique": words.technique(step), "where": where},
         code="core_step_lost",
     )
 
@@ -250,10 +272,13 @@ def _fit_minutes(steps: list[StepSpec], booked_minutes: int) -> list[int]:
     return minutes
 
 
-def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minutes: int) -> Plan:
+def build_plan(
+    *, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minutes: int, words: RoutineWords | None = None
+) -> Plan:
     """The plan for one session: the routine's steps adapted to the outcome
     (areas dropped, pressure capped, pain points attached, supports and oil)
-    and fitted to the booked minutes, or ``PlanNotPossible``.
+    and fitted to the booked minutes, or ``PlanNotPossible``. Its sentences
+    name the routine's things in ``words`` (default: as the routine writes them).
 
     It stays one function, longer than the others, on purpose: it is the
     safety rule of the whole product read top to bottom, step by step, in the
@@ -261,14 +286,15 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     tests/sessions/test_plans.py hold it to "no forbidden step, no pressure
     above its cap". Split, the order of the checks would be harder to see.
     """
-    _refuse_if_not_allowed(routine, outcome)
+    words = words or RoutineWords.as_written(routine)
+    _refuse_if_not_allowed(routine, outcome, words)
     adaptations: list[str] = []
     kept: list[tuple[StepSpec, tuple[str, ...], list[str]]] = []
 
     # The plan's own sentences are in the active language: its therapist's
-    # (sessions/services/plans.py); the routine's words stay as written.
+    # (sessions/services/plans.py), naming the routine's things in ``words``.
     for step in routine.steps:
-        named = {"order": step.order, "technique": step.technique}
+        named = {"order": step.order, "technique": words.technique(step)}
         if step.beside_spine and BodyArea.SPINE in outcome.avoid_areas:
             adaptations.append(
                 _(
@@ -297,10 +323,10 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
 
     if not kept:
         raise PlanNotPossible(
-            _("Every step of %(routine)s works an area the screening says to avoid.") % {"routine": routine.name},
+            _("Every step of %(routine)s works an area the screening says to avoid.") % {"routine": words.name},
             code="no_steps_left",
         )
-    _refuse_without_core(routine, {step.order for step, _, _ in kept}, outcome)
+    _refuse_without_core(routine, {step.order for step, _, _ in kept}, outcome, words)
 
     minutes = _fit_minutes([step for step, _, _ in kept], booked_minutes)
     shortened = [
@@ -391,7 +417,7 @@ def build_plan(*, routine: RoutineSpec, outcome: ScreeningOutcome, booked_minute
     oil = outcome.oil or routine.oil
     if outcome.oil and outcome.oil != routine.oil:
         adaptations.append(
-            _("Oil: %(oil)s instead of %(routine_oil)s (screening).") % {"oil": outcome.oil, "routine_oil": routine.oil}
+            _("Oil: %(oil)s instead of %(routine_oil)s (screening).") % {"oil": outcome.oil, "routine_oil": words.oil}
         )
     precautions = tuple(dict.fromkeys((*routine.precautions, *outcome.precautions)))
     caps = {area: cap for area in BodyArea.values if (cap := _cap_for(area, outcome))}

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clients.evaluation import combine
 from clients.models import Client
@@ -109,7 +110,7 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     }
     last = (
         Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
-        .select_related("feedback", "note")
+        .select_related("feedback", "note", "room__salon")
         .annotate(**{f"noted_{verdict}": flag for verdict, flag in noted.items()})
         .order_by("-start")
         .first()
@@ -120,7 +121,9 @@ def last_session_lessons(client: Client) -> ScreeningOutcome:
     said = getattr(last, "feedback", None)  # None when the client gave none
     if said and said.pressure:
         verdicts.append(said.pressure)
-    when = date_format(last.start, "d M")
+    # The day at the location, as the session page's "Last time (5 Dec, Anna)" writes it.
+    day = timezone.localtime(last.start, last.room.salon.zone)
+    when = date_format(day, pgettext("date format: day and short month", "j M"))
     lines = []
     max_pressure = None
     reasons = {}

@@ -14,20 +14,22 @@ screening as it is now in the words it was written in.
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome, screening_latest
+from routines.content import text_in
 from routines.models import RoutineTemplate
-from routines.selectors import routine_spec
+from routines.selectors import routine_spec, routine_steps_prefetch
 from salon.errors import InvalidInput, validate
 from salon.languages import language_for_location, language_supported
 from salon.models import Salon
 from sessions.availability import BookingTerms
 from sessions.models import Appointment, SessionPlan
-from sessions.plans import PlanNotPossible, build_plan
+from sessions.plans import PlanNotPossible, RoutineWords, build_plan
 from sessions.selectors import outcome_with_lessons
 
 # Words for the front desk: that the routine cannot be itself, not why.
@@ -54,16 +56,26 @@ def _outcome_now(client: Client) -> ScreeningOutcome:
     return outcome_with_lessons(client, client_outcome(client))
 
 
+def _routine_words(routine: RoutineTemplate) -> RoutineWords:
+    """The routine's words for the plan's sentences in the active language,
+    from the steps read for its spec."""
+    return RoutineWords(
+        name=text_in(routine, "name"),
+        oil=text_in(routine, "oil"),
+        techniques={step.order: text_in(step.technique, "name") for step in routine.steps.all()},
+    )
+
+
 def session_plan_create(
     *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
 ) -> SessionPlan:
     """Build a plan, in the active language (the outcome's words should be in
     it too), and keep it with copies of everything it was built from.
     Raises ``PlanNotPossible`` when the outcome forbids the routine."""
-    spec = routine_spec(routine)
+    spec = routine_spec(routine_steps_prefetch(routine))  # the steps read once, for the words too
     # Built before the transaction: a refusal has written nothing, so callers that catch it
     # carry on in theirs, and no savepoint is needed around the one insert.
-    plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes)
+    plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes, words=_routine_words(routine))
     with transaction.atomic(savepoint=False):
         session_plan = SessionPlan(
             routine=routine,
@@ -126,13 +138,14 @@ def session_plan_or_problem(
     salon: Salon,
     routine: RoutineTemplate,
     booked_minutes: int,
-    reason: str,
+    reason: str | Promise,
     outcome: ScreeningOutcome | None = None,
 ) -> tuple[SessionPlan | None, str]:
     """The plan of a new booking the location takes whatever the screening
     says (an online booking, when its settings allow): the plan, or, when the
     screening rules the routine out, no plan and the problem for the
-    therapist ("``reason``: why"), to be kept as the booking's ``plan_problem``.
+    therapist ("``reason``: why", in the plan's language: give ``reason``
+    lazily, e.g. ``format_lazy``), to be kept as the booking's ``plan_problem``.
     A booking too short for the routine is still refused: that is no
     screening's doing."""
     try:
@@ -144,7 +157,8 @@ def session_plan_or_problem(
         if refused.code == "booking_too_short":
             raise
         limit = Appointment._meta.get_field("plan_problem").max_length
-        return None, _fit(f"{reason}: {refused.detail}", length=limit)
+        with translation.override(language_for_location(salon)):  # as the refusal's words (_booking_plan)
+            return None, _fit(f"{reason}: {refused.detail}", length=limit)
 
 
 def _booking_plan(
@@ -213,9 +227,10 @@ def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: st
 
 
 @transaction.atomic
-def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
+def session_plans_rebuild(*, client: Client, reason: str | Promise) -> list[Appointment]:
     """After a new screening or a clearance: rebuild the plans of the client's
-    sessions that have not started, each in its therapist's language.
+    sessions that have not started, each in its therapist's language (give
+    ``reason`` lazily, e.g. ``gettext_lazy``, to have it in that language too).
     Started and completed plans stay frozen. A routine the screening now
     forbids keeps its old plan and says why."""
     upcoming = Appointment.objects.select_for_update(of=("self",)).filter(
@@ -228,7 +243,7 @@ def session_plans_rebuild(*, client: Client, reason: str) -> list[Appointment]:
         with translation.override(language):
             if language not in outcomes:
                 outcomes[language] = _outcome_now(client)
-            if _rebuild_one(appointment, outcomes[language], reason):
+            if _rebuild_one(appointment, outcomes[language], str(reason)):
                 rebuilt.append(appointment)
     return rebuilt
 

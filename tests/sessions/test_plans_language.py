@@ -10,12 +10,16 @@ from django.utils import translation
 from clients.evaluation import evaluate_screening
 from clients.models import HealthScreening
 from clients.outcome import PainPoint, ScreeningOutcome
+from clients.rules import EVERYWHERE
 from clients.services import screening_create
 from routines.models import RoutineTemplate
-from sessions.plans import PlanNotPossible, build_plan
+from sessions.models import Appointment
+from sessions.plans import PlanNotPossible, RoutineWords, build_plan
+from sessions.selectors import last_session_lessons
 from sessions.services.booking import appointment_book
+from sessions.services.feedback import feedback_record
 from sessions.services.lifecycle import appointment_transition
-from sessions.services.plans import session_plan_for_booking
+from sessions.services.plans import session_plan_for_booking, session_plan_or_problem
 from sessions.services.running import session_review_acknowledge, session_start
 from tests.factories import screening_answers, screening_for
 from tests.scenario import salon_scenario
@@ -196,3 +200,111 @@ def test_starting_keeps_a_plan_that_differs_from_its_therapist_only_in_language(
     assert started.status == "in_progress"
     assert started.plan_id == plan_before
     assert started.review_acknowledged_at is not None
+
+
+# --- The routine's own words inside the plan's sentences ------------------------
+
+
+def test_the_builder_names_the_routines_oil_and_techniques_in_the_words_it_is_given():
+    # given the classic routine's words in German, and a client who must not have its oil
+    words = RoutineWords(
+        name="Klassische Rückenmassage",
+        oil="Massageöl (ersatzweise Babyöl)",
+        techniques={6: "Streichen mit den Unterarmen"},
+    )
+    outcome = ScreeningOutcome(avoid_areas=frozenset({"lower_back", "mid_back"}), oil="Neutrales Babyöl")
+
+    with translation.override("de"):
+        plan = build_plan(routine=CLASSIC, outcome=outcome, booked_minutes=60, words=words)
+
+    assert "Öl: Neutrales Babyöl statt Massageöl (ersatzweise Babyöl) (Gesundheitsfragebogen)." in plan.adaptations
+    assert any(line.startswith("Schritt 6 (Streichen mit den Unterarmen) entfällt:") for line in plan.adaptations)
+    # the plan keeps the routine's words as written: the session page swaps them for its reader
+    assert plan.routine_name == "Classic back massage"
+    assert "Forearm stroking" not in [step.technique for step in plan.steps]  # step 6 is left out
+    assert plan.steps[0].technique == CLASSIC.steps[0].technique
+
+
+def test_without_words_the_builder_names_the_routines_things_as_written():
+    outcome = ScreeningOutcome(oil="Neutral baby oil")
+
+    plan = built("en", outcome, minutes=48)
+
+    assert "Oil: Neutral baby oil instead of Massage oil (baby oil as a substitute) (screening)." in plan.adaptations
+
+
+@pytest.mark.django_db
+def test_a_german_plan_names_the_routines_own_oil_in_german_and_keeps_it_as_written(relief):
+    # given a German location and a client allergic to nuts
+    scene = salon_scenario(language="de")
+
+    appointment = book(scene, relief, oil_or_nut_allergy=True)
+
+    plan = appointment.plan.plan
+    assert (
+        "Öl: Neutrales Babyöl (nussfrei, unparfümiert) statt Massageöl (ersatzweise Babyöl) (Gesundheitsfragebogen)."
+    ) in plan["adaptations"]
+    assert plan["routine_name"] == "Lower-back relief"
+    assert appointment.plan.routine_snapshot["oil"] == "Massage oil (baby oil as a substitute)"
+
+
+@pytest.mark.django_db
+def test_a_german_plan_names_the_step_it_leaves_out_by_its_german_technique():
+    # given a German location and a wound across the lower and middle back
+    scene = salon_scenario(language="de")
+    classic = RoutineTemplate.objects.get(slug="classic-back-massage", is_current=True)
+
+    appointment = book(scene, classic, skin_injuries=True, skin_injury_areas=["lower_back", "mid_back"])
+
+    adaptations = appointment.plan.plan["adaptations"]
+    assert any(line.startswith("Schritt 6 (Streichen mit den Unterarmen) entfällt:") for line in adaptations)
+    assert appointment.plan.plan["steps"][0]["technique"] == "Open-palm stroking"  # kept as written
+
+
+@pytest.mark.django_db
+def test_an_online_booking_without_a_plan_says_why_in_the_locations_language_naming_the_german_routine(relief):
+    # given a German location, a client whose spine is inflamed, and the booking read with English active
+    scene = salon_scenario(language="de")
+    screening_for(scene.client, acute_spinal_inflammation=True)
+
+    plan, problem = session_plan_or_problem(
+        client=scene.client,
+        salon=scene.salon,
+        routine=relief,
+        booked_minutes=45,
+        reason=Appointment.Origin.ONLINE.label,  # lazy, as the booking gives it
+    )
+
+    assert plan is None
+    assert problem.startswith("Onlinebuchung: Entlastung für den unteren Rücken behandelt diese Bereiche: ")
+
+
+# --- What the last session taught, dated as the reader writes dates ------------
+
+
+@pytest.mark.django_db
+def test_the_last_visit_is_dated_as_the_readers_language_writes_short_dates(relief):
+    # given Sabine's last session, on 5 December just after midnight at the Berlin location, felt too strong
+    scene = salon_scenario(opens=datetime.time(0), works=(datetime.time(0), datetime.time(17)))
+    screening_for(scene.client)
+    start = datetime.datetime(2026, 12, 5, 0, 30, tzinfo=scene.salon.zone)
+    appointment = appointment_book(
+        client=scene.client,
+        routine=relief,
+        start=start,
+        therapist=scene.therapist,
+        now=start - datetime.timedelta(days=3),
+    )
+    for status in ("checked_in", "in_progress", "completed"):
+        appointment = appointment_transition(appointment=appointment, to_status=status, now=appointment.start)
+    feedback_record(appointment=appointment, overall=4, pressure="too_strong")
+
+    with translation.override("de"):
+        german = last_session_lessons(scene.client)
+    with translation.override("en"):
+        english = last_session_lessons(scene.client)
+
+    # then the day is the location's (still 4 December in UTC), in each language's short form
+    assert "Beim letzten Mal (05.12.) war der Druck zu fest: diesmal höchstens mittel." in german.precautions
+    assert "Last time (5 Dec) the pressure felt too strong: medium at most this time." in english.precautions
+    assert english.limit_reasons[EVERYWHERE] == "it felt too strong last time (5 Dec)"
