@@ -12,6 +12,7 @@ waitlist.
 """
 
 from django.dispatch import receiver
+from django.utils.functional import Promise
 
 from clients.signals import consents_changed, intake_link_requested, pain_reported, screening_changed
 from salon.services import location_settings_changing
@@ -23,7 +24,7 @@ from sessions.signals import time_freed
 
 
 @receiver(screening_changed, dispatch_uid="sessions.rebuild_plans_after_screening")
-def rebuild_plans_after_screening(sender, *, client, reason: str, **kwargs) -> None:
+def rebuild_plans_after_screening(sender, *, client, reason: str | Promise, **kwargs) -> None:
     session_plans_rebuild(client=client, reason=reason)
 
 

@@ -7,7 +7,8 @@ import functools
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from clients.models import Client
 from clients.selectors import client_outcome
@@ -204,7 +205,7 @@ def appointment_book(
             salon=salon,
             routine=routine,
             booked_minutes=terms.session_minutes,
-            reason=f"{Appointment.Origin(origin).label} taken without a plan",
+            reason=format_lazy(gettext_lazy("{origin} taken without a plan"), origin=Appointment.Origin(origin).label),
             outcome=outcome,
         )
     else:

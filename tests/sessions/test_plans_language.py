@@ -19,7 +19,7 @@ from sessions.selectors import last_session_lessons
 from sessions.services.booking import appointment_book
 from sessions.services.feedback import feedback_record
 from sessions.services.lifecycle import appointment_transition
-from sessions.services.plans import session_plan_for_booking, session_plan_or_problem
+from sessions.services.plans import session_plan_for_booking
 from sessions.services.running import session_review_acknowledge, session_start
 from tests.factories import screening_answers, screening_for
 from tests.scenario import salon_scenario
@@ -266,17 +266,22 @@ def test_an_online_booking_without_a_plan_says_why_in_the_locations_language_nam
     # given a German location, a client whose spine is inflamed, and the booking read with English active
     scene = salon_scenario(language="de")
     screening_for(scene.client, acute_spinal_inflammation=True)
+    day = datetime.datetime.now(scene.salon.zone).date() + datetime.timedelta(days=1)
 
-    plan, problem = session_plan_or_problem(
+    # when the location takes the online booking whatever the screening says
+    appointment = appointment_book(
         client=scene.client,
-        salon=scene.salon,
         routine=relief,
-        booked_minutes=45,
-        reason=Appointment.Origin.ONLINE.label,  # lazy, as the booking gives it
+        start=scene.at(day, 10),
+        origin=Appointment.Origin.ONLINE,
+        without_plan_if_screening_forbids=True,
     )
 
-    assert plan is None
-    assert problem.startswith("Onlinebuchung: Entlastung für den unteren Rücken behandelt diese Bereiche: ")
+    # then the therapist reads why, and whose booking it was, in German
+    assert appointment.plan is None
+    assert appointment.plan_problem.startswith(
+        "Onlinebuchung ohne Plan angenommen: Entlastung für den unteren Rücken behandelt diese Bereiche: "
+    )
 
 
 # --- What the last session taught, dated as the reader writes dates ------------
