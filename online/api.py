@@ -10,13 +10,16 @@ whoever holds a time cannot confirm it for someone else's address, and the
 answers carry nothing about any client."""
 
 import datetime
+import json
 from collections import defaultdict
 
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,7 +40,7 @@ from routines.selectors import routine_spec, routines_offered_with_steps, servic
 from salon.errors import Conflict
 from salon.models import Salon, Therapist
 from sessions import selectors
-from sessions.availability_cache import remembered
+from sessions.availability_cache import one_stamp_reading, remembered
 from sessions.services.online import (
     booking_hold_confirm,
     booking_hold_create,
@@ -47,6 +50,9 @@ from sessions.services.online import (
 )
 
 TAGS = ["public"]
+JSON = JSONRenderer.media_type
+QUESTION_FIELDS = frozenset(PublicAvailabilityQuerySerializer().fields)
+MAX_ID_DIGITS = len(str(2**31 - 1))
 
 
 class PublicErrorSerializer(serializers.Serializer):
@@ -120,6 +126,20 @@ class ServicesView(PublicView):
         return Response(PublicServiceSerializer(services, many=True).data)
 
 
+def _asked_plainly(asked) -> bool:
+    """Whether the query holds only the question's fields, each once, and a
+    location that is a number: the words it may be remembered under, so
+    that there are as many as there are questions, not as many as queries
+    anyone can type."""
+    location = asked.get("location", "")
+    return (
+        location.isascii()
+        and location.isdigit()
+        and len(location) <= MAX_ID_DIGITS
+        and all(name in QUESTION_FIELDS and len(values) == 1 for name, values in asked.lists())
+    )
+
+
 class AvailabilityView(PublicView):
     """Free starts for a service at the location, day by day (``days`` from
     ``from``, at most 14), with the notice and horizon of online bookings;
@@ -129,17 +149,40 @@ class AvailabilityView(PublicView):
     @extend_schema(
         tags=TAGS, auth=[], parameters=[PublicAvailabilityQuerySerializer], responses=PublicAvailabilitySerializer
     )
+    @one_stamp_reading
     def get(self, request):
-        query = PublicAvailabilityQuerySerializer(data=request.query_params)
+        now = timezone.now()
+        asked = request.query_params
+        if _asked_plainly(asked):
+            # Asked in the same words a moment ago: answered without reading the question again.
+            # Only answers are remembered, never refusals, so these words were a good question.
+            content = remembered(
+                salon=int(asked["location"]),
+                question=("public-json-asked", request.META.get("QUERY_STRING", "")),
+                now=now,
+                compute=lambda: self._content(asked, now),
+            )
+        else:
+            content = self._content(asked, now)
+        if type(request.accepted_renderer) is JSONRenderer and request.accepted_media_type == JSON:
+            return HttpResponse(content, content_type=JSON)
+        # Another rendering asked for (the browsable API, JSON indented): rendered from the data.
+        return Response(json.loads(content))
+
+    def _content(self, asked, now: datetime.datetime) -> bytes:
+        query = PublicAvailabilityQuerySerializer(data=asked)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        now = timezone.now()
-        # Remembered until a change that could alter it commits (sessions.availability_cache).
-        question = ("public", tuple(sorted((name, str(value)) for name, value in data.items())))
-        answer = remembered(
-            salon=data["location"], question=question, now=now, compute=lambda: self._free_times(query, now)
+        # Remembered as JSON until a change that could alter it commits (sessions.availability_cache):
+        # a website asks the same weeks again and again, and serializing and rendering the answer
+        # anew would cost more than the rest of the request. It holds no translated words.
+        question = ("public-json", tuple(sorted((name, str(value)) for name, value in data.items())))
+        return remembered(
+            salon=data["location"],
+            question=question,
+            now=now,
+            compute=lambda: JSONRenderer().render(self._free_times(query, now)),
         )
-        return Response(answer)
 
     @staticmethod
     def _free_times(query, now: datetime.datetime) -> dict:

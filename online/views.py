@@ -14,8 +14,9 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ from salon.inputs import date_problem
 from salon.models import Salon
 from salon.selectors import location_default, salon_today
 from sessions.availability import therapists_at
-from sessions.availability_cache import one_stamp_reading
+from sessions.availability_cache import one_stamp_reading, remembered
 from sessions.models import Appointment, BookingHold, Notification
 from sessions.selectors import client_cancel_deadline
 from sessions.services.lifecycle import appointment_cancel_by_client
@@ -212,11 +213,16 @@ def book_location(request, location: int):
     """The steps before the client's details: service and length, therapist,
     day and time, each chosen by a link that adds to the address."""
     salon = _location(request, location)
+    now = timezone.now()
     booking = Booking(salon, request.GET)
     context = booking.context()
     if booking.service and booking.minutes and booking.therapist_value:
         days = selectors.online_days(
-            salon=salon, routine=booking.service.routine, minutes=booking.minutes, therapist_id=booking.therapist_id
+            salon=salon,
+            routine=booking.service.routine,
+            minutes=booking.minutes,
+            therapist_id=booking.therapist_id,
+            now=now,
         )
         context["days"] = days
         context["chosen_day"] = chosen_day = next((day for day in days if day.date == booking.date), None)
@@ -226,8 +232,33 @@ def book_location(request, location: int):
         )
         if booking.date and chosen_day is None:
             booking.problem = _("Please choose one of the days listed.")
-    status = 400 if booking.problem else 200
-    return render(request, "online/book.html", context, status=status)
+    if booking.problem or not _plain_address(request, booking):
+        return render(request, "online/book.html", context, status=400 if booking.problem else 200)
+    # Visitors open the same few pages again and again, and making the page costs more than working
+    # out what is on it: it is remembered like the free times it shows (sessions.availability_cache),
+    # under its address and language, which with those decide every word of it.
+    question = ("steps-page", request.get_full_path(), translation.get_language())
+    page = remembered(
+        salon=salon,
+        question=question,
+        now=now,
+        compute=lambda: render_to_string("online/book.html", context, request).encode(),
+    )
+    return HttpResponse(page)
+
+
+def _plain_address(request, booking: Booking) -> bool:
+    """Whether the address holds only the choices, each once and as the page
+    understood them: only such pages are remembered, so that there are as
+    many as there are choices, not as many as addresses anyone can type."""
+    understood = {
+        "service": booking.service.slug if booking.service else None,
+        "minutes": str(booking.minutes) if booking.minutes else None,
+        "therapist": booking.therapist_value or None,
+        "date": booking.date.isoformat() if booking.date else None,
+        LANGUAGE_FIELD: booking.language,
+    }
+    return all(len(values) == 1 and values[0] == understood.get(name) for name, values in request.GET.lists())
 
 
 def _details_page(request, booking: Booking, form: DetailsForm, *, status: int = 200, problem: str = ""):

@@ -20,6 +20,11 @@ Each process keeps the answers it gave in its own memory as well
 (``CACHES["process"]``), under the same key, and looks there before asking
 the shared cache.
 
+An answer may be kept as it is sent (the public API's JSON, the booking
+page of a day: ``online.api``, ``online.views``), which spares making it
+again; its question must then hold everything else the bytes depend on,
+such as the reader's language.
+
 Inside a transaction the stamp does not yet count the transaction's own
 changes (PostgreSQL counts them at commit), so there the answer is computed
 and not remembered."""

@@ -209,6 +209,23 @@ def test_the_switcher_links_this_page_in_each_language(scene):
     assert ">English</a>" in html
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # inside a transaction nothing is remembered
+def test_a_remembered_times_page_is_in_each_readers_language(scene, day):
+    url = f"/book/{scene.salon.pk}/?service=klassisch&minutes=60&therapist=any&date={day:%Y-%m-%d}"
+    # Given the day's times shown to an English reader, and so remembered
+    english = Client().get(url, **ENGLISH)
+    # When a German reader opens the same address, and then an English reader again
+    german = Client().get(url, **GERMAN)
+    again = Client().get(url, **ENGLISH)
+    # Then the German reader reads German, and the English reader the English page
+    assert german["Content-Language"] == "de"
+    assert "3. Tag wählen" in visible(german)
+    assert english_left(visible(german)) == []
+    assert again["Content-Language"] == "en"
+    assert "3. Choose a day" in visible(again)
+    assert again.content == english.content
+
+
 def test_lang_en_keeps_a_german_browser_in_english(scene, day):
     page = Client().get(f"/book/{scene.salon.pk}/?service=klassisch&minutes=60&therapist=any&lang=en", **GERMAN)
 

@@ -69,6 +69,41 @@ def test_a_repeated_question_costs_one_query_until_something_changes(scene, djan
     assert again == first
 
 
+def test_a_remembered_answer_comes_in_the_rendering_asked_for(scene):
+    params = {"location": scene.salon.pk, "service": "short", "minutes": 60, "days": 1, "from": scene.tomorrow}
+    # Given the day's free times, asked once and so remembered
+    first = APIClient().get("/api/v1/public/availability/", params, REMOTE_ADDR="10.255.0.1")
+    # When they are asked again, as plain JSON and as indented JSON
+    again = APIClient().get("/api/v1/public/availability/", params, REMOTE_ADDR="10.255.0.2")
+    indented = APIClient().get(
+        "/api/v1/public/availability/", params, REMOTE_ADDR="10.255.0.3", HTTP_ACCEPT="application/json; indent=2"
+    )
+    # Then each is the same answer, as JSON, the indented one indented
+    assert first.json()["days"][0]["starts"]
+    assert (again["Content-Type"], again.content) == (first["Content-Type"], first.content)
+    assert indented.json() == first.json()
+    assert b'\n  "location"' in indented.content
+
+
+def test_each_question_gets_its_own_answer_however_it_is_worded(scene):
+    asked = f"location={scene.salon.pk}&service=short&minutes=60&from={scene.tomorrow.isoformat()}"
+
+    def days_answered(query: str) -> list[str]:
+        address = f"10.254.0.{next(VISITORS) % 256}"
+        response = APIClient().get(f"/api/v1/public/availability/?{query}", REMOTE_ADDR=address)
+        assert response.status_code == 200, response.content
+        return [day["date"] for day in response.json()["days"]]
+
+    # Given one day's free times, asked and so remembered
+    assert len(days_answered(f"{asked}&days=1")) == 1
+    # When two days are asked for, and then one day again in other words (another order, a field more)
+    two_days = days_answered(f"{asked}&days=2")
+    reworded = days_answered(f"days=1&utm_source=newsletter&{asked}")
+    # Then each question has its own answer
+    assert len(two_days) == 2
+    assert reworded == two_days[:1]
+
+
 def test_a_time_booked_at_the_desk_is_no_longer_offered(scene):
     # Given the first free time, remembered
     before = offered(scene)
