@@ -6,6 +6,7 @@ Celery's filesystem broker, both under ``var/``.
 """
 
 import datetime
+import hashlib
 import logging
 from pathlib import Path
 
@@ -136,9 +137,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 cache_url = env.str("CACHE_URL")
 if cache_url and not cache_url.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {cache_url!r}.")
+# Remembered answers describe one database: two deployments sharing a Redis
+# (staging beside production) must never read each other's, so keys start
+# with a digest of the database unless CACHE_KEY_PREFIX says otherwise.
+_database = DATABASES["default"]
+cache_key_prefix = (
+    env.str("CACHE_KEY_PREFIX")
+    or hashlib.sha256(
+        f"{_database.get('HOST', '')}:{_database.get('PORT', '')}/{_database['NAME']}".encode()
+    ).hexdigest()[:12]
+)
 CACHES = {
     "default": (
-        {"BACKEND": "config.cache.RedisCache", "LOCATION": cache_url}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": cache_url, "KEY_PREFIX": cache_key_prefix}
         if cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),

@@ -127,3 +127,23 @@ def test_a_production_configuration_sends_the_security_headers(tmp_path):
     assert "frame-ancestors 'none'" in policy
     assert "script-src 'self'" in [directive.strip() for directive in policy.split(";")]
     assert api_cache == "no-store"
+
+
+def test_two_deployments_sharing_a_redis_never_share_cache_keys():
+    # Given two deployments, one cache server, two databases
+    shown = "from django.core.cache import cache; print(cache.make_key('free-times'))"
+
+    # When each names the key of the same remembered answer
+    keys = [
+        manage("shell", "-c", shown, DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/1", DATABASE_URL=url)
+        for url in ("postgres://salon@db.example:5432/production", "postgres://salon@db.example:5432/staging")
+    ]
+    chosen = manage("shell", "-c", shown, DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/1", CACHE_KEY_PREFIX="berlin")
+
+    # Then the keys differ, and a prefix set by hand is used as given
+    assert all(key.returncode == 0 for key in keys), [key.stderr for key in keys]
+    production, staging = (key.stdout.split()[-1] for key in keys)
+    assert production != staging
+    assert production.endswith(":1:free-times")
+    assert staging.endswith(":1:free-times")
+    assert chosen.stdout.split()[-1] == "berlin:1:free-times"
