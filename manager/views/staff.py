@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from manager.staff_forms import DeactivateForm, StaffForm, StaffInviteForm
@@ -164,16 +165,22 @@ def _in_short(person, refusal: DomainError, sessions: list, *, cancel_here: bool
     words = {"name": name, "count": len(sessions)}
     if cancel_here:
         return (
-            _(
-                "%(name)s has %(count)s session(s) booked ahead that stand in the way. Move them to another therapist "
-                "on the front desk, or cancel them here; each client is told."
+            ngettext(
+                "%(name)s has %(count)s session booked ahead that stands in the way. Move it to another therapist "
+                "on the front desk, or cancel it here; the client is told.",
+                "%(name)s has %(count)s sessions booked ahead that stand in the way. Move them to another therapist "
+                "on the front desk, or cancel them here; each client is told.",
+                len(sessions),
             )
             % words
         )
     return (
-        _(
-            "%(name)s has %(count)s session(s) booked ahead that stand in the way. Move them to another therapist "
-            "on the front desk, or cancel them there; each client is told."
+        ngettext(
+            "%(name)s has %(count)s session booked ahead that stands in the way. Move it to another therapist "
+            "on the front desk, or cancel it there; the client is told.",
+            "%(name)s has %(count)s sessions booked ahead that stand in the way. Move them to another therapist "
+            "on the front desk, or cancel them there; each client is told.",
+            len(sessions),
         )
         % words
     )
@@ -265,7 +272,11 @@ def staff_deactivate(request, staff: int):
     if cancelled:
         messages.success(
             request,
-            _("%(name)s is deactivated; %(count)s session(s) are cancelled and their clients are told.")
+            ngettext(
+                "%(name)s is deactivated; %(count)s session is cancelled and its client is told.",
+                "%(name)s is deactivated; %(count)s sessions are cancelled and their clients are told.",
+                len(cancelled),
+            )
             % {"name": name, "count": len(cancelled)},
         )
     else:

@@ -64,7 +64,11 @@ def refuse_if_booked(salon: Salon, sessions: list[Appointment], *, field: str) -
             }
         )
     raise Conflict(
-        gettext("%(count)s booked session(s) are in the way; move or cancel them first: %(sessions)s.")
+        ngettext(
+            "%(count)s booked session is in the way; move or cancel it first: %(sessions)s.",
+            "%(count)s booked sessions are in the way; move or cancel them first: %(sessions)s.",
+            len(sessions),
+        )
         % {"count": len(sessions), "sessions": "; ".join(named)},
         code="bookings_in_the_way",
         fields={field: named},

@@ -14,7 +14,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from salon import services as salon_services
 from salon.errors import Conflict, InvalidInput
@@ -54,7 +54,11 @@ def session_words(session: Appointment) -> str:
 def _refuse(sessions: list[Appointment], *, field: str, why: str, remedy: str) -> None:
     named = [session_words(session) for session in sessions]
     raise Conflict(
-        gettext("%(why)s, but %(count)s session(s) are booked ahead; %(remedy)s: %(sessions)s.")
+        ngettext(
+            "%(why)s, but %(count)s session is booked ahead; %(remedy)s: %(sessions)s.",
+            "%(why)s, but %(count)s sessions are booked ahead; %(remedy)s: %(sessions)s.",
+            len(sessions),
+        )
         % {"why": why, "count": len(sessions), "remedy": remedy, "sessions": "; ".join(named)},
         code="bookings_in_the_way",
         fields={field: named},

@@ -216,7 +216,7 @@ def test_a_change_that_strands_a_session_is_refused_with_it_listed(manager_page,
 
     text = page.content.decode()
     assert page.status_code == 409
-    assert "1 session(s) booked ahead" in text
+    assert "1 session booked ahead that stands in the way" in text
     assert f'href="/desk/?date={tomorrow:%Y-%m-%d}"' in text
     assert "Cancel these" not in text  # cancelling goes with deactivating, not with an edit
     assert Therapist.objects.get(pk=anna.pk).active
@@ -237,7 +237,7 @@ def test_cancel_these_sessions_deactivates_and_tells_the_clients(manager_page, a
     assert session.status == Appointment.Status.CANCELLED
     assert Notification.objects.filter(appointment=session, kind=Notification.Kind.CANCELLATION).exists()
     assert not User.objects.get(pk=anna.user.pk).is_active
-    assert "1 session(s) are cancelled" in manager_page.get(answer["Location"]).content.decode()
+    assert "1 session is cancelled and its client is told" in manager_page.get(answer["Location"]).content.decode()
 
 
 def test_deactivate_then_reactivate(manager_page, anna):
