@@ -685,7 +685,8 @@ def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -
         therapists = therapists.filter(qualified_pregnancy=True)
     if therapist_id is not None:
         therapists = therapists.filter(pk=therapist_id)
-    return list(therapists.order_by("display_name", "pk"))
+    # Her user's language with her (a booking writes its plan in the placed therapist's): no query for it.
+    return list(therapists.annotate(language=F("user__language")).order_by("display_name", "pk"))
 
 
 def _plain_rows(rows: QuerySet) -> list[tuple]:

@@ -7,10 +7,12 @@ import functools
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from clients.models import Client
+from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
@@ -19,10 +21,15 @@ from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
 from sessions.availability import BookingTerms, booking_terms
-from sessions.models import Appointment, AppointmentChange
+from sessions.models import Appointment, AppointmentChange, SessionPlan
 from sessions.services import outbox
 from sessions.services.placement import Placement, appointment_place
-from sessions.services.plans import session_plan_for_booking, session_plan_or_problem
+from sessions.services.plans import (
+    booking_plan_language,
+    session_plan_for_booking,
+    session_plan_or_problem,
+    session_plan_save,
+)
 from sessions.signals import time_freed
 
 # Constraint violations that mean "someone else got there first".
@@ -197,22 +204,29 @@ def appointment_book(
     spec = routine_spec(routine)
     # An empty entry stands for none on the menu: booking_terms would read it again for None.
     terms = booking_terms(spec, salon, minutes=minutes, entry=entry or MenuEntry(slug=routine.slug))
-    plan_problem = ""
     outcome = client_outcome(client)  # read once, for the plan and for the messages
+    without_plan_reason = None
     if without_plan_if_screening_forbids:
-        plan, plan_problem = session_plan_or_problem(
-            client=client,
-            salon=salon,
-            routine=routine,
-            booked_minutes=terms.session_minutes,
-            reason=format_lazy(gettext_lazy("{origin} taken without a plan"), origin=Appointment.Origin(origin).label),
-            outcome=outcome,
+        without_plan_reason = format_lazy(
+            gettext_lazy("{origin} taken without a plan"), origin=Appointment.Origin(origin).label
         )
-    else:
-        plan = session_plan_for_booking(
-            client=client, salon=salon, routine=routine, booked_minutes=terms.session_minutes, outcome=outcome
-        )
+    plan_for = functools.partial(
+        _booking_plan,
+        client=client,
+        salon=salon,
+        routine=routine,
+        booked_minutes=terms.session_minutes,
+        outcome=outcome,
+        without_plan_reason=without_plan_reason,
+    )
+    # Built before the therapist is placed, so that a refusal takes no lock: in the
+    # location's language, and again in hers if she reads another (the same verdict).
+    plan, plan_problem = plan_for(therapist=None)
     placement = appointment_place(salon=salon, spec=spec, terms=terms, start=start, therapist=therapist, room=room)
+    if booking_plan_language(salon=salon, therapist=placement.therapist) != booking_plan_language(salon=salon):
+        plan, plan_problem = plan_for(therapist=placement.therapist)
+    if plan is not None:
+        session_plan_save(plan=plan)
     placement.room.salon = salon  # the room is at this location (placement checked); the messages read it
     appointment = Appointment(
         client=client,
@@ -246,6 +260,26 @@ def appointment_book(
     appointment._prefetched_objects_cache = {"changes": history}
     outbox.notifications_for_booking(appointment=appointment, now=now, outcome=outcome)
     return appointment
+
+
+def _booking_plan(
+    *,
+    client: Client,
+    salon: Salon,
+    routine: RoutineTemplate,
+    booked_minutes: int,
+    outcome: ScreeningOutcome,
+    therapist: Therapist | None,
+    without_plan_reason: Promise | None,
+) -> tuple[SessionPlan | None, str]:
+    """A new booking's plan for ``therapist`` (not yet saved) and its problem:
+    refused when the screening rules the routine out, unless
+    ``without_plan_reason`` says why it is taken without a plan
+    (:func:`session_plan_or_problem`)."""
+    plan = {"client": client, "salon": salon, "routine": routine, "booked_minutes": booked_minutes}
+    if without_plan_reason is not None:
+        return session_plan_or_problem(**plan, outcome=outcome, therapist=therapist, reason=without_plan_reason)
+    return session_plan_for_booking(**plan, outcome=outcome, therapist=therapist), ""
 
 
 @transaction.atomic

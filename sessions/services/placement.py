@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
@@ -284,12 +284,13 @@ def _room_unknown(window: Window) -> NoReturn:
 def therapist_lock_here(therapist: Therapist, salon: Salon) -> list[Therapist]:
     """Lock her row (bookings of her, and changes to her hours, time off and
     rooms, take it too, so they happen one at a time), and read it with
-    whether she works at ``salon`` (:func:`therapists_at`) in the same query:
+    whether she works at ``salon`` (:func:`therapists_at`) and her user's
+    ``language`` (her session's plan is written in it) in the same query:
     ``[her]`` when she does, else ``[]``, as the calendar's therapists."""
     row = (
-        Therapist.objects.select_for_update(of=("self",))
+        Therapist.objects.select_for_update(of=("self",))  # her row only: not her user's
         .filter(pk=therapist.pk)
-        .annotate(works_here=Exists(therapists_at(salon).filter(pk=OuterRef("pk"))))
+        .annotate(works_here=Exists(therapists_at(salon).filter(pk=OuterRef("pk"))), language=F("user__language"))
         .first()
     )
     # Her own columns as locked (a change she waited for is seen); the location grants as the query began.

@@ -26,7 +26,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec, routine_steps_prefetch
 from salon.errors import InvalidInput, validate
 from salon.languages import language_for_location, language_supported
-from salon.models import Salon
+from salon.models import Salon, Therapist
 from sessions.availability import BookingTerms
 from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, RoutineWords, build_plan
@@ -44,7 +44,17 @@ LANGUAGE_OF_OLDER_PLANS = "en"
 
 def plan_language(appointment: Appointment) -> str:
     """The language of a session's plan: its therapist's own, else the location's."""
-    return language_supported(appointment.therapist.user.language) or language_for_location(appointment.room.salon)
+    return booking_plan_language(salon=appointment.room.salon, therapist=appointment.therapist)
+
+
+def booking_plan_language(*, salon: Salon, therapist: Therapist | None = None) -> str:
+    """The language of the plan of a session at ``salon``: ``therapist``'s own,
+    else the location's (also while no one is placed yet). Placement reads
+    her user's language with her row (``language``): no query for it then."""
+    own = None
+    if therapist is not None:
+        own = therapist.language if hasattr(therapist, "language") else therapist.user.language
+    return language_supported(own) or language_for_location(salon)
 
 
 def _built_in(session_plan: SessionPlan) -> str:
@@ -72,22 +82,36 @@ def session_plan_create(
     """Build a plan, in the active language (the outcome's words should be in
     it too), and keep it with copies of everything it was built from.
     Raises ``PlanNotPossible`` when the outcome forbids the routine."""
-    spec = routine_spec(routine_steps_prefetch(routine))  # the steps read once, for the words too
     # Built before the transaction: a refusal has written nothing, so callers that catch it
     # carry on in theirs, and no savepoint is needed around the one insert.
+    built = _session_plan_built(
+        routine=routine, outcome=outcome, booked_minutes=booked_minutes, change_note=change_note
+    )
+    return session_plan_save(plan=built)
+
+
+def _session_plan_built(
+    *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
+) -> SessionPlan:
+    """:func:`session_plan_create`'s plan, not yet saved."""
+    spec = routine_spec(routine_steps_prefetch(routine))  # the steps read once, for the words too
     plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes, words=_routine_words(routine))
-    with transaction.atomic(savepoint=False):
-        session_plan = SessionPlan(
-            routine=routine,
-            booked_minutes=booked_minutes,
-            routine_snapshot=spec.to_dict(),
-            outcome=outcome.to_dict(),
-            plan={**plan.to_dict(), "language": language_supported(translation.get_language()) or ""},
-            change_note=change_note,
-        )
-        validate(session_plan, exclude=["routine"])  # read by the caller: no query to see it exists
-        session_plan.save()
-    return session_plan
+    return SessionPlan(
+        routine=routine,
+        booked_minutes=booked_minutes,
+        routine_snapshot=spec.to_dict(),
+        outcome=outcome.to_dict(),
+        plan={**plan.to_dict(), "language": language_supported(translation.get_language()) or ""},
+        change_note=change_note,
+    )
+
+
+@transaction.atomic(savepoint=False)  # one insert: nothing to undo on its own
+def session_plan_save(*, plan: SessionPlan) -> SessionPlan:
+    """Keep a plan built for a booking (:func:`session_plan_for_booking`)."""
+    validate(plan, exclude=["routine"])  # read by the caller: no query to see it exists
+    plan.save()
+    return plan
 
 
 def _check_screening_required(client: Client, salon: Salon) -> None:
@@ -110,13 +134,22 @@ def session_plan_for_booking(
     routine: RoutineTemplate,
     booked_minutes: int,
     outcome: ScreeningOutcome | None = None,
+    therapist: Therapist | None = None,
 ) -> SessionPlan:
     """The plan of a new booking at ``salon``, from the client's screening
-    (``outcome``, when the caller has read it already) and last visit. The
+    (``outcome``, when the caller has read it already) and last visit, in
+    ``therapist``'s language (:func:`booking_plan_language`), not yet saved:
+    a booking builds it before placing the therapist, so that a refusal takes
+    no lock, and saves it (:func:`session_plan_save`) once she is placed. The
     front desk learns only that a therapist must look, never why."""
     try:
         return _booking_plan(
-            client=client, salon=salon, routine=routine, booked_minutes=booked_minutes, outcome=outcome
+            client=client,
+            salon=salon,
+            routine=routine,
+            booked_minutes=booked_minutes,
+            outcome=outcome,
+            language=booking_plan_language(salon=salon, therapist=therapist),
         )
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
@@ -140,40 +173,51 @@ def session_plan_or_problem(
     booked_minutes: int,
     reason: str | Promise,
     outcome: ScreeningOutcome | None = None,
+    therapist: Therapist | None = None,
 ) -> tuple[SessionPlan | None, str]:
     """The plan of a new booking the location takes whatever the screening
-    says (an online booking, when its settings allow): the plan, or, when the
+    says (an online booking, when its settings allow), as
+    :func:`session_plan_for_booking` builds it: the plan, or, when the
     screening rules the routine out, no plan and the problem for the
     therapist ("``reason``: why", in the plan's language: give ``reason``
     lazily, e.g. ``format_lazy``), to be kept as the booking's ``plan_problem``.
     A booking too short for the routine is still refused: that is no
     screening's doing."""
+    language = booking_plan_language(salon=salon, therapist=therapist)
     try:
         plan = _booking_plan(
-            client=client, salon=salon, routine=routine, booked_minutes=booked_minutes, outcome=outcome
+            client=client,
+            salon=salon,
+            routine=routine,
+            booked_minutes=booked_minutes,
+            outcome=outcome,
+            language=language,
         )
         return plan, ""
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             raise
         limit = Appointment._meta.get_field("plan_problem").max_length
-        with translation.override(language_for_location(salon)):  # as the refusal's words (_booking_plan)
+        with translation.override(language):  # as the refusal's words (_booking_plan)
             return None, _fit(f"{reason}: {refused.detail}", length=limit)
 
 
 def _booking_plan(
-    *, client: Client, salon: Salon, routine: RoutineTemplate, booked_minutes: int, outcome: ScreeningOutcome | None
+    *,
+    client: Client,
+    salon: Salon,
+    routine: RoutineTemplate,
+    booked_minutes: int,
+    outcome: ScreeningOutcome | None,
+    language: str,
 ) -> SessionPlan:
     _check_screening_required(client, salon)
-    # The therapist is placed after the plan is built (sessions/services/booking.py): the
-    # location's language until a rebuild knows whose session it is.
-    language = language_for_location(salon)
     if language_supported(translation.get_language()) != language:
         outcome = None  # the caller's words: read again in the plan's
     try:
         with translation.override(language):
             outcome = outcome_with_lessons(client, client_outcome(client) if outcome is None else outcome)
-            return session_plan_create(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
+            return _session_plan_built(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             # Whoever books reads this refusal: built again in their language.

@@ -13,7 +13,7 @@ from clients.outcome import PainPoint, ScreeningOutcome
 from clients.rules import EVERYWHERE
 from clients.services import screening_create
 from routines.models import RoutineTemplate
-from sessions.models import Appointment
+from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, RoutineWords, build_plan
 from sessions.selectors import last_session_lessons
 from sessions.services.booking import appointment_book
@@ -21,7 +21,7 @@ from sessions.services.feedback import feedback_record
 from sessions.services.lifecycle import appointment_transition
 from sessions.services.plans import session_plan_for_booking
 from sessions.services.running import session_review_acknowledge, session_start
-from tests.factories import screening_answers, screening_for
+from tests.factories import ClientFactory, screening_answers, screening_for
 from tests.scenario import salon_scenario
 from tests.sessions.test_plans import CLASSIC, guide_spec
 
@@ -166,12 +166,100 @@ def test_a_booking_too_short_is_refused_in_the_words_of_whoever_books(relief):
     assert refused.value.detail.startswith("The routine needs at least ")
 
 
+def reads_german(therapist):
+    therapist.user.language = "de"
+    therapist.user.save(update_fields=["language"])
+
+
+NUT_FREE_OIL_EN = (
+    "Oil: Neutral baby oil (nut-free, unscented) instead of Massage oil (baby oil as a substitute) (screening)."
+)
+NUT_FREE_OIL_DE = (
+    "Öl: Neutrales Babyöl (nussfrei, unparfümiert) statt Massageöl (ersatzweise Babyöl) (Gesundheitsfragebogen)."
+)
+
+
 @pytest.mark.django_db
-def test_a_rebuilt_plan_is_in_its_therapists_own_language(relief):
+def test_a_new_booking_with_a_therapist_who_reads_english_gets_her_plan_in_english_at_a_german_location(relief):
+    # given a German location whose therapist Anna reads English, and a client allergic to nuts
+    scene = salon_scenario(language="de", therapists=[{"display_name": "Anna", "user__language": "en"}])
+
+    # when the client is booked with her
+    appointment = book(scene, relief, oil_or_nut_allergy=True)
+
+    # then the plan is written for her, from the first booking on
+    plan = appointment.plan
+    assert plan.plan["language"] == "en"
+    assert NUT_FREE_OIL_EN in plan.plan["adaptations"]
+    assert plan.outcome["oil"] == "Neutral baby oil (nut-free, unscented)"  # the snapshot in the same words
+    assert SessionPlan.objects.count() == 1  # the plan built before she was placed was not kept too
+
+
+@pytest.mark.django_db
+def test_a_new_booking_with_a_therapist_who_reads_german_gets_her_plan_in_german(relief):
     # given an English location whose therapist Anna reads German
     scene = salon_scenario(therapists=[{"display_name": "Anna", "user__language": "de"}])
+
+    appointment = book(scene, relief, oil_or_nut_allergy=True)
+
+    assert appointment.plan.plan["language"] == "de"
+    assert NUT_FREE_OIL_DE in appointment.plan.plan["adaptations"]
+
+
+@pytest.mark.django_db
+def test_a_booking_left_to_anyone_is_written_in_the_language_of_the_therapist_it_is_given_to(relief):
+    # given a German location: Anna reads German but is booked at ten, Ben reads English
+    scene = salon_scenario(
+        language="de",
+        therapists=[
+            {"display_name": "Anna", "user__language": "de"},
+            {"display_name": "Ben", "user__language": "en"},
+        ],
+        rooms=["Linden", "Birke"],
+    )
+    screening_for(scene.client, oil_or_nut_allergy=True)
+    day = datetime.datetime.now(scene.salon.zone).date() + datetime.timedelta(days=1)
+    other = ClientFactory(salon=scene.salon, given_name="Petra")
+    appointment_book(client=other, routine=relief, start=scene.at(day, 10), therapist=scene.therapist)
+
+    # when Sabine is booked at ten with whoever is free
+    appointment = appointment_book(client=scene.client, routine=relief, start=scene.at(day, 10))
+
+    # then Ben has her, and her plan is in his language
+    assert appointment.therapist.display_name == "Ben"
+    assert appointment.plan.plan["language"] == "en"
+    assert NUT_FREE_OIL_EN in appointment.plan.plan["adaptations"]
+
+
+@pytest.mark.django_db
+def test_an_online_booking_without_a_plan_says_why_in_its_therapists_language(relief):
+    # given a German location whose therapist Anna reads English, and a client whose spine is inflamed
+    scene = salon_scenario(language="de", therapists=[{"display_name": "Anna", "user__language": "en"}])
+    screening_for(scene.client, acute_spinal_inflammation=True)
+    day = datetime.datetime.now(scene.salon.zone).date() + datetime.timedelta(days=1)
+
+    # when the location takes the online booking with her whatever the screening says
+    appointment = appointment_book(
+        client=scene.client,
+        routine=relief,
+        start=scene.at(day, 10),
+        therapist=scene.therapist,
+        origin=Appointment.Origin.ONLINE,
+        without_plan_if_screening_forbids=True,
+    )
+
+    # then she reads why in English
+    assert appointment.plan is None
+    assert appointment.plan_problem.startswith("Online booking taken without a plan: Lower-back relief ")
+
+
+@pytest.mark.django_db
+def test_a_rebuilt_plan_is_in_its_therapists_own_language(relief):
+    # given an English location, a plan in English, and then Anna, its therapist, reading German
+    scene = salon_scenario()
     appointment = book(scene, relief)
-    assert appointment.plan.plan["language"] == "en"  # booked before she was placed: the location's
+    assert appointment.plan.plan["language"] == "en"
+    reads_german(scene.therapist)
 
     # when a new screening rebuilds the plan
     screening_create(client=scene.client, answers=screening_answers(osteoporosis=True), entered_via="staff")
@@ -186,9 +274,10 @@ def test_a_rebuilt_plan_is_in_its_therapists_own_language(relief):
 
 @pytest.mark.django_db
 def test_starting_keeps_a_plan_that_differs_from_its_therapist_only_in_language(relief):
-    # given Anna, who reads German, at an English location: a plan in English that needs review, acknowledged
-    scene = salon_scenario(therapists=[{"display_name": "Anna", "user__language": "de"}])
+    # given Anna at an English location: a plan in English that needs review, acknowledged, and then she reads German
+    scene = salon_scenario()
     appointment = book(scene, relief, osteoporosis=True)
+    reads_german(scene.therapist)
     session_review_acknowledge(appointment=appointment, by=scene.therapist.user)
     appointment_transition(appointment=appointment, to_status="checked_in", now=appointment.start)
     plan_before = appointment.plan_id
