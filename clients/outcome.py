@@ -109,6 +109,25 @@ class ScreeningOutcome:
     def needs_review(self) -> bool:
         return any(finding.severity == Severity.REVIEW for finding in self.findings)
 
+    def rules_in_force(self) -> tuple:
+        """What the outcome asks of a plan, without the words it says it in:
+        which rules found what, the areas, limits, position, qualification,
+        the supports' places, whether the oil is replaced, and the pain map.
+        Two outcomes equal here differ only in wording."""
+        return (
+            sorted((finding.rule, finding.severity) for finding in self.findings),
+            sorted(self.blocked_areas),
+            sorted(self.avoid_areas),
+            sorted(self.pressure_caps.items()),
+            self.max_pressure,
+            self.position,
+            self.qualification,
+            sorted((support.area, support.position) for support in self.supports),
+            bool(self.oil),
+            [(point.area, point.side, point.intensity) for point in self.pain_points],
+            len(self.precautions),
+        )
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["blocked_areas"] = sorted(self.blocked_areas)

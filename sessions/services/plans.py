@@ -309,7 +309,13 @@ def session_plan_refresh(*, appointment: Appointment) -> Appointment:
     with translation.override(built_in):
         outcome = _outcome_now(appointment.client)
     stored = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else None
-    if stored != outcome or appointment.plan_problem:
+    if stored is not None and "language" not in appointment.plan.plan:
+        # Written before plans recorded their language, maybe on a German page and in
+        # wording since changed: only a change in what the screening asks counts.
+        changed = stored.rules_in_force() != outcome.rules_in_force()
+    else:
+        changed = stored != outcome
+    if changed or appointment.plan_problem:
         with translation.override(language):
             if built_in != language:
                 outcome = _outcome_now(appointment.client)

@@ -13,6 +13,7 @@ from clients.outcome import PainPoint, ScreeningOutcome
 from clients.rules import EVERYWHERE
 from clients.services import screening_create
 from routines.models import RoutineTemplate
+from salon.errors import Conflict
 from sessions.models import Appointment, SessionPlan
 from sessions.plans import PlanNotPossible, RoutineWords, build_plan
 from sessions.selectors import last_session_lessons
@@ -289,6 +290,62 @@ def test_starting_keeps_a_plan_that_differs_from_its_therapist_only_in_language(
     assert started.status == "in_progress"
     assert started.plan_id == plan_before
     assert started.review_acknowledged_at is not None
+
+
+def written_before_plans_kept_their_language(appointment, **rewording):
+    """The plan as stored before plans recorded their language: no "language",
+    and its findings in the wording of then."""
+    stored = appointment.plan
+    stored.plan = {key: value for key, value in stored.plan.items() if key != "language"}
+    stored.outcome = {
+        **stored.outcome,
+        "findings": [
+            {**finding, "message": rewording.get(finding["rule"], finding["message"])}
+            for finding in stored.outcome["findings"]
+        ],
+    }
+    stored.save(update_fields=["plan", "outcome"])
+
+
+def test_starting_keeps_an_older_plan_whose_screening_differs_only_in_wording(relief):
+    # given an acknowledged plan that needs review, stored before plans kept their language, in older words
+    scene = salon_scenario()
+    shoulders = {"area": "shoulders", "side": "left", "intensity": 6, "note": ""}
+    appointment = book(scene, relief, osteoporosis=True, pain_map=[shoulders])
+    written_before_plans_kept_their_language(appointment, pain_points="1 painful point(s) to work with thumb pressure.")
+    session_review_acknowledge(appointment=appointment, by=scene.therapist.user)
+    appointment_transition(appointment=appointment, to_status="checked_in", now=appointment.start)
+    plan_before = appointment.plan_id
+
+    # when the therapist starts the session
+    started = session_start(appointment=appointment, by=scene.therapist.user)
+
+    # then what the screening asks is the same: the plan and her acknowledgement stay
+    assert started.status == "in_progress"
+    assert started.plan_id == plan_before
+    assert started.review_acknowledged_at is not None
+
+
+def test_an_older_plan_is_still_rebuilt_when_what_the_screening_asks_has_changed(relief):
+    # given an acknowledged older plan, and then a screening that says to keep away from the shoulders
+    scene = salon_scenario()
+    appointment = book(scene, relief, osteoporosis=True)
+    written_before_plans_kept_their_language(appointment)
+    session_review_acknowledge(appointment=appointment, by=scene.therapist.user)
+    stored = appointment.plan
+    stored.outcome = {**stored.outcome, "avoid_areas": ["shoulders"]}
+    stored.save(update_fields=["outcome"])
+    appointment_transition(appointment=appointment, to_status="checked_in", now=appointment.start)
+
+    # when the therapist tries to start the session
+    with pytest.raises(Conflict) as refused:
+        session_start(appointment=appointment, by=scene.therapist.user)
+
+    # then the plan was rebuilt from the screening as it is, and she must look at it again
+    assert refused.value.code == "review_required"
+    appointment.refresh_from_db()
+    assert appointment.plan_id != stored.pk
+    assert appointment.review_acknowledged_at is None
 
 
 # --- The routine's own words inside the plan's sentences ------------------------
