@@ -372,7 +372,7 @@ def _duty_calendar(location: Salon, period: Period) -> tuple[Calendar, list[int]
     all the location's rooms, those out of use too. Four queries."""
     therapists = list(therapists_at(location).order_by("display_name", "pk"))
     ids = [therapist.pk for therapist in therapists]
-    # Availability's own query for the rooms (``_rooms``), keeping the rooms out of use.
+    # The rooms as availability reads them (with the therapists kept to them), those out of use too.
     room_rows = [
         (room, room.therapist_allowed)
         for room in Room.objects.filter(salon=location)

@@ -542,13 +542,6 @@ def therapists_at(salon: Salon) -> QuerySet[Therapist]:
     )
 
 
-def _rooms(salon: Salon) -> tuple[list[Room], dict[int, frozenset[int]]]:
-    """The location's rooms in use, and which therapists are kept to some of
-    them, in one query (a row per room and therapist allowed there)."""
-    rows = Room.objects.filter(salon=salon).annotate(therapist_allowed=F("therapists_allowed")).order_by("name", "pk")
-    return _rooms_of([(room, room.therapist_allowed) for room in rows])
-
-
 def _rooms_of(rows: list[tuple[Room, int | None]]) -> tuple[list[Room], dict[int, frozenset[int]]]:
     """The rooms in use among ``rows`` (room, therapist allowed there), and
     which therapists are kept to some of them."""
@@ -584,10 +577,11 @@ def _hours_shifts_and_rooms(
     dict[tuple[int, int], list[Shift]],
     tuple[list[Room], dict[int, frozenset[int]]],
 ]:
-    """:func:`_hours_and_shifts` and (``with_rooms``) :func:`_rooms` in one
-    query: a UNION of the four, told apart by its first column. A room's row
-    carries its id in the weekday's column, and the therapist kept to it (if
-    any) in the therapist's."""
+    """:func:`_hours_and_shifts` and (``with_rooms``) the location's rooms
+    with the therapists kept to them (:func:`_rooms_of`) in one query: a
+    UNION of the four, told apart by its first column. A room's row carries
+    its id in the weekday's column, and the therapist kept to it (if any) in
+    the therapist's."""
     # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
     # Typed NULLs: PostgreSQL takes a bare NULL in the first part as text.
     no_date, no_number = Cast(Value(None), DateField()), Cast(Value(None), IntegerField())
