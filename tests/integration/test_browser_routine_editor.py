@@ -58,9 +58,12 @@ def test_a_manager_reorders_previews_and_saves_the_classic_routine(browser, live
         expect(page.locator("[data-editor-status]")).to_have_text("Forearm stroking moved to step 5 of 10.")
 
         # Dragging by the handle: the base-of-palm stroking goes first (dropped on
-        # the upper half of step 1, below the bar that stays at the top).
+        # the upper half of step 1, below the bar that stays at the top). A step with
+        # its notes in each language is most of the screen high: step 1 goes just
+        # below the bar, so that step 2's handle shows at the bottom.
         step(page, 1).evaluate("element => element.scrollIntoView({block: 'start'})")
-        page.mouse.wheel(0, -200)
+        page.evaluate("window.scrollBy(0, -80)")
+        expect(step(page, 2).locator(".drag-handle")).to_be_in_viewport()
         step(page, 2).locator(".drag-handle").drag_to(step(page, 1), target_position={"x": 300, "y": 120})
         expect(step(page, 1).locator(":scope > legend")).to_have_text("Step 1: Base-of-palm stroking")
 

@@ -147,7 +147,7 @@ def test_a_manager_looks_after_the_rooms(browser, live_server, password):
 
         page.get_by_role("button", name="Take Linden out of use").click()
         expect(page.get_by_role("alert")).to_contain_text("Sabine Krüger")
-        expect(page.get_by_role("alert")).to_contain_text("move or cancel them first")
+        expect(page.get_by_role("alert")).to_contain_text("move or cancel it first")
 
         away = page.get_by_role("region", name="Room out of service for days")
         away.get_by_label("Room").select_option(label="Birke")

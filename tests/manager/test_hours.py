@@ -62,7 +62,7 @@ def test_a_closure_over_a_booked_session_is_refused_on_the_page(manager_page, sc
     page = manager_page.post("/manage/hours/closures/", {"first_day": holiday, "last_day": holiday})
 
     assert page.status_code == 409
-    assert "move or cancel them first" in page.content.decode()
+    assert "move or cancel it first" in page.content.decode()
     assert str(scene.client) in page.content.decode()
     assert not SpecialDay.objects.exists()
 

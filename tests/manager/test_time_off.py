@@ -135,7 +135,7 @@ def test_approval_over_a_booking_is_refused_on_the_page_with_the_session_listed(
 
     text = page.content.decode()
     assert page.status_code == 409
-    assert "move or cancel them first" in text
+    assert "move or cancel it first" in text
     assert f"{day:%a %d %b} 11:00 {scene.client} with Anna" in text
     asked.refresh_from_db()
     assert asked.status == TimeOff.Status.REQUESTED

@@ -86,7 +86,7 @@ def test_approval_over_a_booked_session_is_refused_with_the_session_named(
     assert refused.value.code == "bookings_in_the_way"
     assert "10:00" in refused.value.detail
     assert str(client_) in refused.value.detail
-    assert "move or cancel them first" in refused.value.detail
+    assert "move or cancel it first" in refused.value.detail
     asked.refresh_from_db()
     assert asked.status == TimeOff.Status.REQUESTED  # still waiting, to approve once the desk has moved it
 
