@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clients.models import CLIENT_FIELDS, PAIN_POINTS_MAX, Client, HealthDataAccess, HealthScreening
-from clients.selectors import duplicate_reasons, front_desk_notes_warning
+from clients.selectors import duplicate_reasons, front_desk_notes_warning, pain_histories
 from routines.models import BodyArea
 from routines.serializers import PainPointSerializer
 from salon.inputs import MAX_ID, DateTimeField, ModelSerializer
@@ -170,8 +170,9 @@ class ClientMergeSerializer(serializers.Serializer):
 
 def client_export_data(client: Client) -> dict:
     """Everything held about the client, as JSON-ready data: details,
-    screenings with their clearances, links, who touched the health data,
-    the consent history and the records merged into this one."""
+    screenings with their clearances, the pain reported before and after
+    each session, links, who touched the health data, the consent history
+    and the records merged into this one."""
     screenings = client.screenings.select_related("entered_by").prefetch_related("clearances")
     return {
         "exported_at": timezone.now().isoformat(),
@@ -191,6 +192,16 @@ def client_export_data(client: Client) -> dict:
                 ],
             }
             for screening in screenings
+        ],
+        "pain": [
+            {
+                "session_start": visit.start.isoformat(),
+                "routine": visit.routine,
+                "pain_before": visit.pain_before,
+                "pain_after": visit.pain_after,
+                "areas": visit.areas,
+            }
+            for visit in pain_histories([client])[client.pk]
         ],
         "links": [
             {

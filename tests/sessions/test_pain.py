@@ -157,3 +157,18 @@ def test_the_feedback_form_asks_the_pain_before_only_when_the_intake_step_did_no
     assert "Pain before the massage" not in asked_after_telling
     assert "Pain after the massage" in asked_after_telling
     assert "Pain before the massage" in asked_without
+
+
+def test_the_clients_data_export_holds_the_pain_reported_at_each_visit(api_client, history, manager):
+    # Given Sabine's three past visits with pain before and after, and tomorrow's with pain before only
+    api_client.force_authenticate(manager)
+
+    # When a manager exports everything held about her
+    body = api_client.get(f"/api/v1/clients/{history.client_id}/export/").json()
+
+    # Then every level she gave is in it, oldest first, with where it hurt
+    assert [(visit["pain_before"], visit["pain_after"]) for visit in body["pain"]] == [
+        (7, 3), (6, 2), (5, 1), (4, None),
+    ]  # fmt: skip
+    assert body["pain"][-1]["areas"] == ["lower_back"]
+    assert body["pain"][-1]["session_start"] == history.start.isoformat()
