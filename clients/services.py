@@ -29,7 +29,13 @@ from clients.models import (
 )
 from clients.search import name_keys, normalise_phone
 from clients.selectors import client_merge_fills, client_merge_refusal, client_relations, may_enter_screening
-from clients.signals import consents_changed, intake_link_requested, pain_reported, screening_changed
+from clients.signals import (
+    client_erasing,
+    consents_changed,
+    intake_link_requested,
+    pain_reported,
+    screening_changed,
+)
 from salon.errors import Conflict, Forbidden, InvalidInput, NotFound, validate
 from salon.models import Business, Salon, Therapist
 from salon.roles import Role, has_role, signed_in_or_none, user_roles
@@ -415,14 +421,18 @@ def _personal_data_remove(client: Client) -> None:
 @transaction.atomic
 def client_erase(*, client: Client, user) -> Client:
     """Remove the client's personal and health data, and that of the records
-    merged into theirs. The rows stay, anonymous, so that visit history can
+    merged into theirs, everywhere, in one transaction: here, and in the apps
+    above, which hear of it (``client_erasing``) while the record still has
+    its name and address. The rows stay, anonymous, so that visit history can
     still be counted."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.erased_at:
         return client
     for merged in Client.objects.select_for_update().filter(merged_into=client, erased_at__isnull=True):
+        client_erasing.send(sender=Client, client=merged, by=user)
         _personal_data_remove(merged)
         health_access_log(client=merged, action=HealthDataAccess.Action.ERASE, user=user)
+    client_erasing.send(sender=Client, client=client, by=user)
     _personal_data_remove(client)
     health_access_log(client=client, action=HealthDataAccess.Action.ERASE, user=user)
     return client

@@ -22,6 +22,13 @@ it cannot (no session booked ahead to send it with).
 ``areas`` (body areas), inside the transaction of the client's intake step
 (new answers or "nothing has changed"): the app that keeps sessions stores it
 with the client's next session, where the pain after it joins it.
+
+``client_erasing`` is sent, with ``client`` and ``by``, inside the
+transaction that erases the client's data (``client_erase``), once for the
+client and once for each record merged into theirs, while the record still
+has its name and address (they find what the client typed online). Each app
+that holds health or personal data of the client removes it there; a
+receiver that fails rolls the whole erasure back.
 """
 
 from django.dispatch import Signal
@@ -30,3 +37,4 @@ screening_changed = Signal()
 consents_changed = Signal()
 intake_link_requested = Signal()
 pain_reported = Signal()
+client_erasing = Signal()

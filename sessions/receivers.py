@@ -7,16 +7,23 @@ plans are rebuilt in that same transaction. In the same way a location's new
 time zone is refused here while sessions are booked ahead there, the waiting
 messages follow a client's changed consents, the intake link the desk
 sends goes into the outbox, today's pain from the intake step is kept with
-the next session, and time that frees up is offered to the
-waitlist.
+the next session, an erased client's data goes from her sessions, and time
+that frees up is offered to the waitlist.
 """
 
 from django.dispatch import receiver
 from django.utils.functional import Promise
 
-from clients.signals import consents_changed, intake_link_requested, pain_reported, screening_changed
+from clients.signals import (
+    client_erasing,
+    consents_changed,
+    intake_link_requested,
+    pain_reported,
+    screening_changed,
+)
 from salon.services import location_settings_changing
 from sessions.services.closures import time_zone_change_check
+from sessions.services.erasure import client_session_data_erase
 from sessions.services.outbox import notification_intake_link_send, notifications_follow_consent
 from sessions.services.pain import pain_before_record
 from sessions.services.plans import session_plans_rebuild
@@ -41,6 +48,11 @@ def queue_intake_link(sender, *, client, channel: str, **kwargs):
 @receiver(pain_reported, dispatch_uid="sessions.keep_pain_with_next_session")
 def keep_pain_with_next_session(sender, *, client, pain_before: int, areas: list[str], **kwargs):
     return pain_before_record(client=client, pain_before=pain_before, areas=areas)
+
+
+@receiver(client_erasing, dispatch_uid="sessions.erase_client_session_data")
+def erase_client_session_data(sender, *, client, by=None, **kwargs) -> None:
+    client_session_data_erase(client=client, by=by)
 
 
 @receiver(location_settings_changing, dispatch_uid="sessions.keep_booked_sessions_in_their_zone")
