@@ -140,10 +140,17 @@ def _client_locked(client: Client) -> Client:
     client into another (which locks both rows for update) either finishes
     first, and the booking is refused, or waits for the booking. (SQLite's
     transactions are IMMEDIATE: nothing interleaves.) Only ``client``'s id
-    counts: the API does not read the row before this."""
+    counts: the API does not read the row before this. Read with it:
+    whether the client has a completed session (``has_completed_session``),
+    so that the plan of a first visit asks for no last session's lessons."""
     share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    table = Client._meta.db_table
-    row = next(iter(Client.objects.raw(f"SELECT * FROM {table} WHERE id = %s{share}", [client.pk])), None)  # noqa: S608
+    # The lock takes the client's row only: the subquery in the select list is not locked.
+    sql = (
+        f"SELECT client.*, EXISTS (SELECT 1 FROM {Appointment._meta.db_table} visit "  # noqa: S608
+        "WHERE visit.client_id = client.id AND visit.status = %s) AS has_completed_session "
+        f"FROM {Client._meta.db_table} client WHERE client.id = %s{share}"
+    )
+    row = next(iter(Client.objects.raw(sql, [Appointment.Status.COMPLETED.value, client.pk])), None)
     if row is None:
         raise InvalidInput(gettext("No such client."), fields={"client": [gettext("Unknown.")]})
     if row.archived:

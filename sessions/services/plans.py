@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from clients.evaluation import combine
 from clients.models import Client
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome, screening_latest
@@ -216,13 +217,22 @@ def _booking_plan(
         outcome = None  # the caller's words: read again in the plan's
     try:
         with translation.override(language):
-            outcome = outcome_with_lessons(client, client_outcome(client) if outcome is None else outcome)
+            outcome = _with_lessons(client, client_outcome(client) if outcome is None else outcome)
             return _session_plan_built(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             # Whoever books reads this refusal: built again in their language.
             build_plan(routine=routine_spec(routine), outcome=outcome, booked_minutes=booked_minutes)
         raise
+
+
+def _with_lessons(client: Client, outcome: ScreeningOutcome) -> ScreeningOutcome:
+    """:func:`outcome_with_lessons`, without its query for a client the
+    booking read as having no completed session (``has_completed_session``,
+    read with the client's row): a first visit has no lessons to add."""
+    if getattr(client, "has_completed_session", True):
+        return outcome_with_lessons(client, outcome)
+    return combine([outcome, ScreeningOutcome()])  # as outcome_with_lessons without a last session
 
 
 def _change_note(reason: str) -> str:

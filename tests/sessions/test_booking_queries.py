@@ -19,19 +19,21 @@ pytestmark = pytest.mark.django_db
 # location: the one named, or the room's), locks 3 (the client, the therapist
 # with whether she works here, the room: each row read once, as it is locked),
 # checks 3 (offered with the menu entry, the day's calendar: hours, shifts and
-# rooms, time off with holds and bookings), plan 3 (screening, last visit,
-# insert), the booking, its history and its messages 1 each, nothing read
-# back: 15 (bench/booking.py prints them by phase), and the savepoint the
-# test's own transaction turns the booking's transaction into, 2. A client
-# with a screening costs 1 more (what therapists decided on it).
-BOOKING_QUERIES = 15 + 2
+# rooms, time off with holds and bookings), plan 2 (screening, insert), the
+# booking, its history and its messages 1 each, nothing read back: 14
+# (bench/booking.py prints them by phase), and the savepoint the test's own
+# transaction turns the booking's transaction into, 2. A client with a
+# completed session costs 1 more (what it taught: a first visit's lock reads
+# that there is none), and with a screening 1 more (what therapists decided on it).
+BOOKING_QUERIES = 14 + 2
+LAST_SESSION = 1
 SCREENING_DECISIONS = 1
 # With the therapist and the room left to the booking: no room to say where
 # (the caller's location instead), the day's calendar of every therapist (1
 # more: the therapists), then, under the chosen one's lock, hers again (2
 # more: hours, shifts and rooms, time off with holds and bookings), and the
-# chosen room checked again after its lock (1 more): 19.
-CHOSEN_QUERIES = 19 + 2
+# chosen room checked again after its lock (1 more): 18.
+CHOSEN_QUERIES = 18 + 2
 
 
 @pytest.fixture
@@ -101,7 +103,7 @@ def test_a_returning_client_costs_no_more_than_what_their_screening_adds(
     assert warm.status_code == 201, warm.json()
 
     # when the desk books them again
-    with django_assert_max_num_queries(BOOKING_QUERIES + SCREENING_DECISIONS):
+    with django_assert_max_num_queries(BOOKING_QUERIES + LAST_SESSION + SCREENING_DECISIONS):
         created = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 11).isoformat()}, format="json")
 
     # then the plan learned from that session: all of it was read within the count
@@ -131,8 +133,8 @@ def test_a_booking_without_a_room_or_therapist_named_costs_a_fixed_number_too(
 
 
 # The service called with the rows already read (the desk's pages, online
-# bookings, the waitlist): the booking's 15 less auth and input, 12, and the savepoints.
-SERVICE_QUERIES = 12 + 2
+# bookings, the waitlist): the booking's 14 less auth and input, 11, and the savepoints.
+SERVICE_QUERIES = 11 + 2
 
 
 def test_booking_through_the_service_costs_what_the_api_adds_nothing_to(

@@ -301,6 +301,21 @@ def test_plans_survive_a_round_trip_through_json(routine, outcome):
     assert RoutineSpec.from_dict(json.loads(json.dumps(routine.to_dict()))) == routine
 
 
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(routine=routines(), outcome=outcomes, booked=st.integers(1, 150))
+def test_a_plan_is_stored_as_dataclasses_asdict_would_give_it(routine, outcome, booked):
+    from dataclasses import asdict
+
+    # given any plan the screening and the booking allow
+    try:
+        plan = build_plan(routine=routine, outcome=outcome, booked_minutes=booked)
+    except PlanNotPossible:
+        return
+
+    # when it is made data to store, then it is exactly what asdict makes of it
+    assert plan.to_dict() == asdict(plan)
+
+
 def test_points_on_the_spine_or_where_to_keep_away_are_shown_not_to_press():
     points = (PainPoint("spine", "both", 7), PainPoint("mid_back", "left", 6), PainPoint("lower_back", "left", 8))
     outcome = ScreeningOutcome(pain_points=points, avoid_areas=frozenset({"mid_back"}))
