@@ -8,17 +8,57 @@ six sessions in each. The day page and the API show all twelve with their
 location; each desk shows its own six. ``queries_2_sessions`` is the same
 request for a day with one session at each location: the counts must not
 grow with the sessions.
+
+The pages are rendered with the test environment's template instrumentation
+off (the test client would otherwise copy the context at every include, a
+cost no user's request pays). ``my_day_page_cpu`` is the CPU time (Python's,
+``time.process_time``) the day page takes a request, the steadier figure on a
+busy machine; ``my_day_page_cpu_first_view`` the same with the body charts
+forgotten before each request, as on the first view of these clients in a
+process (the clients' pain maps differ). ``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead
+(sorted by ``BENCH_SORT``, cumulative time unless told).
 """
 
 import datetime
+import json
+import os
+import statistics
+import time
+from contextlib import contextmanager
 
 from bench.harness import count_queries, measure, scratch_database
 
 SESSIONS = 12
 
 
+@contextmanager
+def templates_uninstrumented():
+    """Templates rendered as in production: without the test environment's
+    instrumentation (a signal per template, the test client copying the
+    context each time)."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    instrumented = Template._render
+    Template._render = _TestState.saved_data.template_render
+    try:
+        yield
+    finally:
+        Template._render = instrumented
+
+
+def cpu_ms_per_request(action, repeat: int = 50) -> float:
+    """The median CPU time of one call of ``action``, in ms."""
+    timings = []
+    for _ in range(repeat):
+        started = time.process_time()
+        action()
+        timings.append((time.process_time() - started) * 1000)
+    return round(statistics.median(timings), 2)
+
+
 def main() -> None:
-    with scratch_database():
+    with scratch_database(), templates_uninstrumented():
         from django.test import Client, RequestFactory
 
         from routines.models import RoutineTemplate
@@ -54,7 +94,9 @@ def main() -> None:
             return datetime.datetime.combine(on, datetime.time(hour), tzinfo=london.zone)
 
         for number, client in enumerate(scene.clients):
-            screening_for(client, pain_map=[{"area": "lower_back", "side": "left", "intensity": 6, "note": ""}])
+            # Pain maps that differ (ten levels), so the day's body charts differ too.
+            pain = {"area": "lower_back", "side": "left", "intensity": 1 + number % 10, "note": ""}
+            screening_for(client, pain_map=[pain])
             if number < SESSIONS // 2:  # 7:00 to 12:45 in Berlin
                 start, location = scene.at(day, 7 + number), berlin
             else:  # 14:00 to 19:45 in London (15:00 to 20:45 in Berlin)
@@ -86,6 +128,20 @@ def main() -> None:
             user.save(update_fields=["location_chosen"])
             desks[location.name] = signed_in(user.username)
 
+        day_page = f"/my-day/?date={day}"
+        profile = os.environ.get("BENCH_PROFILE")
+        if profile == "cpu":
+            import cProfile
+            import pstats
+
+            for _ in range(5):  # warm: templates compiled, translations loaded
+                page.get(day_page)
+            profiler = cProfile.Profile()
+            for _ in range(10):
+                profiler.runcall(page.get, day_page)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
+            return
+
         half = SESSIONS // 2
         cases = [  # case, browser, address, sessions on the busy day and on the quiet day
             ("my_day_page_12_sessions", page, "/my-day/?date={}", SESSIONS, 2),
@@ -104,6 +160,20 @@ def main() -> None:
                 **{f"queries_{quiet}_session{'s' if quiet > 1 else ''}": count_queries(
                     lambda browser=browser, address=address: browser.get(address.format(quiet_day)))},
             )  # fmt: skip
+        from clients.templatetags import body_chart
+
+        def first_view():
+            body_chart._chart_html.cache_clear()  # the charts remembered from earlier requests
+            return page.get(day_page)
+
+        cpu_cases = [("my_day_page_cpu", lambda: page.get(day_page)), ("my_day_page_cpu_first_view", first_view)]
+        for case, action in cpu_cases:
+            print(json.dumps({
+                "case": case,
+                "cpu_ms_median": cpu_ms_per_request(action),
+                "queries": count_queries(action),
+                "sessions": SESSIONS,
+            }), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

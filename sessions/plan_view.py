@@ -10,9 +10,10 @@ the client gets when the plan lowered it.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clients.outcome import Severity
 from routines.content import ContentWords
@@ -33,21 +34,33 @@ SIDE_WORDS = {
 }
 
 
+# The choices' values, once: ``Choices.values`` builds the list of choices anew on every call.
+POSITIONS = frozenset(Position.values)
+SEVERITIES = frozenset(Severity.values)
+BODY_AREAS = tuple(BodyArea.values)
+
+
 def point_label(point: dict) -> str:
     side = point["side"]
     return f"{area_words(point['area'])} ({SIDE_WORDS.get(side, side)})"
 
 
 def position_label(position: str) -> str:
-    return Position(position).label if position in Position.values else position.replace("_", " ")
+    return Position(position).label if position in POSITIONS else position.replace("_", " ")
+
+
+@cache  # one entry per language, as translations themselves are loaded once a process
+def _pressure_words(language: str | None) -> dict[str, str]:
+    return {pressure: str(label).lower() for pressure, label in Pressure.choices}
 
 
 def pressure_label(pressure: str) -> str:
-    return Pressure(pressure).label.lower() if pressure in Pressure.values else pressure
+    """A pressure as written in a sentence ("medium"): a dozen of them a step, so looked up, not translated anew."""
+    return _pressure_words(get_language()).get(pressure, pressure)
 
 
 def severity_label(severity: str) -> str:
-    return Severity(severity).label if severity in Severity.values else severity
+    return Severity(severity).label if severity in SEVERITIES else severity
 
 
 def _same_words(line: str) -> str:
@@ -69,7 +82,7 @@ def cap_lines(caps: dict[str, str], reasons: dict[str, str]) -> list[str]:
     """The pressure limits in words, areas with the same limit and reason together:
     "light on the neck, upper back, ... (the client prefers light pressure)"."""
     groups: dict[tuple[str, str], list[str]] = {}
-    for area in BodyArea.values:
+    for area in BODY_AREAS:
         if area in caps:
             groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_words(area))
     return [
