@@ -28,9 +28,11 @@ from sessions.selectors import client_cancel_deadline
 DEFAULT_LEAD_HOURS = [24, 2]
 INTAKE_AGAIN_HOURS = 48
 BATCH = 500
-# Messages per send task: one claim, one load and one insert of links, and
-# one mail connection for all of them.
-CHUNK = 50
+# Messages per send task: one claim, one load and one insert of links, one
+# mail connection, and each shape of message rendered once, for all of them
+# (``messages.EmailParts``). Those cost about 10 ms a chunk: 100 rather than
+# 50 saves about 0.1 ms of CPU a message.
+CHUNK = 100
 MAX_TRIES = 5
 FIRST_RETRY_AFTER = datetime.timedelta(seconds=30)
 Kind = Notification.Kind
@@ -302,7 +304,19 @@ def _this_try(notification: Notification):
 
 
 def notification_sent(*, notification: Notification) -> None:
-    _this_try(notification).update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
+    """``_this_try(notification).update(status=SENT, sent_at=now, last_error="")``
+    in plain SQL: it runs once for every message sent, and building it
+    through the ORM costs more CPU than the rest of the mark (0.5 ms against
+    0.2)."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '' "  # noqa: S608 (the model's own table)
+            "WHERE id = %s AND status = %s AND claimed_at = %s",
+            [Notification.Status.SENT.value, adapt(timezone.now()), notification.pk, Notification.Status.SENDING.value,
+             adapt(notification.claimed_at)],
+        )  # fmt: skip
 
 
 def notification_failed(*, notification: Notification, error: str, permanent: bool = False) -> str:
@@ -438,7 +452,8 @@ def notifications_send(*, notification_ids: list[int]) -> int:
     (``messages.message_id``). Marking the chunk sent in one update at its
     end would save a query per message but widen that window to the whole
     chunk, so each row is marked on its own (``_marks_not_waiting_for_disk``
-    makes that cheap, and says what a crash of the database server costs).
+    and the plain SQL of ``notification_sent`` make that cheap;
+    the former says what a crash of the database server costs).
 
     A chunk that is still sending after half the lease hands its untried
     rows back rather than risk sending a row the next dispatch has taken.

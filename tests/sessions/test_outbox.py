@@ -524,3 +524,100 @@ def test_an_email_keeps_a_cancel_link_and_a_reschedule_link(salon, therapist, ro
     assert "/forms/cancel/" in body
     assert "/book/reschedule/" in body
     assert set(ClientLink.objects.values_list("purpose", flat=True)) == {"cancel", "reschedule"}
+
+
+# --- A run of emails: each template rendered once per shape -----------------------------
+
+
+def same_shape_messages(salon, routine, tomorrow, *, kind: str, language: str) -> list[tuple[Notification, str, str]]:
+    """Two messages of one kind and language, to two clients (one whose name
+    HTML must escape) on different days, each with its own links."""
+    messages = []
+    for n, name in enumerate(["Sabine", "Ann & <Bo>"]):
+        person = ClientFactory(salon=salon, given_name=name, language=language, consent_reminders=True)
+        screening_for(person)
+        appointment = appointment_book(
+            client=person, routine=routine, start=at(tomorrow + datetime.timedelta(days=n), 10 + n)
+        )
+        message = Notification(key=f"{appointment.pk}:shape", kind=kind, appointment=appointment, client=person,
+                               channel="email", due_at=timezone.now())  # fmt: skip
+        messages.append(
+            (message, f"https://salon.example/forms/cancel/{n}?a=1&b=2/", f"https://salon.example/book/{n}/")
+        )
+    return messages
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(
+    "kind", ["confirmation", "reminder", "reschedule", "cancellation", "intake_request", "feedback_request"]
+)
+def test_a_run_of_emails_reads_as_each_email_rendered_on_its_own(
+    salon, therapist, room, routine, tomorrow, kind, language
+):
+    from sessions.messages import Outgoing, send_email
+
+    # Given two messages of the same shape
+    messages = same_shape_messages(salon, routine, tomorrow, kind=kind, language=language)
+
+    # When they go out as one run, and again each on its own
+    with Outgoing() as outgoing:
+        for message, link, reschedule_link in messages:
+            outgoing.send(message, link=link, reschedule_link=reschedule_link)
+    for message, link, reschedule_link in messages:
+        send_email(message, link=link, reschedule_link=reschedule_link)
+
+    # Then each reads the same both ways, text and HTML, with its own name, time and links
+    run, alone = mail.outbox[:2], mail.outbox[2:]
+    assert [(email.body, email.alternatives) for email in run] == [(email.body, email.alternatives) for email in alone]
+    assert "Ann & <Bo>" in run[1].body
+    assert "Ann &amp; &lt;Bo&gt;" in run[1].alternatives[0].content
+    assert "/forms/cancel/1?a=1&amp;b=2/" in run[1].alternatives[0].content or kind == "cancellation"
+
+
+def test_a_run_renders_each_template_once_for_its_shape_and_once_whole(
+    salon, therapist, room, routine, tomorrow, monkeypatch
+):
+    from sessions import messages as outgoing_messages
+
+    rendered = []
+    render = outgoing_messages.render
+    monkeypatch.setattr(
+        outgoing_messages, "render", lambda template, context: rendered.append(template) or render(template, context)
+    )
+    # Given five reminders of one shape
+    messages = same_shape_messages(salon, routine, tomorrow, kind="reminder", language="en") * 3
+
+    # When they go out as one run
+    with outgoing_messages.Outgoing() as outgoing:
+        for message, link, reschedule_link in messages[:5]:
+            outgoing.send(message, link=link, reschedule_link=reschedule_link)
+
+    # Then each template was rendered twice (with stand-ins, and whole for the
+    # first message, to check them), not five times
+    assert sorted(rendered) == ["sessions/email/message.html"] * 2 + ["sessions/email/message.txt"] * 2
+    assert len(mail.outbox) == 5
+
+
+def test_a_template_the_stand_ins_do_not_fit_is_rendered_whole_for_each_message(
+    salon, therapist, room, routine, tomorrow, monkeypatch
+):
+    from sessions import messages as outgoing_messages
+
+    # Given a text part that shows the client's email address too, which no stand-in holds
+    render = outgoing_messages.render
+
+    def render_with_address(template, context):
+        return render(template, context) + f"\n{context['client'].email}"
+
+    monkeypatch.setattr(outgoing_messages, "render", render_with_address)
+    messages = same_shape_messages(salon, routine, tomorrow, kind="reminder", language="en")
+
+    # When they go out as one run
+    with outgoing_messages.Outgoing() as outgoing:
+        for message, link, reschedule_link in messages:
+            outgoing.send(message, link=link, reschedule_link=reschedule_link)
+
+    # Then each shows its own client's address
+    assert [email.body.rsplit("\n", 1)[1] for email in mail.outbox] == [
+        message.appointment.client.email for message, _, _ in messages
+    ]
