@@ -1,6 +1,6 @@
 """Availability for 20 therapists over 30 days with 4 bookings per
 therapist-day, at two locations of one business in different time zones
-(target: median under 50 ms, a fixed number of queries).
+(target: median under 10 ms, a fixed number of queries).
 
 Berlin and London; every therapist is granted both. On weekdays they work
 mornings in Berlin and afternoons in London (two bookings at each, the
@@ -15,10 +15,15 @@ day after); each location has a closed day and a short day. The query count
 is also taken over 1 and 7 days: it must not grow with the number of
 bookings or shifts in range. Each case is timed computed (inside a
 transaction, where nothing is remembered) and remembered (the same question
-again, nothing changed: the stamp's query and the cache).
+again, nothing changed: the stamp's query and the cache). The computed case
+also reports the median CPU time of this process per computation
+(``cpu_ms``): on a shared machine it tells what the computation costs, which
+the wall-clock median alone does not.
 """
 
 import datetime
+import statistics
+import time
 
 from bench.harness import count_queries, measure, scratch_database
 
@@ -161,6 +166,11 @@ def main() -> None:
 
             run()
             slots = result["slots"]
+            cpu = []
+            for _ in range(30):
+                started = time.process_time()
+                run()
+                cpu.append((time.process_time() - started) * 1000)
             by_days = {str(days): count_queries(lambda days=days, run=run: run(days=days)) for days in (1, 7, DAYS)}
             name = "" if location.name == "Berlin" else f"-{location.name.lower()}"
             measure(
@@ -180,6 +190,7 @@ def main() -> None:
                 shifts_dated=counts["dated"],
                 slots=slots,
                 queries_by_days=by_days,
+                cpu_ms=round(statistics.median(cpu), 2),
             )
             # The same question asked again with nothing changed: answered from the cache under the stamp.
             measure(f"availability-{THERAPISTS}x{DAYS}{name}-{connection.vendor}-remembered", ask, repeat=30, warmup=3)

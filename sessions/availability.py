@@ -22,26 +22,17 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
-    CharField,
-    DateField,
-    F,
     Func,
-    IntegerField,
     Q,
     QuerySet,
-    TextField,
-    TimeField,
-    Value,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from routines.selectors import service_entry
 from routines.specs import RoutineSpec
 from salon.errors import InvalidInput
-from salon.models import OpeningHours, Room, Salon, SpecialDay, Therapist, TimeOff, WorkingHours
+from salon.models import Room, Salon, Therapist, TimeOff, WorkingHours
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 Interval = tuple[int, int]
@@ -119,13 +110,30 @@ def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
 def merge(intervals: list[Interval]) -> list[Interval]:
     if len(intervals) < 2:
         return list(intervals)
+    ordered = sorted(intervals)
     merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
+    append = merged.append
+    # The interval being grown in locals: merging a month of bookings is a hot loop.
+    start, end = ordered[0]
+    for next_start, next_end in ordered:
+        if next_start > end:
+            append((start, end))
+            start, end = next_start, next_end
+        elif next_end > end:
+            end = next_end
+    append((start, end))
     return merged
+
+
+# A timestamp as whole minutes since the epoch, by database (``{}`` is the column).
+# date_part's double precision, not EXTRACT's numeric, on PostgreSQL: the same
+# whole minutes for any time to the second, at a fraction of the cost over a
+# month of bookings (as reports.selectors reads them). julianday, not
+# strftime('%s'), on SQLite: a literal %s would be taken for a parameter.
+EPOCH_MINUTES_SQL = {
+    "postgresql": "(date_part('epoch', {})::bigint / 60)",
+    "sqlite": "CAST(ROUND((julianday({}) - 2440587.5) * 1440) AS INTEGER)",
+}
 
 
 class EpochMinutes(Func):
@@ -136,11 +144,11 @@ class EpochMinutes(Func):
     output_field = BigIntegerField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s)::bigint / 60)", **extra)
+        template = EPOCH_MINUTES_SQL["postgresql"].format("%(expressions)s")
+        return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        # julianday, not strftime('%s'): a literal %s would be taken for a parameter.
-        template = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 1440) AS INTEGER)"
+        template = EPOCH_MINUTES_SQL["sqlite"].format("%(expressions)s")
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
@@ -408,11 +416,13 @@ class Calendar:
             index, last_index = 0, len(starts) - 1
             for start, end in subtract(duty, self.therapist_booked.get(therapist_id, [])):
                 first = max(start, earliest)
+                last = min(end - slot_minutes, latest_start)
+                if last < first:
+                    continue  # too short for a session (most gaps between bookings are)
                 # Onto the grid, counted from local midnight (the grid divides a day of 24 hours).
                 begins, length = spans[bisect_right(day_begins, first) - 1]
                 local = first - begins if length == MINUTES_A_DAY else first + self._offset(first)
                 slot_start = first + -local % grid
-                last = min(end - slot_minutes, latest_start)
                 while slot_start <= last:
                     # The first range of starts not yet behind this start (both go forward only).
                     while index < last_index and starts[index][1] <= slot_start:
@@ -445,8 +455,10 @@ class Calendar:
             fitting = [(start, end - slot_minutes + 1) for start, end in free if end - start >= slot_minutes]
             if not fitting:
                 continue
-            taken += [(low, high, room) for low, high in subtract(fitting, covered)]
-            covered = merge(covered + fitting)
+            gained = subtract(fitting, covered)
+            if gained:  # the same union as with all of fitting, from fewer intervals
+                taken += [(low, high, room) for low, high in gained]
+                covered = merge(covered + gained)
         taken.sort()
         return taken
 
@@ -557,6 +569,44 @@ def _rooms_of(rows: list[tuple[Room, int | None]]) -> tuple[list[Room], dict[int
     return list(rooms.values()), {therapist: frozenset(ids) for therapist, ids in allowed.items()}
 
 
+# Plain SQL, not the ORM, for availability's three reads (hours and rooms,
+# therapists, who is busy when): it is computed for every look at a booking
+# page, and building these queries as querysets (filters, joins, the
+# compiler, model instances) cost more than reading their thousands of rows
+# and all the arithmetic after. Each is one constant, valid on PostgreSQL and
+# SQLite, with named parameters; ``{therapists}`` is the therapists'
+# placeholders (:func:`_in_list`), ``{away_start}`` and the like a column's
+# epoch minutes as the database computes them (EPOCH_MINUTES_SQL).
+
+# The location's weekly opening hours (kind 0), its special days in the
+# range (1), the therapists' shifts here that apply in the range (2) and,
+# with ROOMS_SQL, its rooms with the therapists kept to them (3), told apart
+# by the first column. A room's row carries its id in the weekday's column,
+# and the therapist kept to it (if any) in the therapist's. Typed NULLs in
+# the first part: PostgreSQL would read bare ones as text. Unordered parts
+# (SQLite refuses ORDER BY inside them); the whole is ordered by the rooms'
+# names, as rooms are listed everywhere (names are unique at a location).
+HOURS_SHIFTS_AND_ROOMS_SQL = """
+SELECT 0, CAST(NULL AS integer), CAST(NULL AS date), weekday, opens, closes, CAST(NULL AS date),
+       CAST(NULL AS date), CAST(NULL AS integer), CAST(NULL AS varchar(80)), CAST(NULL AS text), CAST(NULL AS boolean)
+FROM salon_openinghours WHERE salon_id = %(salon)s
+UNION ALL
+SELECT 1, NULL, "day", NULL, opens, closes, NULL, NULL, NULL, NULL, NULL, NULL
+FROM salon_specialday WHERE salon_id = %(salon)s AND "day" >= %(first_day)s AND "day" <= %(last_day)s
+UNION ALL
+SELECT 2, therapist_id, NULL, weekday, starts, ends, valid_from, valid_to, week_parity, NULL, NULL, NULL
+FROM salon_workinghours
+WHERE salon_id = %(salon)s AND therapist_id IN ({therapists})
+  AND (valid_from IS NULL OR valid_from <= %(last_day)s) AND (valid_to IS NULL OR valid_to >= %(first_day)s)
+{rooms}ORDER BY 10"""
+
+ROOMS_SQL = """UNION ALL
+SELECT 3, allowed.therapist_id, NULL, room.id, NULL, NULL, NULL, NULL, NULL, room.name, room.equipment, room.active
+FROM salon_room room LEFT JOIN salon_therapist_rooms allowed ON allowed.room_id = room.id
+WHERE room.salon_id = %(salon)s
+"""
+
+
 def _hours_and_shifts(
     salon: Salon, *, therapist_ids: list[int], first_day: datetime.date, last_day: datetime.date
 ) -> tuple[dict[int, list[Hours]], dict[datetime.date, list[Hours]], dict[tuple[int, int], list[Shift]]]:
@@ -578,85 +628,21 @@ def _hours_shifts_and_rooms(
     tuple[list[Room], dict[int, frozenset[int]]],
 ]:
     """:func:`_hours_and_shifts` and (``with_rooms``) the location's rooms
-    with the therapists kept to them (:func:`_rooms_of`) in one query: a
-    UNION of the four, told apart by its first column. A room's row carries
-    its id in the weekday's column, and the therapist kept to it (if any) in
-    the therapist's."""
-    # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
-    # Typed NULLs: PostgreSQL takes a bare NULL in the first part as text.
-    no_date, no_number = Cast(Value(None), DateField()), Cast(Value(None), IntegerField())
-    no_room = (Cast(Value(None), CharField()), Cast(Value(None), TextField()), Cast(Value(None), BooleanField()))
-    # Named in the first part, so that the whole UNION can be ordered by the rooms' names.
-    weekly = (
-        OpeningHours.objects.filter(salon=salon)
-        .annotate(room_name=no_room[0])
-        .order_by()
-        .values_list(
-            Value(0),
-            no_number,
-            no_date,
-            "weekday",
-            "opens",
-            "closes",
-            no_date,
-            no_date,
-            no_number,
-            "room_name",
-            *no_room[1:],
-        )
+    with the therapists kept to them (:func:`_rooms_of`) in one query
+    (HOURS_SHIFTS_AND_ROOMS_SQL)."""
+    params = {"salon": salon.pk, "first_day": first_day, "last_day": last_day}
+    sql = HOURS_SHIFTS_AND_ROOMS_SQL.format(
+        therapists=_in_list("therapist", therapist_ids, params), rooms=ROOMS_SQL if with_rooms else ""
     )
-    special_days = (
-        SpecialDay.objects.filter(salon=salon, day__gte=first_day, day__lte=last_day)
-        .order_by()
-        .values_list(Value(1), no_number, "day", no_number, "opens", "closes", no_date, no_date, no_number, *no_room)
-    )
-    shifts = (
-        WorkingHours.objects.filter(therapist_id__in=therapist_ids, salon=salon)
-        .filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
-        )
-        .order_by()
-        .values_list(
-            Value(2),
-            "therapist_id",
-            no_date,
-            "weekday",
-            "starts",
-            "ends",
-            "valid_from",
-            "valid_to",
-            "week_parity",
-            *no_room,
-        )
-    )
-    parts = [special_days, shifts]
-    if with_rooms:
-        no_time = Cast(Value(None), TimeField())
-        parts.append(
-            Room.objects.filter(salon=salon)
-            .order_by()
-            .values_list(
-                Value(3),
-                "therapists_allowed",
-                no_date,
-                "pk",
-                no_time,
-                no_time,
-                no_date,
-                no_date,
-                no_number,
-                "name",
-                "equipment",
-                "active",
-            )
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":
+        rows = _from_sqlite(rows)
     opening: dict[int, list[Hours]] = defaultdict(list)
     special: dict[datetime.date, list[Hours]] = defaultdict(list)
     working: dict[tuple[int, int], list[Shift]] = defaultdict(list)
     rooms: list[tuple[Room, int | None]] = []
-    # Rooms by name, as they are listed everywhere (names are unique at a location).
-    rows = weekly.union(*parts, all=True).order_by("room_name")
     for kind, therapist, day, number, begins, ends, valid_from, valid_to, parity, name, equipment, active in rows:
         if kind == 0:
             opening[number].append(Hours(begins, ends))
@@ -666,31 +652,109 @@ def _hours_shifts_and_rooms(
             working[therapist, number].append(Shift(number, begins, ends, valid_from, valid_to, parity))
         else:
             room = Room(pk=number, salon_id=salon.pk, name=name, equipment=equipment, active=active)
-            room._state.adding, room._state.db = False, rows.db  # as read from the database
+            room._state.adding, room._state.db = False, connection.alias  # as read from the database
             rooms.append((room, therapist))
     return opening, special, working, _rooms_of(rooms)
 
 
+def _from_sqlite(rows: list[tuple]) -> list[tuple]:
+    """Rows of HOURS_SHIFTS_AND_ROOMS_SQL with SQLite's values as Python's:
+    it keeps dates and times as text and booleans as 0 and 1."""
+    parsed: dict = {}
+
+    def read(value, parse):
+        if not isinstance(value, str):
+            return value
+        if value not in parsed:
+            parsed[value] = parse(value)
+        return parsed[value]
+
+    date, time = datetime.date.fromisoformat, datetime.time.fromisoformat
+    return [
+        (kind, therapist, read(day, date), number, read(begins, time), read(ends, time), read(valid_from, date),
+         read(valid_to, date), parity, name, equipment, None if active is None else bool(active))
+        for kind, therapist, day, number, begins, ends, valid_from, valid_to, parity, name, equipment, active in rows
+    ]  # fmt: skip
+
+
+# The business's active therapists assigned to the location (as
+# :func:`therapists_at`), each with her user's language (a booking writes its
+# plan in the placed therapist's: no query for it), by name; ``{columns}``
+# are the therapist's, ``{only}`` the conditions a question adds (QUALIFIED,
+# ONE_THERAPIST).
+THERAPISTS_SQL = """
+SELECT DISTINCT {columns}, person.language
+FROM salon_therapist therapist JOIN salon_user person ON person.id = therapist.user_id
+LEFT JOIN salon_user_locations granted ON granted.user_id = person.id
+WHERE therapist.active AND therapist.business_id = %(business)s
+  AND (person.all_locations OR person.is_superuser OR granted.salon_id = %(salon)s){only}
+ORDER BY therapist.display_name, therapist.id"""
+QUALIFIED = {
+    "therapeutic": "\n  AND therapist.qualified_therapeutic",
+    "pregnancy": "\n  AND therapist.qualified_pregnancy",
+}
+ONE_THERAPIST = "\n  AND therapist.id = %(therapist)s"
+
+
 def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -> list[Therapist]:
-    therapists = therapists_at(salon)
-    if qualification == "therapeutic":
-        therapists = therapists.filter(qualified_therapeutic=True)
-    elif qualification == "pregnancy":
-        therapists = therapists.filter(qualified_pregnancy=True)
-    if therapist_id is not None:
-        therapists = therapists.filter(pk=therapist_id)
-    # Her user's language with her (a booking writes its plan in the placed therapist's): no query for it.
-    return list(therapists.annotate(language=F("user__language")).order_by("display_name", "pk"))
-
-
-def _plain_rows(rows: QuerySet) -> list[tuple]:
-    """A ``values_list`` query's rows as the database driver gives them.
-    Availability reads only integers and strings, which need none of the
-    ORM's per-value conversions, and reads thousands of rows for a month."""
-    sql, params = rows.query.sql_with_params()
+    fields = Therapist._meta.concrete_fields
+    only = QUALIFIED.get(qualification, "") + (ONE_THERAPIST if therapist_id is not None else "")
+    sql = THERAPISTS_SQL.format(columns=", ".join(f"therapist.{field.column}" for field in fields), only=only)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        cursor.execute(sql, {"business": salon.business_id, "salon": salon.pk, "therapist": therapist_id})
+        rows = cursor.fetchall()
+    names = [field.attname for field in fields]
+    booleans = [index for index, field in enumerate(fields) if field.get_internal_type() == "BooleanField"]
+    therapists = []
+    for *values, language in rows:
+        for index in booleans:  # SQLite keeps booleans as 0 and 1
+            values[index] = bool(values[index])
+        therapist = Therapist.from_db(connection.alias, names, values)
+        therapist.language = language
+        therapists.append(therapist)
+    return therapists
+
+
+# Time off (a therapist's, or a room's here) and the times held for someone
+# confirming an online booking (busy like a booking until confirmed or run
+# out), as (kind, therapist, room, location, start, end) in epoch minutes:
+# kind 0 for time off, 1 for a hold. Holds and bookings reach as far as the
+# travel time: a session elsewhere that ends that long before the range
+# still keeps the therapist from its first minutes.
+TIME_OFF_AND_HOLDS_SQL = """
+SELECT 0, away.therapist_id, away.room_id, CAST(NULL AS integer), {away_start}, {away_end}
+FROM salon_timeoff away LEFT JOIN salon_room room ON room.id = away.room_id
+WHERE away.status = %(approved)s AND away.start < %(until)s AND away."end" > %(since)s
+  AND (away.therapist_id IN ({therapists}) OR room.salon_id = %(salon)s)
+UNION ALL
+SELECT 1, hold.therapist_id, hold.room_id, hold.salon_id, {hold_start}, {hold_end}
+FROM treatments_bookinghold hold
+WHERE hold.status = %(held)s AND hold.expires_at > %(now)s
+  AND hold.start < %(reach_until)s AND hold.busy_until > %(reach_since)s
+  AND (hold.salon_id = %(salon)s OR hold.therapist_id IN ({therapists}))"""
+
+# The bookings that keep their therapist and room busy (kind 2), here and
+# the therapists' elsewhere, but the one being moved (0: none is).
+BOOKINGS_SQL = """
+SELECT 2, booking.therapist_id, booking.room_id, room.salon_id, {booking_start}, {booking_end}
+FROM treatments_appointment booking JOIN salon_room room ON room.id = booking.room_id
+WHERE booking.status IN ({holds_time}) AND booking.id <> %(moved)s
+  AND booking.start < %(reach_until)s AND booking.busy_until > %(reach_since)s
+  AND (room.salon_id = %(salon)s OR booking.therapist_id IN ({therapists}))"""
+
+
+def _in_list(name: str, values, params: dict) -> str:
+    """Placeholders for ``values`` in an IN list, each added to ``params``
+    (NULL for none, which matches nothing)."""
+    names = [f"{name}_{index}" for index in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(f"%({each})s" for each in names) or "NULL"
+
+
+def _epoch_minutes(**columns: str) -> dict[str, str]:
+    """Each column's epoch minutes, as this database computes them."""
+    template = EPOCH_MINUTES_SQL[connection.vendor]
+    return {name: template.format(column) for name, column in columns.items()}
 
 
 def _busy(
@@ -710,48 +774,47 @@ def _busy(
     therapist_booked: dict[int, list[Interval]] = defaultdict(list)
     room_away: dict[int, list[Interval]] = defaultdict(list)
     room_booked: dict[int, list[Interval]] = defaultdict(list)
-    no_location = Cast(Value(None), IntegerField())  # typed: PostgreSQL reads a bare NULL as text
-    away = (
-        TimeOff.objects.filter(start__lt=until, end__gt=since, status=TimeOff.Status.APPROVED)
-        .filter(Q(therapist_id__in=therapist_ids) | Q(room__salon=salon))
-        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
-        .order_by()
-        .values_list(Value(0), "therapist_id", "room_id", no_location, "start_minute", "end_minute")
-    )
-    # Reaching as far as the travel time: a session elsewhere that ends that
-    # long before the range still keeps the therapist from its first minutes.
     reach = datetime.timedelta(minutes=travel)
-    # Times held for someone confirming an online booking: busy like a booking
-    # until the hold is confirmed or runs out.
-    held = (
-        BookingHold.objects.filter(
-            Q(salon=salon) | Q(therapist_id__in=therapist_ids),
-            status=BookingHold.Status.HELD,
-            expires_at__gt=timezone.now(),
+    moment = connection.ops.adapt_datetimefield_value  # as the database keeps times (naive UTC text on SQLite)
+    params = {
+        "salon": salon.pk,
+        "approved": TimeOff.Status.APPROVED,
+        "held": BookingHold.Status.HELD,
+        "now": moment(timezone.now()),
+        "since": moment(since),
+        "until": moment(until),
+        "reach_since": moment(since - reach),
+        "reach_until": moment(until + reach),
+        "moved": exclude_appointment or 0,
+    }
+    therapists = _in_list("therapist", therapist_ids, params)
+    sql = TIME_OFF_AND_HOLDS_SQL
+    if appointments is None:
+        # Who is busy when is all that is needed of the bookings: in the same query.
+        sql += "\nUNION ALL" + BOOKINGS_SQL
+    # By start: each list of intervals is then built in order, which makes sorting it to merge cheap.
+    sql += "\nORDER BY 5"
+    sql = sql.format(
+        therapists=therapists,
+        holds_time=_in_list("holds_time", Appointment.HOLDS_TIME, params),
+        **_epoch_minutes(
+            away_start="away.start", away_end='away."end"', hold_start="hold.start", hold_end="hold.busy_until",
+            booking_start="booking.start", booking_end="booking.busy_until",
+        ),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    here = salon.pk
+    if appointments is not None:
+        bookings = Appointment.objects.filter(
+            Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
             start__lt=until + reach,
             busy_until__gt=since - reach,
         )
-        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
-        .order_by()
-        .values_list(Value(1), "therapist_id", "room_id", "salon_id", "start_minute", "end_minute")
-    )
-    bookings = Appointment.objects.filter(
-        Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
-        start__lt=until + reach,
-        busy_until__gt=since - reach,
-    )
-    if exclude_appointment:
-        bookings = bookings.exclude(pk=exclude_appointment)
-    bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
-    parts = [held]
-    if appointments is None:
-        # Who is busy when is all that is needed of the bookings: in the same query.
-        booked = bookings.filter(status__in=Appointment.HOLDS_TIME).order_by()
-        parts.append(booked.values_list(Value(2), "therapist_id", "room_id", "room__salon_id", "start_minute",
-                                        "end_minute"))  # fmt: skip
-    here = salon.pk
-    rows = _plain_rows(away.union(*parts, all=True))
-    if appointments is not None:
+        if exclude_appointment:
+            bookings = bookings.exclude(pk=exclude_appointment)
+        bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
         whole = bookings.exclude(status=Appointment.Status.CANCELLED).select_related(
             "client__business", "routine", "room", "therapist"
         )
@@ -770,8 +833,8 @@ def _busy(
             else:
                 room_away[room].append((start, end))
         elif location == here:  # a hold or a booking
-            therapist_booked[therapist].append((start, end))
-            room_booked[room].append((start, end))
+            therapist_booked[therapist].append(interval := (start, end))
+            room_booked[room].append(interval)
         else:
             elsewhere[therapist].append((start - travel, end + travel))
     return therapist_away, therapist_booked, room_away, room_booked, elsewhere
