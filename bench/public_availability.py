@@ -121,6 +121,9 @@ def report(case: str, results: list[tuple[float, int]], elapsed: float, ok: int,
 
 
 def main() -> None:
+    # The machine's load before the run (the bench's own threads then raise it): a busy machine
+    # lengthens the queue for a core, which is most of the p95.
+    load_at_start = round(os.getloadavg()[0], 2)
     with scratch_database():
         from django.db import connection
         from django.db.models import F
@@ -141,7 +144,12 @@ def main() -> None:
             "CACHE_URL": CACHE_URL,
         }
         with tempfile.TemporaryDirectory() as scratch, serving(env, Path(scratch) / "gunicorn.log") as (base, server):
-            common = {"therapists": 20, "days": DAYS, "bookings": counts["Berlin"] + counts["London"]}
+            common = {
+                "therapists": 20,
+                "days": DAYS,
+                "bookings": counts["Berlin"] + counts["London"],
+                "load_average_at_start": load_at_start,
+            }
             url = (
                 f"{base}/api/v1/public/availability/?location={berlin.pk}&service={routine.slug}&minutes=60"
                 f"&days={DAYS}&from={{first}}{{one}}"

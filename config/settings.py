@@ -72,8 +72,9 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Below WhiteNoise: static files need no policy of their own.
-    "csp.middleware.CSPMiddleware",
+    # Below WhiteNoise: static files need no policy of their own. django-csp's,
+    # building each policy once rather than per response.
+    "config.middleware.BuiltOnceCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
