@@ -26,26 +26,30 @@ router = DefaultRouter()
 for app_api in APPS_API:
     router.registry.extend(app_api.router.registry)
 
-# The public API of online booking (no token) under its own prefix.
-api_v1 = [url for app_api in APPS_API for url in app_api.urlpatterns] + [
+# The public API of online booking (no token) under its own prefix, tried
+# first: it takes the most calls, and Django tries the patterns in order.
+api_v1 = [
     path("public/", include(online_api.urlpatterns)),
+    *(url for app_api in APPS_API for url in app_api.urlpatterns),
     path("", include(router.urls)),
 ]
 
+# The API and the booking site before the pages' hundred-odd patterns: no
+# page address starts with either prefix, and they take the most calls.
 urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("book/", include("online.urls")),
     path("", include("salon.urls")),
     path("", include("routines.urls")),
     path("", include("clients.urls")),
     path("", include("sessions.urls")),
     path("", include("manager.urls")),
-    path("book/", include("online.urls")),
     path("reports/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
     # The texts of the pages' scripts in the reader's language (every app's
     # djangojs catalogue); a script from this site, so the CSP allows it.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[HasRole.of(*STAFF_ROLES)]), name="schema"),
     # A page: anonymous visitors are sent to the login. Its set-up script
     # comes from the same address (?script), so nothing on it is inline.
