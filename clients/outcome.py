@@ -8,11 +8,13 @@ session plan can keep it as a snapshot (``to_dict`` / ``from_dict``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+
+from salon.plain_data import as_plain_data
 
 
 class Severity(models.TextChoices):
@@ -129,7 +131,7 @@ class ScreeningOutcome:
         )
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = as_plain_data(self)
         data["blocked_areas"] = sorted(self.blocked_areas)
         data["avoid_areas"] = sorted(self.avoid_areas)
         return data

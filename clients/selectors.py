@@ -15,6 +15,7 @@ from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
+from salon.compiled import CompiledQuery
 from salon.errors import Conflict, Forbidden
 from salon.models import Salon
 from salon.roles import Role, has_role, sees_whole_salon
@@ -277,8 +278,18 @@ def pain_history_by_area(visits: list[PainVisit]) -> list[dict]:
     ]
 
 
+# Every booking reads it (its plan): compiled once, only the client's id changes.
+_LATEST_SCREENING = CompiledQuery(
+    lambda client: HealthScreening.objects.filter(client=client).order_by("-created_at", "-pk")[:1],
+    client=-1,  # no client's id
+)
+
+
 def screening_latest(client: Client) -> HealthScreening | None:
-    return client.screenings.order_by("-created_at", "-pk").first()
+    screening = next(iter(_LATEST_SCREENING.objects(client=client.pk)), None)
+    if screening is not None:
+        screening.client = client  # as client.screenings gives it: no query to read the client again
+    return screening
 
 
 # Word beginnings that suggest health information, in English and German,

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import IntegerField, Prefetch, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import Cast
 
 from routines.models import RoutineStep, RoutineTemplate, RoutineWithheld, Service
 from routines.specs import RoutineSpec, StepSpec
+from salon.compiled import CompiledQuery
 
 
 def _steps_prefetch() -> Prefetch:
@@ -42,17 +44,27 @@ def routines_offered_with_steps(*, offered_at) -> list[RoutineTemplate]:
     return _routines_of(steps)
 
 
+# Every booking reads its routine this way: compiled once, only the id changes.
+_CURRENT_STEPS = CompiledQuery(
+    lambda pk: (
+        RoutineStep.objects.filter(routine_id=pk, routine__is_current=True)
+        .select_related("routine", "technique", "repeat_of")
+        .order_by("order")
+    ),
+    pk=-1,  # no routine's id
+)
+
+
 def routine_current_with_steps(*, pk) -> RoutineTemplate | None:
     """The current version of a routine by id, with its steps, in one query
     (the steps joined to their routine, as :func:`routines_offered_with_steps`);
     None when there is no such routine. One without steps, which the
     services never write, takes a second query."""
-    steps = (
-        RoutineStep.objects.filter(routine_id=pk, routine__is_current=True)
-        .select_related("routine", "technique", "repeat_of")
-        .order_by("order")
-    )
-    found = _routines_of(steps)
+    pk = RoutineTemplate._meta.pk.get_prep_value(pk)  # as filter(pk=) takes it: ValueError for text not a number
+    low, high = connection.ops.integer_field_range(RoutineTemplate._meta.pk.get_internal_type())
+    if not low <= pk <= high:  # no such id, as filter(pk=) finds (the database would refuse the number)
+        return None
+    found = _routines_of(_CURRENT_STEPS.objects(pk=pk))
     return found[0] if found else RoutineTemplate.objects.filter(pk=pk, is_current=True).first()
 
 
@@ -182,11 +194,7 @@ def service_entry(*, salon, slug: str) -> MenuEntry | None:
     return _entry_from_rows(slug, list(Service.objects.filter(salon=salon, slug=slug).values_list(*ENTRY_COLUMNS)))
 
 
-def routine_offer(*, salon, slug: str) -> tuple[bool, MenuEntry | None]:
-    """Whether the location offers the routine (:func:`routine_offered`) and
-    its menu entry there (:func:`service_entry`), in one query for a booking
-    that needs both: a UNION of the entry's rows and the row withholding it,
-    told apart by the first column."""
+def _offer_rows(salon, slug):
     no_number = Cast(Value(None), IntegerField())  # typed: PostgreSQL reads a bare NULL as text
     entry = Service.objects.filter(salon=salon, slug=slug).order_by().values_list(Value(0), *ENTRY_COLUMNS)
     withheld = (
@@ -194,7 +202,19 @@ def routine_offer(*, salon, slug: str) -> tuple[bool, MenuEntry | None]:
         .order_by()
         .values_list(Value(1), no_number, Value(""), Value(False), no_number, no_number)
     )
-    rows = list(entry.union(withheld, all=True))
+    return entry.union(withheld, all=True)
+
+
+# Every booking reads its offer this way: compiled once, only the location and the slug change.
+_OFFER_ROWS = CompiledQuery(_offer_rows, salon=-1, slug="\0slug")  # no location's id, no routine's slug
+
+
+def routine_offer(*, salon, slug: str) -> tuple[bool, MenuEntry | None]:
+    """Whether the location offers the routine (:func:`routine_offered`) and
+    its menu entry there (:func:`service_entry`), in one query for a booking
+    that needs both: a UNION of the entry's rows and the row withholding it,
+    told apart by the first column."""
+    rows = _OFFER_ROWS.values(salon=salon.pk, slug=slug)
     offered = all(kind == 0 for kind, *_ in rows)
     return offered, _entry_from_rows(slug, [row[1:] for row in rows if row[0] == 0])
 

@@ -4,11 +4,12 @@ what a session plan keeps as its snapshot. Durations are computed here."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from routines.models import RoutineStep
+from salon.plain_data import as_plain_data
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class RoutineSpec:
         return math.ceil((self.typical_minutes + self.turnover_minutes) / grid_minutes) * grid_minutes
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return as_plain_data(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> RoutineSpec:

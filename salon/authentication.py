@@ -17,6 +17,7 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from salon.compiled import CompiledQuery
 from salon.languages import language_for_api_caller
 from salon.roles import Role
 
@@ -30,6 +31,14 @@ def _role_flags() -> dict[str, Exists]:
 
 def _flag(role: Role) -> str:
     return f"holds_{role.name.lower()}"
+
+
+# Every API call reads its token: compiled once (the key is all that changes;
+# the expiry is checked here, against the time of each call).
+_TOKENS_WITH_KEY = CompiledQuery(
+    lambda key: get_token_model().objects.filter(token_key=key).select_related("user").annotate(**_role_flags()),
+    key="\0token key",
+)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -57,13 +66,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
             secret = token.decode("utf-8")
         except UnicodeDecodeError:
             raise refused from None
-        candidates = (
-            get_token_model()
-            .objects.filter(token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user")
-            .annotate(**_role_flags())
-        )
-        for auth_token in candidates:
+        for auth_token in _TOKENS_WITH_KEY.objects(key=secret[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue
             try:

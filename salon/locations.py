@@ -9,6 +9,7 @@ user with one location never has to choose, and never sees the switcher.
 
 from django.utils.translation import gettext as _
 
+from salon.compiled import CompiledQuery
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.models import Salon
@@ -25,17 +26,32 @@ def locations_granted(user) -> list[Salon]:
         return []
     cached = user.__dict__.get("_salon_locations")
     if cached is None:
-        cached = list(locations_granted_queryset(user).select_related("business"))
+        cached = _EVERY_LOCATION.objects() if _grants_all(user) else _LOCATIONS_OF_STAFF.objects(staff=user.pk)
         user.__dict__["_salon_locations"] = cached
     return cached
 
 
 def locations_granted_queryset(user):
     """The same locations as :func:`locations_granted`, as a queryset (for forms)."""
+    return _locations(staff=None if _grants_all(user) else user.pk)
+
+
+def _grants_all(user) -> bool:
+    return user.is_superuser or user.all_locations
+
+
+def _locations(*, staff: int | None):
+    """Every location, or those granted to the staff member with id ``staff``, by name."""
     locations = Salon.objects.order_by("name", "pk")
-    if user.is_superuser or user.all_locations:
-        return locations
-    return locations.filter(staff=user)
+    return locations if staff is None else locations.filter(staff=staff)
+
+
+# Every request reads them: compiled once, only the user's id changes.
+_EVERY_LOCATION = CompiledQuery(lambda: _locations(staff=None).select_related("business"))
+_LOCATIONS_OF_STAFF = CompiledQuery(
+    lambda staff: _locations(staff=staff).select_related("business"),
+    staff=-1,  # no user's id
+)
 
 
 def granted_location_ids(user) -> frozenset[int] | None:

@@ -10,8 +10,7 @@ steps with a duration range (never below their minimum), or refuses.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from clients.outcome import Finding, PainPoint, ScreeningOutcome, Support, painf
 from routines.models import PRESSURE_RANK, BodyArea, area_words
 from routines.specs import RoutineSpec, StepSpec
 from salon.errors import InvalidInput
+from salon.plain_data import as_plain_data
 
 # How a position and a qualification read inside a refusal's sentence.
 POSITION_WORDS = {
@@ -132,30 +132,7 @@ class Plan:
     planned_minutes: int
 
     def to_dict(self) -> dict:
-        return _as_plain_data(self)
-
-
-# Field names by dataclass, read once per process (dataclasses.fields builds a tuple on each call).
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _as_plain_data(value):
-    """``dataclasses.asdict`` for a plan: the same dicts, tuples and values,
-    without deep-copying each string and number on the way, which took most
-    of the CPU of building a plan for a booking (they cannot change)."""
-    kind = type(value)
-    if value is None or kind in (str, int, float, bool):
-        return value
-    if is_dataclass(value):
-        names = _FIELD_NAMES.get(kind)
-        if names is None:
-            names = _FIELD_NAMES[kind] = tuple(item.name for item in fields(value))
-        return {name: _as_plain_data(getattr(value, name)) for name in names}
-    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):  # no named tuple in a plan
-        return kind(_as_plain_data(item) for item in value)
-    if isinstance(value, dict):
-        return kind((_as_plain_data(key), _as_plain_data(item)) for key, item in value.items())
-    return copy.deepcopy(value)  # as asdict does with anything else
+        return as_plain_data(self)
 
 
 def _lower(pressure: str, cap: str | None) -> str:
