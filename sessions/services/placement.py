@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 
 from routines.specs import RoutineSpec
+from salon.compiled import CompiledQuery
 from salon.errors import Conflict, InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import BookingTerms, Calendar, fits, subtract, therapists_at, to_minutes
@@ -293,29 +294,22 @@ def _room_unknown(window: Window) -> NoReturn:
     )
 
 
-# The SQL of therapist_lock_here by database and location, built once per
-# process: building and compiling the query took four times the CPU of
-# sending it, and between bookings at one location only her id changes.
-# :func:`therapists_at` reads the location's id and its business, the key.
-_LOCK_HERE_SQL: dict[tuple[str, int, int], tuple[str, list, int]] = {}
-_HER_PLACE = -1  # no therapist's id: marks where hers goes among the compiled parameters
-
-
-def _lock_here_compiled(salon: Salon) -> tuple[str, list, int]:
-    """The SQL and parameters of :func:`therapist_lock_here` at ``salon``,
-    and the index of her id among the parameters."""
-    key = (connection.alias, salon.pk, salon.business_id)
-    if key not in _LOCK_HERE_SQL:
-        query = (
-            Therapist.objects.select_for_update(of=("self",))  # her row only: not her user's
-            .filter(pk=_HER_PLACE)
-            .annotate(works_here=Exists(therapists_at(salon).filter(pk=OuterRef("pk"))), language=F("user__language"))
-            .order_by()[:1]
+# Every booking locks its therapist this way: compiled once (building and
+# compiling the query took four times the CPU of sending it); only the ids change.
+_LOCK_HERE = CompiledQuery(
+    lambda therapist, salon, business: (
+        Therapist.objects.select_for_update(of=("self",))  # her row only: not her user's
+        .filter(pk=therapist)
+        .annotate(
+            works_here=Exists(therapists_at(Salon(pk=salon, business_id=business)).filter(pk=OuterRef("pk"))),
+            language=F("user__language"),
         )
-        sql, params = query.query.get_compiler(connection.alias).as_sql()
-        [hers] = [index for index, value in enumerate(params) if value == _HER_PLACE]
-        _LOCK_HERE_SQL[key] = (sql, list(params), hers)
-    return _LOCK_HERE_SQL[key]
+        .order_by()[:1]
+    ),
+    therapist=-1,  # no therapist's, location's or business's id
+    salon=-2,
+    business=-3,
+)
 
 
 def therapist_lock_here(therapist: Therapist, salon: Salon) -> list[Therapist]:
@@ -326,9 +320,7 @@ def therapist_lock_here(therapist: Therapist, salon: Salon) -> list[Therapist]:
     ``[her]`` when she does, else ``[]``, as the calendar's therapists."""
     if connection.get_autocommit():  # as select_for_update refuses: a lock outside a transaction holds nothing
         raise TransactionManagementError("therapist_lock_here locks her row: call it in a transaction.")
-    sql, params, hers = _lock_here_compiled(salon)
-    params = [*params[:hers], therapist.pk, *params[hers + 1 :]]
-    row = next(iter(Therapist.objects.raw(sql, params)), None)
+    row = next(iter(_LOCK_HERE.objects(therapist=therapist.pk, salon=salon.pk, business=salon.business_id)), None)
     # Her own columns as locked (a change she waited for is seen); the location grants as the query began.
     return [row] if row is not None and row.works_here and row.active else []
 
