@@ -4,7 +4,7 @@
 
 Anna works mornings in Berlin and afternoons in London (the London sessions
 begin an hour and more after the last Berlin one ends, room for the journey);
-six sessions in each. The day page and the API show all twelve with their
+six sessions in each. Each client has been PAST_VISITS times before. The day page and the API show all twelve with their
 location; each desk shows its own six. ``queries_2_sessions`` is the same
 request for a day with one session at each location: the counts must not
 grow with the sessions.
@@ -15,8 +15,12 @@ cost no user's request pays). ``my_day_page_cpu`` is the CPU time (Python's,
 ``time.process_time``) the day page takes a request, the steadier figure on a
 busy machine; ``my_day_page_cpu_first_view`` the same with the body charts
 forgotten before each request, as on the first view of these clients in a
-process (the clients' pain maps differ). ``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead
-(sorted by ``BENCH_SORT``, cumulative time unless told).
+process (the clients' pain maps differ); ``api_day_cpu`` the same for
+/api/v1/day/. ``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead
+(sorted by ``BENCH_SORT``, cumulative time unless told; its first ``BENCH_LINES``,
+60 unless told). ``BENCH_SNAPSHOT=<folder>`` writes the day page (English and
+German) and the API's answer there instead, to compare byte for byte before
+and after a change.
 """
 
 import datetime
@@ -25,10 +29,12 @@ import os
 import statistics
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from bench.harness import count_queries, measure, scratch_database
 
 SESSIONS = 12
+PAST_VISITS = 8  # each client's completed visits before the day, each with notes and pressure feedback
 
 
 @contextmanager
@@ -58,6 +64,9 @@ def cpu_ms_per_request(action, repeat: int = 50) -> float:
 
 
 def main() -> None:
+    import factory.random
+
+    factory.random.reseed_random("bench.day_view")  # the same names each run, for BENCH_SNAPSHOT
     with scratch_database(), templates_uninstrumented():
         from django.test import Client, RequestFactory
 
@@ -66,6 +75,8 @@ def main() -> None:
         from salon.roles import Role
         from salon.services import auth_token_obtain
         from sessions.services.booking import appointment_book
+        from sessions.services.lifecycle import appointment_transition
+        from sessions.services.running import session_complete, session_pressure_record
         from tests.factories import TEST_PASSWORD, UserFactory, screening_for, works_every_day
         from tests.scenario import salon_scenario
 
@@ -90,6 +101,14 @@ def main() -> None:
         day = datetime.date.today() + datetime.timedelta(days=1)
         quiet_day = day + datetime.timedelta(days=1)
 
+        def past_visit(client, *, start, advice):
+            visit = appointment_book(client=client, salon=berlin, routine=routine, start=start, therapist=therapist,
+                                     now=start - datetime.timedelta(days=1))  # fmt: skip
+            for status in ("checked_in", "in_progress"):
+                visit = appointment_transition(appointment=visit, to_status=status, now=start)
+            session_pressure_record(appointment=visit, verdict="too_strong", step=1)
+            session_complete(appointment=visit, by=therapist.user, advice=advice)
+
         def london_at(on, hour):
             return datetime.datetime.combine(on, datetime.time(hour), tzinfo=london.zone)
 
@@ -97,6 +116,9 @@ def main() -> None:
             # Pain maps that differ (ten levels), so the day's body charts differ too.
             pain = {"area": "lower_back", "side": "left", "intensity": 1 + number % 10, "note": ""}
             screening_for(client, pain_map=[pain])
+            for visit in range(PAST_VISITS):  # every other day, the latest first, in Berlin
+                on = day - datetime.timedelta(days=2 * visit + 2 + number // 6)
+                past_visit(client, start=scene.at(on, 7 + number % 6), advice=f"Visit {visit}: go gently on the left")
             if number < SESSIONS // 2:  # 7:00 to 12:45 in Berlin
                 start, location = scene.at(day, 7 + number), berlin
             else:  # 14:00 to 19:45 in London (15:00 to 20:45 in Berlin)
@@ -129,6 +151,23 @@ def main() -> None:
             desks[location.name] = signed_in(user.username)
 
         day_page = f"/my-day/?date={day}"
+        snapshot = os.environ.get("BENCH_SNAPSHOT")
+        if snapshot:
+            import re
+
+            def stable(body: bytes) -> bytes:  # the CSRF token differs on every request
+                body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b'name="csrfmiddlewaretoken"', body)
+                return re.sub(rb'"X-CSRFToken": "[^"]*"', b'"X-CSRFToken": ""', body)
+
+            user = User.objects.get(username="bench-anna")
+            for language in ("en", "de"):
+                user.language = language
+                user.save(update_fields=["language"])
+                Path(snapshot, f"my_day_{language}.html").write_bytes(stable(page.get(day_page).content))
+                Path(snapshot, f"api_day_{language}.json").write_bytes(
+                    api.get(f"/api/v1/day/?date={day}", HTTP_ACCEPT_LANGUAGE=language).content
+                )
+            return
         profile = os.environ.get("BENCH_PROFILE")
         if profile == "cpu":
             import cProfile
@@ -139,7 +178,8 @@ def main() -> None:
             profiler = cProfile.Profile()
             for _ in range(10):
                 profiler.runcall(page.get, day_page)
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
+            lines = int(os.environ.get("BENCH_LINES", 60))
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
             return
 
         half = SESSIONS // 2
@@ -166,7 +206,11 @@ def main() -> None:
             body_chart._chart_html.cache_clear()  # the charts remembered from earlier requests
             return page.get(day_page)
 
-        cpu_cases = [("my_day_page_cpu", lambda: page.get(day_page)), ("my_day_page_cpu_first_view", first_view)]
+        cpu_cases = [
+            ("my_day_page_cpu", lambda: page.get(day_page)),
+            ("my_day_page_cpu_first_view", first_view),
+            ("api_day_cpu", lambda: api.get(f"/api/v1/day/?date={day}")),
+        ]
         for case, action in cpu_cases:
             print(json.dumps({
                 "case": case,

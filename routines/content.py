@@ -137,7 +137,9 @@ class ContentWords:
     :meth:`routine_text`, :meth:`step_text` and :meth:`technique_name`, only
     where the plan's text is still the text the translation was written for."""
 
-    def __init__(self, routine_ids):
+    def __init__(self, routine_ids, techniques=None):
+        """``techniques``: the names of the techniques the plans use, the only
+        ones read (every technique when None)."""
         from routines.models import RoutineStep, Technique
 
         steps = RoutineStep.objects.filter(routine_id__in={pk for pk in routine_ids if pk}).select_related("routine")
@@ -146,7 +148,8 @@ class ContentWords:
         for step in steps:
             self.routines[step.routine_id] = step.routine
             self.steps[(step.routine_id, step.order)] = step
-        self.techniques = dict(Technique.objects.values_list("name", "translations"))
+        named = Technique.objects.all() if techniques is None else Technique.objects.filter(name__in=set(techniques))
+        self.techniques = dict(named.values_list("name", "translations"))
 
     def routine_text(self, routine_id, field: str, text):
         routine = self.routines.get(routine_id)

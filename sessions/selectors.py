@@ -231,11 +231,24 @@ def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo, at: frozense
         Appointment.objects.filter(therapist=therapist, start__gte=since, start__lt=since + datetime.timedelta(days=1))
         .filter(**({} if at is None else {"room__salon__in": at}))
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("client__business", "room__salon", "routine", "plan", "note")
-        .prefetch_related("pressure_feedback")
+        .select_related("client__business", "room__salon", "routine", "plan")
+        .defer(*DAY_UNREAD)
         .order_by("start")
     )
     return _session_entries(appointments, before=since)
+
+
+# What the day leaves unread of each session's routine (its name and its
+# translations are shown) and plan (the routine as it was is kept for the
+# record): not loaded, nor decoded. Reading one would cost a query per session.
+DAY_UNREAD = (
+    *(
+        f"routine__{field.name}"
+        for field in RoutineTemplate._meta.concrete_fields
+        if field.name not in {"id", "name", "translations"}
+    ),
+    "plan__routine_snapshot",
+)
 
 
 def session_entry(appointment: Appointment) -> dict:
@@ -247,6 +260,23 @@ def session_entry(appointment: Appointment) -> dict:
 PAIN_VISITS_SHOWN = 6
 
 
+def _last_visits(clients: list[Client], *, before: datetime.datetime):
+    """Each client's latest completed visit before ``before``, with its notes
+    and pressure feedback: one row per client in one query (and one for the
+    feedback), however long the clients' histories."""
+    latest = (
+        Appointment.objects.filter(client=OuterRef("pk"), status=Appointment.Status.COMPLETED, start__lt=before)
+        .order_by("-start", "-pk")
+        .values("pk")[:1]
+    )
+    latest_ids = Client.objects.filter(pk__in=[client.pk for client in clients]).values(last=Subquery(latest))
+    return (
+        Appointment.objects.filter(pk__in=latest_ids)
+        .select_related("note", "therapist")
+        .prefetch_related("pressure_feedback")
+    )
+
+
 def _session_entries(appointments: list[Appointment], *, before: datetime.datetime) -> list[dict]:
     from clients.bodychart import chart_views, point_labels
     from clients.painchart import pain_trend
@@ -256,13 +286,7 @@ def _session_entries(appointments: list[Appointment], *, before: datetime.dateti
     screenings = latest_screenings(clients)
     pains = pain_histories(clients, until=max((appointment.start for appointment in appointments), default=None))
     outcomes = client_outcomes(clients, screenings=screenings)
-    earlier = (
-        Appointment.objects.filter(client__in=clients, status=Appointment.Status.COMPLETED, start__lt=before)
-        .select_related("note", "therapist")
-        .prefetch_related("pressure_feedback")
-        .order_by("start")
-    )
-    last_visit = {appointment.client_id: appointment for appointment in earlier}
+    last_visit = {visit.client_id: visit for visit in _last_visits(clients, before=before)}
     entries = []
     previous_end = None
     for appointment in appointments:

@@ -52,7 +52,11 @@ def own_appointment(request, pk) -> Appointment:
 
 def plan_words(entries) -> ContentWords:
     """The routines' words in the reader's language for these sessions' plans (two queries)."""
-    return ContentWords(entry["plan"].get("routine_id") for entry in entries if entry["plan"])
+    plans = [entry["plan"] for entry in entries if entry["plan"]]
+    return ContentWords(
+        (plan.get("routine_id") for plan in plans),
+        techniques={step["technique"] for plan in plans for step in plan.get("steps", ())},
+    )
 
 
 def _day_context(request):
