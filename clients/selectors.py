@@ -4,7 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -457,12 +457,14 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
 
 
 def latest_screenings(clients: list[Client]) -> dict[int, HealthScreening]:
-    """The latest screening of each client, with clearances, in two queries."""
-    latest: dict[int, HealthScreening] = {}
-    screenings = HealthScreening.objects.filter(client_id__in={client.pk for client in clients})
-    for screening in screenings.order_by("created_at", "pk").prefetch_related("clearances"):
-        latest[screening.client_id] = screening
-    return latest
+    """The latest screening of each client, with clearances, in two queries.
+    Only the latest rows are read: a client screened before every visit for
+    years has one screening on a day's pages, not all of them."""
+    newest = HealthScreening.objects.filter(client_id=OuterRef("client_id")).order_by("-created_at", "-pk")
+    screenings = HealthScreening.objects.filter(
+        client_id__in={client.pk for client in clients}, pk=Subquery(newest.values("pk")[:1])
+    )
+    return {screening.client_id: screening for screening in screenings.prefetch_related("clearances")}
 
 
 def client_outcomes(

@@ -1,7 +1,9 @@
+import datetime
+
 import pytest
 
 from clients.models import Client, HealthDataAccess, HealthScreening
-from clients.selectors import client_duplicates, client_search
+from clients.selectors import client_duplicates, client_search, latest_screenings
 from clients.services import client_create, client_update, screening_clear, screening_confirm_unchanged
 from salon.errors import Conflict, Forbidden, InvalidInput
 from salon.roles import Role
@@ -236,3 +238,20 @@ def test_health_looking_words_in_front_desk_notes(notes, found):
     from clients.selectors import health_words_in
 
     assert health_words_in(notes) == found
+
+
+def test_the_latest_screenings_are_each_clients_newest_by_time_not_by_id(django_assert_num_queries):
+    # Given a client screened three times, the second screening stamped latest,
+    # and another client screened once
+    client, other = ClientFactory(), ClientFactory()
+    screening_for(client)
+    newest, third = screening_for(client), screening_for(client)
+    HealthScreening.objects.filter(pk=newest.pk).update(created_at=third.created_at + datetime.timedelta(minutes=1))
+    others = screening_for(other)
+
+    # When the day's pages ask for the latest screening of each
+    with django_assert_num_queries(2):
+        latest = latest_screenings([client, other])
+
+    # Then each client's newest comes, with its clearances read, and no other
+    assert {owner: screening.pk for owner, screening in latest.items()} == {client.pk: newest.pk, other.pk: others.pk}
