@@ -254,7 +254,10 @@ def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: st
     the routine is now forbidden, the old plan stays with the problem recorded
     and any acknowledgement withdrawn: it must not be started as it was.
     A session booked without a plan (online, see :func:`session_plan_or_problem`)
-    gets its first one here, for the length it was booked for."""
+    gets its first one here, for the length it was booked for. The plan
+    replaced is deleted: nothing else points to it, and it holds the
+    client's health data (her erasure finds her plans by her sessions)."""
+    replaced = appointment.plan_id
     if appointment.plan is not None:
         booked_minutes = appointment.plan.booked_minutes
     else:
@@ -277,6 +280,8 @@ def _rebuild_one(appointment: Appointment, outcome: ScreeningOutcome, reason: st
     appointment.plan_problem = ""
     appointment.review_acknowledged_by = appointment.review_acknowledged_at = None
     appointment.save(update_fields=["plan", "plan_problem", "review_acknowledged_by", "review_acknowledged_at"])
+    if replaced is not None:
+        SessionPlan.objects.filter(pk=replaced).delete()
     return True
 
 

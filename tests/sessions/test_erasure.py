@@ -180,6 +180,22 @@ def test_erasing_a_client_removes_her_health_and_personal_data_from_her_sessions
     assert WaitlistEntry.objects.filter(pk=brother.pk).exists()
 
 
+def test_a_plan_replaced_by_a_rebuild_is_deleted_and_leaves_nothing_for_erasure_to_miss(sabine, petra, manager):
+    # Given Sabine's booking ahead, whose plan a new screening rebuilds
+    replaced = sabine.ahead.plan_id
+    screening_for(sabine.client, conditions="sciatica, worse this month", pressure_preference="light")
+    sabine.ahead.refresh_from_db()
+    assert sabine.ahead.plan_id not in (None, replaced)
+
+    # Then the plan it replaced is gone: nothing pointed to it, and it held her findings
+    assert not SessionPlan.objects.filter(pk=replaced).exists()
+
+    # When she is erased, then no plan at all is left but Petra's
+    client_erase(client=sabine.client, user=manager)
+    petra_plans = set(Appointment.objects.filter(client=petra.client).values_list("plan_id", flat=True))
+    assert set(SessionPlan.objects.values_list("pk", flat=True)) == petra_plans
+
+
 def test_erasing_costs_the_same_queries_however_long_her_history(
     sabine, routine, therapist, manager, days, django_assert_max_num_queries
 ):
