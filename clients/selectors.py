@@ -447,7 +447,7 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
     link = (
         links.filter(pk=link_id).first() if link_id else links.filter(nonce=nonce_from(token, purpose=purpose)).first()
     )
-    if link is None:
+    if link is None or link.client.erased_at is not None:  # one made as she was erased is no link of hers
         raise LinkInvalid()
     if link.used_at is not None:
         raise LinkGone(_("This link has been used already."), code="link_used")

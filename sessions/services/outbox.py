@@ -441,7 +441,10 @@ def notifications_send(*, notification_ids: list[int]) -> int:
     ``sending``), their links written with one insert, and the messages sent
     over one mail connection (``messages.Outgoing``); each row is then marked
     sent by its own conditional update as soon as the server has taken its
-    message, and a failure fails (or retries) that message alone.
+    message, and a failure fails (or retries) that message alone. Just
+    before its message goes, each row is checked (and on PostgreSQL locked)
+    to be still this try's: one cancelled since it was taken (the client
+    erased) is not sent.
 
     Exactly once, and where it is only at least once: a row marked sent is
     never sent again. A worker that dies mid-chunk leaves its unsent rows in
@@ -480,14 +483,43 @@ def notifications_send(*, notification_ids: list[int]) -> int:
             if time.monotonic() - started > lease().total_seconds() / 2:
                 _hand_back([untried for untried, _, _ in ready[index:]])
                 break
-            try:
-                outgoing.send(notification, link=link, reschedule_link=reschedule_link)
-            except Exception as error:  # any failure of the mail server or the gateway
-                _failed_with(notification, error)
-                continue
-            notification_sent(notification=notification)
-            sent += 1
+            with _held_while_it_goes():
+                if not _still_this_try(notification):
+                    continue  # cancelled since it was taken (the client erased, a consent withdrawn): not sent
+                try:
+                    outgoing.send(notification, link=link, reschedule_link=reschedule_link)
+                except Exception as error:  # any failure of the mail server or the gateway
+                    _failed_with(notification, error)
+                    continue
+                notification_sent(notification=notification)
+                sent += 1
     return sent
+
+
+def _held_while_it_goes():
+    """On PostgreSQL, a transaction around each message's check, send and
+    mark, in which :func:`_still_this_try` locks its row: a cancel that comes
+    meanwhile (a client's erasure) waits for the mark and then finds the row
+    sent, so the row never says cancelled of a message that went. On SQLite
+    (whose transactions take the one writer's lock at once) no transaction:
+    every writer would wait for the mail server; the check alone narrows the
+    window to one message."""
+    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+
+
+def _still_this_try(notification: Notification) -> bool:
+    """Whether the row is still in ``sending`` for this try (``_this_try``),
+    locked on PostgreSQL (:func:`_held_while_it_goes`). Plain SQL, as
+    :func:`notification_sent`: it runs for every message."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE id = %s AND status = %s AND claimed_at = %s{lock}",  # noqa: S608 (the model's own table)
+            [notification.pk, Notification.Status.SENDING.value,
+             connection.ops.adapt_datetimefield_value(notification.claimed_at)],
+        )  # fmt: skip
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic

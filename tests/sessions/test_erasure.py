@@ -291,3 +291,38 @@ def test_a_failing_part_of_the_erasure_undoes_all_of_it(sabine, manager):
     assert 0 not in session_data_of(sabine).values()
     sabine.ahead.refresh_from_db()
     assert sabine.ahead.status == "booked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_taken_for_sending_as_she_is_erased_do_not_go_out(sabine, manager, monkeypatch):
+    from django.core import mail
+
+    from clients.links import LinkInvalid
+    from clients.models import ClientLink
+    from clients.selectors import client_link_usable
+    from sessions.services import outbox
+
+    # Given Sabine's messages due, and her erasure committed just after a send task has taken them
+    waiting = Notification.objects.filter(client=sabine.client, status=Notification.Status.PENDING, channel="email")
+    ids = list(waiting.values_list("pk", flat=True))
+    assert ids
+    Notification.objects.filter(pk__in=ids).update(due_at=timezone.now())
+    take = outbox.notifications_start_sending
+
+    def taken_then_erased(**kwargs):
+        taken = take(**kwargs)
+        client_erase(client=sabine.client, user=manager)
+        return taken
+
+    monkeypatch.setattr(outbox, "notifications_start_sending", taken_then_erased)
+    mail.outbox.clear()
+
+    # When the task goes on with the messages it holds
+    sent = outbox.notifications_send(notification_ids=ids)
+
+    # Then none went out, the rows say so, and no link made meanwhile opens anything
+    assert (sent, mail.outbox) == (0, [])
+    assert set(Notification.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"cancelled"}
+    for link in ClientLink.objects.filter(client=sabine.client):
+        with pytest.raises(LinkInvalid):
+            client_link_usable(link_id=link.pk, purpose=link.purpose)
