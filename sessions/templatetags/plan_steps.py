@@ -46,7 +46,7 @@ def step_summary(step: dict) -> str:
     targets = ""
     if step["targets"]:
         points = ", ".join(f"{_shown(point['label'])} {_shown(point['intensity'])}/10" for point in step["targets"])
-        targets = f"<p><em>{gettext('Thumb pressure on:')}</em> {points}</p>"
+        targets = f"<p><em>{_shown(gettext('Thumb pressure on:'))}</em> {points}</p>"  # as {% translate %}: escaped
     notes = "".join(f'<p class="muted">{_shown(note)}</p>' for note in get("notes", ()))
     return mark_safe(  # noqa: S308 (every value from the plan is escaped above)
         f'<span class="offset">{timing}</span>\n'
