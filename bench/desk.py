@@ -9,18 +9,33 @@ room, and one therapist's week; the whole page is measured, middleware and
 template included, with the grid marking where a 60-minute classic fits.
 The query count is also taken for a closed day: it must not grow with the
 bookings.
+
+The pages are rendered with the test environment's template instrumentation
+off, as bench.day_view does. ``<case>_cpu`` is the CPU time
+(``time.process_time``) one request takes. ``BENCH_PROFILE=cpu`` prints a
+cProfile of the day by therapist instead (``BENCH_SORT``, ``BENCH_LINES`` as in
+bench.day_view); ``BENCH_SNAPSHOT=<folder>`` writes the three pages (English
+and German) there instead, to compare byte for byte before and after a change.
 """
 
 import datetime
+import json
+import os
+from pathlib import Path
 
+from bench.availability import THERAPISTS
+from bench.day_view import cpu_ms_per_request, templates_uninstrumented
 from bench.harness import count_queries, measure, scratch_database
 
 
 def main() -> None:
+    import factory.random
+
+    factory.random.reseed_random("bench.desk")  # the same names each run, for BENCH_SNAPSHOT
     with scratch_database():
         from django.test import Client
 
-        from bench.availability import THERAPISTS, fill
+        from bench.availability import fill
         from salon.roles import Role
         from tests.factories import UserFactory
 
@@ -41,21 +56,58 @@ def main() -> None:
                 f"/desk/?date={day}&view=week&therapist={therapist.pk}&service={routine.pk}",
             ),
         ]
-        for case, address in cases:
+        shown = {}
+        for case, address in cases:  # instrumented once, for the grid's size
             response = page.get(address)
             assert response.status_code == 200, (case, response.status_code)
-            rows = len(response.context["grid"].rows)
-            measure(
-                case,
-                lambda address=address: page.get(address),
-                repeat=60,
-                therapists=THERAPISTS,
-                rows=rows,
-                bookings_in_view=len(response.context["grid"].appointments),
-                queries_closed_day=count_queries(
-                    lambda address=address: page.get(address.replace(str(day), str(closed)))
-                ),
-            )
+            shown[case] = len(response.context["grid"].rows), len(response.context["grid"].appointments)
+        with templates_uninstrumented():
+            _measure(page, cases, shown, day=day, closed=closed, receptionist=receptionist)
+
+
+def _measure(page, cases, shown, *, day, closed, receptionist) -> None:
+    snapshot = os.environ.get("BENCH_SNAPSHOT")
+    if snapshot:
+        import re
+
+        for language in ("en", "de"):
+            receptionist.language = language
+            receptionist.save(update_fields=["language"])
+            for case, address in cases:  # the CSRF token differs on every request
+                body = re.sub(rb'csrfmiddlewaretoken" value="[^"]*"', b"", page.get(address).content)
+                body = re.sub(rb'"X-CSRFToken": "[^"]*"', b"", body)
+                Path(snapshot, f"{case}_{language}.html").write_bytes(body)
+        return
+    if os.environ.get("BENCH_PROFILE") == "cpu":
+        import cProfile
+        import pstats
+
+        address = cases[int(os.environ.get("BENCH_CASE", 0))][1]
+        for _ in range(5):  # warm: templates compiled, translations loaded
+            page.get(address)
+        profiler = cProfile.Profile()
+        for _ in range(10):
+            profiler.runcall(page.get, address)
+        lines = int(os.environ.get("BENCH_LINES", 60))
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
+        return
+    for case, address in cases:
+        rows, bookings = shown[case]
+        measure(
+            case,
+            lambda address=address: page.get(address),
+            repeat=60,
+            therapists=THERAPISTS,
+            rows=rows,
+            bookings_in_view=bookings,
+            queries_closed_day=count_queries(lambda address=address: page.get(address.replace(str(day), str(closed)))),
+        )
+    for case, address in cases:
+        print(json.dumps({
+            "case": f"{case}_cpu",
+            "cpu_ms_median": cpu_ms_per_request(lambda address=address: page.get(address)),
+            "queries": count_queries(lambda address=address: page.get(address)),
+        }), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

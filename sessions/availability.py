@@ -15,6 +15,7 @@ import datetime
 import math
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -257,11 +258,14 @@ class Calendar:
         exclude_appointment: int | None = None,
         appointments: list | None = None,
         therapists: list[Therapist] | None = None,
+        appointments_of: Callable[[list[Therapist]], Therapist | None] | None = None,
     ) -> Calendar:
         """With ``appointments`` (a list), the bookings are read as whole rows
         (with client, routine, room and therapist) into it, every status but
         cancelled, in the same query that finds who is busy: for the desk,
-        which shows them. ``therapists`` are those of :func:`therapists_at`
+        which shows them; with ``appointments_of`` too, only the bookings of
+        the therapist it picks from the calendar's (none if it picks none),
+        for the desk's week of one therapist. ``therapists`` are those of :func:`therapists_at`
         the calendar is for, when the caller has read them (a booking reads
         its therapist's row as it locks it)."""
         zone = salon.zone
@@ -275,9 +279,13 @@ class Calendar:
         opening, special, working, (rooms, rooms_allowed) = _hours_shifts_and_rooms(
             salon, therapist_ids=ids, first_day=first_day, last_day=last_day
         )
+        shown = None
+        if appointments is not None and appointments_of is not None:
+            picked = appointments_of(therapists)
+            shown = picked.pk if picked is not None else 0  # no row has id 0
         busy = _busy(
             salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment,
-            appointments=appointments,
+            appointments=appointments, appointments_of=shown,
         )  # fmt: skip
         # A therapist's sessions elsewhere keep her busy here too: merged with hers here in one pass.
         booked_here, away_elsewhere = busy[1], busy[4]
@@ -758,14 +766,23 @@ def _epoch_minutes(**columns: str) -> dict[str, str]:
 
 
 def _busy(
-    *, salon: Salon, therapist_ids: list[int], since, until, exclude_appointment: int | None, appointments: list | None
+    *,
+    salon: Salon,
+    therapist_ids: list[int],
+    since,
+    until,
+    exclude_appointment: int | None,
+    appointments: list | None,
+    appointments_of: int | None = None,
 ) -> tuple[dict[int, list[Interval]], ...]:
     """Time off and bookings as epoch minutes (computed in SQL): therapists
     away, therapists booked here, rooms away, rooms booked, and the
     therapists' sessions at other locations widened by the business's travel
     time. One query (time off, the times held for online bookings and the
     bookings, told apart by the first column); two when ``appointments`` is a
-    list, which the bookings' whole rows go into."""
+    list, which the whole rows of the bookings here go into (those elsewhere
+    only keep their therapist busy: the first query reads them), only those
+    of the therapist ``appointments_of`` when it is given."""
     from sessions.models import Appointment, BookingHold
 
     travel = salon.business.travel_minutes
@@ -786,12 +803,16 @@ def _busy(
         "reach_since": moment(since - reach),
         "reach_until": moment(until + reach),
         "moved": exclude_appointment or 0,
+        "shown": appointments_of,
     }
     therapists = _in_list("therapist", therapist_ids, params)
     sql = TIME_OFF_AND_HOLDS_SQL
     if appointments is None:
         # Who is busy when is all that is needed of the bookings: in the same query.
         sql += "\nUNION ALL" + BOOKINGS_SQL
+    else:  # only the bookings shown are read as rows; the others, here or elsewhere, as times
+        others = "booking.therapist_id <> %(shown)s" if appointments_of is not None else "FALSE"
+        sql += "\nUNION ALL" + BOOKINGS_SQL + f"\n  AND (room.salon_id <> %(salon)s OR {others})"
     # By start: each list of intervals is then built in order, which makes sorting it to merge cheap.
     sql += "\nORDER BY 5"
     sql = sql.format(
@@ -807,22 +828,20 @@ def _busy(
         rows = cursor.fetchall()
     here = salon.pk
     if appointments is not None:
-        bookings = Appointment.objects.filter(
-            Q(room__salon=salon) | Q(therapist_id__in=therapist_ids),
-            start__lt=until + reach,
-            busy_until__gt=since - reach,
-        )
+        bookings = Appointment.objects.filter(room__salon=salon, start__lt=until + reach, busy_until__gt=since - reach)
         if exclude_appointment:
             bookings = bookings.exclude(pk=exclude_appointment)
+        if appointments_of is not None:
+            bookings = bookings.filter(therapist_id=appointments_of)
         bookings = bookings.annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("busy_until"))
         whole = bookings.exclude(status=Appointment.Status.CANCELLED).select_related(
             "client__business", "routine", "room", "therapist"
         )
         whole = list(whole.order_by("start", "pk"))
-        appointments.extend(appointment for appointment in whole if appointment.room.salon_id == here)
+        appointments.extend(whole)
         holds_time = set(Appointment.HOLDS_TIME)
         rows += [
-            (2, item.therapist_id, item.room_id, item.room.salon_id, item.start_minute, item.end_minute)
+            (2, item.therapist_id, item.room_id, here, item.start_minute, item.end_minute)
             for item in whole
             if item.status in holds_time
         ]

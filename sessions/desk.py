@@ -142,13 +142,19 @@ def desk_grid(
         days = [first + datetime.timedelta(days=offset) for offset in range(7)]
     else:
         days = [day]
+
+    def shown(therapists: list[Therapist]) -> Therapist | None:
+        """The week's therapist: the one asked for, else the first."""
+        return next((t for t in therapists if t.pk == therapist_id), therapists[0] if therapists else None)
+
     appointments: list[Appointment] = []
-    calendar = Calendar.load(salon=salon, first_day=days[0], last_day=days[-1], appointments=appointments)
+    calendar = Calendar.load(
+        salon=salon, first_day=days[0], last_day=days[-1], appointments=appointments,
+        appointments_of=shown if view == "week" else None,  # only hers are shown
+    )  # fmt: skip
     therapist = None
     if view == "week":
-        therapist = next((t for t in calendar.therapists if t.pk == therapist_id), None)
-        if therapist is None and calendar.therapists:
-            therapist = calendar.therapists[0]
+        therapist = shown(calendar.therapists)
         day = days[0]
     grid = DeskGrid(view, day, today, [], [], calendar.therapists, calendar.rooms, therapist)
     walls = _wall_rows(calendar, days, salon.slot_minutes)
@@ -241,6 +247,30 @@ class _DayFacts:
             for room in calendar.rooms
         }
         self._therapists_free: dict[int, list[Interval]] | None = None
+        self._someone_free: dict[tuple[int, ...], dict[int, bool]] = {}  # by therapists, then minute
+        # Worded once for the day, not once a cell (a day of 20 therapists is about a thousand).
+        self.words = {
+            "closed": gettext("Closed"),
+            "time_off": gettext("Time off"),
+            "off_duty": gettext("Off duty"),
+            "elsewhere": gettext("At another location"),
+            "busy": gettext("Busy"),
+            "unqualified": gettext("Not qualified for %(routine)s") % {"routine": wanted.spec.name},
+            "no_room": gettext("No room free"),
+            "out_of_use": gettext("Out of use"),
+            "no_therapist": gettext("No therapist free"),
+            "notice": ngettext("Needs %(minutes)s minute's notice", "Needs %(minutes)s minutes' notice", self.notice)
+            % {"minutes": self.notice},
+            "too_far": gettext("Beyond how far ahead bookings open"),
+        }
+        self.words_until = {
+            "elsewhere": gettext("At another location from %(time)s"),
+            "busy": gettext("Busy from %(time)s"),
+            "time_off": gettext("Time off from %(time)s"),
+            "closes": gettext("Closes at %(time)s"),
+            "off_duty": gettext("Off duty from %(time)s"),
+            "out_of_use": gettext("Out of use from %(time)s"),
+        }
 
     def clock(self, minute: int) -> str:
         return from_minutes(minute).astimezone(self.zone).strftime("%H:%M")
@@ -251,11 +281,9 @@ class _DayFacts:
         if minute < self.now:
             return "past", ""
         if minute < self.earliest:
-            return "unfit", ngettext(
-                "Needs %(minutes)s minute's notice", "Needs %(minutes)s minutes' notice", self.notice
-            ) % {"minutes": self.notice}
+            return "unfit", self.words["notice"]
         if minute > self.latest:
-            return "unfit", gettext("Beyond how far ahead bookings open")
+            return "unfit", self.words["too_far"]
         return None
 
     def therapist_free(self, therapist: Therapist) -> list[Interval]:
@@ -273,40 +301,43 @@ class _DayFacts:
         allowed = calendar.rooms_allowed.get(therapist.pk)
         rooms = [free_room for pk, free_room in self.rooms_free.items() if allowed is None or pk in allowed]
         able = qualified(therapist, self.wanted.spec.qualification)
+        words, until_words = self.words, self.words_until
 
         def classify(minute: int) -> tuple[str, str]:
             if not _inside(self.open, minute):
-                return "closed", gettext("Closed")
+                return "closed", words["closed"]
             if _inside(away, minute):
-                return "away", gettext("Time off")
+                return "away", words["time_off"]
             if not _inside(working, minute):
-                return "off", gettext("Off duty")
+                return "off", words["off_duty"]
             if _inside(elsewhere, minute):
-                return "elsewhere", gettext("At another location")
+                return "elsewhere", words["elsewhere"]
             if _inside(booked, minute):
-                return "unfit", gettext("Busy")
+                return "unfit", words["busy"]
             timing = self._timing(minute)
             if timing:
                 return timing
             if not able:
-                return "unfit", gettext("Not qualified for %(routine)s") % {"routine": self.wanted.spec.name}
+                return "unfit", words["unqualified"]
             end = minute + self.length
             if fits(free, minute, end):
                 if any(fits(room_free, minute, end) for room_free in rooms):
                     return "fits", ""
-                return "unfit", gettext("No room free")
+                return "unfit", words["no_room"]
             until = _free_until(free, minute)
             if until is None:
-                return "unfit", gettext("Busy")
+                return "unfit", words["busy"]
             if _starts_at(elsewhere, until):
-                return "unfit", gettext("At another location from %(time)s") % {"time": self.clock(until)}
-            if _starts_at(booked, until):
-                return "unfit", gettext("Busy from %(time)s") % {"time": self.clock(until)}
-            if _starts_at(away, until):
-                return "unfit", gettext("Time off from %(time)s") % {"time": self.clock(until)}
-            if any(end_ == until for _, end_ in self.open):
-                return "unfit", gettext("Closes at %(time)s") % {"time": self.clock(until)}
-            return "unfit", gettext("Off duty from %(time)s") % {"time": self.clock(until)}
+                reason = "elsewhere"
+            elif _starts_at(booked, until):
+                reason = "busy"
+            elif _starts_at(away, until):
+                reason = "time_off"
+            elif any(end_ == until for _, end_ in self.open):
+                reason = "closes"
+            else:
+                reason = "off_duty"
+            return "unfit", until_words[reason] % {"time": self.clock(until)}
 
         return classify
 
@@ -321,35 +352,44 @@ class _DayFacts:
                 for therapist in calendar.therapists
                 if qualified(therapist, self.wanted.spec.qualification)
             }
-        may_work_here = [
-            therapist_free
-            for pk, therapist_free in self._therapists_free.items()
+        may_work_here = tuple(
+            pk
+            for pk in self._therapists_free
             if calendar.rooms_allowed.get(pk) is None or room.pk in calendar.rooms_allowed[pk]
-        ]
+        )
+        # Whether one of them is free from a minute, for every room they may all work in: worked out once.
+        someone_free = self._someone_free.setdefault(may_work_here, {})
+        their_free = [self._therapists_free[pk] for pk in may_work_here]
+        words, until_words = self.words, self.words_until
 
         def classify(minute: int) -> tuple[str, str]:
             if not _inside(self.open, minute):
-                return "closed", gettext("Closed")
+                return "closed", words["closed"]
             if _inside(away, minute):
-                return "away", gettext("Out of use")
+                return "away", words["out_of_use"]
             if _inside(booked, minute):
-                return "unfit", gettext("Busy")
+                return "unfit", words["busy"]
             timing = self._timing(minute)
             if timing:
                 return timing
             end = minute + self.length
             if fits(free, minute, end):
-                if any(fits(therapist_free, minute, end) for therapist_free in may_work_here):
-                    return "fits", ""
-                return "unfit", gettext("No therapist free")
+                found = someone_free.get(minute)
+                if found is None:
+                    found = someone_free[minute] = any(
+                        fits(therapist_free, minute, end) for therapist_free in their_free
+                    )
+                return ("fits", "") if found else ("unfit", words["no_therapist"])
             until = _free_until(free, minute)
             if until is None:
-                return "unfit", gettext("Busy")
+                return "unfit", words["busy"]
             if _starts_at(booked, until):
-                return "unfit", gettext("Busy from %(time)s") % {"time": self.clock(until)}
-            if _starts_at(away, until):
-                return "unfit", gettext("Out of use from %(time)s") % {"time": self.clock(until)}
-            return "unfit", gettext("Closes at %(time)s") % {"time": self.clock(until)}
+                reason = "busy"
+            elif _starts_at(away, until):
+                reason = "out_of_use"
+            else:
+                reason = "closes"
+            return "unfit", until_words[reason] % {"time": self.clock(until)}
 
         return classify
 
