@@ -30,18 +30,24 @@ def routine_list(*, include_archived: bool = False, offered_at=None) -> QuerySet
     return _with_steps(routines.order_by("name"))
 
 
+# Every desk and booking page lists the routines this way: compiled once, only the location changes.
+_OFFERED_STEPS = CompiledQuery(
+    lambda salon: (
+        RoutineStep.objects.filter(routine__is_current=True, routine__status=RoutineTemplate.Status.ACTIVE)
+        .exclude(routine__slug__in=RoutineWithheld.objects.filter(salon_id=salon).values("slug"))
+        .select_related("routine", "technique", "repeat_of")
+        .order_by("routine__name", "routine_id", "order")
+    ),
+    salon=-1,  # no location's id
+)
+
+
 def routines_offered_with_steps(*, offered_at) -> list[RoutineTemplate]:
     """The active current routines a location offers, by name, with their
     steps, in one query (the steps joined to their routines), where
     :func:`routine_list` takes two: for pages that list the routines and
     need the spec of one of them. A routine has at least one step."""
-    steps = (
-        RoutineStep.objects.filter(routine__is_current=True, routine__status=RoutineTemplate.Status.ACTIVE)
-        .exclude(routine__slug__in=RoutineWithheld.objects.filter(salon=offered_at).values("slug"))
-        .select_related("routine", "technique", "repeat_of")
-        .order_by("routine__name", "routine_id", "order")
-    )
-    return _routines_of(steps)
+    return _routines_of(_OFFERED_STEPS.objects(salon=offered_at.pk))
 
 
 # Every booking reads its routine this way: compiled once, only the id changes.
