@@ -17,7 +17,7 @@ at the deadline:
   or cancel one (API calls with a token, pages with a session);
 - therapists open "my day" (the page, and the API every other turn), open
   their next checked-in session, start it and complete it with notes;
-- managers read what they have (there are no reports yet): the access log,
+- managers read the reports of this week and this month, the access log,
   the staff page, the rotas and a day's appointments.
 
 A 409 from a booking or a move whose time was taken a moment before by
@@ -322,6 +322,8 @@ def therapist(member: Staff, data: dict) -> None:
 
 def manager(member: Staff, data: dict) -> None:
     pages = [
+        ("reports_page_this_week", lambda: "/reports/"),
+        ("reports_page_this_month", lambda: "/reports/?period=this_month"),
         ("manage_access_log_page", lambda: "/manage/access-log/"),
         ("manage_staff_page", lambda: "/manage/staff/"),
         ("manage_rotas_page", lambda: "/manage/rotas/"),
