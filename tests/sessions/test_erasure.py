@@ -293,7 +293,7 @@ def test_a_failing_part_of_the_erasure_undoes_all_of_it(sabine, manager):
     assert sabine.ahead.status == "booked"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_messages_taken_for_sending_as_she_is_erased_do_not_go_out(sabine, manager, monkeypatch):
     from django.core import mail
 
