@@ -31,7 +31,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.harness import count_queries, measure, scratch_database
+from bench.harness import count_queries, cpu_profile_print, measure, scratch_database, without_csrf
 
 SESSIONS = 12
 PAST_VISITS = 8  # each client's completed visits before the day, each with notes and pressure feedback
@@ -153,33 +153,18 @@ def main() -> None:
         day_page = f"/my-day/?date={day}"
         snapshot = os.environ.get("BENCH_SNAPSHOT")
         if snapshot:
-            import re
-
-            def stable(body: bytes) -> bytes:  # the CSRF token differs on every request
-                body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b'name="csrfmiddlewaretoken"', body)
-                return re.sub(rb'"X-CSRFToken": "[^"]*"', b'"X-CSRFToken": ""', body)
-
             user = User.objects.get(username="bench-anna")
             for language in ("en", "de"):
                 user.language = language
                 user.save(update_fields=["language"])
-                Path(snapshot, f"my_day_{language}.html").write_bytes(stable(page.get(day_page).content))
+                Path(snapshot, f"my_day_{language}.html").write_bytes(without_csrf(page.get(day_page).content))
                 Path(snapshot, f"api_day_{language}.json").write_bytes(
                     api.get(f"/api/v1/day/?date={day}", HTTP_ACCEPT_LANGUAGE=language).content
                 )
             return
         profile = os.environ.get("BENCH_PROFILE")
         if profile == "cpu":
-            import cProfile
-            import pstats
-
-            for _ in range(5):  # warm: templates compiled, translations loaded
-                page.get(day_page)
-            profiler = cProfile.Profile()
-            for _ in range(10):
-                profiler.runcall(page.get, day_page)
-            lines = int(os.environ.get("BENCH_LINES", 60))
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
+            cpu_profile_print(lambda: page.get(day_page))
             return
 
         half = SESSIONS // 2

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.availability import THERAPISTS
 from bench.day_view import cpu_ms_per_request, templates_uninstrumented
-from bench.harness import count_queries, measure, scratch_database
+from bench.harness import count_queries, cpu_profile_print, measure, scratch_database, without_csrf
 
 
 def main() -> None:
@@ -68,28 +68,15 @@ def main() -> None:
 def _measure(page, cases, shown, *, day, closed, receptionist) -> None:
     snapshot = os.environ.get("BENCH_SNAPSHOT")
     if snapshot:
-        import re
-
         for language in ("en", "de"):
             receptionist.language = language
             receptionist.save(update_fields=["language"])
             for case, address in cases:  # the CSRF token differs on every request
-                body = re.sub(rb'csrfmiddlewaretoken" value="[^"]*"', b"", page.get(address).content)
-                body = re.sub(rb'"X-CSRFToken": "[^"]*"', b"", body)
-                Path(snapshot, f"{case}_{language}.html").write_bytes(body)
+                Path(snapshot, f"{case}_{language}.html").write_bytes(without_csrf(page.get(address).content))
         return
     if os.environ.get("BENCH_PROFILE") == "cpu":
-        import cProfile
-        import pstats
-
         address = cases[int(os.environ.get("BENCH_CASE", 0))][1]
-        for _ in range(5):  # warm: templates compiled, translations loaded
-            page.get(address)
-        profiler = cProfile.Profile()
-        for _ in range(10):
-            profiler.runcall(page.get, address)
-        lines = int(os.environ.get("BENCH_LINES", 60))
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
+        cpu_profile_print(lambda: page.get(address))
         return
     for case, address in cases:
         rows, bookings = shown[case]

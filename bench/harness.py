@@ -9,6 +9,7 @@ Run a benchmark as a module from the project root, e.g.
 import json
 import os
 import platform
+import re
 import signal
 import statistics
 import subprocess
@@ -125,3 +126,25 @@ def serving(env: dict, log: Path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def cpu_profile_print(action: Callable[[], object], *, warm: int = 5, runs: int = 10) -> None:
+    """Print a cProfile of ``runs`` calls of ``action`` after ``warm`` unprofiled
+    ones (templates compiled, translations loaded), sorted by ``BENCH_SORT``
+    (cumulative unless set), ``BENCH_LINES`` lines (60 unless set)."""
+    import cProfile
+    import pstats
+
+    for _ in range(warm):
+        action()
+    profiler = cProfile.Profile()
+    for _ in range(runs):
+        profiler.runcall(action)
+    lines = int(os.environ.get("BENCH_LINES", 60))
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
+
+
+def without_csrf(body: bytes) -> bytes:
+    """A page with its CSRF tokens blanked (they differ on every request), for comparing snapshots."""
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b'name="csrfmiddlewaretoken"', body)
+    return re.sub(rb'"X-CSRFToken": "[^"]*"', b'"X-CSRFToken": ""', body)

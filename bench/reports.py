@@ -25,7 +25,7 @@ import datetime
 import os
 from contextlib import contextmanager
 
-from bench.harness import measure, scratch_database
+from bench.harness import cpu_profile_print, measure, scratch_database
 
 APPOINTMENTS = int(os.environ.get("BENCH_REPORT_APPOINTMENTS", "100000"))
 THERAPISTS, ROOMS, MINUTES, CLIENTS = 20, 8, 20, 3000
@@ -130,12 +130,7 @@ def main() -> None:
         extra = {"appointments": APPOINTMENTS, "feedback": Feedback.objects.count(), "days": days}
         profile = os.environ.get("BENCH_PROFILE")
         if profile == "cpu":
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.runcall(page.get, "/reports/", year)
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
+            cpu_profile_print(lambda: page.get("/reports/", year), warm=0, runs=1)
             return
         if profile:
             import time
