@@ -440,8 +440,8 @@ class _Days:
     """The period's days at a location: each day's first epoch minute, the
     days the clocks change, and the ordinary days (24 hours, the week's
     opening hours) by weekday (Monday 0). An ordinary day's hours on duty
-    are those of every other ordinary day of its weekday, unless time off or
-    a shift valid only some weeks changes them."""
+    are those of every other ordinary day of its weekday on which the same
+    shifts apply, unless time off changes them."""
 
     begins: dict[datetime.date, int]
     clock_change: set[datetime.date]
@@ -465,40 +465,39 @@ class _Days:
                 days.ordinary[day.weekday()].append(day)
         return days
 
-    def to_work_out(self, away: set[datetime.date], every_week) -> list[tuple[datetime.date, int]]:
+    def to_work_out(self, away: set[datetime.date], rota=lambda day: ()) -> list[tuple[datetime.date, int]]:
         """(day, how many days it stands for): one ordinary day for all those
-        of its weekday without time off, when ``every_week(weekday)``, and
-        every other day for itself."""
+        of its weekday without time off on which the same shifts apply
+        (``rota(day)``), and every other day for itself."""
         work = [(day, 1) for day in self.unusual]
-        for weekday, days in self.ordinary.items():
-            if not every_week(weekday):
-                work += [(day, 1) for day in days]
-                continue
-            alike = [day for day in days if day not in away]
-            work += [(day, 1) for day in days if day in away]
-            if alike:
-                work.append((alike[0], len(alike)))
+        for days in self.ordinary.values():
+            alike: dict[tuple, list[datetime.date]] = {}
+            for day in days:
+                if day in away:
+                    work.append((day, 1))
+                else:
+                    alike.setdefault(rota(day), []).append(day)
+            work += [(same[0], len(same)) for same in alike.values()]
         return work
 
 
-def _every_week(calendar: Calendar, therapist_id: int):
-    """Whether all of the therapist's shifts on a weekday apply every week of the period."""
+def _rota(calendar: Calendar, therapist_id: int):
+    """Which of the therapist's shifts on a day's weekday apply that day (by
+    their place among them): a rota changing on a date, or alternating
+    weeks, makes two kinds of the same weekday, each worked out once."""
 
-    def every_week(weekday: int) -> bool:
-        shifts = calendar.working.get((therapist_id, weekday), ())
-        return all(
-            shift.valid_from is None and shift.valid_to is None and shift.week_parity is None for shift in shifts
-        )
+    def rota(day: datetime.date) -> tuple[int, ...]:
+        shifts = calendar.working.get((therapist_id, day.weekday()), ())
+        return tuple(index for index, shift in enumerate(shifts) if shift.applies_on(day))
 
-    return every_week
+    return rota
 
 
 def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
     """Minutes on duty and open through availability's calendar, worked out
-    once per weekday for the days alike and day by day for the rest (time
-    off, special days, clock changes, shifts of some weeks only); the
-    stretches on duty (minutes after local midnight) are spread over the
-    hours once per pattern."""
+    once per weekday and rota for the days alike and day by day for the rest
+    (time off, special days, clock changes); the stretches on duty (minutes
+    after local midnight) are spread over the hours once per pattern."""
     duty = OnDuty()
     for location in locations:
         zone = location.zone
@@ -508,7 +507,7 @@ def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
         for therapist in calendar.therapists:
             minutes = 0
             away = _days_touched(calendar.therapist_away.get(therapist.pk, []), period, zone)
-            for day, times in days.to_work_out(away, _every_week(calendar, therapist.pk)):
+            for day, times in days.to_work_out(away, _rota(calendar, therapist.pk)):
                 stretches = calendar.therapist_on_duty(therapist, day)
                 minutes += sum(end - start for start, end in stretches) * times
                 if day in days.clock_change:
@@ -529,7 +528,7 @@ def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
             away = _days_touched(calendar.room_away.get(room.pk, []), period, zone)
             duty.rooms[room.pk] = sum(
                 (end - start) * times
-                for day, times in days.to_work_out(away, lambda weekday: True)
+                for day, times in days.to_work_out(away)
                 for start, end in calendar.room_in_use(room, day)
             )
             duty.room_names[room.pk] = (room.name, location.name)

@@ -29,17 +29,22 @@ STATE_LABELS = {
 }
 
 
-def staff_queryset() -> QuerySet[User]:
+def staff_queryset(*, rooms: bool = True) -> QuerySet[User]:
     """Staff accounts with what a list shows (roles, locations, the
-    therapist record and its rooms) in a fixed number of queries."""
+    therapist record and, unless ``rooms`` is false, its rooms) in a fixed
+    number of queries."""
+    related = [
+        Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values), to_attr="role_groups"),
+        Prefetch("locations", queryset=Salon.objects.order_by("name", "pk")),
+    ]
+    if rooms:
+        related.append(
+            Prefetch("therapist__rooms", queryset=Room.objects.select_related("salon").order_by("salon__name", "name"))
+        )
     return (
         User.objects.filter(is_superuser=False)
         .select_related("therapist")
-        .prefetch_related(
-            Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values), to_attr="role_groups"),
-            Prefetch("locations", queryset=Salon.objects.order_by("name", "pk")),
-            Prefetch("therapist__rooms", queryset=Room.objects.select_related("salon").order_by("salon__name", "name")),
-        )
+        .prefetch_related(*related)
         .order_by("-is_active", "first_name", "last_name", "username")
     )
 

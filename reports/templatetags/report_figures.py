@@ -7,7 +7,8 @@ language brings its own."""
 from django import template
 from django.utils import dateformat
 from django.utils.formats import date_format, localize, number_format
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from salon.money import money_format
@@ -86,6 +87,106 @@ def _label(choices, code: str) -> str:
         return choices(code).label
     except ValueError:
         return code
+
+
+class _Writer:
+    """The report's figures written as the filters above write them, with
+    each format translated once per table rather than once per cell and
+    each count (mostly a few small numbers) localized once."""
+
+    def __init__(self):
+        self.percentage = pgettext("a percentage", "%(number)s %%")
+        self.whole_hours = pgettext("whole hours", "%(hours)s h")
+        self.hours_and_minutes = pgettext("hours and minutes", "%(hours)s h %(minutes)s")
+        self.counts: dict[int, str] = {}
+        self.percents: dict[int, str] = {}
+        self.minutes: dict[int, str] = {}
+
+    def count(self, number) -> str:
+        written = self.counts.get(number)
+        if written is None:
+            written = self.counts[number] = conditional_escape(str(localize(number)))
+        return written
+
+    def percent(self, ratio) -> str:
+        if ratio is None:
+            return NOTHING
+        whole = round(ratio * 100)
+        written = self.percents.get(whole)
+        if written is None:
+            written = self.percents[whole] = conditional_escape(self.percentage % {"number": number_format(whole)})
+        return written
+
+    def hours(self, minutes) -> str:
+        if minutes is None:
+            return NOTHING
+        written = self.minutes.get(minutes)
+        if written is None:
+            whole, rest = divmod(int(minutes), 60)
+            words = (
+                self.whole_hours % {"hours": number_format(whole)}
+                if not rest
+                else self.hours_and_minutes % {"hours": number_format(whole), "minutes": f"{rest:02d}"}
+            )
+            written = self.minutes[minutes] = conditional_escape(words)
+        return written
+
+    def row(self, row, *, with_location: bool, with_minutes: bool) -> str:
+        """One ``Row`` of a table, as ``reports/_table.html`` lays it out."""
+        amount = (
+            (lambda minor: conditional_escape(money_format(minor, currency=row.currency)))
+            if row.currency
+            else (lambda minor: NOTHING)
+        )
+        location = f"<td>{conditional_escape(row.location)}</td>" if with_location else ""
+        minutes = (
+            f"<td>{self.hours(row.booked_minutes)}</td><td>{self.hours(row.working_minutes)}</td>"
+            f"<td>{self.percent(row.utilisation)}</td>"
+            if with_minutes
+            else ""
+        )
+        muted = '{} <span class="muted">({})</span>'
+        return (
+            f'<tr>\n      <th scope="row">{conditional_escape(row.label)}</th>{location}\n'
+            f"      <td>{self.count(row.bookings)}</td>\n"
+            f"      <td>{muted.format(self.count(row.completed), self.percent(row.completion_rate))}</td>\n"
+            f"      <td>{muted.format(self.count(row.cancelled), self.percent(row.cancellation_rate))}</td>\n"
+            f"      <td>{muted.format(self.count(row.cancelled_late), self.percent(row.late_cancellation_rate))}</td>\n"
+            f"      <td>{muted.format(self.count(row.no_shows), self.percent(row.no_show_rate))}</td>\n"
+            f"      <td>{amount(row.revenue_minor)}</td>\n"
+            f"      <td>{amount(row.expected_minor)}</td>\n"
+            f"      {minutes}\n    </tr>"
+        )
+
+
+@register.simple_tag
+def figure_rows(rows, table: str, several: bool) -> SafeString:
+    """The rows of one of the report's tables (``Row``s; ``table`` its name,
+    as in ``views.TABLES``), or of one row: the label, the counts with their
+    rates, the amounts (a dash where the rows' currencies differ) and, but
+    for services, minutes booked and on duty and the utilisation. Written
+    here in one go: through the template language a row cost as much as a
+    query."""
+    writer = _Writer()
+    options = {"with_location": table == "rooms" and several, "with_minutes": table != "services"}
+    if not isinstance(rows, list | tuple):
+        rows = [rows]
+    return mark_safe("\n    ".join(writer.row(row, **options) for row in rows))  # noqa: S308 (every value escaped)
+
+
+@register.simple_tag
+def heat_rows(heat: dict) -> SafeString:
+    """The heat map's rows (``charts.heat_cells``): the weekday, then each
+    hour's utilisation shaded by its level."""
+    writer = _Writer()
+    return mark_safe(  # noqa: S308 (every value escaped)
+        "\n    ".join(
+            f'<tr><th scope="row">{conditional_escape(row["weekday"])}</th>'
+            + "".join(f'<td class="heat-{cell["level"]}">{writer.percent(cell["share"])}</td>' for cell in row["cells"])
+            + "</tr>"
+            for row in heat["rows"]
+        )
+    )
 
 
 @register.filter

@@ -111,7 +111,7 @@ def test_the_list_shows_the_locations_staff_with_roles_state_and_qualifications(
     for number in range(5):
         TherapistFactory(salon=scene.salon, user__username=f"extra{number}")
 
-    with django_assert_max_num_queries(12):  # 10 today, whatever the number of staff
+    with django_assert_max_num_queries(11):  # 9 today, whatever the number of staff
         page = manager_page.get("/manage/staff/")
 
     text = page.content.decode()

@@ -315,6 +315,34 @@ def test_shifts_of_some_weeks_only_count_in_those_weeks(week):
     assert ben.working_minutes == 12 * DAY
 
 
+def test_days_alike_are_worked_out_once_per_weekday_and_rota(week, monkeypatch):
+    from salon.models import WorkingHours, week_parity
+    from sessions.availability import Calendar
+
+    # given Ben's Monday shift only in the weeks of 2 March's parity, and his
+    # Tuesday shift only from 10 March on
+    WorkingHours.objects.filter(therapist=week.ben, weekday=0).update(week_parity=week_parity(MONDAY))
+    WorkingHours.objects.filter(therapist=week.ben, weekday=1).update(valid_from=datetime.date(2026, 3, 10))
+    asked = []
+    on_duty = Calendar.therapist_on_duty
+
+    def counted(calendar, therapist, day):
+        asked.append((therapist.pk, day))
+        return on_duty(calendar, therapist, day)
+
+    monkeypatch.setattr(Calendar, "therapist_on_duty", counted)
+
+    # when three weeks are reported
+    report = report_for(locations=[week.scene.salon], period=Period(MONDAY, MONDAY + datetime.timedelta(days=21)))
+
+    # then his hours are worked out once per weekday and, on Mondays and
+    # Tuesdays, once more for the weeks of the other rota
+    assert len([day for therapist, day in asked if therapist == week.ben.pk]) == 9
+    # and he works three weeks less a Monday (9 March) and a Tuesday (3 March)
+    ben = next(row for row in report.therapists if row.label == "Ben")
+    assert ben.working_minutes == 19 * DAY
+
+
 def test_a_room_out_of_use_keeps_its_bookings_and_the_page_reads_the_extras_as_alone(week):
     from reports.selectors import report_extras
     from sessions.models import Feedback

@@ -42,6 +42,23 @@ def cell(html: str, label: str, column: int) -> str:
     return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[column]).strip()
 
 
+def test_names_in_the_tables_are_shown_as_text_not_markup(manager_browser, week):
+    from salon.models import Room, Therapist
+
+    # given a therapist and a room whose names look like markup
+    Therapist.objects.filter(pk=week.anna.pk).update(display_name="<b>Anna</b>")
+    Room.objects.filter(pk=week.linden.pk).update(name="Linden & <i>Co</i>")
+
+    # when the manager opens the week
+    html = manager_browser.get("/reports/", WEEK).content.decode()
+
+    # then the tables show the names as written, escaped
+    assert "<b>Anna</b>" not in html
+    assert "<i>Co</i>" not in html
+    assert cell(html, "&lt;b&gt;Anna&lt;/b&gt;", 0) == "3"
+    assert cell(html, "Linden &amp; &lt;i&gt;Co&lt;/i&gt;", 0) == "3"
+
+
 @pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.THERAPIST])
 @pytest.mark.parametrize("path", ["/reports/", "/reports/therapists.csv", "/reports/appointments.csv"])
 def test_only_managers_may_see_reports(client, week, role, path):
