@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes for `make test`: one per core (pytest-xdist); 0 runs in this one.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test lint format lock smoke clean
 
@@ -38,7 +40,7 @@ test: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/testenv.py manage.py makemigrations --check --dry-run
 	$(PY) scripts/testenv.py manage.py compile_translations --verbosity 0
-	$(PY) scripts/testenv.py -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/testenv.py -m pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 ## lock: pin requirements.in and requirements-dev.in (every package, with hashes)
 # PIP_CONFIG_FILE=/dev/null: only PyPI, whatever this machine's pip is set up to use.

@@ -23,8 +23,9 @@ if test_env.str("TEST_EMAIL_URL"):
     globals().update(parse_email_url(test_env.str("TEST_EMAIL_URL"), name="TEST_EMAIL_URL"))  # noqa: F405
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Beat started by the tests keeps its schedule apart from a developer's `make run`.
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")  # noqa: F405
+# Beat started by the tests keeps its schedule apart from a developer's `make run`,
+# and from the beat of another test process (pytest-xdist names each one).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / f"test-celerybeat-schedule{os.environ.get('PYTEST_XDIST_WORKER', '')}")  # noqa: F405
 # WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.
 STATIC_ROOT = VAR_DIR / "test-staticfiles"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
