@@ -37,9 +37,11 @@ from online.serializers import (
 )
 from online.throttles import ContactThrottle, OnlineConfirmThrottle, OnlineHoldThrottle, OnlineReadThrottle
 from routines.selectors import routine_spec, routines_offered_with_steps, service_menu
+from salon.compiled import CompiledQuery
 from salon.errors import Conflict
 from salon.models import Salon, Therapist
 from sessions import selectors
+from sessions.availability import from_minutes
 from sessions.availability_cache import one_stamp_reading, remembered
 from sessions.services.online import (
     booking_hold_confirm,
@@ -67,6 +69,12 @@ class PublicView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [OnlineReadThrottle]
+
+
+# The names of who is free: every therapist of the business, compiled once (only the business changes).
+_THERAPIST_NAMES = CompiledQuery(
+    lambda business: Therapist.objects.filter(business_id=business).values_list("pk", "display_name"), business=-1
+)
 
 
 def _location_fields(location: Salon) -> dict:
@@ -202,10 +210,12 @@ class AvailabilityView(PublicView):
             now=now,
             online=True,
         )
-        free: dict[datetime.datetime, set[int]] = defaultdict(set)
+        by_minute: dict[int, set[int]] = defaultdict(set)
         for slot in slots:
-            free[slot.as_dict(zone)["start"]].add(slot.therapist)
-        names = dict(Therapist.objects.filter(pk__in=set().union(*free.values())).values_list("pk", "display_name"))
+            by_minute[slot.start].add(slot.therapist)
+        free = {from_minutes(minute, zone): therapists for minute, therapists in by_minute.items()}
+        free_with = set().union(*free.values())
+        names = {pk: name for pk, name in _THERAPIST_NAMES.values(business=location.business_id) if pk in free_with}
         days = {first + datetime.timedelta(days=offset): [] for offset in range(data["days"])}
         for start in sorted(free):
             days.setdefault(start.date(), []).append({"start": start, "therapists": sorted(free[start])})

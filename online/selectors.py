@@ -13,7 +13,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routine_list, service_menu
 from salon.models import Salon, Therapist
 from salon.selectors import salon_today
-from sessions.availability import FreeStart, therapists_at
+from sessions.availability import FreeStart, from_minutes, therapists_at
 from sessions.availability_cache import remembered
 from sessions.selectors import availability
 
@@ -169,7 +169,7 @@ def _online_days(salon, routine, minutes, therapist_id, first_day, days, now, pr
     zone = salon.zone
     chosen: dict[datetime.datetime, FreeStart] = {}
     for slot in slots:
-        start = slot.as_dict(zone)["start"]
+        start = from_minutes(slot.start, zone)
         if start.date() in found and (start not in chosen or slot.therapist == prefer):
             chosen[start] = FreeStart(start=start, therapist=slot.therapist)
     for start in sorted(chosen):

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clients.search import normalise_phone
-from routines.selectors import routine_list
+from routines.selectors import routine_active_with_steps
+from salon.compiled import CompiledQuery
 from salon.inputs import DateField, DateTimeField, validate_visible
 from salon.models import Salon
 from sessions.availability import therapists_at
@@ -39,11 +40,15 @@ class PublicServiceSerializer(serializers.Serializer):
     lengths = PublicLengthSerializer(many=True)
 
 
+# Every question to the public API names its location: compiled once, only the id changes.
+_LOCATION = CompiledQuery(lambda pk: Salon.objects.select_related("business").filter(pk=pk), pk=-1)
+
+
 def location_named(pk: int) -> Salon:
-    location = Salon.objects.select_related("business").filter(pk=pk).first()
-    if location is None:
+    found = _LOCATION.objects(pk=pk)
+    if not found:
         raise serializers.ValidationError(_("There is no such location."))
-    return location
+    return found[0]
 
 
 class PublicLocationQuerySerializer(serializers.Serializer):
@@ -58,7 +63,7 @@ class ServiceChoiceMixin:
     ``therapist`` (an id) as one who works at the location."""
 
     def _routine(self, slug: str):
-        routine = routine_list().filter(slug=slug).first()
+        routine = routine_active_with_steps(slug=slug)
         if routine is None:
             raise serializers.ValidationError({"service": [_("There is no such service.")]})
         return routine

@@ -74,6 +74,27 @@ def routine_current_with_steps(*, pk) -> RoutineTemplate | None:
     return found[0] if found else RoutineTemplate.objects.filter(pk=pk, is_current=True).first()
 
 
+# The public API reads the routine a service names this way: compiled once, only the slug changes.
+_ACTIVE_STEPS_BY_SLUG = CompiledQuery(
+    lambda slug: (
+        RoutineStep.objects.filter(
+            routine__slug=slug, routine__is_current=True, routine__status=RoutineTemplate.Status.ACTIVE
+        )
+        .select_related("routine", "technique", "repeat_of")
+        .order_by("routine__name", "routine_id", "order")
+    ),
+    slug="\0slug",  # no routine's slug
+)
+
+
+def routine_active_with_steps(*, slug: str) -> RoutineTemplate | None:
+    """The routine of :func:`routine_list` with the slug ``slug``, with its
+    steps, in one query (the steps joined to their routine); None when there
+    is none. One without steps, which the services never write, takes two."""
+    found = _routines_of(_ACTIVE_STEPS_BY_SLUG.objects(slug=slug))
+    return found[0] if found else routine_list().filter(slug=slug).first()
+
+
 def _routines_of(steps) -> list[RoutineTemplate]:
     """The routines of ``steps`` (read with their routine, in order), each
     with its steps kept as if prefetched."""
@@ -104,13 +125,20 @@ def routine_steps_prefetch(routine: RoutineTemplate) -> RoutineTemplate:
     return routine
 
 
+# Availability reads a routine's steps this way for every question it computes: compiled once.
+_STEPS_OF = CompiledQuery(
+    lambda pk: RoutineStep.objects.filter(routine_id=pk).select_related("technique", "repeat_of").order_by("order"),
+    pk=-1,  # no routine's id
+)
+
+
 def routine_spec(routine: RoutineTemplate) -> RoutineSpec:
     """The routine version as immutable data, from prefetched steps when
     present, else from one query."""
     if "steps" in getattr(routine, "_prefetched_objects_cache", {}):
         rows = routine.steps.all()
     else:
-        rows = routine.steps.select_related("technique", "repeat_of")
+        rows = _STEPS_OF.objects(pk=routine.pk)
     steps = tuple(
         StepSpec(
             order=step.order,
@@ -195,9 +223,19 @@ def _entry_from_rows(slug: str, rows: list[tuple]) -> MenuEntry | None:
     return MenuEntry(slug=slug, prices=prices, turnover_minutes=turnover, description=description, online=online)
 
 
+# Every computation of free times reads its menu entry this way: compiled once.
+_ENTRY_ROWS = CompiledQuery(
+    lambda salon, slug: (
+        Service.objects.filter(salon_id=salon, slug=slug).order_by("lengths__minutes").values_list(*ENTRY_COLUMNS)
+    ),
+    salon=-1,  # no location's id
+    slug="\0slug",  # no routine's slug
+)
+
+
 def service_entry(*, salon, slug: str) -> MenuEntry | None:
     """The location's menu entry for a routine (by slug), or None; one query."""
-    return _entry_from_rows(slug, list(Service.objects.filter(salon=salon, slug=slug).values_list(*ENTRY_COLUMNS)))
+    return _entry_from_rows(slug, _ENTRY_ROWS.values(salon=salon.pk, slug=slug))
 
 
 def _offer_rows(salon, slug):

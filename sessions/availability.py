@@ -35,7 +35,6 @@ from routines.specs import RoutineSpec
 from salon.errors import InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff, WorkingHours
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 Interval = tuple[int, int]
 MINUTES_A_DAY = 24 * 60
 
@@ -44,8 +43,9 @@ def to_minutes(moment: datetime.datetime) -> int:
     return int(moment.timestamp()) // 60
 
 
-def from_minutes(minutes: int) -> datetime.datetime:
-    return EPOCH + datetime.timedelta(minutes=minutes)
+def from_minutes(minutes: int, zone: datetime.tzinfo = datetime.UTC) -> datetime.datetime:
+    """The instant, on ``zone``'s clock (in one step: thousands of slots are shown)."""
+    return datetime.datetime.fromtimestamp(minutes * 60, zone)
 
 
 def wall_minutes(wall: datetime.time) -> int:
@@ -112,17 +112,17 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     if len(intervals) < 2:
         return list(intervals)
     ordered = sorted(intervals)
-    merged: list[Interval] = []
-    append = merged.append
-    # The interval being grown in locals: merging a month of bookings is a hot loop.
-    start, end = ordered[0]
-    for next_start, next_end in ordered:
-        if next_start > end:
-            append((start, end))
-            start, end = next_start, next_end
-        elif next_end > end:
-            end = next_end
-    append((start, end))
+    merged: list[Interval] = [ordered[0]]
+    # Merging a month of bookings is a hot loop, and most need no merging:
+    # those are kept as they are, and only a grown interval is made anew.
+    end = ordered[0][1]
+    for interval in ordered:
+        if interval[0] > end:
+            merged.append(interval)
+            end = interval[1]
+        elif interval[1] > end:
+            end = interval[1]
+            merged[-1] = (merged[-1][0], end)
     return merged
 
 
@@ -170,10 +170,9 @@ class Slot(NamedTuple):
 
     def as_dict(self, zone: ZoneInfo | None = None) -> dict:
         """With ``zone``, times carry the salon's offset (ISO 8601 with offset in the API)."""
-        start, end = from_minutes(self.start), from_minutes(self.end)
-        if zone is not None:
-            start, end = start.astimezone(zone), end.astimezone(zone)
-        return {"start": start, "end": end, "therapist": self.therapist, "room": self.room}
+        zone = zone or datetime.UTC
+        return {"start": from_minutes(self.start, zone), "end": from_minutes(self.end, zone),
+                "therapist": self.therapist, "room": self.room}  # fmt: skip
 
 
 class Shift(NamedTuple):
@@ -317,7 +316,7 @@ class Calendar:
         return subtract(open_hours, self.room_away.get(room.pk, []))
 
     def _offset(self, minutes: int) -> int:
-        return int(from_minutes(minutes).astimezone(self.zone).utcoffset().total_seconds() // 60)
+        return int(from_minutes(minutes, self.zone).utcoffset().total_seconds() // 60)
 
     def _midnight(self, day: datetime.date) -> int | None:
         """The epoch minute the local day begins, when it has 24 hours; None
@@ -382,51 +381,42 @@ class Calendar:
         """Every (start, therapist) with a free room, ordered by start. Each
         therapist's free time is worked out over the whole range at once (days
         do not overlap), then stepped through on the salon's grid alongside
-        the starts at which each room is the first free one (:meth:`_room_starts`),
+        the starts at which each room is the first free one (:meth:`_RoomsFree.starts`),
         both in order: no start is checked room by room."""
         grid = self.salon.slot_minutes
         days = [first_day + datetime.timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
         spans = [self._day_span(day) for day in days]
         day_begins = [begins for begins, _ in spans]
         open_by_day = [self.open_intervals(day) for day in days]
-        open_hours = [interval for hours in open_by_day for interval in hours]
-        rooms_free = [
-            (room.pk, subtract(self.room_in_use_over(room, open_hours), self.room_booked.get(room.pk, [])))
-            for room in self.rooms
-        ]
+        rooms_free = _RoomsFree(self, [interval for hours in open_by_day for interval in hours])
         room_starts: dict[frozenset[int] | None, list[tuple[int, int, int]]] = {}
-        weekdays = [day.weekday() for day in days]
-        on_duty_by_rota: dict[tuple, list[Interval]] = {}
+        # Therapists on the same rota (the same shifts every weekday) are on duty at the same hours.
+        duty_by_rota: dict[tuple, list[Interval]] = {}
         found: list[Slot] = []
         for therapist in self.therapists:
             therapist_id = therapist.pk
             allowed = self.rooms_allowed.get(therapist_id)
-            if allowed not in room_starts:
-                their_rooms = rooms_free if allowed is None else [pair for pair in rooms_free if pair[0] in allowed]
-                room_starts[allowed] = self._room_starts(their_rooms, slot_minutes)
-            starts = room_starts[allowed]
+            starts = room_starts.get(allowed)
+            if starts is None:
+                starts = room_starts[allowed] = rooms_free.starts(allowed, slot_minutes)
             if not starts:
                 continue
-            duty = []
-            for index, (day, weekday, hours) in enumerate(zip(days, weekdays, open_by_day, strict=True)):
-                shifts = self.working.get((therapist_id, weekday))
-                if shifts and hours:
-                    # Therapists on the same rota have the same hours on a day: worked out once.
-                    key = (index, *shifts)
-                    on_duty = on_duty_by_rota.get(key)
-                    if on_duty is None:
-                        worked = [shift for shift in shifts if shift.applies_on(day)]
-                        on_duty = on_duty_by_rota[key] = intersect(
-                            self._day_intervals(day, worked, "starts", "ends"), hours
-                        )
-                    duty += on_duty
-            duty = subtract(duty, self.therapist_away.get(therapist_id, []))
+            rota = tuple(tuple(self.working.get((therapist_id, weekday), ())) for weekday in range(7))
+            duty = duty_by_rota.get(rota)
+            if duty is None:
+                duty = duty_by_rota[rota] = self._duty(rota, days, open_by_day)
+            free = subtract(duty, self.therapist_away.get(therapist_id, []))
+            free = subtract(free, self.therapist_booked.get(therapist_id, []))
             index, last_index = 0, len(starts) - 1
-            for start, end in subtract(duty, self.therapist_booked.get(therapist_id, [])):
-                first = max(start, earliest)
-                last = min(end - slot_minutes, latest_start)
-                if last < first:
+            for start, end in free:
+                if end - start < slot_minutes:
                     continue  # too short for a session (most gaps between bookings are)
+                first = start if start > earliest else earliest
+                last = end - slot_minutes
+                if last > latest_start:
+                    last = latest_start
+                if last < first:
+                    continue
                 # Onto the grid, counted from local midnight (the grid divides a day of 24 hours).
                 begins, length = spans[bisect_right(day_begins, first) - 1]
                 local = first - begins if length == MINUTES_A_DAY else first + self._offset(first)
@@ -450,23 +440,61 @@ class Calendar:
         found.sort()  # by start, then therapist: every slot's end is its start plus the same length
         return found
 
-    @staticmethod
-    def _room_starts(rooms_free: list[tuple[int, list[Interval]]], slot_minutes: int) -> list[tuple[int, int, int]]:
+    def _duty(
+        self, rota: tuple[tuple[Shift, ...], ...], days: list[datetime.date], open_by_day: list[list[Interval]]
+    ) -> list[Interval]:
+        """When a therapist on ``rota`` (her shifts by weekday) is on duty
+        over ``days``: the shifts that apply each day, within its opening hours."""
+        duty: list[Interval] = []
+        for day, hours in zip(days, open_by_day, strict=True):
+            shifts = rota[day.weekday()]
+            if shifts and hours:
+                worked = [shift for shift in shifts if shift.applies_on(day)]
+                if worked:
+                    duty += intersect(self._day_intervals(day, worked, "starts", "ends"), hours)
+        return duty
+
+
+class _RoomsFree:
+    """The rooms' free time over a range, each room's worked out once, when
+    first needed (a therapist kept to some rooms needs only theirs)."""
+
+    def __init__(self, calendar: Calendar, open_hours: list[Interval]):
+        self.calendar = calendar
+        self.open_hours = open_hours
+        self.free: dict[int, list[Interval]] = {}
+
+    def of(self, room: Room) -> list[Interval]:
+        free = self.free.get(room.pk)
+        if free is None:
+            calendar = self.calendar
+            free = self.free[room.pk] = subtract(
+                calendar.room_in_use_over(room, self.open_hours), calendar.room_booked.get(room.pk, [])
+            )
+        return free
+
+    def starts(self, allowed: frozenset[int] | None, slot_minutes: int) -> list[tuple[int, int, int]]:
         """The starts at which a session of ``slot_minutes`` finds a room, as
         sorted, disjoint ranges [low, high) with the room it takes then: the
-        first of ``rooms_free`` (room, free intervals) that is free for the
-        whole of it. A room takes a start when one of its free intervals holds
-        the whole session, and no room before it does."""
+        first of the rooms (those ``allowed``, or all) that is free for the
+        whole of it. A room takes a start when one of its free intervals
+        holds the whole session, and no room before it does."""
         taken: list[tuple[int, int, int]] = []
         covered: list[Interval] = []
-        for room, free in rooms_free:
-            fitting = [(start, end - slot_minutes + 1) for start, end in free if end - start >= slot_minutes]
+        # Every start the opening hours allow: once the rooms so far take them all, no later room takes any.
+        possible = [(start, end - slot_minutes + 1) for start, end in self.open_hours if end - start >= slot_minutes]
+        for room in self.calendar.rooms:
+            if allowed is not None and room.pk not in allowed:
+                continue
+            fitting = [(start, end - slot_minutes + 1) for start, end in self.of(room) if end - start >= slot_minutes]
             if not fitting:
                 continue
             gained = subtract(fitting, covered)
             if gained:  # the same union as with all of fitting, from fewer intervals
-                taken += [(low, high, room) for low, high in gained]
+                taken += [(low, high, room.pk) for low, high in gained]
                 covered = merge(covered + gained)
+                if covered == possible:
+                    break
         taken.sort()
         return taken
 
@@ -608,6 +636,9 @@ WHERE salon_id = %(salon)s AND therapist_id IN ({therapists})
   AND (valid_from IS NULL OR valid_from <= %(last_day)s) AND (valid_to IS NULL OR valid_to >= %(first_day)s)
 {rooms}ORDER BY 10"""
 
+# A room's fields as ROOMS_SQL reads them, in the model's order (which a test
+# checks): a model instance is made faster from values in order than by name.
+ROOM_FIELDS = ["id", "salon_id", "name", "equipment", "active"]
 ROOMS_SQL = """UNION ALL
 SELECT 3, allowed.therapist_id, NULL, room.id, NULL, NULL, NULL, NULL, NULL, room.name, room.equipment, room.active
 FROM salon_room room LEFT JOIN salon_therapist_rooms allowed ON allowed.room_id = room.id
@@ -651,6 +682,8 @@ def _hours_shifts_and_rooms(
     special: dict[datetime.date, list[Hours]] = defaultdict(list)
     working: dict[tuple[int, int], list[Shift]] = defaultdict(list)
     rooms: list[tuple[Room, int | None]] = []
+    built: dict[int, Room] = {}
+    alias = connection.alias
     for kind, therapist, day, number, begins, ends, valid_from, valid_to, parity, name, equipment, active in rows:
         if kind == 0:
             opening[number].append(Hours(begins, ends))
@@ -659,8 +692,9 @@ def _hours_shifts_and_rooms(
         elif kind == 2:
             working[therapist, number].append(Shift(number, begins, ends, valid_from, valid_to, parity))
         else:
-            room = Room(pk=number, salon_id=salon.pk, name=name, equipment=equipment, active=active)
-            room._state.adding, room._state.db = False, connection.alias  # as read from the database
+            room = built.get(number)
+            if room is None:  # once, however many therapists are kept to it
+                room = built[number] = Room.from_db(alias, ROOM_FIELDS, (number, salon.pk, name, equipment, active))
             rooms.append((room, therapist))
     return opening, special, working, _rooms_of(rooms)
 
@@ -725,12 +759,13 @@ def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -
 
 # Time off (a therapist's, or a room's here) and the times held for someone
 # confirming an online booking (busy like a booking until confirmed or run
-# out), as (kind, therapist, room, location, start, end) in epoch minutes:
-# kind 0 for time off, 1 for a hold. Holds and bookings reach as far as the
-# travel time: a session elsewhere that ends that long before the range
-# still keeps the therapist from its first minutes.
+# out), as (kind, therapist, room, location, starts, ends) in epoch minutes:
+# kind 0 for time off, 1 for a hold (or a booking, BOOKINGS_SQL). Holds and
+# bookings reach as far as the travel time: a session elsewhere that ends
+# that long before the range still keeps the therapist from its first minutes.
 TIME_OFF_AND_HOLDS_SQL = """
-SELECT 0, away.therapist_id, away.room_id, CAST(NULL AS integer), {away_start}, {away_end}
+SELECT 0 AS kind, away.therapist_id AS therapist, away.room_id AS room, CAST(NULL AS integer) AS location,
+       {away_start} AS starts, {away_end} AS ends
 FROM salon_timeoff away LEFT JOIN salon_room room ON room.id = away.room_id
 WHERE away.status = %(approved)s AND away.start < %(until)s AND away."end" > %(since)s
   AND (away.therapist_id IN ({therapists}) OR room.salon_id = %(salon)s)
@@ -741,14 +776,36 @@ WHERE hold.status = %(held)s AND hold.expires_at > %(now)s
   AND hold.start < %(reach_until)s AND hold.busy_until > %(reach_since)s
   AND (hold.salon_id = %(salon)s OR hold.therapist_id IN ({therapists}))"""
 
-# The bookings that keep their therapist and room busy (kind 2), here and
-# the therapists' elsewhere, but the one being moved (0: none is).
+# The bookings that keep their therapist and room busy, here and the
+# therapists' elsewhere, but the one being moved (0: none is).
 BOOKINGS_SQL = """
-SELECT 2, booking.therapist_id, booking.room_id, room.salon_id, {booking_start}, {booking_end}
+SELECT 1, booking.therapist_id, booking.room_id, room.salon_id, {booking_start}, {booking_end}
 FROM treatments_appointment booking JOIN salon_room room ON room.id = booking.room_id
 WHERE booking.status IN ({holds_time}) AND booking.id <> %(moved)s
   AND booking.start < %(reach_until)s AND booking.busy_until > %(reach_since)s
   AND (room.salon_id = %(salon)s OR booking.therapist_id IN ({therapists}))"""
+
+# Those rows gathered, one for each (kind, therapist, room, location), with
+# its starts and its ends as two lists in step (each row goes to both
+# aggregates in turn), in no order: a month of bookings is thousands of rows,
+# which the database driver and a loop over them take several times longer to
+# read than the hundred or so lists (on SQLite, text: "start,start,…").
+BUSY_BY_OWNER_SQL = """
+SELECT kind, therapist, room, location, {times}
+FROM ({busy}
+) busy
+GROUP BY kind, therapist, room, location"""
+TIMES_SQL = {
+    "postgresql": "array_agg(starts), array_agg(ends)",
+    "sqlite": "group_concat(starts), group_concat(ends)",
+}
+
+
+def _intervals(starts: list[int] | str, ends: list[int] | str) -> list[Interval]:
+    """The intervals of a row of BUSY_BY_OWNER_SQL."""
+    if isinstance(starts, str):
+        starts, ends = map(int, starts.split(",")), map(int, ends.split(","))
+    return list(zip(starts, ends, strict=True))
 
 
 def _in_list(name: str, values, params: dict) -> str:
@@ -813,9 +870,7 @@ def _busy(
     else:  # only the bookings shown are read as rows; the others, here or elsewhere, as times
         others = "booking.therapist_id <> %(shown)s" if appointments_of is not None else "FALSE"
         sql += "\nUNION ALL" + BOOKINGS_SQL + f"\n  AND (room.salon_id <> %(salon)s OR {others})"
-    # By start: each list of intervals is then built in order, which makes sorting it to merge cheap.
-    sql += "\nORDER BY 5"
-    sql = sql.format(
+    sql = BUSY_BY_OWNER_SQL.format(busy=sql, times=TIMES_SQL[connection.vendor]).format(
         therapists=therapists,
         holds_time=_in_list("holds_time", Appointment.HOLDS_TIME, params),
         **_epoch_minutes(
@@ -825,7 +880,10 @@ def _busy(
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        owners = [
+            (kind, therapist, room, place, _intervals(starts, ends))
+            for kind, therapist, room, place, starts, ends in cursor.fetchall()
+        ]
     here = salon.pk
     if appointments is not None:
         bookings = Appointment.objects.filter(room__salon=salon, start__lt=until + reach, busy_until__gt=since - reach)
@@ -840,20 +898,20 @@ def _busy(
         whole = list(whole.order_by("start", "pk"))
         appointments.extend(whole)
         holds_time = set(Appointment.HOLDS_TIME)
-        rows += [
-            (2, item.therapist_id, item.room_id, here, item.start_minute, item.end_minute)
+        owners += [
+            (1, item.therapist_id, item.room_id, here, [(item.start_minute, item.end_minute)])
             for item in whole
             if item.status in holds_time
         ]
-    for kind, therapist, room, location, start, end in rows:
+    for kind, therapist, room, location, intervals in owners:
         if kind == 0:
             if therapist:
-                therapist_away[therapist].append((start, end))
+                therapist_away[therapist] += intervals
             else:
-                room_away[room].append((start, end))
-        elif location == here:  # a hold or a booking
-            therapist_booked[therapist].append(interval := (start, end))
-            room_booked[room].append(interval)
+                room_away[room] += intervals
+        elif location == here:  # holds and bookings
+            therapist_booked[therapist] += intervals
+            room_booked[room] += intervals
         else:
-            elsewhere[therapist].append((start - travel, end + travel))
+            elsewhere[therapist] += [(start - travel, end + travel) for start, end in intervals]
     return therapist_away, therapist_booked, room_away, room_booked, elsewhere

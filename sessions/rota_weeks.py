@@ -253,10 +253,7 @@ class WeekRow:
 
 
 def _local_spans(intervals, zone) -> list[Span]:
-    return [
-        (from_minutes(start).astimezone(zone).time(), from_minutes(end).astimezone(zone).time())
-        for start, end in intervals
-    ]
+    return [(from_minutes(start, zone).time(), from_minutes(end, zone).time()) for start, end in intervals]
 
 
 def coming_weeks(
