@@ -6,7 +6,12 @@ First, in this process, the figures that do not depend on what else the
 machine is doing: the queries one booking sends, by phase (auth, input,
 locks, checks, plan, booking, history, outbox, render), and the CPU time
 this process spends per booking (the database's own time not included),
-both through the DRF test client (``--in-process``: only these).
+both through the DRF test client (``--in-process``: only these); the same
+for moving those bookings to another day (``reschedule/``) and cancelling
+them (``cancel/``), as the desk does in the mixed load. ``BENCH_PROFILE=cpu``
+prints a cProfile of one of them instead (``BENCH_CASE``: book, move or
+cancel; book unless set; ``BENCH_CLOCK=cpu`` for CPU time alone),
+``BENCH_PROFILE=sql`` each query counted with its phase.
 
 Two locations of one business, Berlin and London; every therapist works at
 both, and each client books alternately at one and the other (``?location=``
@@ -33,6 +38,8 @@ CLIENTS = 4
 BOOKINGS_PER_CLIENT = 50
 IN_PROCESS_BOOKINGS = 200
 ROOT = Path(__file__).resolve().parent.parent
+# The services a request's writes go through: what they send is not the API's.
+SERVICES = {"appointment_book", "appointment_reschedule", "appointment_transition"}
 PHASES = ("auth", "input", "locks", "checks", "plan", "booking", "history", "outbox", "transaction", "render")
 
 
@@ -97,8 +104,9 @@ def booking_request(lanes, locations, routine, *, lane: int, number: int, first_
 
 
 def phase_of(sql: str) -> str:
-    """Which part of a booking request sent ``sql``, from the statement and
-    the Python stack that sent it."""
+    """Which part of a booking (move, cancel) request sent ``sql``, from the
+    statement and the Python stack that sent it ("booking": the appointment's
+    insert or update)."""
     if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
         return "transaction"
     frames = []
@@ -108,10 +116,11 @@ def phase_of(sql: str) -> str:
         frame = frame.f_back
     files = {name for name, _ in frames}
     functions = {function for _, function in frames}
-    if "appointment_book" not in functions:
+    if not functions & SERVICES:
         if any(name.endswith(("salon/authentication.py", "salon/roles.py")) or "/knox/" in name for name in files):
             return "auth"
-        return "render" if "prefetch_related_objects" in functions or "to_representation" in functions else "input"
+        rendering = {"prefetch_related_objects", "to_representation", "appointment_history_read"}
+        return "render" if functions & rendering else "input"
     if " FOR UPDATE" in sql or " FOR SHARE" in sql:
         return "locks"
     if any(name.endswith("sessions/services/outbox.py") for name in files):
@@ -120,14 +129,42 @@ def phase_of(sql: str) -> str:
         return "plan"
     if sql.startswith('INSERT INTO "treatments_appointmentchange"'):
         return "history"
-    if sql.startswith('INSERT INTO "treatments_appointment"'):
+    if sql.startswith(('INSERT INTO "treatments_appointment"', 'UPDATE "treatments_appointment"')):
         return "booking"
     return "checks"
 
 
+def _counted(action, *, show: bool = False) -> dict:
+    """The queries ``action`` sends, by phase (``show``: each printed with its phase)."""
+    from django.db import connection
+
+    phases = dict.fromkeys(PHASES, 0)
+
+    def counter(execute, sql, params, many, context):
+        phase = phase_of(sql)
+        phases[phase] += 1
+        if show:
+            print(f"{phase:12} {sql[:300]}", flush=True)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        action()
+    return phases
+
+
+def _cpu_ms(action, items) -> float:
+    """This process's CPU time per call of ``action`` over ``items``."""
+    began = time.process_time()
+    for item in items:
+        action(*item)
+    return round((time.process_time() - began) * 1000 / len(items), 2)
+
+
 def in_process(locations, routine, lanes, token) -> dict:
     """Queries per booking by phase, and this process's CPU time per booking,
-    through the DRF test client (days after those the HTTP clients book)."""
+    through the DRF test client (days after those the HTTP clients book);
+    then the same for moving each of those bookings 60 days on (same time,
+    therapist and room) and for cancelling it."""
     from django.db import connection
     from rest_framework.test import APIClient
 
@@ -135,38 +172,48 @@ def in_process(locations, routine, lanes, token) -> dict:
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     first_day = datetime.date.today() + datetime.timedelta(days=30)
     requests = [(lane, number) for number in range(IN_PROCESS_BOOKINGS // CLIENTS) for lane in range(CLIENTS)]
+    booked = {}  # (lane, number) -> (appointment id, booking body)
+
+    def post(address: str, body: dict, expected: int) -> dict:
+        response = client.post(address, body, format="json")
+        if response.status_code != expected:
+            raise SystemExit(f"{address} refused: {response.status_code} {response.content[:300]!r}")
+        return response.json()
 
     def book(lane: int, number: int) -> None:
         location, body = booking_request(lanes, locations, routine, lane=lane, number=number, first_day=first_day)
-        response = client.post(f"/api/v1/appointments/?location={location}", body, format="json")
-        if response.status_code != 201:
-            raise SystemExit(f"booking refused: {response.status_code} {response.content[:300]!r}")
+        booked[lane, number] = post(f"/api/v1/appointments/?location={location}", body, 201)["id"], body
 
-    warmup, measured = requests[:CLIENTS], requests[CLIENTS + 1 :]
-    for lane, number in warmup:
-        book(lane, number)
-    phases = dict.fromkeys(PHASES, 0)
+    def move(lane: int, number: int) -> None:
+        pk, body = booked[lane, number]
+        later = datetime.datetime.fromisoformat(body["start"]) + datetime.timedelta(days=60)
+        moved = {"start": later.isoformat(), "therapist": body["therapist"], "room": body["room"]}
+        post(f"/api/v1/appointments/{pk}/reschedule/", moved, 200)
 
-    def counter(execute, sql, params, many, context):
-        phases[phase_of(sql)] += 1
-        return execute(sql, params, many, context)
+    def cancel(lane: int, number: int) -> None:
+        post(f"/api/v1/appointments/{booked[lane, number][0]}/cancel/", {"reason": "Client called"}, 200)
 
-    with connection.execute_wrapper(counter):
-        book(*requests[CLIENTS])
-    began, began_wall = time.process_time(), time.perf_counter()
-    for lane, number in measured:
-        book(lane, number)
-    cpu_ms = (time.process_time() - began) * 1000 / len(measured)
-    wall_ms = (time.perf_counter() - began_wall) * 1000 / len(measured)
-    return {
-        "case": f"booking-api-in-process-{connection.vendor}",
-        "queries_per_booking": sum(phases.values()),
-        "queries_by_phase": phases,
-        "cpu_ms_per_booking": round(cpu_ms, 2),
-        "wall_ms_per_booking": round(wall_ms, 2),
-        "bookings": len(measured),
-        "database": connection.vendor,
-    }
+    profile, case = os.environ.get("BENCH_PROFILE"), os.environ.get("BENCH_CASE", "book")
+    warmup, counted, measured = requests[:CLIENTS], requests[CLIENTS], requests[CLIENTS + 1 :]
+    figures = {"case": f"booking-api-in-process-{connection.vendor}"}
+    for name, action in (("book", book), ("move", move), ("cancel", cancel)):
+        for item in warmup:
+            action(*item)
+        if profile == "cpu" and name == case:
+            from bench.harness import cpu_profile_print
+
+            queue = iter(measured)
+            cpu_profile_print(lambda action=action, queue=queue: action(*next(queue)), warm=0, runs=len(measured))
+            raise SystemExit(0)
+        phases = _counted(lambda action=action: action(*counted), show=profile == "sql")
+        noun = {"book": "booking", "move": "move", "cancel": "cancel"}[name]
+        figures[f"queries_per_{noun}"] = sum(phases.values())
+        figures[f"queries_by_phase{'' if name == 'book' else '_' + name}"] = phases
+        began_wall = time.perf_counter()
+        figures[f"cpu_ms_per_{noun}"] = _cpu_ms(action, measured)
+        if name == "book":
+            figures["wall_ms_per_booking"] = round((time.perf_counter() - began_wall) * 1000 / len(measured), 2)
+    return figures | {"bookings": len(measured), "database": connection.vendor}
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from clients.outcome import ScreeningOutcome
 from routines.selectors import routine_spec, routine_versions
 from salon.errors import Conflict, Forbidden, InvalidInput
-from salon.inputs import DateTimeFilter, parse_day, parse_id
+from salon.inputs import MAX_ID, DateTimeFilter, parse_day, parse_id
 from salon.locations import (
     LOCATION_PARAMETER_HELP,
     granted_location_ids,
@@ -61,6 +62,8 @@ from sessions.serializers import (
 from sessions.services import booking, closures, lifecycle, outbox, rooms, rotas, running, time_off
 
 LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
+# The desk's changes of an appointment, answered with the appointment as changed (``_render_changed``).
+DESK_CHANGES = {"reschedule", "cancel", "check_in", "no_show"}
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 
@@ -143,8 +146,19 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return appointments.order_by("start", "pk")
 
     def get_object(self):
-        """A therapist reaches only their own sessions (403 for another's)."""
-        return selectors.appointment_for(user=self.request.user, appointment=super().get_object())
+        """A therapist reaches only their own sessions (403 for another's).
+        The desk's changes read it without its history (the answer reads
+        that after the change), by a query compiled once."""
+        if self.action not in DESK_CHANGES:
+            return selectors.appointment_for(user=self.request.user, appointment=super().get_object())
+        pk = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        appointment = None
+        if pk.isascii() and pk.isdigit() and int(pk) <= MAX_ID:
+            appointment = selectors.appointment_shown(pk=int(pk))
+        if appointment is None:
+            raise Http404
+        self.check_object_permissions(self.request, appointment)
+        return selectors.appointment_for(user=self.request.user, appointment=appointment)
 
     @extend_schema(request=BookingSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
@@ -166,6 +180,12 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _render(self, appointment, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data, status=code)
 
+    def _render_changed(self, appointment):
+        """The appointment as the service changed it, with the rows it read
+        with it (client, therapist, room with its location, routine), and its
+        history read afresh: what reading it back gives, in one query."""
+        return Response(self.get_serializer(selectors.appointment_history_read(appointment)).data)
+
     @extend_schema(request=RescheduleSerializer, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
@@ -174,7 +194,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         appointment = booking.appointment_reschedule(
             appointment=self.get_object(), by=request.user, **body.validated_data
         )
-        return self._render(appointment)
+        return self._render_changed(appointment)
 
     def _transition(self, request, to_status):
         body = ReasonSerializer(data=request.data)
@@ -182,7 +202,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         appointment = lifecycle.appointment_transition(
             appointment=self.get_object(), to_status=to_status, by=request.user, reason=body.validated_data["reason"]
         )
-        return self._render(appointment)
+        return self._render_changed(appointment)
 
     @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])

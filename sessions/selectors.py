@@ -18,6 +18,7 @@ from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
+from salon.compiled import CompiledQuery
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.languages import language_supported
@@ -27,7 +28,7 @@ from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
 from sessions.availability import Calendar, Slot, booking_terms, to_minutes
 from sessions.availability_cache import remembered
-from sessions.models import Appointment, PressureFeedback
+from sessions.models import Appointment, AppointmentChange, PressureFeedback
 from sessions.plans import PlanNotPossible, build_plan
 
 MAX_DAYS = 62
@@ -98,26 +99,42 @@ def availability(
     return remembered(salon=salon, question=question, now=now, compute=compute), ""
 
 
+NOTED_VERDICTS = (
+    PressureFeedback.Verdict.TOO_STRONG,
+    PressureFeedback.Verdict.TOO_LIGHT,
+    PressureFeedback.Verdict.RIGHT,
+)
+
+
+def _last_completed(client: int):
+    """A client's last completed session with its feedback and notes, and
+    which verdicts the therapist noted during it (``noted_<verdict>``)."""
+    noted = {
+        f"noted_{verdict}": Exists(PressureFeedback.objects.filter(appointment=OuterRef("pk"), verdict=verdict))
+        for verdict in NOTED_VERDICTS
+    }
+    return (
+        Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
+        .select_related("feedback", "note", "room__salon")
+        .annotate(**noted)
+        .order_by("-start")[:1]
+    )
+
+
+# Every plan built and every session started reads it (its SQL, with three
+# subqueries, cost more to build than to run): compiled once, only the client's id changes.
+_LAST_COMPLETED = CompiledQuery(_last_completed, client=-1)  # no client's id
+
+
 def last_session_lessons(client: Client) -> ScreeningOutcome:
     """What the last completed session taught, as an outcome to combine with
     the screening's: pressure that was too strong is capped, pressure that was
     too light or right is noted, and the therapist's advice is repeated."""
     Verdict = PressureFeedback.Verdict
-    # One query: the session with its feedback and notes, and which verdicts the therapist noted during it.
-    noted = {
-        verdict: Exists(PressureFeedback.objects.filter(appointment=OuterRef("pk"), verdict=verdict))
-        for verdict in (Verdict.TOO_STRONG, Verdict.TOO_LIGHT, Verdict.RIGHT)
-    }
-    last = (
-        Appointment.objects.filter(client=client, status=Appointment.Status.COMPLETED)
-        .select_related("feedback", "note", "room__salon")
-        .annotate(**{f"noted_{verdict}": flag for verdict, flag in noted.items()})
-        .order_by("-start")
-        .first()
-    )
+    last = next(iter(_LAST_COMPLETED.objects(client=client.pk)), None)
     if last is None:
         return ScreeningOutcome()
-    verdicts = [verdict for verdict in noted if getattr(last, f"noted_{verdict}")]
+    verdicts = [verdict for verdict in NOTED_VERDICTS if getattr(last, f"noted_{verdict}")]
     said = getattr(last, "feedback", None)  # None when the client gave none
     if said and said.pressure:
         verdicts.append(said.pressure)
@@ -178,6 +195,34 @@ def appointment_for(*, user, appointment: Appointment) -> Appointment:
     if not sees_whole_salon(user):
         raise Forbidden(_("This is another therapist's session."))
     location_check(user=user, location=appointment.room.salon)
+    return appointment
+
+
+# The desk's changes to an appointment (move, cancel, check in) read it this way, with
+# what deciding who may change it and the answer read: compiled once, only the id changes.
+_SHOWN = CompiledQuery(
+    lambda pk: (
+        Appointment.objects.select_related("client", "therapist", "room__salon", "routine").filter(pk=pk).order_by()[:1]
+    ),
+    pk=-1,  # no appointment's id
+)
+_HISTORY = CompiledQuery(lambda pk: AppointmentChange.objects.select_related("by").filter(appointment_id=pk), pk=-1)
+
+
+def appointment_shown(*, pk: int) -> Appointment | None:
+    """The appointment with its client, therapist, room with its location and
+    routine, in one query (None when there is none)."""
+    found = _SHOWN.objects(pk=pk)
+    return found[0] if found else None
+
+
+def appointment_history_read(appointment: Appointment) -> Appointment:
+    """``appointment`` with its history (``changes``, each with who made it)
+    read in one query and kept as ``prefetch_related`` keeps it."""
+    history = appointment.changes.all()
+    history._result_cache, history._prefetch_done = _HISTORY.objects(pk=appointment.pk), True
+    kept = getattr(appointment, "_prefetched_objects_cache", {})
+    appointment._prefetched_objects_cache = {**kept, "changes": history}
     return appointment
 
 

@@ -189,13 +189,15 @@ class BookingSerializer(FieldsBuiltOnce, serializers.Serializer):
     )
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(FieldsBuiltOnce, serializers.Serializer):
+    """As :class:`BookingSerializer`: the therapist and the room are read once, as the move locks them."""
+
     start = DateTimeField()
-    therapist = serializers.PrimaryKeyRelatedField(queryset=Therapist.objects.all(), required=False)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    therapist = LockedRowField(queryset=Therapist.objects.all(), required=False)
+    room = LockedRowField(queryset=Room.objects.all(), required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(FieldsBuiltOnce, serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

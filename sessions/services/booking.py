@@ -5,7 +5,9 @@ one transaction."""
 import datetime
 import functools
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
+from django.db.models import Exists, OuterRef
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -17,6 +19,7 @@ from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routine_offer, routine_offered, routine_spec, routine_steps_prefetch
+from salon.compiled import CompiledInsert, CompiledQuery
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
@@ -35,6 +38,59 @@ from sessions.signals import time_freed
 # Constraint violations that mean "someone else got there first".
 CONFLICT_PGCODES = {"23P01", "40P01"}  # exclusion_violation, deadlock_detected
 BOOKED_RELATIONS = ["client", "therapist", "room", "routine", "plan", "booked_by"]
+# What a move or a change of status reads with the appointment it locks: the
+# client and the location for the messages, the routine and the location's
+# rules for the checks, the therapist and the room for the answer.
+LOCKED_RELATIONS = ("client", "therapist", "routine", "room__salon__business")
+# Every move and change of status locks its appointment this way: compiled
+# once (building the query with its joins took several times the CPU of sending it).
+_LOCKED = CompiledQuery(
+    lambda pk: (
+        Appointment.objects.select_for_update(of=("self",))  # its row only, not the client's or the location's
+        .select_related(*LOCKED_RELATIONS)
+        .filter(pk=pk)
+        .order_by()[:1]
+    ),
+    pk=-1,  # no appointment's id
+)
+
+
+# A booking's row and its history's first row, and each move's, written by SQL built once.
+_NEW_APPOINTMENT = CompiledInsert(Appointment)
+HISTORY_ROW = CompiledInsert(AppointmentChange)
+
+
+MOVED_FIELDS = [Appointment._meta.get_field(name) for name in
+                ("start", "end", "busy_until", "therapist", "room", "calendar_sequence", "updated_at")]  # fmt: skip
+_MOVED_SQL: dict[str, str] = {}  # by database
+
+
+def _moved_save(appointment: Appointment) -> None:
+    """``appointment.save(update_fields=MOVED_FIELDS)`` by SQL built once per
+    database (building the UPDATE took more CPU than sending it; Appointment
+    has no save signals to send)."""
+    connection = connections[appointment._state.db or DEFAULT_DB_ALIAS]
+    sql = _MOVED_SQL.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in MOVED_FIELDS)
+        table, key = quote(Appointment._meta.db_table), quote(Appointment._meta.pk.column)
+        sql = _MOVED_SQL[connection.alias] = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608 (its own columns)
+    values = [field.get_db_prep_save(field.pre_save(appointment, False), connection) for field in MOVED_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, appointment.pk])
+
+
+def appointment_locked(appointment: Appointment) -> Appointment:
+    """The appointment's row as it is now, locked for update (a move, a
+    cancel or another change of it waits for this transaction), with
+    :data:`LOCKED_RELATIONS`, in one query."""
+    if connection.get_autocommit():  # as select_for_update refuses: a lock outside a transaction holds nothing
+        raise TransactionManagementError("appointment_locked locks its row: call it in a transaction.")
+    found = _LOCKED.objects(pk=appointment.pk)
+    if not found:
+        raise Appointment.DoesNotExist(f"No appointment {appointment.pk}.")
+    return found[0]
 
 
 def start_check(*, start: datetime.datetime, salon: Salon, now: datetime.datetime) -> None:
@@ -134,6 +190,23 @@ def routine_offered_check(*, routine: RoutineTemplate, salon: Salon, offered: bo
         )
 
 
+# Every booking reads its client this way (see _client_locked): compiled once, only the id changes.
+# The lock takes the client's row only: the subquery in the select list is not locked.
+_CLIENT_SHARED = CompiledQuery(
+    lambda pk: (
+        Client.objects.filter(pk=pk)
+        .annotate(
+            has_completed_session=Exists(
+                Appointment.objects.filter(client=OuterRef("pk"), status=Appointment.Status.COMPLETED)
+            )
+        )
+        .order_by()[:1]
+    ),
+    for_share=True,
+    pk=-1,  # no client's id
+)
+
+
 def _client_locked(client: Client) -> Client:
     """The client's row as it is now, read under a shared lock on PostgreSQL:
     bookings of one client do not wait for each other, but a merge of the
@@ -143,14 +216,7 @@ def _client_locked(client: Client) -> Client:
     counts: the API does not read the row before this. Read with it:
     whether the client has a completed session (``has_completed_session``),
     so that the plan of a first visit asks for no last session's lessons."""
-    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    # The lock takes the client's row only: the subquery in the select list is not locked.
-    sql = (
-        f"SELECT client.*, EXISTS (SELECT 1 FROM {Appointment._meta.db_table} visit "  # noqa: S608
-        "WHERE visit.client_id = client.id AND visit.status = %s) AS has_completed_session "
-        f"FROM {Client._meta.db_table} client WHERE client.id = %s{share}"
-    )
-    row = next(iter(Client.objects.raw(sql, [Appointment.Status.COMPLETED.value, client.pk])), None)
+    row = next(iter(_CLIENT_SHARED.objects(pk=client.pk)), None)
     if row is None:
         raise InvalidInput(gettext("No such client."), fields={"client": [gettext("Unknown.")]})
     if row.archived:
@@ -253,14 +319,15 @@ def appointment_book(
     # Every related row was just read (client, routine), locked (therapist, room) or written (plan):
     # checking again that each exists would only add queries.
     validate(appointment, validate_constraints=False, exclude=BOOKED_RELATIONS)
-    appointment.save()
-    booked = AppointmentChange.objects.create(
+    _NEW_APPOINTMENT.save(appointment)
+    booked = AppointmentChange(
         appointment=appointment,
         kind=AppointmentChange.Kind.BOOKED,
         to_start=start,
         to_status=appointment.status,
         by=appointment.booked_by,
     )
+    HISTORY_ROW.save(booked)
     # Its whole history so far, kept as a prefetch would: whoever shows the booking reads it from here.
     history = appointment.changes.all()
     history._result_cache, history._prefetch_done = [booked], True
@@ -321,7 +388,7 @@ def appointment_reschedule_check(
     start_check(start=start, salon=salon, now=now or timezone.now())
     return appointment_place(
         salon=salon,
-        spec=routine_spec(appointment.routine),
+        spec=appointment.routine,  # its qualification and name are all placement reads: no steps
         terms=BookingTerms.of_appointment(appointment),
         start=start.astimezone(datetime.UTC),
         therapist=therapist or appointment.therapist,
@@ -342,20 +409,22 @@ def appointment_reschedule(
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Move a booked session; its therapist and room stay unless changed or
-    no longer free, and its length and price stay as booked."""
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    no longer free, and its length and price stay as booked. Returns it as
+    moved, with :data:`LOCKED_RELATIONS` (``therapist`` and ``room`` as
+    placed); only ``appointment``'s id counts."""
+    appointment = appointment_locked(appointment)
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(
             gettext("A %(status)s appointment cannot be moved.") % {"status": appointment.get_status_display().lower()},
             code="invalid_transition",
         )
     # A session stays at its location; moving it to another branch is a new booking.
-    salon = Salon.objects.select_related("business").get(pk=appointment.room.salon_id)
+    salon = appointment.room.salon
     start_check(start=start, salon=salon, now=now or timezone.now())
     start = start.astimezone(datetime.UTC)
     placement = appointment_place(
         salon=salon,
-        spec=routine_spec(appointment.routine),
+        spec=appointment.routine,  # its qualification and name are all placement reads: no steps
         terms=BookingTerms.of_appointment(appointment),
         start=start,
         therapist=therapist or appointment.therapist,
@@ -364,18 +433,19 @@ def appointment_reschedule(
     )
     previous, previous_until = appointment.start, appointment.busy_until
     appointment.start, appointment.end, appointment.busy_until = start, placement.end, placement.busy_until
+    placement.room.salon = salon  # the room is at this location (placement checked); the messages read it
     appointment.therapist, appointment.room = placement.therapist, placement.room
     appointment.calendar_sequence += 1
-    appointment.save(
-        update_fields=["start", "end", "busy_until", "therapist", "room", "calendar_sequence", "updated_at"]
-    )
+    _moved_save(appointment)
     outbox.notifications_for_reschedule(appointment=appointment, now=now)
-    AppointmentChange.objects.create(
-        appointment=appointment,
-        kind=AppointmentChange.Kind.RESCHEDULED,
-        from_start=previous,
-        to_start=start,
-        by=signed_in_or_none(by),
+    HISTORY_ROW.save(
+        AppointmentChange(
+            appointment=appointment,
+            kind=AppointmentChange.Kind.RESCHEDULED,
+            from_start=previous,
+            to_start=start,
+            by=signed_in_or_none(by),
+        )
     )
     time_freed.send(sender=Appointment, salon=salon, start=previous, end=previous_until)
     return appointment

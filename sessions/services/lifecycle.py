@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
@@ -28,7 +27,7 @@ from salon.roles import signed_in_or_none
 from sessions.models import Appointment, AppointmentChange, Notification
 from sessions.selectors import client_cancel_deadline
 from sessions.services import outbox
-from sessions.services.booking import CONFLICT_PGCODES
+from sessions.services.booking import CONFLICT_PGCODES, HISTORY_ROW, appointment_locked
 from sessions.services.placement import Window, therapist_lock
 from sessions.signals import time_freed
 
@@ -175,6 +174,17 @@ def appointment_transition_check(
     _time_rules_check(appointment=appointment, to_status=to_status, now=now or timezone.now())
 
 
+def _as_locked(appointment: Appointment, locked: Appointment) -> None:
+    """``appointment`` as ``locked`` read it (as ``refresh_from_db`` would
+    leave it, with fewer queries after): its columns, and the rows read with
+    it (:data:`LOCKED_RELATIONS`) where the caller had none or another."""
+    for field in Appointment._meta.concrete_fields:
+        setattr(appointment, field.attname, getattr(locked, field.attname))  # a changed id drops its row
+        if field.is_relation and not field.is_cached(appointment) and field.is_cached(locked):
+            field.set_cached_value(appointment, field.get_cached_value(locked))
+    appointment._prefetched_objects_cache = {}  # its history, say, grows with this change
+
+
 @transaction.atomic
 def appointment_transition(
     *,
@@ -193,23 +203,30 @@ def appointment_transition(
     reason = _reason_clean(
         reason, required=gettext("Say why it is cancelled.") if to_status == Status.CANCELLED else ""
     )
+    locked = appointment_locked(appointment)
+    if locked.status != current:
+        raise Conflict(gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition")
+    _as_locked(appointment, locked)
+    # Checked again on the row as locked: a move may have come in since the caller read it.
+    _time_rules_check(appointment=appointment, to_status=to_status, now=now)
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Status.CANCELLED:
         fields["cancellation_reason"] = reason
-        fields["calendar_sequence"] = F("calendar_sequence") + 1
+        fields["calendar_sequence"] = appointment.calendar_sequence + 1  # the row is locked: no one else adds one
         fields["cancelled_late"] = now > client_cancel_deadline(appointment)
-    changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(**fields)
-    if not changed:
-        raise Conflict(gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition")
-    AppointmentChange.objects.create(
-        appointment=appointment,
-        kind=AppointmentChange.Kind.STATUS,
-        from_status=current,
-        to_status=to_status,
-        reason=reason,
-        by=signed_in_or_none(by),
+    Appointment.objects.filter(pk=appointment.pk).update(**fields)
+    for name, value in fields.items():  # the row as updated, without reading it back
+        setattr(appointment, name, value)
+    HISTORY_ROW.save(
+        AppointmentChange(
+            appointment=appointment,
+            kind=AppointmentChange.Kind.STATUS,
+            from_status=current,
+            to_status=to_status,
+            reason=reason,
+            by=signed_in_or_none(by),
+        )
     )
-    appointment.refresh_from_db()
     if to_status in {Status.CANCELLED, Status.NO_SHOW}:
         outbox.notifications_for_cancellation(appointment=appointment)
         time_freed.send(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome
+from salon.compiled import CompiledInsert
 from salon.errors import Conflict
 from sessions import messages
 from sessions.models import Appointment, Notification
@@ -129,6 +130,10 @@ def _needs_intake(appointment: Appointment, outcome: ScreeningOutcome | None = N
     return bool(findings & {"no_screening", "screening_expired"})
 
 
+# Every booking writes its messages this way: the INSERT built once per number of messages.
+_NEW_MESSAGES = CompiledInsert(Notification)
+
+
 def notifications_for_booking(
     *, appointment: Appointment, now: datetime.datetime | None = None, outcome: ScreeningOutcome | None = None
 ) -> None:
@@ -144,37 +149,42 @@ def notifications_for_booking(
         if again > now:
             outgoing.append(_message(appointment, kind=Kind.INTAKE_REQUEST, key=f"{appointment.pk}:intake:again",
                                      due=again, latest=appointment.start))  # fmt: skip
-    Notification.objects.bulk_create([message for message in outgoing if message is not None])
+    _NEW_MESSAGES.save(*[message for message in outgoing if message is not None])
 
 
-@transaction.atomic
+def _write_new(outgoing: list[Notification | None]) -> None:
+    """Messages (:func:`_message`) in one insert; one whose key is written
+    already is that message, and is left as it is (as :func:`_write` leaves
+    it), without the savepoint and the read of ``get_or_create``."""
+    Notification.objects.bulk_create([message for message in outgoing if message is not None], ignore_conflicts=True)
+
+
+@transaction.atomic(savepoint=False)  # an update and an insert, in the caller's transaction
 def notifications_for_reschedule(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
     """A notice of the new time, and the pending reminders moved with it."""
     now = now or timezone.now()
-    _write(
-        appointment,
-        kind=Kind.RESCHEDULE,
-        key=f"{appointment.pk}:reschedule:{appointment.calendar_sequence}",
-        due=now,
-    )
     pending = Notification.objects.filter(
         appointment=appointment, kind=Kind.REMINDER, status=Notification.Status.PENDING
     )
     pending.update(status=Notification.Status.CANCELLED)
+    sequence = appointment.calendar_sequence
+    outgoing = [_message(appointment, kind=Kind.RESCHEDULE, key=f"{appointment.pk}:reschedule:{sequence}", due=now)]
     # Give the re-timed reminders fresh keys: the cancelled rows keep theirs.
     for hours in _lead_hours(appointment.room.salon) if appointment.client.consent_reminders else []:
         due = appointment.start - datetime.timedelta(hours=hours)
         if due > now:
-            _write(appointment, kind=Kind.REMINDER, due=due, latest=appointment.start,
-                   key=f"{appointment.pk}:reminder:{hours}h:{appointment.calendar_sequence}")  # fmt: skip
+            key = f"{appointment.pk}:reminder:{hours}h:{sequence}"
+            outgoing.append(_message(appointment, kind=Kind.REMINDER, key=key, due=due, latest=appointment.start))
+    _write_new(outgoing)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # as notifications_for_reschedule
 def notifications_for_cancellation(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
     pending = Notification.objects.filter(appointment=appointment, status=Notification.Status.PENDING)
     pending.update(status=Notification.Status.CANCELLED)
     if appointment.status == Appointment.Status.CANCELLED:
-        _write(appointment, kind=Kind.CANCELLATION, key=f"{appointment.pk}:cancellation", due=now or timezone.now())
+        key = f"{appointment.pk}:cancellation"
+        _write_new([_message(appointment, kind=Kind.CANCELLATION, key=key, due=now or timezone.now())])
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 
+from routines.models import RoutineTemplate
 from routines.specs import RoutineSpec
 from salon.compiled import CompiledQuery
 from salon.errors import Conflict, InvalidInput
@@ -65,7 +66,7 @@ class Placement:
 def appointment_place(
     *,
     salon: Salon,
-    spec: RoutineSpec,
+    spec: RoutineSpec | RoutineTemplate,
     terms: BookingTerms,
     start: datetime.datetime,
     therapist: Therapist | None,
@@ -75,7 +76,8 @@ def appointment_place(
     """Choose (or check) the therapist and room for a session on ``terms``
     from ``start``, lock both rows, and return them with the session's end
     and busy-until at ``salon`` (the location). ``exclude`` is the
-    appointment being moved."""
+    appointment being moved. Of the routine only its ``qualification`` and
+    ``name`` are read: a move passes the routine's row, without its steps."""
     window = Window(
         start=start,
         end=start + datetime.timedelta(minutes=terms.session_minutes),
@@ -159,7 +161,12 @@ def _rooms_free(calendar: Calendar, window: Window, therapist: Therapist, room: 
 
 
 def therapist_choose(
-    *, calendar: Calendar, window: Window, spec: RoutineSpec, therapist: Therapist | None, room: Room | None = None
+    *,
+    calendar: Calendar,
+    window: Window,
+    spec: RoutineSpec | RoutineTemplate,
+    therapist: Therapist | None,
+    room: Room | None = None,
 ):
     """The therapist asked for, if they may and can take the slot; else the
     first qualified therapist on duty and free with a room they can work in
@@ -276,14 +283,16 @@ def _therapist_refused_here(therapist: Therapist) -> Therapist:
     return row
 
 
+# Every booking that names its room locks it this way: a booking's locks are its
+# most frequent queries, and building this one with the ORM each time (or reading
+# it as a raw query) cost more than sending it. Compiled once; only the id changes.
+_ROOM_LOCK = CompiledQuery(lambda pk: Room.objects.select_for_update().filter(pk=pk).order_by()[:1], pk=-1)
+
+
 def _room_locked(room_id: int) -> Room | None:
-    """The room's row, locked for update (None: no such room), in plain SQL
-    as the booking's lock of the client: a booking's locks are its most
-    frequent queries, and building this one with the ORM cost more than
-    sending it. (SQLite's transactions are IMMEDIATE: no lock needed.)"""
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-    sql = f"SELECT * FROM {Room._meta.db_table} WHERE id = %s{lock}"  # noqa: S608
-    return next(iter(Room.objects.raw(sql, [room_id])), None)
+    """The room's row, locked for update (None: no such room). (SQLite's
+    transactions are IMMEDIATE: no lock needed, and none is taken.)"""
+    return next(iter(_ROOM_LOCK.objects(pk=room_id)), None)
 
 
 def _room_unknown(window: Window) -> NoReturn:

@@ -25,6 +25,7 @@ from clients.selectors import client_outcome, screening_latest
 from routines.content import text_in
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec, routine_steps_prefetch
+from salon.compiled import CompiledInsert
 from salon.errors import InvalidInput, validate
 from salon.languages import language_for_location, language_supported
 from salon.models import Salon, Therapist
@@ -107,11 +108,15 @@ def _session_plan_built(
     )
 
 
+# Every booking writes its plan this way: the INSERT built once.
+_NEW_PLAN = CompiledInsert(SessionPlan)
+
+
 @transaction.atomic(savepoint=False)  # one insert: nothing to undo on its own
 def session_plan_save(*, plan: SessionPlan) -> SessionPlan:
     """Keep a plan built for a booking (:func:`session_plan_for_booking`)."""
     validate(plan, exclude=["routine"])  # read by the caller: no query to see it exists
-    plan.save()
+    _NEW_PLAN.save(plan)
     return plan
 
 

@@ -178,3 +178,98 @@ def test_an_id_that_names_nothing_is_refused_on_its_field_and_nothing_is_booked(
     assert list(refused.json()["fields"]) == [unknown]
     assert not Appointment.objects.exists()
     assert not Notification.objects.exists()
+
+
+# Moving through the API, therapist and room named (as the desk's drag and drop
+# sends them): auth 1, the appointment read with its rows (who may move it, and
+# the answer) 1, locks 3 (the appointment with its client, routine and location;
+# the therapist with whether she works there; the room), the day's calendar 2,
+# the move 1, its messages 2 (the pending reminders withdrawn, the notice and the
+# new reminders in one insert), its history 1, the history read for the answer 1:
+# 12, and the savepoint of the test's transaction, 2.
+MOVE_QUERIES = 12 + 2
+# Cancelling: auth 1, the appointment read 1, locked 1, the change 1, its history 1,
+# its messages 2 (the pending withdrawn, the notice written), the history read 1: 8.
+CANCEL_QUERIES = 8 + 2
+
+
+@pytest.fixture
+def booked(desk, therapist, room, routine, client_, days_ahead) -> dict:
+    """A booking made through the API for a client who takes reminders."""
+    client_.consent_reminders = True
+    client_.save(update_fields=["consent_reminders"])
+    body = {"client": client_.pk, "routine": routine.pk, "therapist": therapist.pk, "room": room.pk}
+    created = desk.post("/api/v1/appointments/", {**body, "start": at(days_ahead, 9).isoformat()}, format="json")
+    assert created.status_code == 201, created.json()
+    return created.json()
+
+
+def test_a_move_costs_a_fixed_number_of_queries_and_answers_what_reading_it_back_gives(
+    desk, booked, therapist, room, days_ahead, django_assert_max_num_queries
+):
+    # given a booking, and another moved once already (every query compiled)
+    address = f"/api/v1/appointments/{booked['id']}/reschedule/"
+    warm = desk.post(address, {"start": at(days_ahead, 15).isoformat()}, format="json")
+    assert warm.status_code == 200, warm.json()
+
+    # when the desk moves it, naming the therapist and the room
+    body = {"start": at(days_ahead, 11).isoformat(), "therapist": therapist.pk, "room": room.pk}
+    with django_assert_max_num_queries(MOVE_QUERIES):
+        moved = desk.post(address, body, format="json")
+
+    # then the answer is the appointment as stored, with its whole history, and the messages moved with it
+    assert moved.status_code == 200, moved.json()
+    assert moved.json() == desk.get(f"/api/v1/appointments/{booked['id']}/").json()
+    assert [change["kind"] for change in moved.json()["history"]] == ["booked", "rescheduled", "rescheduled"]
+    waiting = Notification.objects.filter(appointment_id=booked["id"], status=Notification.Status.PENDING)
+    assert sorted(waiting.values_list("kind", flat=True)) == [
+        "confirmation", "intake_request", "intake_request", "reminder", "reminder", "reschedule", "reschedule",
+    ]  # fmt: skip
+
+
+def test_a_move_to_someone_unknown_is_refused_on_that_field(desk, booked, days_ahead):
+    # given a booking
+
+    # when the desk moves it to a therapist or a room that does not exist
+    for field in ("therapist", "room"):
+        body = {"start": at(days_ahead, 11).isoformat(), field: 987654}
+        refused = desk.post(f"/api/v1/appointments/{booked['id']}/reschedule/", body, format="json")
+
+        # then it is refused on that field, and the booking stays
+        assert refused.status_code == 400, refused.json()
+        assert list(refused.json()["fields"]) == [field]
+    assert Appointment.objects.get(pk=booked["id"]).start == at(days_ahead, 9)
+
+
+def test_a_cancel_costs_a_fixed_number_of_queries_and_answers_what_reading_it_back_gives(
+    desk, booked, django_assert_max_num_queries
+):
+    # given a booking with a confirmation, reminders and intake requests waiting
+
+    # when the desk cancels it
+    with django_assert_max_num_queries(CANCEL_QUERIES):
+        cancelled = desk.post(f"/api/v1/appointments/{booked['id']}/cancel/", {"reason": "Ill"}, format="json")
+
+    # then the answer is the appointment as stored, and only the cancellation notice waits
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json() == desk.get(f"/api/v1/appointments/{booked['id']}/").json()
+    assert cancelled.json()["status"] == "cancelled"
+    assert [change["kind"] for change in cancelled.json()["history"]] == ["booked", "status"]
+    waiting = Notification.objects.filter(appointment_id=booked["id"], status=Notification.Status.PENDING)
+    assert list(waiting.values_list("kind", flat=True)) == ["cancellation"]
+    assert Appointment.objects.get(pk=booked["id"]).calendar_sequence == 1
+
+
+def test_a_second_cancel_is_refused_and_writes_nothing(desk, booked):
+    # given a cancelled booking
+    address = f"/api/v1/appointments/{booked['id']}/cancel/"
+    assert desk.post(address, {"reason": "Ill"}, format="json").status_code == 200
+
+    # when the desk cancels it again
+    again = desk.post(address, {"reason": "Ill"}, format="json")
+
+    # then it is refused, with the one notice and the one history row kept
+    assert again.status_code == 409, again.json()
+    assert again.json()["code"] == "invalid_transition"
+    assert Notification.objects.filter(appointment_id=booked["id"], kind="cancellation").count() == 1
+    assert Appointment.objects.get(pk=booked["id"]).changes.count() == 2
