@@ -16,11 +16,12 @@ cost no user's request pays). ``my_day_page_cpu`` is the CPU time (Python's,
 busy machine; ``my_day_page_cpu_first_view`` the same with the body charts
 forgotten before each request, as on the first view of these clients in a
 process (the clients' pain maps differ); ``api_day_cpu`` the same for
-/api/v1/day/. ``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead
-(sorted by ``BENCH_SORT``, cumulative time unless told; its first ``BENCH_LINES``,
-60 unless told). ``BENCH_SNAPSHOT=<folder>`` writes the day page (English and
-German) and the API's answer there instead, to compare byte for byte before
-and after a change.
+/api/v1/day/ and ``session_page_cpu`` for the first session's page. ``BENCH_PROFILE=cpu``
+prints a cProfile of the day page instead (sorted by ``BENCH_SORT``,
+cumulative time unless told; its first ``BENCH_LINES``, 60 unless told).
+``BENCH_SNAPSHOT=<folder>`` writes the day page, the day sheet, a running
+session's page (each in English and German) and the API's answer there
+instead, to compare byte for byte before and after a change.
 """
 
 import datetime
@@ -74,6 +75,7 @@ def main() -> None:
         from salon.models import User
         from salon.roles import Role
         from salon.services import auth_token_obtain
+        from sessions.models import Appointment
         from sessions.services.booking import appointment_book
         from sessions.services.lifecycle import appointment_transition
         from sessions.services.running import session_complete, session_pressure_record
@@ -154,10 +156,20 @@ def main() -> None:
         snapshot = os.environ.get("BENCH_SNAPSHOT")
         if snapshot:
             user = User.objects.get(username="bench-anna")
+            # One session running, so its page shows the step timers and the pressure buttons too.
+            running = Appointment.objects.get(therapist=therapist, start=scene.at(day, 7))
+            for status in ("checked_in", "in_progress"):
+                running = appointment_transition(appointment=running, to_status=status, now=running.start)
+            pages = {
+                "my_day": day_page,
+                "day_sheet": f"/my-day/print/?date={day}",
+                "session": f"/sessions/{running.pk}/",
+            }
             for language in ("en", "de"):
                 user.language = language
                 user.save(update_fields=["language"])
-                Path(snapshot, f"my_day_{language}.html").write_bytes(without_csrf(page.get(day_page).content))
+                for name, address in pages.items():
+                    Path(snapshot, f"{name}_{language}.html").write_bytes(without_csrf(page.get(address).content))
                 Path(snapshot, f"api_day_{language}.json").write_bytes(
                     api.get(f"/api/v1/day/?date={day}", HTTP_ACCEPT_LANGUAGE=language).content
                 )
@@ -191,10 +203,12 @@ def main() -> None:
             body_chart._chart_html.cache_clear()  # the charts remembered from earlier requests
             return page.get(day_page)
 
+        session_page = f"/sessions/{Appointment.objects.get(therapist=therapist, start=scene.at(day, 7)).pk}/"
         cpu_cases = [
             ("my_day_page_cpu", lambda: page.get(day_page)),
             ("my_day_page_cpu_first_view", first_view),
             ("api_day_cpu", lambda: api.get(f"/api/v1/day/?date={day}")),
+            ("session_page_cpu", lambda: page.get(session_page)),
         ]
         for case, action in cpu_cases:
             print(json.dumps({

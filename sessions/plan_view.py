@@ -40,27 +40,50 @@ SEVERITIES = frozenset(Severity.values)
 BODY_AREAS = tuple(BodyArea.values)
 
 
+@cache  # one entry per language, as translations themselves are loaded once a process
+def _words(language: str | None) -> dict:
+    """The words a plan's view is written with, in ``language`` (the active
+    one): "my day" writes a dozen plans, each naming the same areas,
+    pressures and sides many times over, and translating each anew cost
+    more than the rest of the view."""
+    return {
+        "areas": {area: area_words(area) for area in BODY_AREAS},
+        "pressures": {pressure: str(label).lower() for pressure, label in Pressure.choices},
+        "sides": {side: str(words) for side, words in SIDE_WORDS.items()},
+        "positions": {position: str(label) for position, label in Position.choices},
+        "severities": {severity: str(label) for severity, label in Severity.choices},
+        "preparation": tuple(str(line) for line in GUIDE_PREPARATION),
+        "caps": _("%(pressure)s on the %(areas)s"),
+        "lowered_by_screening": _("the screening"),
+        "surface": _("Surface: %(surface)s"),
+        "firm_table": _("a firm massage table"),
+        "oil": _("Oil: %(oil)s"),
+        "towels": _("Towels: %(towels)s"),
+    }
+
+
+def _area_label(area: str, areas: dict[str, str]) -> str:
+    label = areas.get(area)
+    return area_words(area) if label is None else label
+
+
 def point_label(point: dict) -> str:
-    side = point["side"]
-    return f"{area_words(point['area'])} ({SIDE_WORDS.get(side, side)})"
+    side, words = point["side"], _words(get_language())
+    return f"{_area_label(point['area'], words['areas'])} ({words['sides'].get(side, side)})"
 
 
 def position_label(position: str) -> str:
-    return Position(position).label if position in POSITIONS else position.replace("_", " ")
-
-
-@cache  # one entry per language, as translations themselves are loaded once a process
-def _pressure_words(language: str | None) -> dict[str, str]:
-    return {pressure: str(label).lower() for pressure, label in Pressure.choices}
+    label = _words(get_language())["positions"].get(position)
+    return position.replace("_", " ") if label is None else label
 
 
 def pressure_label(pressure: str) -> str:
     """A pressure as written in a sentence ("medium"): a dozen of them a step, so looked up, not translated anew."""
-    return _pressure_words(get_language()).get(pressure, pressure)
+    return _words(get_language())["pressures"].get(pressure, pressure)
 
 
 def severity_label(severity: str) -> str:
-    return Severity(severity).label if severity in SEVERITIES else severity
+    return _words(get_language())["severities"].get(severity, severity)
 
 
 def _same_words(line: str) -> str:
@@ -81,20 +104,24 @@ def unique_lines(lines) -> list[str]:
 def cap_lines(caps: dict[str, str], reasons: dict[str, str]) -> list[str]:
     """The pressure limits in words, areas with the same limit and reason together:
     "light on the neck, upper back, ... (the client prefers light pressure)"."""
+    words = _words(get_language())
     groups: dict[tuple[str, str], list[str]] = {}
     for area in BODY_AREAS:
         if area in caps:
-            groups.setdefault((caps[area], reasons.get(area, "")), []).append(area_words(area))
+            groups.setdefault((caps[area], reasons.get(area, "")), []).append(words["areas"][area])
+    pressures = words["pressures"]
     return [
-        _("%(pressure)s on the %(areas)s") % {"pressure": pressure_label(cap), "areas": ", ".join(areas)}
+        words["caps"] % {"pressure": pressures.get(cap, cap), "areas": ", ".join(areas)}
         + (f" ({reason})" if reason else "")
         for (cap, reason), areas in groups.items()
     ]
 
 
-def step_view(step: dict) -> dict:
+def step_view(step: dict, words: dict | None = None) -> dict:
     """One step with its pressure per area as planned, and why it is lower
     than the routine's where it is."""
+    words = words or _words(get_language())
+    areas, pressure_words, sides = words["areas"], words["pressures"], words["sides"]
     own = step["pressure"]
     by_area = step.get("pressure_by_area") or dict.fromkeys(step["areas"], own)
     asked = step.get("template_pressure_by_area") or dict.fromkeys(step["areas"], own)
@@ -102,15 +129,16 @@ def step_view(step: dict) -> dict:
     pressures = []
     for area in step["areas"]:
         planned, routine = by_area.get(area, own), asked.get(area, own)
+        lowered = planned != routine
         pressures.append(
             {
                 "area": area,
-                "label": area_words(area),
+                "label": _area_label(area, areas),
                 "pressure": planned,
-                "pressure_label": pressure_label(planned),
-                "routine_pressure_label": pressure_label(routine),
-                "lowered": planned != routine,
-                "reason": reasons.get(area, _("the screening")) if planned != routine else "",
+                "pressure_label": pressure_words.get(planned, planned),
+                "routine_pressure_label": pressure_words.get(routine, routine),
+                "lowered": lowered,
+                "reason": reasons.get(area, words["lowered_by_screening"]) if lowered else "",
             }
         )
     return {
@@ -118,8 +146,11 @@ def step_view(step: dict) -> dict:
         "area_labels": [item["label"] for item in pressures],
         "pressures": pressures,
         "lowered": any(item["lowered"] for item in pressures),
-        "routine_pressure_label": pressure_label(own),  # the step's headline pressure
-        "targets": [{**point, "label": point_label(point)} for point in step.get("pain_points", ())],
+        "routine_pressure_label": pressure_words.get(own, own),  # the step's headline pressure
+        "targets": [
+            {**point, "label": f"{_area_label(point['area'], areas)} ({sides.get(point['side'], point['side'])})"}
+            for point in step.get("pain_points", ())
+        ],
     }
 
 
@@ -154,25 +185,35 @@ def plan_view(plan: dict | None, words: ContentWords | None = None) -> dict | No
         return None
     if words is not None:
         plan = plan_in_reader_language(plan, words)
-    supports = [{**support, "area_label": area_words(support["area"])} for support in plan.get("supports", ())]
-    findings = [{**finding, "severity_label": severity_label(finding["severity"])} for finding in plan.get("flags", ())]
+    said = _words(get_language())
+    areas, sides = said["areas"], said["sides"]
+    supports = [{**support, "area_label": _area_label(support["area"], areas)} for support in plan.get("supports", ())]
+    severities = said["severities"]
+    findings = [
+        {**finding, "severity_label": severities.get(finding["severity"], finding["severity"])}
+        for finding in plan.get("flags", ())
+    ]
+    position = plan["position"]
     return {
         **plan,
-        "position_label": position_label(plan["position"]),
-        "avoid_labels": [area_words(area) for area in plan.get("avoid_areas", ())],
+        "position_label": said["positions"].get(position) or position.replace("_", " "),
+        "avoid_labels": [_area_label(area, areas) for area in plan.get("avoid_areas", ())],
         "cap_lines": cap_lines(plan.get("pressure_caps", {}), plan.get("pressure_cap_reasons", {})),
         "supports": supports,
         "findings": findings,
         "review_findings": [finding for finding in findings if finding["severity"] != Severity.INFO],
         "precautions": unique_lines(plan.get("precautions", ())),
         "preparation": [
-            *GUIDE_PREPARATION,
-            _("Surface: %(surface)s") % {"surface": plan.get("surface") or _("a firm massage table")},
-            _("Oil: %(oil)s") % {"oil": plan["oil"]},
-            _("Towels: %(towels)s") % {"towels": plan.get("towels", 3)},
+            *said["preparation"],
+            said["surface"] % {"surface": plan.get("surface") or said["firm_table"]},
+            said["oil"] % {"oil": plan["oil"]},
+            said["towels"] % {"towels": plan.get("towels", 3)},
             *plan.get("supplies", ()),
             *(f"{support['item']} ({support['area_label']})" for support in supports),
         ],
-        "steps": [step_view(step) for step in plan.get("steps", ())],
-        "do_not_press": [{**point, "label": point_label(point)} for point in plan.get("do_not_press", ())],
+        "steps": [step_view(step, said) for step in plan.get("steps", ())],
+        "do_not_press": [
+            {**point, "label": f"{_area_label(point['area'], areas)} ({sides.get(point['side'], point['side'])})"}
+            for point in plan.get("do_not_press", ())
+        ],
     }

@@ -14,8 +14,9 @@ from clients.models import HealthDataAccess
 from clients.painchart import pain_chart
 from clients.services import health_access_log
 from routines.content import ContentWords
+from salon.compiled import CompiledQuery
 from salon.errors import DomainError, error_words, http_status
-from salon.inputs import parse_id
+from salon.inputs import MAX_ID, parse_id
 from salon.locations import location_for
 from salon.models import Therapist, TimeOff
 from salon.roles import Role, has_role, role_required
@@ -42,12 +43,24 @@ def therapist_in_view(request) -> Therapist:
     return selectors.day_therapist(user=request.user, wanted=wanted)
 
 
+# The session page and each of its actions read the session this way (its
+# actions twice, before and after): compiled once, only the id changes.
+_SESSION = CompiledQuery(
+    lambda pk: (
+        Appointment.objects.select_related("client", "therapist", "routine", "room__salon", "plan")
+        .filter(pk=pk)
+        .order_by()[:1]
+    ),
+    pk=-1,  # no appointment's id
+)
+
+
 def own_appointment(request, pk) -> Appointment:
     """A session of the caller (managers: any). Others get 403."""
-    appointment = get_object_or_404(
-        Appointment.objects.select_related("client", "therapist", "routine", "room__salon", "plan"), pk=pk
-    )
-    return selectors.session_of(user=request.user, appointment=appointment)
+    found = _SESSION.objects(pk=pk) if pk <= MAX_ID else None
+    if not found:
+        raise Http404
+    return selectors.session_of(user=request.user, appointment=found[0])
 
 
 def plan_words(entries) -> ContentWords:
@@ -57,6 +70,15 @@ def plan_words(entries) -> ContentWords:
         (plan.get("routine_id") for plan in plans),
         techniques={step["technique"] for plan in plans for step in plan.get("steps", ())},
     )
+
+
+def _local_times(appointment: Appointment) -> dict[str, str]:
+    """A session's start and end as the day's pages write them, on the clock of its location."""
+    zone = appointment.room.salon.zone
+    return {
+        "starts": f"{appointment.start.astimezone(zone):%H:%M}",
+        "ends": f"{appointment.end.astimezone(zone):%H:%M}",
+    }
 
 
 def _day_context(request):
@@ -72,7 +94,10 @@ def _day_context(request):
         "day": day,
         "previous": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
-        "entries": [{**entry, "view": plan_view(entry["plan"], words)} for entry in entries],
+        "entries": [
+            {**entry, **_local_times(entry["appointment"]), "view": plan_view(entry["plan"], words)}
+            for entry in entries
+        ],
         "several_locations": len({entry["appointment"].room.salon_id for entry in entries}) > 1
         or any(entry["appointment"].room.salon_id != salon.pk for entry in entries),
         "therapists": Therapist.objects.filter(active=True) if has_role(request.user, Role.MANAGER) else [],
