@@ -40,7 +40,7 @@ test: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/testenv.py manage.py makemigrations --check --dry-run
 	$(PY) scripts/testenv.py manage.py compile_translations --verbosity 0
-	$(PY) scripts/testenv.py -m pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) scripts/testenv.py -m pytest --numprocesses $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 ## lock: pin requirements.in and requirements-dev.in (every package, with hashes)
 # PIP_CONFIG_FILE=/dev/null: only PyPI, whatever this machine's pip is set up to use.

@@ -4,6 +4,25 @@ from rest_framework.test import APIClient
 from salon.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
+INTEGRATION_TESTS = "tests/integration/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`make test`) the integration tests all go to one
+    test process, one after another, while the other processes share out
+    the unit tests. Each starts workers, servers or a browser of its own,
+    and several test races and timeouts: two at once would only make them
+    flaky on a 2-core machine. (xdist's own ``--dist loadgroup`` marks
+    cannot do it on pytest 9, which no longer reads the node ids it rewrites.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class IntegrationTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return INTEGRATION_TESTS if nodeid.startswith(INTEGRATION_TESTS) else nodeid
+
+    return IntegrationTestsTogether(config, log)
+
 
 @pytest.fixture
 def api_client():

@@ -24,18 +24,10 @@ def pytest_collection_modifyitems(items):
     """Integration tests commit for real (other processes must see the data),
     so the database is flushed after each; serialized rollback puts back what
     the migrations loaded (roles, the guide's routines) for the next one.
-
-    Under pytest-xdist (`make test`) they all run in one test process, one
-    after another, while the other processes take the unit tests: each
-    starts workers, servers or a browser of its own, and races and timeouts
-    are what several of them test, so two at once would only make them
-    flaky on a 2-core machine."""
+    (Under pytest-xdist they all run in one test process: tests/conftest.py.)"""
     here = Path(__file__).parent
     for item in items:
-        if here not in Path(item.fspath).parents:
-            continue
-        item.add_marker(pytest.mark.xdist_group("integration"))
-        if not item.get_closest_marker("django_db"):
+        if here in Path(item.fspath).parents and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
