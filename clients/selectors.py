@@ -15,7 +15,7 @@ from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
-from salon.compiled import CompiledQuery
+from salon.compiled import CompiledForIds, CompiledQuery, prefetched
 from salon.errors import Conflict, Forbidden
 from salon.models import Salon
 from salon.roles import Role, has_role, sees_whole_salon
@@ -231,29 +231,38 @@ PAIN_COLUMNS = [
 ]  # fmt: skip
 
 
-def pain_histories(clients: list[Client], *, until: datetime.datetime | None = None) -> dict[int, list[PainVisit]]:
-    """Each client's sessions with a pain level before or after, oldest
-    first, in one query however many clients and visits. Before is the
-    intake step's (``PainReport``), else what the feedback said; after is
-    the feedback's. Cancelled and missed sessions are left out.
-
-    Health data: call it only for readers ``can_read_health_answers`` allows,
-    and log the view."""
+def _pain_rows(clients: list[int]):
     Appointment = Client._meta.get_field("appointments").related_model
-    rows = (
-        Appointment.objects.filter(client_id__in=[client.pk for client in clients])
+    return (
+        Appointment.objects.filter(client_id__in=clients)
         .exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
         .filter(
             Q(pain_report__isnull=False)
             | Q(feedback__pain_before__isnull=False)
             | Q(feedback__pain_after__isnull=False)
         )
-        .filter(**({} if until is None else {"start__lte": until}))
         .order_by("start", "pk")
         .values_list(*PAIN_COLUMNS)
     )
+
+
+# Every day page reads it: compiled once per number of clients (building it cost more than running it).
+_PAIN_ROWS = CompiledForIds(_pain_rows)
+
+
+def pain_histories(clients: list[Client], *, until: datetime.datetime | None = None) -> dict[int, list[PainVisit]]:
+    """Each client's sessions with a pain level before or after, oldest
+    first (up to ``until``), in one query however many clients and visits.
+    Before is the intake step's (``PainReport``), else what the feedback
+    said; after is the feedback's. Cancelled and missed sessions are left out.
+
+    Health data: call it only for readers ``can_read_health_answers`` allows,
+    and log the view."""
     histories: dict[int, list[PainVisit]] = {client.pk: [] for client in clients}
-    for pk, client_id, start, routine, reported, areas, feedback_before, after in rows:
+    # ``until`` is applied here: SQLite's times cannot be markers, and the visits after are few.
+    for pk, client_id, start, routine, reported, areas, feedback_before, after in _PAIN_ROWS.values(histories):
+        if until is not None and start > until:
+            continue
         histories[client_id].append(
             PainVisit(
                 appointment_id=pk,
@@ -456,15 +465,29 @@ def client_link_usable(*, link_id: int | None = None, token: str = "", purpose: 
     return link
 
 
+def _latest_screenings(clients: list[int]):
+    newest = HealthScreening.objects.filter(client_id=OuterRef("client_id")).order_by("-created_at", "-pk")
+    return HealthScreening.objects.filter(client_id__in=clients, pk=Subquery(newest.values("pk")[:1]))
+
+
+# Every day page reads them: compiled once per number of clients or screenings.
+_LATEST_SCREENINGS = CompiledForIds(_latest_screenings)
+_CLEARANCES = CompiledForIds(lambda screenings: ScreeningClearance.objects.filter(screening_id__in=screenings))
+
+
 def latest_screenings(clients: list[Client]) -> dict[int, HealthScreening]:
     """The latest screening of each client, with clearances, in two queries.
     Only the latest rows are read: a client screened before every visit for
     years has one screening on a day's pages, not all of them."""
-    newest = HealthScreening.objects.filter(client_id=OuterRef("client_id")).order_by("-created_at", "-pk")
-    screenings = HealthScreening.objects.filter(
-        client_id__in={client.pk for client in clients}, pk=Subquery(newest.values("pk")[:1])
-    )
-    return {screening.client_id: screening for screening in screenings.prefetch_related("clearances")}
+    screenings = _LATEST_SCREENINGS.objects(sorted({client.pk for client in clients}))
+    by_screening: dict[int, list[ScreeningClearance]] = {screening.pk: [] for screening in screenings}
+    for clearance in _CLEARANCES.objects(by_screening):
+        by_screening[clearance.screening_id].append(clearance)
+    for screening in screenings:
+        for clearance in by_screening[screening.pk]:
+            clearance.screening = screening  # as prefetch_related keeps it
+        prefetched(screening, "clearances", by_screening[screening.pk])
+    return {screening.client_id: screening for screening in screenings}
 
 
 def client_outcomes(

@@ -143,3 +143,49 @@ class CompiledInsert:
         for row, (pk,) in zip(rows, written, strict=True):
             row.pk = pk
             row._state.adding, row._state.db = False, using
+
+
+class CompiledForIds:
+    """A ``CompiledQuery`` whose builder takes a list of ids first (for an
+    ``__in``), for reads of many clients or sessions at once: one query per
+    length of list rounded up to a power of two (the list filled up with its
+    first id), so a few compiled queries serve every length. The ids' markers
+    are -1001, -1002 and on: the other markers must be other values."""
+
+    def __init__(self, build: Callable[..., QuerySet], **markers):
+        self._build, self._markers = build, markers
+        self._by_size: dict[int, CompiledQuery] = {}
+
+    def _query(self, ids: list) -> tuple[CompiledQuery, dict]:
+        size = 1 << (len(ids) - 1).bit_length()
+        names = [f"id_{index}" for index in range(size)]
+        query = self._by_size.get(size)
+        if query is None:
+
+            def build(**values):
+                return self._build([values.pop(name) for name in names], **values)
+
+            ids_markers = {name: -1001 - index for index, name in enumerate(names)}
+            query = self._by_size[size] = CompiledQuery(build, **self._markers, **ids_markers)
+        return query, dict(zip(names, ids + ids[:1] * (size - len(ids)), strict=True))
+
+    def values(self, ids, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
+        ids = list(ids)
+        if not ids:
+            return []
+        query, by_name = self._query(ids)
+        return query.values(using=using, **values, **by_name)
+
+    def objects(self, ids, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        ids = list(ids)
+        if not ids:
+            return []
+        query, by_name = self._query(ids)
+        return query.objects(using=using, **values, **by_name)
+
+
+def prefetched(instance, name: str, rows: list) -> None:
+    """``rows`` kept as ``instance.<name>.all()``, as ``prefetch_related(name)`` keeps them."""
+    related = getattr(instance, name).all()
+    related._result_cache, related._prefetch_done = rows, True
+    instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), name: related}

@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -18,7 +19,7 @@ from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
-from salon.compiled import CompiledQuery
+from salon.compiled import CompiledForIds, CompiledQuery, prefetched
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.languages import language_supported
@@ -267,19 +268,35 @@ def therapist_day_seen_by(*, user, therapist, location: Salon, date: str | None)
     return day, therapist_day(therapist=therapist, day=day, zone=location.zone, at=at)
 
 
+def _day_sessions(therapist: int, since: datetime.datetime, until: datetime.datetime, at=None):
+    appointments = Appointment.objects.filter(therapist_id=therapist, start__gte=since, start__lt=until)
+    if at is not None:
+        appointments = appointments.filter(room__salon__in=at)
+    return (
+        appointments.exclude(status=Appointment.Status.CANCELLED)
+        .select_related("client__business", "room__salon", "routine", "plan")
+        .defer(*DAY_UNREAD)
+        .order_by("start")
+    )
+
+
+# No time of any session: a marker for the compiled queries below.
+_NO_TIME = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
+# Every day page reads it: compiled once (building it cost more than running it). Times as
+# markers on PostgreSQL only (SQLite's are text); a manager's look at a part of the day takes the ORM's way.
+_DAY_SESSIONS = CompiledQuery(_day_sessions, therapist=-1, since=_NO_TIME, until=_NO_TIME + datetime.timedelta(days=1))
+
+
 def therapist_day(*, therapist, day: datetime.date, zone: ZoneInfo, at: frozenset[int] | None = None) -> list[dict]:
     """A therapist's sessions of one day (in ``zone``) at every location, or
     only at the locations ``at``, with everything the day page shows, in a
     fixed number of queries whatever the number of sessions."""
     since = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
-    appointments = list(
-        Appointment.objects.filter(therapist=therapist, start__gte=since, start__lt=since + datetime.timedelta(days=1))
-        .filter(**({} if at is None else {"room__salon__in": at}))
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("client__business", "room__salon", "routine", "plan")
-        .defer(*DAY_UNREAD)
-        .order_by("start")
-    )
+    until = since + datetime.timedelta(days=1)
+    if at is None and connection.vendor == "postgresql":
+        appointments = _DAY_SESSIONS.objects(therapist=therapist.pk, since=since, until=until)
+    else:
+        appointments = list(_day_sessions(therapist.pk, since, until, at))
     return _session_entries(appointments, before=since)
 
 
@@ -305,21 +322,43 @@ def session_entry(appointment: Appointment) -> dict:
 PAIN_VISITS_SHOWN = 6
 
 
-def _last_visits(clients: list[Client], *, before: datetime.datetime):
-    """Each client's latest completed visit before ``before``, with its notes
-    and pressure feedback: one row per client in one query (and one for the
-    feedback), however long the clients' histories."""
+def _last_visits_query(clients: list[int], before: datetime.datetime):
     latest = (
         Appointment.objects.filter(client=OuterRef("pk"), status=Appointment.Status.COMPLETED, start__lt=before)
         .order_by("-start", "-pk")
         .values("pk")[:1]
     )
-    latest_ids = Client.objects.filter(pk__in=[client.pk for client in clients]).values(last=Subquery(latest))
+    latest_ids = Client.objects.filter(pk__in=clients).values(last=Subquery(latest))
+    # What the day shows of the visit: when, with whom, its notes and (read apart) its pressure feedback.
     return (
         Appointment.objects.filter(pk__in=latest_ids)
         .select_related("note", "therapist")
-        .prefetch_related("pressure_feedback")
-    )
+        .only("start", "client_id", "therapist__display_name", "note__client_reported", "note__therapist_found",
+              "note__work_done", "note__advice")
+    )  # fmt: skip
+
+
+_LAST_VISITS = CompiledForIds(_last_visits_query, before=_NO_TIME)
+_PRESSURE_FEEDBACK = CompiledForIds(lambda visits: PressureFeedback.objects.filter(appointment_id__in=visits))
+
+
+def _last_visits(clients: list[Client], *, before: datetime.datetime) -> list[Appointment]:
+    """Each client's latest completed visit before ``before``, with its notes
+    and pressure feedback: one row per client in one query (and one for the
+    feedback), however long the clients' histories."""
+    ids = sorted(client.pk for client in clients)
+    if connection.vendor == "postgresql":  # SQLite's times cannot be markers
+        visits = _LAST_VISITS.objects(ids, before=before)
+    else:
+        visits = list(_last_visits_query(ids, before))
+    feedback: dict[int, list[PressureFeedback]] = {visit.pk: [] for visit in visits}
+    for item in _PRESSURE_FEEDBACK.objects(feedback):
+        feedback[item.appointment_id].append(item)
+    for visit in visits:
+        for item in feedback[visit.pk]:
+            item.appointment = visit  # as prefetch_related keeps it
+        prefetched(visit, "pressure_feedback", feedback[visit.pk])
+    return visits
 
 
 def _session_entries(appointments: list[Appointment], *, before: datetime.datetime) -> list[dict]:

@@ -1,7 +1,7 @@
 import pytest
 from django.db.models import Count, Value
 
-from salon.compiled import CompiledQuery
+from salon.compiled import CompiledForIds, CompiledQuery
 from salon.models import Salon
 from tests.factories import SalonFactory, UserFactory
 
@@ -71,3 +71,24 @@ def test_a_marker_is_told_from_an_equal_value_of_another_type():
     # when it asks for another grid, then only the marker is replaced
     [(name, flag)] = grid.values(minutes=15)
     assert (name, flag, type(flag)) == ("Berlin", True, bool)
+
+
+by_ids = CompiledForIds(
+    lambda ids, name: Salon.objects.filter(pk__in=ids).exclude(name=name).order_by("pk"), name="\0name"
+)
+
+
+@pytest.mark.django_db
+def test_a_list_of_ids_of_any_length_finds_what_the_queryset_finds(django_assert_num_queries):
+    # given five locations
+    locations = [SalonFactory(name=f"Location {number}") for number in range(5)]
+    ids = [location.pk for location in locations]
+
+    # when lists of every length up to five ask, with another value beside them
+    for length in range(6):
+        with django_assert_num_queries(1 if length else 0):
+            found = by_ids.values(ids[:length], name="Location 0")
+
+        # then each finds what the queryset finds (a list filled up to its size finds no more)
+        expected = Salon.objects.filter(pk__in=ids[:length]).exclude(name="Location 0").order_by("pk")
+        assert found == list(expected.values_list(*[field.attname for field in Salon._meta.concrete_fields]))
