@@ -107,8 +107,15 @@ class CompiledInsert:
         self._model = model
         meta = model._meta
         self._fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
-        # Fields with their own placeholder or a database default take the ORM's way.
-        self._plain = not any(hasattr(field, "get_placeholder") or field.has_db_default() for field in self._fields)
+        # Fields with their own placeholder, a database default, a generated
+        # value or a value the database returns take the ORM's way.
+        self._plain = not any(
+            hasattr(field, "get_placeholder")
+            or field.has_db_default()
+            or getattr(field, "generated", False)
+            or (field.db_returning and field is not meta.pk)
+            for field in self._fields
+        )
         self._sql: dict[tuple[str, int], str] = {}
 
     def _statement(self, connection, count: int) -> str:
@@ -134,6 +141,9 @@ class CompiledInsert:
         ):
             self._model._base_manager.using(using).bulk_create(rows)
             return
+        for row in rows:
+            # As bulk_create: a related row not saved yet is an error, not a NULL.
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
         params = [
             field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in self._fields
         ]

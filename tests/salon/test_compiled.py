@@ -1,8 +1,8 @@
 import pytest
 from django.db.models import Count, Value
 
-from salon.compiled import CompiledForIds, CompiledQuery
-from salon.models import Salon
+from salon.compiled import CompiledForIds, CompiledInsert, CompiledQuery
+from salon.models import Room, Salon
 from tests.factories import SalonFactory, UserFactory
 
 # A query with a join, an annotation and a value that changes between calls.
@@ -92,3 +92,41 @@ def test_a_list_of_ids_of_any_length_finds_what_the_queryset_finds(django_assert
         # then each finds what the queryset finds (a list filled up to its size finds no more)
         expected = Salon.objects.filter(pk__in=ids[:length]).exclude(name="Location 0").order_by("pk")
         assert found == list(expected.values_list(*[field.attname for field in Salon._meta.concrete_fields]))
+
+
+new_rooms = CompiledInsert(Room)
+
+
+@pytest.mark.django_db
+def test_compiled_inserts_write_the_rows_bulk_create_writes_and_give_their_ids(django_assert_num_queries):
+    # Given a location and two rooms not saved yet, one with its defaults left alone
+    salon = SalonFactory()
+    first = Room(salon=salon, name="Linden", equipment="heated table")
+    second = Room(salon=salon, name="Birch")
+
+    # When both are written at once
+    with django_assert_num_queries(1):
+        new_rooms.save(first, second)
+
+    # Then each has its id and the rows hold what the ORM would have written
+    assert first.pk is not None
+    assert second.pk not in (None, first.pk)
+    assert not first._state.adding
+    written = list(
+        Room.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values("name", "equipment", "active")
+    )
+    assert written == [
+        {"name": "Linden", "equipment": "heated table", "active": True},
+        {"name": "Birch", "equipment": "", "active": True},
+    ]
+
+
+@pytest.mark.django_db
+def test_a_compiled_insert_refuses_a_row_whose_related_row_is_not_saved():
+    # Given a room of a location that was never saved
+    room = Room(salon=Salon(name="Nowhere"), name="Oak")
+
+    # When it is written, Then it is refused as bulk_create refuses it, and nothing is written
+    with pytest.raises(ValueError, match="unsaved related object"):
+        new_rooms.save(room)
+    assert not Room.objects.filter(name="Oak").exists()
