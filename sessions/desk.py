@@ -11,7 +11,7 @@ import datetime
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import pairwise, repeat
 
 from django.db import connection
 from django.utils import timezone
@@ -276,6 +276,19 @@ def _paint_outside(said: list, minutes: list[int], intervals: list[Interval], wh
         said[before:] = repeat(what, len(minutes) - before)
 
 
+def _in_order_of_minutes(minutes: list[int], classify) -> list[tuple[str, str]]:
+    """What ``classify`` says of each row, asked of the rows in order of their
+    minutes. They come in order but on the day the clocks go forward, when the
+    rows of the missing hour fall on the instants of the hour after; painting
+    stretches by bisection needs them in order."""
+    order = sorted(range(len(minutes)), key=minutes.__getitem__)
+    said = classify([minutes[index] for index in order])
+    rows: list = [None] * len(minutes)
+    for index, what in zip(order, said, strict=True):
+        rows[index] = what
+    return rows
+
+
 _LATEST = float("inf")
 
 
@@ -412,6 +425,8 @@ class _DayFacts:
             """What each row says: the stretches closed, away, off duty,
             elsewhere or busy are marked in a few steps (the first that
             applies wins: the later mark), the other rows one by one."""
+            if any(later < earlier for earlier, later in pairwise(minutes)):
+                return _in_order_of_minutes(minutes, classify)
             rows: list = [None] * len(minutes)
             _paint(rows, minutes, booked, said["busy"])
             _paint(rows, minutes, elsewhere, said["elsewhere"])
@@ -467,6 +482,8 @@ class _DayFacts:
 
         def classify(minutes: list[int]) -> list[tuple[str, str]]:
             """As a therapist's (closed, out of use, busy, then the rest)."""
+            if any(later < earlier for earlier, later in pairwise(minutes)):
+                return _in_order_of_minutes(minutes, classify)
             rows: list = [None] * len(minutes)
             _paint(rows, minutes, booked, said["busy"])
             _paint(rows, minutes, away, said["out_of_use"])

@@ -8,8 +8,9 @@ import pytest
 
 from salon.models import TimeOff
 from sessions.services.booking import appointment_book
-from tests.factories import ClientFactory, TherapistFactory, works_every_day
+from tests.factories import ClientFactory, TherapistFactory, short_routine, works_every_day
 from tests.helpers import at
+from tests.scenario import salon_scenario
 from tests.sessions.test_desk import grid_of, said
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,26 @@ def test_a_booking_cell_reads_nothing_more(salon, therapist, room, routine, tomo
 
     assert words[1] == routine.name
     assert isinstance(words[-1], datetime.datetime)
+
+
+def test_on_the_day_the_clocks_go_forward_the_rows_before_a_booking_say_when_it_starts():
+    # Given a salon open round the clock (Berlin), Anna working from 03:00, and
+    # a booking at 03:30 on the day the clocks go forward and on the Sunday before
+    scene = salon_scenario(
+        opens=datetime.time(0), closes=datetime.time(23, 45), works=(datetime.time(3), datetime.time(17))
+    )
+    routine = short_routine(minutes=45, turnover=15)
+    spring, week_before = datetime.date(2027, 3, 28), datetime.date(2027, 3, 21)
+    now = at(week_before - datetime.timedelta(days=2), 8)
+    for day in (spring, week_before):
+        appointment_book(client=ClientFactory(salon=scene.salon), routine=routine, start=at(day, 3, 30), now=now)
+
+    # When the desk shows both days
+    on_spring_day = said(grid_of(scene.salon, routine, spring, now=now))
+    on_ordinary_day = said(grid_of(scene.salon, routine, week_before, now=now))
+
+    # Then the rows before the booking say what they say on any other day,
+    # though the grid's rows of the missing hour fall on the hour after
+    for row in ("03:00", "03:15", "03:30", "04:30", "05:00"):
+        assert on_spring_day[row] == on_ordinary_day[row], row
+    assert on_spring_day["03:00"][1].startswith("Busy from")
