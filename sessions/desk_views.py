@@ -19,7 +19,7 @@ from clients.models import Client
 from clients.selectors import client_search
 from routines.content import text_in
 from routines.models import RoutineTemplate
-from routines.selectors import MenuEntry, routines_offered_with_steps, service_menu
+from routines.selectors import MenuEntry, routine_steps_prefetch, routines_offered, service_menu
 from salon.errors import DomainError, InvalidInput, NotFound, error_words, http_status
 from salon.inputs import DateTimeFormField, parse_id
 from salon.locations import location_check, location_for
@@ -53,10 +53,11 @@ class Service:
 
 def desk_services(salon: Salon) -> list[Service]:
     """Each routine the location offers, once per length on its menu with its
-    price, or once when it has no lengths there (two queries)."""
+    price, or once when it has no lengths there (two queries). The routines
+    come without their steps: :func:`service_chosen` reads the chosen one's."""
     menu = service_menu(salon=salon)
     services = []
-    for routine in routines_offered_with_steps(offered_at=salon):
+    for routine in routines_offered(offered_at=salon):
         # Without lengths on the menu: its typical length and the routine's turnover.
         entry = menu.get(routine.slug) or MenuEntry(routine.slug)
         if not entry.prices:
@@ -76,12 +77,15 @@ def service_chosen(services: list[Service], value: str | None) -> Service | None
     """The service asked for ("<routine id>" or "<routine id>:<minutes>"),
     else the first on the list: a link to a routine since withdrawn or a
     length since dropped shows the default. A value of another shape is
-    refused, naming the field."""
+    refused, naming the field. Its routine's steps are read (one query), once."""
     if value:
         routine, _, minutes = value.partition(":")
         parse_id(routine, field="service")
         parse_id(minutes, field="service")
-    return next((service for service in services if service.value == value), services[0] if services else None)
+    chosen = next((service for service in services if service.value == value), services[0] if services else None)
+    if chosen is not None:
+        routine_steps_prefetch(chosen.routine)
+    return chosen
 
 
 def _service_value(appointment: Appointment, services: list[Service]) -> str:

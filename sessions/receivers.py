@@ -11,6 +11,9 @@ the next session, an erased client's data goes from her sessions, and time
 that frees up is offered to the waitlist.
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils.functional import Promise
 
@@ -27,6 +30,7 @@ from sessions.services.erasure import client_session_data_erase
 from sessions.services.outbox import notification_intake_link_send, notifications_follow_consent
 from sessions.services.pain import pain_before_record
 from sessions.services.plans import session_plans_rebuild
+from sessions.services.waitlist import waitlist_may_want
 from sessions.signals import time_freed
 
 
@@ -63,7 +67,17 @@ def refuse_new_time_zone_under_bookings(sender, *, salon, changes: dict, **kwarg
 
 @receiver(time_freed, dispatch_uid="sessions.offer_freed_time_to_waitlist")
 def offer_freed_time_to_waitlist(sender, *, salon, start, end, **kwargs) -> None:
-    """Offered after commit: the time is free only if the change is kept."""
-    from sessions.tasks import waitlist_offer_freed
+    """Offered after commit: the time is free only if the change is kept.
+    The task is sent (as ``delay_on_commit`` would) only when someone waits
+    who could be offered the time: most moves and cancellations cost a
+    message to the broker for nothing. Asked after commit, as the task
+    would ask: whoever joined meanwhile counts, and an erasure freeing many
+    ranges adds no queries to its transaction."""
+    transaction.on_commit(partial(_offer_if_anyone_waits, salon=salon, start=start, end=end))
 
-    waitlist_offer_freed.delay_on_commit(salon.pk, start.isoformat(), end.isoformat())
+
+def _offer_if_anyone_waits(*, salon, start, end) -> None:
+    if waitlist_may_want(salon=salon, start=start, end=end):
+        from sessions.tasks import waitlist_offer_freed
+
+        waitlist_offer_freed.delay(salon.pk, start.isoformat(), end.isoformat())

@@ -14,13 +14,15 @@ from collections import defaultdict
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import DateField, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
+from salon.compiled import CompiledQuery
 from salon.errors import Conflict, DomainError, Gone, InvalidInput, NotFound, validate
 from salon.languages import language_supported
 from salon.models import Salon, Therapist
@@ -223,6 +225,42 @@ def _within_windows(entry: WaitlistEntry, slot: Slot, zone) -> bool:
     )
 
 
+def _days_freed(salon: Salon, start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The location's days the range ``start``–``end`` touches."""
+    zone = salon.zone
+    return start.astimezone(zone).date(), (end - datetime.timedelta(microseconds=1)).astimezone(zone).date()
+
+
+def _waiting_on(salon: int, first_day: str, last_day: str):
+    # The days come as text, cast by the database: a date would be prepared for each backend, a marker not.
+    return (
+        WaitlistEntry.objects.filter(
+            salon_id=salon,
+            status=WaitlistEntry.Status.WAITING,
+            first_day__lte=Cast(Value(last_day), DateField()),
+            last_day__gte=Cast(Value(first_day), DateField()),
+        )
+        .order_by()
+        .values_list("pk")[:1]
+    )
+
+
+# Every move and cancellation asks this way: compiled once, the location and the days change.
+_WAITING_ON = CompiledQuery(_waiting_on, salon=-1, first_day="\0first", last_day="\0last")
+
+
+def waitlist_may_want(*, salon: Salon, start: datetime.datetime, end: datetime.datetime) -> bool:
+    """Whether an entry waits that :func:`waitlist_offers_for_freed_time`
+    would consider for the range (one query): False only when none could
+    be offered it, so that most moves and cancellations send no task. It
+    counts entries whose days the offer later clips to now, or that expire
+    meanwhile: those the task itself passes over."""
+    if start >= end:
+        return False
+    first_day, last_day = _days_freed(salon, start, end)
+    return bool(_WAITING_ON.values(salon=salon.pk, first_day=first_day.isoformat(), last_day=last_day.isoformat()))
+
+
 @transaction.atomic
 def waitlist_offers_for_freed_time(
     *, salon: Salon, start: datetime.datetime, end: datetime.datetime, now: datetime.datetime | None = None
@@ -238,8 +276,7 @@ def waitlist_offers_for_freed_time(
     if start >= end:
         return []
     zone = salon.zone
-    first_day = start.astimezone(zone).date()
-    last_day = (end - datetime.timedelta(microseconds=1)).astimezone(zone).date()
+    first_day, last_day = _days_freed(salon, start, end)
     entries = list(
         WaitlistEntry.objects.filter(
             salon=salon, status=WaitlistEntry.Status.WAITING, first_day__lte=last_day, last_day__gte=first_day
