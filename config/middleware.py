@@ -1,13 +1,18 @@
 import re
 import uuid
+from contextlib import suppress
 
 from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
+from django.apps import apps
 from django.conf import settings
 from django.core.signals import request_finished, setting_changed
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from config.logs import NO_REQUEST, current_request_id
+from salon.compiled import CompiledQuery
 
 # A proxy's id is kept when it is short and plain, so it cannot forge log lines.
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{8,64}")
@@ -117,3 +122,34 @@ def _forget_built_policies(*, setting: str, **kwargs) -> None:
 
 
 setting_changed.connect(_forget_built_policies, dispatch_uid="salon.forget_built_policies")
+
+
+class CompiledDeviceOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, reading the session's verified device by a
+    query compiled once per process and device model: every page of a
+    member of staff who entered a code reads it, and building the query
+    cost more CPU than sending it. What is read, and what a missing,
+    foreign or unconfirmed device does to the session, is django-otp's."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        with suppress(ValueError, LookupError):
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            device_model = apps.get_model(model_label)
+            if issubclass(device_model, Device):
+                found = _device_query(device_model).objects(pk=int(device_id))
+                return found[0] if found else None
+        return None
+
+
+_DEVICES_WITH_ID: dict[type, CompiledQuery] = {}
+
+
+def _device_query(device_model: type) -> CompiledQuery:
+    query = _DEVICES_WITH_ID.get(device_model)
+    if query is None:
+        query = _DEVICES_WITH_ID[device_model] = CompiledQuery(
+            lambda pk: device_model.objects.filter(pk=pk),
+            pk=-1,  # no device's id
+        )
+    return query

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, reading the verified device by a compiled query.
+    "config.middleware.CompiledDeviceOTPMiddleware",
     # After authentication: a signed-in member of staff reads their own language.
     "salon.middleware.LanguageMiddleware",
     "salon.middleware.StaffSignInMiddleware",
@@ -214,6 +215,8 @@ API_TOKEN_IDLE_HOURS = env.int("API_TOKEN_IDLE_HOURS", default=10)
 if STAFF_SESSION_HOURS < 1 or API_TOKEN_IDLE_HOURS < 1:
     raise ImproperlyConfigured("STAFF_SESSION_HOURS and API_TOKEN_IDLE_HOURS must be 1 or more.")
 SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 60 * 60
+# Database sessions, read by a query compiled once (salon.session_store).
+SESSION_ENGINE = "salon.session_store"
 # An invitation to set a password (a new member of staff) works this many
 # days, and only until a password is set.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
