@@ -24,6 +24,32 @@ def pytest_xdist_make_scheduler(config, log):
     return IntegrationTestsTogether(config, log)
 
 
+def _commits_and_is_flushed(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits leaves the database flushed: Django puts back what
+    the migrations loaded (roles, the guide's routines) only when the next
+    such test starts. Run alone, pytest-django puts those tests after all
+    the others; under pytest-xdist a test process may take ordinary tests
+    after them (the integration tests go first), so what the migrations
+    loaded is put back here, once the last of a run of such tests is done."""
+    result = yield
+    if _commits_and_is_flushed(item) and nextitem is not None and not _commits_and_is_flushed(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for alias in connections:
+                contents = getattr(connections[alias], "_test_serialized_contents", None)
+                if contents:
+                    connections[alias].creation.deserialize_db_from_string(contents)
+    return result
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
