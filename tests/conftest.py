@@ -5,23 +5,28 @@ from salon.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 INTEGRATION_TESTS = "tests/integration/"
+BROWSER_TESTS = "tests/integration/test_browser_"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under pytest-xdist (`make test`) the integration tests all go to one
-    test process, one after another, while the other processes share out
-    the unit tests. Each starts workers, servers or a browser of its own,
-    and several test races and timeouts: two at once would only make them
-    flaky on a 2-core machine. (xdist's own ``--dist loadgroup`` marks
-    cannot do it on pytest 9, which no longer reads the node ids it rewrites.)"""
+    """Under pytest-xdist (`make test`) the integration tests run in two
+    test processes, each taking one kind one after another: the browser
+    tests in one, those that start workers, servers and Redis in the other,
+    while both share out the unit tests. Two of one kind at once would
+    fight over the same things (a Redis stopped by one, a worker's queue)
+    and several test races and timeouts, which would only make them flaky
+    on a 2-core machine. (xdist's own ``--dist loadgroup`` marks cannot do
+    it on pytest 9, which no longer reads the node ids it rewrites.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class IntegrationTestsTogether(LoadScopeScheduling):
+    class IntegrationTestsByKind(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return BROWSER_TESTS
             return INTEGRATION_TESTS if nodeid.startswith(INTEGRATION_TESTS) else nodeid
 
-    return IntegrationTestsTogether(config, log)
+    return IntegrationTestsByKind(config, log)
 
 
 def _commits_and_is_flushed(item) -> bool:
