@@ -53,7 +53,7 @@ def main() -> None:
     with scratch_database():
         import datetime
 
-        from django.db import connection
+        from django.db import connection, transaction
 
         from bench.availability import DAYS, THERAPISTS, fill
         from sessions.selectors import availability
@@ -67,7 +67,9 @@ def main() -> None:
         ours = {}
 
         def ours_run():
-            slots, _ = availability(salon=locations[0], routine=routine, first_day=first, last_day=last)
+            # Inside a transaction nothing is remembered: the slots are computed, as the peer's are.
+            with transaction.atomic():
+                slots, _ = availability(salon=locations[0], routine=routine, first_day=first, last_day=last)
             ours["starts"] = len({(slot.start, slot.therapist) for slot in slots})
 
         peer = {}
