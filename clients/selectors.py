@@ -15,7 +15,7 @@ from clients.models import Client, ClientLink, HealthDataAccess, HealthScreening
 from clients.outcome import ScreeningOutcome, Severity
 from clients.search import fold, phone_prefix
 from routines.models import BodyArea, area_words
-from salon.compiled import CompiledForIds, CompiledQuery, prefetched
+from salon.compiled import CompiledForIds, CompiledQuery, prefetched_children
 from salon.errors import Conflict, Forbidden
 from salon.models import Salon
 from salon.roles import Role, has_role, sees_whole_salon
@@ -480,13 +480,8 @@ def latest_screenings(clients: list[Client]) -> dict[int, HealthScreening]:
     Only the latest rows are read: a client screened before every visit for
     years has one screening on a day's pages, not all of them."""
     screenings = _LATEST_SCREENINGS.objects(sorted({client.pk for client in clients}))
-    by_screening: dict[int, list[ScreeningClearance]] = {screening.pk: [] for screening in screenings}
-    for clearance in _CLEARANCES.objects(by_screening):
-        by_screening[clearance.screening_id].append(clearance)
-    for screening in screenings:
-        for clearance in by_screening[screening.pk]:
-            clearance.screening = screening  # as prefetch_related keeps it
-        prefetched(screening, "clearances", by_screening[screening.pk])
+    clearances = _CLEARANCES.objects([screening.pk for screening in screenings])
+    prefetched_children(screenings, "clearances", clearances, parent_field="screening")
     return {screening.client_id: screening for screening in screenings}
 
 

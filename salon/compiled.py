@@ -199,3 +199,16 @@ def prefetched(instance, name: str, rows: list) -> None:
     related = getattr(instance, name).all()
     related._result_cache, related._prefetch_done = rows, True
     instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), name: related}
+
+
+def prefetched_children(parents: list, name: str, children, *, parent_field: str) -> None:
+    """``children`` (rows whose ``parent_field`` points at one of ``parents``)
+    kept on each parent as ``prefetch_related(name)`` keeps them, each
+    pointing back at its parent."""
+    by_parent: dict[int, list] = {parent.pk: [] for parent in parents}
+    for child in children:
+        by_parent[getattr(child, f"{parent_field}_id")].append(child)
+    for parent in parents:
+        for child in by_parent[parent.pk]:
+            setattr(child, parent_field, parent)
+        prefetched(parent, name, by_parent[parent.pk])

@@ -276,17 +276,23 @@ def _paint_outside(said: list, minutes: list[int], intervals: list[Interval], wh
         said[before:] = repeat(what, len(minutes) - before)
 
 
-def _in_order_of_minutes(minutes: list[int], classify) -> list[tuple[str, str]]:
-    """What ``classify`` says of each row, asked of the rows in order of their
-    minutes. They come in order but on the day the clocks go forward, when the
-    rows of the missing hour fall on the instants of the hour after; painting
-    stretches by bisection needs them in order."""
-    order = sorted(range(len(minutes)), key=minutes.__getitem__)
-    said = classify([minutes[index] for index in order])
-    rows: list = [None] * len(minutes)
-    for index, what in zip(order, said, strict=True):
-        rows[index] = what
-    return rows
+def _in_minute_order(classify):
+    """``classify`` asked of the rows in order of their minutes, its answers
+    given back row by row. The rows come in order but on the day the clocks
+    go forward, when those of the missing hour fall on the instants of the
+    hour after; painting stretches by bisection needs them in order."""
+
+    def classified(minutes: list[int]) -> list[tuple[str, str]]:
+        if all(earlier <= later for earlier, later in pairwise(minutes)):
+            return classify(minutes)
+        order = sorted(range(len(minutes)), key=minutes.__getitem__)
+        said = classify([minutes[index] for index in order])
+        rows: list = [None] * len(minutes)
+        for index, what in zip(order, said, strict=True):
+            rows[index] = what
+        return rows
+
+    return classified
 
 
 _LATEST = float("inf")
@@ -425,8 +431,6 @@ class _DayFacts:
             """What each row says: the stretches closed, away, off duty,
             elsewhere or busy are marked in a few steps (the first that
             applies wins: the later mark), the other rows one by one."""
-            if any(later < earlier for earlier, later in pairwise(minutes)):
-                return _in_order_of_minutes(minutes, classify)
             rows: list = [None] * len(minutes)
             _paint(rows, minutes, booked, said["busy"])
             _paint(rows, minutes, elsewhere, said["elsewhere"])
@@ -435,7 +439,7 @@ class _DayFacts:
             _paint_outside(rows, minutes, opening, said["closed"])
             return [row or rest(minute) for row, minute in zip(rows, minutes, strict=True)]
 
-        return classify
+        return _in_minute_order(classify)
 
     def room_cell(self, room: Room):
         calendar = self.calendar
@@ -482,15 +486,13 @@ class _DayFacts:
 
         def classify(minutes: list[int]) -> list[tuple[str, str]]:
             """As a therapist's (closed, out of use, busy, then the rest)."""
-            if any(later < earlier for earlier, later in pairwise(minutes)):
-                return _in_order_of_minutes(minutes, classify)
             rows: list = [None] * len(minutes)
             _paint(rows, minutes, booked, said["busy"])
             _paint(rows, minutes, away, said["out_of_use"])
             _paint_outside(rows, minutes, opening, said["closed"])
             return [row or rest(minute) for row, minute in zip(rows, minutes, strict=True)]
 
-        return classify
+        return _in_minute_order(classify)
 
 
 def _rows(calendar: Calendar, walls: list[datetime.time], lanes, wanted: Wanted, step: int) -> list[Row]:

@@ -19,7 +19,7 @@ from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
-from salon.compiled import CompiledForIds, CompiledQuery, prefetched
+from salon.compiled import CompiledForIds, CompiledQuery, prefetched_children
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.languages import language_supported
@@ -351,13 +351,8 @@ def _last_visits(clients: list[Client], *, before: datetime.datetime) -> list[Ap
         visits = _LAST_VISITS.objects(ids, before=before)
     else:
         visits = list(_last_visits_query(ids, before))
-    feedback: dict[int, list[PressureFeedback]] = {visit.pk: [] for visit in visits}
-    for item in _PRESSURE_FEEDBACK.objects(feedback):
-        feedback[item.appointment_id].append(item)
-    for visit in visits:
-        for item in feedback[visit.pk]:
-            item.appointment = visit  # as prefetch_related keeps it
-        prefetched(visit, "pressure_feedback", feedback[visit.pk])
+    feedback = _PRESSURE_FEEDBACK.objects([visit.pk for visit in visits])
+    prefetched_children(visits, "pressure_feedback", feedback, parent_field="appointment")
     return visits
 
 
