@@ -31,7 +31,7 @@ Prints one JSON line per page or endpoint (``requests_per_second``,
 loopback is called; the run is bounded by ``BENCH_SECONDS`` and by a cap on
 requests per member of staff. Settings (environment): ``BENCH_USERS`` (30),
 ``BENCH_SECONDS`` (120), ``BENCH_THINK_MS`` (1000; 0 for no think time),
-``BENCH_WORKERS`` (gunicorn's workers, 3 as in production), and
+``BENCH_WORKERS`` (gunicorn's workers; production's number by default), and
 ``BENCH_CACHE_URL`` (default: the broker's Redis when it is Redis, else each
 web worker its own memory). Run with ``scripts/testenv.py -m bench.load``.
 """
@@ -62,7 +62,7 @@ from tests.helpers import start_celery
 USERS = int(os.environ.get("BENCH_USERS", "30"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "120"))
 THINK_MS = float(os.environ.get("BENCH_THINK_MS", "1000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS") or gunicorn_config.workers)
 CLIENTS = 2000
 BOOKABLE_DAYS = 14
 # A full day's work: a therapist runs them all in the first minute or so,

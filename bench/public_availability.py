@@ -4,7 +4,7 @@ target: p95 under 50 ms), then open the booking page of a day
 (``/book/<location>/?service=...&date=...``; target: p95 under 100 ms).
 
 The server is gunicorn with the production settings (``config.gunicorn``:
-3 workers of 4 threads, access log on), as ``bench.load`` runs it, warmed
+plain workers, two per core and one more, access log on), as ``bench.load`` runs it, warmed
 up first (each worker's first requests load code and fill caches). Each
 visitor is a thread that asks again as soon as it has its answer (no time
 to think: the harshest case), on a new connection each time.
@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.harness import group_cpu_seconds, scratch_database, serving
+from config import gunicorn as gunicorn_config
 from config.env import database_url_for
 
 CLIENTS = 20
@@ -111,7 +112,9 @@ def report(case: str, results: list[tuple[float, int]], elapsed: float, ok: int,
                 "statuses": sorted({status for _, status in results}),
                 "requests_per_second": round(len(results) / elapsed, 1),
                 "concurrent_clients": CLIENTS,
-                "server": "gunicorn, config.gunicorn (3 workers x 4 threads)",
+                "server": "gunicorn, config.gunicorn",
+                "gunicorn_workers": gunicorn_config.workers,
+                "gunicorn_threads": gunicorn_config.threads,
                 "cache": CACHE_URL.split(":")[0] if CACHE_URL else "memory per worker",
                 **extra,
             }

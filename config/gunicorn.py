@@ -4,7 +4,19 @@ only binds to its own host and port).
 
 ``PORT`` and ``WEB_CONCURRENCY`` follow the convention of hosting platforms;
 logging follows ``LOG_LEVEL`` and ``LOG_FORMAT`` like the rest of the site.
+
+The workers are gunicorn's plain (sync) processes, one request at a time each,
+two per core and one more. Our requests are short and spend most of their time
+in Python: threads in one process take turns on the GIL, and a threaded worker
+accepts several connections at once and serves them unevenly, so under load
+some requests waited several times longer than the rest (``bench.load``'s p95
+fell from 167 to 118 ms and ``bench.public_availability``'s from 90 to under
+50 ms on two cores when threads were dropped). A plain worker reads a slow
+client's request itself, so the site belongs behind a buffering proxy, which
+it needs anyway for TLS (README, "Docker compose").
 """
+
+import os
 
 from gunicorn.glogging import Logger
 
@@ -30,8 +42,16 @@ logger_class = AccessLogger
 
 wsgi_app = "config.wsgi:application"
 bind = [f"0.0.0.0:{env.int('PORT', default=8000)}"]
-workers = env.int("WEB_CONCURRENCY", default=3)
-threads = 4
+
+
+def default_workers() -> int:
+    """Two per core this process may run on, and one more, at most 9: each
+    worker holds a database connection and its own memory."""
+    return min(2 * len(os.sched_getaffinity(0)) + 1, 9)
+
+
+workers = env.int("WEB_CONCURRENCY", default=default_workers())
+threads = 1
 # A booking takes milliseconds; a request still running after this is stuck.
 timeout = 30
 graceful_timeout = 30
