@@ -61,3 +61,11 @@ logconfig_dict = logging_config(
     level=env.str("LOG_LEVEL", default="INFO"),
     log_format=env.choice("LOG_FORMAT", LOG_FORMATS, default="plain"),
 )
+
+
+def post_worker_init(worker) -> None:
+    """Import the views, compile the URL patterns and templates before the
+    worker takes its first request (``config.warmup``)."""
+    from config.warmup import process_warm
+
+    process_warm()

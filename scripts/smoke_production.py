@@ -290,6 +290,20 @@ class Smoke:
             raise failure
         say('/healthz 200 {"database": "ok", "broker": "ok"}')
 
+    def check_workers_warmed(self) -> None:
+        """Each gunicorn worker warms itself before serving (config.warmup) and says so."""
+        workers = int(self.environment()["WEB_CONCURRENCY"])
+
+        def warmed():
+            text = self.logs["web"].read_text()
+            if "Not warmed" in text:
+                raise SmokeFailure("a template did not compile while warming" + self.log_tail("web"))
+            count = text.count("Warmed: ")
+            return count >= workers, f"{count} of {workers} workers warmed"
+
+        self.wait("gunicorn's workers did not warm themselves", warmed, logs=("web",))
+        say(f"{workers} web workers warmed before serving")
+
     def manager_signs_in_with_a_code(self) -> None:
         """The demo manager's token needs the authenticator code (django-otp
         in the production install), computed here from the published key."""
@@ -389,6 +403,7 @@ class Smoke:
         for name in ("web", "worker", "beat"):
             self.start(name, commands[name])
         self.check_health()
+        self.check_workers_warmed()
         address = self.book()
         self.check_confirmation(address)
         self.check_ping()
