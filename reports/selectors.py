@@ -169,10 +169,13 @@ RoomsAt = dict[int, list[int]]
 
 def appointments_in(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> QuerySet[Appointment]:
     """Appointments starting in the period at these locations, each
-    location's days in its own zone; unordered, for grouping."""
+    location's days in its own zone; unordered, for grouping. Sessions
+    cancelled because their client's data was erased are left out: nobody
+    cancelled them, and nobody will come."""
     if not locations:
         return Appointment.objects.none()
-    return Appointment.objects.filter(_starting(locations, period, rooms_at=rooms_at)).order_by()
+    starting = _starting(locations, period, rooms_at=rooms_at)
+    return Appointment.objects.filter(starting, cancelled_at_erasure=False).order_by()
 
 
 def _starting(locations: list[Salon], period: Period, through: str = "", rooms_at: RoomsAt | None = None) -> Q:

@@ -98,6 +98,10 @@ class Appointment(models.Model):
         default=False,
         help_text=_("Cancelled inside the salon's client cut-off (client_cancel_hours) before the start."),
     )
+    cancelled_at_erasure = models.BooleanField(
+        default=False,
+        help_text=_("Cancelled because the client's data was erased: nobody's choice, so no report counts it."),
+    )
     plan_problem = models.CharField(
         max_length=300, blank=True, help_text=_("Why the plan could not follow the latest screening.")
     )

@@ -14,7 +14,9 @@ courses, and the messages' kinds and statuses.
 
 Her sessions not yet started are cancelled, with no notice (there is no
 address left to send it to), and their time is offered to the waitlist;
-her messages not yet sent never go out."""
+her messages not yet sent never go out. They are marked as cancelled at the
+erasure: neither she nor the salon chose it, so the reports count them
+neither as bookings nor as cancellations."""
 
 import datetime
 
@@ -82,6 +84,7 @@ def _sessions_ahead_cancel(appointments, *, by, now: datetime.datetime) -> None:
         status=Status.CANCELLED,
         cancellation_reason=reason,
         cancelled_late=False,
+        cancelled_at_erasure=True,
         calendar_sequence=F("calendar_sequence") + 1,
         updated_at=now,
     )

@@ -388,3 +388,30 @@ def test_a_location_without_rooms_reports_nothing_booked(db):
     assert list(report.daily.values()) == [(0, 0)] * 7
     assert [(row.label, row.working_minutes) for row in report.therapists] == [("Anna", 7 * 8 * 60)]
     assert (extras.clients_seen, extras.feedback_given, extras.courses) == (0, 0, 0)
+
+
+def test_sessions_cancelled_by_an_erasure_count_neither_as_bookings_nor_as_cancellations(week):
+    from django.utils import timezone
+
+    from clients.services import client_erase
+    from sessions.services.booking import appointment_book
+    from sessions.services.lifecycle import appointment_transition
+    from tests.factories import ClientFactory
+
+    # given a client with two sessions ahead, one of which she cancelled herself before asking to be erased
+    scene = week.scene
+    later = (timezone.now().astimezone(scene.salon.zone) + datetime.timedelta(days=10)).date()
+    leaving = ClientFactory(salon=scene.salon)
+    kept = appointment_book(client=leaving, routine=week.neck, start=scene.at(later, 10))
+    cancelled = appointment_book(client=leaving, routine=week.neck, start=scene.at(later, 12))
+    appointment_transition(appointment=cancelled, to_status="cancelled", reason="She moved away.")
+    appointment_book(client=scene.client, routine=week.neck, start=scene.at(later, 14))
+
+    # when her data is erased and that day is reported
+    client_erase(client=leaving, user=None)
+    report = report_for(locations=[scene.salon], period=Period(later, later + datetime.timedelta(days=1)))
+
+    # then the session the erasure cancelled counts nowhere; her own cancellation and the other client's booking do
+    kept.refresh_from_db()
+    assert (kept.status, kept.cancelled_at_erasure) == ("cancelled", True)
+    assert (report.total.bookings, report.total.cancelled, report.total.cancelled_late) == (2, 1, 0)

@@ -326,3 +326,25 @@ def test_messages_taken_for_sending_as_she_is_erased_do_not_go_out(sabine, manag
     for link in ClientLink.objects.filter(client=sabine.client):
         with pytest.raises(LinkInvalid):
             client_link_usable(link_id=link.pk, purpose=link.purpose)
+
+
+def test_the_upgrade_marks_the_sessions_earlier_erasures_cancelled_in_either_language(sabine, petra, manager):
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module("sessions.migrations.0019_appointment_cancelled_at_erasure")
+    # Given Sabine erased before sessions cancelled by an erasure were marked, by a manager reading German,
+    # and Petra (not erased) who cancelled her session ahead with the same words
+    client_erase(client=sabine.client, user=manager)
+    Appointment.objects.filter(pk=sabine.ahead.pk).update(
+        cancelled_at_erasure=False, cancellation_reason="Die Daten der Kundin oder des Kunden wurden gelöscht."
+    )
+    appointment_transition(appointment=petra.ahead, to_status="cancelled", reason="The client's data was erased.")
+
+    # When the upgrade runs
+    upgrade.erasure_cancellations_mark(apps, None)
+
+    # Then only the session the erasure cancelled is marked
+    marked = set(Appointment.objects.filter(cancelled_at_erasure=True).values_list("pk", flat=True))
+    assert marked == {sabine.ahead.pk}
