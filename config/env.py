@@ -103,6 +103,8 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict:
             raise ImproperlyConfigured(f"{name} names no database: add /<name> to {url!r}.")
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         conn_max_age = int(options.pop("conn_max_age", 60))
+        # Not the driver's: read by salon.compiled.prepared_cursor (0 behind a pooler in transaction mode).
+        prepared = options.pop("prepared_statements", "1").strip().lower() not in FALSE_WORDS
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": database,
@@ -113,6 +115,7 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict:
             "CONN_MAX_AGE": conn_max_age,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
+            "PREPARED_STATEMENTS": prepared,
         }
     raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite://; got {url!r}.")
 
@@ -125,7 +128,11 @@ def database_url_for(config: dict) -> str:
     user = quote(config["USER"], safe="")
     credentials = user + (f":{quote(config['PASSWORD'], safe='')}" if config["PASSWORD"] else "")
     port = f":{config['PORT']}" if config["PORT"] else ""
-    query = f"?{urlencode(config['OPTIONS'])}" if config.get("OPTIONS") else ""
+    options = {
+        **config.get("OPTIONS", {}),
+        **({} if config.get("PREPARED_STATEMENTS", True) else {"prepared_statements": 0}),
+    }
+    query = f"?{urlencode(options)}" if options else ""
     return f"postgres://{credentials}@{config['HOST']}{port}/{quote(config['NAME'], safe='')}{query}"
 
 

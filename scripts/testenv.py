@@ -11,11 +11,21 @@ broker) and says so, unless ``REQUIRE_SERVICES=1``, which makes it a failure.
 
 import os
 import sys
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/salon"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 CONNECT_TIMEOUT_SECONDS = 3
+# Options of DATABASE_URL that config.env reads itself; psycopg refuses them.
+SALON_OPTIONS = {"conn_max_age", "prepared_statements"}
+
+
+def maintenance_url(url: str) -> str:
+    """The server's ``postgres`` database at ``url``'s address, with the
+    driver's options (``sslmode``...) but not the project's own."""
+    parts = urlsplit(url)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key not in SALON_OPTIONS])
+    return urlunsplit(parts._replace(scheme="postgresql", path="/postgres", query=query))
 
 
 def postgres_problem(url: str) -> str | None:
@@ -24,11 +34,9 @@ def postgres_problem(url: str) -> str | None:
     import psycopg
     from psycopg import sql
 
-    parts = urlsplit(url)
-    database = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    database = urlsplit(url).path.lstrip("/")
     try:
-        with psycopg.connect(maintenance, connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True) as conn:
+        with psycopg.connect(maintenance_url(url), connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

@@ -47,3 +47,9 @@ def test_embedded_mode_ignores_the_local_default_ports(testenv):
     assert "DATABASE_URL" not in env
     assert "CELERY_BROKER_URL" not in env
     assert env["DJANGO_SETTINGS_MODULE"] == "tests.settings"
+
+
+def test_the_projects_own_database_options_are_not_passed_to_the_driver(testenv):
+    url = "postgres://salon:secret@db.example:6432/salon?sslmode=require&prepared_statements=0&conn_max_age=0"
+
+    assert testenv.maintenance_url(url) == "postgresql://salon:secret@db.example:6432/postgres?sslmode=require"
