@@ -18,14 +18,17 @@ transaction, where nothing is remembered) and remembered (the same question
 again, nothing changed: the stamp's query and the cache). The computed case
 also reports the median CPU time of this process per computation
 (``cpu_ms``): on a shared machine it tells what the computation costs, which
-the wall-clock median alone does not.
+the wall-clock median alone does not. ``BENCH_PROFILE=cpu`` prints a cProfile
+of the computed case instead (Berlin; ``BENCH_CASE=1`` for London), with
+``BENCH_CLOCK``, ``BENCH_SORT`` and ``BENCH_LINES`` as in bench.harness.
 """
 
 import datetime
+import os
 import statistics
 import time
 
-from bench.harness import count_queries, measure, scratch_database
+from bench.harness import count_queries, cpu_profile_print, measure, scratch_database
 
 THERAPISTS = 20
 DAYS = 30
@@ -148,6 +151,17 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+        if os.environ.get("BENCH_PROFILE") == "cpu":
+            location = locations[int(os.environ.get("BENCH_CASE", 0))]
+            last = first + datetime.timedelta(DAYS - 1)
+
+            def computed():
+                with transaction.atomic():  # nothing remembered, as in the computed case
+                    availability(salon=location, routine=routine, first_day=first, last_day=last)
+
+            cpu_profile_print(computed, runs=30)
+            return
 
         for location in locations:
             result = {}

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -32,11 +33,14 @@ from django.utils.translation import gettext
 
 from routines.selectors import service_entry
 from routines.specs import RoutineSpec
+from salon.compiled import prepared_cursor
 from salon.errors import InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff, WorkingHours
 
 Interval = tuple[int, int]
 MINUTES_A_DAY = 24 * 60
+_START = itemgetter(0)
+_END = itemgetter(1)  # an interval's end (or a range's high), to bisect by
 
 
 def to_minutes(moment: datetime.datetime) -> int:
@@ -111,7 +115,7 @@ def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
 def merge(intervals: list[Interval]) -> list[Interval]:
     if len(intervals) < 2:
         return list(intervals)
-    ordered = sorted(intervals)
+    ordered = sorted(intervals, key=_START)  # by start alone: cheaper than comparing tuples, and as good here
     merged: list[Interval] = [ordered[0]]
     # Merging a month of bookings is a hot loop, and most need no merging:
     # those are kept as they are, and only a grown interval is made anew.
@@ -151,6 +155,36 @@ class EpochMinutes(Func):
     def as_sqlite(self, compiler, connection, **extra):
         template = EPOCH_MINUTES_SQL["sqlite"].format("%(expressions)s")
         return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def clear_starts(starts: list[Interval], busy: list[Interval], length: int) -> list[Interval]:
+    """Of ``starts`` (ranges [low, high) of start minutes, in any order),
+    those at which ``length`` minutes meet none of ``busy`` (sorted and
+    merged): a busy [begin, end) rules out the starts [begin - length + 1,
+    end). Each range bisects to the first busy interval that ends after it
+    begins, so a day's starts do not walk a month of bookings; what is left
+    between two busy intervals starts where the first ends, as the free
+    interval between them does."""
+    if not busy:
+        return starts
+    result = []
+    count = len(busy)
+    reach = length - 1
+    for low, high in starts:
+        index = bisect_right(busy, low, key=_END)
+        while index < count:
+            begin, end = busy[index]
+            if begin - reach >= high:
+                break
+            if begin - reach > low:
+                result.append((low, begin - reach))
+            low = end  # busy ends increase: this one ends after the start
+            if low >= high:
+                break
+            index += 1
+        if low < high:
+            result.append((low, high))
+    return result
 
 
 def fits(free: list[Interval], start: int, end: int) -> bool:
@@ -286,12 +320,14 @@ class Calendar:
             salon=salon, therapist_ids=ids, since=since, until=until, exclude_appointment=exclude_appointment,
             appointments=appointments, appointments_of=shown,
         )  # fmt: skip
-        # A therapist's sessions elsewhere keep her busy here too: merged with hers here in one pass.
-        booked_here, away_elsewhere = busy[1], busy[4]
-        for therapist, intervals in away_elsewhere.items():
+        # A therapist's sessions elsewhere keep her busy here too: merged with hers here in one pass,
+        # once merged among themselves (the travel time joins most of a day's there into one).
+        elsewhere = {therapist: merge(intervals) for therapist, intervals in busy[4].items()}
+        booked_here = busy[1]
+        for therapist, intervals in elsewhere.items():
             booked_here[therapist] = booked_here.get(therapist, []) + intervals
-        therapist_away, therapist_booked, room_away, room_booked, elsewhere = (
-            {key: merge(value) for key, value in intervals.items()} for intervals in busy
+        therapist_away, therapist_booked, room_away, room_booked = (
+            {key: merge(value) for key, value in intervals.items()} for intervals in busy[:4]
         )
         return cls(
             salon, zone, therapists, rooms, rooms_allowed, working, opening, special,
@@ -329,10 +365,18 @@ class Calendar:
         """The epoch minute the local day begins, and how many minutes it has."""
         cache = self.__dict__.setdefault("_day_spans", {})
         if day not in cache:
-            begins = to_minutes(local_instant(day, datetime.time(0), self.zone))
-            ends = to_minutes(local_instant(day + datetime.timedelta(days=1), datetime.time(0), self.zone))
-            cache[day] = (begins, ends - begins)
+            begins = self._day_begins(day)
+            cache[day] = (begins, self._day_begins(day + datetime.timedelta(days=1)) - begins)
         return cache[day]
+
+    def _day_begins(self, day: datetime.date) -> int:
+        """The epoch minute the local day begins (each worked out once: a
+        day's end is the next one's beginning)."""
+        cache = self.__dict__.setdefault("_day_beginnings", {})
+        begins = cache.get(day)
+        if begins is None:
+            begins = cache[day] = to_minutes(local_instant(day, datetime.time(0), self.zone))
+        return begins
 
     def _day_intervals(self, day: datetime.date, rows, start_attr: str, end_attr: str) -> list[Interval]:
         midnight = self._midnight(day)
@@ -378,67 +422,94 @@ class Calendar:
         earliest: int,
         latest_start: int,
     ) -> list[Slot]:
-        """Every (start, therapist) with a free room, ordered by start. Each
-        therapist's free time is worked out over the whole range at once (days
-        do not overlap), then stepped through on the salon's grid alongside
-        the starts at which each room is the first free one (:meth:`_RoomsFree.starts`),
-        both in order: no start is checked room by room."""
+        """Every (start, therapist) with a free room, ordered by start.
+
+        Worked out as ranges of start minutes, not interval by interval: a
+        therapist's starts are those at which a session fits in her duty
+        (the same for everyone on her rota) and meets none of her time off or
+        bookings (:func:`clear_starts`, which bisects into them). Only then
+        are rooms looked at, and only for the starts some therapist can take:
+        each room in order takes those it is clear for and no room before it
+        took (:meth:`_rooms_taking`). A month of bookings mostly leaves gaps
+        too short for a session, which this never builds as intervals. Each
+        range of starts is one of the therapist's free intervals, so its
+        first start is put on the salon's grid as that interval's first
+        minute is, and the starts after it follow in real time."""
         grid = self.salon.slot_minutes
         days = [first_day + datetime.timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
         spans = [self._day_span(day) for day in days]
         day_begins = [begins for begins, _ in spans]
         open_by_day = [self.open_intervals(day) for day in days]
-        rooms_free = _RoomsFree(self, [interval for hours in open_by_day for interval in hours])
-        room_starts: dict[frozenset[int] | None, list[tuple[int, int, int]]] = {}
         # Therapists on the same rota (the same shifts every weekday) are on duty at the same hours.
-        duty_by_rota: dict[tuple, list[Interval]] = {}
-        found: list[Slot] = []
+        duty_starts_by_rota: dict[tuple, list[Interval]] = {}
+        wanted: dict[frozenset[int] | None, list[Interval]] = defaultdict(list)
+        candidates: list[tuple[int, frozenset[int] | None, list[Interval]]] = []
         for therapist in self.therapists:
             therapist_id = therapist.pk
-            allowed = self.rooms_allowed.get(therapist_id)
-            starts = room_starts.get(allowed)
-            if starts is None:
-                starts = room_starts[allowed] = rooms_free.starts(allowed, slot_minutes)
-            if not starts:
-                continue
             rota = tuple(tuple(self.working.get((therapist_id, weekday), ())) for weekday in range(7))
-            duty = duty_by_rota.get(rota)
-            if duty is None:
-                duty = duty_by_rota[rota] = self._duty(rota, days, open_by_day)
-            free = subtract(duty, self.therapist_away.get(therapist_id, []))
-            free = subtract(free, self.therapist_booked.get(therapist_id, []))
-            index, last_index = 0, len(starts) - 1
-            for start, end in free:
-                if end - start < slot_minutes:
-                    continue  # too short for a session (most gaps between bookings are)
-                first = start if start > earliest else earliest
-                last = end - slot_minutes
-                if last > latest_start:
-                    last = latest_start
-                if last < first:
-                    continue
+            duty_starts = duty_starts_by_rota.get(rota)
+            if duty_starts is None:
+                duty = self._duty(rota, days, open_by_day)
+                duty_starts = duty_starts_by_rota[rota] = [
+                    (max(start, earliest), min(end - slot_minutes, latest_start) + 1)
+                    for start, end in duty
+                    if max(start, earliest) <= min(end - slot_minutes, latest_start)
+                ]
+            starts = clear_starts(duty_starts, self.therapist_away.get(therapist_id, []), slot_minutes)
+            starts = clear_starts(starts, self.therapist_booked.get(therapist_id, []), slot_minutes)
+            if starts:
+                allowed = self.rooms_allowed.get(therapist_id)
+                candidates.append((therapist_id, allowed, starts))
+                wanted[allowed] += starts
+        taken_by_allowed = {
+            allowed: self._rooms_taking(starts, allowed, slot_minutes) for allowed, starts in wanted.items()
+        }
+        found: list[Slot] = []
+        for therapist_id, allowed, starts in candidates:
+            taken = taken_by_allowed[allowed]
+            count = len(taken)
+            for low, high in starts:
                 # Onto the grid, counted from local midnight (the grid divides a day of 24 hours).
-                begins, length = spans[bisect_right(day_begins, first) - 1]
-                local = first - begins if length == MINUTES_A_DAY else first + self._offset(first)
-                slot_start = first + -local % grid
-                while slot_start <= last:
-                    # The first range of starts not yet behind this start (both go forward only).
-                    while index < last_index and starts[index][1] <= slot_start:
+                begins, length = spans[bisect_right(day_begins, low) - 1]
+                local = low - begins if length == MINUTES_A_DAY else low + self._offset(low)
+                start = low + -local % grid
+                index = bisect_right(taken, start, key=_END)  # the first range of rooms' starts not behind it
+                while start < high and index < count:
+                    room_low, room_high, room = taken[index]
+                    if start >= room_high:
                         index += 1
-                    low, high, room = starts[index]
-                    if high <= slot_start:
-                        break  # no room is free from here on
-                    if slot_start < low:
-                        slot_start += (low - slot_start + grid - 1) // grid * grid  # the first start on the grid in it
-                        continue
-                    stop = min(high - 1, last)
-                    found += [
-                        Slot(taken, taken + session_minutes, therapist_id, room)
-                        for taken in range(slot_start, stop + 1, grid)
-                    ]
-                    slot_start += (stop - slot_start) // grid * grid + grid
+                    elif start < room_low:
+                        start += (room_low - start + grid - 1) // grid * grid  # the first start on the grid in it
+                    else:
+                        found.append(Slot(start, start + session_minutes, therapist_id, room))
+                        start += grid
         found.sort()  # by start, then therapist: every slot's end is its start plus the same length
         return found
+
+    def _rooms_taking(
+        self, wanted: list[Interval], allowed: frozenset[int] | None, slot_minutes: int
+    ) -> list[tuple[int, int, int]]:
+        """The room each of the ``wanted`` starts (ranges) takes, as sorted,
+        disjoint ranges (low, high, room): the first of the rooms (those
+        ``allowed``, or all) that is clear for the whole session then. A
+        wanted start lies within the opening hours (it is on someone's duty),
+        so a room is free for it when none of its time off or bookings meets
+        the session. Once every wanted start has a room, no later room is looked at."""
+        remaining = merge(wanted)
+        taken: list[tuple[int, int, int]] = []
+        for room in self.rooms:
+            room_id = room.pk
+            if allowed is not None and room_id not in allowed:
+                continue
+            clear = clear_starts(remaining, self.room_away.get(room_id, []), slot_minutes)
+            clear = clear_starts(clear, self.room_booked.get(room_id, []), slot_minutes)
+            if clear:
+                taken += [(low, high, room_id) for low, high in clear]
+                remaining = subtract(remaining, clear)
+                if not remaining:
+                    break
+        taken.sort()
+        return taken
 
     def _duty(
         self, rota: tuple[tuple[Shift, ...], ...], days: list[datetime.date], open_by_day: list[list[Interval]]
@@ -453,50 +524,6 @@ class Calendar:
                 if worked:
                     duty += intersect(self._day_intervals(day, worked, "starts", "ends"), hours)
         return duty
-
-
-class _RoomsFree:
-    """The rooms' free time over a range, each room's worked out once, when
-    first needed (a therapist kept to some rooms needs only theirs)."""
-
-    def __init__(self, calendar: Calendar, open_hours: list[Interval]):
-        self.calendar = calendar
-        self.open_hours = open_hours
-        self.free: dict[int, list[Interval]] = {}
-
-    def of(self, room: Room) -> list[Interval]:
-        free = self.free.get(room.pk)
-        if free is None:
-            calendar = self.calendar
-            free = self.free[room.pk] = subtract(
-                calendar.room_in_use_over(room, self.open_hours), calendar.room_booked.get(room.pk, [])
-            )
-        return free
-
-    def starts(self, allowed: frozenset[int] | None, slot_minutes: int) -> list[tuple[int, int, int]]:
-        """The starts at which a session of ``slot_minutes`` finds a room, as
-        sorted, disjoint ranges [low, high) with the room it takes then: the
-        first of the rooms (those ``allowed``, or all) that is free for the
-        whole of it. A room takes a start when one of its free intervals
-        holds the whole session, and no room before it does."""
-        taken: list[tuple[int, int, int]] = []
-        covered: list[Interval] = []
-        # Every start the opening hours allow: once the rooms so far take them all, no later room takes any.
-        possible = [(start, end - slot_minutes + 1) for start, end in self.open_hours if end - start >= slot_minutes]
-        for room in self.calendar.rooms:
-            if allowed is not None and room.pk not in allowed:
-                continue
-            fitting = [(start, end - slot_minutes + 1) for start, end in self.of(room) if end - start >= slot_minutes]
-            if not fitting:
-                continue
-            gained = subtract(fitting, covered)
-            if gained:  # the same union as with all of fitting, from fewer intervals
-                taken += [(low, high, room.pk) for low, high in gained]
-                covered = merge(covered + gained)
-                if covered == possible:
-                    break
-        taken.sort()
-        return taken
 
 
 @dataclass(frozen=True)
@@ -878,7 +905,7 @@ def _busy(
             booking_start="booking.start", booking_end="booking.busy_until",
         ),
     )  # fmt: skip
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:  # the same few texts on every look
         cursor.execute(sql, params)
         owners = [
             (kind, therapist, room, place, _intervals(starts, ends))
