@@ -16,15 +16,23 @@ cost no user's request pays). ``my_day_page_cpu`` is the CPU time (Python's,
 busy machine; ``my_day_page_cpu_first_view`` the same with the body charts
 forgotten before each request, as on the first view of these clients in a
 process (the clients' pain maps differ); ``api_day_cpu`` the same for
-/api/v1/day/ and ``session_page_cpu`` for the first session's page. ``BENCH_PROFILE=cpu``
-prints a cProfile of the day page instead (sorted by ``BENCH_SORT``,
-cumulative time unless told; its first ``BENCH_LINES``, 60 unless told).
-``BENCH_SNAPSHOT=<folder>`` writes the day page, the day sheet, a running
+/api/v1/day/ and ``session_page_cpu`` for the first session's page;
+``api_session_start_cpu`` and ``api_session_complete_cpu`` the same for
+starting and completing a session through the API (each call a checked-in
+session of its own, on a later day), ``..._without_plan`` for sessions
+written without a plan, as bench.load writes today's (built at the start).
+``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead (sorted by
+``BENCH_SORT``, cumulative time unless told; its first ``BENCH_LINES``, 60
+unless told); ``BENCH_PROFILE=start``, ``start_without_plan`` or
+``complete`` one of the API's starts or completions.
+``BENCH_SNAPSHOT=<folder>`` writes the day page, the day page of completed
+visits, the day sheet, a running
 session's page (each in English and German) and the API's answer there
 instead, to compare byte for byte before and after a change.
 """
 
 import datetime
+import itertools
 import json
 import os
 import statistics
@@ -35,6 +43,9 @@ from pathlib import Path
 from bench.harness import count_queries, cpu_profile_print, measure, scratch_database, without_csrf
 
 SESSIONS = 12
+API_RUNS = 30  # sessions started (and completed) for each API case
+RUNS_PROFILED, WARM_PROFILED = 15, 5
+NOTES = {"work_done": "Classic back massage as planned.", "advice": "Stretch the shoulders daily."}  # as bench.load
 PAST_VISITS = 8  # each client's completed visits before the day, each with notes and pressure feedback
 
 
@@ -62,6 +73,21 @@ def cpu_ms_per_request(action, repeat: int = 50) -> float:
         action()
         timings.append((time.process_time() - started) * 1000)
     return round(statistics.median(timings), 2)
+
+
+class SessionApiCalls:
+    """Posts ``step`` (start or complete) for one session after another,
+    each once; ``done`` holds those answered 200."""
+
+    def __init__(self, api, sessions, step: str):
+        self.api, self.waiting, self.step, self.done = api, list(sessions), step, []
+
+    def call(self):
+        session = self.waiting.pop(0)
+        body = NOTES if self.step == "complete" else {}
+        answer = self.api.post(f"/api/v1/appointments/{session.pk}/{self.step}/", body, content_type="application/json")
+        assert answer.status_code == 200, answer.content
+        self.done.append(session)
 
 
 def main() -> None:
@@ -131,6 +157,25 @@ def main() -> None:
         appointment_book(client=scene.clients[1], salon=london, routine=routine, start=london_at(quiet_day, 15),
                          therapist=therapist)  # fmt: skip
 
+        later = iter(
+            (client, location, start)
+            for on in (day + datetime.timedelta(days=offset) for offset in range(3, 60))
+            for number, client in enumerate(scene.clients)
+            for location, start in [
+                (berlin, scene.at(on, 7 + number)) if number < SESSIONS // 2
+                else (london, london_at(on, 14 + number - SESSIONS // 2))
+            ]
+        )  # fmt: skip
+
+        def checked_in(count):
+            """``count`` sessions on later days, booked and checked in, for the API to start."""
+            sessions = []
+            for client, location, start in itertools.islice(later, count):
+                booked = appointment_book(client=client, salon=location, routine=routine, start=start,
+                                          therapist=therapist)  # fmt: skip
+                sessions.append(appointment_transition(appointment=booked, to_status="checked_in", now=start))
+            return sessions
+
         def signed_in(username):
             page = Client()
             page.force_login(User.objects.get(username=username))
@@ -162,6 +207,7 @@ def main() -> None:
                 running = appointment_transition(appointment=running, to_status=status, now=running.start)
             pages = {
                 "my_day": day_page,
+                "my_day_completed": f"/my-day/?date={day - datetime.timedelta(days=2)}",  # the last visits, done
                 "day_sheet": f"/my-day/print/?date={day}",
                 "session": f"/sessions/{running.pk}/",
             }
@@ -177,6 +223,19 @@ def main() -> None:
         profile = os.environ.get("BENCH_PROFILE")
         if profile == "cpu":
             cpu_profile_print(lambda: page.get(day_page))
+            return
+        if profile in {"start", "start_without_plan", "complete"}:
+            sessions = checked_in(RUNS_PROFILED)
+            if profile == "start_without_plan":
+                Appointment.objects.filter(pk__in=[each.pk for each in sessions]).update(plan=None)
+            started = SessionApiCalls(api, sessions, "start")
+            if profile != "complete":
+                cpu_profile_print(started.call, warm=WARM_PROFILED, runs=RUNS_PROFILED - WARM_PROFILED)
+            else:
+                for _ in range(RUNS_PROFILED):
+                    started.call()
+                completed = SessionApiCalls(api, started.done, "complete")
+                cpu_profile_print(completed.call, warm=WARM_PROFILED, runs=RUNS_PROFILED - WARM_PROFILED)
             return
 
         half = SESSIONS // 2
@@ -217,6 +276,19 @@ def main() -> None:
                 "queries": count_queries(action),
                 "sessions": SESSIONS,
             }), flush=True)  # fmt: skip
+        # Starting and completing through the API, each call a session of its own: as booked (with
+        # its plan), and as bench.load writes today's sessions (rows without a plan, built at the start).
+        for variant, sessions in (("", checked_in(API_RUNS + 1)), ("_without_plan", checked_in(API_RUNS + 1))):
+            if variant:
+                Appointment.objects.filter(pk__in=[each.pk for each in sessions]).update(plan=None)
+            for step in ("start", "complete"):
+                calls = SessionApiCalls(api, sessions, step)
+                print(json.dumps({
+                    "case": f"api_session_{step}_cpu{variant}",
+                    "cpu_ms_median": cpu_ms_per_request(calls.call, repeat=API_RUNS),
+                    "queries": count_queries(calls.call),
+                }), flush=True)  # fmt: skip
+                sessions = calls.done
 
 
 if __name__ == "__main__":

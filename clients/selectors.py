@@ -367,7 +367,10 @@ def _evaluate(client: Client, screening: HealthScreening | None, today) -> Scree
 
 def client_outcome(client: Client, *, today: datetime.date | None = None) -> ScreeningOutcome:
     """The evaluated outcome of the client's latest screening, with what therapists decided on it."""
-    return _evaluate(client, screening_latest(client), today)
+    screening = screening_latest(client)
+    if screening is not None:  # its decisions as the day pages read them: every booking and start asks
+        prefetched_children([screening], "clearances", _CLEARANCES.objects([screening.pk]), parent_field="screening")
+    return _evaluate(client, screening, today)
 
 
 FLAG_LABELS = {

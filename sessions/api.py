@@ -64,6 +64,8 @@ from sessions.services import booking, closures, lifecycle, outbox, rooms, rotas
 LOCATION = OpenApiParameter("location", int, description=LOCATION_PARAMETER_HELP)
 # The desk's changes of an appointment, answered with the appointment as changed (``_render_changed``).
 DESK_CHANGES = {"reschedule", "cancel", "check_in", "no_show"}
+# A session's start and completion read it and answer alike (a therapist's every session sends both).
+SESSION_CHANGES = {"start", "complete"}
 FRONT_DESK = HasRole.of(Role.RECEPTIONIST, Role.MANAGER)
 STAFF = HasRole.of(Role.RECEPTIONIST, Role.THERAPIST, Role.MANAGER)
 
@@ -147,9 +149,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_object(self):
         """A therapist reaches only their own sessions (403 for another's).
-        The desk's changes read it without its history (the answer reads
-        that after the change), by a query compiled once."""
-        if self.action not in DESK_CHANGES:
+        The desk's changes and a session's start and completion read it
+        without its history (the answer reads that after the change), by a
+        query compiled once."""
+        if self.action not in DESK_CHANGES and self.action not in SESSION_CHANGES:
             return selectors.appointment_for(user=self.request.user, appointment=super().get_object())
         pk = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         appointment = None
@@ -246,7 +249,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Start a checked-in session; findings that need review must be acknowledged first."""
-        return self._render(running.session_start(appointment=self._own(), by=request.user))
+        return self._render_changed(running.session_start(appointment=self._own(), by=request.user))
 
     @extend_schema(request=None, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"], url_path="acknowledge-review")
@@ -260,7 +263,8 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         appointment = self._own()  # whose session it is, before what was sent
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        return self._render(running.session_complete(appointment=appointment, by=request.user, **notes.validated_data))
+        completed = running.session_complete(appointment=appointment, by=request.user, **notes.validated_data)
+        return self._render_changed(completed)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])

@@ -81,6 +81,12 @@ def _local_times(appointment: Appointment) -> dict[str, str]:
     }
 
 
+def _status_label(appointment: Appointment) -> str:
+    """What ``get_status_display`` says, translating only this status (it
+    translates every status's label to find the one, a dozen times a page)."""
+    return Appointment.Status(appointment.status).label
+
+
 def _day_context(request):
     therapist = therapist_in_view(request)
     # The day is the viewer's location's; the sessions are at every location.
@@ -95,7 +101,12 @@ def _day_context(request):
         "previous": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
         "entries": [
-            {**entry, **_local_times(entry["appointment"]), "view": plan_view(entry["plan"], words)}
+            {
+                **entry,
+                **_local_times(entry["appointment"]),
+                "status_label": _status_label(entry["appointment"]),
+                "view": plan_view(entry["plan"], words),
+            }
             for entry in entries
         ],
         "several_locations": len({entry["appointment"].room.salon_id for entry in entries}) > 1

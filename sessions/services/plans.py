@@ -25,7 +25,7 @@ from clients.selectors import client_outcome, screening_latest
 from routines.content import text_in
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec, routine_steps_prefetch
-from salon.compiled import CompiledInsert
+from salon.compiled import CompiledInsert, CompiledQuery
 from salon.errors import InvalidInput, validate
 from salon.languages import language_for_location, language_supported
 from salon.models import Salon, Therapist
@@ -312,16 +312,27 @@ def session_plans_rebuild(*, client: Client, reason: str | Promise) -> list[Appo
     return rebuilt
 
 
+# Every session's start locks and reads it this way: compiled once, only the id changes.
+_REFRESHED = CompiledQuery(
+    lambda pk: (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("client__business", "routine", "plan", "therapist__user", "room__salon")
+        .filter(pk=pk)
+        .order_by()[:1]
+    ),
+    pk=-1,  # no appointment's id
+)
+
+
 @transaction.atomic
 def session_plan_refresh(*, appointment: Appointment) -> Appointment:
     """Just before a session starts: the plan must follow the screening as it
     is now (a clearance may have lapsed, a fever be reported today). A plan
     built from anything else is rebuilt, or marked as not possible."""
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("client__business", "routine", "plan", "therapist__user", "room__salon")
-        .get(pk=appointment.pk)
-    )
+    found = _REFRESHED.objects(pk=appointment.pk)
+    if not found:
+        raise Appointment.DoesNotExist(f"No appointment {appointment.pk}.")
+    appointment = found[0]
     language = plan_language(appointment)
     # Compared in the words the plan was written in: another language is no change
     # (a rebuild would withdraw the therapist's acknowledgement).

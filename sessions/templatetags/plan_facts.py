@@ -1,5 +1,6 @@
-"""What must be known before touching the client (sessions/_safety.html) and
-what happened last time (sessions/_plan.html), written in Python rather than
+"""What must be known before touching the client (sessions/_safety.html),
+what happened last time (sessions/_plan.html) and how the pain went over the
+latest visits (sessions/_pain_trend.html), written in Python rather than
 with template tags, as the steps are (see plan_steps): "my day" shows them
 for a dozen sessions, and the template engine's loops, lookups and
 ``{% translate %}`` tags cost more than the rest of the page. The output is
@@ -15,7 +16,7 @@ from django.template.defaultfilters import date
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from clients.templatetags.body_chart import body_chart
 from sessions.models import PressureFeedback
@@ -42,6 +43,11 @@ def _words(language: str | None) -> dict[str, str]:
         "Do not press": gettext("Do not press"),
         "None recorded.": gettext("None recorded."),
         "Pressure:": gettext("Pressure:"),
+        "Pain before → after": gettext("Pain before → after"),
+        "eased": pgettext("pain trend", "eased"),
+        "worse": pgettext("pain trend", "worse"),
+        "same": pgettext("pain trend", "no change"),
+        "day_month": pgettext("date format: day and short month", "j M"),
     }
     words = {key: conditional_escape(value) for key, value in words.items()}
     words["verdicts"] = {value: str(label).lower() for value, label in PressureFeedback.Verdict.choices}
@@ -134,6 +140,47 @@ def safety_facts(context) -> str:
         f'    <ul class="pain-points">{points_html}</ul>\n'
         f"    {do_not_press_html}\n"
         f"  </div>\n</div>\n"
+    )
+
+
+def _pain_visit(visit, day_month: str) -> str:
+    before = _shown(visit.pain_before) if visit.pain_before is not None else "?"
+    after = _shown(visit.pain_after) if visit.pain_after is not None else "?"
+    labels = visit.area_labels
+    areas = f" ({_joined(labels, ', ')})" if labels else ""
+    day = _shown(date(template_localtime(visit.start), day_month))
+    return f"\n    <li>{day} · {_shown(visit.routine)}: {before} → {after}{areas}</li>\n    "
+
+
+@register.simple_tag(takes_context=True)
+def pain_trend_words(context) -> str:
+    """How the client's pain went over their latest visits (``entry``'s
+    ``pain_visits`` and ``pain_trend``): the trend in words and each visit's
+    pain before and after. Nothing without visits."""
+    entry = context.get("entry") or {}
+    visits = entry.get("pain_visits")
+    if not visits:
+        return ""
+    words = _words(get_language())
+    trend = entry.get("pain_trend")
+    trend_html = ""
+    if trend:
+        sentence = ngettext(
+            "Before sessions: %(first)s/10 at first, %(latest)s/10 lately (%(direction)s, over %(visits)s visit).",
+            "Before sessions: %(first)s/10 at first, %(latest)s/10 lately (%(direction)s, over %(visits)s visits).",
+            trend["count"],
+        ) % {
+            "first": _shown(trend["first"]),
+            "latest": _shown(trend["latest"]),
+            "direction": words.get(trend["direction"], words["same"]),
+            "visits": _shown(trend["count"]),
+        }
+        trend_html = f'\n  \n  <p class="pain-trend-words">{sentence}</p>\n  '
+    day_month = words["day_month"]
+    items = "".join(_pain_visit(visit, day_month) for visit in visits)
+    return mark_safe(  # noqa: S308 (every value is escaped above)
+        f'\n<div class="pain-trend">\n  <h4>{words["Pain before → after"]}</h4>\n  {trend_html}\n  '
+        f'<ol class="pain-visits">\n    {items}\n  </ol>\n</div>\n'
     )
 
 

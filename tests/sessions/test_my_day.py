@@ -24,6 +24,9 @@ from tests.factories import (
 )
 from tests.helpers import at, sign_in
 
+START_QUERIES = 14  # 16 when the start read the session with its history, and again to answer
+COMPLETE_QUERIES = 21  # 23 likewise
+
 pytestmark = pytest.mark.django_db
 
 
@@ -177,6 +180,25 @@ class TestApi:
         assert feedback.status_code == 201
         assert plan.json()["plan"]["steps"][0]["order"] == 1
         assert done.json()["status"] == "completed"
+
+    def test_starting_and_completing_answer_with_the_session_as_read_back(
+        self, api_client, booked, therapist, django_assert_max_num_queries
+    ):
+        api_client.force_authenticate(therapist.user)
+        appointment_transition(appointment=booked, to_status="checked_in", now=booked.start)
+        base = f"/api/v1/appointments/{booked.pk}"
+        api_client.post(f"{base}/acknowledge-review/")
+
+        with django_assert_max_num_queries(START_QUERIES):
+            started = api_client.post(f"{base}/start/").json()
+        started_read = api_client.get(f"{base}/").json()
+        with django_assert_max_num_queries(COMPLETE_QUERIES):
+            done = api_client.post(f"{base}/complete/", {"work_done": "Back", "advice": "Firmer next time"}).json()
+        done_read = api_client.get(f"{base}/").json()
+
+        assert started == started_read
+        assert done == done_read
+        assert [change["to_status"] for change in done["history"]][-2:] == ["in_progress", "completed"]
 
 
 def test_my_day_page_costs_a_fixed_number_of_queries(

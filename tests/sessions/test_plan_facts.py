@@ -2,12 +2,17 @@
 buttons, written in Python (the ``safety_facts`` and ``step_items`` tags):
 every value from the plan escaped, the fixed words in the reader's language."""
 
+import datetime
 from types import SimpleNamespace
 
+import pytest
+from django.template import engines
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clients.bodychart import chart_views, point_labels
+from clients.painchart import pain_trend
+from clients.selectors import PainVisit
 from sessions.models import PressureFeedback
 from sessions.plan_view import plan_view
 from tests.sessions.test_plan_steps import a_plan
@@ -103,3 +108,55 @@ def test_steps_shown_on_my_day_have_neither_timer_nor_buttons():
     assert 'data-step="1"' in html
     assert "data-timer" not in html
     assert "<form" not in html
+
+
+# The pain trend as sessions/_pain_trend.html wrote it with template tags, before the
+# pain_trend_words tag wrote it in Python: the tag must write the same, byte for byte.
+PAIN_TREND_AS_TEMPLATE = """{% load i18n %}{% if entry.pain_visits %}
+<div class="pain-trend">
+  <h4>{% translate "Pain before → after" %}</h4>
+  {% with trend=entry.pain_trend %}{% if trend %}
+  {% if trend.direction == "eased" %}{% translate "eased" context "pain trend" as direction %}{% elif trend.direction == "worse" %}{% translate "worse" context "pain trend" as direction %}{% else %}{% translate "no change" context "pain trend" as direction %}{% endif %}
+  <p class="pain-trend-words">{% blocktranslate trimmed with first=trend.first latest=trend.latest count visits=trend.count %}
+    Before sessions: {{ first }}/10 at first, {{ latest }}/10 lately
+    ({{ direction }}, over {{ visits }} visit).
+  {% plural %}
+    Before sessions: {{ first }}/10 at first, {{ latest }}/10 lately
+    ({{ direction }}, over {{ visits }} visits).
+  {% endblocktranslate %}</p>
+  {% endif %}{% endwith %}
+  {% translate "j M" context "date format: day and short month" as day_month %}<ol class="pain-visits">
+    {% for visit in entry.pain_visits %}
+    <li>{{ visit.start|date:day_month }} · {{ visit.routine }}: {% if visit.pain_before is not None %}{{ visit.pain_before }}{% else %}?{% endif %} → {% if visit.pain_after is not None %}{{ visit.pain_after }}{% else %}?{% endif %}{% if visit.area_labels %} ({{ visit.area_labels|join:", " }}){% endif %}</li>
+    {% endfor %}
+  </ol>
+</div>
+{% endif %}"""  # noqa: E501
+
+
+def pain_visit(number: int, before, after, areas) -> PainVisit:
+    start = datetime.datetime(2026, 3, 5, 23, 30, tzinfo=datetime.UTC) + datetime.timedelta(days=9 * number)
+    return PainVisit(appointment_id=number, client_id=1, start=start, routine="Back <relief> & more",
+                     pain_before=before, pain_after=after, areas=areas)  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(
+    "visits",
+    [
+        [],
+        [(5, 3, ["lower_back"])],
+        [(5, 3, ["lower_back", "neck"]), (None, 2, []), (7, None, ["neck"])],  # eased, with levels missing
+        [(3, 3, []), (3, 2, ["shoulders"])],  # no change
+        [(2, 3, []), (8, 2, []), (9, 9, [])],  # worse
+    ],
+)
+def test_the_pain_trend_is_written_as_the_template_wrote_it(language, visits):
+    visits = [pain_visit(number, *visit) for number, visit in enumerate(visits)]
+    context = {"entry": {"pain_visits": visits, "pain_trend": pain_trend(visits)}}
+    with translation.override(language), timezone.override("Europe/Berlin"):
+        written = render_to_string("sessions/_pain_trend.html", context)
+        as_template = engines["django"].from_string(PAIN_TREND_AS_TEMPLATE).render(context)
+
+    assert written.strip() == as_template.strip()
+    assert ('<p class="pain-trend-words">' in written) is (context["entry"]["pain_trend"] is not None)
