@@ -171,7 +171,7 @@ class LockedRowField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return self.get_queryset().model(pk=int(data))
+        return self.queryset.model(pk=int(data))  # the model only: no queryset cloned to find it
 
 
 class BookingSerializer(FieldsBuiltOnce, serializers.Serializer):

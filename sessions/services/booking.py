@@ -19,7 +19,7 @@ from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routine_offer, routine_offered, routine_spec, routine_steps_prefetch
-from salon.compiled import CompiledInsert, CompiledQuery
+from salon.compiled import CompiledInsert, CompiledQuery, prepared_cursor
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
 from salon.roles import signed_in_or_none
@@ -59,26 +59,37 @@ _LOCKED = CompiledQuery(
 _NEW_APPOINTMENT = CompiledInsert(Appointment)
 HISTORY_ROW = CompiledInsert(AppointmentChange)
 
-
 MOVED_FIELDS = [Appointment._meta.get_field(name) for name in
                 ("start", "end", "busy_until", "therapist", "room", "calendar_sequence", "updated_at")]  # fmt: skip
-_MOVED_SQL: dict[str, str] = {}  # by database
 
 
 def _moved_save(appointment: Appointment) -> None:
-    """``appointment.save(update_fields=MOVED_FIELDS)`` by SQL built once per
-    database (building the UPDATE took more CPU than sending it; Appointment
-    has no save signals to send)."""
-    connection = connections[appointment._state.db or DEFAULT_DB_ALIAS]
-    sql = _MOVED_SQL.get(connection.alias)
+    """``appointment.save(update_fields=MOVED_FIELDS)`` (Appointment has no
+    save signals to send)."""
+    appointment_columns_update(
+        appointment, {field.attname: field.pre_save(appointment, False) for field in MOVED_FIELDS}
+    )
+
+
+_UPDATE_SQL: dict[tuple, str] = {}  # by database and columns
+
+
+def appointment_columns_update(appointment: Appointment, values: dict) -> None:
+    """``Appointment.objects.filter(pk=appointment.pk).update(**values)`` for
+    plain values of its own columns, by SQL built once per database and
+    columns: a change of status sends it every time, and building the UPDATE
+    took more CPU than sending it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [Appointment._meta.get_field(name) for name in values]
+    sql = _UPDATE_SQL.get((connection.alias, *values))
     if sql is None:
         quote = connection.ops.quote_name
-        columns = ", ".join(f"{quote(field.column)} = %s" for field in MOVED_FIELDS)
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         table, key = quote(Appointment._meta.db_table), quote(Appointment._meta.pk.column)
-        sql = _MOVED_SQL[connection.alias] = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608 (its own columns)
-    values = [field.get_db_prep_save(field.pre_save(appointment, False), connection) for field in MOVED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, appointment.pk])
+        sql = _UPDATE_SQL[(connection.alias, *values)] = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
+    prepared = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [*prepared, appointment.pk])
 
 
 def appointment_locked(appointment: Appointment) -> Appointment:

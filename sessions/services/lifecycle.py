@@ -27,7 +27,7 @@ from salon.roles import signed_in_or_none
 from sessions.models import Appointment, AppointmentChange, Notification
 from sessions.selectors import client_cancel_deadline
 from sessions.services import outbox
-from sessions.services.booking import CONFLICT_PGCODES, HISTORY_ROW, appointment_locked
+from sessions.services.booking import CONFLICT_PGCODES, HISTORY_ROW, appointment_columns_update, appointment_locked
 from sessions.services.placement import Window, therapist_lock
 from sessions.signals import time_freed
 
@@ -214,7 +214,7 @@ def appointment_transition(
         fields["cancellation_reason"] = reason
         fields["calendar_sequence"] = appointment.calendar_sequence + 1  # the row is locked: no one else adds one
         fields["cancelled_late"] = now > client_cancel_deadline(appointment)
-    Appointment.objects.filter(pk=appointment.pk).update(**fields)
+    appointment_columns_update(appointment, fields)
     for name, value in fields.items():  # the row as updated, without reading it back
         setattr(appointment, name, value)
     HISTORY_ROW.save(

@@ -13,14 +13,15 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from clients.outcome import ScreeningOutcome
 from clients.selectors import client_outcome
-from salon.compiled import CompiledInsert
+from salon.compiled import CompiledInsert, prepared_cursor
 from salon.errors import Conflict
 from sessions import messages
 from sessions.models import Appointment, Notification
@@ -152,21 +153,63 @@ def notifications_for_booking(
     _NEW_MESSAGES.save(*[message for message in outgoing if message is not None])
 
 
+_MESSAGE_FIELDS = [field for field in Notification._meta.local_concrete_fields if not field.primary_key]
+# The statements of _write_new and _pending_withdraw, by database and shape: built once.
+_STATEMENTS: dict[tuple, str] = {}
+
+
 def _write_new(outgoing: list[Notification | None]) -> None:
     """Messages (:func:`_message`) in one insert; one whose key is written
     already is that message, and is left as it is (as :func:`_write` leaves
-    it), without the savepoint and the read of ``get_or_create``."""
-    Notification.objects.bulk_create([message for message in outgoing if message is not None], ignore_conflicts=True)
+    it), without the savepoint and the read of ``get_or_create``. As
+    ``bulk_create(ignore_conflicts=True)`` writes them (no ids read back), by
+    SQL built once per database and number of messages: every move and cancel
+    writes some, and building the INSERT took more CPU than sending it."""
+    rows = [message for message in outgoing if message is not None]
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = _STATEMENTS.get((connection.alias, "insert", len(rows)))
+    if sql is None:
+        quote, ops = connection.ops.quote_name, connection.ops
+        columns = ", ".join(quote(field.column) for field in _MESSAGE_FIELDS)
+        row = f"({', '.join(['%s'] * len(_MESSAGE_FIELDS))})"
+        sql = (
+            f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {quote(Notification._meta.db_table)} ({columns}) "
+            f"VALUES {', '.join([row] * len(rows))} "
+            f"{ops.on_conflict_suffix_sql(_MESSAGE_FIELDS, OnConflict.IGNORE, None, None)}"
+        )
+        _STATEMENTS[connection.alias, "insert", len(rows)] = sql
+    for message in rows:
+        message._prepare_related_fields_for_save(operation_name="bulk_create")
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection)
+              for message in rows for field in _MESSAGE_FIELDS]  # fmt: skip
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _pending_withdraw(appointment: Appointment, *, kind: str | None = None) -> None:
+    """The appointment's messages still pending (of ``kind`` only, if given)
+    marked cancelled, as ``filter(...).update(status=CANCELLED)`` marks them,
+    by SQL built once per database (building the UPDATE took more CPU than sending it)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = _STATEMENTS.get((connection.alias, "withdraw", kind is None))
+    if sql is None:
+        quote = connection.ops.quote_name
+        table, status, owner = quote(Notification._meta.db_table), quote("status"), quote("appointment_id")
+        of_kind = "" if kind is None else f" AND {quote('kind')} = %s"
+        sql = f"UPDATE {table} SET {status} = %s WHERE {owner} = %s AND {status} = %s{of_kind}"  # noqa: S608 (its own)
+        _STATEMENTS[connection.alias, "withdraw", kind is None] = sql
+    values = [Notification.Status.CANCELLED.value, appointment.pk, Notification.Status.PENDING.value]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, values if kind is None else [*values, str(kind)])
 
 
 @transaction.atomic(savepoint=False)  # an update and an insert, in the caller's transaction
 def notifications_for_reschedule(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
     """A notice of the new time, and the pending reminders moved with it."""
     now = now or timezone.now()
-    pending = Notification.objects.filter(
-        appointment=appointment, kind=Kind.REMINDER, status=Notification.Status.PENDING
-    )
-    pending.update(status=Notification.Status.CANCELLED)
+    _pending_withdraw(appointment, kind=Kind.REMINDER)
     sequence = appointment.calendar_sequence
     outgoing = [_message(appointment, kind=Kind.RESCHEDULE, key=f"{appointment.pk}:reschedule:{sequence}", due=now)]
     # Give the re-timed reminders fresh keys: the cancelled rows keep theirs.
@@ -180,8 +223,7 @@ def notifications_for_reschedule(*, appointment: Appointment, now: datetime.date
 
 @transaction.atomic(savepoint=False)  # as notifications_for_reschedule
 def notifications_for_cancellation(*, appointment: Appointment, now: datetime.datetime | None = None) -> None:
-    pending = Notification.objects.filter(appointment=appointment, status=Notification.Status.PENDING)
-    pending.update(status=Notification.Status.CANCELLED)
+    _pending_withdraw(appointment)
     if appointment.status == Appointment.Status.CANCELLED:
         key = f"{appointment.pk}:cancellation"
         _write_new([_message(appointment, kind=Kind.CANCELLATION, key=key, due=now or timezone.now())])
