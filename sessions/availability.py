@@ -700,7 +700,7 @@ def _hours_shifts_and_rooms(
     sql = HOURS_SHIFTS_AND_ROOMS_SQL.format(
         therapists=_in_list("therapist", therapist_ids, params), rooms=ROOMS_SQL if with_rooms else ""
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:  # the same few texts on every look
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
@@ -769,7 +769,7 @@ def _therapists(*, salon: Salon, qualification: str, therapist_id: int | None) -
     fields = Therapist._meta.concrete_fields
     only = QUALIFIED.get(qualification, "") + (ONE_THERAPIST if therapist_id is not None else "")
     sql = THERAPISTS_SQL.format(columns=", ".join(f"therapist.{field.column}" for field in fields), only=only)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:  # as the busy times
         cursor.execute(sql, {"business": salon.business_id, "salon": salon.pk, "therapist": therapist_id})
         rows = cursor.fetchall()
     names = [field.attname for field in fields]
