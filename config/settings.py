@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "salon.context_processors.roles",
                 "salon.context_processors.locations",
+                "salon.context_processors.site_urls",
             ],
         },
     },

@@ -289,11 +289,18 @@ def routine_offer(*, salon, slug: str) -> tuple[bool, MenuEntry | None]:
     return offered, _entry_from_rows(slug, [row[1:] for row in rows if row[0] == 0])
 
 
+# The desk and the booking pages read it on every request: compiled once, only the location changes.
+_MENU_ROWS = CompiledQuery(
+    lambda salon: Service.objects.filter(salon_id=salon).values_list(
+        "slug", "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor", "translations"
+    ),
+    salon=-1,  # no location's id
+)
+
+
 def service_menu(*, salon) -> dict[str, MenuEntry]:
     """Every menu entry of the location, by routine slug; one query."""
-    rows = Service.objects.filter(salon=salon).values_list(
-        "slug", "turnover_minutes", "description", "online", "lengths__minutes", "lengths__price_minor", "translations"
-    )
+    rows = _MENU_ROWS.values(salon=salon.pk)
     menu: dict[str, MenuEntry] = {}
     for slug, turnover, description, online, minutes, price, translations in rows:
         entry = menu.setdefault(slug, MenuEntry(slug, {}, turnover, description, online, translations or {}))

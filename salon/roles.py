@@ -7,11 +7,14 @@ A role is a Django group; its model permissions are granted by data migrations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+
+from salon.compiled import CompiledQuery
 
 
 class Role(models.TextChoices):
@@ -35,10 +38,16 @@ def user_roles(user) -> frozenset[Role]:
         return frozenset(Role)
     cached = getattr(user, "_salon_roles", None)
     if cached is None:
-        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        cached = frozenset(Role(name) for name in names)
+        cached = frozenset(Role(name) for (name,) in _ROLE_NAMES.values(user=user.pk))
         user._salon_roles = cached
     return cached
+
+
+# Every signed-in page and API call reads them: compiled once, only the user's id changes.
+_ROLE_NAMES = CompiledQuery(
+    lambda user: Group.objects.filter(user=user, name__in=Role.values).values_list("name"),
+    user=-1,  # no user's id
+)
 
 
 def has_role(user, *roles: Role) -> bool:

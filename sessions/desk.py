@@ -106,6 +106,11 @@ class DeskGrid:
         return self.day + self.step
 
     @property
+    def therapist_query(self) -> str:
+        """The week's therapist as the end of a link's query ("" in the day views)."""
+        return f"&therapist={self.therapist.pk}" if self.therapist else ""
+
+    @property
     def appointments(self) -> list[Appointment]:
         return [booking.appointment for row in self.rows for cell in row.cells for booking in cell.bookings]
 

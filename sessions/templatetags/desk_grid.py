@@ -4,6 +4,7 @@ template engine takes several times longer over them than the grid takes to
 work out (bench/desk.py). What is the same for many cells (a column's
 attributes, a row's times, a reason's words) is written once, not per cell."""
 
+from html import escape as html_escape
 from urllib.parse import quote_plus
 
 from django import template
@@ -138,9 +139,19 @@ class _BookingWords:
         self.view = view
         self.panel_url = reverse("desk-appointment", args=[0])[:-2]
         self.move_url = reverse("desk-move", args=[0])[:-7]
-        # str() first: escape() of a lazy label is lazy, translated again each time it is written.
-        self.statuses = {value: escape(str(label)) for value, label in Appointment.Status.choices}
-        self.origins = {value: escape(str(label)) for value, label in Appointment.Origin.choices}
+        self.statuses = _Words(Appointment.Status)
+        self.origins = _Words(Appointment.Origin)
+        # A flag's words by its code and label (most are lazy: translated once here, not once per booking);
+        # the label is kept, so that its id is not another's.
+        self.flags: dict[tuple[str, int], tuple[object, str, str]] = {}
+
+    def flag(self, flag: dict) -> tuple[str, str]:
+        """The flag's code and label, escaped."""
+        label = flag["label"]
+        found = self.flags.get((flag["code"], id(label)))
+        if found is None:
+            found = self.flags[flag["code"], id(label)] = (label, escape(flag["code"]), escape(str(label)))
+        return found[1], found[2]
 
     def cell(self, cell, index: int) -> str:
         parts = [f'<td rowspan="{cell.span}" class="booking-cell">']
@@ -149,15 +160,16 @@ class _BookingWords:
         for number, booking in enumerate(cell.bookings):
             appointment = booking.appointment
             local_start, local_end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
-            client = escape(str(appointment.client))
-            routine = escape(appointment.routine.name)
-            where = escape(appointment.therapist.display_name if self.view == "rooms" else appointment.room.name)
-            status = self.statuses.get(appointment.status) or escape(appointment.status)
-            labels = [(escape(flag["code"]), escape(str(flag["label"]))) for flag in booking.flags]
+            # The standard library's escape (Django's is the same, behind a check for lazy text): plain text here.
+            client = html_escape(str(appointment.client))
+            routine = html_escape(appointment.routine.name)
+            where = html_escape(appointment.therapist.display_name if self.view == "rooms" else appointment.room.name)
+            status = self.statuses[appointment.status]
+            labels = [self.flag(flag) for flag in booking.flags]
             flags = "".join(f'<span class="flag flag-{code}">{label}</span>' for code, label in labels)
             flag_words = "".join(f", {label}" for _, label in labels)
             if appointment.origin != Appointment.Origin.DESK:
-                origin = self.origins.get(appointment.origin) or escape(appointment.origin)
+                origin = self.origins[appointment.origin]
                 flags += f'<span class="origin">{origin}</span>'
                 flag_words += f", {origin}"
             title = f"{local_start:%H:%M}–{local_end:%H:%M} {client}, {routine}, {where}, {status}{flag_words}"
@@ -179,3 +191,18 @@ class _BookingWords:
             )
         parts.append("</td>")
         return "".join(parts)
+
+
+class _Words(dict):
+    """A choice's label by its value, escaped, translated when first asked
+    for (``get_status_display`` translates every choice on each call); an
+    unknown value is written as it is."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.labels = dict(choices.choices)
+
+    def __missing__(self, value) -> str:
+        # str() first: escape() of a lazy label is lazy, translated again each time it is written.
+        words = self[value] = escape(str(self.labels.get(value) or value))
+        return words
