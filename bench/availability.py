@@ -65,7 +65,9 @@ def fill():
         therapists.append(Therapist.objects.create(business=business, user=user, display_name=f"Therapist {number}"))
     nine, one, six = datetime.time(9), datetime.time(13), datetime.time(18)
     half_past_eight, quarter_past_one, five = datetime.time(8, 30), datetime.time(13, 15), datetime.time(17)
-    first = datetime.date.today() + datetime.timedelta(days=1)
+    # Tomorrow at both locations (Berlin's date is the later one): nothing here
+    # falls on today, where bench.load writes the sessions the therapists run.
+    first = datetime.datetime.now(berlin.zone).date() + datetime.timedelta(days=1)
     # Every fourth therapist's Berlin mornings change halfway through the
     # range: the old rota ends (valid_to), the new one starts the next day.
     change = first + datetime.timedelta(days=DAYS // 2)

@@ -16,6 +16,7 @@ client's request itself, so the site belongs behind a buffering proxy, which
 it needs anyway for TLS (README, "Docker compose").
 """
 
+import logging
 import os
 
 from gunicorn.glogging import Logger
@@ -47,7 +48,9 @@ bind = [f"0.0.0.0:{env.int('PORT', default=8000)}"]
 def default_workers() -> int:
     """Two per core this process may run on, and one more, at most 9: each
     worker holds a database connection and its own memory."""
-    return min(2 * len(os.sched_getaffinity(0)) + 1, 9)
+    # sched_getaffinity follows a container's cpuset; macOS has only cpu_count.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(2 * cores + 1, 9)
 
 
 workers = env.int("WEB_CONCURRENCY", default=default_workers())
@@ -65,7 +68,11 @@ logconfig_dict = logging_config(
 
 def post_worker_init(worker) -> None:
     """Import the views, compile the URL patterns and templates before the
-    worker takes its first request (``config.warmup``)."""
+    worker takes its first request (``config.warmup``). A failure is logged
+    and the worker serves anyway: warming only saves time."""
     from config.warmup import process_warm
 
-    process_warm()
+    try:
+        process_warm()
+    except Exception:
+        logging.getLogger("config.warmup").exception("Warming the worker failed; it serves without")

@@ -14,11 +14,13 @@ the same few texts again and again, which the server need not parse and plan
 each time.
 """
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -36,10 +38,15 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     and nothing prepared. Nor on SQLite (its own statement cache) or with
     ``PREPARED_STATEMENTS`` off in the database's settings (a pooler in
     transaction mode that hands each transaction another server connection:
-    README, "Configuration"). A new connection prepares again; a rollback
-    forgets them (psycopg deallocates them, in case it undid a schema change)."""
+    README, "Configuration"), nor when each request has a connection of its
+    own (``CONN_MAX_AGE`` 0: preparing costs a round trip that nothing would
+    win back). A new connection prepares again; a rollback, also to a
+    savepoint, forgets them (psycopg deallocates them, in case it undid a
+    schema change)."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.settings_dict.get("PREPARED_STATEMENTS", True):
+    settings = connection.settings_dict
+    wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
+    if connection.vendor != "postgresql" or not wanted:
         return connection.cursor()
     # What connection.cursor() does, with a server-binding cursor in place of Django's.
     connection.close_if_health_check_failed()
@@ -47,7 +54,21 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     with connection.wrap_database_errors:
         cursor = _preparing_cursor(connection)
     connection.validate_thread_sharing()
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    return _PreparedDebugWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs and counts each query as Django's own debug cursor does, with its
+    text: psycopg keeps none that Django could read back for a prepared
+    statement (``last_executed_query`` gave None, and a failing query count
+    could not list the queries)."""
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query and not many:
+            # As Django's last_executed_query: a value the driver cannot quote leaves the text as sent.
+            with contextlib.suppress(self.db.Database.DataError):
+                sql = self.db.ops.compose_sql(sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
 
 
 def _preparing_cursor(connection):

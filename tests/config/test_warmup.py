@@ -78,3 +78,27 @@ def test_gunicorn_warms_each_worker_before_it_serves(monkeypatch):
     assert calls == ["warmed"]
     assert gunicorn_config.threads == 1
     assert 3 <= gunicorn_config.default_workers() <= 9
+
+
+def test_a_worker_whose_warming_fails_logs_it_and_serves_anyway(monkeypatch, caplog):
+    # Given a warm-up that fails (say, a view module that raises on import)
+    def process_warm():
+        raise ImportError("No module named 'missing'")
+
+    monkeypatch.setattr("config.warmup.process_warm", process_warm)
+
+    # When gunicorn has loaded the application in a worker
+    with caplog.at_level(logging.ERROR, logger="config.warmup"):
+        gunicorn_config.post_worker_init(worker=None)
+
+    # Then the failure is logged, and the worker goes on to serve
+    assert "Warming the worker failed" in caplog.text
+
+
+def test_the_number_of_workers_follows_the_cores_where_affinity_is_unknown(monkeypatch):
+    # Given a system without sched_getaffinity (macOS) and three cores
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+
+    # Then two per core and one more
+    assert gunicorn_config.default_workers() == 7

@@ -203,3 +203,36 @@ def test_the_database_url_turns_prepared_statements_off_and_a_worker_is_given_th
     assert config["OPTIONS"] == {"sslmode": "require"}  # not passed on to the driver
     assert parse_database_url(database_url_for(config)) == config
     assert parse_database_url("postgres://salon@db.internal/salon")["PREPARED_STATEMENTS"] is True
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_prepared_query_is_logged_with_its_text_and_values():
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a location
+    salon = SalonFactory(name="Lindenhof")
+
+    # When a compiled query runs while queries are logged (DEBUG, or a test counting them)
+    with CaptureQueriesContext(connection) as logged:
+        named.objects(name="Lindenhof")
+
+    # Then the log holds the statement with its value, as for any other query
+    assert len(logged.captured_queries) == 1
+    assert "'Lindenhof'" in logged.captured_queries[0]["sql"]
+    assert salon.pk
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_with_a_connection_per_request_nothing_is_prepared(monkeypatch):
+    # Given connections that last one request (CONN_MAX_AGE 0)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    SalonFactory(name="Lindenhof")
+
+    # When a compiled query runs twice
+    named.objects(name="Lindenhof")
+    named.objects(name="Lindenhof")
+
+    # Then nothing was prepared: it could not be used again
+    assert prepared("salon_salon") == 0
