@@ -137,6 +137,8 @@ def test_json_logs_give_one_object_per_line_for_web_worker_and_beat(
     serve = start_serve(unused_tcp_port, log, stop_process_group, LOG_FORMAT="json")
     wait_for(lambda: "Salon is running" in log.read_text(), timeout=90, what="the banner")
     assert fetch(f"http://127.0.0.1:{unused_tcp_port}/healthz") == 200
+    # The worker writes the access line after the answer has gone; Ctrl-C before that would lose it.
+    wait_for(lambda: '"path": "/healthz"' in log.read_text(), timeout=10, what="the access line")
 
     os.killpg(serve.pid, signal.SIGINT)
     assert serve.wait(timeout=70) == 0, log.read_text()[-3000:]
