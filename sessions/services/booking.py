@@ -79,7 +79,7 @@ def appointment_columns_update(appointment: Appointment, values: dict) -> None:
     plain values of its own columns, by SQL built once per database and
     columns: a change of status sends it every time, and building the UPDATE
     took more CPU than sending it."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = connections[appointment._state.db or DEFAULT_DB_ALIAS]  # where the row was read
     fields = [Appointment._meta.get_field(name) for name in values]
     sql = _UPDATE_SQL.get((connection.alias, *values))
     if sql is None:
@@ -88,7 +88,7 @@ def appointment_columns_update(appointment: Appointment, values: dict) -> None:
         table, key = quote(Appointment._meta.db_table), quote(Appointment._meta.pk.column)
         sql = _UPDATE_SQL[(connection.alias, *values)] = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
     prepared = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
-    with prepared_cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(sql, [*prepared, appointment.pk])
 
 
