@@ -6,6 +6,14 @@ from tests.factories import TEST_PASSWORD, UserFactory
 
 INTEGRATION_TESTS = "tests/integration/"
 BROWSER_TESTS = "tests/integration/test_browser_"
+# Modules whose tests share a costly module-scoped fixture (an owner's
+# database built by subprocesses, the seeded demo salon): split between two
+# test processes, each process would build it again.
+ONE_PROCESS_MODULES = (
+    "tests/config/test_backups.py",
+    "tests/config/test_seed_demo_salon.py",
+    "tests/clients/test_demo_plans.py",
+)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -17,13 +25,16 @@ def pytest_xdist_make_scheduler(config, log):
     fight over the same things (a Redis stopped by one, a worker's queue)
     and several test races and timeouts, which would only make them flaky
     on a 2-core machine. (xdist's own ``--dist loadgroup`` marks cannot do
-    it on pytest 9, which no longer reads the node ids it rewrites.)"""
+    it on pytest 9, which no longer reads the node ids it rewrites.) The
+    modules of ``ONE_PROCESS_MODULES`` go whole to one process too."""
     from xdist.scheduler import LoadScopeScheduling
 
     class IntegrationTestsByKind(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith(BROWSER_TESTS):
                 return BROWSER_TESTS
+            if nodeid.startswith(ONE_PROCESS_MODULES):
+                return nodeid.partition("::")[0]
             return INTEGRATION_TESTS if nodeid.startswith(INTEGRATION_TESTS) else nodeid
 
     return IntegrationTestsByKind(config, log)
@@ -53,6 +64,29 @@ def pytest_runtest_teardown(item, nextitem):
                 if contents:
                     connections[alias].creation.deserialize_db_from_string(contents)
     return result
+
+
+@pytest.fixture(scope="module")
+def demo_salon(django_db_setup, django_db_blocker):
+    """The demo salon, seeded once for a module whose tests only look at it
+    or roll back what they change (each test's own transaction is a
+    savepoint inside this one), and rolled back after the module. Seeding
+    books 180 sessions; once for each test made the seeding tests the
+    slowest of the unit tests. A module using it must use nothing else that
+    expects an empty database, and belongs in ``ONE_PROCESS_MODULES``."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    seeded = transaction.atomic()
+    with django_db_blocker.unblock():
+        seeded.__enter__()
+        call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        seeded.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -11,12 +11,7 @@ from routines.models import RoutineTemplate
 from routines.selectors import routine_spec
 from sessions.plans import PlanNotPossible, build_plan
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def demo():
-    call_command("seed_demo")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_salon")]
 
 
 def plan_for(given_name: str, routine: str = "classic-back-massage", minutes: int = 60):
