@@ -112,7 +112,6 @@ def test_a_production_configuration_sends_the_security_headers(tmp_path):
     result = manage(
         "shell",
         "-c",
-        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
         "from django.test import Client; "
         "page = Client(SERVER_NAME='salon.example').get('/healthz', secure=True); "
         "api = Client(SERVER_NAME='salon.example').get('/api/v1/clients/', secure=True); "
