@@ -56,3 +56,9 @@ if test_env.str("TEST_NOTIFICATION_LEASE_SECONDS"):
 from config.translations import catalogues_compile  # noqa: E402
 
 catalogues_compile()
+
+# PostgreSQL need not wait for the disk before it confirms a commit: what
+# other connections see is unchanged, only a crash of the server could lose
+# the last moments, and the integration tests commit thousands of times.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {"options": "-c synchronous_commit=off", **DATABASES["default"]["OPTIONS"]}  # noqa: F405
