@@ -17,8 +17,10 @@ bookings or shifts in range. Each case is timed computed (inside a
 transaction, where nothing is remembered) and remembered (the same question
 again, nothing changed: the stamp's query and the cache). The computed case
 also reports the median CPU time of this process per computation
-(``cpu_ms``): on a shared machine it tells what the computation costs, which
-the wall-clock median alone does not. ``BENCH_PROFILE=cpu`` prints a cProfile
+(``cpu_ms``), and that of the PostgreSQL server process answering it
+(``database_cpu_ms``, where /proc shows it: the server on this machine): on a
+shared machine they tell what the computation costs, which the wall-clock
+median alone does not. ``BENCH_PROFILE=cpu`` prints a cProfile
 of the computed case instead (Berlin; ``BENCH_CASE=1`` for London), with
 ``BENCH_CLOCK``, ``BENCH_SORT`` and ``BENCH_LINES`` as in bench.harness.
 """
@@ -27,6 +29,7 @@ import datetime
 import os
 import statistics
 import time
+from pathlib import Path
 
 from bench.harness import count_queries, cpu_profile_print, measure, scratch_database
 
@@ -143,6 +146,27 @@ def fill():
     return locations, routine, first, counts
 
 
+def database_cpu_ns(pid: int | None) -> int | None:
+    """CPU time used so far by the PostgreSQL server process ``pid`` (this
+    connection's: :func:`database_pid`), in nanoseconds, from Linux's
+    schedstat (None where there is none: another system, or the server on
+    another machine)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def database_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
     with scratch_database():
         from django.db import connection, transaction
@@ -182,11 +206,15 @@ def main() -> None:
 
             run()
             slots = result["slots"]
-            cpu = []
+            cpu, database_cpu = [], []
+            server = database_pid()
             for _ in range(30):
+                database_started = database_cpu_ns(server)
                 started = time.process_time()
                 run()
                 cpu.append((time.process_time() - started) * 1000)
+                if database_started is not None:
+                    database_cpu.append((database_cpu_ns(server) - database_started) / 1e6)
             by_days = {str(days): count_queries(lambda days=days, run=run: run(days=days)) for days in (1, 7, DAYS)}
             name = "" if location.name == "Berlin" else f"-{location.name.lower()}"
             measure(
@@ -207,6 +235,7 @@ def main() -> None:
                 slots=slots,
                 queries_by_days=by_days,
                 cpu_ms=round(statistics.median(cpu), 2),
+                database_cpu_ms=round(statistics.median(database_cpu), 2) if database_cpu else None,
             )
             # The same question asked again with nothing changed: answered from the cache under the stamp.
             measure(f"availability-{THERAPISTS}x{DAYS}{name}-{connection.vendor}-remembered", ask, repeat=30, warmup=3)

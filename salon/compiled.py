@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
 
-def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     """A cursor as ``connections[using].cursor()`` gives (counted, logged and
     wrapped as any), whose statements PostgreSQL prepares: each text is parsed
     once per connection and, after five runs, planned once (its generic plan;
@@ -42,7 +42,11 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     own (``CONN_MAX_AGE`` 0: preparing costs a round trip that nothing would
     win back). A new connection prepares again; a rollback, also to a
     savepoint, forgets them (psycopg deallocates them, in case it undid a
-    schema change)."""
+    schema change).
+
+    ``binary``: prepared statements answer in PostgreSQL's binary format,
+    which the driver reads without parsing text (arrays of thousands of
+    numbers: availability's busy times)."""
     connection = connections[using]
     settings = connection.settings_dict
     wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
@@ -53,6 +57,10 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     connection.ensure_connection()
     with connection.wrap_database_errors:
         cursor = _preparing_cursor(connection)
+    if binary:
+        from psycopg.pq import Format
+
+        cursor.format = Format.BINARY
     connection.validate_thread_sharing()
     return _PreparedDebugWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 

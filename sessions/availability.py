@@ -17,7 +17,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -31,9 +32,10 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from routines.models import RoutineStep, RoutineTemplate
 from routines.selectors import service_entry
-from routines.specs import RoutineSpec
-from salon.compiled import prepared_cursor
+from routines.specs import RoutineSpec, StepSpec
+from salon.compiled import CompiledQuery, prepared_cursor
 from salon.errors import InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff, WorkingHours
 
@@ -549,13 +551,60 @@ class BookingTerms:
         )
 
 
+class RoutineTiming(NamedTuple):
+    """What :func:`booking_terms` and availability read of a routine version:
+    its durations, without the steps' techniques, areas and notes (building
+    the whole :class:`RoutineSpec` cost more than the rest of the terms)."""
+
+    slug: str
+    name: str
+    qualification: str
+    turnover_minutes: int
+    typical_minutes: int
+    minimum_minutes: int
+
+
+# The step columns a step's duration is computed from (StepSpec's names).
+DOSE_FIELDS = (
+    "dose_kind", "min_minutes", "max_minutes", "count", "seconds_per_unit", "per_side", "alternating_minutes",
+)  # fmt: skip
+_DOSES_OF = CompiledQuery(
+    lambda pk: RoutineStep.objects.filter(routine_id=pk).values_list(*DOSE_FIELDS),
+    pk=-1,  # no routine's id
+)
+
+
+def routine_timing(routine: RoutineTemplate) -> RoutineTiming:
+    """The routine version's durations, worked out by StepSpec's own rules
+    from its steps' doses: from its prefetched steps when present, as
+    :func:`routines.selectors.routine_spec`, else in one query of only those
+    columns."""
+    if "steps" in getattr(routine, "_prefetched_objects_cache", {}):
+        doses = [tuple(getattr(step, field) for field in DOSE_FIELDS) for step in routine.steps.all()]
+    else:
+        doses = _DOSES_OF.values(pk=routine.pk)
+    # Steps with their doses alone: what a step is (technique, areas) does not change how long it takes.
+    blank = {"order": 0, "technique": "", "hand_part": "", "areas": (), "pressure": ""}
+    steps = [StepSpec(**blank, **dict(zip(DOSE_FIELDS, dose, strict=True))) for dose in doses]
+    return RoutineTiming(
+        slug=routine.slug,
+        name=routine.name,
+        qualification=routine.qualification,
+        turnover_minutes=routine.turnover_minutes,
+        typical_minutes=sum(step.typical_minutes for step in steps),
+        minimum_minutes=sum(step.minimum_minutes for step in steps),
+    )
+
+
 def default_length(prices: dict[int, int], typical_minutes: int) -> int:
     """The length booked when none is asked for: the one nearest the
     routine's typical duration (the longer of two as near)."""
     return min(prices, key=lambda minutes: (abs(minutes - typical_minutes), -minutes))
 
 
-def booking_terms(spec: RoutineSpec, salon: Salon, *, minutes: int | None = None, entry=None) -> BookingTerms:
+def booking_terms(
+    spec: RoutineSpec | RoutineTiming, salon: Salon, *, minutes: int | None = None, entry=None
+) -> BookingTerms:
     """The terms for booking ``spec`` at ``salon``: a length from the
     location's menu (``minutes``, else the default one) with its price, or,
     for a routine without lengths on the menu, its typical duration without
@@ -637,8 +686,8 @@ def _rooms_of(rows: list[tuple[Room, int | None]]) -> tuple[list[Room], dict[int
 # page, and building these queries as querysets (filters, joins, the
 # compiler, model instances) cost more than reading their thousands of rows
 # and all the arithmetic after. Each is one constant, valid on PostgreSQL and
-# SQLite, with named parameters; ``{therapists}`` is the therapists'
-# placeholders (:func:`_in_list`), ``{away_start}`` and the like a column's
+# SQLite, with named parameters; ``{therapists}`` lists the therapists
+# (:func:`_therapists_in`), ``{away_start}`` and the like a column's
 # epoch minutes as the database computes them (EPOCH_MINUTES_SQL).
 
 # The location's weekly opening hours (kind 0), its special days in the
@@ -698,7 +747,7 @@ def _hours_shifts_and_rooms(
     (HOURS_SHIFTS_AND_ROOMS_SQL)."""
     params = {"salon": salon.pk, "first_day": first_day, "last_day": last_day}
     sql = HOURS_SHIFTS_AND_ROOMS_SQL.format(
-        therapists=_in_list("therapist", therapist_ids, params), rooms=ROOMS_SQL if with_rooms else ""
+        therapists=_therapists_in(therapist_ids, params), rooms=ROOMS_SQL if with_rooms else ""
     )
     with prepared_cursor(connection.alias) as cursor:  # the same few texts on every look
         cursor.execute(sql, params)
@@ -828,10 +877,13 @@ TIMES_SQL = {
 }
 
 
-def _intervals(starts: list[int] | str, ends: list[int] | str) -> list[Interval]:
-    """The intervals of a row of BUSY_BY_OWNER_SQL."""
+def _intervals(starts: list[int] | str, ends: list[int] | str, *, widened_by: int = 0) -> list[Interval]:
+    """The intervals of a row of BUSY_BY_OWNER_SQL, ``widened_by`` minutes on
+    both sides (made in one step: a month of sessions elsewhere is thousands)."""
     if isinstance(starts, str):
         starts, ends = map(int, starts.split(",")), map(int, ends.split(","))
+    if widened_by:
+        starts, ends = map(sub, starts, repeat(widened_by)), map(add, ends, repeat(widened_by))
     return list(zip(starts, ends, strict=True))
 
 
@@ -841,6 +893,18 @@ def _in_list(name: str, values, params: dict) -> str:
     names = [f"{name}_{index}" for index in range(len(values))]
     params.update(zip(names, values, strict=True))
     return ", ".join(f"%({each})s" for each in names) or "NULL"
+
+
+def _therapists_in(therapist_ids: list[int], params: dict) -> str:
+    """What goes in ``IN (…)`` for the therapists (``{therapists}`` in
+    availability's queries). On PostgreSQL one array, unnested: the database
+    hashes it once, where a list of parameters (in a prepared statement's
+    generic plan) is built and searched again for each of thousands of
+    bookings; and the text is the same for any number of therapists."""
+    if connection.vendor == "postgresql":
+        params["therapists"] = therapist_ids
+        return "SELECT unnest(CAST(%(therapists)s AS bigint[]))"
+    return _in_list("therapist", therapist_ids, params)
 
 
 def _epoch_minutes(**columns: str) -> dict[str, str]:
@@ -889,7 +953,7 @@ def _busy(
         "moved": exclude_appointment or 0,
         "shown": appointments_of,
     }
-    therapists = _in_list("therapist", therapist_ids, params)
+    therapists = _therapists_in(therapist_ids, params)
     sql = TIME_OFF_AND_HOLDS_SQL
     if appointments is None:
         # Who is busy when is all that is needed of the bookings: in the same query.
@@ -899,19 +963,22 @@ def _busy(
         sql += "\nUNION ALL" + BOOKINGS_SQL + f"\n  AND (room.salon_id <> %(salon)s OR {others})"
     sql = BUSY_BY_OWNER_SQL.format(busy=sql, times=TIMES_SQL[connection.vendor]).format(
         therapists=therapists,
-        holds_time=_in_list("holds_time", Appointment.HOLDS_TIME, params),
+        # Constants in the text, not parameters: PostgreSQL folds them into one list once.
+        holds_time=", ".join(f"'{status}'" for status in Appointment.HOLDS_TIME),
         **_epoch_minutes(
             away_start="away.start", away_end='away."end"', hold_start="hold.start", hold_end="hold.busy_until",
             booking_start="booking.start", booking_end="booking.busy_until",
         ),
     )  # fmt: skip
-    with prepared_cursor(connection.alias) as cursor:  # the same few texts on every look
+    here = salon.pk
+    # The same few texts on every look; thousands of numbers, read in binary.
+    with prepared_cursor(connection.alias, binary=True) as cursor:
         cursor.execute(sql, params)
+        # Sessions elsewhere keep their therapist busy for the travel time on both sides.
         owners = [
-            (kind, therapist, room, place, _intervals(starts, ends))
+            (kind, therapist, room, place, _intervals(starts, ends, widened_by=travel if kind and place != here else 0))
             for kind, therapist, room, place, starts, ends in cursor.fetchall()
         ]
-    here = salon.pk
     if appointments is not None:
         bookings = Appointment.objects.filter(room__salon=salon, start__lt=until + reach, busy_until__gt=since - reach)
         if exclude_appointment:
@@ -939,6 +1006,6 @@ def _busy(
         elif location == here:  # holds and bookings
             therapist_booked[therapist] += intervals
             room_booked[room] += intervals
-        else:
-            elsewhere[therapist] += [(start - travel, end + travel) for start, end in intervals]
+        else:  # widened already
+            elsewhere[therapist] += intervals
     return therapist_away, therapist_booked, room_away, room_booked, elsewhere

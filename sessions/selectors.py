@@ -27,7 +27,7 @@ from salon.locations import granted_location_ids, location_check
 from salon.models import Salon, Therapist, User
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
-from sessions.availability import Calendar, Slot, booking_terms, to_minutes
+from sessions.availability import Calendar, Slot, booking_terms, routine_timing, to_minutes
 from sessions.availability_cache import remembered
 from sessions.models import Appointment, AppointmentChange, PressureFeedback
 from sessions.plans import PlanNotPossible, build_plan
@@ -74,7 +74,7 @@ def availability(
     latest_start = to_minutes(now + datetime.timedelta(days=horizon))
 
     def compute() -> list[Slot]:
-        spec = routine_spec(routine)
+        spec = routine_timing(routine)  # its durations: the steps themselves are not needed
         terms = booking_terms(spec, salon, minutes=minutes)
         calendar = Calendar.load(
             salon=salon,

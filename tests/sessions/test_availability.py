@@ -125,3 +125,36 @@ def test_the_database_counts_minutes_like_python(salon, therapist, room, routine
         .get(pk=appointment.pk)
     )
     assert (start, busy_until) == (to_minutes(appointment.start), to_minutes(appointment.busy_until))
+
+
+def test_routine_timing_gives_the_durations_of_the_whole_routine_spec(django_assert_num_queries):
+    """Availability reads only the steps' doses; its durations must be the full spec's."""
+    from routines.models import RoutineTemplate
+    from routines.selectors import routine_spec, routine_versions
+    from sessions.availability import routine_timing
+
+    routines = list(RoutineTemplate.objects.order_by("pk"))
+    assert routines  # the seeded catalogue, counted steps among them
+
+    for routine in routines:
+        timing, spec = routine_timing(routine), routine_spec(routine)
+
+        assert (timing.typical_minutes, timing.minimum_minutes) == (spec.typical_minutes, spec.minimum_minutes)
+        assert (timing.slug, timing.name, timing.qualification, timing.turnover_minutes) == (
+            spec.slug, spec.name, spec.qualification, spec.turnover_minutes,
+        )  # fmt: skip
+    prefetched = list(routine_versions())
+    with django_assert_num_queries(0):  # read from the steps already there
+        timings = [routine_timing(routine) for routine in prefetched]
+    assert [timing.typical_minutes for timing in timings] == [
+        routine_spec(routine).typical_minutes for routine in prefetched
+    ]
+
+
+def test_a_location_without_therapists_offers_nothing(salon, therapist, room, routine, tomorrow):
+    therapist.active = False  # its only therapist
+    therapist.save()
+
+    slots, reason = availability(salon=salon, routine=routine, first_day=tomorrow, last_day=tomorrow)
+
+    assert (slots, reason) == ([], "")
