@@ -22,10 +22,17 @@ for runs one after another.
 
 ``BENCH_REPORT_SCALE=load`` times instead the managers' pages at
 ``bench.load``'s scale (its ``fill``: 20 therapists at two locations, a
-month of bookings, 2,000 clients): this week's and this month's report and
-the staff page, each with its CPU (Python's and PostgreSQL's); the mixed
+month of bookings, 2,000 clients, and the health-data log its therapists
+leave, ``BENCH_LOAD_LOG_VIEWS`` entries): this week's and this month's
+report, the access log and the staff page, each with its queries and its
+CPU (Python's and PostgreSQL's), rendered as in production; the mixed
 load's target of a p95 under 150 ms leaves these pages a few tens of
-milliseconds of CPU on a machine the whole load shares.
+milliseconds of CPU on a machine the whole load shares. There
+``BENCH_PROFILE=cpu`` prints a cProfile of the page ``BENCH_CASE`` (0–3, in
+that order; ``BENCH_CLOCK=cpu`` for CPU time), ``BENCH_SNAPSHOT=<folder>``
+writes the pages in English and German to compare before and after a
+change, and ``BENCH_KEEP_DATABASE=1`` keeps its own filled database
+(``_load`` after the name).
 """
 
 import datetime
@@ -40,8 +47,9 @@ STATUSES = ("completed",) * 14 + ("cancelled", "no_show", "booked")
 
 
 @contextmanager
-def _database():
-    """The scratch database, or with BENCH_KEEP_DATABASE the kept one."""
+def _database(kept_as: str = ""):
+    """The scratch database, or with BENCH_KEEP_DATABASE the kept one
+    (``kept_as`` ends its name, for a scale of its own)."""
     if not os.environ.get("BENCH_KEEP_DATABASE"):
         with scratch_database():
             yield
@@ -50,6 +58,9 @@ def _database():
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
+    if kept_as:
+        test = connection.settings_dict["TEST"]
+        test["NAME"] = f"{test.get('NAME') or 'test_' + connection.settings_dict['NAME']}_{kept_as}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=True)
     yield
 
@@ -107,32 +118,93 @@ def _fill(first_day: datetime.date) -> None:
     )
 
 
+# Viewed screening answers a therapist's session page logs during bench.load's
+# two minutes (18 therapists, a session page every few seconds), written
+# before the pages are timed: the log the access-log page reads by then.
+LOAD_LOG_VIEWS = int(os.environ.get("BENCH_LOAD_LOG_VIEWS", "800"))
+LOAD_PAGES = {
+    "reports_page_this_week_load": "/reports/",
+    "reports_page_this_month_load": "/reports/?period=this_month",
+    "manage_access_log_page_load": "/manage/access-log/",
+    "manage_staff_page_load": "/manage/staff/",
+}
+
+
+def _log_views(views: int) -> None:
+    """``views`` entries of therapists viewing screening answers, spread over
+    the last hours, as bench.load's therapists leave them."""
+    from django.utils import timezone
+
+    from clients.models import HealthDataAccess
+    from sessions.models import Appointment
+
+    seen = list(
+        Appointment.objects.filter(status=Appointment.Status.CHECKED_IN)
+        .order_by("pk")
+        .values_list("client_id", "therapist__user_id", "therapist__user__username")
+    )
+    now = timezone.now()
+    entries = HealthDataAccess.objects.bulk_create(
+        HealthDataAccess(client_id=client, client_label=str(client), user_id=user, actor=username,
+                         action=HealthDataAccess.Action.VIEW)
+        for client, user, username in (seen[number % len(seen)] for number in range(views))
+    )  # fmt: skip
+    for number, entry in enumerate(entries):  # auto_now_add wrote one time for all
+        entry.at = now - datetime.timedelta(seconds=7 * (views - number))
+    HealthDataAccess.objects.bulk_update(entries, ["at"], batch_size=1000)
+
+
 def load_scale() -> None:
-    with scratch_database():
+    """The managers' pages at bench.load's scale: each page's time, queries
+    and CPU (Python's and PostgreSQL's), rendered without the test
+    environment's template instrumentation, as in production.
+    ``BENCH_PROFILE=cpu`` prints a cProfile of the page ``BENCH_CASE`` (an
+    index into LOAD_PAGES, 0 unless told) instead; ``BENCH_SNAPSHOT=<folder>``
+    writes the pages in English and German there, to compare before and after."""
+    with _database(kept_as="load"):
+        from pathlib import Path
+
         from django.db import connection
         from django.test import Client as Browser
 
         from bench.availability import THERAPISTS
+        from bench.day_view import templates_uninstrumented
+        from bench.harness import without_csrf
         from bench.load import fill, staff_mix
         from salon.models import User
         from tests.helpers import sign_in
 
-        fill(staff_mix(30, THERAPISTS))
+        if not User.objects.filter(username="load-manager-0").exists():
+            fill(staff_mix(30, THERAPISTS))
+            _log_views(LOAD_LOG_VIEWS)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        manager = User.objects.get(username="load-manager-0")
         page = Browser()
-        sign_in(page, User.objects.get(username="load-manager-0"))
-        pages = {
-            "reports_page_this_week_load": "/reports/",
-            "reports_page_this_month_load": "/reports/?period=this_month",
-            "manage_staff_page_load": "/manage/staff/",
-        }
-        for case, path in pages.items():
+        sign_in(page, manager)
+        for path in LOAD_PAGES.values():
             assert page.get(path).status_code == 200, path
-            measure(case, lambda path=path: page.get(path), repeat=30, warmup=3)
-            if connection.vendor == "postgresql":
-                cpu_per_page(f"{case}_cpu", lambda path=path: page.get(path), repeat=20)
+        with templates_uninstrumented():
+            snapshot = os.environ.get("BENCH_SNAPSHOT")
+            if snapshot:
+                spoken = manager.language
+                for language in ("en", "de"):
+                    manager.language = language
+                    manager.save(update_fields=["language"])
+                    for case, path in LOAD_PAGES.items():
+                        Path(snapshot, f"{case}_{language}.html").write_bytes(without_csrf(page.get(path).content))
+                manager.language = spoken
+                manager.save(update_fields=["language"])
+                return
+            if os.environ.get("BENCH_PROFILE") == "cpu":
+                path = list(LOAD_PAGES.values())[int(os.environ.get("BENCH_CASE", 0))]
+                cpu_profile_print(lambda: page.get(path))
+                return
+            for case, path in LOAD_PAGES.items():
+                measure(case, lambda path=path: page.get(path), repeat=30, warmup=3)
+                if connection.vendor == "postgresql":
+                    cpu_per_page(f"{case}_cpu", lambda path=path: page.get(path), repeat=20)
 
 
 def main() -> None:

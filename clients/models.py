@@ -310,7 +310,12 @@ class HealthDataAccess(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["client", "-at"], name="health_access_by_client")]
+        indexes = [
+            models.Index(fields=["client", "-at"], name="health_access_by_client"),
+            # The managers' log, newest first, page by page (also of one kind of access).
+            models.Index(fields=["-at", "-id"], name="health_access_newest"),
+            models.Index(fields=["action", "-at", "-id"], name="health_access_by_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} client {self.client_label}"

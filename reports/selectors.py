@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from clients.models import Client
 from routines.models import RoutineTemplate
+from salon.compiled import CompiledQuery
 from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import (
     MINUTES_A_DAY,
@@ -167,6 +169,100 @@ class Row:
 RoomsAt = dict[int, list[int]]
 
 
+class _SqlOnce:
+    """The SQL of the report's queries, built and compiled once per process
+    for the same inputs: through the ORM that cost a third of the page's
+    CPU, and a manager asks for the same locations and period again and
+    again (this week, this month). Each call still reads the database.
+
+    Not ``salon.compiled.CompiledQuery``: its markers stand for single
+    values, where these queries hold lists of room ids of any length, so the
+    inputs themselves are the key (``_inputs``; a query's SQL must depend on
+    nothing else); and it prepares its statements, where one text here
+    serves a week and a year, which no single generic plan suits."""
+
+    # A dozen a page: the SQL of the last few dozen periods and locations asked for (a compiler, kept to
+    # convert the values as the ORM does, holds its query).
+    LIMIT = 500
+
+    def __init__(self):
+        self._found: dict[tuple, tuple] = {}
+
+    def _remember(self, key: tuple, found: tuple) -> tuple:
+        if len(self._found) >= self.LIMIT:  # periods chosen by hand: forget them all now and then
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+    def _compiled(self, key: tuple, build: Callable[[], QuerySet]) -> tuple:
+        found = self._found.get((DEFAULT_DB_ALIAS, *key))
+        if found is None:
+            query = build().query
+            compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # e.g. locations without rooms: the ORM reads nothing either
+                sql, params = None, ()
+            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            found = self._remember(
+                (DEFAULT_DB_ALIAS, *key), (compiler if converters else None, sql, tuple(params), converters, names)
+            )
+        return found
+
+    def sql(self, key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple] | None:
+        """The SQL of ``build()`` and its parameters; None where it can find nothing."""
+        _, sql, params, _, _ = self._compiled(key, build)
+        return None if sql is None else (sql, params)
+
+    def values_list(self, key: tuple, build: Callable[[], QuerySet]) -> list[tuple]:
+        """The rows of ``build()``, a ``values_list()`` query, as tuples."""
+        compiler, sql, params, converters, _ = self._compiled(key, build)
+        if sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)] if converters else rows
+
+    def values(self, key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
+        """The rows of ``build()``, a ``values()`` query, as dicts."""
+        names = self._compiled(key, build)[4]
+        return [dict(zip(names, row, strict=True)) for row in self.values_list(key, build)]
+
+    def aggregate(self, key: tuple, build: Callable[[], dict]) -> dict:
+        """``build()``, an ``aggregate()`` of counts, the first time; then
+        the one query it sent, read back by the names it answered with."""
+        found = self._found.get((DEFAULT_DB_ALIAS, *key))
+        if found is None:
+            sent = []
+
+            def record(execute, sql, params, many, context):
+                sent.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(record):
+                answer = build()
+            if len(sent) == 1:
+                self._remember((DEFAULT_DB_ALIAS, *key), (*sent[0], list(answer)))
+            return answer
+        sql, params, names = found
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return dict(zip(names, row, strict=True))
+
+
+_SQL = _SqlOnce()
+
+
+def _inputs(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> tuple:
+    """What the report's queries of these locations and period are built
+    from: the key of their SQL (``_SqlOnce``)."""
+    rooms = None if rooms_at is None else tuple(sorted((pk, tuple(ids)) for pk, ids in rooms_at.items()))
+    return tuple((location.pk, location.time_zone) for location in locations), period, rooms
+
+
 def appointments_in(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> QuerySet[Appointment]:
     """Appointments starting in the period at these locations, each
     location's days in its own zone; unordered, for grouping. Sessions
@@ -205,25 +301,29 @@ class _Minutes(EpochMinutes):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _breakdown(appointments: QuerySet, rooms_at: RoomsAt | None = None) -> list[dict]:
+def _breakdown(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> list[dict]:
     """The appointments counted per therapist, room, service, origin and how
     each ended, in one query: every table of the report adds up these rows
     (a few hundred for a busy year), so the period is read once. Grouped by
     ids alone: with names among the columns PostgreSQL expects as many
     groups as rows and sorts them all; ``_labels`` reads the names. Each
     row's location (``room__salon_id``) comes from ``rooms_at`` when given
-    (``appointments`` then filtered by it), else from the rooms' table."""
+    (the appointments then found by it), else from the rooms' table."""
     location = {} if rooms_at is None else {room: place for place, rooms in rooms_at.items() for room in rooms}
     columns = ["therapist_id", "room_id", "routine_id", "origin", "status", "cancelled_late"]
-    groups = list(
-        appointments.values(*columns, *(["room__salon_id"] if rooms_at is None else []))
-        .annotate(
-            appointments=Count("pk"),
-            # The price recorded when it was booked: a later menu change does not rewrite what was sold.
-            amount=Sum("price_minor"),
-            minutes=Sum(_Minutes("end") - _Minutes("start")),
-        )
-        .order_by()
+    groups = _SQL.values(
+        ("breakdown", *_inputs(locations, period, rooms_at)),
+        lambda: (
+            appointments_in(locations, period, rooms_at)
+            .values(*columns, *(["room__salon_id"] if rooms_at is None else []))
+            .annotate(
+                appointments=Count("pk"),
+                # The price recorded when it was booked: a later menu change does not rewrite what was sold.
+                amount=Sum("price_minor"),
+                minutes=Sum(_Minutes("end") - _Minutes("start")),
+            )
+            .order_by()
+        ),
     )
     if rooms_at is not None:
         for values in groups:
@@ -246,16 +346,16 @@ def _labels(groups: list[dict]) -> Labels:
     labels = Labels({}, {}, {})
     if not groups:
         return labels
-    therapists = Therapist.objects.filter(pk__in={values["therapist_id"] for values in groups})
-    rooms = Room.objects.filter(pk__in={values["room_id"] for values in groups})
-    routines = RoutineTemplate.objects.filter(pk__in={values["routine_id"] for values in groups})
-    rows = (
-        therapists.order_by().values_list(Value(0), "pk", "display_name", Value(""))
+    ids = [sorted({values[column] for values in groups}) for column in ("therapist_id", "room_id", "routine_id")]
+    rows = _SQL.values_list(
+        ("labels", *map(tuple, ids)),
+        lambda: Therapist.objects.filter(pk__in=ids[0]).order_by()
+        .values_list(Value(0), "pk", "display_name", Value(""))
         .union(
-            rooms.order_by().values_list(Value(1), "pk", "name", Value("")),
-            routines.order_by().values_list(Value(2), "pk", "name", "slug"),
+            Room.objects.filter(pk__in=ids[1]).order_by().values_list(Value(1), "pk", "name", Value("")),
+            RoutineTemplate.objects.filter(pk__in=ids[2]).order_by().values_list(Value(2), "pk", "name", "slug"),
             all=True,
-        )
+        ),
     )  # fmt: skip
     for kind, pk, name, slug in rows:
         if kind == 0:
@@ -307,7 +407,7 @@ def report_summary(*, locations: list[Salon], period: Period, rooms_at: RoomsAt 
     """Counts and revenue per location and in all (one query); ``rooms_at``
     as a report of the same locations has it (``Report.rooms_at``) spares
     joining the bookings to their rooms."""
-    rows = _location_rows(locations, _breakdown(appointments_in(locations, period, rooms_at), rooms_at))
+    rows = _location_rows(locations, _breakdown(locations, period, rooms_at))
     return Summary(_total(rows), rows)
 
 
@@ -367,21 +467,32 @@ class OnDuty:
     rooms_at: RoomsAt = field(default_factory=dict)
 
 
+# A location's therapists and rooms as availability reads them, compiled once (the markers: ids no row has).
+_THERAPISTS_AT = CompiledQuery(
+    lambda business, location: therapists_at(Salon(pk=location, business_id=business)).order_by("display_name", "pk"),
+    business=-1,
+    location=-2,
+)
+_ROOMS_AT = CompiledQuery(
+    lambda location: (
+        Room.objects.filter(salon_id=location)
+        .annotate(therapist_allowed=F("therapists_allowed"))
+        .order_by("name", "pk")
+    ),
+    location=-1,
+)
+
+
 def _duty_calendar(location: Salon, period: Period) -> tuple[Calendar, list[int]]:
     """Availability's calendar of a location with its rota, opening hours
     and time off read as availability reads them, but without the bookings
     (``Calendar.load`` reads every booking of the range: for a year, most of
     the report's time, and the report counts bookings itself); and the ids of
     all the location's rooms, those out of use too. Four queries."""
-    therapists = list(therapists_at(location).order_by("display_name", "pk"))
+    therapists = _THERAPISTS_AT.objects(business=location.business_id, location=location.pk)
     ids = [therapist.pk for therapist in therapists]
     # The rooms as availability reads them (with the therapists kept to them), those out of use too.
-    room_rows = [
-        (room, room.therapist_allowed)
-        for room in Room.objects.filter(salon=location)
-        .annotate(therapist_allowed=F("therapists_allowed"))
-        .order_by("name", "pk")
-    ]
+    room_rows = [(room, room.therapist_allowed) for room in _ROOMS_AT.objects(location=location.pk)]
     rooms, rooms_allowed = _rooms_of(room_rows)
     opening, special, working = _hours_and_shifts(
         location, therapist_ids=ids, first_day=period.first_day, last_day=period.last_day
@@ -389,12 +500,15 @@ def _duty_calendar(location: Salon, period: Period) -> tuple[Calendar, list[int]
     begins, ends = period.span(location.zone)
     therapist_away: dict[int, list] = defaultdict(list)
     room_away: dict[int, list] = defaultdict(list)
-    for therapist, room, start, end in (
-        TimeOff.objects.filter(status=TimeOff.Status.APPROVED, start__lt=ends, end__gt=begins)
-        .filter(Q(therapist_id__in=ids) | Q(room__salon=location))
-        .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
-        .values_list("therapist_id", "room_id", "start_minute", "end_minute")
-        .order_by()
+    for therapist, room, start, end in _SQL.values_list(
+        ("time_off", *_inputs([location], period), tuple(ids)),
+        lambda: (
+            TimeOff.objects.filter(status=TimeOff.Status.APPROVED, start__lt=ends, end__gt=begins)
+            .filter(Q(therapist_id__in=ids) | Q(room__salon=location))
+            .annotate(start_minute=EpochMinutes("start"), end_minute=EpochMinutes("end"))
+            .values_list("therapist_id", "room_id", "start_minute", "end_minute")
+            .order_by()
+        ),
     ):
         (therapist_away[therapist] if therapist else room_away[room]).append((start, end))
     calendar = Calendar(
@@ -527,13 +641,20 @@ def _on_duty(locations: list[Salon], period: Period) -> OnDuty:
         for (weekday, stretches), times in patterns.items():
             for start, end in stretches:
                 _spread_over_hours(duty.by_hour, weekday, start, end, times)
+        # A room never out of service is in use whenever the location is open: worked out once for them all.
+        always_open = None
         for room in calendar.rooms:
-            away = _days_touched(calendar.room_away.get(room.pk, []), period, zone)
-            duty.rooms[room.pk] = sum(
-                (end - start) * times
-                for day, times in days.to_work_out(away)
-                for start, end in calendar.room_in_use(room, day)
-            )
+            if room.pk not in calendar.room_away and always_open is not None:
+                duty.rooms[room.pk] = always_open
+            else:
+                away = _days_touched(calendar.room_away.get(room.pk, []), period, zone)
+                duty.rooms[room.pk] = sum(
+                    (end - start) * times
+                    for day, times in days.to_work_out(away)
+                    for start, end in calendar.room_in_use(room, day)
+                )
+                if room.pk not in calendar.room_away:
+                    always_open = duty.rooms[room.pk]
             duty.room_names[room.pk] = (room.name, location.name)
     return duty
 
@@ -546,7 +667,7 @@ def report_for(*, locations: list[Salon], period: Period, by_time: bool = True) 
     calendar."""
     duty = _on_duty(locations, period)
     names = {location.pk: location.name for location in locations}
-    groups = _breakdown(appointments_in(locations, period, duty.rooms_at), duty.rooms_at)
+    groups = _breakdown(locations, period, duty.rooms_at)
 
     by_location = _location_rows(locations, groups)
     for row in by_location:
@@ -610,7 +731,9 @@ def _wall_minutes(moment: datetime.datetime, zone: ZoneInfo) -> int:
     return to_minutes(moment.astimezone(zone).replace(tzinfo=datetime.UTC))
 
 
-def _sessions_by_hours(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int, ...]]:
+def _sessions_by_hours(
+    locations: list[Salon], period: Period, rooms_at: RoomsAt | None, zone: ZoneInfo
+) -> list[tuple[int, ...]]:
     """The sessions by the local wall-clock hours they start and end in
     (hours since 1970, see ``_wall_minutes``): (first hour, last hour,
     bookings, revenue of the completed, sessions taking time, and for those
@@ -622,8 +745,10 @@ def _sessions_by_hours(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int
     few thousand rows; PostgreSQL does both, elsewhere Python the first.
     Sessions that end, on the wall clock, no later than they start (over the
     clocks going back) take no time in any hour."""
-    grouped = (
-        appointments.annotate(begins=F("start"), ends=F("end"))
+    key = ("by_hours", *_inputs(locations, period, rooms_at))
+    grouped = lambda: (  # noqa: E731
+        appointments_in(locations, period, rooms_at)
+        .annotate(begins=F("start"), ends=F("end"))
         .values("begins", "ends")
         .annotate(
             bookings=Count("pk"),
@@ -634,17 +759,17 @@ def _sessions_by_hours(appointments: QuerySet, zone: ZoneInfo) -> list[tuple[int
     )
     if connection.vendor != "postgresql":
         rows = []
-        for values in grouped:
+        for values in _SQL.values(key, grouped):
             start, end = _wall_minutes(values["begins"], zone), _wall_minutes(values["ends"], zone)
             first, last = start // 60, (end - 1) // 60
             taking = values["taking_time"] if end > start else 0
             rows.append((first, last, values["bookings"], values["revenue"], taking, taking * (start - first * 60),
                          taking * (end - last * 60)))  # fmt: skip
         return rows
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # locations without a room: nothing can start there
+    compiled = _SQL.sql(key, grouped)
+    if compiled is None:  # locations without a room: nothing can start there
         return []
+    sql, params = compiled
     # The ORM's own SQL as a subquery; the zone's name goes in as a parameter.
     # Integers throughout (wall-clock minutes since 1970 fit one for 4,000
     # years): sums of integers stay integers, where bigints become numerics.
@@ -679,7 +804,7 @@ def _by_time(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = 
     for name, here in zones.items():
         by_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         by_hour: dict[int, int] = defaultdict(int)  # wall-clock hours since 1970 -> minutes booked
-        sessions = _sessions_by_hours(appointments_in(here, period, rooms_at), ZoneInfo(name))
+        sessions = _sessions_by_hours(here, period, rooms_at, ZoneInfo(name))
         for first, last, bookings, revenue, taking, into_first, into_last in sessions:
             figures = by_day[first // 24]
             figures[0] += bookings
@@ -796,40 +921,44 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
         if rooms_at is None
         else {"room_id__in": [room for location in here for room in rooms_at.get(location, [])]}
     )
+    # The queries are built only when their SQL is not at hand (``_SqlOnce``).
+    appointments = lambda: appointments_in(locations, period, rooms_at)  # noqa: E731
     # Each client who came in the period, with their first two visits here
     # ever: two index probes a client (sessions' ``appointment_client_visits``)
     # rather than a window sorting every visit of every client.
-    visits = (
+    visits = lambda: (  # noqa: E731
         Appointment.objects.filter(client_id=OuterRef("pk"), status=Status.COMPLETED, start__lt=latest, **at_here)
         .order_by("start")
         .values("start")
     )
-    came = appointments_in(locations, period, rooms_at).filter(status=Status.COMPLETED).values("client_id")
-    clients = (
-        Client.objects.filter(pk__in=came)
-        .annotate(first=Subquery(visits[:1]), second=Subquery(visits[1:2]))
-        # Each client is one row anyway; DISTINCT keeps PostgreSQL from
-        # inlining the visits into each count below, which would look them up again.
-        .distinct()
-        .aggregate(
-            seen=Count("pk"),
-            new=Count("pk", filter=Q(first__gte=begins)),
-            returning=Count("pk", filter=Q(first__lt=begins)),
-            retained=Count("pk", filter=Q(first__gte=begins, second__lte=F("first") + retention)),
-        )
+    inputs = _inputs(locations, period, rooms_at)
+    clients = _SQL.aggregate(
+        ("clients", *inputs),
+        lambda: (
+            Client.objects.filter(pk__in=appointments().filter(status=Status.COMPLETED).values("client_id"))
+            .annotate(first=Subquery(visits()[:1]), second=Subquery(visits()[1:2]))
+            # Each client is one row anyway; DISTINCT keeps PostgreSQL from
+            # inlining the visits into each count below, which would look them up again.
+            .distinct()
+            .aggregate(
+                seen=Count("pk"),
+                new=Count("pk", filter=Q(first__gte=begins)),
+                returning=Count("pk", filter=Q(first__lt=begins)),
+                retained=Count("pk", filter=Q(first__gte=begins, second__lte=F("first") + retention)),
+            )
+        ),
     )
-    appointments = appointments_in(locations, period, rooms_at)
     if report is None:
-        completed = appointments.filter(status=Status.COMPLETED).count()
+        completed = appointments().filter(status=Status.COMPLETED).count()
         origins = {
             values["origin"]: values["bookings"]
-            for values in appointments.values("origin").annotate(bookings=Count("pk")).order_by("origin")
+            for values in appointments().values("origin").annotate(bookings=Count("pk")).order_by("origin")
         }
     else:
         completed, origins = report.total.completed, report.origins
     # Feedback on the period's completed sessions per therapist and routine,
     # read from the feedback (a half of the sessions or fewer); the totals add these up.
-    feedback = Feedback.objects.filter(
+    feedback = lambda: Feedback.objects.filter(  # noqa: E731
         _starting(locations, period, through="appointment__", rooms_at=rooms_at), appointment__status=Status.COMPLETED
     ).order_by()
     figures = {
@@ -839,9 +968,13 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
         "rating_sum": Sum("overall"),
     }
     if report is None:
-        named = feedback.values(
-            therapist_name=F("appointment__therapist__display_name"), routine_name=F("appointment__routine__name")
-        ).annotate(**figures)
+        named = (
+            feedback()
+            .values(
+                therapist_name=F("appointment__therapist__display_name"), routine_name=F("appointment__routine__name")
+            )
+            .annotate(**figures)
+        )
     else:
         # The report has the names: grouped by ids, the therapists and routines need no joining.
         named = [
@@ -850,9 +983,14 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
                 "therapist_name": report.labels.therapists[values["therapist_key"]],
                 "routine_name": report.labels.routines[values["routine_key"]][1],
             }
-            for values in feedback.values(
-                therapist_key=F("appointment__therapist_id"), routine_key=F("appointment__routine_id")
-            ).annotate(**figures)
+            for values in _SQL.values(
+                ("feedback", *inputs),
+                lambda: (
+                    feedback()
+                    .values(therapist_key=F("appointment__therapist_id"), routine_key=F("appointment__routine_id"))
+                    .annotate(**figures)
+                ),
+            )
         ]
     # Therapists, or versions of a routine, of the same name are one line.
     by_name: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -867,21 +1005,27 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
     given = sum(counts["given"] for counts in by_name.values())
     rating = sum(counts["rating_sum"] for counts in by_name.values()) / given if given else None
     notifications: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for values in (
-        Notification.objects.filter(appointment__room__salon_id__in=here, due_at__gte=begins, due_at__lt=ends)
-        .values("kind", "channel", "status")
-        .annotate(messages=Count("pk"))
-        .order_by("kind", "channel", "status")
+    for values in _SQL.values(
+        ("notifications", *inputs),
+        lambda: (
+            Notification.objects.filter(appointment__room__salon_id__in=here, due_at__gte=begins, due_at__lt=ends)
+            .values("kind", "channel", "status")
+            .annotate(messages=Count("pk"))
+            .order_by("kind", "channel", "status")
+        ),
     ):
         notifications[values["kind"], values["channel"]][values["status"]] = values["messages"]
     # A course counts with all its sessions, also those outside the period: completion is the course's.
-    courses = list(
-        Course.objects.filter(pk__in=appointments.exclude(course=None).values("course_id"))
-        .annotate(
-            booked=Count("appointments", filter=~Q(appointments__status=Status.CANCELLED)),
-            done=Count("appointments", filter=Q(appointments__status=Status.COMPLETED)),
-        )
-        .values_list("planned", "booked", "done")
+    courses = _SQL.values_list(
+        ("courses", *inputs),
+        lambda: (
+            Course.objects.filter(pk__in=appointments().exclude(course=None).values("course_id"))
+            .annotate(
+                booked=Count("appointments", filter=~Q(appointments__status=Status.CANCELLED)),
+                done=Count("appointments", filter=Q(appointments__status=Status.COMPLETED)),
+            )
+            .values_list("planned", "booked", "done")
+        ),
     )
     return Extras(
         clients["seen"], clients["new"], clients["returning"], clients["retained"], origins,

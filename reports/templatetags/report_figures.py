@@ -101,6 +101,7 @@ class _Writer:
         self.counts: dict[int, str] = {}
         self.percents: dict[int, str] = {}
         self.minutes: dict[int, str] = {}
+        self.amounts: dict[tuple[int, str], str] = {}
 
     def count(self, number) -> str:
         written = self.counts.get(number)
@@ -131,13 +132,17 @@ class _Writer:
             written = self.minutes[minutes] = conditional_escape(words)
         return written
 
+    def amount(self, minor: int, currency: str) -> str:
+        """An amount (many are nought), or a dash without one currency."""
+        if not currency:
+            return NOTHING
+        written = self.amounts.get((minor, currency))
+        if written is None:
+            written = self.amounts[minor, currency] = conditional_escape(money_format(minor, currency=currency))
+        return written
+
     def row(self, row, *, with_location: bool, with_minutes: bool) -> str:
         """One ``Row`` of a table, as ``reports/_table.html`` lays it out."""
-        amount = (
-            (lambda minor: conditional_escape(money_format(minor, currency=row.currency)))
-            if row.currency
-            else (lambda minor: NOTHING)
-        )
         location = f"<td>{conditional_escape(row.location)}</td>" if with_location else ""
         minutes = (
             f"<td>{self.hours(row.booked_minutes)}</td><td>{self.hours(row.working_minutes)}</td>"
@@ -153,8 +158,8 @@ class _Writer:
             f"      <td>{muted.format(self.count(row.cancelled), self.percent(row.cancellation_rate))}</td>\n"
             f"      <td>{muted.format(self.count(row.cancelled_late), self.percent(row.late_cancellation_rate))}</td>\n"
             f"      <td>{muted.format(self.count(row.no_shows), self.percent(row.no_show_rate))}</td>\n"
-            f"      <td>{amount(row.revenue_minor)}</td>\n"
-            f"      <td>{amount(row.expected_minor)}</td>\n"
+            f"      <td>{self.amount(row.revenue_minor, row.currency)}</td>\n"
+            f"      <td>{self.amount(row.expected_minor, row.currency)}</td>\n"
             f"      {minutes}\n    </tr>"
         )
 
@@ -185,6 +190,26 @@ def heat_rows(heat: dict) -> SafeString:
             + "".join(f'<td class="heat-{cell["level"]}">{writer.percent(cell["share"])}</td>' for cell in row["cells"])
             + "</tr>"
             for row in heat["rows"]
+        )
+    )
+
+
+@register.simple_tag
+def bar_rows(bars: dict) -> SafeString:
+    """The bars of ``charts.bars_chart``: each row's label, its bar and its
+    count. Coordinates are written as SVG reads them, a point before any
+    decimals in every language (the template language wrote "400,0" in
+    German, which no browser draws); the counts as the page's language writes them."""
+    writer = _Writer()
+    left = bars["left"]
+    return mark_safe(  # noqa: S308 (every value escaped)
+        "".join(
+            f'\n      <text x="0" y="{bar["text_y"]}" class="chart-label">{conditional_escape(bar["label"])}</text>'
+            f'\n      <rect x="{left}" y="{bar["y"]}" width="{bar["width"]}" height="{bars["bar"]}" class="chart-bar">'
+            "</rect>"
+            f'\n      <text x="{left + 5}" y="{bar["text_y"]}" class="chart-value" dx="{bar["width"]}">'
+            f"{writer.count(bar['value'])}</text>\n    "
+            for bar in bars["bars"]
         )
     )
 

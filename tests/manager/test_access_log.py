@@ -56,6 +56,24 @@ def test_the_log_costs_the_same_queries_however_long(client, scene, django_asser
     assert page.content.decode().count("<td>Viewed screening answers</td>") == 100
 
 
+def test_the_log_shows_what_it_holds_as_text(client, scene):
+    # given an entry of a client erased since, by an actor whose name reads like markup, and one of a client kept
+    HealthDataAccess.objects.create(client_label="<i>7</i>", actor="<b>anna</b>", action="erase")
+    HealthDataAccess.objects.create(client=scene.client, client_label=str(scene.client.pk), actor="ben", action="view")
+    sign_in(client, UserFactory(roles=[Role.MANAGER]))
+
+    # when the manager opens the log
+    page = client.get("/manage/access-log/").content.decode()
+
+    # then each is a row of plain text, the kept client's number a link to the client
+    assert (
+        "<td>&lt;b&gt;anna&lt;/b&gt;</td>\n      <td>Erased the client&#x27;s data</td>\n"
+        "      <td>&lt;i&gt;7&lt;/i&gt; (erased)</td>"
+    ) in page
+    assert f'<td><a href="/clients/{scene.client.pk}/">{scene.client.pk}</a></td>' in page
+    assert "<b>anna" not in page
+
+
 @pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.THERAPIST])
 def test_only_managers_read_the_log(client, scene, role):
     sign_in(client, UserFactory(roles=[role]))

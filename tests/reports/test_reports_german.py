@@ -143,3 +143,13 @@ def test_figures_are_written_in_the_readers_language(language, expected):
         ]  # fmt: skip
 
     assert written == expected
+
+
+def test_the_bars_chart_is_drawn_in_german_too(german_manager):
+    # Given a manager who reads German; when she opens the week's report
+    html = german_manager.get("/reports/", WEEK).content.decode()
+
+    # Then the bars' widths are numbers SVG reads (a point before the decimals), not German ones ("400,0")
+    widths = re.findall(r'width="([^"]*)" height="\d+" class="chart-bar"', html)
+    assert widths
+    assert all(re.fullmatch(r"\d+(\.\d+)?", width) for width in widths), widths

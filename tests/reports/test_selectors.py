@@ -415,3 +415,30 @@ def test_sessions_cancelled_by_an_erasure_count_neither_as_bookings_nor_as_cance
     kept.refresh_from_db()
     assert (kept.status, kept.cancelled_at_erasure) == ("cancelled", True)
     assert (report.total.bookings, report.total.cancelled, report.total.cancelled_late) == (2, 1, 0)
+
+
+def test_a_report_asked_again_reads_what_changed_since(week, django_assert_max_num_queries):
+    from reports.selectors import report_extras
+    from sessions.models import Feedback
+
+    # given the week's report and extras read once (their SQL is then kept for the same inputs)
+    scene = week.scene
+    first = report_for(locations=[scene.salon], period=WEEK)
+    before = report_extras(locations=[scene.salon], period=WEEK, report=first)
+
+    # when a completed session with feedback is added on Thursday and the page's figures are read again
+    thursday = MONDAY + datetime.timedelta(days=3)
+    added = book(scene, therapist=week.ben, room=week.linden, routine=week.neck, day=thursday, hour=15, price=8000)
+    Feedback.objects.create(appointment=added, overall=3, pressure="too_light")
+    with django_assert_max_num_queries(12):
+        again = report_for(locations=[scene.salon], period=WEEK)
+        after = report_extras(locations=[scene.salon], period=WEEK, report=again)
+        previous = report_summary(locations=[scene.salon], period=WEEK.previous(), rooms_at=again.rooms_at)
+
+    # then the session counts everywhere it belongs, and the week before stays as it was
+    assert (again.total.bookings, again.total.completed) == (first.total.bookings + 1, first.total.completed + 1)
+    assert again.total.revenue_minor == first.total.revenue_minor + 8000
+    assert sum(bookings for bookings, _ in again.daily.values()) == first.total.bookings + 1
+    assert after.feedback_given == before.feedback_given + 1
+    assert after.pressure == [*before.pressure, ("Ben", "Neck", 1, 0, 1)]
+    assert previous.total.bookings == 1
