@@ -129,6 +129,7 @@ class CompiledQuery:
         self._markers = markers
         self._for_share = for_share
         self._by_database: dict[str, tuple] = {}
+        self._shapes: dict[str, tuple] = {}
 
     def _compiled(self, using: str) -> tuple:
         found = self._by_database.get(using)
@@ -170,20 +171,29 @@ class CompiledQuery:
         """The model instances, with what ``select_related`` and ``annotate``
         add, as the queryset itself gives them (Django's ModelIterable)."""
         compiler, rows = self._rows(using, values)
-        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        model = klass_info["model"]
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(klass_info, select, using)
+        model, start, end, names, related, annotations = self._shape(compiler, using)
         found = []
         for row in rows:
             instance = model.from_db(using, names, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
-            for name, position in (annotations or {}).items():
+            for name, position in annotations:
                 setattr(instance, name, row[position])
             found.append(instance)
         return found
+
+    def _shape(self, compiler, using: str) -> tuple:
+        """How :meth:`objects` makes instances of the rows, worked out once per
+        database (the populators keep no state between rows)."""
+        shape = self._shapes.get(using)
+        if shape is None:
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            related = get_related_populators(klass_info, select, using)
+            annotations = tuple((compiler.annotation_col_map or {}).items())
+            shape = self._shapes[using] = (klass_info["model"], start, end, names, related, annotations)
+        return shape
 
 
 def _is_marker(value, marker) -> bool:

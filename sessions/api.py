@@ -176,8 +176,9 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             salon = location_of_room(request.user, room.pk)
         appointment = booking.appointment_book(**body.validated_data, salon=salon, booked_by=request.user)
         # Rendered as booked, with its client, therapist, room and routine as read for the booking, and the
-        # history the booking wrote (the prefetch reads nothing when the service kept it).
-        prefetch_related_objects([appointment], _history())
+        # history the booking wrote (the service keeps it: then no prefetch is even built).
+        if "changes" not in getattr(appointment, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([appointment], _history())
         return Response(self.get_serializer(appointment).data, status=201)
 
     def _render(self, appointment, code=status.HTTP_200_OK):

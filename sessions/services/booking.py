@@ -19,6 +19,7 @@ from clients.selectors import client_outcome
 from clients.services import client_create
 from routines.models import RoutineTemplate
 from routines.selectors import MenuEntry, routine_offer, routine_offered, routine_spec, routine_steps_prefetch
+from routines.specs import RoutineSpec
 from salon.compiled import CompiledInsert, CompiledQuery, prepared_cursor
 from salon.errors import Conflict, InvalidInput, validate
 from salon.models import Room, Salon, Therapist
@@ -299,6 +300,7 @@ def appointment_book(
         client=client,
         salon=salon,
         routine=routine,
+        spec=spec,
         booked_minutes=terms.session_minutes,
         outcome=outcome,
         without_plan_reason=without_plan_reason,
@@ -352,6 +354,7 @@ def _booking_plan(
     client: Client,
     salon: Salon,
     routine: RoutineTemplate,
+    spec: RoutineSpec,
     booked_minutes: int,
     outcome: ScreeningOutcome,
     therapist: Therapist | None,
@@ -361,7 +364,7 @@ def _booking_plan(
     refused when the screening rules the routine out, unless
     ``without_plan_reason`` says why it is taken without a plan
     (:func:`session_plan_or_problem`)."""
-    plan = {"client": client, "salon": salon, "routine": routine, "booked_minutes": booked_minutes}
+    plan = {"client": client, "salon": salon, "routine": routine, "spec": spec, "booked_minutes": booked_minutes}
     if without_plan_reason is not None:
         return session_plan_or_problem(**plan, outcome=outcome, therapist=therapist, reason=without_plan_reason)
     return session_plan_for_booking(**plan, outcome=outcome, therapist=therapist), ""

@@ -25,6 +25,7 @@ from clients.selectors import client_outcome, screening_latest
 from routines.content import text_in
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec, routine_steps_prefetch
+from routines.specs import RoutineSpec
 from salon.compiled import CompiledInsert, CompiledQuery
 from salon.errors import InvalidInput, validate
 from salon.languages import language_for_location, language_supported
@@ -93,10 +94,17 @@ def session_plan_create(
 
 
 def _session_plan_built(
-    *, routine: RoutineTemplate, outcome: ScreeningOutcome, booked_minutes: int, change_note: str = ""
+    *,
+    routine: RoutineTemplate,
+    outcome: ScreeningOutcome,
+    booked_minutes: int,
+    change_note: str = "",
+    spec: RoutineSpec | None = None,
 ) -> SessionPlan:
-    """:func:`session_plan_create`'s plan, not yet saved."""
-    spec = routine_spec(routine_steps_prefetch(routine))  # the steps read once, for the words too
+    """:func:`session_plan_create`'s plan, not yet saved (``spec``: the
+    routine's, when the caller built it already)."""
+    routine_steps_prefetch(routine)  # the steps read once, for the spec and the words
+    spec = routine_spec(routine) if spec is None else spec
     plan = build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes, words=_routine_words(routine))
     return SessionPlan(
         routine=routine,
@@ -115,7 +123,10 @@ _NEW_PLAN = CompiledInsert(SessionPlan)
 @transaction.atomic(savepoint=False)  # one insert: nothing to undo on its own
 def session_plan_save(*, plan: SessionPlan) -> SessionPlan:
     """Keep a plan built for a booking (:func:`session_plan_for_booking`)."""
-    validate(plan, exclude=["routine"])  # read by the caller: no query to see it exists
+    # The routine was read by the caller: no query to see it exists. The snapshots are plain data
+    # made from the plan's dataclasses (as_plain_data), never empty: checking that they encode would
+    # encode them all once more before the insert does (nine tenths of the check's CPU).
+    validate(plan, exclude=["routine", "routine_snapshot", "outcome", "plan"])
     _NEW_PLAN.save(plan)
     return plan
 
@@ -141,9 +152,10 @@ def session_plan_for_booking(
     booked_minutes: int,
     outcome: ScreeningOutcome | None = None,
     therapist: Therapist | None = None,
+    spec: RoutineSpec | None = None,
 ) -> SessionPlan:
     """The plan of a new booking at ``salon``, from the client's screening
-    (``outcome``, when the caller has read it already) and last visit, in
+    (``outcome`` and the routine's ``spec``, when the caller has them already) and last visit, in
     ``therapist``'s language (:func:`booking_plan_language`), not yet saved:
     a booking builds it before placing the therapist, so that a refusal takes
     no lock, and saves it (:func:`session_plan_save`) once she is placed. The
@@ -156,6 +168,7 @@ def session_plan_for_booking(
             booked_minutes=booked_minutes,
             outcome=outcome,
             language=booking_plan_language(salon=salon, therapist=therapist),
+            spec=spec,
         )
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
@@ -180,6 +193,7 @@ def session_plan_or_problem(
     reason: str | Promise,
     outcome: ScreeningOutcome | None = None,
     therapist: Therapist | None = None,
+    spec: RoutineSpec | None = None,
 ) -> tuple[SessionPlan | None, str]:
     """The plan of a new booking the location takes whatever the screening
     says (an online booking, when its settings allow), as
@@ -198,6 +212,7 @@ def session_plan_or_problem(
             booked_minutes=booked_minutes,
             outcome=outcome,
             language=language,
+            spec=spec,
         )
         return plan, ""
     except PlanNotPossible as refused:
@@ -216,6 +231,7 @@ def _booking_plan(
     booked_minutes: int,
     outcome: ScreeningOutcome | None,
     language: str,
+    spec: RoutineSpec | None = None,
 ) -> SessionPlan:
     _check_screening_required(client, salon)
     if language_supported(translation.get_language()) != language:
@@ -223,11 +239,12 @@ def _booking_plan(
     try:
         with translation.override(language):
             outcome = _with_lessons(client, client_outcome(client) if outcome is None else outcome)
-            return _session_plan_built(routine=routine, outcome=outcome, booked_minutes=booked_minutes)
+            return _session_plan_built(routine=routine, outcome=outcome, booked_minutes=booked_minutes, spec=spec)
     except PlanNotPossible as refused:
         if refused.code == "booking_too_short":
             # Whoever books reads this refusal: built again in their language.
-            build_plan(routine=routine_spec(routine), outcome=outcome, booked_minutes=booked_minutes)
+            spec = routine_spec(routine) if spec is None else spec
+            build_plan(routine=spec, outcome=outcome, booked_minutes=booked_minutes)
         raise
 
 
