@@ -248,10 +248,12 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": database_url_for(connection.settings_dict),
         }
+        # The project's gunicorn settings (plain workers, each warmed and frozen before it serves), with the
+        # issue's 4 workers; the access lines, which production writes too, go nowhere.
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "--bind", f"127.0.0.1:{port}",
              "--workers", "4", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"

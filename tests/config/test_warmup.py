@@ -1,9 +1,11 @@
 """A web process warms itself before its first request (config.warmup),
 without touching the database or failing on a template that does not compile."""
 
+import gc
 import logging
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.template import TemplateSyntaxError, engines
 from django.urls import get_resolver
@@ -66,7 +68,15 @@ def test_a_template_that_does_not_compile_is_logged_and_the_rest_still_warm(monk
     assert warmed["templates"] == len(project_template_names()) - 1
 
 
-def test_gunicorn_warms_each_worker_before_it_serves(monkeypatch):
+@pytest.fixture
+def unfrozen():
+    """gunicorn's worker set-up freezes what is loaded; this test process must not keep it frozen."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_gunicorn_warms_each_worker_before_it_serves(monkeypatch, unfrozen):
     # Given: gunicorn's settings, which the Docker image, compose, `serve` and the smoke test use
     calls = []
     monkeypatch.setattr("config.warmup.process_warm", lambda: calls.append("warmed"))
@@ -74,13 +84,15 @@ def test_gunicorn_warms_each_worker_before_it_serves(monkeypatch):
     # When: gunicorn has loaded the application in a worker
     gunicorn_config.post_worker_init(worker=None)
 
-    # Then: the worker warmed itself, and plain workers serve one request at a time
+    # Then: the worker warmed itself, what it loaded is left out of garbage collections,
+    # and plain workers serve one request at a time
     assert calls == ["warmed"]
+    assert gc.get_freeze_count() > 0
     assert gunicorn_config.threads == 1
     assert 3 <= gunicorn_config.default_workers() <= 9
 
 
-def test_a_worker_whose_warming_fails_logs_it_and_serves_anyway(monkeypatch, caplog):
+def test_a_worker_whose_warming_fails_logs_it_and_serves_anyway(monkeypatch, caplog, unfrozen):
     # Given a warm-up that fails (say, a view module that raises on import)
     def process_warm():
         raise ImportError("No module named 'missing'")
