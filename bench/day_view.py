@@ -24,7 +24,8 @@ written without a plan, as bench.load writes today's (built at the start).
 ``BENCH_PROFILE=cpu`` prints a cProfile of the day page instead (sorted by
 ``BENCH_SORT``, cumulative time unless told; its first ``BENCH_LINES``, 60
 unless told); ``BENCH_PROFILE=start``, ``start_without_plan`` or
-``complete`` one of the API's starts or completions.
+``complete`` one of the API's starts or completions, ``session`` the first
+session's page.
 ``BENCH_SNAPSHOT=<folder>`` writes the day page, the day page of completed
 visits, the day sheet, a running
 session's page (each in English and German) and the API's answer there
@@ -223,6 +224,10 @@ def main() -> None:
         profile = os.environ.get("BENCH_PROFILE")
         if profile == "cpu":
             cpu_profile_print(lambda: page.get(day_page))
+            return
+        if profile == "session":
+            first = Appointment.objects.get(therapist=therapist, start=scene.at(day, 7))
+            cpu_profile_print(lambda: page.get(f"/sessions/{first.pk}/"))
             return
         if profile in {"start", "start_without_plan", "complete"}:
             sessions = checked_in(RUNS_PROFILED)

@@ -14,8 +14,12 @@ The pages are rendered with the test environment's template instrumentation
 off, as bench.day_view does. ``<case>_cpu`` is the CPU time
 (``time.process_time``) one request takes. ``BENCH_PROFILE=cpu`` prints a
 cProfile of the day by therapist instead (``BENCH_SORT``, ``BENCH_LINES`` as in
-bench.day_view); ``BENCH_SNAPSHOT=<folder>`` writes the three pages (English
-and German) there instead, to compare byte for byte before and after a change.
+bench.day_view; ``BENCH_CASE=<n>`` another case, 3 for the API's list);
+``BENCH_SNAPSHOT=<folder>`` writes the three pages (English and German) and
+the API's list there instead, to compare byte for byte before and after a change.
+
+``api_appointments_of_a_day`` is the manager's read in bench.load: the API's
+list of a day's appointments at the location, with their history.
 """
 
 import datetime
@@ -37,6 +41,7 @@ def main() -> None:
 
         from bench.availability import fill
         from salon.roles import Role
+        from sessions.models import Appointment, AppointmentChange
         from tests.factories import UserFactory
 
         (berlin, _), routine, first, _ = fill()
@@ -45,6 +50,12 @@ def main() -> None:
         closed = first + datetime.timedelta(days=10)  # the public holiday
         receptionist = UserFactory(username="bench-desk", roles=[Role.RECEPTIONIST], all_locations=False)
         receptionist.locations.add(berlin)
+        # Each booking of the day with the history row a booking writes, as the API's list shows it.
+        AppointmentChange.objects.bulk_create(
+            AppointmentChange(appointment=appointment, kind=AppointmentChange.Kind.BOOKED, to_start=appointment.start,
+                              to_status=appointment.status, by=receptionist)
+            for appointment in Appointment.objects.filter(room__salon=berlin, start__date=day)
+        )  # fmt: skip
         page = Client()
         page.force_login(receptionist)
         therapist = berlin.business.therapists.order_by("display_name").first()
@@ -56,16 +67,17 @@ def main() -> None:
                 f"/desk/?date={day}&view=week&therapist={therapist.pk}&service={routine.pk}",
             ),
         ]
+        listed = ("api_appointments_of_a_day", f"/api/v1/appointments/?date={day}&location={berlin.pk}")
         shown = {}
         for case, address in cases:  # instrumented once, for the grid's size
             response = page.get(address)
             assert response.status_code == 200, (case, response.status_code)
             shown[case] = len(response.context["grid"].rows), len(response.context["grid"].appointments)
         with templates_uninstrumented():
-            _measure(page, cases, shown, day=day, closed=closed, receptionist=receptionist)
+            _measure(page, cases, listed, shown, day=day, closed=closed, receptionist=receptionist)
 
 
-def _measure(page, cases, shown, *, day, closed, receptionist) -> None:
+def _measure(page, cases, listed, shown, *, day, closed, receptionist) -> None:
     snapshot = os.environ.get("BENCH_SNAPSHOT")
     if snapshot:
         for language in ("en", "de"):
@@ -73,9 +85,10 @@ def _measure(page, cases, shown, *, day, closed, receptionist) -> None:
             receptionist.save(update_fields=["language"])
             for case, address in cases:  # the CSRF token differs on every request
                 Path(snapshot, f"{case}_{language}.html").write_bytes(without_csrf(page.get(address).content))
+            Path(snapshot, f"{listed[0]}_{language}.json").write_bytes(page.get(listed[1]).content)
         return
     if os.environ.get("BENCH_PROFILE") == "cpu":
-        address = cases[int(os.environ.get("BENCH_CASE", 0))][1]
+        address = [*cases, listed][int(os.environ.get("BENCH_CASE", 0))][1]
         cpu_profile_print(lambda: page.get(address))
         return
     for case, address in cases:
@@ -89,7 +102,10 @@ def _measure(page, cases, shown, *, day, closed, receptionist) -> None:
             bookings_in_view=bookings,
             queries_closed_day=count_queries(lambda address=address: page.get(address.replace(str(day), str(closed)))),
         )
-    for case, address in cases:
+    case, address = listed
+    answer = page.get(address).json()
+    measure(case, lambda: page.get(address), repeat=60, listed=len(answer["results"]), count=answer["count"])
+    for case, address in [*cases, listed]:
         print(json.dumps({
             "case": f"{case}_cpu",
             "cpu_ms_median": cpu_ms_per_request(lambda address=address: page.get(address)),

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language, gettext
 
+from salon.compiled import CompiledForIds
+
 # The longest line of a translated list field (supports, precautions).
 LONGEST_LINE = 300
 
@@ -129,6 +131,16 @@ def kept_translations(translations: dict | None, *, before: dict, after: dict) -
     return kept
 
 
+def _steps_of_routines(ids):
+    from routines.models import RoutineStep
+
+    return RoutineStep.objects.filter(routine_id__in=ids).select_related("routine")
+
+
+# Every session page and day page reads them: the query built once per number of routines.
+_STEPS_OF_ROUTINES = CompiledForIds(_steps_of_routines)
+
+
 class ContentWords:
     """The translations a set of session plans can use, read in two queries
     whatever the number of plans: each plan's routine version with its steps,
@@ -140,9 +152,9 @@ class ContentWords:
     def __init__(self, routine_ids, techniques=None):
         """``techniques``: the names of the techniques the plans use, the only
         ones read (every technique when None)."""
-        from routines.models import RoutineStep, Technique
+        from routines.models import Technique
 
-        steps = RoutineStep.objects.filter(routine_id__in={pk for pk in routine_ids if pk}).select_related("routine")
+        steps = _STEPS_OF_ROUTINES.objects(sorted({pk for pk in routine_ids if pk}))
         self.routines = {}
         self.steps = {}
         for step in steps:

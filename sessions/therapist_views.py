@@ -138,7 +138,7 @@ def _session_page(
         "entry": entry,
         "view": plan_view(entry["plan"], plan_words([entry])),
         "pain_chart": pain_chart(entry["pain_visits"]),
-        "feedback": list(appointment.pressure_feedback.all()),
+        "feedback": selectors.pressure_feedback_of(appointment),
         "verdicts": PressureFeedback.Verdict.choices,
         "in_progress": appointment.status == Appointment.Status.IN_PROGRESS,
         "problem": problem,

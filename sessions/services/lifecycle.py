@@ -12,7 +12,8 @@ client cut-off (``client_cancel_hours`` before the start) is marked
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
@@ -185,7 +186,6 @@ def _as_locked(appointment: Appointment, locked: Appointment) -> None:
     appointment._prefetched_objects_cache = {}  # its history, say, grows with this change
 
 
-@transaction.atomic
 def appointment_transition(
     *,
     appointment: Appointment,
@@ -193,22 +193,42 @@ def appointment_transition(
     by=None,
     reason: str = "",
     now: datetime.datetime | None = None,
+    locked: bool = False,
 ) -> Appointment:
     """Move an appointment to ``to_status`` if its life and the day's time
     rules allow it from the status it was read in; cancelling needs a
-    reason, and one inside the client cut-off is marked ``cancelled_late``."""
+    reason, and one inside the client cut-off is marked ``cancelled_late``.
+
+    ``locked``: the caller has locked the row in its own transaction and
+    read it as it is now (a session's start, whose plan's refresh locked
+    it), so it is changed in that transaction as read, without a savepoint
+    (nothing is written before a refusal)."""
+    if not locked:
+        with transaction.atomic():
+            return _transition(appointment=appointment, to_status=to_status, by=by, reason=reason, now=now)
+    if connection.get_autocommit():  # as appointment_locked: outside a transaction no lock is held
+        raise TransactionManagementError("appointment_transition(locked=True) needs the caller's transaction.")
+    return _transition(appointment=appointment, to_status=to_status, by=by, reason=reason, now=now, locked=True)
+
+
+def _transition(
+    *, appointment: Appointment, to_status: str, by, reason: str, now: datetime.datetime | None, locked: bool = False
+) -> Appointment:
     now = now or timezone.now()
     current = appointment.status
     appointment_transition_check(appointment=appointment, to_status=to_status, now=now)
     reason = _reason_clean(
         reason, required=gettext("Say why it is cancelled.") if to_status == Status.CANCELLED else ""
     )
-    locked = appointment_locked(appointment)
-    if locked.status != current:
-        raise Conflict(gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition")
-    _as_locked(appointment, locked)
-    # Checked again on the row as locked: a move may have come in since the caller read it.
-    _time_rules_check(appointment=appointment, to_status=to_status, now=now)
+    if not locked:
+        locked_row = appointment_locked(appointment)
+        if locked_row.status != current:
+            raise Conflict(
+                gettext("Someone changed this appointment a moment ago; reload it."), code="invalid_transition"
+            )
+        _as_locked(appointment, locked_row)
+        # Checked again on the row as locked: a move may have come in since the caller read it.
+        _time_rules_check(appointment=appointment, to_status=to_status, now=now)
     fields = {"status": to_status, "updated_at": timezone.now()}
     if to_status == Status.CANCELLED:
         fields["cancellation_reason"] = reason

@@ -341,7 +341,9 @@ _REFRESHED = CompiledQuery(
 )
 
 
-@transaction.atomic
+# No savepoint: its one caller, a session's start, starts it in the same transaction and
+# lets any error end it (the refusals caught here are raised before anything is written).
+@transaction.atomic(savepoint=False)
 def session_plan_refresh(*, appointment: Appointment) -> Appointment:
     """Just before a session starts: the plan must follow the screening as it
     is now (a clearance may have lapsed, a fever be reported today). A plan

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from clients.outcome import ScreeningOutcome
 from salon.errors import Conflict, InvalidInput, validate
 from sessions.models import Appointment, PressureFeedback, SessionNote
-from sessions.services.lifecycle import appointment_transition
+from sessions.services.lifecycle import appointment_transition, appointment_transition_check
 from sessions.services.plans import session_plan_refresh
 
 NOTE_FIELDS = ["client_reported", "therapist_found", "work_done", "advice"]
@@ -27,27 +27,45 @@ def session_review_acknowledge(*, appointment: Appointment, by) -> Appointment:
 
 def session_start(*, appointment: Appointment, by) -> Appointment:
     """Start a checked-in session with a plan that follows the screening as
-    it is now (refreshed first, in a transaction of its own, so that a change
-    found here is kept even when the start is refused). A routine the
-    screening now forbids is not started; findings that need review must have
-    been acknowledged for this plan. From here on the plan is frozen."""
+    it is now. A routine the screening now forbids is not started; findings
+    that need review must have been acknowledged for this plan. From here on
+    the plan is frozen.
+
+    One transaction: the refresh locks the row and reads it as it is now,
+    and the start changes it under that lock (a second transaction, with a
+    savepoint and a second lock, cost every start five round trips and a
+    second commit). A refusal is raised after the commit, so that a change
+    the refresh found is kept even when the start is refused."""
     if appointment.status == Appointment.Status.BOOKED:
         raise Conflict(
             gettext("Check the client in first: they have not been checked in yet."), code="invalid_transition"
         )
-    appointment = session_plan_refresh(appointment=appointment)
     with transaction.atomic():
-        if appointment.plan_problem:
-            raise Conflict(
-                gettext("This routine cannot be given now. %(problem)s") % {"problem": appointment.plan_problem},
-                code="plan_not_possible",
+        appointment = session_plan_refresh(appointment=appointment)
+        try:
+            _start_check(appointment)
+        except Conflict as refused:
+            refusal = refused
+        else:
+            return appointment_transition(
+                appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by, locked=True
             )
-        outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
-        if outcome.needs_review and appointment.review_acknowledged_at is None:
-            raise Conflict(
-                gettext("Read and acknowledge the findings that need review before starting."), code="review_required"
-            )
-        return appointment_transition(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS, by=by)
+    raise refusal
+
+
+def _start_check(appointment: Appointment) -> None:
+    """Why the session, as refreshed, cannot start (a ``Conflict``), if it cannot."""
+    if appointment.plan_problem:
+        raise Conflict(
+            gettext("This routine cannot be given now. %(problem)s") % {"problem": appointment.plan_problem},
+            code="plan_not_possible",
+        )
+    outcome = ScreeningOutcome.from_dict(appointment.plan.outcome) if appointment.plan else ScreeningOutcome()
+    if outcome.needs_review and appointment.review_acknowledged_at is None:
+        raise Conflict(
+            gettext("Read and acknowledge the findings that need review before starting."), code="review_required"
+        )
+    appointment_transition_check(appointment=appointment, to_status=Appointment.Status.IN_PROGRESS)
 
 
 @transaction.atomic

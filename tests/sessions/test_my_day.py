@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tests.helpers import at, sign_in
 
-START_QUERIES = 14  # 16 when the start read the session with its history, and again to answer
+START_QUERIES = 12  # 14 when the refresh and the start were two transactions, the row locked in each
 COMPLETE_QUERIES = 21  # 23 likewise
 
 pytestmark = pytest.mark.django_db
