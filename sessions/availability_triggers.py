@@ -16,12 +16,22 @@ the table, or drop the table's own triggers without a word."""
 # The SQL is built from the constants below only, never from input.
 # ruff: noqa: S608
 
+from sessions.models import Appointment
+
 STAMP = "treatments_availabilitystamp"
 OF_LOCATION = "SELECT business_id AS business FROM salon_salon WHERE id = {row}.salon_id"
 OF_THERAPIST = "SELECT business_id AS business FROM salon_therapist WHERE id = {row}.therapist_id"
 EVERY_BUSINESS = "SELECT id AS business FROM salon_business"
 
-# (table, the businesses a row belongs to, the columns whose update matters: None for any)
+# Whether an appointment holds its time: free times change when a status
+# change crosses this line (a cancellation, a no-show), not along it (a
+# check-in, a start, a completion: three of them for every session, each of
+# which would otherwise have thrown away every remembered answer).
+_HOLDING = ", ".join(f"'{status}'" for status in Appointment.HOLDS_TIME)
+HOLDS_TIME = f"({{row}}.status IN ({_HOLDING}))"
+
+# (table, the businesses a row belongs to, the columns, or expressions of
+# the row, whose update matters: None for any)
 TRACKED = [
     ("salon_business", "SELECT {row}.id AS business", ["travel_minutes"]),
     ("salon_salon", "SELECT {row}.business_id AS business", None),
@@ -38,11 +48,11 @@ TRACKED = [
         "WHERE r.id = {row}.room_id",
         None,
     ),
-    ("treatments_appointment", OF_THERAPIST, ["start", "end", "busy_until", "therapist_id", "room_id", "status"]),
+    ("treatments_appointment", OF_THERAPIST, ["start", "end", "busy_until", "therapist_id", "room_id", HOLDS_TIME]),
     (
         "treatments_bookinghold",
         OF_LOCATION,
-        ["start", "busy_until", "expires_at", "therapist_id", "room_id", "status"],
+        ["start", "busy_until", "expires_at", "therapist_id", "room_id", HOLDS_TIME],
     ),
     ("routines_service", OF_LOCATION, None),
     (
@@ -70,7 +80,10 @@ def count(source: str, row: str) -> str:
 
 
 def changed(columns: list[str], *, same: str) -> str:
-    return " OR ".join(f'OLD."{column}" {same} NEW."{column}"' for column in columns)
+    def of(row: str, column: str) -> str:
+        return column.format(row=row) if "{row}" in column else f'{row}."{column}"'
+
+    return " OR ".join(f"{of('OLD', column)} {same} {of('NEW', column)}" for column in columns)
 
 
 # PostgreSQL counts a business once per transaction, however many rows it

@@ -277,6 +277,30 @@ def test_a_sign_in_does_not_count_as_a_change(scene):
     assert stamp_of(scene) == before
 
 
+def test_a_session_checked_in_started_and_completed_keeps_the_answers_a_no_show_does_not(scene):
+    # Given two bookings, one after the other, and the stamp after them
+    starts = offered(scene)
+    first = starts[0]
+    second = next(start for start in starts if at(scene, start) >= at(scene, first) + datetime.timedelta(minutes=75))
+    kept, missed = (
+        appointment_book(client=scene.clients[0], routine=scene.routine, start=at(scene, start), minutes=60)
+        for start in (first, second)
+    )
+    before = stamp_of(scene)
+    # When one session is checked in, started and completed, each committed by a plain update
+    for status in (Appointment.Status.CHECKED_IN, Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED):
+        Appointment.objects.filter(pk=kept.pk).update(status=status)
+    # Then the stamp has not moved: it held its time all along, and remembered answers stay good
+    assert stamp_of(scene) == before
+    # When the other client does not come
+    Appointment.objects.filter(pk=missed.pk).update(status=Appointment.Status.NO_SHOW)
+    # Then the stamp moves on, and that time is offered again while the completed one is not
+    assert stamp_of(scene) > before
+    now_offered = offered(scene)
+    assert second in now_offered
+    assert first not in now_offered
+
+
 def test_every_tracked_table_has_its_triggers_after_migrate():
     # Given the test database, made by migrate (sessions.apps installs the triggers after it)
     present = triggers_present(connection)
