@@ -181,9 +181,9 @@ class _SqlOnce:
     nothing else); and it prepares its statements, where one text here
     serves a week and a year, which no single generic plan suits."""
 
-    # A dozen a page: the SQL of the last few dozen periods and locations asked for (a compiler, kept to
-    # convert the values as the ORM does, holds its query).
-    LIMIT = 500
+    # About seven a page, some 18 KiB each (a compiler, kept to convert the values as the ORM does,
+    # holds its query): the last dozen or so periods and locations asked for, under 2 MiB a process.
+    LIMIT = 100
 
     def __init__(self):
         self._found: dict[tuple, tuple] = {}

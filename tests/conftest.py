@@ -40,6 +40,20 @@ def pytest_xdist_make_scheduler(config, log):
     return IntegrationTestsByKind(config, log)
 
 
+def pytest_collection_modifyitems(items):
+    """A test using ``demo_salon`` must run in its module's one process and
+    must not commit: a flush would empty the salon for the module's other
+    tests."""
+    for item in items:
+        if "demo_salon" not in getattr(item, "fixturenames", ()):
+            continue
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            raise pytest.UsageError(f"{item.nodeid} uses demo_salon and commits: give it a salon of its own.")
+        if not item.nodeid.startswith(ONE_PROCESS_MODULES):
+            raise pytest.UsageError(f"{item.nodeid} uses demo_salon: add its module to ONE_PROCESS_MODULES.")
+
+
 def _commits_and_is_flushed(item) -> bool:
     marker = item.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
@@ -70,23 +84,25 @@ def pytest_runtest_teardown(item, nextitem):
 def demo_salon(django_db_setup, django_db_blocker):
     """The demo salon, seeded once for a module whose tests only look at it
     or roll back what they change (each test's own transaction is a
-    savepoint inside this one), and rolled back after the module. Seeding
-    books 180 sessions; once for each test made the seeding tests the
-    slowest of the unit tests. A module using it must use nothing else that
-    expects an empty database, and belongs in ``ONE_PROCESS_MODULES``."""
+    savepoint inside this one), and rolled back after the module, or at
+    once when seeding fails; yields when it was seeded. Seeding books 180
+    sessions; once for each test made the seeding tests the slowest of the
+    unit tests. A module using it belongs in ``ONE_PROCESS_MODULES`` and has
+    no test that commits (``pytest_collection_modifyitems`` checks both)."""
     import io
 
     from django.core.management import call_command
     from django.db import transaction
+    from django.utils import timezone
 
-    seeded = transaction.atomic()
-    with django_db_blocker.unblock():
-        seeded.__enter__()
+    with django_db_blocker.unblock(), transaction.atomic():
+        seeded_at = timezone.now()
         call_command("seed_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        seeded.__exit__(None, None, None)
+        try:
+            with django_db_blocker.block():
+                yield seeded_at
+        finally:
+            transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -255,3 +255,12 @@ def words_left(text: str, words) -> list[str]:
     """Those of ``words`` that stand in ``text`` as whole words: English
     left on a page that should be German."""
     return [word for word in words if re.search(rf"\b{re.escape(word)}\b", text)]
+
+
+def demo_counts() -> tuple[int, int, int, int, int]:
+    """Locations, accounts, therapists, rooms and clients: what seeding the demo adds."""
+    from clients.models import Client
+    from salon.models import Room, Salon, Therapist, User
+
+    return (Salon.objects.count(), User.objects.count(), Therapist.objects.count(), Room.objects.count(),
+            Client.objects.count())  # fmt: skip

@@ -1,17 +1,11 @@
 import pytest
 from django.core.management import call_command
 
-from clients.models import Client
-from salon.models import Room, Salon, Therapist, User
 from salon.roles import Role
 from tests.factories import SalonFactory
+from tests.helpers import demo_counts as counts
 
 pytestmark = pytest.mark.django_db
-
-
-def counts():
-    return (Salon.objects.count(), User.objects.count(), Therapist.objects.count(), Room.objects.count(),
-            Client.objects.count())  # fmt: skip
 
 
 def test_staff_passwords_are_stored_as_argon2_hashes(settings):

@@ -17,8 +17,8 @@ from clients.models import Client
 from config.demo_data import DEMO_MANAGER_TOTP_SECRET
 from salon.models import Salon, Therapist
 from salon.roles import Role, has_role
-from tests.config.test_seed_demo import counts
 from tests.helpers import ROOT
+from tests.helpers import demo_counts as counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_salon")]
 
@@ -116,9 +116,9 @@ def test_seeding_again_adds_no_bookings():
     assert Appointment.objects.count() == before
 
 
-def test_the_demo_has_no_backlog_of_messages():
+def test_the_demo_has_no_backlog_of_messages(demo_salon):
     from sessions.models import Notification
 
-    assert not Notification.objects.filter(status="pending", due_at__lt=timezone.now()).exists()
+    assert not Notification.objects.filter(status="pending", due_at__lt=demo_salon).exists()
     assert Notification.objects.filter(status="sent").exists()
     assert Notification.objects.filter(status="pending", kind="reminder").exists()
