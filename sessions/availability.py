@@ -32,10 +32,9 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from routines.models import RoutineStep, RoutineTemplate
-from routines.selectors import service_entry
-from routines.specs import RoutineSpec, StepSpec
-from salon.compiled import CompiledQuery, prepared_cursor
+from routines.selectors import RoutineTiming, service_entry
+from routines.specs import RoutineSpec
+from salon.compiled import prepared_cursor
 from salon.errors import InvalidInput
 from salon.models import Room, Salon, Therapist, TimeOff, WorkingHours
 
@@ -549,51 +548,6 @@ class BookingTerms:
             price_minor=appointment.price_minor,
             currency=appointment.currency,
         )
-
-
-class RoutineTiming(NamedTuple):
-    """What :func:`booking_terms` and availability read of a routine version:
-    its durations, without the steps' techniques, areas and notes (building
-    the whole :class:`RoutineSpec` cost more than the rest of the terms)."""
-
-    slug: str
-    name: str
-    qualification: str
-    turnover_minutes: int
-    typical_minutes: int
-    minimum_minutes: int
-
-
-# The step columns a step's duration is computed from (StepSpec's names).
-DOSE_FIELDS = (
-    "dose_kind", "min_minutes", "max_minutes", "count", "seconds_per_unit", "per_side", "alternating_minutes",
-)  # fmt: skip
-_DOSES_OF = CompiledQuery(
-    lambda pk: RoutineStep.objects.filter(routine_id=pk).values_list(*DOSE_FIELDS),
-    pk=-1,  # no routine's id
-)
-
-
-def routine_timing(routine: RoutineTemplate) -> RoutineTiming:
-    """The routine version's durations, worked out by StepSpec's own rules
-    from its steps' doses: from its prefetched steps when present, as
-    :func:`routines.selectors.routine_spec`, else in one query of only those
-    columns."""
-    if "steps" in getattr(routine, "_prefetched_objects_cache", {}):
-        doses = [tuple(getattr(step, field) for field in DOSE_FIELDS) for step in routine.steps.all()]
-    else:
-        doses = _DOSES_OF.values(pk=routine.pk)
-    # Steps with their doses alone: what a step is (technique, areas) does not change how long it takes.
-    blank = {"order": 0, "technique": "", "hand_part": "", "areas": (), "pressure": ""}
-    steps = [StepSpec(**blank, **dict(zip(DOSE_FIELDS, dose, strict=True))) for dose in doses]
-    return RoutineTiming(
-        slug=routine.slug,
-        name=routine.name,
-        qualification=routine.qualification,
-        turnover_minutes=routine.turnover_minutes,
-        typical_minutes=sum(step.typical_minutes for step in steps),
-        minimum_minutes=sum(step.minimum_minutes for step in steps),
-    )
 
 
 def default_length(prices: dict[int, int], typical_minutes: int) -> int:

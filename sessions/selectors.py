@@ -18,7 +18,7 @@ from clients.outcome import ScreeningOutcome
 from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
-from routines.selectors import routine_spec
+from routines.selectors import routine_spec, routine_timing
 from salon.compiled import CompiledForIds, CompiledQuery, prefetched_children
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
@@ -27,7 +27,7 @@ from salon.locations import granted_location_ids, location_check
 from salon.models import Salon, Therapist, User
 from salon.roles import Role, has_role, sees_whole_salon
 from salon.selectors import requested_day, therapist_for_user
-from sessions.availability import Calendar, Slot, booking_terms, routine_timing, to_minutes
+from sessions.availability import Calendar, Slot, booking_terms, to_minutes
 from sessions.availability_cache import remembered
 from sessions.models import Appointment, AppointmentChange, PressureFeedback
 from sessions.plans import PlanNotPossible, build_plan
@@ -53,6 +53,7 @@ def availability(
     are none because of the client's screening (worded for the front desk).
     ``online``: with the notice and horizon of online bookings;
     ``exclude_appointment``: as if that booking were not there (moving it)."""
+    spec = None
     if client is not None:
         spec = routine_spec(routine)
         terms = booking_terms(spec, salon, minutes=minutes)
@@ -74,13 +75,14 @@ def availability(
     latest_start = to_minutes(now + datetime.timedelta(days=horizon))
 
     def compute() -> list[Slot]:
-        spec = routine_timing(routine)  # its durations: the steps themselves are not needed
-        terms = booking_terms(spec, salon, minutes=minutes)
+        # The durations: read alone unless the whole spec was read for the client's plan.
+        timing = spec or routine_timing(routine)
+        terms = booking_terms(timing, salon, minutes=minutes)
         calendar = Calendar.load(
             salon=salon,
             first_day=first_day,
             last_day=last_day,
-            qualification=spec.qualification,
+            qualification=timing.qualification,
             therapist_id=therapist_id,
             exclude_appointment=exclude_appointment,
         )

@@ -130,8 +130,7 @@ def test_the_database_counts_minutes_like_python(salon, therapist, room, routine
 def test_routine_timing_gives_the_durations_of_the_whole_routine_spec(django_assert_num_queries):
     """Availability reads only the steps' doses; its durations must be the full spec's."""
     from routines.models import RoutineTemplate
-    from routines.selectors import routine_spec, routine_versions
-    from sessions.availability import routine_timing
+    from routines.selectors import routine_spec, routine_timing, routine_versions
 
     routines = list(RoutineTemplate.objects.order_by("pk"))
     assert routines  # the seeded catalogue, counted steps among them
