@@ -442,3 +442,19 @@ def test_a_report_asked_again_reads_what_changed_since(week, django_assert_max_n
     assert after.feedback_given == before.feedback_given + 1
     assert after.pressure == [*before.pressure, ("Ben", "Neck", 1, 0, 1)]
     assert previous.total.bookings == 1
+
+
+def test_a_location_whose_time_zone_changed_is_reported_in_its_new_zone(week):
+    from salon.models import Salon
+
+    # given a session at 2 in the morning on the week's Monday in Berlin, and the week's report read once
+    scene = week.scene
+    book(scene, therapist=week.ben, room=week.linden, routine=week.neck, day=MONDAY, hour=2)
+    in_berlin = report_for(locations=[scene.salon], period=WEEK)
+
+    # when the location moves to New York's time, six hours behind, and the report is read again
+    Salon.objects.filter(pk=scene.salon.pk).update(time_zone="America/New_York")
+    in_new_york = report_for(locations=[Salon.objects.get(pk=scene.salon.pk)], period=WEEK)
+
+    # then that session fell on the Sunday before, outside the week: the days are the new zone's
+    assert in_new_york.total.bookings == in_berlin.total.bookings - 1

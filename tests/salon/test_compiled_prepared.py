@@ -241,3 +241,27 @@ def test_with_a_connection_per_request_nothing_is_prepared(monkeypatch):
 
     # Then nothing was prepared: it could not be used again
     assert prepared("salon_salon") == 0
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_binary_cursor_reads_what_a_text_one_does_and_the_next_cursor_is_text_again():
+    from psycopg.pq import Format
+
+    # Given a query answering an array of epoch minutes (as availability's busy times), a moment and a name
+    query = "SELECT CAST(ARRAY[1, 2, 29000000] AS bigint[]), CAST(%s AS timestamptz), CAST(%s AS text)"
+    moment = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
+
+    # When it is read by a binary cursor, then by a plain prepared one
+    with prepared_cursor(binary=True) as cursor:
+        cursor.execute(query, [moment, "Linde"])
+        binary = cursor.fetchone()
+        binary_format = cursor.cursor.format
+    with prepared_cursor() as cursor:
+        cursor.execute(query, [moment, "Linde"])
+        text = cursor.fetchone()
+        later_format = cursor.cursor.format
+
+    # Then both give the same values, and the binary format went no further than its cursor
+    assert binary == text == ([1, 2, 29000000], moment, "Linde")
+    assert (binary_format, later_format) == (Format.BINARY, Format.TEXT)
