@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from clients.models import Client
 from routines.models import RoutineTemplate
-from salon.compiled import CompiledQuery
+from salon.compiled import CompiledByKey, CompiledQuery
 from salon.models import Room, Salon, Therapist, TimeOff
 from sessions.availability import (
     MINUTES_A_DAY,
@@ -169,96 +167,14 @@ class Row:
 RoomsAt = dict[int, list[int]]
 
 
-class _SqlOnce:
-    """The SQL of the report's queries, built and compiled once per process
-    for the same inputs: through the ORM that cost a third of the page's
-    CPU, and a manager asks for the same locations and period again and
-    again (this week, this month). Each call still reads the database.
-
-    Not ``salon.compiled.CompiledQuery``: its markers stand for single
-    values, where these queries hold lists of room ids of any length, so the
-    inputs themselves are the key (``_inputs``; a query's SQL must depend on
-    nothing else); and it prepares its statements, where one text here
-    serves a week and a year, which no single generic plan suits."""
-
-    # About seven a page, some 18 KiB each (a compiler, kept to convert the values as the ORM does,
-    # holds its query): the last dozen or so periods and locations asked for, under 2 MiB a process.
-    LIMIT = 100
-
-    def __init__(self):
-        self._found: dict[tuple, tuple] = {}
-
-    def _remember(self, key: tuple, found: tuple) -> tuple:
-        if len(self._found) >= self.LIMIT:  # periods chosen by hand: forget them all now and then
-            self._found.clear()
-        self._found[key] = found
-        return found
-
-    def _compiled(self, key: tuple, build: Callable[[], QuerySet]) -> tuple:
-        found = self._found.get((DEFAULT_DB_ALIAS, *key))
-        if found is None:
-            query = build().query
-            compiler = query.get_compiler(DEFAULT_DB_ALIAS)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:  # e.g. locations without rooms: the ORM reads nothing either
-                sql, params = None, ()
-            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            found = self._remember(
-                (DEFAULT_DB_ALIAS, *key), (compiler if converters else None, sql, tuple(params), converters, names)
-            )
-        return found
-
-    def sql(self, key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple] | None:
-        """The SQL of ``build()`` and its parameters; None where it can find nothing."""
-        _, sql, params, _, _ = self._compiled(key, build)
-        return None if sql is None else (sql, params)
-
-    def values_list(self, key: tuple, build: Callable[[], QuerySet]) -> list[tuple]:
-        """The rows of ``build()``, a ``values_list()`` query, as tuples."""
-        compiler, sql, params, converters, _ = self._compiled(key, build)
-        if sql is None:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return [tuple(row) for row in compiler.apply_converters(rows, converters)] if converters else rows
-
-    def values(self, key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
-        """The rows of ``build()``, a ``values()`` query, as dicts."""
-        names = self._compiled(key, build)[4]
-        return [dict(zip(names, row, strict=True)) for row in self.values_list(key, build)]
-
-    def aggregate(self, key: tuple, build: Callable[[], dict]) -> dict:
-        """``build()``, an ``aggregate()`` of counts, the first time; then
-        the one query it sent, read back by the names it answered with."""
-        found = self._found.get((DEFAULT_DB_ALIAS, *key))
-        if found is None:
-            sent = []
-
-            def record(execute, sql, params, many, context):
-                sent.append((sql, params))
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(record):
-                answer = build()
-            if len(sent) == 1:
-                self._remember((DEFAULT_DB_ALIAS, *key), (*sent[0], list(answer)))
-            return answer
-        sql, params, names = found
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        return dict(zip(names, row, strict=True))
-
-
-_SQL = _SqlOnce()
+# The report's queries: about seven a page, some 18 KiB each (a compiler, kept to convert the values as
+# the ORM does, holds its query); the last dozen or so periods and locations asked for, under 2 MiB.
+_SQL = CompiledByKey(limit=100)
 
 
 def _inputs(locations: list[Salon], period: Period, rooms_at: RoomsAt | None = None) -> tuple:
     """What the report's queries of these locations and period are built
-    from: the key of their SQL (``_SqlOnce``)."""
+    from: the key of their SQL (``_SQL``)."""
     rooms = None if rooms_at is None else tuple(sorted((pk, tuple(ids)) for pk, ids in rooms_at.items()))
     return tuple((location.pk, location.time_zone) for location in locations), period, rooms
 
@@ -746,17 +662,20 @@ def _sessions_by_hours(
     Sessions that end, on the wall clock, no later than they start (over the
     clocks going back) take no time in any hour."""
     key = ("by_hours", *_inputs(locations, period, rooms_at))
-    grouped = lambda: (  # noqa: E731
-        appointments_in(locations, period, rooms_at)
-        .annotate(begins=F("start"), ends=F("end"))
-        .values("begins", "ends")
-        .annotate(
-            bookings=Count("pk"),
-            revenue=Sum("price_minor", filter=Q(status=Status.COMPLETED)),
-            taking_time=Count("pk", filter=Q(status__in=Appointment.HOLDS_TIME)),
+
+    def grouped() -> QuerySet:
+        return (
+            appointments_in(locations, period, rooms_at)
+            .annotate(begins=F("start"), ends=F("end"))
+            .values("begins", "ends")
+            .annotate(
+                bookings=Count("pk"),
+                revenue=Sum("price_minor", filter=Q(status=Status.COMPLETED)),
+                taking_time=Count("pk", filter=Q(status__in=Appointment.HOLDS_TIME)),
+            )
+            .order_by()
         )
-        .order_by()
-    )
+
     if connection.vendor != "postgresql":
         rows = []
         for values in _SQL.values(key, grouped):
@@ -921,16 +840,22 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
         if rooms_at is None
         else {"room_id__in": [room for location in here for room in rooms_at.get(location, [])]}
     )
-    # The queries are built only when their SQL is not at hand (``_SqlOnce``).
-    appointments = lambda: appointments_in(locations, period, rooms_at)  # noqa: E731
-    # Each client who came in the period, with their first two visits here
-    # ever: two index probes a client (sessions' ``appointment_client_visits``)
-    # rather than a window sorting every visit of every client.
-    visits = lambda: (  # noqa: E731
-        Appointment.objects.filter(client_id=OuterRef("pk"), status=Status.COMPLETED, start__lt=latest, **at_here)
-        .order_by("start")
-        .values("start")
-    )
+    # The queries are built only when their SQL is not at hand (``_SQL``).
+
+    def appointments() -> QuerySet:
+        return appointments_in(locations, period, rooms_at)
+
+    def visits() -> QuerySet:
+        """Each client who came in the period, with their first two visits
+        here ever: two index probes a client (sessions'
+        ``appointment_client_visits``) rather than a window sorting every
+        visit of every client."""
+        return (
+            Appointment.objects.filter(client_id=OuterRef("pk"), status=Status.COMPLETED, start__lt=latest, **at_here)
+            .order_by("start")
+            .values("start")
+        )
+
     inputs = _inputs(locations, period, rooms_at)
     clients = _SQL.aggregate(
         ("clients", *inputs),
@@ -956,11 +881,15 @@ def report_extras(*, locations: list[Salon], period: Period, report: Report | No
         }
     else:
         completed, origins = report.total.completed, report.origins
+
     # Feedback on the period's completed sessions per therapist and routine,
     # read from the feedback (a half of the sessions or fewer); the totals add these up.
-    feedback = lambda: Feedback.objects.filter(  # noqa: E731
-        _starting(locations, period, through="appointment__", rooms_at=rooms_at), appointment__status=Status.COMPLETED
-    ).order_by()
+    def feedback() -> QuerySet:
+        return Feedback.objects.filter(
+            _starting(locations, period, through="appointment__", rooms_at=rooms_at),
+            appointment__status=Status.COMPLETED,
+        ).order_by()
+
     figures = {
         "given": Count("pk"),
         "strong": Count("pk", filter=Q(pressure="too_strong")),

@@ -11,7 +11,8 @@ that varies into its query would answer with the wrong SQL.
 
 On PostgreSQL they are sent as prepared statements (:func:`prepared_cursor`):
 the same few texts again and again, which the server need not parse and plan
-each time.
+each time. :class:`CompiledByKey` keeps the SQL of queries whose shape
+varies more, under keys of their inputs, without preparing it.
 """
 
 import contextlib
@@ -19,7 +20,8 @@ import functools
 import sys
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -320,3 +322,83 @@ def prefetched_children(parents: list, name: str, children, *, parent_field: str
         for child in by_parent[parent.pk]:
             setattr(child, parent_field, parent)
         prefetched(parent, name, by_parent[parent.pk])
+
+
+class CompiledByKey:
+    """Queries' SQL built and compiled once per process for the same
+    inputs, which the caller names as the key: for queries that
+    :class:`CompiledQuery` cannot keep (the reports: lists of room ids of
+    any length, which its single-value markers cannot stand for). A query's
+    SQL must depend on nothing but its key. Each call still reads the
+    database; the statements are not prepared (one text serves a week and a
+    year of a report, which no single generic plan suits). At most ``limit``
+    are kept, all forgotten when it is reached (keys chosen by hand, such as
+    a report's period, would otherwise pile up)."""
+
+    def __init__(self, *, limit: int):
+        self.limit = limit
+        self._found: dict[tuple, tuple] = {}
+
+    def _remember(self, key: tuple, found: tuple) -> tuple:
+        if len(self._found) >= self.limit:
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+    def _compiled(self, key: tuple, build: Callable[[], QuerySet]) -> tuple:
+        found = self._found.get((DEFAULT_DB_ALIAS, *key))
+        if found is None:
+            query = build().query
+            compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # say, locations without rooms: the ORM reads nothing either
+                sql, params = None, ()
+            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            found = self._remember(
+                (DEFAULT_DB_ALIAS, *key), (compiler if converters else None, sql, tuple(params), converters, names)
+            )
+        return found
+
+    def sql(self, key: tuple, build: Callable[[], QuerySet]) -> tuple[str, tuple] | None:
+        """The SQL of ``build()`` and its parameters; None where it can find nothing."""
+        _, sql, params, _, _ = self._compiled(key, build)
+        return None if sql is None else (sql, params)
+
+    def values_list(self, key: tuple, build: Callable[[], QuerySet]) -> list[tuple]:
+        """The rows of ``build()``, a ``values_list()`` query, as tuples."""
+        compiler, sql, params, converters, _ = self._compiled(key, build)
+        if sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)] if converters else rows
+
+    def values(self, key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
+        """The rows of ``build()``, a ``values()`` query, as dicts."""
+        names = self._compiled(key, build)[4]
+        return [dict(zip(names, row, strict=True)) for row in self.values_list(key, build)]
+
+    def aggregate(self, key: tuple, build: Callable[[], dict]) -> dict:
+        """``build()``, an ``aggregate()`` of counts, the first time; then
+        the one query it sent, read back by the names it answered with."""
+        found = self._found.get((DEFAULT_DB_ALIAS, *key))
+        if found is None:
+            sent = []
+
+            def record(execute, sql, params, many, context):
+                sent.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(record):
+                answer = build()
+            if len(sent) == 1:
+                self._remember((DEFAULT_DB_ALIAS, *key), (*sent[0], list(answer)))
+            return answer
+        sql, params, names = found
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return dict(zip(names, row, strict=True))
