@@ -19,7 +19,7 @@ from clients.rules import EVERYWHERE
 from clients.selectors import client_outcome
 from routines.models import RoutineTemplate
 from routines.selectors import routine_spec, routine_timing
-from salon.compiled import CompiledForIds, CompiledQuery, prefetched_children
+from salon.compiled import CompiledForIds, CompiledQuery, prefetched, prefetched_children
 from salon.errors import Forbidden, InvalidInput
 from salon.inputs import parse_id
 from salon.languages import language_supported
@@ -222,10 +222,7 @@ def appointment_shown(*, pk: int) -> Appointment | None:
 def appointment_history_read(appointment: Appointment) -> Appointment:
     """``appointment`` with its history (``changes``, each with who made it)
     read in one query and kept as ``prefetch_related`` keeps it."""
-    history = appointment.changes.all()
-    history._result_cache, history._prefetch_done = _HISTORY.objects(pk=appointment.pk), True
-    kept = getattr(appointment, "_prefetched_objects_cache", {})
-    appointment._prefetched_objects_cache = {**kept, "changes": history}
+    prefetched(appointment, "changes", _HISTORY.objects(pk=appointment.pk))
     return appointment
 
 
