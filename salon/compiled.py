@@ -18,11 +18,12 @@ varies more, under keys of their inputs, without preparing it.
 import contextlib
 import functools
 import sys
+import weakref
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.backends.utils import CursorDebugWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -48,7 +49,14 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
 
     ``binary``: prepared statements answer in PostgreSQL's binary format,
     which the driver reads without parsing text (arrays of thousands of
-    numbers: availability's busy times)."""
+    numbers: availability's busy times).
+
+    The driver's cursor is kept for the connection's next such query (one
+    for text, one for binary): a new one per query cost more CPU than most
+    of these queries' own work in the driver (each builds its map of
+    adapters and finds every column's loader again). So the ``with`` block
+    does not close it, and a caller reads all its rows inside the block and
+    runs no other such query before it has: the next one reuses the cursor."""
     connection = connections[using]
     settings = connection.settings_dict
     wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
@@ -58,13 +66,21 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        cursor = _preparing_cursor(connection)
-    if binary:
-        from psycopg.pq import Format
-
-        cursor.format = Format.BINARY
+        cursor = _kept_cursor(connection, binary)
     connection.validate_thread_sharing()
-    return _PreparedDebugWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+    wrapper = _KeptDebugWrapper if connection.queries_logged else _KeptCursorWrapper
+    return wrapper(cursor, connection)
+
+
+class _KeptCursorWrapper(CursorWrapper):
+    """Django's cursor wrapper, except that leaving its ``with`` block (or
+    closing it) leaves the driver's cursor open for the next query."""
+
+    def close(self):
+        pass
+
+    def __exit__(self, type, value, traceback):
+        pass
 
 
 class _PreparedDebugWrapper(CursorDebugWrapper):
@@ -79,6 +95,29 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
             with contextlib.suppress(self.db.Database.DataError):
                 sql = self.db.ops.compose_sql(sql, params)
         return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
+
+
+class _KeptDebugWrapper(_PreparedDebugWrapper):
+    close, __exit__ = _KeptCursorWrapper.close, _KeptCursorWrapper.__exit__
+
+
+# Per driver connection (gone with it): its kept cursors, by binary or not.
+_KEPT_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kept_cursor(connection, binary: bool):
+    raw = connection.connection
+    kept = _KEPT_CURSORS.setdefault(raw, {})
+    cursor = kept.get(binary)
+    # A test may change the time zone (Django's cursors follow it); a cursor closed by whoever is not kept.
+    if cursor is None or cursor.closed or cursor.timezone_for is not connection.timezone:
+        cursor = kept[binary] = _preparing_cursor(connection)
+        cursor.timezone_for = connection.timezone
+        if binary:
+            from psycopg.pq import Format
+
+            cursor.format = Format.BINARY
+    return cursor
 
 
 def _preparing_cursor(connection):

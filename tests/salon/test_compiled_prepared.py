@@ -265,3 +265,49 @@ def test_a_binary_cursor_reads_what_a_text_one_does_and_the_next_cursor_is_text_
     # Then both give the same values, and the binary format went no further than its cursor
     assert binary == text == ([1, 2, 29000000], moment, "Linde")
     assert (binary_format, later_format) == (Format.BINARY, Format.TEXT)
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_one_driver_cursor_serves_the_connection_s_compiled_queries_in_turn():
+    # Given two locations
+    SalonFactory(name="Berlin"), SalonFactory(name="London")
+
+    # When two compiled queries run one after the other, and a cursor's block is left
+    with prepared_cursor() as cursor:
+        first = cursor.cursor
+    berlin = named.objects(name="Berlin")
+    london = named.objects(name="London")
+    with prepared_cursor() as cursor:
+        again = cursor.cursor
+
+    # Then each read its own rows through the one driver cursor, left open for the next query
+    assert [each.name for each in berlin] == ["Berlin"]
+    assert [each.name for each in london] == ["London"]
+    assert again is first
+    assert not first.closed
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_connection_or_a_closed_cursor_gets_a_new_driver_cursor():
+    # Given the connection's kept cursor
+    SalonFactory(name="Berlin")
+    with prepared_cursor() as cursor:
+        first = cursor.cursor
+
+    # When whoever closes it, then the connection is closed and opened again
+    first.close()
+    with prepared_cursor() as cursor:
+        after_close = cursor.cursor
+    connection.close()
+    found = named.objects(name="Berlin")
+    with prepared_cursor() as cursor:
+        after_reconnect = cursor.cursor
+
+    # Then each time a working cursor of the current connection takes its place
+    assert after_close is not first
+    assert not after_close.closed
+    assert after_reconnect is not after_close
+    assert after_reconnect.connection is connection.connection
+    assert [each.name for each in found] == ["Berlin"]
