@@ -55,8 +55,9 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     for text, one for binary): a new one per query cost more CPU than most
     of these queries' own work in the driver (each builds its map of
     adapters and finds every column's loader again). So the ``with`` block
-    does not close it, and a caller reads all its rows inside the block and
-    runs no other such query before it has: the next one reuses the cursor."""
+    does not close it: a caller reads its rows inside the block. A query
+    begun while another's rows are still unread gets a cursor of its own,
+    which is kept in the other's place."""
     connection = connections[using]
     settings = connection.settings_dict
     wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
@@ -109,8 +110,14 @@ def _kept_cursor(connection, binary: bool):
     raw = connection.connection
     kept = _KEPT_CURSORS.setdefault(raw, {})
     cursor = kept.get(binary)
-    # A test may change the time zone (Django's cursors follow it); a cursor closed by whoever is not kept.
-    if cursor is None or cursor.closed or cursor.timezone_for is not connection.timezone:
+    # A test may change the time zone (Django's cursors follow it); a cursor closed by whoever is not kept,
+    # nor one whose rows are still being read.
+    if (
+        cursor is None
+        or cursor.closed
+        or cursor.timezone_for is not connection.timezone
+        or (cursor.rownumber is not None and cursor.rownumber < cursor.pgresult.ntuples)
+    ):
         cursor = kept[binary] = _preparing_cursor(connection)
         cursor.timezone_for = connection.timezone
         if binary:

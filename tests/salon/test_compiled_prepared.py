@@ -311,3 +311,21 @@ def test_a_new_connection_or_a_closed_cursor_gets_a_new_driver_cursor():
     assert after_reconnect is not after_close
     assert after_reconnect.connection is connection.connection
     assert [each.name for each in found] == ["Berlin"]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_query_run_while_another_s_rows_are_still_read_takes_a_cursor_of_its_own():
+    # Given two locations, and a prepared query of both whose first row only is read so far
+    SalonFactory(name="Berlin"), SalonFactory(name="London")
+    with prepared_cursor() as outer:
+        outer.execute("SELECT name FROM salon_salon WHERE name = ANY(%s) ORDER BY name", [["Berlin", "London"]])
+        first = outer.fetchone()
+
+        # When a compiled query runs before the rest is read
+        london = named.objects(name="London")
+        rest = outer.fetchall()
+
+    # Then neither lost the other's rows
+    assert (first, rest) == (("Berlin",), [("London",)])
+    assert [each.name for each in london] == ["London"]
