@@ -18,7 +18,6 @@ varies more, under keys of their inputs, without preparing it.
 import contextlib
 import functools
 import sys
-import weakref
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
@@ -51,13 +50,16 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     which the driver reads without parsing text (arrays of thousands of
     numbers: availability's busy times).
 
-    The driver's cursor is kept for the connection's next such query (one
-    for text, one for binary): a new one per query cost more CPU than most
-    of these queries' own work in the driver (each builds its map of
-    adapters and finds every column's loader again). So the ``with`` block
-    does not close it: a caller reads its rows inside the block. A query
-    begun while another's rows are still unread gets a cursor of its own,
-    which is kept in the other's place."""
+    The driver's cursor is kept for the connection's next such query, one
+    for text and one for binary answers: creating and closing a psycopg
+    cursor for each query (it copies the connection's map of adapters and
+    sets up its own transformer) took about a tenth of a booking's CPU. It
+    is handed out to one ``with`` block at a time and taken back when the
+    block ends, so a caller reads its rows inside the block; a query run
+    inside another's block gets a cursor of its own, and neither answer is
+    lost. ``close()`` closes it for good (a new one is made next time). Kept
+    with it until the next query: the last answer (at most two per
+    connection, the largest availability's busy times)."""
     connection = connections[using]
     settings = connection.settings_dict
     wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
@@ -66,22 +68,39 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     # What connection.cursor() does, with a server-binding cursor in place of Django's.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()  # before the kept cursor is handed out
     with connection.wrap_database_errors:
-        cursor = _kept_cursor(connection, binary)
-    connection.validate_thread_sharing()
+        cursor = _kept_cursors(connection).pop(binary, None)
+        if cursor is None or cursor.closed or cursor.timezone_for is not connection.timezone:
+            # A test may change the time zone: Django's cursors follow it.
+            cursor = _preparing_cursor(connection)
+            cursor.timezone_for, cursor.kept_binary = connection.timezone, binary
+            if binary:
+                from psycopg.pq import Format
+
+                cursor.format = Format.BINARY
     wrapper = _KeptDebugWrapper if connection.queries_logged else _KeptCursorWrapper
     return wrapper(cursor, connection)
 
 
-class _KeptCursorWrapper(CursorWrapper):
-    """Django's cursor wrapper, except that leaving its ``with`` block (or
-    closing it) leaves the driver's cursor open for the next query."""
+def _kept_cursors(connection) -> dict:
+    """The connection's kept cursors, by binary or not. Held by Django's
+    connection object with the driver's connection they belong to: a new
+    one (after a close) replaces them, and the old one is freed."""
+    kept = getattr(connection, "_kept_cursors", None)
+    if kept is None or kept[0] is not connection.connection:
+        kept = connection._kept_cursors = (connection.connection, {})
+    return kept[1]
 
-    def close(self):
-        pass
+
+class _KeptCursorWrapper(CursorWrapper):
+    """Django's cursor wrapper, except that leaving its ``with`` block gives
+    the driver's cursor back to the connection for its next query."""
 
     def __exit__(self, type, value, traceback):
-        pass
+        cursor = self.cursor
+        if not cursor.closed and cursor.connection is self.db.connection:
+            _kept_cursors(self.db).setdefault(cursor.kept_binary, cursor)
 
 
 class _PreparedDebugWrapper(CursorDebugWrapper):
@@ -99,32 +118,7 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
 
 
 class _KeptDebugWrapper(_PreparedDebugWrapper):
-    close, __exit__ = _KeptCursorWrapper.close, _KeptCursorWrapper.__exit__
-
-
-# Per driver connection (gone with it): its kept cursors, by binary or not.
-_KEPT_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _kept_cursor(connection, binary: bool):
-    raw = connection.connection
-    kept = _KEPT_CURSORS.setdefault(raw, {})
-    cursor = kept.get(binary)
-    # A test may change the time zone (Django's cursors follow it); a cursor closed by whoever is not kept,
-    # nor one whose rows are still being read.
-    if (
-        cursor is None
-        or cursor.closed
-        or cursor.timezone_for is not connection.timezone
-        or (cursor.rownumber is not None and cursor.rownumber < cursor.pgresult.ntuples)
-    ):
-        cursor = kept[binary] = _preparing_cursor(connection)
-        cursor.timezone_for = connection.timezone
-        if binary:
-            from psycopg.pq import Format
-
-            cursor.format = Format.BINARY
-    return cursor
+    __exit__ = _KeptCursorWrapper.__exit__
 
 
 def _preparing_cursor(connection):
@@ -150,6 +144,10 @@ def _preparing_cursor_class():
     from psycopg.errors import FeatureNotSupported
 
     class PreparingCursor(ServerBindingCursor):
+        # Kept by prepared_cursor: the zone its times are read in, and which of the connection's two it is.
+        timezone_for = None
+        kept_binary = False
+
         def execute(self, query, params=None, *, prepare=True, binary=None):
             try:
                 return super().execute(query, params, prepare=prepare, binary=binary)

@@ -3,6 +3,8 @@ PostgreSQL (salon.compiled.prepared_cursor): the same rows as Django's own
 cursor gives, counted as any query, and none prepared when turned off."""
 
 import datetime
+import gc
+import weakref
 
 import pytest
 from django.db import NotSupportedError, connection, transaction
@@ -329,3 +331,41 @@ def test_a_query_run_while_another_s_rows_are_still_read_takes_a_cursor_of_its_o
     # Then neither lost the other's rows
     assert (first, rest) == (("Berlin",), [("London",)])
     assert [each.name for each in london] == ["London"]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_query_run_inside_another_s_block_leaves_it_its_own_answer_when_it_has_no_rows_to_read():
+    # Given three locations, and a prepared update of two whose count is not read yet
+    SalonFactory(name="Berlin"), SalonFactory(name="Paris"), SalonFactory(name="London")
+    with prepared_cursor() as outer:
+        outer.execute("UPDATE salon_salon SET phone = '' WHERE name = ANY(%s)", [["Berlin", "Paris"]])
+
+        # When a compiled query runs before the update's count is read
+        london = named.objects(name="London")
+        updated = outer.rowcount
+
+    # Then the update still counts its own two rows, and the query found its own
+    assert [each.name for each in london] == ["London"]
+    assert updated == 2
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_closed_connection_is_freed_with_its_kept_cursors():
+    # Given a connection whose compiled queries, text and binary, kept their driver cursors
+    for binary in (False, True):
+        with prepared_cursor(binary=binary) as cursor:
+            cursor.execute("SELECT %s", [1])
+            cursor.fetchall()
+    closed = weakref.ref(connection.connection)
+
+    # When it is closed (CONN_MAX_AGE reached, a failed health check) and the next query opens another
+    connection.close()
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT %s", [1])
+        cursor.fetchall()
+    gc.collect()
+
+    # Then nothing holds the closed driver connection, its cursors or their last answers any longer
+    assert closed() is None
