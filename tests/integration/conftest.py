@@ -119,6 +119,10 @@ def browser(chromium_path, django_db_setup):
         )
         yield browser
         browser.close()
+        # Closed while still in Playwright's context, where every test since its start had them: pytest-django
+        # closes only the original ones before it drops the test databases, which PostgreSQL refused while
+        # these were open ("is being accessed by other users").
+        connections.close_all()
 
 
 CSP_VIOLATION_WORDS = ("Content Security Policy", "Content-Security-Policy")
