@@ -44,7 +44,8 @@ from config.env import database_url_for
 
 CLIENTS = 4
 BOOKINGS_PER_CLIENT = 50
-# Booked by each client before the clock starts (32 in all, for 4 workers; the system hands out the connections).
+# Booked by each client before the clock starts: 32 in all for the 4 workers (the kernel picks which worker
+# takes each connection, so every worker is very likely, not certain, to have served some).
 WARM_UP_PER_CLIENT = 8
 IN_PROCESS_BOOKINGS = 200
 ROOT = Path(__file__).resolve().parent.parent

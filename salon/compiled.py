@@ -57,9 +57,9 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, binary: bool = False):
     is handed out to one ``with`` block at a time and taken back when the
     block ends, so a caller reads its rows inside the block; a query run
     inside another's block gets a cursor of its own, and neither answer is
-    lost. ``close()`` closes it for good (a new one is made next time). Kept
-    with it until the next query: the last answer (at most two per
-    connection, the largest availability's busy times)."""
+    lost. ``close()`` closes it for good (a new one is made next time). The
+    last answer stays with the cursor until its next query: at most two per
+    connection, the largest being availability's busy times."""
     connection = connections[using]
     settings = connection.settings_dict
     wanted = settings.get("PREPARED_STATEMENTS", True) and settings["CONN_MAX_AGE"] != 0
