@@ -103,11 +103,11 @@ class _KeptCursorWrapper(CursorWrapper):
             _kept_cursors(self.db).setdefault(cursor.kept_binary, cursor)
 
 
-class _PreparedDebugWrapper(CursorDebugWrapper):
+class _KeptDebugWrapper(CursorDebugWrapper):
     """Logs and counts each query as Django's own debug cursor does, with its
     text: psycopg keeps none that Django could read back for a prepared
     statement (``last_executed_query`` gave None, and a failing query count
-    could not list the queries)."""
+    could not list the queries). Its ``with`` block ends as the plain one's."""
 
     def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
         if use_last_executed_query and not many:
@@ -116,8 +116,6 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
                 sql = self.db.ops.compose_sql(sql, params)
         return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
 
-
-class _KeptDebugWrapper(_PreparedDebugWrapper):
     __exit__ = _KeptCursorWrapper.__exit__
 
 
